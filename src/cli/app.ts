@@ -1,0 +1,19 @@
+/**
+ * The cdk8s app of this repository (cdk8s.yaml `app`): synthesizes the bundled MobileNet example, so that
+ * `npx cdk8s synth` writes the same dist/ as `npm start`.
+ */
+import * as path from 'path';
+import { synth } from '../synth';
+import { formatSummary } from './synth-command';
+import { UserError } from '../errors';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const config = path.relative(process.cwd(), path.join(root, 'examples', 'mobilenet', 'modelcar.yaml'));
+const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
+try {
+  process.stdout.write(formatSummary(synth({ config, outdir }), config, outdir));
+} catch (e) {
+  if (!(e instanceof UserError)) throw e;
+  process.stderr.write(`modelcar: ${e.message}\n`);
+  process.exitCode = e.exitCode;
+}

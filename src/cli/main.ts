@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import * as path from 'path';
+import yargs from 'yargs';
+import { UserError } from '../errors';
+import { formatChanges, formatSummary, runSynth } from './synth-command';
+
+/** The version in package.json. */
+function version(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(__dirname, '..', '..', '..', 'package.json')).version;
+}
+
+/** Parses the arguments and runs one command. Returns the exit code. */
+export async function main(argv: readonly string[], out: (text: string) => void = (t) => process.stdout.write(t), err: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
+  let code = 0;
+  const parser = yargs([...argv])
+    .scriptName('modelcar')
+    .usage('$0 <command> [options]\n\nServe ML models from OCI images on KServe, OpenDataHub and OpenShift AI.')
+    .command(
+      'synth',
+      'Synthesize Kubernetes manifests and image build contexts from a config',
+      (y) =>
+        y
+          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+          .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder', normalize: true })
+          .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 when the output folder is not what synth would write' })
+          .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
+          .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
+      (args) => {
+        const result = runSynth({ config: args.config, outdir: args.output, check: args.check });
+        if (args.check) {
+          out(formatChanges(result, args.output));
+          code = result.changes.added.length + result.changes.changed.length + result.changes.removed.length ? 1 : 0;
+        } else {
+          out(formatSummary(result, args.config, args.output));
+        }
+      },
+    )
+    .demandCommand(1, 'Name a command: synth')
+    .strict()
+    .recommendCommands()
+    .version(version())
+    .alias('v', 'version')
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UserError(`${message}\nRun \`modelcar --help\` for usage.`, 2);
+    })
+    .showHelpOnFail(false);
+  try {
+    await parser.parseAsync();
+    return code;
+  } catch (e) {
+    if (e instanceof UserError) {
+      err(`modelcar: ${e.message}\n`);
+      return e.exitCode;
+    }
+    err(`modelcar: internal error (please report it): ${e instanceof Error ? e.stack : String(e)}\n`);
+    return 3;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,184 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Ajv, { ErrorObject } from 'ajv';
+import * as YAML from 'yaml';
+import { ConfigError, Diagnostic, didYouMean, fieldPath, UserError } from '../errors';
+import schema from './modelcar.schema.json';
+import { ModelcarConfig } from './types.generated';
+
+/** A config file read and checked against the schema, with what is needed to point at its lines. */
+export interface LoadedConfig {
+  /** The config, schema-valid. */
+  readonly config: ModelcarConfig;
+  /** The path it was read from, as given. */
+  readonly file: string;
+  /** Absolute folder of the file: relative model paths are resolved against it. */
+  readonly dir: string;
+  /** A diagnostic at a field of the config (at the file when the field has no position). */
+  at(field: readonly (string | number)[], message: string): Diagnostic;
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+function validate(data: unknown): ErrorObject[] {
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(schema);
+  return validator(data) ? [] : [...(validator.errors ?? [])];
+}
+
+/**
+ * Reads a modelcar config file: YAML with source positions, checked against `modelcar.schema.json`.
+ * Throws a {@link ConfigError} with every problem found (file:line:column, field, what is wrong and what is
+ * allowed), or a {@link UserError} when the file cannot be read.
+ */
+export function loadConfig(file: string): LoadedConfig {
+  const text = readText(file);
+  const lineCounter = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
+  const position = (offset: number | undefined) => {
+    if (offset === undefined) return { file };
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  if (doc.errors.length) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({ position: position(e.pos[0]), field: '', message: yamlMessage(e) })),
+    );
+  }
+  const nodeAt = (field: readonly (string | number)[]) => {
+    let node: unknown = doc.contents;
+    let found: unknown = node;
+    for (const key of field) {
+      if (YAML.isMap(node) || YAML.isSeq(node)) {
+        const next = (node as YAML.YAMLMap | YAML.YAMLSeq).get(key, true);
+        if (next === undefined) break;
+        node = next;
+        found = node;
+      } else break;
+    }
+    return found as YAML.Node | undefined;
+  };
+  const at = (field: readonly (string | number)[], message: string): Diagnostic => ({
+    position: position(nodeAt(field)?.range?.[0]),
+    field: fieldPath(field),
+    message,
+  });
+
+  const data = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) {
+    throw new ConfigError([{ position: { file }, field: '', message: 'the file is empty; a config needs at least `version: 1` and `models:`' }]);
+  }
+  const errors = validate(data);
+  if (errors.length) {
+    const diagnostics = errors.filter(notRedundant).map((e) => schemaDiagnostic(e, doc, at, position));
+    throw new ConfigError(dedupe(diagnostics));
+  }
+  return { config: data as ModelcarConfig, file, dir: path.dirname(path.resolve(file)), at };
+}
+
+function readText(file: string): string {
+  let buffer: Buffer;
+  try {
+    buffer = fs.readFileSync(file);
+  } catch (e: any) {
+    if (e.code === 'ENOENT') throw new UserError(`${file}: no such file (give the config with -c, e.g. -c modelcar.yaml)`);
+    if (e.code === 'EISDIR') throw new UserError(`${file}: is a folder; give the config file itself (e.g. ${path.join(file, 'modelcar.yaml')})`);
+    if (e.code === 'EACCES') throw new UserError(`${file}: permission denied`);
+    throw e;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+  } catch {
+    throw new UserError(`${file}: is not UTF-8 text; save it as UTF-8`);
+  }
+  if (text.trim() === '') throw new UserError(`${file}: the file is empty; a config needs at least \`version: 1\` and \`models:\``);
+  return text;
+}
+
+function yamlMessage(e: YAML.YAMLError): string {
+  if (e.code === 'DUPLICATE_KEY') return `${e.message.split('\n')[0].replace(/\.$/, '')}; each key may appear once`;
+  return `YAML syntax error: ${e.message.split('\n')[0]}`;
+}
+
+/** Drops errors that only restate another (the `if`/`anyOf` wrappers). */
+function notRedundant(e: ErrorObject): boolean {
+  return e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'oneOf';
+}
+
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.position.line}:${d.position.column}:${d.field}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function schemaDiagnostic(
+  e: ErrorObject,
+  doc: YAML.Document.Parsed,
+  at: (field: readonly (string | number)[], message: string) => Diagnostic,
+  position: (offset: number | undefined) => Diagnostic['position'],
+): Diagnostic {
+  const field = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const found = describe(e.data);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = (e.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((e.parentSchema as any)?.properties ?? {});
+      const hint = didYouMean(key, allowed);
+      const parent = doc.getIn(field, true);
+      let offset: number | undefined;
+      if (YAML.isMap(parent)) {
+        const pair = parent.items.find((p) => YAML.isScalar(p.key) && p.key.value === key);
+        offset = (pair?.key as YAML.Node | undefined)?.range?.[0];
+      }
+      return {
+        position: position(offset),
+        field: fieldPath([...field, key]),
+        message: `unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; allowed here: ${allowed.join(', ')}`,
+      };
+    }
+    case 'required': {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      const description = (e.parentSchema as any)?.properties?.[missing]?.description as string | undefined;
+      return at(field, `missing required key "${missing}"${description ? `: ${description}` : ''}`);
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      const hint = typeof e.data === 'string' ? didYouMean(e.data, allowed) : undefined;
+      return at(field, `${found} is not allowed${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${allowed.join(', ')}`);
+    }
+    case 'const':
+      return at(field, `${found} is not allowed; must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);
+    case 'type':
+      return at(field, `${found} is not allowed; must be ${article((e.params as { type: string }).type)}`);
+    case 'minItems':
+      return at(field, `must list at least ${(e.params as { limit: number }).limit} item(s)`);
+    case 'minLength':
+      return at(field, `must not be empty`);
+    case 'maxLength':
+      return at(field, `${found} is too long: at most ${(e.params as { limit: number }).limit} characters`);
+    case 'pattern':
+      return at(field, `${found} is not allowed: ${(e.parentSchema as any)?.description ?? `must match ${(e.params as { pattern: string }).pattern}`}`);
+    default:
+      return at(field, `${found} ${e.message ?? 'is not valid'}`);
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,206 @@
+import * as path from 'path';
+import { Construct } from 'constructs';
+import { Containerfile } from './containerfile';
+import { ModelLayout, modelFilePath } from './model-layout';
+import { parseImageReference } from './image-ref';
+import { OutputFile, RenderContext, generatedNotice, shellQuote } from './output/files';
+
+/** The seed's base image: small, and has the shell KServe's modelcar sidecar needs. */
+export const DEFAULT_BASE_IMAGE = 'registry.access.redhat.com/ubi8/ubi-micro:latest';
+
+/** The UID the model image runs as: `nobody`, as in the seed. */
+export const DEFAULT_IMAGE_USER = '65534';
+
+/** One model file to put into the image. */
+export interface ModelImageFile {
+  /** An http(s) URL to download, or a local file path (relative paths are resolved against the working directory). */
+  readonly source: string;
+  /**
+   * Path within the model layout, e.g. `model.onnx` (OpenVINO: `/models/1/model.onnx`).
+   * @default - the last segment of source
+   */
+  readonly path?: string;
+  /**
+   * Expected SHA-256 (64 lowercase hex). The build script refuses a file that does not match.
+   * @default - not checked; the build script prints the digest so it can be pinned
+   */
+  readonly sha256?: string;
+}
+
+/** Properties of a {@link ModelImage}. */
+export interface ModelImageProps {
+  /** The image reference to build and push, e.g. `quay.io/user/model:1` (no `oci://`). */
+  readonly image: string;
+  /** The model files. */
+  readonly files: readonly ModelImageFile[];
+  /** Where the model server expects the files under /models. */
+  readonly layout: ModelLayout;
+  /** Folder of the build context within the output, e.g. `images/my-namespace/my-model`. */
+  readonly contextPath: string;
+  /**
+   * Base image. It must have a shell: KServe runs the model image as a sidecar with
+   * `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"`.
+   * @default DEFAULT_BASE_IMAGE
+   */
+  readonly baseImage?: string;
+  /** What the image is for, said in the build script, e.g. `InferenceService ns/name`. @default - the image */
+  readonly description?: string;
+}
+
+/** A model file resolved to its place in the build context. */
+interface StagedFile {
+  readonly url?: string;
+  readonly localPath?: string;
+  readonly target: string;
+  readonly sha256?: string;
+}
+
+/**
+ * The build context of a model image ("modelcar"): a Containerfile that puts the model files under
+ * /models, a .containerignore, a .gitignore that keeps the (large) model files out of git, and a build
+ * script that fetches the files into place, builds with podman or buildah and pushes.
+ * The model files themselves are not written by synth.
+ *
+ * @see https://kserve.github.io/website/latest/modelserving/storage/oci/
+ */
+export class ModelImage extends Construct {
+  /** Finds the model images in a construct tree, in tree order. */
+  public static all(scope: Construct): ModelImage[] {
+    return scope.node.findAll().filter((c): c is ModelImage => c instanceof ModelImage);
+  }
+
+  public readonly image: string;
+  public readonly contextPath: string;
+  public readonly baseImage: string;
+  private readonly description: string;
+  private readonly files: readonly StagedFile[];
+
+  constructor(scope: Construct, id: string, props: ModelImageProps) {
+    super(scope, id);
+    parseImageReference(props.image);
+    this.image = props.image;
+    this.baseImage = props.baseImage ?? DEFAULT_BASE_IMAGE;
+    parseImageReference(this.baseImage);
+    this.contextPath = checkRelativePath('ModelImage contextPath', props.contextPath);
+    this.description = props.description ?? props.image;
+    if (props.files.length === 0) throw new Error('ModelImage files: a model image needs at least one file');
+    const seen = new Set<string>();
+    this.files = props.files.map((f, i) => {
+      const isUrl = /^https?:\/\//.test(f.source);
+      const name = f.path ?? decodeURIComponent(path.posix.basename(isUrl ? new URL(f.source).pathname : f.source));
+      const target = modelFilePath(props.layout, checkRelativePath(`ModelImage files[${i}].path`, name));
+      if (seen.has(target)) throw new Error(`ModelImage files[${i}].path: "${name}" is given twice; each file needs its own path`);
+      seen.add(target);
+      if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) {
+        throw new Error(`ModelImage files[${i}].sha256: "${f.sha256}" is not a SHA-256 digest (64 lowercase hex digits)`);
+      }
+      return isUrl ? { url: f.source, target, sha256: f.sha256 } : { localPath: path.resolve(f.source), target, sha256: f.sha256 };
+    });
+  }
+
+  /** The Containerfile: the seed's image semantics (files under /models owned 0:0, world-readable, USER nobody, no ENTRYPOINT). */
+  public containerfile(source: string): Containerfile {
+    return new Containerfile()
+      .comment(generatedNotice(source))
+      .from(this.baseImage)
+      .comment('KServe reads the model from /models. Group 0 and world-readable, for the random UID OpenShift runs pods with.')
+      .copy(['models'], '/models', { chown: '0:0' })
+      .run('chmod -R a=rX /models')
+      .comment('nobody user')
+      .user(DEFAULT_IMAGE_USER);
+  }
+
+  /** The files of the build context, relative to the output folder. */
+  public render(context: RenderContext): OutputFile[] {
+    const dir = this.contextPath;
+    const notice = generatedNotice(context.source);
+    return [
+      { path: `${dir}/Containerfile`, content: this.containerfile(context.source).render() },
+      {
+        path: `${dir}/.containerignore`,
+        content: `# ${notice}\n# Only the model files are sent to the build.\n*\n!models\n`,
+      },
+      {
+        path: `${dir}/.gitignore`,
+        content: `# ${notice}\n# Model files are fetched by build.sh and can be many GB: they do not belong in git.\n/models/\n`,
+      },
+      { path: `${dir}/build.sh`, content: this.buildScript(context, notice), executable: true },
+    ];
+  }
+
+  private buildScript(context: RenderContext, notice: string): string {
+    const contextDir = path.join(context.outdir, ...this.contextPath.split('/'));
+    const steps = this.files.map((f) => {
+      const from = f.url ?? path.relative(contextDir, f.localPath!).split(path.sep).join('/');
+      const args = [from, f.target, ...(f.sha256 ? [f.sha256] : [])].map(shellQuote).join(' ');
+      return `${f.url ? 'fetch' : 'copy'} ${args}`;
+    });
+    return `#!/bin/sh
+# ${notice}
+#
+# Builds the model image for ${this.description} and pushes it as ${this.image}.
+# Usage: ./build.sh [--no-push]
+#   BUILDER=podman|buildah   the image builder (default: podman when installed, else buildah)
+# Pushing needs credentials for the registry: run \`podman login\` (or \`buildah login\`) first.
+set -eu
+cd "$(dirname "$0")"
+
+IMAGE=${shellQuote(this.image)}
+PUSH=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-push) PUSH=0 ;;
+    *) echo "usage: $0 [--no-push]" >&2; exit 2 ;;
+  esac
+done
+if [ -z "\${BUILDER:-}" ]; then
+  if command -v podman >/dev/null 2>&1; then BUILDER=podman; else BUILDER=buildah; fi
+fi
+
+# check FILE [SHA256]: verifies a staged model file, or prints its digest so it can be pinned.
+check() {
+  actual=$(sha256sum "$1" | cut -d' ' -f1)
+  if [ -z "\${2:-}" ]; then
+    echo "$1: sha256 $actual (not pinned: add it as sha256 to this file in the config)"
+  elif [ "$actual" != "$2" ]; then
+    echo "$1: sha256 is $actual, expected $2; delete the file to fetch it again" >&2
+    exit 1
+  fi
+}
+# fetch URL FILE [SHA256]: downloads a model file unless it is already in place.
+fetch() {
+  if [ ! -f "$2" ]; then
+    mkdir -p "$(dirname "$2")"
+    echo "fetching $1"
+    curl -fSL --retry 3 -o "$2.part" "$1"
+    mv "$2.part" "$2"
+  fi
+  check "$2" "\${3:-}"
+}
+# copy SOURCE FILE [SHA256]: hard-links (or else copies) a local model file into place.
+copy() {
+  mkdir -p "$(dirname "$2")"
+  rm -f "$2"
+  ln "$1" "$2" 2>/dev/null || cp "$1" "$2"
+  check "$2" "\${3:-}"
+}
+
+${steps.join('\n')}
+
+"$BUILDER" build --format=oci -t "$IMAGE" .
+if [ "$PUSH" = 1 ]; then
+  "$BUILDER" push "$IMAGE"
+fi
+`;
+  }
+}
+
+/** Checks a relative path with `/` separators and no `.`, `..` or empty segments; returns it. */
+function checkRelativePath(prop: string, value: string): string {
+  const segments = value.split('/');
+  if (value.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new Error(`${prop}: "${value}" must be a relative path without "." or ".." segments (e.g. model.onnx)`);
+  }
+  if (/[\0\r\n]/.test(value)) throw new Error(`${prop}: ${JSON.stringify(value)} must not contain line breaks or NUL`);
+  return value;
+}

@@ -1,0 +1,143 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import * as YAML from 'yaml';
+import { ModelImage } from '../model-image';
+import { PullSecret } from '../pull-secret';
+import { OutputFile, RenderContext, generatedNotice } from './files';
+
+/** Folder of the Kubernetes manifests within the output. */
+export const MANIFESTS_DIR = 'manifests';
+
+/** Kinds modelcar emits or may meet that are not namespaced. */
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterServingRuntime', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
+
+/** The order objects are listed in kustomization.yaml: what others depend on first. */
+const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Secret', 'Role', 'RoleBinding', 'ClusterServingRuntime', 'ServingRuntime', 'InferenceService'];
+
+/** One synthesized Kubernetes object. */
+export interface ManifestObject {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly json: Record<string, any>;
+  /** Path of its file within the output. */
+  readonly path: string;
+}
+
+/** Everything synthesized from a construct tree, ready to write. */
+export interface SynthesizedOutput {
+  /** Files for the committed output folder, sorted by path. */
+  readonly files: OutputFile[];
+  /** Files that carry credentials; they go only to a separate, git-ignored folder. */
+  readonly secretFiles: OutputFile[];
+  readonly objects: ManifestObject[];
+  readonly images: ModelImage[];
+}
+
+/**
+ * Synthesizes a construct tree into files: one YAML file per object under `manifests/<namespace>/`, a
+ * kustomization.yaml per folder, and each model image's build context under `images/`.
+ *
+ * Unlike `App.synth()`, whose cost grows with the square of the number of Charts, this walks the tree
+ * once and serializes each object once: the cost grows linearly with the number of objects.
+ */
+export function synthesizeTree(root: IConstruct, context: RenderContext): SynthesizedOutput {
+  const all = root.node.findAll();
+  const problems: string[] = [];
+  for (const c of all) for (const message of c.node.validate()) problems.push(`${c.node.path}: ${message}`);
+  if (problems.length) throw new Error(`validation failed:\n${problems.join('\n')}`);
+
+  const notice = `# ${generatedNotice(context.source)}\n`;
+  const objects: ManifestObject[] = [];
+  const secretFiles: OutputFile[] = [];
+  const byPath = new Map<string, ManifestObject>();
+  for (const c of all) {
+    if (!(c instanceof ApiObject)) continue;
+    const json = c.toJson();
+    const kind: string = json.kind;
+    const name: string = json.metadata?.name;
+    const namespace: string | undefined = json.metadata?.namespace;
+    if (isUnder(c, PullSecret.holdsCredentials)) {
+      secretFiles.push({ path: `${namespace ?? '_cluster'}/${kind.toLowerCase()}-${name}.yaml`, content: notice + YAML.stringify(json, YAML_OPTIONS) });
+      continue;
+    }
+    const folder = kind === 'Namespace' ? name : namespace ?? (CLUSTER_SCOPED.has(kind) ? '_cluster' : undefined);
+    if (folder === undefined) throw new Error(`${c.node.path}: ${kind} "${name}" has no namespace; set one on the object or its Chart`);
+    const path = `${MANIFESTS_DIR}/${folder}/${kind.toLowerCase()}-${name}.yaml`;
+    const other = byPath.get(path);
+    if (other) throw new Error(`${c.node.path}: ${kind} "${name}" is defined twice in ${folder}`);
+    const object = { kind, name, namespace, json, path };
+    byPath.set(path, object);
+    objects.push(object);
+  }
+
+  objects.sort((a, b) => compareStrings(folderOf(a.path), folderOf(b.path)) || compareObjects(a, b));
+  const files: OutputFile[] = objects.map((o) => ({ path: o.path, content: notice + YAML.stringify(o.json, YAML_OPTIONS) }));
+  files.push(...kustomizations(objects, notice));
+  const images = ModelImage.all(root as Construct);
+  for (const image of images) files.push(...image.render(context));
+  checkUniquePaths(files);
+  files.sort((a, b) => compareStrings(a.path, b.path));
+  return { files, secretFiles, objects, images };
+}
+
+/** YAML 1.1 output (what Kubernetes' own parser reads): `yes`, `on` and the like are quoted. No folding. */
+const YAML_OPTIONS: YAML.ToStringOptions & YAML.DocumentOptions = { lineWidth: 0, version: '1.1' };
+
+/** Serializes one object as modelcar writes it (no header). */
+export function toYaml(json: unknown): string {
+  return YAML.stringify(json, YAML_OPTIONS);
+}
+
+function kustomizations(objects: readonly ManifestObject[], notice: string): OutputFile[] {
+  const byFolder = new Map<string, ManifestObject[]>();
+  for (const o of objects) {
+    const folder = folderOf(o.path);
+    const list = byFolder.get(folder) ?? [];
+    list.push(o);
+    byFolder.set(folder, list);
+  }
+  const folders = [...byFolder.keys()].sort();
+  const out: OutputFile[] = folders.map((folder) => {
+    const resources = byFolder.get(folder)!.sort(compareObjects).map((o) => o.path.slice(folder.length + 1));
+    return { path: `${folder}/kustomization.yaml`, content: notice + kustomization(resources) };
+  });
+  if (folders.length) {
+    const top = folders.map((f) => f.slice(MANIFESTS_DIR.length + 1));
+    out.push({ path: `${MANIFESTS_DIR}/kustomization.yaml`, content: notice + kustomization(top) });
+  }
+  return out;
+}
+
+function kustomization(resources: readonly string[]): string {
+  return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
+}
+
+function folderOf(p: string): string {
+  return p.slice(0, p.lastIndexOf('/'));
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function kindRank(kind: string): number {
+  const i = KIND_ORDER.indexOf(kind);
+  return i === -1 ? KIND_ORDER.length : i;
+}
+
+function compareObjects(a: ManifestObject, b: ManifestObject): number {
+  return kindRank(a.kind) - kindRank(b.kind) || compareStrings(a.kind, b.kind) || compareStrings(a.name, b.name);
+}
+
+function isUnder(c: IConstruct, test: (c: Construct) => boolean): boolean {
+  return c.node.scopes.some((s) => test(s as Construct));
+}
+
+function checkUniquePaths(files: readonly OutputFile[]): void {
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.path)) throw new Error(`two outputs want to write ${f.path}`);
+    seen.add(f.path);
+  }
+}
