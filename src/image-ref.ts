@@ -2,7 +2,7 @@
  * Container image references (`[registry[:port]/]path[:tag][@digest]`), as KServe reads them from
  * `storageUri: oci://<image reference>` and as the kubelet's container runtime pulls them.
  *
- * Grammar followed (github.com/distribution/reference, commit 0965666, v0.6.0 + 2 commits):
+ * Grammar followed (github.com/distribution/reference at main commit 0965666, after v0.6.0):
  * - regexp.go: `alphanumeric = [a-z0-9]+`, `separator = (?:[._]|__|[-]+)`,
  *   `pathComponent = alphanumeric (separator alphanumeric)*`, path components joined by `/`;
  *   `domainNameComponent = (?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])` joined by `.`,
@@ -24,7 +24,7 @@
  *   path only.
  * - An uppercase first component without `.`/`:` (`MyUser/model`) is rejected. distribution's
  *   splitDockerDomain takes it as a registry host, while containers/image normalize.go reads it as a
- *   Docker Hub path and rejects the uppercase; both readings cannot be right, so we ask for a fix.
+ *   Docker Hub path and rejects the uppercase; since the runtimes disagree, we ask for a fix.
  * - A registry host that fails the host grammar (`my_registry.com/x`) is rejected; distribution's
  *   `Parse` silently re-reads it as a path component on Docker Hub.
  */
@@ -177,7 +177,8 @@ export function parseImageReference(ref: string): ImageReference {
   const firstSlash = name.indexOf('/');
   if (firstSlash >= 0) {
     const first = name.slice(0, firstSlash);
-    if (first.includes('.') || first.includes(':') || first === 'localhost') {
+    // "[" can only begin a bracketed IPv6 host; treating it as one gives the clearer message.
+    if (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('[')) {
       domain = first;
       path = name.slice(firstSlash + 1);
     } else if (UPPER_RE.test(first)) {

@@ -87,8 +87,10 @@ export class ModelImage extends Construct {
     const seen = new Set<string>();
     this.files = props.files.map((f, i) => {
       const isUrl = /^https?:\/\//.test(f.source);
-      const name = f.path ?? decodeURIComponent(path.posix.basename(isUrl ? new URL(f.source).pathname : f.source));
-      const target = modelFilePath(props.layout, checkRelativePath(`ModelImage files[${i}].path`, name));
+      const name = f.path ?? fileNameOf(f.source);
+      const problem = checkModelFilePath(name);
+      if (problem) throw new Error(`ModelImage files[${i}].path: ${JSON.stringify(name)} ${problem}`);
+      const target = modelFilePath(props.layout, name);
       if (seen.has(target)) throw new Error(`ModelImage files[${i}].path: "${name}" is given twice; each file needs its own path`);
       seen.add(target);
       if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) {
@@ -195,12 +197,32 @@ fi
   }
 }
 
-/** Checks a relative path with `/` separators and no `.`, `..` or empty segments; returns it. */
-function checkRelativePath(prop: string, value: string): string {
+/** The default file name of a model file source: the last segment of its URL path or file path. */
+export function fileNameOf(source: string): string {
+  if (/^https?:\/\//.test(source)) {
+    const segment = path.posix.basename(new URL(source).pathname);
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+  }
+  return path.basename(source);
+}
+
+/** Why a model file path is not acceptable (a relative path without `.`/`..`/empty segments), or undefined. */
+export function checkModelFilePath(value: string): string | undefined {
   const segments = value.split('/');
   if (value.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..')) {
-    throw new Error(`${prop}: "${value}" must be a relative path without "." or ".." segments (e.g. model.onnx)`);
+    return 'must be a relative path without "." or ".." segments (e.g. model.onnx)';
   }
-  if (/[\0\r\n]/.test(value)) throw new Error(`${prop}: ${JSON.stringify(value)} must not contain line breaks or NUL`);
+  if (/[\0\r\n]/.test(value)) return 'must not contain line breaks or NUL';
+  return undefined;
+}
+
+/** Checks a relative path with `/` separators and no `.`, `..` or empty segments; returns it. */
+function checkRelativePath(prop: string, value: string): string {
+  const problem = checkModelFilePath(value);
+  if (problem) throw new Error(`${prop}: ${JSON.stringify(value)} ${problem}`);
   return value;
 }

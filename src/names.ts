@@ -219,7 +219,7 @@ export function checkName(kind: NameKind, value: string): string[] {
 export function assertName(kind: NameKind, prop: string, value: string): void {
   const validator = VALIDATORS[kind];
   if (typeof value !== 'string') {
-    throw new Error(`${prop}: expected a string (a ${validator.what}), got ${value === null ? 'null' : typeof value}`);
+    throw new Error(`${prop}: expected a string (${validator.what}), got ${value === null ? 'null' : typeof value}`);
   }
   const problems = validator.check(value);
   if (problems.length > 0) throw new Error(`${prop}: ${JSON.stringify(value)} is not a valid ${validator.what}: ${problems.join('; ')}`);

@@ -1,12 +1,15 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { LoadedConfig, loadConfig } from './config/load';
 import { ModelConfig } from './config/types.generated';
+import { sortDiagnostics } from './config/load';
 import { ConfigError, Diagnostic, didYouMean } from './errors';
 import { ImageReferenceError, parseImageReference } from './image-ref';
 import { Namespace } from './namespace';
 import { checkName } from './names';
+import { checkModelFilePath, fileNameOf } from './model-image';
 import { OciModel } from './oci-model';
 import { RenderContext } from './output/files';
 import { SynthesizedOutput, synthesizeTree } from './output/manifests';
@@ -136,9 +139,31 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
         problems.push(at(model.pullSecret !== undefined ? field('pullSecret') : ['defaults', 'pullSecret'], `"${pullSecret}" is not a valid Secret name: ${p}`));
       }
     }
+    const targets = new Map<string, number>();
+    model.files.forEach((f, i) => {
+      const isUrl = /^https?:\/\//.test(f.source);
+      if (!isUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(f.source)) {
+        problems.push(at(field('files', i, 'source'), `"${f.source}" is neither an http(s) URL nor a local path; use https://... or a path relative to this file`));
+        return;
+      }
+      const name = f.path ?? fileNameOf(f.source);
+      const problem = checkModelFilePath(name);
+      if (problem) {
+        problems.push(at(field('files', i, f.path !== undefined ? 'path' : 'source'), `${JSON.stringify(name)} ${problem}`));
+        return;
+      }
+      if (targets.has(name)) {
+        problems.push(at(field('files', i), `"${name}" is also the path of files[${targets.get(name)}]; give each file its own path`));
+      }
+      targets.set(name, i);
+      if (!isUrl && !fs.existsSync(path.resolve(loaded.dir, f.source))) {
+        const where = path.relative(process.cwd(), path.resolve(loaded.dir, f.source)) || '.';
+        problems.push(at(field('files', i, 'source'), `"${f.source}": no such file (looked for ${where}; local paths are relative to the config file)`));
+      }
+    });
     for (const [kind, map] of [['labels', model.labels], ['annotations', model.annotations]] as const) {
       for (const [k, v] of Object.entries(map ?? {})) {
-        for (const p of checkName('labelKey', k)) problems.push(at(field(kind, k), `key "${k}" is not valid: ${p}`));
+        for (const p of checkName(kind === 'labels' ? 'labelKey' : 'annotationKey', k)) problems.push(at(field(kind, k), `key "${k}" is not valid: ${p}`));
         if (kind === 'labels') for (const p of checkName('labelValue', v)) problems.push(at(field(kind, k), `value "${v}" is not valid: ${p}`));
       }
     }
@@ -147,7 +172,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
       if (!namespaces.has(namespace)) namespaces.set(namespace, model.namespace !== undefined ? field('namespace') : ['defaults', 'namespace']);
     }
   });
-  if (problems.length) throw new ConfigError(problems);
+  if (problems.length) throw new ConfigError(sortDiagnostics(problems));
 
   for (const [name, field] of [...namespaces].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const ns = config.namespaces?.[name] ?? {};
@@ -171,7 +196,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
       }),
     );
   }
-  if (problems.length) throw new ConfigError(problems);
+  if (problems.length) throw new ConfigError(sortDiagnostics(problems));
 }
 
 function checkImage(value: string, field: (string | number)[], problems: Diagnostic[], at: LoadedConfig['at']): void {

@@ -1,19 +1,23 @@
 #!/usr/bin/env node
+import * as fs from 'fs';
 import * as path from 'path';
 import yargs from 'yargs';
 import { UserError } from '../errors';
 import { formatChanges, formatSummary, runSynth } from './synth-command';
 
-/** The version in package.json. */
+/** The version in modelcar's package.json (found above this file, from src/ or from lib/src/). */
 function version(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(__dirname, '..', '..', '..', 'package.json')).version;
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')).version;
+  }
+  return 'unknown';
 }
 
 /** Parses the arguments and runs one command. Returns the exit code. */
 export async function main(argv: readonly string[], out: (text: string) => void = (t) => process.stdout.write(t), err: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
   let code = 0;
-  const parser = yargs([...argv])
+  const parser = yargs()
     .scriptName('modelcar')
     .usage('$0 <command> [options]\n\nServe ML models from OCI images on KServe, OpenDataHub and OpenShift AI.')
     .command(
@@ -43,7 +47,8 @@ export async function main(argv: readonly string[], out: (text: string) => void 
     .alias('v', 'version')
     .help()
     .alias('h', 'help')
-    .wrap(Math.min(110, process.stdout.columns || 110))
+    .wrap(null)
+    .updateStrings({ 'Did you mean %s?': 'Unknown command; did you mean %s?' })
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
@@ -51,7 +56,12 @@ export async function main(argv: readonly string[], out: (text: string) => void 
     })
     .showHelpOnFail(false);
   try {
-    await parser.parseAsync();
+    // With a callback, yargs hands over --help and --version text instead of printing it.
+    let text = '';
+    await parser.parseAsync([...argv], {}, (_e, _a, output) => {
+      text = output;
+    });
+    if (text) out(`${text}\n`);
     return code;
   } catch (e) {
     if (e instanceof UserError) {

@@ -41,7 +41,7 @@ export function loadConfig(file: string): LoadedConfig {
   };
   if (doc.errors.length) {
     throw new ConfigError(
-      doc.errors.map((e) => ({ position: position(e.pos[0]), field: '', message: yamlMessage(e) })),
+      doc.errors.map((e) => ({ position: position(e.pos[0]), field: '', message: yamlMessage(e, text) })),
     );
   }
   const nodeAt = (field: readonly (string | number)[]) => {
@@ -70,7 +70,7 @@ export function loadConfig(file: string): LoadedConfig {
   const errors = validate(data);
   if (errors.length) {
     const diagnostics = errors.filter(notRedundant).map((e) => schemaDiagnostic(e, doc, at, position));
-    throw new ConfigError(dedupe(diagnostics));
+    throw new ConfigError(sortDiagnostics(dedupe(diagnostics)));
   }
   return { config: data as ModelcarConfig, file, dir: path.dirname(path.resolve(file)), at };
 }
@@ -95,14 +95,22 @@ function readText(file: string): string {
   return text;
 }
 
-function yamlMessage(e: YAML.YAMLError): string {
-  if (e.code === 'DUPLICATE_KEY') return `${e.message.split('\n')[0].replace(/\.$/, '')}; each key may appear once`;
+function yamlMessage(e: YAML.YAMLError, text: string): string {
+  if (e.code === 'DUPLICATE_KEY') {
+    const key = /^[^:\n]*/.exec(text.slice(e.pos[0]))![0].trim();
+    return `duplicate key ${JSON.stringify(key)}: each key may appear once in a map`;
+  }
   return `YAML syntax error: ${e.message.split('\n')[0]}`;
 }
 
 /** Drops errors that only restate another (the `if`/`anyOf` wrappers). */
 function notRedundant(e: ErrorObject): boolean {
   return e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'oneOf';
+}
+
+/** Orders diagnostics as they appear in the file. */
+export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort((a, b) => (a.position.line ?? 0) - (b.position.line ?? 0) || (a.position.column ?? 0) - (b.position.column ?? 0));
 }
 
 function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
@@ -157,7 +165,7 @@ function schemaDiagnostic(
     case 'const':
       return at(field, `${found} is not allowed; must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);
     case 'type':
-      return at(field, `${found} is not allowed; must be ${article((e.params as { type: string }).type)}`);
+      return at(field, `${found} is not allowed; must be ${article(TYPE_NAMES[(e.params as { type: string }).type] ?? (e.params as { type: string }).type)}`);
     case 'minItems':
       return at(field, `must list at least ${(e.params as { limit: number }).limit} item(s)`);
     case 'minLength':
@@ -165,11 +173,14 @@ function schemaDiagnostic(
     case 'maxLength':
       return at(field, `${found} is too long: at most ${(e.params as { limit: number }).limit} characters`);
     case 'pattern':
-      return at(field, `${found} is not allowed: ${(e.parentSchema as any)?.description ?? `must match ${(e.params as { pattern: string }).pattern}`}`);
+      return at(field, `${found} is not valid: ${(e.parentSchema as any)?.description ?? `must match ${(e.params as { pattern: string }).pattern}`}`);
     default:
       return at(field, `${found} ${e.message ?? 'is not valid'}`);
   }
 }
+
+/** Schema type names in the words of YAML. */
+const TYPE_NAMES: Record<string, string> = { object: 'map', array: 'list' };
 
 function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;

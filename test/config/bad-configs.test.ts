@@ -1,0 +1,45 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../src/cli/main';
+
+const DIR = path.join('test', 'fixtures', 'configs', 'bad');
+
+/** Runs the CLI in-process; returns exit code, stdout and stderr. */
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, (t) => (out += t), (t) => (err += t));
+  return { code, out, err };
+}
+
+describe('bad configs', () => {
+  const fixtures = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+
+  test('there are hand-written bad configs, each with its expected message', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(20);
+    for (const f of fixtures) expect(fs.existsSync(path.join(DIR, f.replace(/\.yaml$/, '.expected')))).toBe(true);
+  });
+
+  test.each(fixtures)('%s: exit 1, the exact message, nothing written', async (fixture) => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-bad-'));
+    fs.writeFileSync(path.join(outdir, 'keep.txt'), 'user file');
+    const result = await run(['synth', '-c', path.join(DIR, fixture), '-o', outdir]);
+    expect(result).toStrictEqual({ code: 1, out: '', err: fs.readFileSync(path.join(DIR, fixture.replace(/\.yaml$/, '.expected')), 'utf8') });
+    expect(fs.readdirSync(outdir)).toStrictEqual(['keep.txt']);
+    expect(result.err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  test('a missing file and a folder each get their own message', async () => {
+    expect(await run(['synth', '-c', 'nope.yaml', '-o', os.tmpdir() + '/x'])).toStrictEqual({
+      code: 1,
+      out: '',
+      err: 'modelcar: nope.yaml: no such file (give the config with -c, e.g. -c modelcar.yaml)\n',
+    });
+    expect(await run(['synth', '-c', DIR, '-o', os.tmpdir() + '/x'])).toStrictEqual({
+      code: 1,
+      out: '',
+      err: `modelcar: ${DIR}: is a folder; give the config file itself (e.g. ${DIR}/modelcar.yaml)\n`,
+    });
+  });
+});
