@@ -28,7 +28,7 @@ export async function renderConfigTypes(root: string): Promise<string> {
 if (require.main === module) {
   const root = path.resolve(__dirname, '..', '..', '..');
   renderConfigTypes(root)
-    .then((text) => fs.writeFile(path.join(root, TYPES_FILE), text))
+    .then((text) => (process.argv.includes('--stdout') ? void process.stdout.write(text) : fs.writeFile(path.join(root, TYPES_FILE), text)))
     .catch((err) => {
       console.error(err);
       process.exit(1);
