@@ -100,16 +100,20 @@ export class ModelImage extends Construct {
     });
   }
 
-  /** The Containerfile: the seed's image semantics (files under /models owned 0:0, world-readable, USER nobody, no ENTRYPOINT). */
+  /**
+   * The Containerfile, with the seed's image semantics: model files under /models owned 0:0 and
+   * world-readable (OpenShift runs pods with a random UID in group 0), USER nobody, no ENTRYPOINT (KServe
+   * gives the container its own command). Unlike the seed's `COPY` + `RUN chmod -R a=rX`, which stores every
+   * model byte twice (two layers), each file is copied with its owner and mode set in the same step: one
+   * layer per file, the bytes stored once. Folders that COPY creates are 0755 root.
+   */
   public containerfile(source: string): Containerfile {
-    return new Containerfile()
+    const file = new Containerfile()
       .comment(generatedNotice(source))
       .from(this.baseImage)
-      .comment('KServe reads the model from /models. Group 0 and world-readable, for the random UID OpenShift runs pods with.')
-      .copy(['models'], '/models', { chown: '0:0' })
-      .run('chmod -R a=rX /models')
-      .comment('nobody user')
-      .user(DEFAULT_IMAGE_USER);
+      .comment('KServe reads the model from /models. Owner 0:0 and world-readable, for the random UID OpenShift runs pods with;\nmodes are set by COPY itself, so each file is stored once, in a layer of its own.');
+    for (const f of this.files) file.copy([f.target], `/${f.target}`, { chown: '0:0', chmod: '0444' });
+    return file.comment('nobody user').user(DEFAULT_IMAGE_USER);
   }
 
   /** The files of the build context, relative to the output folder. */
@@ -143,7 +147,8 @@ export class ModelImage extends Construct {
 # Builds the model image for ${this.description} and pushes it as ${this.image}.
 # Usage: ./build.sh [--no-push]
 #   BUILDER=podman|buildah   the image builder (default: podman when installed, else buildah)
-# Pushing needs credentials for the registry: run \`podman login\` (or \`buildah login\`) first.
+# Pushing needs credentials for the registry: run \`podman login\` (or \`buildah login\`) first, or point
+# REGISTRY_AUTH_FILE at a Docker config file (a pull secret's .dockerconfigjson works).
 set -eu
 cd "$(dirname "$0")"
 
@@ -159,14 +164,14 @@ if [ -z "\${BUILDER:-}" ]; then
   if command -v podman >/dev/null 2>&1; then BUILDER=podman; else BUILDER=buildah; fi
 fi
 
-# check FILE [SHA256]: verifies a staged model file, or prints its digest so it can be pinned.
+# check FILE SOURCE [SHA256]: verifies a staged model file, or prints its digest so it can be pinned.
 check() {
   actual=$(sha256sum "$1" | cut -d' ' -f1)
-  if [ -z "\${2:-}" ]; then
-    echo "$1: sha256 $actual (not pinned: add it as sha256 to this file in the config)"
-  elif [ "$actual" != "$2" ]; then
-    echo "$1: sha256 is $actual, expected $2; delete the file to fetch it again" >&2
-    exit 1
+  if [ -z "\${3:-}" ]; then
+    echo "$1: sha256 $actual (not pinned: add it as sha256 of $2 in the config)"
+  elif [ "$actual" != "$3" ]; then
+    echo "$1: sha256 of $2 is $actual, but the config expects $3" >&2
+    return 1
   fi
 }
 # fetch URL FILE [SHA256]: downloads a model file unless it is already in place.
@@ -177,14 +182,18 @@ fetch() {
     curl -fSL --retry 3 -o "$2.part" "$1"
     mv "$2.part" "$2"
   fi
-  check "$2" "\${3:-}"
+  if ! check "$2" "$1" "\${3:-}"; then
+    rm -f "$2"
+    echo "removed $2; run again to download it anew" >&2
+    exit 1
+  fi
 }
 # copy SOURCE FILE [SHA256]: hard-links (or else copies) a local model file into place.
 copy() {
   mkdir -p "$(dirname "$2")"
   rm -f "$2"
   ln "$1" "$2" 2>/dev/null || cp "$1" "$2"
-  check "$2" "\${3:-}"
+  check "$2" "$1" "\${3:-}" || exit 1
 }
 
 ${steps.join('\n')}

@@ -96,7 +96,7 @@ describe('synthesize (TypeScript API)', () => {
     for (const content of Object.values(dist)) {
       expect(content).not.toContain('hunter2');
       expect(content).not.toContain(Buffer.from('robot:hunter2-very-secret').toString('base64'));
-      expect(content).not.toMatch(/dockerconfigjson/);
+      expect(content).not.toMatch(/^\s*\.dockerconfigjson:/m);
     }
     expect(readTree(secretsDir)['.gitignore']).toContain('\n*\n');
     expect(readModes(secretsDir)['team-a/secret-quay-pull.yaml']).toBe('600');

@@ -11,6 +11,8 @@ export interface RunResult {
   readonly status: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
+  /** stdout as bytes, for binary output. */
+  readonly stdoutBytes: Buffer;
   readonly stderr: string;
   /** The command, its exit and its output, for failure messages. */
   readonly report: string;
@@ -36,19 +38,25 @@ export function tryRun(command: string, args: readonly string[], options: RunOpt
     stdio: ['ignore', 'pipe', 'pipe'],
   };
   const r = spawnSync(command, args, spawnOptions);
-  const stdout = r.stdout?.toString('utf8') ?? '';
+  const stdoutBytes = Buffer.isBuffer(r.stdout) ? r.stdout : Buffer.alloc(0);
+  const stdout = stdoutBytes.toString('utf8');
   const stderr = r.stderr?.toString('utf8') ?? '';
   const exit = r.error ? `failed: ${r.error.message}` : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
   const extra = options.context ? `\n--- context ---\n${options.context()}` : '';
-  const report = `$ ${[command, ...args].join(' ')}\n(${exit})\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}${extra}`;
-  return { status: r.error ? null : r.status, signal: r.signal, stdout, stderr, report };
+  const shown = stdoutBytes.includes(0) ? `(${stdoutBytes.length} bytes of binary output)` : stdout;
+  const report = `$ ${[command, ...args].join(' ')}\n(${exit})\n--- stdout ---\n${shown}\n--- stderr ---\n${stderr}${extra}`;
+  return { status: r.error ? null : r.status, signal: r.signal, stdout, stdoutBytes, stderr, report };
 }
 
 /** Runs a command that must succeed; throws with its output otherwise. Returns stdout. */
 export function run(command: string, args: readonly string[], options: RunOptions = {}): string {
-  const r = tryRun(command, args, options);
+  return mustSucceed(tryRun(command, args, options)).stdout;
+}
+
+/** Returns a result when its command succeeded; throws with its report otherwise. */
+export function mustSucceed(r: RunResult): RunResult {
   if (r.status !== 0) throw new Error(`command failed:\n${r.report}`);
-  return r.stdout;
+  return r;
 }
 
 /** Environment variables that would make buildah, skopeo or the build script use something else than the test's own setup. */

@@ -4,7 +4,8 @@
 # Builds the model image for InferenceService oci-model-example/sample-isvc-using-oci and pushes it as quay.io/modelcar-example/mobilenet:v2-7.
 # Usage: ./build.sh [--no-push]
 #   BUILDER=podman|buildah   the image builder (default: podman when installed, else buildah)
-# Pushing needs credentials for the registry: run `podman login` (or `buildah login`) first.
+# Pushing needs credentials for the registry: run `podman login` (or `buildah login`) first, or point
+# REGISTRY_AUTH_FILE at a Docker config file (a pull secret's .dockerconfigjson works).
 set -eu
 cd "$(dirname "$0")"
 
@@ -20,14 +21,14 @@ if [ -z "${BUILDER:-}" ]; then
   if command -v podman >/dev/null 2>&1; then BUILDER=podman; else BUILDER=buildah; fi
 fi
 
-# check FILE [SHA256]: verifies a staged model file, or prints its digest so it can be pinned.
+# check FILE SOURCE [SHA256]: verifies a staged model file, or prints its digest so it can be pinned.
 check() {
   actual=$(sha256sum "$1" | cut -d' ' -f1)
-  if [ -z "${2:-}" ]; then
-    echo "$1: sha256 $actual (not pinned: add it as sha256 to this file in the config)"
-  elif [ "$actual" != "$2" ]; then
-    echo "$1: sha256 is $actual, expected $2; delete the file to fetch it again" >&2
-    exit 1
+  if [ -z "${3:-}" ]; then
+    echo "$1: sha256 $actual (not pinned: add it as sha256 of $2 in the config)"
+  elif [ "$actual" != "$3" ]; then
+    echo "$1: sha256 of $2 is $actual, but the config expects $3" >&2
+    return 1
   fi
 }
 # fetch URL FILE [SHA256]: downloads a model file unless it is already in place.
@@ -38,14 +39,18 @@ fetch() {
     curl -fSL --retry 3 -o "$2.part" "$1"
     mv "$2.part" "$2"
   fi
-  check "$2" "${3:-}"
+  if ! check "$2" "$1" "${3:-}"; then
+    rm -f "$2"
+    echo "removed $2; run again to download it anew" >&2
+    exit 1
+  fi
 }
 # copy SOURCE FILE [SHA256]: hard-links (or else copies) a local model file into place.
 copy() {
   mkdir -p "$(dirname "$2")"
   rm -f "$2"
   ln "$1" "$2" 2>/dev/null || cp "$1" "$2"
-  check "$2" "${3:-}"
+  check "$2" "$1" "${3:-}" || exit 1
 }
 
 fetch 'https://github.com/onnx/models/raw/main/validated/vision/classification/mobilenet/model/mobilenetv2-7.onnx' 'models/1/mobilenetv2-7.onnx'
