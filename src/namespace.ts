@@ -1,6 +1,6 @@
 import { Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubeNamespace } from 'cdk8s-plus-28/lib/imports/k8s';
+import { KubeNamespace } from '../imports/k8s';
 import { assertName } from './names';
 
 /** Labels that make a namespace a single-model serving project in the OpenShift AI / ODH dashboard. */

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { KubeSecret } from 'cdk8s-plus-28/lib/imports/k8s';
+import { KubeSecret } from '../imports/k8s';
 import { DockerRegistryCredentials, dockerConfigJson } from './docker-config';
 import { assertName } from './names';
 

@@ -18,7 +18,9 @@ describe('generated code is fresh', () => {
     // No spec on the command line: cdk8s import then reads every import of cdk8s.yaml, as `npm run import` does.
     execFileSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['import', '--no-check-upgrade', '--output', outdir], { cwd: ROOT, stdio: 'pipe' });
     expect(Object.keys(readTree(outdir))).toStrictEqual(['kserve-csr-serving.kserve.io.ts', 'kserve-isvc-serving.kserve.io.ts', 'kserve-sr-serving.kserve.io.ts']);
-    expect(readTree(outdir)).toStrictEqual(readTree(path.join(ROOT, 'imports')));
+    const { 'k8s.ts': coreKinds, ...generated } = readTree(path.join(ROOT, 'imports'));
+    expect(readTree(outdir)).toStrictEqual(generated);
+    expect(coreKinds).toMatch(/\n} from 'cdk8s-plus-28\/lib\/imports\/k8s';\n$/); // a re-export, not generated here
   }, 60_000);
 
   test('GIVEN the config schema THEN src/config/types.generated.ts is what npm run gen makes of it', () => {

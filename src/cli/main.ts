@@ -74,6 +74,12 @@ export async function main(argv: readonly string[], out: (text: string) => void 
 }
 
 if (require.main === module) {
+  // A closed pipe (`modelcar synth | head`) is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+  }
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -18,8 +18,18 @@ export function formatSummary(result: SynthResult, config: string, outdir: strin
     `  image build contexts: ${images}`,
     `  files: ${added.length} added, ${changed.length} changed, ${removed.length} removed, ${unchanged.length} unchanged`,
   ];
-  for (const [sign, list] of [['+', added], ['~', changed], ['-', removed]] as const) for (const f of list) lines.push(`  ${sign} ${f}`);
+  lines.push(...fileLines(result));
   return lines.join('\n') + '\n';
+}
+
+/** At most this many changed files are listed one by one; the rest are counted. */
+export const MAX_LISTED_FILES = 20;
+
+function fileLines(result: SynthResult): string[] {
+  const { added, changed, removed } = result.changes;
+  const all = [...added.map((f) => `  + ${f}`), ...changed.map((f) => `  ~ ${f}`), ...removed.map((f) => `  - ${f}`)];
+  if (all.length <= MAX_LISTED_FILES) return all;
+  return [...all.slice(0, MAX_LISTED_FILES), `  ... and ${all.length - MAX_LISTED_FILES} more`];
 }
 
 /** What `synth --check` prints. */
@@ -27,6 +37,6 @@ export function formatChanges(result: SynthResult, outdir: string): string {
   const { added, changed, removed } = result.changes;
   if (added.length + changed.length + removed.length === 0) return `${outdir}/ is up to date\n`;
   const lines = [`${outdir}/ is stale: run \`modelcar synth\` and commit the result`];
-  for (const [sign, list] of [['+', added], ['~', changed], ['-', removed]] as const) for (const f of list) lines.push(`  ${sign} ${f}`);
+  lines.push(...fileLines(result));
   return lines.join('\n') + '\n';
 }
