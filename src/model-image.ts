@@ -144,7 +144,7 @@ export class ModelImage extends Construct {
     return `#!/bin/sh
 # ${notice}
 #
-# Builds the model image for ${this.description} and pushes it as ${this.image}.
+# Builds the model image for ${this.description} and pushes it as IMAGE (below).
 # Usage: ./build.sh [--no-push]
 #   BUILDER=podman|buildah   the image builder (default: podman when installed, else buildah)
 # Pushing needs credentials for the registry: run \`podman login\` (or \`buildah login\`) first, or point

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { LoadedConfig, loadConfig } from './config/load';
-import { ModelConfig } from './config/types.generated';
+import { ModelConfig, PullSecretConfig } from './config/types.generated';
 import { sortDiagnostics } from './config/load';
 import { ConfigError, Diagnostic, didYouMean } from './errors';
 import { ImageReferenceError, parseImageReference } from './image-ref';
@@ -14,7 +14,8 @@ import { OciModel } from './oci-model';
 import { RenderContext } from './output/files';
 import { SynthesizedOutput, synthesizeTree } from './output/manifests';
 import { WriteResult, planOutput, refuseDangerousOutdir, writeOutput, writeSecretFiles } from './output/writer';
-import { PullSecret } from './pull-secret';
+import { ExternalPullSecret } from './external-pull-secret';
+import { IPullSecret, PullSecret } from './pull-secret';
 import { BUILTIN_RUNTIMES } from './runtimes';
 
 /** Options of {@link synth}. */
@@ -94,6 +95,13 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
   }
   if (defaults.namespace !== undefined) {
     for (const p of checkName('label', defaults.namespace)) problems.push(at(['defaults', 'namespace'], `"${defaults.namespace}" is not a valid namespace name: ${p}`));
+  }
+
+  for (const [name, entry] of Object.entries(config.pullSecrets ?? {})) {
+    for (const p of checkName('subdomain', name)) problems.push(at(['pullSecrets', name], `"${name}" is not a valid Secret name: ${p}`));
+    if (entry.fromEnv && entry.externalSecret) {
+      problems.push(at(['pullSecrets', name], `give either fromEnv (modelcar pull-secret makes it) or externalSecret (the operator makes it), not both`));
+    }
   }
 
   const seen = new Map<string, number>();
@@ -188,7 +196,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
         modelFormat: { name: model.format, version: model.formatVersion },
         image: model.image,
         files: model.files.map((f) => ({ ...f, source: /^https?:\/\//.test(f.source) ? f.source : path.resolve(loaded.dir, f.source) })),
-        pullSecret: pullSecret === undefined ? undefined : PullSecret.fromSecretName(pullSecret),
+        pullSecret: pullSecret === undefined ? undefined : pullSecretFor(chart, namespace, pullSecret, config.pullSecrets?.[pullSecret]),
         baseImage: model.baseImage ?? defaults.baseImage,
         displayName: model.displayName,
         labels: model.labels,
@@ -197,6 +205,19 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
     );
   }
   if (problems.length) throw new ConfigError(sortDiagnostics(problems));
+}
+
+/**
+ * The pull secret a model uses: an ExternalSecret (emitted once per namespace) when the config says where
+ * the credentials are stored, else a reference to a Secret that exists (or that `modelcar pull-secret` makes).
+ */
+function pullSecretFor(chart: Chart, namespace: string, name: string, entry: PullSecretConfig | undefined): IPullSecret {
+  const store = entry?.externalSecret;
+  if (!store) return PullSecret.fromSecretName(name);
+  const id = `ExternalPullSecret:${namespace}:${name}`;
+  const existing = chart.node.tryFindChild(id);
+  if (existing) return existing as ExternalPullSecret;
+  return new ExternalPullSecret(chart, id, { name, namespace, server: entry.server, ...store });
 }
 
 function checkImage(value: string, field: (string | number)[], problems: Diagnostic[], at: LoadedConfig['at']): void {

@@ -59,6 +59,9 @@ describe('modelcar synth on the bundled example', () => {
 apiVersion: serving.kserve.io/v1beta1
 kind: InferenceService
 metadata:
+  annotations:
+    argocd.argoproj.io/sync-options: SkipDryRunOnMissingResource=true
+    argocd.argoproj.io/sync-wave: "1"
   labels:
     opendatahub.io/dashboard: "true"
   name: sample-isvc-using-private-oci
@@ -184,6 +187,6 @@ describe('modelcar CLI', () => {
   test('an unknown command or option is a usage error, exit 2', async () => {
     expect(await run(['synt'])).toStrictEqual({ code: 2, out: '', err: 'modelcar: Unknown command; did you mean synth?\nRun `modelcar --help` for usage.\n' });
     expect(await run(['synth', '--frobnicate'])).toStrictEqual({ code: 2, out: '', err: 'modelcar: Unknown argument: frobnicate\nRun `modelcar --help` for usage.\n' });
-    expect((await run([])).err).toBe('modelcar: Name a command: synth\nRun `modelcar --help` for usage.\n');
+    expect((await run([])).err).toBe('modelcar: Name a command: synth, pull-secret\nRun `modelcar --help` for usage.\n');
   });
 });

@@ -3,7 +3,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import yargs from 'yargs';
 import { UserError } from '../errors';
+import { runPullSecret } from './pull-secret-command';
 import { formatChanges, formatSummary, runSynth } from './synth-command';
+
+/** What a command may read besides its arguments: the environment and standard input. */
+export interface CliInput {
+  readonly env: NodeJS.ProcessEnv;
+  readonly readStdin: () => string;
+}
+
+const PROCESS_INPUT: CliInput = { env: process.env, readStdin: () => fs.readFileSync(0, 'utf8') };
 
 /** The version in modelcar's package.json (found above this file, from src/ or from lib/src/). */
 function version(): string {
@@ -15,7 +24,12 @@ function version(): string {
 }
 
 /** Parses the arguments and runs one command. Returns the exit code. */
-export async function main(argv: readonly string[], out: (text: string) => void = (t) => process.stdout.write(t), err: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  out: (text: string) => void = (t) => process.stdout.write(t),
+  err: (text: string) => void = (t) => process.stderr.write(t),
+  input: CliInput = PROCESS_INPUT,
+): Promise<number> {
   let code = 0;
   const parser = yargs()
     .scriptName('modelcar')
@@ -40,7 +54,48 @@ export async function main(argv: readonly string[], out: (text: string) => void 
         }
       },
     )
-    .demandCommand(1, 'Name a command: synth')
+    .command(
+      'pull-secret [names..]',
+      'Make image pull Secrets from credentials in the environment or on stdin (never arguments): print them for `oc apply -f -`, write them outside the committed output, or seal them',
+      (y) =>
+        y
+          .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'The Secret name (with --config: the pullSecrets entries to make; default all with fromEnv)' })
+          .option('config', { alias: 'c', type: 'string', describe: 'Make the fromEnv pull secrets of this config, in every namespace whose models use them', normalize: true })
+          .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace of the Secret' })
+          .option('server', { type: 'string', describe: 'The registry (default https://index.docker.io/v1/)' })
+          .option('username-env', { type: 'string', default: 'REGISTRY_USERNAME', describe: 'Environment variable with the user name' })
+          .option('password-env', { type: 'string', default: 'REGISTRY_PASSWORD', describe: 'Environment variable with the password or token' })
+          .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from standard input instead' })
+          .option('email-env', { type: 'string', describe: 'Environment variable with the email' })
+          .option('seal-with', { type: 'string', describe: "Seal with this sealed-secrets controller certificate (PEM): make SealedSecrets, safe to commit", normalize: true })
+          .option('scope', { choices: ['strict', 'namespace-wide', 'cluster-wide'] as const, default: 'strict' as const, describe: 'Sealing scope' })
+          .option('out-dir', { type: 'string', describe: 'Write files <namespace>/<kind>-<name>.yaml here instead of printing (Secrets: mode 0600, folder git-ignored)', normalize: true })
+          .example('REGISTRY_USERNAME=robot REGISTRY_PASSWORD=... $0 pull-secret quay-pull -n ml --server quay.io | oc apply -f -', 'Create a pull secret without writing it anywhere')
+          .example('$0 pull-secret -c modelcar.yaml --out-dir .modelcar/secrets', 'Make the fromEnv pull secrets of a config into a git-ignored folder')
+          .example('$0 pull-secret quay-pull -n ml --server quay.io --password-stdin --seal-with cert.pem > dist-sealed.yaml', 'A SealedSecret to commit'),
+      (args) => {
+        out(
+          runPullSecret(
+            {
+              names: args.names,
+              config: args.config,
+              namespace: args.namespace,
+              server: args.server,
+              usernameEnv: args.usernameEnv,
+              passwordEnv: args.passwordEnv,
+              passwordStdin: args.passwordStdin,
+              emailEnv: args.emailEnv,
+              sealWith: args.sealWith,
+              scope: args.scope,
+              outDir: args.outDir,
+            },
+            input.env,
+            input.readStdin,
+          ),
+        );
+      },
+    )
+    .demandCommand(1, 'Name a command: synth, pull-secret')
     .strict()
     .recommendCommands()
     .version(version())

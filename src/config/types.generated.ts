@@ -37,6 +37,12 @@ export interface ModelcarConfig {
     [k: string]: NamespaceConfig;
   };
   /**
+   * Image pull secrets, by Secret name, for models' `pullSecret`. A name that models use but that is not listed here is a Secret that already exists in the namespace. modelcar never writes credentials into its output: `fromEnv` secrets are made by `modelcar pull-secret -c <config>` from environment variables, `externalSecret` ones by the External Secrets Operator in the cluster.
+   */
+  pullSecrets?: {
+    [k: string]: PullSecretConfig;
+  };
+  /**
    * The models to serve. Each becomes one InferenceService and one image build context.
    *
    * @minItems 1
@@ -69,6 +75,67 @@ export interface NamespaceConfig {
 }
 export interface StringMap {
   [k: string]: string;
+}
+/**
+ * How a pull secret comes to exist: from environment variables (`fromEnv`, for `modelcar pull-secret`), from a secret store (`externalSecret`), or, with neither, it already exists.
+ */
+export interface PullSecretConfig {
+  /**
+   * The registry, as in `kubectl create secret docker-registry --docker-server` (e.g. quay.io, or registry.example.com:5000). Default: https://index.docker.io/v1/.
+   */
+  server?: string;
+  fromEnv?: PullSecretFromEnv;
+  externalSecret?: PullSecretFromStore;
+}
+/**
+ * `modelcar pull-secret -c <config>` reads the credentials from these environment variables (never from the command line) and prints the Secret, or writes it outside the committed output.
+ */
+export interface PullSecretFromEnv {
+  /**
+   * Name of the environment variable that holds the user name.
+   */
+  username: string;
+  /**
+   * Name of the environment variable that holds the password or token.
+   */
+  password: string;
+  /**
+   * Name of the environment variable that holds the email, if any.
+   */
+  email?: string;
+}
+/**
+ * An ExternalSecret (External Secrets Operator) that renders the pull secret from a secret store, emitted into every namespace whose models use it. Only where the credentials are is committed.
+ */
+export interface PullSecretFromStore {
+  /**
+   * Name of the SecretStore (or ClusterSecretStore) to read from.
+   */
+  store: string;
+  /**
+   * Kind of the store. Default: SecretStore.
+   */
+  storeKind?: 'SecretStore' | 'ClusterSecretStore';
+  /**
+   * Key (path) of the credentials in the store.
+   */
+  key: string;
+  /**
+   * Property of the key that holds the user name. Default: username.
+   */
+  usernameProperty?: string;
+  /**
+   * Property of the key that holds the password or token. Default: password.
+   */
+  passwordProperty?: string;
+  /**
+   * How often the operator re-reads the store (a Go duration). Default: 1h.
+   */
+  refreshInterval?: string;
+  /**
+   * The ExternalSecret API version. Default: external-secrets.io/v1 (operator 0.16 and later); external-secrets.io/v1beta1 for older operators.
+   */
+  apiVersion?: 'external-secrets.io/v1' | 'external-secrets.io/v1beta1';
 }
 /**
  * One model served from an OCI image.

@@ -12,6 +12,12 @@ export interface RenderContext {
   readonly source: string;
   /** Absolute path of the output folder. */
   readonly outdir: string;
+  /**
+   * Annotate objects for Argo CD: sync waves (Namespace first, then service accounts, secrets and runtimes,
+   * InferenceServices last) and `SkipDryRunOnMissingResource=true` on objects of custom resources.
+   * @default true
+   */
+  readonly argocd?: boolean;
 }
 
 /** The one-line "generated" notice at the top of every file modelcar writes (without comment marker). */

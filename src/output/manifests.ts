@@ -54,6 +54,7 @@ export function synthesizeTree(root: IConstruct, context: RenderContext): Synthe
   for (const c of all) {
     if (!(c instanceof ApiObject)) continue;
     const json = c.toJson();
+    if (context.argocd !== false) annotateForArgoCd(json);
     const kind: string = json.kind;
     const name: string = json.metadata?.name;
     const namespace: string | undefined = json.metadata?.namespace;
@@ -79,6 +80,40 @@ export function synthesizeTree(root: IConstruct, context: RenderContext): Synthe
   checkUniquePaths(files);
   files.sort((a, b) => compareStrings(a.path, b.path));
   return { files, secretFiles, objects, images };
+}
+
+/**
+ * Argo CD sync waves by kind: what others need is applied (and healthy) first. Kinds not listed get none
+ * (wave 0).
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
+ */
+export const SYNC_WAVES: Readonly<Record<string, number>> = {
+  Namespace: -2,
+  ServiceAccount: -1,
+  Secret: -1,
+  SealedSecret: -1,
+  ExternalSecret: -1,
+  Role: -1,
+  RoleBinding: -1,
+  ClusterServingRuntime: 0,
+  ServingRuntime: 0,
+  InferenceService: 1,
+};
+
+/** Kinds defined by CRDs that may not exist yet when Argo CD dry-runs a first sync. */
+const CUSTOM_KINDS = new Set(['ServingRuntime', 'ClusterServingRuntime', 'InferenceService', 'ExternalSecret', 'SealedSecret']);
+
+/** Adds the Argo CD annotations of an object's kind, keeping the annotation keys sorted. */
+function annotateForArgoCd(json: Record<string, any>): void {
+  const added: Record<string, string> = {};
+  const wave = SYNC_WAVES[json.kind];
+  if (wave !== undefined) added['argocd.argoproj.io/sync-wave'] = String(wave);
+  if (CUSTOM_KINDS.has(json.kind)) added['argocd.argoproj.io/sync-options'] = 'SkipDryRunOnMissingResource=true';
+  if (Object.keys(added).length === 0) return;
+  const merged = { ...added, ...json.metadata.annotations };
+  json.metadata.annotations = Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]]));
+  const { annotations, ...rest } = json.metadata;
+  json.metadata = Object.fromEntries(Object.entries({ ...rest, annotations }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** YAML 1.1 output (what Kubernetes' own parser reads): `yes`, `on` and the like are quoted. No folding. */
