@@ -135,7 +135,7 @@ export class ModelImage extends Construct {
   }
 
   private buildScript(context: RenderContext, notice: string): string {
-    const contextDir = path.join(context.outdir, ...this.contextPath.split('/'));
+    const contextDir = path.join(context.outdir, ...(context.subdir ? [context.subdir] : []), ...this.contextPath.split('/'));
     const steps = this.files.map((f) => {
       const from = f.url ?? path.relative(contextDir, f.localPath!).split(path.sep).join('/');
       const args = [from, f.target, ...(f.sha256 ? [f.sha256] : [])].map(shellQuote).join(' ');

@@ -5,7 +5,9 @@ import { IConstruct } from 'constructs';
 import { LoadedConfig, loadConfig } from './config/load';
 import { ModelConfig, PullSecretConfig } from './config/types.generated';
 import { sortDiagnostics } from './config/load';
-import { ConfigError, Diagnostic, didYouMean } from './errors';
+import { ConfigError, Diagnostic, didYouMean, formatDiagnostic } from './errors';
+import { environmentNames, resolveEnvironment } from './config/environments';
+import { argoCdApplications } from './argocd';
 import { ImageReferenceError, parseImageReference } from './image-ref';
 import { Namespace } from './namespace';
 import { checkName } from './names';
@@ -45,16 +47,54 @@ export function synth(options: SynthOptions): SynthResult {
   const outdir = path.resolve(options.outdir);
   refuseDangerousOutdir(outdir);
   const loaded = loadConfig(options.config);
-  const app = new App({ outdir });
-  const chart = new Chart(app, 'modelcar', { disableResourceNameHashes: true });
-  defineModels(chart, loaded);
-  const context: RenderContext = { source: sourceName(options.config, outdir), outdir };
-  const output = synthesizeTree(chart, context);
+  const output = synthesizeConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false });
   if (options.check) {
     const plan = planOutput(outdir, output.files);
     return { output, changes: plan, current: plan.contents };
   }
   return { output, changes: writeOutput(outdir, output.files) };
+}
+
+/**
+ * Synthesizes a loaded config: once, or with environments once per environment into `<environment>/`,
+ * plus the Argo CD Applications the config asks for. Problems of every environment are reported together.
+ */
+export function synthesizeConfig(loaded: LoadedConfig, context: RenderContext): SynthesizedOutput {
+  const envs = environmentNames(loaded.config);
+  const one = (config: LoadedConfig, ctx: RenderContext) => {
+    const chart = new Chart(new App({ outdir: ctx.outdir }), 'modelcar', { disableResourceNameHashes: true });
+    defineModels(chart, config);
+    return synthesizeTree(chart, ctx);
+  };
+  const parts: SynthesizedOutput[] = [];
+  if (envs.length === 0) {
+    parts.push(one(loaded, context));
+  } else {
+    const problems: Diagnostic[] = [];
+    for (const env of envs) {
+      try {
+        parts.push(one(resolveEnvironment(loaded, env), { ...context, source: `${context.source}, environment ${env}`, subdir: env }));
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        problems.push(...e.diagnostics);
+      }
+    }
+    if (problems.length) throw new ConfigError(uniqueDiagnostics(problems));
+  }
+  const application = loaded.config.argocd?.application;
+  const extra = application ? argoCdApplications(application, envs, context) : [];
+  const files = [...parts.flatMap((p) => p.files), ...extra].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return {
+    files,
+    secretFiles: parts.flatMap((p) => p.secretFiles),
+    objects: parts.flatMap((p) => p.objects),
+    images: parts.flatMap((p) => p.images),
+  };
+}
+
+function uniqueDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return sortDiagnostics(diagnostics.filter((d) => !seen.has(formatDiagnostic(d)) && !!seen.add(formatDiagnostic(d))));
 }
 
 /**

@@ -43,6 +43,13 @@ export interface ModelcarConfig {
     [k: string]: PullSecretConfig;
   };
   /**
+   * Environments (e.g. dev, staging, prod), each an overlay on the config above. With environments, synth writes each one complete on its own into <output>/<environment>/ (manifests/ and images/), and a change to one environment changes only its files.
+   */
+  environments?: {
+    [k: string]: EnvironmentConfig;
+  };
+  argocd?: ArgoCdConfig;
+  /**
    * The models to serve. Each becomes one InferenceService and one image build context.
    *
    * @minItems 1
@@ -138,6 +145,131 @@ export interface PullSecretFromStore {
   apiVersion?: 'external-secrets.io/v1' | 'external-secrets.io/v1beta1';
 }
 /**
+ * What an environment changes. Each key replaces the value of the config above for this environment only.
+ */
+export interface EnvironmentConfig {
+  defaults?: ModelDefaults;
+  /**
+   * Namespaces under another name in this environment, e.g. {ml: ml-prod}: models, runtimes and the namespace object itself move.
+   */
+  renameNamespaces?: {
+    [k: string]: ModelNamespace;
+  };
+  /**
+   * Namespace descriptions for this environment, by their name in this environment; each replaces the one above.
+   */
+  namespaces?: {
+    [k: string]: NamespaceConfig;
+  };
+  /**
+   * Changes to models in this environment, by model name (or namespace/name when a name is in several namespaces). Each key given replaces the model's value.
+   */
+  models?: {
+    [k: string]: ModelOverride;
+  };
+  /**
+   * Models not deployed in this environment, by name (or namespace/name).
+   */
+  exclude?: string[];
+}
+/**
+ * The keys of a model to replace in an environment (any key of a model but its name).
+ */
+export interface ModelOverride {
+  namespace?: ModelNamespace;
+  /**
+   * Human-readable name, shown by the OpenShift AI dashboard (annotation openshift.io/display-name).
+   */
+  displayName?: string;
+  runtime?: RuntimeName;
+  /**
+   * Model format (spec.predictor.model.modelFormat.name), e.g. onnx or openvino_ir. It must be one the runtime supports.
+   */
+  format?: string;
+  /**
+   * Model format version (spec.predictor.model.modelFormat.version), e.g. "1".
+   */
+  formatVersion?: string;
+  /**
+   * The model image reference, registry/repository:tag (or @sha256:digest), without oci://. The InferenceService gets storageUri oci://<image>; the build script builds and pushes this reference.
+   */
+  image?: string;
+  pullSecret?: PullSecretName;
+  baseImage?: BaseImage;
+  /**
+   * The model files to put into the image, at the layout the runtime expects under /models.
+   *
+   * @minItems 1
+   */
+  files?: [ModelFile, ...ModelFile[]];
+  labels?: StringMap;
+  annotations?: StringMap;
+}
+/**
+ * One model file: where to get it, and where it goes in the model layout.
+ */
+export interface ModelFile {
+  /**
+   * An http(s) URL to download, or a local path relative to this config file.
+   */
+  source: string;
+  /**
+   * File name within the runtime's model layout (e.g. model.onnx, which OpenVINO gets at /models/1/model.onnx). Defaults to the last segment of source.
+   */
+  path?: string;
+  /**
+   * Expected SHA-256 of the file, 64 lowercase hex digits. The build script refuses a file that does not match.
+   */
+  sha256?: string;
+}
+/**
+ * Argo CD integration.
+ */
+export interface ArgoCdConfig {
+  /**
+   * Annotate objects with Argo CD sync waves (Namespace first, then service accounts, secrets and runtimes, InferenceServices last) and SkipDryRunOnMissingResource=true on custom resources. Default: true.
+   */
+  syncWaves?: boolean;
+  application?: ArgoCdApplication;
+}
+/**
+ * Emit an Argo CD Application per environment (or one without environments) into <output>/argocd/, pointing at the committed manifests.
+ */
+export interface ArgoCdApplication {
+  /**
+   * Name of the Application; with environments, -<environment> is appended. Default: modelcar.
+   */
+  name?: string;
+  /**
+   * Namespace of the Application (where Argo CD runs). Default: openshift-gitops.
+   */
+  namespace?: string;
+  /**
+   * Argo CD project. Default: default.
+   */
+  project?: string;
+  /**
+   * The git repository that holds the committed output.
+   */
+  repoURL: string;
+  /**
+   * Branch, tag or commit to sync. Default: HEAD.
+   */
+  targetRevision?: string;
+  /**
+   * Path of the output folder in the repository; /<environment>/manifests (or /manifests) is appended. Default: dist.
+   */
+  path?: string;
+  /**
+   * Destination cluster API server. Default: https://kubernetes.default.svc.
+   */
+  server?: string;
+  /**
+   * Sync automatically, with prune and selfHeal. Default: false.
+   */
+  automated?: boolean;
+}
+/**
  * One model served from an OCI image.
  */
 export interface ModelConfig {
@@ -173,21 +305,4 @@ export interface ModelConfig {
   files: [ModelFile, ...ModelFile[]];
   labels?: StringMap;
   annotations?: StringMap;
-}
-/**
- * One model file: where to get it, and where it goes in the model layout.
- */
-export interface ModelFile {
-  /**
-   * An http(s) URL to download, or a local path relative to this config file.
-   */
-  source: string;
-  /**
-   * File name within the runtime's model layout (e.g. model.onnx, which OpenVINO gets at /models/1/model.onnx). Defaults to the last segment of source.
-   */
-  path?: string;
-  /**
-   * Expected SHA-256 of the file, 64 lowercase hex digits. The build script refuses a file that does not match.
-   */
-  sha256?: string;
 }

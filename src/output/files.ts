@@ -18,6 +18,8 @@ export interface RenderContext {
    * @default true
    */
   readonly argocd?: boolean;
+  /** Folder within the output that this part is written to (an environment's). @default - the output itself */
+  readonly subdir?: string;
 }
 
 /** The one-line "generated" notice at the top of every file modelcar writes (without comment marker). */

@@ -77,6 +77,10 @@ export function synthesizeTree(root: IConstruct, context: RenderContext): Synthe
   files.push(...kustomizations(objects, notice));
   const images = ModelImage.all(root as Construct);
   for (const image of images) files.push(...image.render(context));
+  if (context.subdir) {
+    for (const o of objects) (o as { path: string }).path = `${context.subdir}/${o.path}`;
+    files.forEach((f, i) => (files[i] = { ...f, path: `${context.subdir}/${f.path}` }));
+  }
   checkUniquePaths(files);
   files.sort((a, b) => compareStrings(a.path, b.path));
   return { files, secretFiles, objects, images };
