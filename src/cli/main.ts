@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import yargs from 'yargs';
 import { UserError } from '../errors';
-import { formatChanges, formatSummary, runSynth } from './synth-command';
+import { formatChanges, formatSummary, formatWarnings, runSynth } from './synth-command';
 
 /** The version in modelcar's package.json (found above this file, from src/ or from lib/src/). */
 function version(): string {
@@ -32,6 +32,7 @@ export async function main(argv: readonly string[], out: (text: string) => void 
           .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
       (args) => {
         const result = runSynth({ config: args.config, outdir: args.output, check: args.check });
+        err(formatWarnings(result));
         if (args.check) {
           out(formatChanges(result, args.output));
           code = result.changes.added.length + result.changes.changed.length + result.changes.removed.length ? 1 : 0;
