@@ -9,7 +9,7 @@ import { ConfigError, Diagnostic, didYouMean } from './errors';
 import { ImageReferenceError, parseImageReference } from './image-ref';
 import { Namespace } from './namespace';
 import { checkName } from './names';
-import { checkModelFilePath, fileNameOf } from './model-image';
+import { DEFAULT_IMAGE_USER, checkModelFilePath, fileNameOf } from './model-image';
 import { ModelLayout } from './model-layout';
 import { OciModel } from './oci-model';
 import { RenderContext } from './output/files';
@@ -18,8 +18,7 @@ import { WriteResult, planOutput, refuseDangerousOutdir, writeOutput, writeSecre
 import { PullSecret } from './pull-secret';
 import { BUILTIN_RUNTIMES } from './runtimes';
 import { ConfigRuntime, configRuntimes, modelLayout, runtimeFormats } from './config/runtimes-config';
-import { servingOptions } from './config/serving-config';
-import { DEFAULT_IMAGE_USER } from './model-image';
+import { ServingOptions, servingOptions } from './config/serving-config';
 import { DEFAULT_KSERVE_VERSION, DEFAULT_PLATFORM, checkKserveVersion, modelcarUidNote } from './platform';
 
 /** Options of {@link synth}. */
@@ -110,7 +109,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
   }
 
   const seen = new Map<string, number>();
-  const models: { model: ModelConfig; index: number; namespace: string; runtime: ConfigRuntime; props: ReturnType<typeof servingOptions>; layout: ModelLayout }[] = [];
+  const models: { model: ModelConfig; index: number; namespace: string; runtime: ConfigRuntime; props: ServingOptions; layout: ModelLayout }[] = [];
   config.models.forEach((model, index) => {
     const field = (...rest: (string | number)[]) => ['models', index, ...rest];
     const before = problems.length;
@@ -130,23 +129,23 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
     const runtimeName = model.runtime ?? defaults.runtime;
     const runtimeField = model.runtime !== undefined ? field('runtime') : ['defaults', 'runtime'];
     const runtime = runtimeName === undefined ? undefined : runtimes.get(runtimeName);
-    let serving: ReturnType<typeof servingOptions> | undefined;
+    let serving: ServingOptions | undefined;
     let layout: ModelLayout | undefined;
     if (runtimeName === undefined) {
       problems.push(at(field(), `model "${model.name}" has no runtime: set runtime here or in defaults (built-in: ${Object.keys(BUILTIN_RUNTIMES).join(', ')})`));
-    } else if (runtime === undefined && config.runtimes?.[runtimeName] !== undefined) {
-      // A runtime declared with problems: those are reported at the runtime.
     } else if (runtime === undefined) {
-      const known = [...runtimes.keys()];
-      const hint = didYouMean(runtimeName, known);
-      const declared = Object.keys(config.runtimes ?? {}).filter((n) => !BUILTIN_RUNTIMES[n]);
-      problems.push(
-        at(
-          runtimeField,
-          `"${runtimeName}" is not a runtime${hint ? ` (did you mean "${hint}"?)` : ''}; built-in: ${Object.keys(BUILTIN_RUNTIMES).join(', ')}` +
-            (declared.length ? `; declared under runtimes: ${declared.join(', ')}` : '; declare others under runtimes'),
-        ),
-      );
+      // A runtime declared under runtimes but refused has its problems reported at its entry.
+      if (config.runtimes?.[runtimeName] === undefined) {
+        const hint = didYouMean(runtimeName, runtimes.keys());
+        const declared = Object.keys(config.runtimes ?? {}).filter((n) => !BUILTIN_RUNTIMES[n]);
+        problems.push(
+          at(
+            runtimeField,
+            `"${runtimeName}" is not a runtime${hint ? ` (did you mean "${hint}"?)` : ''}; built-in: ${Object.keys(BUILTIN_RUNTIMES).join(', ')}` +
+              (declared.length ? `; declared under runtimes: ${declared.join(', ')}` : '; declare others under runtimes'),
+          ),
+        );
+      }
     } else {
       const formats = runtimeFormats(runtime);
       const matching = formats?.filter((f) => f.name === model.format);

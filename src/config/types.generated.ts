@@ -96,7 +96,7 @@ export interface ModelDefaults {
   auth?: Auth;
 }
 /**
- * A model server. For a built-in runtime: image (or images) and serving defaults. For a runtime of your own: image, formats and layout, and optionally command, args, env, ports. For one that already exists in the cluster: existing and layout.
+ * A model server. For a built-in runtime: image (or images) and the serving defaults of its models (resources, gpus). For a runtime of your own: image, formats and layout, and optionally command, args, env, ports, displayName, apiProtocol, resources, gpus. For one that already exists in the cluster: existing, and layout, formats, resources, gpus as far as you know them.
  */
 export interface RuntimeConfig {
   /**
