@@ -3,10 +3,16 @@
  * KServe mounts the image's `/models` at `/mnt/models` in the server container.
  */
 export interface ModelLayout {
-  /** Short name, used in docs and errors. */
+  /** Short name, used in docs, errors and the config (`layout: flat`). */
   readonly name: string;
   /** Folder under `models/` that the model files go into ('' for the top). */
   readonly directory: string;
+  /**
+   * File paths that stay at the top of `models/` instead of going into {@link directory}, e.g. caikit's
+   * `config.yml` next to its `artifacts/` folder.
+   * @default - none: every file goes into directory
+   */
+  readonly topLevelFiles?: readonly string[];
 }
 
 /** The layouts model servers expect. */
@@ -18,9 +24,24 @@ export const ModelLayouts = {
   OVMS: { name: 'ovms', directory: '1' } as ModelLayout,
   /** Files directly under `models/` (vLLM, TGIS, most Hugging Face servers). */
   FLAT: { name: 'flat', directory: '' } as ModelLayout,
+  /**
+   * caikit (caikit-tgis, caikit-standalone): the caikit `config.yml` at the top, every other file under
+   * `artifacts/`, where TGIS reads them (`--model-name=/mnt/models/artifacts/`): `models/config.yml`,
+   * `models/artifacts/<file>`.
+   */
+  CAIKIT: { name: 'caikit', directory: 'artifacts', topLevelFiles: ['config.yml'] } as ModelLayout,
 } as const;
+
+/** The names of the layouts in {@link ModelLayouts}, as the config spells them. */
+export const MODEL_LAYOUT_NAMES: readonly string[] = Object.values(ModelLayouts).map((l) => l.name);
+
+/** The layout of that name (`ovms`, `flat`, `caikit`), or undefined. */
+export function modelLayoutByName(name: string): ModelLayout | undefined {
+  return Object.values(ModelLayouts).find((l) => l.name === name);
+}
 
 /** The path of a model file inside the build context, e.g. `models/1/model.onnx`. */
 export function modelFilePath(layout: ModelLayout, fileName: string): string {
-  return layout.directory ? `models/${layout.directory}/${fileName}` : `models/${fileName}`;
+  const top = !layout.directory || (layout.topLevelFiles ?? []).includes(fileName);
+  return top ? `models/${fileName}` : `models/${layout.directory}/${fileName}`;
 }

@@ -2,6 +2,7 @@ import { Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeNamespace } from '../imports/k8s';
 import { assertName } from './names';
+import { DEFAULT_PLATFORM, Platform } from './platform';
 
 /** Labels that make a namespace a single-model serving project in the OpenShift AI / ODH dashboard. */
 export const ODH_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
@@ -21,11 +22,12 @@ export interface NamespaceProps {
   /** @default - none (annotation `openshift.io/description`) */
   readonly description?: string;
   /**
-   * Add the OpenDataHub labels (`opendatahub.io/dashboard: "true"`, `modelmesh-enabled: "false"`), so the
+   * `odh` adds the OpenDataHub labels (`opendatahub.io/dashboard: "true"`, `modelmesh-enabled: "false"`), so the
    * dashboard lists the namespace as a single-model serving project, as `oc new-project` plus the dashboard do.
-   * @default true
+   * `kserve` adds none.
+   * @default 'odh'
    */
-  readonly odh?: boolean;
+  readonly platform?: Platform;
   /** More labels; they win over the ODH ones. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
   /** More annotations. @default - none */
@@ -46,7 +48,7 @@ export class Namespace extends Construct {
     super(scope, id);
     assertName('label', 'Namespace name', props.name);
     this.name = props.name;
-    const labels = { ...(props.odh === false ? {} : ODH_NAMESPACE_LABELS), ...props.labels };
+    const labels = { ...((props.platform ?? DEFAULT_PLATFORM) === 'odh' ? ODH_NAMESPACE_LABELS : {}), ...props.labels };
     const annotations: Record<string, string> = { ...props.annotations };
     if (props.displayName !== undefined) annotations['openshift.io/display-name'] = props.displayName;
     if (props.description !== undefined) annotations['openshift.io/description'] = props.description;

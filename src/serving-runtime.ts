@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import * as kserve from '../imports/kserve-sr-serving.kserve.io';
 import { ModelLayout } from './model-layout';
 import { assertName } from './names';
-import { BUILTIN_RUNTIMES, RuntimeDefinition, SupportedModelFormat } from './runtimes';
+import { DEFAULT_PLATFORM, Platform } from './platform';
+import { BUILTIN_RUNTIMES, RuntimeDefinition, ServingDefaults, SupportedModelFormat } from './runtimes';
 
 /** The kinds of object an InferenceService's `spec.predictor.model.runtime` can name. */
 export type ServingRuntimeKind = 'ServingRuntime' | 'ClusterServingRuntime';
@@ -21,6 +22,36 @@ export interface IServingRuntime {
   readonly supportedModelFormats?: readonly SupportedModelFormat[];
   /** Where it expects model files under /models, when known. */
   readonly layout?: ModelLayout;
+  /** Resources and GPUs of the models that use it, when known. */
+  readonly defaults?: ServingDefaults;
+}
+
+/** What modelcar may know about a runtime that already exists in the cluster. */
+export interface ServingRuntimeReferenceOptions {
+  /**
+   * Where the runtime expects model files under /models.
+   * @default - unknown: every model that uses the runtime must say its layout
+   */
+  readonly layout?: ModelLayout;
+  /**
+   * The formats it serves; models are checked against them.
+   * @default - unknown: any format passes
+   */
+  readonly supportedModelFormats?: readonly SupportedModelFormat[];
+  /**
+   * Resources and GPUs of the models that use it, unless a model says otherwise.
+   * @default - none
+   */
+  readonly defaults?: ServingDefaults;
+}
+
+/** How {@link ServingRuntime.shared} emits a runtime. */
+export interface SharedServingRuntimeOptions {
+  /**
+   * `odh` gives the ServingRuntime the OpenDataHub labels and annotations of its definition; `kserve` gives it none.
+   * @default 'odh'
+   */
+  readonly platform?: Platform;
 }
 
 /** Properties of a {@link ServingRuntime}. */
@@ -43,6 +74,11 @@ export interface ServingRuntimeProps {
    * @default - unknown: models that use this runtime must say their layout
    */
   readonly layout?: ModelLayout;
+  /**
+   * Resources and GPUs of the models that use it, unless a model says otherwise.
+   * @default - none
+   */
+  readonly defaults?: ServingDefaults;
 }
 
 /**
@@ -52,47 +88,64 @@ export interface ServingRuntimeProps {
  */
 export class ServingRuntime extends Construct implements IServingRuntime {
   /** A ServingRuntime that already exists in the InferenceService's namespace; nothing is emitted for it. */
-  public static fromName(name: string): IServingRuntime {
+  public static fromName(name: string, options: ServingRuntimeReferenceOptions = {}): IServingRuntime {
     assertName('subdomain', 'ServingRuntime.fromName name', name);
-    return { name, kind: 'ServingRuntime' };
+    return { name, kind: 'ServingRuntime', ...referenceOptions(options) };
   }
 
   /** A ClusterServingRuntime that already exists in the cluster; nothing is emitted for it. */
-  public static fromClusterName(name: string): IServingRuntime {
+  public static fromClusterName(name: string, options: ServingRuntimeReferenceOptions = {}): IServingRuntime {
     assertName('subdomain', 'ServingRuntime.fromClusterName name', name);
-    return { name, kind: 'ClusterServingRuntime' };
+    return { name, kind: 'ClusterServingRuntime', ...referenceOptions(options) };
   }
 
   /**
-   * The ServingRuntime of a built-in runtime (e.g. `kserve-ovms`) in a namespace, created on first use and
-   * shared by every model of that namespace that uses it: one ServingRuntime per runtime and namespace.
+   * The ServingRuntime of a runtime definition (a built-in one such as `kserve-ovms`, or one of your own) in a
+   * namespace, created on first use and shared by every model of that namespace that uses it: one ServingRuntime
+   * per runtime and namespace. Throws when the namespace already has a ServingRuntime of that name that differs.
    */
-  public static builtin(scope: Construct, runtime: string | RuntimeDefinition, namespace?: string): ServingRuntime {
+  public static shared(scope: Construct, runtime: string | RuntimeDefinition, namespace?: string, options: SharedServingRuntimeOptions = {}): ServingRuntime {
     const definition = typeof runtime === 'string' ? BUILTIN_RUNTIMES[runtime] : runtime;
     if (!definition) {
       throw new Error(`runtime: "${String(runtime)}" is not a built-in runtime; built-in: ${Object.keys(BUILTIN_RUNTIMES).join(', ')}`);
     }
     const chart = Chart.of(scope);
     const ns = namespace ?? chart.namespace;
-    const id = `ServingRuntime:${ns ?? ''}:${definition.name}`;
-    const existing = chart.node.tryFindChild(id);
-    if (existing) return existing as ServingRuntime;
-    return new ServingRuntime(chart, id, {
+    const odh = (options.platform ?? DEFAULT_PLATFORM) === 'odh';
+    const props: ServingRuntimeProps = {
       name: definition.name,
       namespace: ns,
-      labels: definition.labels,
-      annotations: definition.annotations,
+      labels: odh ? definition.labels : undefined,
+      annotations: odh ? definition.annotations : undefined,
       spec: definition.spec,
       layout: definition.layout,
-    });
+      defaults: definition.defaults,
+    };
+    const id = `ServingRuntime:${ns ?? ''}:${definition.name}`;
+    const existing = chart.node.tryFindChild(id) as ServingRuntime | undefined;
+    if (!existing) return new ServingRuntime(chart, id, props);
+    if (JSON.stringify(existing.props) !== JSON.stringify(props)) {
+      throw new Error(
+        `runtime: ServingRuntime ${definition.name} in namespace ${ns} is shared by the models there and was already defined differently ` +
+          `(another image, spec, layout, defaults or platform); give every model of a namespace the same definition of ${definition.name}`,
+      );
+    }
+    return existing;
+  }
+
+  /** {@link ServingRuntime.shared} for a built-in runtime by name (e.g. `kserve-ovms`), or for any definition. */
+  public static builtin(scope: Construct, runtime: string | RuntimeDefinition, namespace?: string, options: SharedServingRuntimeOptions = {}): ServingRuntime {
+    return ServingRuntime.shared(scope, runtime, namespace, options);
   }
 
   public readonly name: string;
   public readonly kind: ServingRuntimeKind = 'ServingRuntime';
   public readonly supportedModelFormats: readonly SupportedModelFormat[];
   public readonly layout?: ModelLayout;
+  public readonly defaults?: ServingDefaults;
   /** The generated API object. */
   public readonly apiObject: kserve.ServingRuntime;
+  private readonly props: ServingRuntimeProps;
 
   constructor(scope: Construct, id: string, props: ServingRuntimeProps) {
     super(scope, id);
@@ -101,8 +154,10 @@ export class ServingRuntime extends Construct implements IServingRuntime {
     if (!props.spec.containers || props.spec.containers.length === 0) {
       throw new Error(`ServingRuntime spec.containers: "${props.name}" needs at least one container`);
     }
+    this.props = props;
     this.name = props.name;
     this.layout = props.layout;
+    this.defaults = props.defaults;
     this.supportedModelFormats = (props.spec.supportedModelFormats ?? []).map((f) => ({
       name: f.name,
       version: f.version,
@@ -118,4 +173,12 @@ export class ServingRuntime extends Construct implements IServingRuntime {
       spec: props.spec,
     });
   }
+}
+
+function referenceOptions(options: ServingRuntimeReferenceOptions): Pick<IServingRuntime, 'layout' | 'supportedModelFormats' | 'defaults'> {
+  return {
+    ...(options.layout ? { layout: options.layout } : {}),
+    ...(options.supportedModelFormats ? { supportedModelFormats: options.supportedModelFormats } : {}),
+    ...(options.defaults ? { defaults: options.defaults } : {}),
+  };
 }

@@ -11,7 +11,8 @@ import { argoCdApplications } from './argocd';
 import { ImageReferenceError, parseImageReference } from './image-ref';
 import { Namespace } from './namespace';
 import { checkName } from './names';
-import { checkModelFilePath, fileNameOf } from './model-image';
+import { DEFAULT_IMAGE_USER, checkModelFilePath, fileNameOf } from './model-image';
+import { ModelLayout } from './model-layout';
 import { OciModel } from './oci-model';
 import { RenderContext } from './output/files';
 import { SynthesizedOutput, synthesizeTree } from './output/manifests';
@@ -19,6 +20,9 @@ import { WriteResult, planOutput, refuseDangerousOutdir, writeOutput, writeSecre
 import { ExternalPullSecret } from './external-pull-secret';
 import { IPullSecret, PullSecret } from './pull-secret';
 import { BUILTIN_RUNTIMES } from './runtimes';
+import { ConfigRuntime, configRuntimes, modelLayout, runtimeFormats } from './config/runtimes-config';
+import { ServingOptions, servingOptions } from './config/serving-config';
+import { DEFAULT_KSERVE_VERSION, DEFAULT_PLATFORM, checkKserveVersion, modelcarUidNote } from './platform';
 
 /** Options of {@link synth}. */
 export interface SynthOptions {
@@ -37,6 +41,8 @@ export interface SynthResult {
   readonly changes: WriteResult;
   /** For `check`, the current content of the files that would change (undefined: missing). */
   readonly current?: Map<string, string | undefined>;
+  /** What the config leads to that its author should know, at the config's fields. */
+  readonly warnings: readonly Diagnostic[];
 }
 
 /**
@@ -47,23 +53,24 @@ export function synth(options: SynthOptions): SynthResult {
   const outdir = path.resolve(options.outdir);
   refuseDangerousOutdir(outdir);
   const loaded = loadConfig(options.config);
-  const output = synthesizeConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false });
+  const { warnings, ...output } = synthesizeConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false });
   if (options.check) {
     const plan = planOutput(outdir, output.files);
-    return { output, changes: plan, current: plan.contents };
+    return { output, changes: plan, current: plan.contents, warnings };
   }
-  return { output, changes: writeOutput(outdir, output.files) };
+  return { output, changes: writeOutput(outdir, output.files), warnings };
 }
 
 /**
  * Synthesizes a loaded config: once, or with environments once per environment into `<environment>/`,
  * plus the Argo CD Applications the config asks for. Problems of every environment are reported together.
  */
-export function synthesizeConfig(loaded: LoadedConfig, context: RenderContext): SynthesizedOutput {
+export function synthesizeConfig(loaded: LoadedConfig, context: RenderContext): SynthesizedOutput & { warnings: Diagnostic[] } {
   const envs = environmentNames(loaded.config);
+  const warnings: Diagnostic[] = [];
   const one = (config: LoadedConfig, ctx: RenderContext) => {
     const chart = new Chart(new App({ outdir: ctx.outdir }), 'modelcar', { disableResourceNameHashes: true });
-    defineModels(chart, config);
+    warnings.push(...defineModels(chart, config));
     return synthesizeTree(chart, ctx);
   };
   const parts: SynthesizedOutput[] = [];
@@ -89,6 +96,7 @@ export function synthesizeConfig(loaded: LoadedConfig, context: RenderContext): 
     secretFiles: parts.flatMap((p) => p.secretFiles),
     objects: parts.flatMap((p) => p.objects),
     images: parts.flatMap((p) => p.images),
+    warnings: uniqueDiagnostics(warnings),
   };
 }
 
@@ -121,12 +129,18 @@ function sourceName(config: string, outdir: string): string {
 /**
  * Adds the constructs a config describes to a Chart: a Namespace per namespace, an {@link OciModel} per
  * model. Checks the rules the schema cannot express (names, image references, formats, duplicates) and
- * throws a {@link ConfigError} with all of them.
+ * throws a {@link ConfigError} with all of them. Returns the warnings, at the config's fields.
  */
-export function defineModels(chart: Chart, loaded: LoadedConfig): void {
+export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
   const { config, at } = loaded;
   const problems: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
   const defaults = config.defaults ?? {};
+  const platform = config.platform ?? DEFAULT_PLATFORM;
+  const kserveVersion = config.kserveVersion ?? DEFAULT_KSERVE_VERSION;
+  const versionProblem = checkKserveVersion(kserveVersion);
+  if (versionProblem) problems.push(at(['kserveVersion'], versionProblem));
+  const runtimes = configRuntimes(loaded, problems);
 
   const namespaces = new Map<string, readonly (string | number)[]>();
   for (const name of Object.keys(config.namespaces ?? {})) {
@@ -145,7 +159,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
   }
 
   const seen = new Map<string, number>();
-  const models: { model: ModelConfig; index: number; namespace: string; runtime: string }[] = [];
+  const models: { model: ModelConfig; index: number; namespace: string; runtime: ConfigRuntime; props: ServingOptions; layout: ModelLayout }[] = [];
   config.models.forEach((model, index) => {
     const field = (...rest: (string | number)[]) => ['models', index, ...rest];
     const before = problems.length;
@@ -162,20 +176,40 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
     }
     seen.set(key, index);
 
-    const runtime = model.runtime ?? defaults.runtime;
-    if (runtime === undefined) {
+    const runtimeName = model.runtime ?? defaults.runtime;
+    const runtimeField = model.runtime !== undefined ? field('runtime') : ['defaults', 'runtime'];
+    const runtime = runtimeName === undefined ? undefined : runtimes.get(runtimeName);
+    let serving: ServingOptions | undefined;
+    let layout: ModelLayout | undefined;
+    if (runtimeName === undefined) {
       problems.push(at(field(), `model "${model.name}" has no runtime: set runtime here or in defaults (built-in: ${Object.keys(BUILTIN_RUNTIMES).join(', ')})`));
+    } else if (runtime === undefined) {
+      // A runtime declared under runtimes but refused has its problems reported at its entry.
+      if (config.runtimes?.[runtimeName] === undefined) {
+        const hint = didYouMean(runtimeName, runtimes.keys());
+        const declared = Object.keys(config.runtimes ?? {}).filter((n) => !BUILTIN_RUNTIMES[n]);
+        problems.push(
+          at(
+            runtimeField,
+            `"${runtimeName}" is not a runtime${hint ? ` (did you mean "${hint}"?)` : ''}; built-in: ${Object.keys(BUILTIN_RUNTIMES).join(', ')}` +
+              (declared.length ? `; declared under runtimes: ${declared.join(', ')}` : '; declare others under runtimes'),
+          ),
+        );
+      }
     } else {
-      const definition = BUILTIN_RUNTIMES[runtime];
-      const formats = definition.spec.supportedModelFormats ?? [];
-      const matching = formats.filter((f) => f.name === model.format);
-      if (matching.length === 0) {
+      const formats = runtimeFormats(runtime);
+      const matching = formats?.filter((f) => f.name === model.format);
+      if (formats && matching!.length === 0) {
         const names = [...new Set(formats.map((f) => f.name))];
         const hint = didYouMean(model.format, names);
-        problems.push(at(field('format'), `"${model.format}" is not served by runtime ${runtime}${hint ? ` (did you mean "${hint}"?)` : ''}; it serves: ${names.join(', ')}`));
-      } else if (model.formatVersion !== undefined && !matching.some((f) => f.version === model.formatVersion)) {
-        problems.push(at(field('formatVersion'), `${model.format} version "${model.formatVersion}" is not served by runtime ${runtime}; it serves version: ${matching.map((f) => f.version).join(', ')}`));
+        problems.push(at(field('format'), `"${model.format}" is not served by runtime ${runtimeName}${hint ? ` (did you mean "${hint}"?)` : ''}; it serves: ${names.join(', ')}`));
+      } else if (matching && model.formatVersion !== undefined && !matching.some((f) => f.version === model.formatVersion)) {
+        problems.push(at(field('formatVersion'), `${model.format} version "${model.formatVersion}" is not served by runtime ${runtimeName}; it serves version: ${matching.map((f) => f.version).join(', ')}`));
       }
+      const found = modelLayout(model, runtime);
+      if (typeof found === 'string') problems.push(at(field(), found));
+      else layout = found;
+      serving = servingOptions(loaded, index, runtime, { platform, kserveVersion }, problems);
     }
 
     checkImage(model.image, field('image'), problems, at);
@@ -215,8 +249,8 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
         if (kind === 'labels') for (const p of checkName('labelValue', v)) problems.push(at(field(kind, k), `value "${v}" is not valid: ${p}`));
       }
     }
-    if (problems.length === before && namespace !== undefined && runtime !== undefined) {
-      models.push({ model, index, namespace, runtime });
+    if (problems.length === before && namespace !== undefined && runtime !== undefined && serving && layout) {
+      models.push({ model, index, namespace, runtime, props: serving, layout });
       if (!namespaces.has(namespace)) namespaces.set(namespace, model.namespace !== undefined ? field('namespace') : ['defaults', 'namespace']);
     }
   });
@@ -224,15 +258,16 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
 
   for (const [name, field] of [...namespaces].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const ns = config.namespaces?.[name] ?? {};
-    construct(problems, at(field, ''), () => new Namespace(chart, `Namespace:${name}`, { name, ...ns }));
+    construct(problems, at(field, ''), () => new Namespace(chart, `Namespace:${name}`, { name, platform, ...ns }));
   }
-  for (const { model, index, namespace, runtime } of models) {
+  for (const { model, index, namespace, runtime, props, layout } of models) {
     const pullSecret = model.pullSecret ?? defaults.pullSecret;
     construct(problems, at(['models', index], ''), () =>
       new OciModel(chart, `Model:${namespace}:${model.name}`, {
         name: model.name,
         namespace,
-        runtime,
+        runtime: runtime.kind === 'emitted' ? runtime.definition : runtime.reference,
+        layout,
         modelFormat: { name: model.format, version: model.formatVersion },
         image: model.image,
         files: model.files.map((f) => ({ ...f, source: /^https?:\/\//.test(f.source) ? f.source : path.resolve(loaded.dir, f.source) })),
@@ -241,10 +276,13 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
         displayName: model.displayName,
         labels: model.labels,
         annotations: model.annotations,
+        ...props,
       }),
     );
   }
   if (problems.length) throw new ConfigError(sortDiagnostics(problems));
+  if (platform === 'kserve' && models.length) warnings.push(at(['platform'], modelcarUidNote(Number(DEFAULT_IMAGE_USER))));
+  return warnings;
 }
 
 /**

@@ -29,7 +29,8 @@ describe('generated code is fresh', () => {
     expect(fs.readFileSync(path.join(ROOT, TYPES_FILE), 'utf8')).toBe(generated);
   });
 
-  test('GIVEN the schema THEN its runtime names are exactly the built-in runtimes', () => {
-    expect([...schema.definitions.RuntimeName.enum].sort()).toStrictEqual(builtinRuntimeNames());
+  test('GIVEN the schema THEN the runtime names it lists as built in are exactly the built-in runtimes', () => {
+    const listed = /a built-in runtime \(([^)]*)\)/.exec(schema.definitions.RuntimeName.description)![1].split(', ');
+    expect(listed.sort()).toStrictEqual(builtinRuntimeNames());
   });
 });

@@ -14,9 +14,9 @@ describe('Namespace', () => {
     ]);
   });
 
-  test('GIVEN display name, description, extra labels and odh off THEN only what was asked is set', () => {
+  test('GIVEN display name, description, extra labels and platform kserve THEN only what was asked is set', () => {
     const chart = testChart();
-    new Namespace(chart, 'ns', { name: 'plain', odh: false, displayName: 'Plain', description: 'no ODH', labels: { team: 'ml' } });
+    new Namespace(chart, 'ns', { name: 'plain', platform: 'kserve', displayName: 'Plain', description: 'no ODH', labels: { team: 'ml' } });
     expect(objectsOf(chart)).toStrictEqual([
       {
         apiVersion: 'v1',
@@ -32,7 +32,7 @@ describe('Namespace', () => {
 
   test('GIVEN a chart with a namespace THEN the Namespace object itself gets no metadata.namespace', () => {
     const chart = testChart('other');
-    new Namespace(chart, 'ns', { name: 'mine', odh: false });
+    new Namespace(chart, 'ns', { name: 'mine', platform: 'kserve' });
     expect(objectsOf(chart)[0].metadata).toStrictEqual({ name: 'mine' });
   });
 

@@ -38,7 +38,7 @@ describe('a reviewer\'s view of a model change', () => {
     const after = distOf(EXAMPLE.replace('quay.io/modelcar-example/mobilenet:v2-7', 'quay.io/modelcar-example/mobilenet:v2-8'));
     expect(changedLines(before, after)).toStrictEqual([
       "images/oci-model-example/sample-isvc-using-oci/build.sh:12: -IMAGE='quay.io/modelcar-example/mobilenet:v2-7' +IMAGE='quay.io/modelcar-example/mobilenet:v2-8'",
-      'manifests/oci-model-example/inferenceservice-sample-isvc-using-oci.yaml:18: -storageUri: oci://quay.io/modelcar-example/mobilenet:v2-7 +storageUri: oci://quay.io/modelcar-example/mobilenet:v2-8',
+      'manifests/oci-model-example/inferenceservice-sample-isvc-using-oci.yaml:33: -storageUri: oci://quay.io/modelcar-example/mobilenet:v2-7 +storageUri: oci://quay.io/modelcar-example/mobilenet:v2-8',
     ]);
   });
 

@@ -45,13 +45,19 @@ describe('modelcar synth on the bundled example', () => {
       'manifests/oci-model-example/inferenceservice-sample-isvc-using-private-oci.yaml',
       'manifests/oci-model-example/kustomization.yaml',
       'manifests/oci-model-example/namespace-oci-model-example.yaml',
+      'manifests/oci-model-example/role-sample-isvc-using-oci-view-role.yaml',
+      'manifests/oci-model-example/role-sample-isvc-using-private-oci-view-role.yaml',
+      'manifests/oci-model-example/rolebinding-sample-isvc-using-oci-view.yaml',
+      'manifests/oci-model-example/rolebinding-sample-isvc-using-private-oci-view.yaml',
+      'manifests/oci-model-example/serviceaccount-sample-isvc-using-oci-sa.yaml',
+      'manifests/oci-model-example/serviceaccount-sample-isvc-using-private-oci-sa.yaml',
       'manifests/oci-model-example/servingruntime-kserve-ovms.yaml',
     ]);
     expect(readModes(p.dist)['images/oci-model-example/sample-isvc-using-oci/build.sh']).toBe('755');
     expect(readModes(p.dist)['manifests/kustomization.yaml']).toBe('644');
   });
 
-  test('GIVEN the example THEN the private InferenceService is the seed one with namespace, label and pull secret', async () => {
+  test('GIVEN the example THEN the private InferenceService is the seed one with pull secret, plus what modelcar does not leave to chance: private, token auth, resources, replicas', async () => {
     const p = project();
     await run(['synth', '-c', p.config, '-o', p.dist]);
     expect(fs.readFileSync(path.join(p.dist, 'manifests/oci-model-example/inferenceservice-sample-isvc-using-private-oci.yaml'), 'utf8')).toBe(
@@ -62,7 +68,13 @@ metadata:
   annotations:
     argocd.argoproj.io/sync-options: SkipDryRunOnMissingResource=true
     argocd.argoproj.io/sync-wave: "1"
+    security.opendatahub.io/enable-auth: "true"
+    serving.knative.openshift.io/enablePassthrough: "true"
+    serving.kserve.io/deploymentMode: Serverless
+    sidecar.istio.io/inject: "true"
+    sidecar.istio.io/rewriteAppHTTPProbers: "true"
   labels:
+    networking.knative.dev/visibility: cluster-local
     opendatahub.io/dashboard: "true"
   name: sample-isvc-using-private-oci
   namespace: oci-model-example
@@ -70,9 +82,18 @@ spec:
   predictor:
     imagePullSecrets:
       - name: quay-pull-secret
+    maxReplicas: 1
+    minReplicas: 1
     model:
       modelFormat:
         name: onnx
+      resources:
+        limits:
+          cpu: "2"
+          memory: 8Gi
+        requests:
+          cpu: "1"
+          memory: 4Gi
       runtime: kserve-ovms
       storageUri: oci://quay.io/modelcar-example/mobilenet-private:v2-7
 `,
@@ -85,13 +106,13 @@ spec:
     expect(first.err).toBe('');
     expect(first.out.split('\n').slice(0, 4)).toStrictEqual([
       `synthesized ${p.config} into ${p.dist}/`,
-      '  objects: 1 Namespace, 1 ServingRuntime, 2 InferenceService',
+      '  objects: 1 Namespace, 2 ServiceAccount, 2 Role, 2 RoleBinding, 1 ServingRuntime, 2 InferenceService',
       '  image build contexts: 2',
-      '  files: 14 added, 0 changed, 0 removed, 0 unchanged',
+      '  files: 20 added, 0 changed, 0 removed, 0 unchanged',
     ]);
     const second = await run(['synth', '-c', p.config, '-o', p.dist]);
     expect(second.out).toBe(
-      `synthesized ${p.config} into ${p.dist}/\n  objects: 1 Namespace, 1 ServingRuntime, 2 InferenceService\n  image build contexts: 2\n  files: 0 added, 0 changed, 0 removed, 14 unchanged\n`,
+      `synthesized ${p.config} into ${p.dist}/\n  objects: 1 Namespace, 2 ServiceAccount, 2 Role, 2 RoleBinding, 1 ServingRuntime, 2 InferenceService\n  image build contexts: 2\n  files: 0 added, 0 changed, 0 removed, 20 unchanged\n`,
     );
   });
 
@@ -114,7 +135,7 @@ spec:
     const config = fs.readFileSync(p.config, 'utf8');
     fs.writeFileSync(p.config, config.slice(0, config.indexOf('  # Deployed from a private repository')));
     const result = await run(['synth', '-c', p.config, '-o', p.dist]);
-    expect(result.out).toContain('  files: 0 added, 1 changed, 4 removed, 8 unchanged\n');
+    expect(result.out).toContain('  files: 0 added, 1 changed, 7 removed, 11 unchanged\n');
     expect(result.out).toContain('  ~ manifests/oci-model-example/kustomization.yaml\n');
     expect(result.out).toContain('  - manifests/oci-model-example/inferenceservice-sample-isvc-using-private-oci.yaml\n');
     const left = Object.keys(readTree(p.dist));
@@ -155,7 +176,18 @@ spec:
     requireTool('kubectl', 'apt-get install -y kubernetes-client  # or any kubectl client');
     const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, 'dist', 'manifests')], { encoding: 'utf8' });
     const kinds = [...out.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]);
-    expect(kinds).toStrictEqual(['Namespace', 'ServingRuntime', 'InferenceService', 'InferenceService']);
+    expect(kinds).toStrictEqual([
+      'Namespace',
+      'ServiceAccount',
+      'ServiceAccount',
+      'Role',
+      'Role',
+      'RoleBinding',
+      'RoleBinding',
+      'ServingRuntime',
+      'InferenceService',
+      'InferenceService',
+    ]);
   });
 
   test('GIVEN the cdk8s app of this repository THEN `cdk8s synth` (CDK8S_OUTDIR) writes the same tree as the CLI', () => {

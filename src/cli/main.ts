@@ -4,7 +4,7 @@ import * as path from 'path';
 import yargs from 'yargs';
 import { UserError } from '../errors';
 import { runPullSecret } from './pull-secret-command';
-import { formatChanges, formatSummary, runSynth } from './synth-command';
+import { formatChanges, formatSummary, formatWarnings, runSynth } from './synth-command';
 
 /** What a command may read besides its arguments: the environment and standard input. */
 export interface CliInput {
@@ -46,6 +46,7 @@ export async function main(
           .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
       (args) => {
         const result = runSynth({ config: args.config, outdir: args.output, check: args.check });
+        err(formatWarnings(result));
         if (args.check) {
           out(formatChanges(result, args.output));
           code = result.changes.added.length + result.changes.changed.length + result.changes.removed.length ? 1 : 0;

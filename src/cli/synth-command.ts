@@ -1,3 +1,4 @@
+import { formatDiagnostic } from '../errors';
 import { SynthOptions, SynthResult, synth } from '../synth';
 
 /** Runs `modelcar synth`. */
@@ -39,4 +40,9 @@ export function formatChanges(result: SynthResult, outdir: string): string {
   const lines = [`${outdir}/ is stale: run \`modelcar synth\` and commit the result`];
   lines.push(...fileLines(result));
   return lines.join('\n') + '\n';
+}
+
+/** The warnings synth prints to stderr, one a line: `modelcar: warning: file:line:column: field: message`. */
+export function formatWarnings(result: SynthResult): string {
+  return result.warnings.map((w) => `modelcar: warning: ${formatDiagnostic(w)}\n`).join('');
 }

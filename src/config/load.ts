@@ -21,7 +21,7 @@ export interface LoadedConfig {
 let validator: ReturnType<Ajv['compile']> | undefined;
 
 function validate(data: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(schema);
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(schema);
   return validator(data) ? [] : [...(validator.errors ?? [])];
 }
 
@@ -165,7 +165,7 @@ function schemaDiagnostic(
     case 'const':
       return at(field, `${found} is not allowed; must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);
     case 'type':
-      return at(field, `${found} is not allowed; must be ${article(TYPE_NAMES[(e.params as { type: string }).type] ?? (e.params as { type: string }).type)}`);
+      return at(field, `${found} is not allowed; must be ${String((e.params as { type: string | string[] }).type).split(',').map((t) => (t === 'null' ? t : article(TYPE_NAMES[t] ?? t))).join(' or ')}`);
     case 'minItems':
       return at(field, `must list at least ${(e.params as { limit: number }).limit} item(s)`);
     case 'minLength':

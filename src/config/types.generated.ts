@@ -1,13 +1,21 @@
 // Generated from modelcar.schema.json by `npm run gen`. Do not edit.
 
 /**
+ * Where the models are served. odh (default): OpenDataHub / OpenShift AI, with the labels and annotations its dashboard sets and token auth. kserve: plain KServe, no OpenDataHub metadata; the predictor pods run as the model image's user, so the model server can read the modelcar's files.
+ */
+export type PlatformName = 'odh' | 'kserve';
+/**
+ * The KServe version of the cluster, as a quoted string "<major>.<minor>", e.g. "0.15" (default, OpenShift AI 2.x) or "0.16". From 0.16 on, deployment modes are written Knative and Standard.
+ */
+export type KserveVersion = string;
+/**
  * Namespace the InferenceService is created in.
  */
 export type ModelNamespace = string;
 /**
- * The model server. A built-in runtime name: modelcar emits its ServingRuntime, once per namespace.
+ * The model server: a built-in runtime (kserve-ovms, vllm-runtime, caikit-tgis-runtime, caikit-standalone-runtime, tgis-grpc-runtime) or one named under runtimes. modelcar emits its ServingRuntime once per namespace, unless it already exists in the cluster.
  */
-export type RuntimeName = 'kserve-ovms';
+export type RuntimeName = string;
 /**
  * Name of an existing Secret of type kubernetes.io/dockerconfigjson in the model's namespace, used to pull the model image from a private registry (spec.predictor.imagePullSecrets).
  */
@@ -16,6 +24,30 @@ export type PullSecretName = string;
  * Base image of the model image. It must have a shell (sh, ln, sleep, ls, echo, [): KServe keeps the model container alive with `sleep infinity`, so scratch and distroless images do not work.
  */
 export type BaseImage = string;
+/**
+ * How KServe deploys the model (annotation serving.kserve.io/deploymentMode): Serverless (Knative; default) or RawDeployment (a plain Deployment). KServe 0.16 names them Knative and Standard.
+ */
+export type DeploymentModeName = 'Serverless' | 'RawDeployment' | 'Knative' | 'Standard';
+/**
+ * Make the model reachable from outside the cluster. Default false: Serverless models are labelled cluster-local; RawDeployment models get no external route.
+ */
+export type Expose = boolean;
+/**
+ * Require a bearer token (security.opendatahub.io/enable-auth), with a ServiceAccount <model>-sa to get tokens from. Default true on platform odh; plain KServe (platform kserve) has no token auth.
+ */
+export type Auth = boolean;
+/**
+ * Where the model files go under /models: ovms (models/1/<file>), flat (models/<file>) or caikit (models/config.yml, models/artifacts/<file>). Default: the runtime's layout; required for runtimes that already exist in the cluster.
+ */
+export type LayoutName = 'ovms' | 'flat' | 'caikit';
+/**
+ * A Kubernetes quantity, e.g. 500m or 2 (cpu), 512Mi or 8Gi (memory); null removes the runtime's default.
+ */
+export type Quantity = string | number | null;
+/**
+ * NVIDIA GPUs for the model server (nvidia.com/gpu requested and limited). Default: the runtime's (1 for vllm-runtime, else 0).
+ */
+export type Gpus = number;
 
 /**
  * modelcar configuration: the models to serve from OCI images on KServe / OpenDataHub / OpenShift AI. `modelcar synth` turns it into Kubernetes YAML and image build contexts.
@@ -29,7 +61,15 @@ export interface ModelcarConfig {
    * Version of this file format. Only 1 exists.
    */
   version: 1;
+  platform?: PlatformName;
+  kserveVersion?: KserveVersion;
   defaults?: ModelDefaults;
+  /**
+   * Model servers, keyed by ServingRuntime name: changes to a built-in runtime (e.g. its image pinned by digest), runtimes of your own, and runtimes that already exist in the cluster. Built-in runtimes need no entry.
+   */
+  runtimes?: {
+    [k: string]: RuntimeConfig;
+  };
   /**
    * Namespaces the models are served in, keyed by name. Every namespace a model names is created; list one here only to describe it.
    */
@@ -64,6 +104,89 @@ export interface ModelDefaults {
   runtime?: RuntimeName;
   pullSecret?: PullSecretName;
   baseImage?: BaseImage;
+  deploymentMode?: DeploymentModeName;
+  expose?: Expose;
+  auth?: Auth;
+}
+/**
+ * A model server. For a built-in runtime: image (or images) and the serving defaults of its models (resources, gpus). For a runtime of your own: image, formats and layout, and optionally command, args, env, ports, displayName, apiProtocol, resources, gpus. For one that already exists in the cluster: existing, and layout, formats, resources, gpus as far as you know them.
+ */
+export interface RuntimeConfig {
+  /**
+   * The runtime already exists in the cluster: a ServingRuntime in each model's namespace, or a ClusterServingRuntime. modelcar only references it.
+   */
+  existing?: 'ServingRuntime' | 'ClusterServingRuntime';
+  /**
+   * The model server image (of container kserve-container), e.g. pinned by digest: quay.io/opendatahub/vllm@sha256:<digest>.
+   */
+  image?: string;
+  /**
+   * Model server images by container name, for runtimes with more than one container (caikit-tgis-runtime: kserve-container, transformer-container).
+   */
+  images?: {
+    [k: string]: string;
+  };
+  /**
+   * The model server's command (a runtime of your own).
+   */
+  command?: string[];
+  /**
+   * The model server's arguments (a runtime of your own); {{.Name}} is the InferenceService name.
+   */
+  args?: string[];
+  /**
+   * The model server's environment (a runtime of your own), name to value.
+   */
+  env?: {
+    [k: string]: string;
+  };
+  /**
+   * Ports the model server listens on (a runtime of your own); KServe sends requests to the first.
+   */
+  ports?: {
+    containerPort: number;
+    name?: string;
+    protocol?: 'TCP' | 'UDP' | 'SCTP';
+  }[];
+  /**
+   * The model formats the runtime serves (spec.supportedModelFormats). Required for a runtime of your own; for an existing one, models are checked against them when given.
+   *
+   * @minItems 1
+   */
+  formats?: [
+    {
+      name: string;
+      version?: string;
+      autoSelect?: boolean;
+    },
+    ...{
+      name: string;
+      version?: string;
+      autoSelect?: boolean;
+    }[]
+  ];
+  layout?: LayoutName;
+  /**
+   * Human-readable name of a runtime of your own, shown by the OpenShift AI dashboard (annotation openshift.io/display-name).
+   */
+  displayName?: string;
+  /**
+   * The protocol the OpenShift AI dashboard shows for a runtime of your own (annotation opendatahub.io/apiProtocol).
+   */
+  apiProtocol?: 'REST' | 'gRPC';
+  resources?: ResourcesConfig;
+  gpus?: Gpus;
+}
+/**
+ * CPU and memory of the model server (spec.predictor.model.resources), key by key over the runtime's defaults. GPUs are set with gpus.
+ */
+export interface ResourcesConfig {
+  requests?: ResourceList;
+  limits?: ResourceList;
+}
+export interface ResourceList {
+  cpu?: Quantity;
+  memory?: Quantity;
 }
 /**
  * A namespace (an OpenShift project) that models are served in.
@@ -204,6 +327,56 @@ export interface ModelOverride {
   files?: [ModelFile, ...ModelFile[]];
   labels?: StringMap;
   annotations?: StringMap;
+  /**
+   * What the model is for (annotation openshift.io/description).
+   */
+  description?: string;
+  layout?: LayoutName;
+  deploymentMode?: DeploymentModeName;
+  expose?: Expose;
+  auth?: Auth;
+  /**
+   * Fewest replicas (spec.predictor.minReplicas); 0 lets a Serverless model scale to zero. Default 1.
+   */
+  minReplicas?: number;
+  /**
+   * Most replicas (spec.predictor.maxReplicas). Default 1, so a costly model server does not scale out unbounded.
+   */
+  maxReplicas?: number;
+  /**
+   * What KServe scales on (spec.predictor.scaleMetric).
+   */
+  scaleMetric?: 'cpu' | 'memory' | 'concurrency' | 'rps';
+  /**
+   * Target value of scaleMetric per replica (spec.predictor.scaleTarget): requests for concurrency and rps, percent for cpu and memory.
+   */
+  scaleTarget?: number;
+  /**
+   * Seconds to wait for a request to the model before it times out (spec.predictor.timeout).
+   */
+  timeout?: number;
+  resources?: ResourcesConfig;
+  gpus?: Gpus;
+  /**
+   * Taints the predictor pods tolerate (spec.predictor.tolerations). Default: with GPUs, the nvidia.com/gpu:NoSchedule taint.
+   */
+  tolerations?: TolerationConfig[];
+  /**
+   * Node labels the predictor pods must run on (spec.predictor.nodeSelector), e.g. nvidia.com/gpu.product: NVIDIA-A100-SXM4-80GB.
+   */
+  nodeSelector?: {
+    [k: string]: string;
+  };
+  /**
+   * Environment variables added to the model server's (spec.predictor.model.env), name to value.
+   */
+  env?: {
+    [k: string]: string;
+  };
+  /**
+   * Arguments added to the model server's (spec.predictor.model.args), e.g. --max-model-len=4096 for vLLM.
+   */
+  args?: string[];
 }
 /**
  * One model file: where to get it, and where it goes in the model layout.
@@ -221,6 +394,16 @@ export interface ModelFile {
    * Expected SHA-256 of the file, 64 lowercase hex digits. The build script refuses a file that does not match.
    */
   sha256?: string;
+}
+/**
+ * A taint the predictor pods tolerate.
+ */
+export interface TolerationConfig {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
 }
 /**
  * Argo CD integration.
@@ -305,4 +488,54 @@ export interface ModelConfig {
   files: [ModelFile, ...ModelFile[]];
   labels?: StringMap;
   annotations?: StringMap;
+  /**
+   * What the model is for (annotation openshift.io/description).
+   */
+  description?: string;
+  layout?: LayoutName;
+  deploymentMode?: DeploymentModeName;
+  expose?: Expose;
+  auth?: Auth;
+  /**
+   * Fewest replicas (spec.predictor.minReplicas); 0 lets a Serverless model scale to zero. Default 1.
+   */
+  minReplicas?: number;
+  /**
+   * Most replicas (spec.predictor.maxReplicas). Default 1, so a costly model server does not scale out unbounded.
+   */
+  maxReplicas?: number;
+  /**
+   * What KServe scales on (spec.predictor.scaleMetric).
+   */
+  scaleMetric?: 'cpu' | 'memory' | 'concurrency' | 'rps';
+  /**
+   * Target value of scaleMetric per replica (spec.predictor.scaleTarget): requests for concurrency and rps, percent for cpu and memory.
+   */
+  scaleTarget?: number;
+  /**
+   * Seconds to wait for a request to the model before it times out (spec.predictor.timeout).
+   */
+  timeout?: number;
+  resources?: ResourcesConfig;
+  gpus?: Gpus;
+  /**
+   * Taints the predictor pods tolerate (spec.predictor.tolerations). Default: with GPUs, the nvidia.com/gpu:NoSchedule taint.
+   */
+  tolerations?: TolerationConfig[];
+  /**
+   * Node labels the predictor pods must run on (spec.predictor.nodeSelector), e.g. nvidia.com/gpu.product: NVIDIA-A100-SXM4-80GB.
+   */
+  nodeSelector?: {
+    [k: string]: string;
+  };
+  /**
+   * Environment variables added to the model server's (spec.predictor.model.env), name to value.
+   */
+  env?: {
+    [k: string]: string;
+  };
+  /**
+   * Arguments added to the model server's (spec.predictor.model.args), e.g. --max-model-len=4096 for vLLM.
+   */
+  args?: string[];
 }
