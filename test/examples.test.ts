@@ -13,6 +13,7 @@ const EXAMPLES: Record<string, { config: string; dist: string }> = {
   mobilenet: { config: 'examples/mobilenet/modelcar.yaml', dist: 'dist' }, // the repository's own dist/
   'vllm-gpu': { config: 'examples/vllm-gpu/modelcar.yaml', dist: 'examples/vllm-gpu/dist' },
   'multi-namespace': { config: 'examples/multi-namespace/modelcar.yaml', dist: 'examples/multi-namespace/dist' },
+  gitops: { config: 'examples/gitops/modelcar.yaml', dist: 'examples/gitops/dist' },
 };
 
 describe('examples', () => {
@@ -32,10 +33,35 @@ describe('examples', () => {
     expect(readModes(path.join(dir, dist))).toStrictEqual(readModes(path.join(ROOT, dist)));
   });
 
-  test.each(Object.entries(EXAMPLES))('GIVEN examples/%s THEN kubectl kustomize builds its manifests', (_name, { dist }) => {
+  test.each(Object.entries(EXAMPLES))('GIVEN examples/%s THEN kubectl kustomize builds its manifests (of every environment)', (_name, { dist }) => {
     requireTool('kubectl', 'apt-get install -y kubernetes-client  # or any kubectl client');
-    const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, dist, 'manifests')], { encoding: 'utf8' });
-    expect(out).toMatch(/^kind: InferenceService$/m);
+    const folders = Object.keys(readTree(path.join(ROOT, dist)))
+      .filter((f) => /^([a-z0-9-]+\/)?manifests\/kustomization\.yaml$/.test(f))
+      .map((f) => path.dirname(f));
+    expect(folders.length).toBeGreaterThan(0);
+    for (const folder of folders) {
+      const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, dist, folder)], { encoding: 'utf8' });
+      expect(out).toMatch(/^kind: InferenceService$/m);
+    }
+  });
+
+  test('GIVEN the GitOps example THEN three environments, an Application each, ExternalSecrets and no credentials', () => {
+    const tree = readTree(path.join(ROOT, EXAMPLES.gitops.dist));
+    expect(Object.keys(tree).filter((f) => f.startsWith('argocd/'))).toStrictEqual([
+      'argocd/application-models-dev.yaml',
+      'argocd/application-models-prod.yaml',
+      'argocd/application-models-staging.yaml',
+      'argocd/kustomization.yaml',
+    ]);
+    expect(Object.keys(tree).filter((f) => f.includes('externalsecret'))).toStrictEqual([
+      'dev/manifests/models-dev/externalsecret-registry-pull.yaml',
+      'prod/manifests/models-prod/externalsecret-registry-pull.yaml',
+      'staging/manifests/models-staging/externalsecret-registry-pull.yaml',
+    ]);
+    expect(tree['prod/manifests/models-prod/inferenceservice-mobilenet.yaml']).toContain('    maxReplicas: 4\n');
+    expect(tree['dev/manifests/models-dev/inferenceservice-mobilenet.yaml']).toContain('storageUri: oci://registry.example.com/vision/mobilenet:v2-8-rc1\n');
+    expect(tree['argocd/application-models-prod.yaml']).toContain('    path: examples/gitops/dist/prod/manifests\n');
+    for (const content of Object.values(tree)) expect(content).not.toMatch(/dockerconfigjson:\s*e/);
   });
 
   test('GIVEN the vLLM example THEN one GPU, its toleration and node selector, and the LLM files at the top of /models', () => {

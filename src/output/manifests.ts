@@ -12,7 +12,7 @@ export const MANIFESTS_DIR = 'manifests';
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterServingRuntime', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
 
 /** The order objects are listed in kustomization.yaml: what others depend on first. */
-const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Secret', 'Role', 'RoleBinding', 'ClusterServingRuntime', 'ServingRuntime', 'InferenceService'];
+const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Secret', 'ExternalSecret', 'SealedSecret', 'Role', 'RoleBinding', 'ClusterServingRuntime', 'ServingRuntime', 'InferenceService'];
 
 /** One synthesized Kubernetes object. */
 export interface ManifestObject {
