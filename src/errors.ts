@@ -82,3 +82,13 @@ function editDistance(a: string, b: string): number {
   }
   return prev[b.length];
 }
+
+/** Describes a value found in a config or manifest for a message: `"text"`, `number 5`, `a map`, `null`. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  return `${typeof value} ${String(value)}`;
+}

@@ -4,6 +4,7 @@ import * as path from 'path';
 import yargs from 'yargs';
 import { UserError } from '../errors';
 import { formatChanges, formatSummary, runSynth } from './synth-command';
+import { runValidate } from './validate-command';
 
 /** The version in modelcar's package.json (found above this file, from src/ or from lib/src/). */
 function version(): string {
@@ -40,7 +41,21 @@ export async function main(argv: readonly string[], out: (text: string) => void 
         }
       },
     )
-    .demandCommand(1, 'Name a command: synth')
+    .command(
+      'validate [paths..]',
+      'Validate Kubernetes YAML (files or folders) against the KServe CRDs and the Kubernetes schemas',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, default: ['dist'], describe: 'YAML files and folders (folders: every *.yaml and *.yml below)' })
+          .example('$0 validate dist', 'Check what synth wrote')
+          .example('$0 validate my-isvc.yaml', 'Check a hand-written InferenceService'),
+      (args) => {
+        const result = runValidate({ paths: args.paths as string[] });
+        out(result.text);
+        code = result.code;
+      },
+    )
+    .demandCommand(1, 'Name a command: synth, validate')
     .strict()
     .recommendCommands()
     .version(version())

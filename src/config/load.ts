@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject } from 'ajv';
 import * as YAML from 'yaml';
-import { ConfigError, Diagnostic, didYouMean, fieldPath, UserError } from '../errors';
+import { ConfigError, Diagnostic, describeValue, didYouMean, fieldPath, UserError } from '../errors';
 import schema from './modelcar.schema.json';
 import { ModelcarConfig } from './types.generated';
 
@@ -134,7 +134,7 @@ function schemaDiagnostic(
     .slice(1)
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  const found = describe(e.data);
+  const found = describeValue(e.data);
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
@@ -164,8 +164,11 @@ function schemaDiagnostic(
     }
     case 'const':
       return at(field, `${found} is not allowed; must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);
-    case 'type':
-      return at(field, `${found} is not allowed; must be ${article(TYPE_NAMES[(e.params as { type: string }).type] ?? (e.params as { type: string }).type)}`);
+    case 'type': {
+      const type = (e.params as { type: string }).type;
+      const quote = type === 'string' && (typeof e.data === 'boolean' || typeof e.data === 'number') ? ` (quote it: "${String(e.data)}")` : '';
+      return at(field, `${found} is not allowed; must be ${article(TYPE_NAMES[type] ?? type)}${quote}`);
+    }
     case 'minItems':
       return at(field, `must list at least ${(e.params as { limit: number }).limit} item(s)`);
     case 'minLength':
@@ -184,12 +187,4 @@ const TYPE_NAMES: Record<string, string> = { object: 'map', array: 'list' };
 
 function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-  return `${typeof value} ${String(value)}`;
 }
