@@ -13,7 +13,8 @@ import { checkModelFilePath, fileNameOf } from './model-image';
 import { OciModel } from './oci-model';
 import { RenderContext } from './output/files';
 import { SynthesizedOutput, synthesizeTree } from './output/manifests';
-import { WriteResult, planOutput, refuseDangerousOutdir, writeOutput, writeSecretFiles } from './output/writer';
+import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeSecretFiles } from './output/writer';
+import { validateOutput } from './validation/validate-output';
 import { PullSecret } from './pull-secret';
 import { BUILTIN_RUNTIMES } from './runtimes';
 
@@ -32,8 +33,10 @@ export interface SynthResult {
   readonly output: SynthesizedOutput;
   /** For `check`, what writing would change. */
   readonly changes: WriteResult;
-  /** For `check`, the current content of the files that would change (undefined: missing). */
-  readonly current?: Map<string, string | undefined>;
+  /** For `check`, the plan: the current content and modes of the files that would change. */
+  readonly plan?: OutputPlan;
+  /** Problems that do not stop synth (e.g. an image tag that KServe pulls again at every start). */
+  readonly warnings: readonly Diagnostic[];
 }
 
 /**
@@ -42,18 +45,21 @@ export interface SynthResult {
  */
 export function synth(options: SynthOptions): SynthResult {
   const outdir = path.resolve(options.outdir);
-  refuseDangerousOutdir(outdir);
+  refuseDangerousOutdir(outdir, { config: options.config });
   const loaded = loadConfig(options.config);
   const app = new App({ outdir });
   const chart = new Chart(app, 'modelcar', { disableResourceNameHashes: true });
   defineModels(chart, loaded);
   const context: RenderContext = { source: sourceName(options.config, outdir), outdir };
   const output = synthesizeTree(chart, context);
+  validateOutput(output.files, options.outdir);
+  const warnings = sortDiagnostics([...loaded.warnings]);
   if (options.check) {
+    recoverInterrupted(outdir);
     const plan = planOutput(outdir, output.files);
-    return { output, changes: plan, current: plan.contents };
+    return { output, changes: plan, plan, warnings };
   }
-  return { output, changes: writeOutput(outdir, output.files) };
+  return { output, changes: writeOutput(outdir, output.files, { config: options.config }), warnings };
 }
 
 /**
@@ -64,6 +70,7 @@ export function synth(options: SynthOptions): SynthResult {
 export function synthesize(scope: IConstruct, options: { outdir: string; source: string; secretsDir?: string }): SynthesizedOutput & { changes: WriteResult } {
   const outdir = path.resolve(options.outdir);
   const output = synthesizeTree(scope, { source: options.source, outdir });
+  validateOutput(output.files, options.outdir);
   if (output.secretFiles.length && !options.secretsDir) {
     throw new Error('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');
   }

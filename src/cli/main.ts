@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import yargs from 'yargs';
 import { UserError } from '../errors';
-import { formatChanges, formatSummary, runSynth } from './synth-command';
+import { formatChanges, formatSummary, formatWarning, runSynth } from './synth-command';
 import { runValidate } from './validate-command';
 
 /** The version in modelcar's package.json (found above this file, from src/ or from lib/src/). */
@@ -28,11 +28,12 @@ export async function main(argv: readonly string[], out: (text: string) => void 
         y
           .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
           .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder', normalize: true })
-          .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 when the output folder is not what synth would write' })
+          .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and show a diff of each file that would change when the output folder is stale, exit 0 when it is current' })
           .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
           .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
       (args) => {
         const result = runSynth({ config: args.config, outdir: args.output, check: args.check });
+        for (const w of result.warnings) err(formatWarning(w));
         if (args.check) {
           out(formatChanges(result, args.output));
           code = result.changes.added.length + result.changes.changed.length + result.changes.removed.length ? 1 : 0;

@@ -1,3 +1,5 @@
+import { Diagnostic, formatDiagnostic } from '../errors';
+import { unifiedDiff } from '../output/diff';
 import { SynthOptions, SynthResult, synth } from '../synth';
 
 /** Runs `modelcar synth`. */
@@ -32,11 +34,31 @@ function fileLines(result: SynthResult): string[] {
   return [...all.slice(0, MAX_LISTED_FILES), `  ... and ${all.length - MAX_LISTED_FILES} more`];
 }
 
-/** What `synth --check` prints. */
+/**
+ * What `synth --check` prints: whether the output folder is current, and when it is stale, the files that
+ * would change and a short unified diff of each (at most {@link MAX_LISTED_FILES} files).
+ */
 export function formatChanges(result: SynthResult, outdir: string): string {
   const { added, changed, removed } = result.changes;
   if (added.length + changed.length + removed.length === 0) return `${outdir}/ is up to date\n`;
   const lines = [`${outdir}/ is stale: run \`modelcar synth\` and commit the result`];
   lines.push(...fileLines(result));
-  return lines.join('\n') + '\n';
+  const next = new Map(result.output.files.map((f) => [f.path, f.content]));
+  const current = result.plan?.contents ?? new Map<string, string | undefined>();
+  const diffs = [...added, ...changed, ...removed].sort();
+  const out = [lines.join('\n') + '\n'];
+  for (const file of diffs.slice(0, MAX_LISTED_FILES)) {
+    const mode = result.plan?.modes.get(file);
+    const labels = { before: `a/${outdir}/${file}`, after: `b/${outdir}/${file}` };
+    let text = unifiedDiff(current.get(file), next.get(file), labels);
+    if (mode) text = `--- ${labels.before}\n+++ ${labels.after}\nmode ${mode.from.toString(8)} -> ${mode.to.toString(8)}\n${text.split('\n').slice(2).join('\n')}`;
+    out.push(`\n${text}`);
+  }
+  if (diffs.length > MAX_LISTED_FILES) out.push(`\n... diffs of ${diffs.length - MAX_LISTED_FILES} more files not shown\n`);
+  return out.join('');
+}
+
+/** A warning as printed on stderr. */
+export function formatWarning(w: Diagnostic): string {
+  return `modelcar: warning: ${formatDiagnostic(w)}\n`;
 }

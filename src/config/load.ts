@@ -16,6 +16,10 @@ export interface LoadedConfig {
   readonly dir: string;
   /** A diagnostic at a field of the config (at the file when the field has no position). */
   at(field: readonly (string | number)[], message: string): Diagnostic;
+  /** Warnings found so far: problems that do not stop synth; `synth` prints them. */
+  readonly warnings: Diagnostic[];
+  /** Adds a warning at a field of the config. */
+  warn(field: readonly (string | number)[], message: string): void;
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -72,7 +76,11 @@ export function loadConfig(file: string): LoadedConfig {
     const diagnostics = errors.filter(notRedundant).map((e) => schemaDiagnostic(e, doc, at, position));
     throw new ConfigError(sortDiagnostics(dedupe(diagnostics)));
   }
-  return { config: data as ModelcarConfig, file, dir: path.dirname(path.resolve(file)), at };
+  const warnings: Diagnostic[] = [];
+  const warn = (field: readonly (string | number)[], message: string): void => {
+    warnings.push(at(field, message));
+  };
+  return { config: data as ModelcarConfig, file, dir: path.dirname(path.resolve(file)), at, warnings, warn };
 }
 
 function readText(file: string): string {

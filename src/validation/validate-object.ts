@@ -124,7 +124,7 @@ export function validateObject(obj: unknown): ObjectReport {
   }
 
   for (const e of schemaErrors) {
-    const problem = schemaProblem(e, obj, fields);
+    const problem = schemaProblem(e, obj, fields, kind === 'Secret');
     if (problem) problems.push(problem);
   }
   const reported = new Set(problems.map((p) => JSON.stringify(p.path)));
@@ -184,10 +184,12 @@ function typeWords(type: string | string[]): string {
 const QUANTITY_PATTERN = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
 
 /** Words an ajv error the way modelcar words config errors: the field, what was found, what is allowed. */
-function schemaProblem(e: SchemaError, obj: unknown, fields?: (p: ObjectPath) => string[] | undefined): ObjectProblem | undefined {
+function schemaProblem(e: SchemaError, obj: unknown, fields: ((p: ObjectPath) => string[] | undefined) | undefined, secret: boolean): ObjectProblem | undefined {
   if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') return undefined;
   const at = pointerPath(e.instancePath, obj);
-  const found = describeValue(valueAt(obj, at));
+  // Never print a Secret's data: credentials stay out of messages and logs.
+  const hidden = secret && (at[0] === 'data' || at[0] === 'stringData') && at.length > 1;
+  const found = hidden ? 'the value (not shown: secret data)' : describeValue(valueAt(obj, at));
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(e.params.additionalProperty);
