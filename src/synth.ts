@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -6,7 +5,7 @@ import { LoadedConfig, loadConfig } from './config/load';
 import { ModelConfig } from './config/types.generated';
 import { sortDiagnostics } from './config/load';
 import { ConfigError, Diagnostic, didYouMean } from './errors';
-import { ImageReferenceError, parseImageReference } from './image-ref';
+import { ImageReferenceError, isFloating, parseImageReference } from './image-ref';
 import { Namespace } from './namespace';
 import { checkName } from './names';
 import { checkModelFilePath, fileNameOf } from './model-image';
@@ -14,6 +13,8 @@ import { OciModel } from './oci-model';
 import { RenderContext } from './output/files';
 import { SynthesizedOutput, synthesizeTree } from './output/manifests';
 import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeSecretFiles } from './output/writer';
+import { checkLocalSource } from './validation/local-paths';
+import { annotationProblems, labelProblems } from './validation/validate-object';
 import { validateOutput } from './validation/validate-output';
 import { PullSecret } from './pull-secret';
 import { BUILTIN_RUNTIMES } from './runtimes';
@@ -46,7 +47,7 @@ export interface SynthResult {
 export function synth(options: SynthOptions): SynthResult {
   const outdir = path.resolve(options.outdir);
   refuseDangerousOutdir(outdir, { config: options.config });
-  const loaded = loadConfig(options.config);
+  const loaded = loadConfig(options.config, { deferModelErrors: true });
   const app = new App({ outdir });
   const chart = new Chart(app, 'modelcar', { disableResourceNameHashes: true });
   defineModels(chart, loaded);
@@ -91,13 +92,16 @@ function sourceName(config: string, outdir: string): string {
  */
 export function defineModels(chart: Chart, loaded: LoadedConfig): void {
   const { config, at } = loaded;
-  const problems: Diagnostic[] = [];
+  const problems: Diagnostic[] = [...loaded.problems];
   const defaults = config.defaults ?? {};
 
   const namespaces = new Map<string, readonly (string | number)[]>();
-  for (const name of Object.keys(config.namespaces ?? {})) {
+  for (const [name, ns] of Object.entries(config.namespaces ?? {})) {
     namespaces.set(name, ['namespaces', name]);
     for (const p of checkName('label', name)) problems.push(at(['namespaces', name], `namespace name "${name}" is not valid: ${p}`));
+    for (const p of [...labelProblems(ns.labels, ['namespaces', name, 'labels']), ...annotationProblems(ns.annotations, ['namespaces', name, 'annotations'])]) {
+      problems.push(at(p.path, p.message));
+    }
   }
   if (defaults.namespace !== undefined) {
     for (const p of checkName('label', defaults.namespace)) problems.push(at(['defaults', 'namespace'], `"${defaults.namespace}" is not a valid namespace name: ${p}`));
@@ -106,6 +110,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
   const seen = new Map<string, number>();
   const models: { model: ModelConfig; index: number; namespace: string; runtime: string }[] = [];
   config.models.forEach((model, index) => {
+    if (loaded.invalidModels.has(index)) return; // its schema problems are reported already
     const field = (...rest: (string | number)[]) => ['models', index, ...rest];
     const before = problems.length;
     const namespace = model.namespace ?? defaults.namespace;
@@ -137,7 +142,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
       }
     }
 
-    checkImage(model.image, field('image'), problems, at);
+    checkImage(model.image, field('image'), problems, at, loaded.warn);
     const baseImage = model.baseImage ?? defaults.baseImage;
     if (baseImage !== undefined) checkImage(baseImage, model.baseImage !== undefined ? field('baseImage') : ['defaults', 'baseImage'], problems, at);
     const pullSecret = model.pullSecret ?? defaults.pullSecret;
@@ -163,16 +168,13 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
         problems.push(at(field('files', i), `"${name}" is also the path of files[${targets.get(name)}]; give each file its own path`));
       }
       targets.set(name, i);
-      if (!isUrl && !fs.existsSync(path.resolve(loaded.dir, f.source))) {
-        const where = path.relative(process.cwd(), path.resolve(loaded.dir, f.source)) || '.';
-        problems.push(at(field('files', i, 'source'), `"${f.source}": no such file (looked for ${where}; local paths are relative to the config file)`));
+      if (!isUrl) {
+        const problem = checkLocalSource(f.source, loaded.dir, config.allowPathsOutside === true);
+        if (problem) problems.push(at(field('files', i, 'source'), problem));
       }
     });
-    for (const [kind, map] of [['labels', model.labels], ['annotations', model.annotations]] as const) {
-      for (const [k, v] of Object.entries(map ?? {})) {
-        for (const p of checkName(kind === 'labels' ? 'labelKey' : 'annotationKey', k)) problems.push(at(field(kind, k), `key "${k}" is not valid: ${p}`));
-        if (kind === 'labels') for (const p of checkName('labelValue', v)) problems.push(at(field(kind, k), `value "${v}" is not valid: ${p}`));
-      }
+    for (const p of [...labelProblems(model.labels, field('labels')), ...annotationProblems(model.annotations, field('annotations'))]) {
+      problems.push(at(p.path, p.message));
     }
     if (problems.length === before && namespace !== undefined && runtime !== undefined) {
       models.push({ model, index, namespace, runtime });
@@ -206,9 +208,16 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
   if (problems.length) throw new ConfigError(sortDiagnostics(problems));
 }
 
-function checkImage(value: string, field: (string | number)[], problems: Diagnostic[], at: LoadedConfig['at']): void {
+function checkImage(value: string, field: (string | number)[], problems: Diagnostic[], at: LoadedConfig['at'], warn?: LoadedConfig['warn']): void {
   try {
-    parseImageReference(value);
+    const ref = parseImageReference(value);
+    if (warn && isFloating(ref)) {
+      const what = ref.tag === 'latest' ? 'has the tag "latest"' : 'has no tag';
+      warn(
+        field,
+        `"${value}" ${what}: the model is pulled again at every start of the model server (imagePullPolicy Always), which is slow for large models and may serve a different model after a push; give a fixed tag (e.g. ":v1") or a digest ("@sha256:...")`,
+      );
+    }
   } catch (e) {
     if (!(e instanceof ImageReferenceError)) throw e;
     problems.push(at(field, e.message));

@@ -20,6 +20,23 @@ export interface LoadedConfig {
   readonly warnings: Diagnostic[];
   /** Adds a warning at a field of the config. */
   warn(field: readonly (string | number)[], message: string): void;
+  /**
+   * With `deferModelErrors`: schema problems inside single models, not thrown yet so that the checks after
+   * the schema can report theirs too; empty otherwise.
+   */
+  readonly problems: readonly Diagnostic[];
+  /** With `deferModelErrors`: indexes of the models that have schema problems; later checks skip them. */
+  readonly invalidModels: ReadonlySet<number>;
+}
+
+/** Options of {@link loadConfig}. */
+export interface LoadOptions {
+  /**
+   * When the only schema problems are inside entries of `models`, return them in `problems` (and those
+   * entries in `invalidModels`) instead of throwing, so that a caller reports every problem at once.
+   * @default false
+   */
+  readonly deferModelErrors?: boolean;
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -34,7 +51,7 @@ function validate(data: unknown): ErrorObject[] {
  * Throws a {@link ConfigError} with every problem found (file:line:column, field, what is wrong and what is
  * allowed), or a {@link UserError} when the file cannot be read.
  */
-export function loadConfig(file: string): LoadedConfig {
+export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfig {
   const text = readText(file);
   const lineCounter = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
@@ -72,15 +89,19 @@ export function loadConfig(file: string): LoadedConfig {
     throw new ConfigError([{ position: { file }, field: '', message: 'the file is empty; a config needs at least `version: 1` and `models:`' }]);
   }
   const errors = validate(data);
+  let problems: Diagnostic[] = [];
+  const invalidModels = new Set<number>();
   if (errors.length) {
-    const diagnostics = errors.filter(notRedundant).map((e) => schemaDiagnostic(e, doc, at, position));
-    throw new ConfigError(sortDiagnostics(dedupe(diagnostics)));
+    problems = sortDiagnostics(dedupe(errors.filter(notRedundant).map((e) => schemaDiagnostic(e, doc, at, position))));
+    const inModels = errors.map((e) => /^\/models\/(\d+)(\/|$)/.exec(e.instancePath));
+    if (!options.deferModelErrors || inModels.some((m) => m === null)) throw new ConfigError(problems);
+    for (const m of inModels) invalidModels.add(Number(m![1]));
   }
   const warnings: Diagnostic[] = [];
   const warn = (field: readonly (string | number)[], message: string): void => {
     warnings.push(at(field, message));
   };
-  return { config: data as ModelcarConfig, file, dir: path.dirname(path.resolve(file)), at, warnings, warn };
+  return { config: data as ModelcarConfig, file, dir: path.dirname(path.resolve(file)), at, warnings, warn, problems, invalidModels };
 }
 
 function readText(file: string): string {
@@ -184,6 +205,7 @@ function schemaDiagnostic(
     case 'maxLength':
       return at(field, `${found} is too long: at most ${(e.params as { limit: number }).limit} characters`);
     case 'pattern':
+      if (field[field.length - 1] === 'sha256' && typeof e.data === 'string') return at(field, sha256Problem(e.data));
       return at(field, `${found} is not valid: ${(e.parentSchema as any)?.description ?? `must match ${(e.params as { pattern: string }).pattern}`}`);
     default:
       return at(field, `${found} ${e.message ?? 'is not valid'}`);
@@ -195,4 +217,21 @@ const TYPE_NAMES: Record<string, string> = { object: 'map', array: 'list' };
 
 function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/** Why a string is not a SHA-256 digest as sha256sum prints it (64 lowercase hex digits), and the fix. */
+export function sha256Problem(value: string): string {
+  const q = JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  const lead = `${q} is not a SHA-256 digest`;
+  const prefix = /^sha256[:=-]/i.exec(value);
+  if (prefix) {
+    const rest = value.slice(prefix[0].length);
+    return /^[0-9a-fA-F]{64}$/.test(rest)
+      ? `${lead}: drop the "${prefix[0]}" prefix and write "${rest.toLowerCase()}"`
+      : `${lead}: drop the "${prefix[0]}" prefix and give the 64 hex digits only`;
+  }
+  const bad = /[^0-9a-fA-F]/.exec(value);
+  if (bad) return `${lead}: it contains ${JSON.stringify(bad[0])}, which is not a hex digit (0-9, a-f); \`sha256sum FILE\` prints the digest`;
+  if (value.length !== 64) return `${lead}: it has ${value.length} hex digits, a SHA-256 digest has exactly 64; \`sha256sum FILE\` prints the digest`;
+  return `${lead}: write it in lowercase: "${value.toLowerCase()}"`;
 }

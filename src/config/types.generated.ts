@@ -42,6 +42,10 @@ export interface ModelcarConfig {
    * @minItems 1
    */
   models: [ModelConfig, ...ModelConfig[]];
+  /**
+   * Allow local model files (files[].source) outside the folder of this config: through "..", an absolute path or a symbolic link. Off by default, so that a config checked out in CI reads only files of its own checkout.
+   */
+  allowPathsOutside?: boolean;
 }
 /**
  * Values applied to every model that does not set them itself.
