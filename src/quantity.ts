@@ -209,7 +209,7 @@ function compareDecimals(a: bigint, sa: number, b: bigint, sb: number): -1 | 0 |
     const y = sb < sa ? absB * 10n ** BigInt(sa - sb) : absB;
     magnitude = x === y ? 0 : x < y ? -1 : 1;
   }
-  return (signA < 0 ? -magnitude : magnitude) as -1 | 0 | 1;
+  return (magnitude === 0 ? 0 : signA < 0 ? -magnitude : magnitude) as -1 | 0 | 1;
 }
 
 /** `unscaled * 10^-scale` rounded to an integer away from zero (inf.RoundUp on the magnitude). */

@@ -195,7 +195,7 @@ function schemaProblem(e: SchemaError, obj: unknown, fields: ((p: ObjectPath) =>
       const key = String(e.params.additionalProperty);
       const allowed = fields?.(at) ?? [];
       const hint = didYouMean(key, allowed);
-      return { path: [...at, key], atKey: true, message: `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}${allowed.length ? `; known fields here: ${allowed.join(', ')}` : ''}` };
+      return { path: [...at, key], atKey: true, message: `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}${knownList(allowed)}` };
     }
     case 'required':
       return { path: at, message: `missing required field "${e.params.missingProperty}"` };
@@ -234,6 +234,13 @@ function schemaProblem(e: SchemaError, obj: unknown, fields: ((p: ObjectPath) =>
   }
 }
 
+/** The known fields, listed when there are few enough to read. */
+function knownList(known: readonly string[]): string {
+  if (known.length === 0) return '';
+  if (known.length > 20) return `; it is none of the ${known.length} fields known here`;
+  return `; known fields here: ${known.join(', ')}`;
+}
+
 function unknownFields(value: unknown, tree: Fields, at: ObjectPath): ObjectProblem[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
   const out: ObjectProblem[] = [];
@@ -241,7 +248,7 @@ function unknownFields(value: unknown, tree: Fields, at: ObjectPath): ObjectProb
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (!(k in tree)) {
       const hint = didYouMean(k, known);
-      out.push({ path: [...at, k], atKey: true, message: `unknown field "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}; known fields here: ${known.join(', ')}` });
+      out.push({ path: [...at, k], atKey: true, message: `unknown field "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}${knownList(known)}` });
       continue;
     }
     const child = tree[k];

@@ -127,11 +127,16 @@ export function validatePaths(paths: readonly string[]): ValidationReport {
     const files = stat.isDirectory() ? yamlFilesIn(p) : [p];
     if (stat.isDirectory() && files.length === 0) throw new UserError(`${p}: no YAML files (*.yaml, *.yml) in this folder`);
     for (const file of files) {
+      let bytes: Buffer;
+      try {
+        bytes = fs.readFileSync(file);
+      } catch (e: any) {
+        throw new UserError(`${file}: cannot be read (${e.code ?? e.message})`);
+      }
       let text: string;
       try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(fs.readFileSync(file));
-      } catch (e: any) {
-        if (e?.code) throw new UserError(`${file}: cannot be read (${e.code})`);
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
         report.files.push(file);
         report.problems.push({ position: { file }, field: '', message: 'is not UTF-8 text; save it as UTF-8' });
         continue;
