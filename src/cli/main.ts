@@ -3,8 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import yargs from 'yargs';
 import { UserError } from '../errors';
-import { formatChanges, formatSummary, formatWarning, runSynth } from './synth-command';
-import { runValidate } from './validate-command';
+// Each command loads its modules when it runs, so `validate` does not pay for loading cdk8s.
+type SynthCommand = typeof import('./synth-command');
+type ValidateCommand = typeof import('./validate-command');
 
 /** The version in modelcar's package.json (found above this file, from src/ or from lib/src/). */
 function version(): string {
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[], out: (text: string) => void 
           .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
           .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
       (args) => {
+        const { formatChanges, formatSummary, formatWarning, runSynth } = require('./synth-command') as SynthCommand;
         const result = runSynth({ config: args.config, outdir: args.output, check: args.check });
         for (const w of result.warnings) err(formatWarning(w));
         if (args.check) {
@@ -51,6 +53,7 @@ export async function main(argv: readonly string[], out: (text: string) => void 
           .example('$0 validate dist', 'Check what synth wrote')
           .example('$0 validate my-isvc.yaml', 'Check a hand-written InferenceService'),
       (args) => {
+        const { runValidate } = require('./validate-command') as ValidateCommand;
         const result = runValidate({ paths: args.paths as string[] });
         out(result.text);
         code = result.code;

@@ -59,33 +59,39 @@ export function writeOutput(outdir: string, files: readonly OutputFile[], option
   const staging = path.join(parent, `.${base}.${STAGING}-${process.pid}`);
   fs.rmSync(staging, { recursive: true, force: true });
   const exists = fs.existsSync(target);
-  if (exists) cloneTree(target, staging);
-  else fs.mkdirSync(staging);
-  pause('tree-cloned');
+  try {
+    if (exists) cloneTree(target, staging);
+    else fs.mkdirSync(staging);
+    pause('tree-cloned');
 
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  let written = 0;
-  for (const rel of [...plan.added, ...plan.changed].sort()) {
-    const file = byPath.get(rel)!;
-    const full = path.join(staging, ...rel.split('/'));
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    // A carried-over file is a hard link to the old one: unlink it, never write through it.
-    fs.rmSync(full, { force: true });
-    const mode = file.executable ? 0o755 : 0o644;
-    fs.writeFileSync(full, file.content, { mode });
-    fs.chmodSync(full, mode);
-    pause(`file-written:${++written}`);
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    let written = 0;
+    for (const rel of [...plan.added, ...plan.changed].sort()) {
+      const file = byPath.get(rel)!;
+      const full = path.join(staging, ...rel.split('/'));
+      fs.mkdirSync(path.dirname(full), { recursive: true });
+      // A carried-over file is a hard link to the old one: unlink it, never write through it.
+      fs.rmSync(full, { force: true });
+      const mode = file.executable ? 0o755 : 0o644;
+      fs.writeFileSync(full, file.content, { mode });
+      fs.chmodSync(full, mode);
+      pause(`file-written:${++written}`);
+    }
+    for (const rel of plan.removed) {
+      const full = path.join(staging, ...rel.split('/'));
+      fs.rmSync(full, { force: true });
+      removeEmptyParents(path.dirname(full), staging);
+    }
+    const listFile = path.join(staging, FILE_LIST);
+    fs.rmSync(listFile, { force: true });
+    fs.writeFileSync(listFile, fileListText(files), { mode: 0o644 });
+    pause('before-swap');
+  } catch (e) {
+    // The old tree was not touched: drop the half-built new one and say so.
+    fs.rmSync(staging, { recursive: true, force: true });
+    if (e instanceof UserError) throw e;
+    throw new UserError(`could not write ${target}: ${(e as Error).message}; it was left as it was`);
   }
-  for (const rel of plan.removed) {
-    const full = path.join(staging, ...rel.split('/'));
-    fs.rmSync(full, { force: true });
-    removeEmptyParents(path.dirname(full), staging);
-  }
-  const listFile = path.join(staging, FILE_LIST);
-  fs.rmSync(listFile, { force: true });
-  fs.writeFileSync(listFile, fileListText(files), { mode: 0o644 });
-  pause('before-swap');
-
   if (!exists) {
     fs.renameSync(staging, target);
   } else {
@@ -93,7 +99,13 @@ export function writeOutput(outdir: string, files: readonly OutputFile[], option
     fs.rmSync(old, { recursive: true, force: true });
     fs.renameSync(target, old);
     pause('between-renames');
-    fs.renameSync(staging, target);
+    try {
+      fs.renameSync(staging, target);
+    } catch (e) {
+      fs.renameSync(old, target);
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw new UserError(`could not write ${target}: ${(e as Error).message}; it was left as it was`);
+    }
     pause('after-swap');
     fs.rmSync(old, { recursive: true, force: true });
   }

@@ -61,9 +61,13 @@ function kserveValidators(): KserveModule {
   return kserve;
 }
 
+let kinds: Map<string, string> | undefined;
+
 /** Kinds served by API groups we know, for "did you mean" on a misspelled kind or apiVersion. */
 function knownKinds(): Map<string, string> {
+  if (kinds) return kinds;
   const out = new Map<string, string>();
+  kinds = out;
   for (const [kind, apiVersion] of Object.entries(kserveValidators().apiVersions)) out.set(kind, apiVersion);
   for (const key of Object.keys(CORE_VALIDATORS)) {
     const i = key.lastIndexOf('/');
