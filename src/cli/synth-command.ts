@@ -50,13 +50,19 @@ export function formatChanges(result: SynthResult, outdir: string): string {
   for (const file of diffs.slice(0, MAX_LISTED_FILES)) {
     const mode = result.plan?.modes.get(file);
     const labels = { before: `a/${outdir}/${file}`, after: `b/${outdir}/${file}` };
-    let text = unifiedDiff(current.get(file), next.get(file), labels);
+    // A new or removed file is shown by its first lines only; a changed one by its changes.
+    const whole = current.get(file) === undefined || !next.has(file);
+    let text = unifiedDiff(current.get(file), next.get(file), labels, { maxLines: whole ? MAX_WHOLE_FILE_LINES : MAX_DIFF_LINES });
     if (mode) text = `--- ${labels.before}\n+++ ${labels.after}\nmode ${mode.from.toString(8)} -> ${mode.to.toString(8)}\n${text.split('\n').slice(2).join('\n')}`;
     out.push(`\n${text}`);
   }
   if (diffs.length > MAX_LISTED_FILES) out.push(`\n... diffs of ${diffs.length - MAX_LISTED_FILES} more files not shown\n`);
   return out.join('');
 }
+
+/** Diff lines shown per changed file, and lines shown of a file added or removed as a whole. */
+export const MAX_DIFF_LINES = 40;
+export const MAX_WHOLE_FILE_LINES = 8;
 
 /** A warning as printed on stderr. */
 export function formatWarning(w: Diagnostic): string {
