@@ -13,7 +13,7 @@ import { OciModel } from './oci-model';
 import { RenderContext } from './output/files';
 import { SynthesizedOutput, synthesizeTree } from './output/manifests';
 import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeSecretFiles } from './output/writer';
-import { checkLocalSource } from './validation/local-paths';
+import { checkLocalSource, checkUrl } from './validation/local-paths';
 import { annotationProblems, labelProblems } from './validation/validate-object';
 import { validateOutput } from './validation/validate-output';
 import { PullSecret } from './pull-secret';
@@ -157,6 +157,13 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
       if (!isUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(f.source)) {
         problems.push(at(field('files', i, 'source'), `"${f.source}" is neither an http(s) URL nor a local path; use https://... or a path relative to this file`));
         return;
+      }
+      if (isUrl) {
+        const problem = checkUrl(f.source);
+        if (problem) {
+          problems.push(at(field('files', i, 'source'), problem));
+          return;
+        }
       }
       const name = f.path ?? fileNameOf(f.source);
       const problem = checkModelFilePath(name);

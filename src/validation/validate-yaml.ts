@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { Diagnostic, SourcePosition, UserError, fieldPath, formatDiagnostic } from '../errors';
+import { documentToJs } from '../config/load';
 import { ObjectPath, validateObject } from './validate-object';
 
 /** What validating some YAML found. */
@@ -46,7 +47,12 @@ export function validateYamlText(file: string, text: string, report: ValidationR
       continue;
     }
     if (doc.contents === null) continue; // an empty document (a trailing `---`)
-    const obj = doc.toJS({ maxAliasCount: 100 });
+    const converted = documentToJs(doc, position);
+    if ('problems' in converted) {
+      report.problems.push(...converted.problems);
+      continue;
+    }
+    const obj = converted.data;
     const items: { value: unknown; prefix: ObjectPath }[] =
       obj && typeof obj === 'object' && !Array.isArray(obj) && typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj.items)
         ? obj.items.map((value: unknown, i: number) => ({ value, prefix: ['items', i] }))
