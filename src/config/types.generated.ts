@@ -43,7 +43,7 @@ export interface ModelcarConfig {
    */
   models: [ModelConfig, ...ModelConfig[]];
   /**
-   * Allow local model files (files[].source) outside the folder of this config: through "..", an absolute path or a symbolic link. Off by default, so that a config checked out in CI reads only files of its own checkout.
+   * Allow local model files (files[].source) outside the folder of this config: through ".." or an absolute path. Off by default, so that a config checked out in CI reads only files of its own checkout.
    */
   allowPathsOutside?: boolean;
 }

@@ -101,7 +101,7 @@ function mutate(root: Json, m: Mutation): Json {
       parent[last] = JSON.stringify(parent[last]) ?? 'undefined';
       break;
     case 'duplicate':
-      if (Array.isArray(parent)) parent.push(clone(parent[last]));
+      if (Array.isArray(parent)) parent.push(clone(parent[last as number]));
       break;
   }
   return root;
