@@ -200,10 +200,13 @@ function schemaDiagnostic(
       const quote = type === 'string' && (typeof e.data === 'boolean' || typeof e.data === 'number') ? ` (quote it: "${String(e.data)}")` : '';
       return at(field, `${found} is not allowed; must be ${article(TYPE_NAMES[type] ?? type)}${quote}`);
     }
-    case 'minItems':
-      return at(field, `must list at least ${(e.params as { limit: number }).limit} item(s)`);
+    case 'minItems': {
+      const limit = (e.params as { limit: number }).limit;
+      const n = Array.isArray(e.data) ? e.data.length : 0;
+      return at(field, `${n === 0 ? 'an empty list' : `a list of ${n}`} is not allowed; must list at least ${limit} item${limit === 1 ? '' : 's'}`);
+    }
     case 'minLength':
-      return at(field, `must not be empty`);
+      return at(field, `${found} is not allowed; must not be empty`);
     case 'maxLength':
       return at(field, `${found} is too long: at most ${(e.params as { limit: number }).limit} characters`);
     case 'pattern':
