@@ -1,3 +1,5 @@
+import { containerResourceProblems } from './quantity';
+
 /**
  * CPU, memory and GPUs for the model server container, and where GPU pods may run.
  */
@@ -60,18 +62,14 @@ export interface ResourceProblem {
 
 /**
  * Every problem with a container's resources. This is the one place resources are checked, for constructs and
- * configs alike: each quantity must be a Kubernetes quantity.
+ * configs alike, as the Kubernetes API server checks a pod (src/quantity.ts): quantity syntax, requests <=
+ * limits, GPUs whole and equal in requests and limits.
  */
 export function resourceProblems(resources: ComputeResources): ResourceProblem[] {
-  const problems: ResourceProblem[] = [];
-  for (const kind of ['requests', 'limits'] as const) {
-    for (const [name, value] of Object.entries(resources[kind] ?? {})) {
-      if (!QUANTITY_PATTERN.test(value)) {
-        problems.push({ field: `${kind}.${name}`, message: `"${value}" is not a Kubernetes quantity; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory` });
-      }
-    }
-  }
-  return problems;
+  return containerResourceProblems(resources.requests, resources.limits).map((p) => ({
+    field: p.field.join('.'),
+    message: p.message.includes('quantities must match') ? `${p.message}; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory` : p.message,
+  }));
 }
 
 /** Throws the first problem of {@link resourceProblems}, naming the prop. */

@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -8,7 +7,7 @@ import { sortDiagnostics } from './config/load';
 import { ConfigError, Diagnostic, didYouMean, formatDiagnostic } from './errors';
 import { environmentNames, resolveEnvironment } from './config/environments';
 import { argoCdApplications } from './argocd';
-import { ImageReferenceError, parseImageReference } from './image-ref';
+import { ImageReferenceError, isFloating, parseImageReference } from './image-ref';
 import { Namespace } from './namespace';
 import { checkName } from './names';
 import { DEFAULT_IMAGE_USER, checkModelFilePath, fileNameOf } from './model-image';
@@ -16,7 +15,10 @@ import { ModelLayout } from './model-layout';
 import { OciModel } from './oci-model';
 import { RenderContext } from './output/files';
 import { SynthesizedOutput, synthesizeTree } from './output/manifests';
-import { WriteResult, planOutput, refuseDangerousOutdir, writeOutput, writeSecretFiles } from './output/writer';
+import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeSecretFiles } from './output/writer';
+import { checkLocalSource, checkUrl } from './validation/local-paths';
+import { annotationProblems, labelProblems } from './validation/validate-object';
+import { validateOutput } from './validation/validate-output';
 import { ExternalPullSecret } from './external-pull-secret';
 import { IPullSecret, PullSecret } from './pull-secret';
 import { BUILTIN_RUNTIMES } from './runtimes';
@@ -39,9 +41,9 @@ export interface SynthResult {
   readonly output: SynthesizedOutput;
   /** For `check`, what writing would change. */
   readonly changes: WriteResult;
-  /** For `check`, the current content of the files that would change (undefined: missing). */
-  readonly current?: Map<string, string | undefined>;
-  /** What the config leads to that its author should know, at the config's fields. */
+  /** For `check`, the plan: the current content and modes of the files that would change. */
+  readonly plan?: OutputPlan;
+  /** Problems that do not stop synth (e.g. an image tag that KServe pulls again at every start). */
   readonly warnings: readonly Diagnostic[];
 }
 
@@ -51,14 +53,17 @@ export interface SynthResult {
  */
 export function synth(options: SynthOptions): SynthResult {
   const outdir = path.resolve(options.outdir);
-  refuseDangerousOutdir(outdir);
-  const loaded = loadConfig(options.config);
-  const { warnings, ...output } = synthesizeConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false });
+  refuseDangerousOutdir(outdir, { config: options.config });
+  const loaded = loadConfig(options.config, { deferModelErrors: true });
+  const { warnings: found, ...output } = synthesizeConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false });
+  validateOutput(output.files, options.outdir);
+  const warnings = uniqueDiagnostics([...loaded.warnings, ...found]);
   if (options.check) {
+    recoverInterrupted(outdir);
     const plan = planOutput(outdir, output.files);
-    return { output, changes: plan, current: plan.contents, warnings };
+    return { output, changes: plan, plan, warnings };
   }
-  return { output, changes: writeOutput(outdir, output.files), warnings };
+  return { output, changes: writeOutput(outdir, output.files, { config: options.config }), warnings };
 }
 
 /**
@@ -113,6 +118,7 @@ function uniqueDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
 export function synthesize(scope: IConstruct, options: { outdir: string; source: string; secretsDir?: string }): SynthesizedOutput & { changes: WriteResult } {
   const outdir = path.resolve(options.outdir);
   const output = synthesizeTree(scope, { source: options.source, outdir });
+  validateOutput(output.files, options.outdir);
   if (output.secretFiles.length && !options.secretsDir) {
     throw new Error('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');
   }
@@ -133,8 +139,9 @@ function sourceName(config: string, outdir: string): string {
  */
 export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
   const { config, at } = loaded;
-  const problems: Diagnostic[] = [];
+  const problems: Diagnostic[] = [...loaded.problems];
   const warnings: Diagnostic[] = [];
+  const warn = (field: readonly (string | number)[], message: string) => void warnings.push(at(field, message));
   const defaults = config.defaults ?? {};
   const platform = config.platform ?? DEFAULT_PLATFORM;
   const kserveVersion = config.kserveVersion ?? DEFAULT_KSERVE_VERSION;
@@ -143,9 +150,12 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
   const runtimes = configRuntimes(loaded, problems);
 
   const namespaces = new Map<string, readonly (string | number)[]>();
-  for (const name of Object.keys(config.namespaces ?? {})) {
+  for (const [name, ns] of Object.entries(config.namespaces ?? {})) {
     namespaces.set(name, ['namespaces', name]);
     for (const p of checkName('label', name)) problems.push(at(['namespaces', name], `namespace name "${name}" is not valid: ${p}`));
+    for (const p of [...labelProblems(ns.labels, ['namespaces', name, 'labels']), ...annotationProblems(ns.annotations, ['namespaces', name, 'annotations'])]) {
+      problems.push(at(p.path, p.message));
+    }
   }
   if (defaults.namespace !== undefined) {
     for (const p of checkName('label', defaults.namespace)) problems.push(at(['defaults', 'namespace'], `"${defaults.namespace}" is not a valid namespace name: ${p}`));
@@ -161,6 +171,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
   const seen = new Map<string, number>();
   const models: { model: ModelConfig; index: number; namespace: string; runtime: ConfigRuntime; props: ServingOptions; layout: ModelLayout }[] = [];
   config.models.forEach((model, index) => {
+    if (loaded.invalidModels.has(index)) return; // its schema problems are reported already
     const field = (...rest: (string | number)[]) => ['models', index, ...rest];
     const before = problems.length;
     const namespace = model.namespace ?? defaults.namespace;
@@ -212,7 +223,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
       serving = servingOptions(loaded, index, runtime, { platform, kserveVersion }, problems);
     }
 
-    checkImage(model.image, field('image'), problems, at);
+    checkImage(model.image, field('image'), problems, at, warn);
     const baseImage = model.baseImage ?? defaults.baseImage;
     if (baseImage !== undefined) checkImage(baseImage, model.baseImage !== undefined ? field('baseImage') : ['defaults', 'baseImage'], problems, at);
     const pullSecret = model.pullSecret ?? defaults.pullSecret;
@@ -228,6 +239,13 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
         problems.push(at(field('files', i, 'source'), `"${f.source}" is neither an http(s) URL nor a local path; use https://... or a path relative to this file`));
         return;
       }
+      if (isUrl) {
+        const problem = checkUrl(f.source);
+        if (problem) {
+          problems.push(at(field('files', i, 'source'), problem));
+          return;
+        }
+      }
       const name = f.path ?? fileNameOf(f.source);
       const problem = checkModelFilePath(name);
       if (problem) {
@@ -238,16 +256,13 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
         problems.push(at(field('files', i), `"${name}" is also the path of files[${targets.get(name)}]; give each file its own path`));
       }
       targets.set(name, i);
-      if (!isUrl && !fs.existsSync(path.resolve(loaded.dir, f.source))) {
-        const where = path.relative(process.cwd(), path.resolve(loaded.dir, f.source)) || '.';
-        problems.push(at(field('files', i, 'source'), `"${f.source}": no such file (looked for ${where}; local paths are relative to the config file)`));
+      if (!isUrl) {
+        const problem = checkLocalSource(f.source, loaded.dir, config.allowPathsOutside === true);
+        if (problem) problems.push(at(field('files', i, 'source'), problem));
       }
     });
-    for (const [kind, map] of [['labels', model.labels], ['annotations', model.annotations]] as const) {
-      for (const [k, v] of Object.entries(map ?? {})) {
-        for (const p of checkName(kind === 'labels' ? 'labelKey' : 'annotationKey', k)) problems.push(at(field(kind, k), `key "${k}" is not valid: ${p}`));
-        if (kind === 'labels') for (const p of checkName('labelValue', v)) problems.push(at(field(kind, k), `value "${v}" is not valid: ${p}`));
-      }
+    for (const p of [...labelProblems(model.labels, field('labels')), ...annotationProblems(model.annotations, field('annotations'))]) {
+      problems.push(at(p.path, p.message));
     }
     if (problems.length === before && namespace !== undefined && runtime !== undefined && serving && layout) {
       models.push({ model, index, namespace, runtime, props: serving, layout });
@@ -298,9 +313,16 @@ function pullSecretFor(chart: Chart, namespace: string, name: string, entry: Pul
   return new ExternalPullSecret(chart, id, { name, namespace, server: entry.server, ...store });
 }
 
-function checkImage(value: string, field: (string | number)[], problems: Diagnostic[], at: LoadedConfig['at']): void {
+function checkImage(value: string, field: (string | number)[], problems: Diagnostic[], at: LoadedConfig['at'], warn?: LoadedConfig['warn']): void {
   try {
-    parseImageReference(value);
+    const ref = parseImageReference(value);
+    if (warn && isFloating(ref)) {
+      const what = ref.tag === 'latest' ? 'has the tag "latest"' : 'has no tag';
+      warn(
+        field,
+        `"${value}" ${what}: the model is pulled again at every start of the model server (imagePullPolicy Always), which is slow for large models and may serve a different model after a push; give a fixed tag (e.g. ":v1") or a digest ("@sha256:...")`,
+      );
+    }
   } catch (e) {
     if (!(e instanceof ImageReferenceError)) throw e;
     problems.push(at(field, e.message));

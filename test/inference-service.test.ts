@@ -174,7 +174,7 @@ describe('InferenceService', () => {
     [{ scaleTarget: 0 }, 'InferenceService scaleTarget: 0 is not valid; give a whole number, 1 or more'],
     [{ timeout: 0 }, 'InferenceService timeout: 0 is not valid; give a whole number, 1 or more'],
     [{ scaleMetric: 'gpu' as never }, 'InferenceService scaleMetric: "gpu" is not one KServe knows; use one of cpu, memory, concurrency, rps'],
-    [{ resources: { limits: { memory: '8GB' } } }, 'InferenceService resources.limits.memory: "8GB" is not a Kubernetes quantity; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory'],
+    [{ resources: { limits: { memory: '8GB' } } }, `InferenceService resources.limits.memory: Invalid value: "8GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory`],
     [{ env: { '1BAD': 'x' } }, `InferenceService env: "1BAD" is not a valid environment variable name (letters, digits, '_', '-', '.'; not starting with a digit)`],
     [{ nodeSelector: { 'gpu type': 'a100' } }, /^InferenceService nodeSelector: "gpu type: a100" is not a valid node label: /],
   ] as const)('GIVEN %j THEN the constructor names the prop and the value', (props, message) => {

@@ -168,7 +168,7 @@ spec:
   });
 
   test('GIVEN output folders that must never be cleaned THEN synth refuses them', async () => {
-    expect(await run(['synth', '-c', EXAMPLE, '-o', '/'])).toStrictEqual({ code: 2, out: '', err: 'modelcar: refusing to write into /: choose a folder of its own for the output (e.g. -o dist)\n' });
+    expect(await run(['synth', '-c', EXAMPLE, '-o', '/'])).toStrictEqual({ code: 2, out: '', err: 'modelcar: refusing to write into /: it is the root of the filesystem; choose a folder of its own for the output (e.g. -o dist)\n' });
     expect((await run(['synth', '-c', EXAMPLE, '-o', os.homedir()])).code).toBe(2);
   });
 
@@ -219,6 +219,6 @@ describe('modelcar CLI', () => {
   test('an unknown command or option is a usage error, exit 2', async () => {
     expect(await run(['synt'])).toStrictEqual({ code: 2, out: '', err: 'modelcar: Unknown command; did you mean synth?\nRun `modelcar --help` for usage.\n' });
     expect(await run(['synth', '--frobnicate'])).toStrictEqual({ code: 2, out: '', err: 'modelcar: Unknown argument: frobnicate\nRun `modelcar --help` for usage.\n' });
-    expect((await run([])).err).toBe('modelcar: Name a command: synth, pull-secret\nRun `modelcar --help` for usage.\n');
+    expect((await run([])).err).toBe('modelcar: Name a command: synth, validate, pull-secret\nRun `modelcar --help` for usage.\n');
   });
 });

@@ -3,8 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import yargs from 'yargs';
 import { UserError } from '../errors';
-import { runPullSecret } from './pull-secret-command';
-import { formatChanges, formatSummary, formatWarnings, runSynth } from './synth-command';
+// Each command loads its modules when it runs, so `validate` does not pay for loading cdk8s.
+type SynthCommand = typeof import('./synth-command');
+type ValidateCommand = typeof import('./validate-command');
+type PullSecretCommand = typeof import('./pull-secret-command');
 
 /** What a command may read besides its arguments: the environment and standard input. */
 export interface CliInput {
@@ -41,10 +43,11 @@ export async function main(
         y
           .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
           .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder', normalize: true })
-          .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 when the output folder is not what synth would write' })
+          .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and show a diff of each file that would change when the output folder is stale, exit 0 when it is current' })
           .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
           .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
       (args) => {
+        const { formatChanges, formatSummary, formatWarnings, runSynth } = require('./synth-command') as SynthCommand;
         const result = runSynth({ config: args.config, outdir: args.output, check: args.check });
         err(formatWarnings(result));
         if (args.check) {
@@ -75,6 +78,7 @@ export async function main(
           .example('$0 pull-secret -c modelcar.yaml --out-dir .modelcar/secrets', 'Make the fromEnv pull secrets of a config into a git-ignored folder')
           .example('$0 pull-secret quay-pull -n ml --server quay.io --password-stdin --seal-with cert.pem > dist-sealed.yaml', 'A SealedSecret to commit'),
       (args) => {
+        const { runPullSecret } = require('./pull-secret-command') as PullSecretCommand;
         out(
           runPullSecret(
             {
@@ -96,7 +100,22 @@ export async function main(
         );
       },
     )
-    .demandCommand(1, 'Name a command: synth, pull-secret')
+    .command(
+      'validate [paths..]',
+      'Validate Kubernetes YAML (files or folders) against the KServe CRDs and the Kubernetes schemas',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, default: ['dist'], describe: 'YAML files and folders (folders: every *.yaml and *.yml below)' })
+          .example('$0 validate dist', 'Check what synth wrote')
+          .example('$0 validate my-isvc.yaml', 'Check a hand-written InferenceService'),
+      (args) => {
+        const { runValidate } = require('./validate-command') as ValidateCommand;
+        const result = runValidate({ paths: args.paths as string[] });
+        out(result.text);
+        code = result.code;
+      },
+    )
+    .demandCommand(1, 'Name a command: synth, validate, pull-secret')
     .strict()
     .recommendCommands()
     .version(version())

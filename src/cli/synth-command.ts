@@ -1,4 +1,5 @@
-import { formatDiagnostic } from '../errors';
+import { Diagnostic, formatDiagnostic } from '../errors';
+import { unifiedDiff } from '../output/diff';
 import { SynthOptions, SynthResult, synth } from '../synth';
 
 /** Runs `modelcar synth`. */
@@ -33,16 +34,42 @@ function fileLines(result: SynthResult): string[] {
   return [...all.slice(0, MAX_LISTED_FILES), `  ... and ${all.length - MAX_LISTED_FILES} more`];
 }
 
-/** What `synth --check` prints. */
+/**
+ * What `synth --check` prints: whether the output folder is current, and when it is stale, the files that
+ * would change and a short unified diff of each (at most {@link MAX_LISTED_FILES} files).
+ */
 export function formatChanges(result: SynthResult, outdir: string): string {
   const { added, changed, removed } = result.changes;
   if (added.length + changed.length + removed.length === 0) return `${outdir}/ is up to date\n`;
   const lines = [`${outdir}/ is stale: run \`modelcar synth\` and commit the result`];
   lines.push(...fileLines(result));
-  return lines.join('\n') + '\n';
+  const next = new Map(result.output.files.map((f) => [f.path, f.content]));
+  const current = result.plan?.contents ?? new Map<string, string | undefined>();
+  const diffs = [...added, ...changed, ...removed].sort();
+  const out = [lines.join('\n') + '\n'];
+  for (const file of diffs.slice(0, MAX_LISTED_FILES)) {
+    const mode = result.plan?.modes.get(file);
+    const labels = { before: `a/${outdir}/${file}`, after: `b/${outdir}/${file}` };
+    // A new or removed file is shown by its first lines only; a changed one by its changes.
+    const whole = current.get(file) === undefined || !next.has(file);
+    let text = unifiedDiff(current.get(file), next.get(file), labels, { maxLines: whole ? MAX_WHOLE_FILE_LINES : MAX_DIFF_LINES });
+    if (mode) text = `--- ${labels.before}\n+++ ${labels.after}\nmode ${mode.from.toString(8)} -> ${mode.to.toString(8)}\n${text.split('\n').slice(2).join('\n')}`;
+    out.push(`\n${text}`);
+  }
+  if (diffs.length > MAX_LISTED_FILES) out.push(`\n... diffs of ${diffs.length - MAX_LISTED_FILES} more files not shown\n`);
+  return out.join('');
+}
+
+/** Diff lines shown per changed file, and lines shown of a file added or removed as a whole. */
+export const MAX_DIFF_LINES = 40;
+export const MAX_WHOLE_FILE_LINES = 8;
+
+/** A warning as printed on stderr. */
+export function formatWarning(w: Diagnostic): string {
+  return `modelcar: warning: ${formatDiagnostic(w)}\n`;
 }
 
 /** The warnings synth prints to stderr, one a line: `modelcar: warning: file:line:column: field: message`. */
 export function formatWarnings(result: SynthResult): string {
-  return result.warnings.map((w) => `modelcar: warning: ${formatDiagnostic(w)}\n`).join('');
+  return result.warnings.map(formatWarning).join('');
 }

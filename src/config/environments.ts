@@ -112,5 +112,7 @@ export function resolveEnvironment(loaded: LoadedConfig, env: string): LoadedCon
     }
     return field;
   };
-  return { ...loaded, config: resolved, at: (field, message) => loaded.at(source(field), message) };
+  const invalidModels = new Set<number>();
+  kept.forEach((k, i) => loaded.invalidModels.has(k.index) && invalidModels.add(i));
+  return { ...loaded, config: resolved, invalidModels, at: (field, message) => loaded.at(source(field), message) };
 }

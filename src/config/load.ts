@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject } from 'ajv';
 import * as YAML from 'yaml';
-import { ConfigError, Diagnostic, didYouMean, fieldPath, UserError } from '../errors';
+import { ConfigError, Diagnostic, describeValue, didYouMean, fieldPath, UserError } from '../errors';
 import schema from './modelcar.schema.json';
 import { ModelcarConfig } from './types.generated';
 
@@ -16,6 +16,27 @@ export interface LoadedConfig {
   readonly dir: string;
   /** A diagnostic at a field of the config (at the file when the field has no position). */
   at(field: readonly (string | number)[], message: string): Diagnostic;
+  /** Warnings found so far: problems that do not stop synth; `synth` prints them. */
+  readonly warnings: Diagnostic[];
+  /** Adds a warning at a field of the config. */
+  warn(field: readonly (string | number)[], message: string): void;
+  /**
+   * With `deferModelErrors`: schema problems inside single models, not thrown yet so that the checks after
+   * the schema can report theirs too; empty otherwise.
+   */
+  readonly problems: readonly Diagnostic[];
+  /** With `deferModelErrors`: indexes of the models that have schema problems; later checks skip them. */
+  readonly invalidModels: ReadonlySet<number>;
+}
+
+/** Options of {@link loadConfig}. */
+export interface LoadOptions {
+  /**
+   * When the only schema problems are inside entries of `models`, return them in `problems` (and those
+   * entries in `invalidModels`) instead of throwing, so that a caller reports every problem at once.
+   * @default false
+   */
+  readonly deferModelErrors?: boolean;
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -30,7 +51,7 @@ function validate(data: unknown): ErrorObject[] {
  * Throws a {@link ConfigError} with every problem found (file:line:column, field, what is wrong and what is
  * allowed), or a {@link UserError} when the file cannot be read.
  */
-export function loadConfig(file: string): LoadedConfig {
+export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfig {
   const text = readText(file);
   const lineCounter = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
@@ -63,16 +84,26 @@ export function loadConfig(file: string): LoadedConfig {
     message,
   });
 
-  const data = doc.toJS({ maxAliasCount: 100 });
+  const converted = documentToJs(doc, position);
+  if ('problems' in converted) throw new ConfigError(converted.problems);
+  const data = converted.data;
   if (data === null || data === undefined) {
     throw new ConfigError([{ position: { file }, field: '', message: 'the file is empty; a config needs at least `version: 1` and `models:`' }]);
   }
   const errors = validate(data);
+  let problems: Diagnostic[] = [];
+  const invalidModels = new Set<number>();
   if (errors.length) {
-    const diagnostics = errors.filter(notRedundant).map((e) => schemaDiagnostic(e, doc, at, position));
-    throw new ConfigError(sortDiagnostics(dedupe(diagnostics)));
+    problems = sortDiagnostics(dedupe(errors.filter(notRedundant).map((e) => schemaDiagnostic(e, doc, at, position))));
+    const inModels = errors.map((e) => /^\/models\/(\d+)(\/|$)/.exec(e.instancePath));
+    if (!options.deferModelErrors || inModels.some((m) => m === null)) throw new ConfigError(problems);
+    for (const m of inModels) invalidModels.add(Number(m![1]));
   }
-  return { config: data as ModelcarConfig, file, dir: path.dirname(path.resolve(file)), at };
+  const warnings: Diagnostic[] = [];
+  const warn = (field: readonly (string | number)[], message: string): void => {
+    warnings.push(at(field, message));
+  };
+  return { config: data as ModelcarConfig, file, dir: path.dirname(path.resolve(file)), at, warnings, warn, problems, invalidModels };
 }
 
 function readText(file: string): string {
@@ -134,7 +165,7 @@ function schemaDiagnostic(
     .slice(1)
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-  const found = describe(e.data);
+  const found = describeValue(e.data);
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
@@ -164,15 +195,23 @@ function schemaDiagnostic(
     }
     case 'const':
       return at(field, `${found} is not allowed; must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`);
-    case 'type':
-      return at(field, `${found} is not allowed; must be ${String((e.params as { type: string | string[] }).type).split(',').map((t) => (t === 'null' ? t : article(TYPE_NAMES[t] ?? t))).join(' or ')}`);
-    case 'minItems':
-      return at(field, `must list at least ${(e.params as { limit: number }).limit} item(s)`);
+    case 'type': {
+      const type = String((e.params as { type: string | string[] }).type);
+      const quote = type === 'string' && (typeof e.data === 'boolean' || typeof e.data === 'number') ? ` (quote it: "${String(e.data)}")` : '';
+      const allowed = type.split(',').map((t) => (t === 'null' ? t : article(TYPE_NAMES[t] ?? t))).join(' or ');
+      return at(field, `${found} is not allowed; must be ${allowed}${quote}`);
+    }
+    case 'minItems': {
+      const limit = (e.params as { limit: number }).limit;
+      const n = Array.isArray(e.data) ? e.data.length : 0;
+      return at(field, `${n === 0 ? 'an empty list' : `a list of ${n}`} is not allowed; must list at least ${limit} item${limit === 1 ? '' : 's'}`);
+    }
     case 'minLength':
-      return at(field, `must not be empty`);
+      return at(field, `${found} is not allowed; must not be empty`);
     case 'maxLength':
       return at(field, `${found} is too long: at most ${(e.params as { limit: number }).limit} characters`);
     case 'pattern':
+      if (field[field.length - 1] === 'sha256' && typeof e.data === 'string') return at(field, sha256Problem(e.data));
       return at(field, `${found} is not valid: ${(e.parentSchema as any)?.description ?? `must match ${(e.params as { pattern: string }).pattern}`}`);
     default:
       return at(field, `${found} ${e.message ?? 'is not valid'}`);
@@ -186,10 +225,51 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a map';
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-  return `${typeof value} ${String(value)}`;
+/** Why a string is not a SHA-256 digest as sha256sum prints it (64 lowercase hex digits), and the fix. */
+export function sha256Problem(value: string): string {
+  const q = JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  const lead = `${q} is not a SHA-256 digest`;
+  const prefix = /^sha256[:=-]/i.exec(value);
+  if (prefix) {
+    const rest = value.slice(prefix[0].length);
+    return /^[0-9a-fA-F]{64}$/.test(rest)
+      ? `${lead}: drop the "${prefix[0]}" prefix and write "${rest.toLowerCase()}"`
+      : `${lead}: drop the "${prefix[0]}" prefix and give the 64 hex digits only`;
+  }
+  const bad = /[^0-9a-fA-F]/.exec(value);
+  if (bad) return `${lead}: it contains ${JSON.stringify(bad[0])}, which is not a hex digit (0-9, a-f); \`sha256sum FILE\` prints the digest`;
+  if (value.length !== 64) return `${lead}: it has ${value.length} hex digits, a SHA-256 digest has exactly 64; \`sha256sum FILE\` prints the digest`;
+  return `${lead}: write it in lowercase: "${value.toLowerCase()}"`;
+}
+
+/**
+ * Converts a parsed YAML document to plain data, turning what YAML allows but a config or manifest
+ * cannot hold into problems with positions: keys that are maps or lists, aliases to anchors that are not
+ * defined before them, and documents that expand aliases excessively (a "billion laughs" document).
+ */
+export function documentToJs(
+  doc: YAML.Document.Parsed,
+  position: (offset: number | undefined) => Diagnostic['position'],
+): { data: any } | { problems: Diagnostic[] } {
+  const problems: Diagnostic[] = [];
+  const anchors = new Set<string>();
+  YAML.visit(doc, {
+    Node(_key, node) {
+      if (YAML.isNode(node) && !YAML.isAlias(node) && node.anchor) anchors.add(node.anchor);
+      if (YAML.isAlias(node) && !anchors.has(node.source)) {
+        problems.push({ position: position(node.range?.[0]), field: '', message: `unknown alias "*${node.source}": an alias must refer to an anchor (&${node.source}) defined before it` });
+      }
+    },
+    Pair(_key, pair) {
+      if (pair.key !== null && !YAML.isScalar(pair.key) && !YAML.isAlias(pair.key)) {
+        problems.push({ position: position((pair.key as YAML.Node).range?.[0]), field: '', message: 'a key must be text, not a map or a list' });
+      }
+    },
+  });
+  if (problems.length) return { problems };
+  try {
+    return { data: doc.toJS({ maxAliasCount: 100 }) };
+  } catch (e) {
+    return { problems: [{ position: position(undefined), field: '', message: `YAML error: ${(e as Error).message}` }] };
+  }
 }

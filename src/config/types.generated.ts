@@ -43,7 +43,7 @@ export type LayoutName = 'ovms' | 'flat' | 'caikit';
 /**
  * A Kubernetes quantity, e.g. 500m or 2 (cpu), 512Mi or 8Gi (memory); null removes the runtime's default.
  */
-export type Quantity = string | number | null;
+export type QuantityValue = string | number | null;
 /**
  * NVIDIA GPUs for the model server (nvidia.com/gpu requested and limited). Default: the runtime's (1 for vllm-runtime, else 0).
  */
@@ -95,6 +95,10 @@ export interface ModelcarConfig {
    * @minItems 1
    */
   models: [ModelConfig, ...ModelConfig[]];
+  /**
+   * Allow local model files (files[].source) outside the folder of this config: through ".." or an absolute path. Off by default, so that a config checked out in CI reads only files of its own checkout.
+   */
+  allowPathsOutside?: boolean;
 }
 /**
  * Values applied to every model that does not set them itself.
@@ -181,12 +185,12 @@ export interface RuntimeConfig {
  * CPU and memory of the model server (spec.predictor.model.resources), key by key over the runtime's defaults. GPUs are set with gpus.
  */
 export interface ResourcesConfig {
-  requests?: ResourceList;
-  limits?: ResourceList;
+  requests?: ResourceListConfig;
+  limits?: ResourceListConfig;
 }
-export interface ResourceList {
-  cpu?: Quantity;
-  memory?: Quantity;
+export interface ResourceListConfig {
+  cpu?: QuantityValue;
+  memory?: QuantityValue;
 }
 /**
  * A namespace (an OpenShift project) that models are served in.

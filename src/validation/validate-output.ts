@@ -1,0 +1,31 @@
+import { UserError, formatDiagnostic } from '../errors';
+import { OutputFile } from '../output/files';
+import { emptyReport, validateYamlText } from './validate-yaml';
+
+/**
+ * The synthesized output failed validation against the KServe and Kubernetes schemas: a value in the
+ * config (or in TypeScript constructs) that the checks before it let through. Nothing was written.
+ */
+export class OutputValidationError extends UserError {
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Validates every manifest synth is about to write, exactly as `modelcar validate` would validate the
+ * written files. `outdir` is the output folder as named in messages.
+ * @throws OutputValidationError listing every problem, with file and line.
+ */
+export function validateOutput(files: readonly OutputFile[], outdir: string): void {
+  const report = emptyReport();
+  for (const f of files) {
+    if (!f.path.endsWith('.yaml') || !/^([a-z0-9-]+\/)?manifests\//.test(f.path)) continue;
+    validateYamlText(`${outdir}/${f.path}`, f.content, report);
+  }
+  if (report.problems.length === 0) return;
+  const n = report.problems.length;
+  throw new OutputValidationError(
+    [`the synthesized objects do not pass the KServe / Kubernetes schemas:`, ...report.problems.map(formatDiagnostic), `${n} problem${n === 1 ? '' : 's'} found; nothing was written.`].join('\n'),
+  );
+}

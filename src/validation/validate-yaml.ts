@@ -1,0 +1,165 @@
+/**
+ * Validates YAML files of Kubernetes objects (one or many documents each, `kind: List` too) and points at
+ * the line of every problem: what `modelcar validate` runs on any files or folders, and what synth runs on
+ * its own manifests before it writes them.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { Diagnostic, SourcePosition, UserError, fieldPath, formatDiagnostic } from '../errors';
+import { documentToJs } from '../config/load';
+import { ObjectPath, validateObject } from './validate-object';
+
+/** What validating some YAML found. */
+export interface ValidationReport {
+  /** The files read, in order. */
+  readonly files: string[];
+  /** Objects checked against a schema. */
+  objects: number;
+  /** Every problem, in file and line order. */
+  readonly problems: Diagnostic[];
+  /** Objects not checked, counted by why (`Kustomization`, `apps/v1 Deployment`). */
+  readonly skipped: Map<string, number>;
+}
+
+/** An empty report, to fill with {@link validateYamlText}. */
+export function emptyReport(): ValidationReport {
+  return { files: [], objects: 0, problems: [], skipped: new Map() };
+}
+
+/** Validates the objects in one YAML text, adding to `report`. `file` is the name used in messages. */
+export function validateYamlText(file: string, text: string, report: ValidationReport = emptyReport()): ValidationReport {
+  report.files.push(file);
+  const lineCounter = new YAML.LineCounter();
+  const position = (offset: number | undefined): SourcePosition => {
+    if (offset === undefined) return { file };
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  const docs = YAML.parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  for (const doc of list) {
+    if (doc.errors.length) {
+      for (const e of doc.errors) {
+        const message = e.code === 'DUPLICATE_KEY' ? `duplicate key: each key may appear once in a map` : `YAML syntax error: ${e.message.split('\n')[0]}`;
+        report.problems.push({ position: position(e.pos[0]), field: '', message });
+      }
+      continue;
+    }
+    if (doc.contents === null) continue; // an empty document (a trailing `---`)
+    const converted = documentToJs(doc, position);
+    if ('problems' in converted) {
+      report.problems.push(...converted.problems);
+      continue;
+    }
+    const obj = converted.data;
+    const items: { value: unknown; prefix: ObjectPath }[] =
+      obj && typeof obj === 'object' && !Array.isArray(obj) && typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj.items)
+        ? obj.items.map((value: unknown, i: number) => ({ value, prefix: ['items', i] }))
+        : [{ value: obj, prefix: [] }];
+    for (const { value, prefix } of items) {
+      const result = validateObject(value);
+      if (result.skipped !== undefined) {
+        report.skipped.set(result.skipped, (report.skipped.get(result.skipped) ?? 0) + 1);
+        continue;
+      }
+      report.objects++;
+      const found: Diagnostic[] = [];
+      const who = result.kind ? `${result.kind} ${result.namespace ? `${result.namespace}/` : ''}${result.name ?? '(no name)'}` : 'object';
+      for (const p of result.problems) {
+        const full = [...prefix, ...p.path];
+        const node = nodeAt(doc, full, p.atKey === true);
+        const field = fieldPath(p.path);
+        found.push({ position: position(node?.range?.[0]), field: field ? `${who}: ${field}` : who, message: p.message });
+      }
+      // In line order; problems at one place keep the order they were found in.
+      found.sort((a, b) => (a.position.line ?? 0) - (b.position.line ?? 0) || (a.position.column ?? 0) - (b.position.column ?? 0));
+      report.problems.push(...found);
+    }
+  }
+  return report;
+}
+
+/** The node at a path, or its nearest ancestor; with `key`, the key node of the last step. */
+function nodeAt(doc: YAML.Document.Parsed, p: ObjectPath, key: boolean): YAML.Node | undefined {
+  let node: unknown = doc.contents;
+  let found = node as YAML.Node | undefined;
+  for (let i = 0; i < p.length; i++) {
+    if (YAML.isMap(node)) {
+      const pair = node.items.find((it) => (YAML.isScalar(it.key) ? it.key.value : it.key) === p[i]);
+      if (!pair) break;
+      if (key && i === p.length - 1) return pair.key as YAML.Node;
+      node = pair.value;
+    } else if (YAML.isSeq(node) && typeof p[i] === 'number') {
+      node = node.items[p[i] as number];
+    } else break;
+    if (!YAML.isNode(node)) break;
+    found = node;
+  }
+  return found;
+}
+
+/** YAML files below a folder (recursively, sorted, skipping hidden folders and node_modules). */
+function yamlFilesIn(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    const entries = fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(full);
+      } else if (/\.ya?ml$/.test(e.name) && (e.isFile() || e.isSymbolicLink())) {
+        out.push(full);
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * Validates YAML files and folders (each folder's `*.yaml` and `*.yml`, recursively).
+ * @throws UserError for a path that does not exist or cannot be read.
+ */
+export function validatePaths(paths: readonly string[]): ValidationReport {
+  const report = emptyReport();
+  for (const p of paths) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch {
+      throw new UserError(`${p}: no such file or folder`);
+    }
+    const files = stat.isDirectory() ? yamlFilesIn(p) : [p];
+    if (stat.isDirectory() && files.length === 0) throw new UserError(`${p}: no YAML files (*.yaml, *.yml) in this folder`);
+    for (const file of files) {
+      let bytes: Buffer;
+      try {
+        bytes = fs.readFileSync(file);
+      } catch (e: any) {
+        throw new UserError(`${file}: cannot be read (${e.code ?? e.message})`);
+      }
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        report.files.push(file);
+        report.problems.push({ position: { file }, field: '', message: 'is not UTF-8 text; save it as UTF-8' });
+        continue;
+      }
+      validateYamlText(file, text, report);
+    }
+  }
+  return report;
+}
+
+/** The report as printed: one line per problem, then a summary. */
+export function formatReport(report: ValidationReport): string {
+  const lines = report.problems.map(formatDiagnostic);
+  const skipped = [...report.skipped].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([why, n]) => `${n} ${why}`);
+  const counted = `${report.objects} object${report.objects === 1 ? '' : 's'} in ${report.files.length} file${report.files.length === 1 ? '' : 's'}`;
+  const notChecked = skipped.length ? `; not checked (no schema): ${skipped.join(', ')}` : '';
+  const n = report.problems.length;
+  lines.push(n === 0 ? `${counted}: all valid${notChecked}` : `${n} problem${n === 1 ? '' : 's'} in ${counted}${notChecked}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,200 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, Chart } from 'cdk8s';
+import * as YAML from 'yaml';
+import { main } from '../../src/cli/main';
+import { synthesize } from '../../src/synth';
+import { validateObject } from '../../src/validation/validate-object';
+import { OutputValidationError } from '../../src/validation/validate-output';
+import { validateYamlText } from '../../src/validation/validate-yaml';
+import { testChart } from '../support/charts';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const MANIFESTS = path.join('test', 'fixtures', 'manifests');
+const ODH = path.join(ROOT, 'test', 'fixtures', 'odh-runtimes', 'odh-v2.25');
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, (t) => (out += t), (t) => (err += t));
+  return { code, out, err };
+}
+
+/** Each object of an ODH runtime template, its image placeholders filled in from params.env as the ODH operator does. */
+function odhTemplateObjects(file: string): unknown[] {
+  const params = Object.fromEntries(fs.readFileSync(path.join(ODH, 'params.env'), 'utf8').trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
+  const template = YAML.parse(fs.readFileSync(path.join(ODH, file), 'utf8'));
+  return JSON.parse(JSON.stringify(template.objects).replace(/\$\(([a-z-]+)\)/g, (_, name) => params[name]));
+}
+
+describe('validating the OpenDataHub runtime templates', () => {
+  const templates = fs.readdirSync(ODH).filter((f) => f.endsWith('-template.yaml')).sort();
+
+  test('there are the six ODH v2.25 templates', () => {
+    expect(templates).toStrictEqual([
+      'caikit-standalone-template.yaml',
+      'caikit-tgis-template.yaml',
+      'ovms-kserve-template.yaml',
+      'ovms-mm-template.yaml',
+      'tgis-template.yaml',
+      'vllm-template.yaml',
+    ]);
+  });
+
+  test.each(templates)('GIVEN %s WHEN its ServingRuntime is validated THEN it is valid', (file) => {
+    const [object] = odhTemplateObjects(file);
+    expect(validateObject(object)).toStrictEqual({
+      apiVersion: 'serving.kserve.io/v1alpha1',
+      kind: 'ServingRuntime',
+      name: (object as any).metadata.name,
+      namespace: undefined,
+      problems: [],
+    });
+  });
+
+  test('GIVEN a template ServingRuntime with a typo in a container field THEN the field and the fix are named', () => {
+    const [object] = odhTemplateObjects('vllm-template.yaml') as any[];
+    object.spec.containers[0].ports[0].containerPort = '8080';
+    object.spec.containers[0].volumeMount = [];
+    expect(validateObject(object).problems).toStrictEqual([
+      {
+        path: ['spec', 'containers', 0, 'volumeMount'],
+        atKey: true,
+        message: 'unknown field "volumeMount" (did you mean "volumeMounts"?); it is none of the 24 fields known here',
+      },
+      { path: ['spec', 'containers', 0, 'ports', 0, 'containerPort'], message: '"8080" is not allowed; must be an integer' },
+    ]);
+  });
+});
+
+describe('modelcar validate on hand-written manifests', () => {
+  const cases = ['valid', 'invalid'].flatMap((kind) =>
+    fs
+      .readdirSync(path.join(MANIFESTS, kind))
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => [kind, f] as const),
+  );
+
+  test('there are valid and invalid InferenceServices, core kinds, lists and broken YAML', () => {
+    expect(cases.filter(([k]) => k === 'valid').length).toBeGreaterThanOrEqual(4);
+    expect(cases.filter(([k]) => k === 'invalid').length).toBeGreaterThanOrEqual(6);
+  });
+
+  test.each(cases)('%s/%s: the exact report and exit code', async (kind, file) => {
+    const fixture = path.join(MANIFESTS, kind, file);
+    const result = await run(['validate', fixture]);
+    expect(result).toStrictEqual({ code: kind === 'valid' ? 0 : 1, out: fs.readFileSync(fixture.replace(/\.yaml$/, '.expected'), 'utf8'), err: '' });
+  });
+
+  test('GIVEN a Secret whose data is not base64 THEN the message never shows the value', async () => {
+    const result = await run(['validate', path.join(MANIFESTS, 'invalid', 'core-kinds.yaml')]);
+    expect(result.out).toContain('data[".dockerconfigjson"]: the value (not shown: secret data) is not base64');
+    expect(result.out).not.toContain('c2VjcmV0');
+    expect(result.out).not.toContain('auths');
+  });
+
+  test('GIVEN a folder THEN every YAML file below it is validated, in order, and the summary counts them', async () => {
+    const result = await run(['validate', path.join(MANIFESTS, 'valid')]);
+    expect(result).toStrictEqual({ code: 0, out: '9 objects in 4 files: all valid\n', err: '' });
+  });
+
+  test('GIVEN the committed dist/ THEN it is valid, kustomization files are counted as not checked', async () => {
+    expect(await run(['validate', 'dist'])).toStrictEqual({ code: 0, out: '10 objects in 12 files: all valid; not checked (no schema): 2 Kustomization\n', err: '' });
+  });
+
+  test('GIVEN a path that does not exist, or a folder without YAML THEN a clear error, exit 1', async () => {
+    expect(await run(['validate', 'nope.yaml'])).toStrictEqual({ code: 1, out: '', err: 'modelcar: nope.yaml: no such file or folder\n' });
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-validate-'));
+    expect(await run(['validate', empty])).toStrictEqual({ code: 1, out: '', err: `modelcar: ${empty}: no YAML files (*.yaml, *.yml) in this folder\n` });
+  });
+
+  test('GIVEN a file that is not UTF-8 THEN it is reported, not thrown', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-validate-'));
+    fs.writeFileSync(path.join(dir, 'latin1.yaml'), Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xe9, 0x0a]));
+    return run(['validate', dir]).then((r) =>
+      expect(r).toStrictEqual({ code: 1, out: `${dir}/latin1.yaml: is not UTF-8 text; save it as UTF-8\n1 problem in 0 objects in 1 file\n`, err: '' }),
+    );
+  });
+});
+
+describe('validation rules beyond the schema', () => {
+  const isvc = (metadata: object, model: object = {}) => ({
+    apiVersion: 'serving.kserve.io/v1beta1',
+    kind: 'InferenceService',
+    metadata,
+    spec: { predictor: { model: { modelFormat: { name: 'onnx' }, storageUri: 'oci://quay.io/a/b:1', ...model } } },
+  });
+
+  test('GIVEN an InferenceService name longer than KServe can derive a Service name from THEN it is refused', () => {
+    const name = `m${'x'.repeat(53)}`;
+    expect(validateObject(isvc({ name, namespace: 'demo' })).problems).toStrictEqual([
+      {
+        path: ['metadata', 'name'],
+        message: `"${name}" is not a valid InferenceService name: must be no more than 53 characters (KServe names the predictor Service "<name>-predictor", which must be a DNS-1035 label of at most 63 characters)`,
+      },
+    ]);
+  });
+
+  test('GIVEN no name THEN the name is required; generateName is accepted instead', () => {
+    expect(validateObject(isvc({ namespace: 'demo' })).problems).toStrictEqual([{ path: ['metadata'], message: 'missing required field "name"' }]);
+    expect(validateObject(isvc({ generateName: 'm-', namespace: 'demo' })).problems).toStrictEqual([]);
+    expect(validateObject({ ...isvc({}), metadata: undefined }).problems).toStrictEqual([{ path: [], message: 'missing required field "metadata" (with at least metadata.name)' }]);
+  });
+
+  test('GIVEN annotations over 256 KiB in total THEN they are too long', () => {
+    const annotations = { 'example.com/a': 'x'.repeat(200 * 1024), 'example.com/b': 'y'.repeat(60 * 1024) };
+    expect(validateObject(isvc({ name: 'm', namespace: 'demo', annotations })).problems).toStrictEqual([
+      { path: ['metadata', 'annotations'], message: 'Too long: must have at most 262144 bytes (these annotations have 266266)' },
+    ]);
+  });
+
+  test('GIVEN container resources in a ServingRuntime THEN they are checked like a pod', () => {
+    const [sr] = odhTemplateObjects('ovms-kserve-template.yaml') as any[];
+    sr.spec.containers[0].resources = { requests: { cpu: '2', memory: '8Gi' }, limits: { cpu: '1', memory: '8Gi' } };
+    expect(validateObject(sr).problems).toStrictEqual([
+      { path: ['spec', 'containers', 0, 'resources', 'requests', 'cpu'], message: 'Invalid value: "2": must be less than or equal to cpu limit of 1' },
+    ]);
+  });
+
+  test('GIVEN a YAML text THEN problems point at the line of the field, or of the key for an unknown field', () => {
+    const text = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n  namespace: demo\nautomountServiceAccountToken: "no"\nsecret: []\n';
+    expect(validateYamlText('sa.yaml', text).problems).toStrictEqual([
+      { position: { file: 'sa.yaml', line: 6, column: 31 }, field: 'ServiceAccount demo/sa: automountServiceAccountToken', message: '"no" is not allowed; must be a boolean' },
+      {
+        position: { file: 'sa.yaml', line: 7, column: 1 },
+        field: 'ServiceAccount demo/sa: secret',
+        message: 'unknown field "secret" (did you mean "secrets"?); known fields here: apiVersion, kind, metadata, secrets, imagePullSecrets, automountServiceAccountToken',
+      },
+    ]);
+  });
+});
+
+describe('synth validates what it emits before writing', () => {
+  test('GIVEN constructs that emit an invalid InferenceService WHEN synthesized THEN nothing is written and the problem is named', () => {
+    const chart: Chart = testChart();
+    new ApiObject(chart, 'bad', {
+      apiVersion: 'serving.kserve.io/v1beta1',
+      kind: 'InferenceService',
+      metadata: { name: 'bad', namespace: 'demo' },
+      spec: { predictor: { model: { modelFormat: { name: 'onnx' }, storageUri: 5 } } },
+    });
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-out-')), 'dist');
+    let error: unknown;
+    try {
+      synthesize(chart, { outdir, source: 'models.ts' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(OutputValidationError);
+    expect((error as Error).message).toBe(
+      [
+        'the synthesized objects do not pass the KServe / Kubernetes schemas:',
+        `${outdir}/manifests/demo/inferenceservice-bad.yaml:15:19: InferenceService demo/bad: spec.predictor.model.storageUri: number 5 is not allowed; must be a string (quote it: "5")`,
+        '1 problem found; nothing was written.',
+      ].join('\n'),
+    );
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+});
