@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { InferenceService, ModelFormat } from './inference-service';
 import { ModelImage, ModelImageFile } from './model-image';
 import { ModelLayout } from './model-layout';
+import { IImageLock, pinnedStorageUri } from './lock';
 import { IPullSecret } from './pull-secret';
 import { RuntimeDefinition } from './runtimes';
 import { IServingRuntime, ServingRuntime } from './serving-runtime';
@@ -31,8 +32,14 @@ export interface OciModelProps {
   readonly layout?: ModelLayout;
   /** @default - none: the registry must be public */
   readonly pullSecret?: IPullSecret;
-  /** @default DEFAULT_BASE_IMAGE */
+  /** A reference, or a preset (`ubi8`, `ubi9`). @default DEFAULT_BASE_IMAGE */
   readonly baseImage?: string;
+  /**
+   * Where the pushed digest of the model image comes from (the lock file `modelcar build --push` writes): when it
+   * gives one, storageUri is pinned to it (`oci://repository@sha256:...`).
+   * @default - storageUri is `oci://<image>` as given
+   */
+  readonly lock?: IImageLock;
   /** @default - none */
   readonly displayName?: string;
   /** @default true */
@@ -64,18 +71,6 @@ export class OciModel extends Construct {
     if (!layout) {
       throw new Error(`OciModel layout: runtime ${this.runtime.name} is not one modelcar knows, so the model "${props.name}" must say its layout`);
     }
-    this.inferenceService = new InferenceService(this, 'InferenceService', {
-      name: props.name,
-      namespace,
-      runtime: this.runtime,
-      modelFormat: props.modelFormat,
-      storageUri: `oci://${props.image}`,
-      imagePullSecrets: props.pullSecret ? [props.pullSecret] : undefined,
-      displayName: props.displayName,
-      odh: props.odh,
-      labels: props.labels,
-      annotations: props.annotations,
-    });
     this.image = new ModelImage(this, 'Image', {
       image: props.image,
       files: props.files,
@@ -83,6 +78,20 @@ export class OciModel extends Construct {
       baseImage: props.baseImage,
       contextPath: `images/${namespace}/${props.name}`,
       description: `InferenceService ${namespace}/${props.name}`,
+      model: { name: props.name, namespace, format: props.modelFormat.name, formatVersion: props.modelFormat.version, runtime: this.runtime.name },
+    });
+    const digest = props.lock?.digestOf(this.image);
+    this.inferenceService = new InferenceService(this, 'InferenceService', {
+      name: props.name,
+      namespace,
+      runtime: this.runtime,
+      modelFormat: props.modelFormat,
+      storageUri: digest ? pinnedStorageUri(props.image, digest) : `oci://${props.image}`,
+      imagePullSecrets: props.pullSecret ? [props.pullSecret] : undefined,
+      displayName: props.displayName,
+      odh: props.odh,
+      labels: props.labels,
+      annotations: props.annotations,
     });
   }
 }

@@ -10,6 +10,8 @@ import { ImageReferenceError, parseImageReference } from './image-ref';
 import { Namespace } from './namespace';
 import { checkName } from './names';
 import { checkModelFilePath, fileNameOf } from './model-image';
+import { resolveBaseImage, shellLessBaseImage } from './image-build/base-image';
+import { IImageLock, ImageLock } from './lock';
 import { OciModel } from './oci-model';
 import { RenderContext } from './output/files';
 import { SynthesizedOutput, synthesizeTree } from './output/manifests';
@@ -34,6 +36,8 @@ export interface SynthResult {
   readonly changes: WriteResult;
   /** For `check`, the current content of the files that would change (undefined: missing). */
   readonly current?: Map<string, string | undefined>;
+  /** Things worth saying that did not stop synth (e.g. a lock file entry that no longer matches). */
+  readonly warnings: string[];
 }
 
 /**
@@ -46,14 +50,16 @@ export function synth(options: SynthOptions): SynthResult {
   const loaded = loadConfig(options.config);
   const app = new App({ outdir });
   const chart = new Chart(app, 'modelcar', { disableResourceNameHashes: true });
-  defineModels(chart, loaded);
+  const lock = ImageLock.forConfig(options.config);
+  defineModels(chart, loaded, { lock });
   const context: RenderContext = { source: sourceName(options.config, outdir), outdir };
   const output = synthesizeTree(chart, context);
+  const warnings = [...lock.stale];
   if (options.check) {
     const plan = planOutput(outdir, output.files);
-    return { output, changes: plan, current: plan.contents };
+    return { output, changes: plan, current: plan.contents, warnings };
   }
-  return { output, changes: writeOutput(outdir, output.files) };
+  return { output, changes: writeOutput(outdir, output.files), warnings };
 }
 
 /**
@@ -73,16 +79,17 @@ export function synthesize(scope: IConstruct, options: { outdir: string; source:
 }
 
 /** The config's path as named in file headers: relative to the folder that holds the output folder. */
-function sourceName(config: string, outdir: string): string {
+export function sourceName(config: string, outdir: string): string {
   return path.relative(path.dirname(outdir), path.resolve(config)).split(path.sep).join('/');
 }
 
 /**
  * Adds the constructs a config describes to a Chart: a Namespace per namespace, an {@link OciModel} per
  * model. Checks the rules the schema cannot express (names, image references, formats, duplicates) and
- * throws a {@link ConfigError} with all of them.
+ * throws a {@link ConfigError} with all of them. With a lock, storageUri is pinned to the digests it holds for
+ * models that do not set `pinDigest: false`.
  */
-export function defineModels(chart: Chart, loaded: LoadedConfig): void {
+export function defineModels(chart: Chart, loaded: LoadedConfig, options: { lock?: IImageLock } = {}): void {
   const { config, at } = loaded;
   const problems: Diagnostic[] = [];
   const defaults = config.defaults ?? {};
@@ -132,7 +139,12 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
 
     checkImage(model.image, field('image'), problems, at);
     const baseImage = model.baseImage ?? defaults.baseImage;
-    if (baseImage !== undefined) checkImage(baseImage, model.baseImage !== undefined ? field('baseImage') : ['defaults', 'baseImage'], problems, at);
+    if (baseImage !== undefined) {
+      const where = model.baseImage !== undefined ? field('baseImage') : ['defaults', 'baseImage'];
+      const noShell = shellLessBaseImage(resolveBaseImage(baseImage));
+      if (noShell) problems.push(at(where, noShell));
+      else checkImage(resolveBaseImage(baseImage), where, problems, at);
+    }
     const pullSecret = model.pullSecret ?? defaults.pullSecret;
     if (pullSecret !== undefined) {
       for (const p of checkName('subdomain', pullSecret)) {
@@ -147,7 +159,13 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
         return;
       }
       const name = f.path ?? fileNameOf(f.source);
-      const problem = checkModelFilePath(name);
+      const local = isUrl ? undefined : path.resolve(loaded.dir, f.source);
+      const folder = local !== undefined && fs.existsSync(local) && fs.statSync(local).isDirectory();
+      if (folder && f.sha256 !== undefined) {
+        problems.push(at(field('files', i, 'sha256'), `"${f.source}" is a folder; sha256 pins a single file (give the folder's files one by one to pin them)`));
+        return;
+      }
+      const problem = folder && name === '.' ? undefined : checkModelFilePath(name);
       if (problem) {
         problems.push(at(field('files', i, f.path !== undefined ? 'path' : 'source'), `${JSON.stringify(name)} ${problem}`));
         return;
@@ -156,7 +174,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
         problems.push(at(field('files', i), `"${name}" is also the path of files[${targets.get(name)}]; give each file its own path`));
       }
       targets.set(name, i);
-      if (!isUrl && !fs.existsSync(path.resolve(loaded.dir, f.source))) {
+      if (local !== undefined && !fs.existsSync(local)) {
         const where = path.relative(process.cwd(), path.resolve(loaded.dir, f.source)) || '.';
         problems.push(at(field('files', i, 'source'), `"${f.source}": no such file (looked for ${where}; local paths are relative to the config file)`));
       }
@@ -190,6 +208,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): void {
         files: model.files.map((f) => ({ ...f, source: /^https?:\/\//.test(f.source) ? f.source : path.resolve(loaded.dir, f.source) })),
         pullSecret: pullSecret === undefined ? undefined : PullSecret.fromSecretName(pullSecret),
         baseImage: model.baseImage ?? defaults.baseImage,
+        lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? options.lock : undefined,
         displayName: model.displayName,
         labels: model.labels,
         annotations: model.annotations,

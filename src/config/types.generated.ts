@@ -13,9 +13,13 @@ export type RuntimeName = 'kserve-ovms';
  */
 export type PullSecretName = string;
 /**
- * Base image of the model image. It must have a shell (sh, ln, sleep, ls, echo, [): KServe keeps the model container alive with `sleep infinity`, so scratch and distroless images do not work.
+ * Base image of the model image: `ubi8` (registry.access.redhat.com/ubi8/ubi-micro:latest, the default), `ubi9` (registry.access.redhat.com/ubi9/ubi-micro:latest) or an image reference. It must have a shell (sh, ln, sleep, ls, echo, [): KServe keeps the model container alive with `sh -c "... && sleep infinity"`, so scratch, distroless and Chainguard static images are refused.
  */
 export type BaseImage = string;
+/**
+ * Pin the InferenceService's storageUri to the digest `modelcar build --push` recorded in the lock file next to this config (oci://repo@sha256:...), while the image is built from the same inputs. false keeps the tag. Default: true.
+ */
+export type PinDigest = boolean;
 
 /**
  * modelcar configuration: the models to serve from OCI images on KServe / OpenDataHub / OpenShift AI. `modelcar synth` turns it into Kubernetes YAML and image build contexts.
@@ -51,6 +55,7 @@ export interface ModelDefaults {
   runtime?: RuntimeName;
   pullSecret?: PullSecretName;
   baseImage?: BaseImage;
+  pinDigest?: PinDigest;
 }
 /**
  * A namespace (an OpenShift project) that models are served in.
@@ -98,6 +103,7 @@ export interface ModelConfig {
   image: string;
   pullSecret?: PullSecretName;
   baseImage?: BaseImage;
+  pinDigest?: PinDigest;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.
    *
@@ -112,15 +118,15 @@ export interface ModelConfig {
  */
 export interface ModelFile {
   /**
-   * An http(s) URL to download, or a local path relative to this config file.
+   * An http(s) URL to download, or a local file or folder, relative to this config file. A folder brings its files, recursively (names starting with '.' are left out).
    */
   source: string;
   /**
-   * File name within the runtime's model layout (e.g. model.onnx, which OpenVINO gets at /models/1/model.onnx). Defaults to the last segment of source.
+   * File name within the runtime's model layout (e.g. model.onnx, which OpenVINO gets at /models/1/model.onnx). Defaults to the last segment of source. For a folder, '.' puts its files at the top of the layout.
    */
   path?: string;
   /**
-   * Expected SHA-256 of the file, 64 lowercase hex digits. The build script refuses a file that does not match.
+   * Expected SHA-256 of the file, 64 lowercase hex digits. `modelcar stage` and the build script refuse a file that does not match. Not for folders.
    */
   sha256?: string;
 }
