@@ -122,7 +122,7 @@ export async function download(url: string, destination: string, options: Downlo
   let current = url;
   for (let redirects = 0; ; redirects++) {
     checkAborted(options.signal);
-    const response = await request(current, options);
+    const { response, cut } = await request(current, options);
     const status = response.statusCode ?? 0;
     if (REDIRECTS.has(status) && response.headers.location) {
       response.resume();
@@ -140,7 +140,7 @@ export async function download(url: string, destination: string, options: Downlo
     const length = response.headers['content-length'];
     const total = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
     options.onStart?.(total, current);
-    const result = await receive(response, destination, total, url, options);
+    const result = await receive(response, destination, total, url, cut, options);
     if (total !== undefined && result.bytes !== total) {
       throw new DownloadError(`${url}: the response ended after ${result.bytes} of ${total} bytes (truncated); run stage again to retry`);
     }
@@ -148,17 +148,28 @@ export async function download(url: string, destination: string, options: Downlo
   }
 }
 
-function request(url: string, options: DownloadOptions): Promise<http.IncomingMessage> {
+interface Exchange {
+  readonly response: http.IncomingMessage;
+  /** Why the exchange was cut by modelcar (a stall), if it was. */
+  readonly cut: () => DownloadError | undefined;
+}
+
+function request(url: string, options: DownloadOptions): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     const parsed = new URL(url);
     const get = parsed.protocol === 'https:' ? https.get : http.get;
-    const req = get(parsed, { headers: { 'user-agent': options.userAgent ?? 'modelcar', accept: '*/*' }, signal: options.signal }, resolve);
-    req.setTimeout(options.idleTimeoutMs ?? 60_000, () => req.destroy(new DownloadError(`${url}: no data for ${Math.round((options.idleTimeoutMs ?? 60_000) / 1000)} s; giving up`)));
-    req.on('error', (e) => reject(options.signal?.aborted ? new AbortedError(options.signal.reason) : e instanceof DownloadError ? e : new DownloadError(`${url}: ${e.message}`)));
+    let cut: DownloadError | undefined;
+    const idle = options.idleTimeoutMs ?? 60_000;
+    const req = get(parsed, { headers: { 'user-agent': options.userAgent ?? 'modelcar', accept: '*/*' }, signal: options.signal }, (response) => resolve({ response, cut: () => cut }));
+    req.setTimeout(idle, () => {
+      cut = new DownloadError(`${url}: no data for ${idle >= 1000 ? `${Math.round(idle / 1000)} s` : `${idle} ms`}; giving up (run stage again to retry)`);
+      req.destroy(cut);
+    });
+    req.on('error', (e) => reject(options.signal?.aborted ? new AbortedError(options.signal.reason) : cut ?? new DownloadError(`${url}: ${e.message}`)));
   });
 }
 
-async function receive(response: http.IncomingMessage, destination: string, total: number | undefined, url: string, options: DownloadOptions): Promise<{ sha256: string; bytes: number }> {
+async function receive(response: http.IncomingMessage, destination: string, total: number | undefined, url: string, cut: () => DownloadError | undefined, options: DownloadOptions): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   const output = await fs.promises.open(destination, 'w', 0o644);
   const batch = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -182,6 +193,7 @@ async function receive(response: http.IncomingMessage, destination: string, tota
       }
     } catch (e) {
       if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
+      if (cut()) throw cut();
       if (e instanceof DownloadError) throw e;
       const of = total === undefined ? '' : ` of ${total}`;
       throw new DownloadError(`${url}: the connection broke after ${bytes}${of} bytes (${(e as Error).message}); run stage again to retry`);
