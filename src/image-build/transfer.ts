@@ -26,25 +26,52 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError(signal.reason);
 }
 
+/**
+ * Reads a file in chunks into two reused buffers, the next read running while `use` handles the current chunk.
+ * Returns the number of bytes read.
+ */
+async function readChunks(handle: fs.promises.FileHandle, use: (chunk: Buffer) => Promise<void> | void, signal: AbortSignal | undefined): Promise<number> {
+  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+  let current = 0;
+  let bytes = 0;
+  let pending = handle.read(buffers[current], 0, CHUNK_BYTES, null);
+  for (;;) {
+    const { bytesRead } = await pending;
+    if (bytesRead === 0) return bytes;
+    checkAborted(signal);
+    const chunk = buffers[current].subarray(0, bytesRead);
+    current ^= 1;
+    pending = handle.read(buffers[current], 0, CHUNK_BYTES, null);
+    try {
+      await use(chunk);
+    } catch (e) {
+      await pending.catch(() => undefined);
+      throw e;
+    }
+    bytes += bytesRead;
+  }
+}
+
 /** The SHA-256 (hex) of a file, read in chunks. */
 export async function hashFile(file: string, options: { signal?: AbortSignal; onProgress?: OnProgress } = {}): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   const handle = await fs.promises.open(file, 'r');
-  let bytes = 0;
+  let done = 0;
   try {
-    for (;;) {
-      checkAborted(options.signal);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
-      bytes += bytesRead;
-      options.onProgress?.(bytes);
-    }
+    checkAborted(options.signal);
+    const bytes = await readChunks(
+      handle,
+      (chunk) => {
+        hash.update(chunk);
+        done += chunk.length;
+        options.onProgress?.(done);
+      },
+      options.signal,
+    );
+    return { sha256: hash.digest('hex'), bytes };
   } finally {
     await handle.close();
   }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 /**
@@ -53,30 +80,30 @@ export async function hashFile(file: string, options: { signal?: AbortSignal; on
  */
 export async function copyWithHash(source: string, destination: string, options: { signal?: AbortSignal; onProgress?: OnProgress } = {}): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   const input = await fs.promises.open(source, 'r');
-  let bytes = 0;
+  let done = 0;
   try {
     const output = await fs.promises.open(destination, 'w', 0o644);
     try {
-      for (;;) {
-        checkAborted(options.signal);
-        const { bytesRead } = await input.read(buffer, 0, buffer.length, null);
-        if (bytesRead === 0) break;
-        const chunk = buffer.subarray(0, bytesRead);
-        hash.update(chunk);
-        await writeAll(output, chunk);
-        bytes += bytesRead;
-        options.onProgress?.(bytes);
-      }
+      checkAborted(options.signal);
+      const bytes = await readChunks(
+        input,
+        async (chunk) => {
+          hash.update(chunk);
+          await writeAll(output, chunk);
+          done += chunk.length;
+          options.onProgress?.(done);
+        },
+        options.signal,
+      );
       await output.sync();
+      return { sha256: hash.digest('hex'), bytes };
     } finally {
       await output.close();
     }
   } finally {
     await input.close();
   }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 async function writeAll(handle: fs.promises.FileHandle, chunk: Buffer): Promise<void> {
