@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ImageLock, inputsDigest, lockFileOf, readLock, renderLock } from '../src/lock';
+import { inputsDigest, lockFileOf, readLock, renderLock } from '../src/lock';
 import { ModelImage } from '../src/model-image';
 import { ModelLayouts } from '../src/model-layout';
 import { cli, project } from './support/project';
