@@ -10,8 +10,8 @@
  * the same digest, compared with what build.sh builds, and run with the commands KServe injects into the predictor
  * pod. A last part builds the seed's Containerfile and modelcar's on the same model file and compares their size.
  *
- * Needs root (buildah with the vfs driver and chroot isolation) and:
- *   apt-get install -y --no-install-recommends buildah skopeo docker-registry apache2-utils busybox-static curl
+ * Needs root (buildah and podman with the vfs driver and chroot isolation) and:
+ *   apt-get install -y --no-install-recommends buildah podman skopeo docker-registry apache2-utils busybox-static curl
  * A missing tool fails the test with that command; nothing is skipped.
  */
 import { createHash, randomBytes } from 'crypto';
@@ -93,7 +93,7 @@ function skopeo(args: string[]): RunResult {
 }
 
 beforeAll(async () => {
-  for (const tool of ['buildah', 'skopeo', 'docker-registry', 'htpasswd']) requireTool(tool, IMAGE_TOOLS_INSTALL);
+  for (const tool of ['buildah', 'podman', 'skopeo', 'docker-registry', 'htpasswd']) requireTool(tool, IMAGE_TOOLS_INSTALL);
   for (const tool of ['sha256sum', 'cut', 'tar']) requireTool(tool, 'apt-get install -y coreutils tar');
   requireTool('curl', 'apt-get install -y curl');
   const busybox = requireBusybox();
@@ -291,7 +291,7 @@ describe('modelcar synth, stage, build --push and synth again', () => {
     }
   });
 
-  test('a rebuild from scratch (no cached layers, files staged anew with new times) pushes the same digest; the lock file does not change', async () => {
+  test('a rebuild from scratch (no cached layers, files staged anew with new times), with podman this time, pushes the same digest; the lock file does not change', async () => {
     const first = pushedDigest(succeeded(build, 'modelcar build --push'));
     const lock = fs.readFileSync(path.join(project, 'modelcar.lock.yaml'), 'utf8');
     storage!.buildah(['rmi', image]);
@@ -301,7 +301,9 @@ describe('modelcar synth, stage, build --push and synth again', () => {
     for (const f of ['model files/mobilenetv2-7.onnx', 'tokenizer/vocab.txt']) fs.utimesSync(path.join(project, f), later, later);
     fs.rmSync(path.join(dist, 'images', NAMESPACE, 'mobilenet', 'models', '1', 'labels.txt'));
     succeeded(await modelcar(['stage', '-c', 'modelcar.yaml', '-o', 'dist']), 'modelcar stage (again)');
-    const again = succeeded(await modelcar(['build', '-c', 'modelcar.yaml', '-o', 'dist', '--push', '--builder', 'buildah', '--authfile', secretFile, '--tls-verify=false']), 'modelcar build (again)');
+    // No --builder: podman is installed, so modelcar picks it, as build.sh would.
+    const again = succeeded(await modelcar(['build', '-c', 'modelcar.yaml', '-o', 'dist', '--push', '--authfile', secretFile, '--tls-verify=false']), 'modelcar build (again)');
+    expect(again.stdout).toContain('\n$ podman build --format=oci --layers --timestamp=0 --identity-label=false ');
     // The same config and layers (the image ID covers them, uncompressed), and the same pushed manifest.
     expect(imageId(again)).toBe(imageId(build));
     expect(pushedDigest(again)).toBe(first);
