@@ -17,3 +17,8 @@ export * from './output/writer';
 export * from './config/load';
 export * from './config/types.generated';
 export * from './synth';
+export * from './image-build/base-image';
+export * from './image-build/model-files';
+export * from './lock';
+export * from './stage';
+export * from './build';

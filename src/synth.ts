@@ -78,7 +78,7 @@ export function synthesize(scope: IConstruct, options: { outdir: string; source:
   return { ...output, changes };
 }
 
-/** The config's path as named in file headers: relative to the folder that holds the output folder. */
+/** The config's path as named in file headers: relative to the folder that holds the output folder. @internal */
 export function sourceName(config: string, outdir: string): string {
   return path.relative(path.dirname(outdir), path.resolve(config)).split(path.sep).join('/');
 }

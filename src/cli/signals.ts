@@ -1,7 +1,15 @@
-/** Turns SIGINT and SIGTERM into an AbortSignal for the duration of a long command, so it can clean up. */
+import { INTERRUPTED_EXIT_CODE } from '../stage';
+
+/**
+ * Turns SIGINT and SIGTERM into an AbortSignal for the duration of a long command, so that it can stop cleanly
+ * (remove its partial file, stop the builder). A second signal exits at once.
+ */
 export async function withInterrupts<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const onSignal = (name: NodeJS.Signals) => controller.abort(name);
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
+    controller.abort(name);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
