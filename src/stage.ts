@@ -169,11 +169,11 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
     }
   }
 
-  fs.mkdirSync(path.dirname(destination), { recursive: true });
   const temp = path.join(path.dirname(destination), `.${path.basename(destination)}.modelcar-part`);
-  fs.rmSync(temp, { force: true, recursive: true });
   delete state.files[entry.target];
   try {
+    fs.mkdirSync(path.dirname(destination), { recursive: true });
+    fs.rmSync(temp, { force: true, recursive: true });
     let result: { sha256: string; bytes: number };
     let action: StageAction;
     let how: string;
@@ -227,9 +227,19 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
     return { target: entry.target, sha256: result.sha256, size: result.bytes, action, pinned: entry.sha256 !== undefined };
   } catch (e) {
     // Neither the partial file nor an earlier one at the path (unverified for the config as it is now) stays.
-    fs.rmSync(temp, { force: true, recursive: true });
-    fs.rmSync(destination, { force: true, recursive: true });
+    for (const file of [temp, destination]) {
+      try {
+        fs.rmSync(file, { force: true, recursive: true });
+      } catch {
+        // its folder is not one (the error below says so)
+      }
+    }
     writeState(item.contextDir, state);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && !(e instanceof StageProblem) && !(e instanceof AbortedError)) {
+      // A system error (permission denied, disk full, ...): the user's to fix, said at the file's entry.
+      throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], `${shown} -> ${entry.target}: ${(e as Error).message}`)));
+    }
     throw e;
   }
 }
@@ -319,7 +329,7 @@ function removeStrays(contextDir: string, expected: ReadonlySet<string>, state: 
     }
     return empty;
   };
-  if (fs.existsSync(path.join(contextDir, 'models'))) walk('models');
+  if (fs.statSync(path.join(contextDir, 'models'), { throwIfNoEntry: false })?.isDirectory()) walk('models');
   for (const target of Object.keys(state.files)) if (!expected.has(target)) delete state.files[target];
   return removed;
 }

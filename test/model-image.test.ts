@@ -170,7 +170,7 @@ describe('ModelImage files', () => {
       'COPY --chown=0:0 --chmod=0444 models/1/copy/model.xml /models/1/copy/model.xml',
     ]);
     const script = img.render(context)[3].content;
-    expect(script).toContain(`\ncopy '${path.relative('/work/project/dist/images/ns/mobilenet', path.join(dir, 'tokenizer/vocab.txt'))}' 'models/1/tokenizer/vocab.txt'; SHA_5=$actual\n`);
+    expect(script).toContain(`\ncopy '${path.relative('/work/project/dist/images/ns/mobilenet', path.join(dir, 'tokenizer/vocab.txt'))}' 'models/1/tokenizer/vocab.txt' '-'; SHA_5=$actual\n`);
     // A folder named by its own name goes below it.
     expect(image({ files: [{ source: dir, path: 'ir' }] }).files.map((f) => f.target)).toStrictEqual([
       'models/1/ir/model.bin',

@@ -272,3 +272,17 @@ describe('stage on the command line', () => {
     expect(out).toContain('models  Models to stage, as name or namespace/name (default: all)');
   });
 });
+
+describe('stage and system errors', () => {
+  test('GIVEN a build context that cannot hold the files (models is a file) THEN a user error at the entry, not a crash', async () => {
+    const p = project(config(['      - source: models/model.onnx']));
+    p.file('models/model.onnx', MODEL);
+    fs.mkdirSync(context(p), { recursive: true });
+    fs.writeFileSync(path.join(context(p), 'models'), 'not a folder');
+    const result = await run(p);
+    expect({ code: result.code, err: result.err }).toStrictEqual({
+      code: 1,
+      err: `modelcar: ${p.config}:10:17: models[0].files[0].source: models/model.onnx -> models/1/model.onnx: ENOTDIR: not a directory, mkdir '${path.join(context(p), 'models', '1')}'\n1 file could not be staged; ${path.relative(process.cwd(), p.dist)} holds no unverified file.\n`,
+    });
+  });
+});

@@ -25,7 +25,8 @@ export interface BuildScriptProps {
 export function renderBuildScript(props: BuildScriptProps): string {
   const steps = props.files.map((f, slot) => {
     const from = f.url ?? path.relative(props.contextDir, f.localPath!).split(path.sep).join('/');
-    const args = [from, f.target, ...(f.sha256 ? [f.sha256] : [])].map(shellQuote).join(' ');
+    // A file of a folder cannot be pinned: '-' says so, and its digest is printed without the hint.
+    const args = [from, f.target, ...(f.sha256 ? [f.sha256] : f.folder !== undefined ? ['-'] : [])].map(shellQuote).join(' ');
     return `${f.url ? 'fetch' : 'copy'} ${args}; SHA_${slot}=$actual`;
   });
   // Text parts single-quoted, digest slots as "$SHA_n": the shell joins them into the label's value.
@@ -63,10 +64,12 @@ if [ -z "\${BUILDER:-}" ]; then
   if command -v podman >/dev/null 2>&1; then BUILDER=podman; else BUILDER=buildah; fi
 fi
 
-# check FILE SOURCE [SHA256]: verifies a staged model file, or prints its digest so it can be pinned.
+# check FILE SOURCE [SHA256|-]: verifies a staged model file, or prints its digest (so it can be pinned, unless -).
 check() {
   actual=$(sha256sum "$1" | cut -d' ' -f1)
-  if [ -z "\${3:-}" ]; then
+  if [ "\${3:-}" = - ]; then
+    echo "$1: sha256 $actual"
+  elif [ -z "\${3:-}" ]; then
     echo "$1: sha256 $actual (not pinned: add it as sha256 of $2 in the config)"
   elif [ "$actual" != "$3" ]; then
     echo "$1: sha256 of $2 is $actual, but the config expects $3" >&2

@@ -24,10 +24,12 @@ if [ -z "${BUILDER:-}" ]; then
   if command -v podman >/dev/null 2>&1; then BUILDER=podman; else BUILDER=buildah; fi
 fi
 
-# check FILE SOURCE [SHA256]: verifies a staged model file, or prints its digest so it can be pinned.
+# check FILE SOURCE [SHA256|-]: verifies a staged model file, or prints its digest (so it can be pinned, unless -).
 check() {
   actual=$(sha256sum "$1" | cut -d' ' -f1)
-  if [ -z "${3:-}" ]; then
+  if [ "${3:-}" = - ]; then
+    echo "$1: sha256 $actual"
+  elif [ -z "${3:-}" ]; then
     echo "$1: sha256 $actual (not pinned: add it as sha256 of $2 in the config)"
   elif [ "$actual" != "$3" ]; then
     echo "$1: sha256 of $2 is $actual, but the config expects $3" >&2
