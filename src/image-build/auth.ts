@@ -87,6 +87,8 @@ export function prepareAuthFile(file: string | undefined, env: NodeJS.ProcessEnv
   };
 }
 
+/** A Docker config JSON: credentials under `auths`, or credential helpers (`credHelpers`), which podman reads too. */
 function isDockerConfig(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && typeof (value as any).auths === 'object' && (value as any).auths !== null;
+  const v = value as Record<string, unknown> | null;
+  return typeof v === 'object' && v !== null && ['auths', 'credHelpers'].some((k) => typeof v[k] === 'object' && v[k] !== null);
 }
