@@ -26,3 +26,8 @@ export type { ObjectProblem, ObjectReport } from './validation/validate-object';
 export { validatePaths, validateYamlText, formatReport } from './validation/validate-yaml';
 export type { ValidationReport } from './validation/validate-yaml';
 export { OutputValidationError } from './validation/validate-output';
+export * from './image-build/base-image';
+export * from './image-build/model-files';
+export * from './lock';
+export * from './stage';
+export * from './build';

@@ -1,65 +1,95 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
-import { Containerfile } from './containerfile';
+import { ArgValue, Containerfile } from './containerfile';
+import { DEFAULT_BASE_IMAGE, resolveBaseImage, shellLessBaseImage } from './image-build/base-image';
+import { renderBuildScript } from './image-build/build-script';
+import { ModelFileEntry, checkModelFilePath, filesLabelParts, groupLayers, listFolder } from './image-build/model-files';
 import { ModelLayout, modelFilePath } from './model-layout';
 import { parseImageReference } from './image-ref';
-import { OutputFile, RenderContext, generatedNotice, shellQuote } from './output/files';
+import { OutputFile, RenderContext, generatedNotice } from './output/files';
 
-/** The seed's base image: small, and has the shell KServe's modelcar sidecar needs. */
-export const DEFAULT_BASE_IMAGE = 'registry.access.redhat.com/ubi8/ubi-micro:latest';
+export { DEFAULT_BASE_IMAGE } from './image-build/base-image';
+export { checkModelFilePath } from './image-build/model-files';
 
-/** The UID the model image runs as: `nobody`, as in the seed. */
+/** The UID the model image runs as: `nobody`, as in the seed. Any non-root UID works: files are world-readable. */
 export const DEFAULT_IMAGE_USER = '65534';
 
-/** One model file to put into the image. */
+/** The file in a build context where `modelcar stage` keeps the digests of the files it staged. */
+export const STAGE_STATE_FILE = '.modelcar-stage.json';
+
+export { BUILD_FLAGS } from './image-build/model-files';
+
+/** One model file or folder to put into the image. */
 export interface ModelImageFile {
-  /** An http(s) URL to download, or a local file path (relative paths are resolved against the working directory). */
+  /**
+   * An http(s) URL to download, or a local file or folder (relative paths are resolved against the working
+   * directory). A folder brings its files, recursively (names starting with `.` left out).
+   */
   readonly source: string;
   /**
-   * Path within the model layout, e.g. `model.onnx` (OpenVINO: `/models/1/model.onnx`).
+   * Path within the model layout, e.g. `model.onnx` (OpenVINO: `/models/1/model.onnx`). For a folder, `.` puts its
+   * files at the top of the layout.
    * @default - the last segment of source
    */
   readonly path?: string;
   /**
-   * Expected SHA-256 (64 lowercase hex). The build script refuses a file that does not match.
-   * @default - not checked; the build script prints the digest so it can be pinned
+   * Expected SHA-256 (64 lowercase hex) of a file. `modelcar stage` and the build script refuse a file that does
+   * not match.
+   * @default - not checked; stage prints the digest so it can be pinned
    */
   readonly sha256?: string;
+}
+
+/** What a model image holds, written into its labels. */
+export interface ModelImageInfo {
+  /** The model's name (the InferenceService's). */
+  readonly name: string;
+  /** @default - none */
+  readonly namespace?: string;
+  /** The model format, e.g. `onnx`. @default - none */
+  readonly format?: string;
+  /** @default - none */
+  readonly formatVersion?: string;
+  /** The serving runtime's name. @default - none */
+  readonly runtime?: string;
 }
 
 /** Properties of a {@link ModelImage}. */
 export interface ModelImageProps {
   /** The image reference to build and push, e.g. `quay.io/user/model:1` (no `oci://`). */
   readonly image: string;
-  /** The model files. */
+  /** The model files and folders. */
   readonly files: readonly ModelImageFile[];
   /** Where the model server expects the files under /models. */
   readonly layout: ModelLayout;
   /** Folder of the build context within the output, e.g. `images/my-namespace/my-model`. */
   readonly contextPath: string;
   /**
-   * Base image. It must have a shell: KServe runs the model image as a sidecar with
-   * `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"`.
+   * Base image, the default of the Containerfile's `BASE_IMAGE` build argument. It must have a shell: KServe runs
+   * the model image as a sidecar with `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"`, so
+   * `scratch`, distroless and Chainguard static images are refused. A reference, or a preset: `ubi8`, `ubi9`
+   * (see {@link BaseImages}).
    * @default DEFAULT_BASE_IMAGE
    */
   readonly baseImage?: string;
-  /** What the image is for, said in the build script, e.g. `InferenceService ns/name`. @default - the image */
+  /** What the image is for, said in the build script and the description label, e.g. `InferenceService ns/name`. @default - the image */
   readonly description?: string;
-}
-
-/** A model file resolved to its place in the build context. */
-interface StagedFile {
-  readonly url?: string;
-  readonly localPath?: string;
-  readonly target: string;
-  readonly sha256?: string;
+  /**
+   * The model the image holds, for its labels (`dev.modelcar.model.*`), and its name in messages, in the lock file
+   * and for `modelcar stage`/`build` (`namespace/name`).
+   * @default - no model labels; named by contextPath
+   */
+  readonly model?: ModelImageInfo;
+  /** More image labels. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /**
- * The build context of a model image ("modelcar"): a Containerfile that puts the model files under
- * /models, a .containerignore, a .gitignore that keeps the (large) model files out of git, and a build
- * script that fetches the files into place, builds with podman or buildah and pushes.
- * The model files themselves are not written by synth.
+ * The build context of a model image ("modelcar"): a Containerfile that puts the model files under /models, a
+ * .containerignore, a .gitignore that keeps the (large) model files out of git, and a build script that fetches the
+ * files into place, builds with podman or buildah and pushes. The model files themselves are not written by synth:
+ * `modelcar stage` (or the build script) puts them there.
  *
  * @see https://kserve.github.io/website/latest/modelserving/storage/oci/
  */
@@ -72,48 +102,154 @@ export class ModelImage extends Construct {
   public readonly image: string;
   public readonly contextPath: string;
   public readonly baseImage: string;
+  /** The name of the image in messages, the lock file and the CLI: `namespace/name` of the model, or contextPath. */
+  public readonly key: string;
+  /** The model files at their places in the build context, folders expanded, in order. */
+  public readonly files: readonly ModelFileEntry[];
+  /** The files grouped into image layers, one COPY each. */
+  public readonly layers: readonly (readonly ModelFileEntry[])[];
   private readonly description: string;
-  private readonly files: readonly StagedFile[];
+  private readonly model?: ModelImageInfo;
+  private readonly layout: ModelLayout;
+  private readonly extraLabels: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ModelImageProps) {
     super(scope, id);
     parseImageReference(props.image);
     this.image = props.image;
-    this.baseImage = props.baseImage ?? DEFAULT_BASE_IMAGE;
+    this.baseImage = resolveBaseImage(props.baseImage ?? DEFAULT_BASE_IMAGE);
     parseImageReference(this.baseImage);
+    const noShell = shellLessBaseImage(this.baseImage);
+    if (noShell) throw new Error(`ModelImage baseImage: ${noShell}`);
     this.contextPath = checkRelativePath('ModelImage contextPath', props.contextPath);
     this.description = props.description ?? props.image;
+    this.model = props.model;
+    this.layout = props.layout;
+    this.extraLabels = props.labels ?? {};
+    this.key = props.model ? (props.model.namespace ? `${props.model.namespace}/${props.model.name}` : props.model.name) : props.contextPath;
     if (props.files.length === 0) throw new Error('ModelImage files: a model image needs at least one file');
-    const seen = new Set<string>();
-    this.files = props.files.map((f, i) => {
+    const seen = new Map<string, number>();
+    const entries: ModelFileEntry[] = [];
+    const add = (entry: ModelFileEntry, prop: string) => {
+      const other = seen.get(entry.target);
+      if (other !== undefined) {
+        const also = other === entry.index ? '' : ` (also by files[${other}])`;
+        throw new Error(`ModelImage ${prop}: "${entry.target}" is given twice${also}; each file needs its own path`);
+      }
+      seen.set(entry.target, entry.index);
+      entries.push(entry);
+    };
+    props.files.forEach((f, index) => {
+      const prop = `files[${index}]`;
+      if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) {
+        throw new Error(`ModelImage ${prop}.sha256: "${f.sha256}" is not a SHA-256 digest (64 lowercase hex digits)`);
+      }
       const isUrl = /^https?:\/\//.test(f.source);
       const name = f.path ?? fileNameOf(f.source);
-      const problem = checkModelFilePath(name);
-      if (problem) throw new Error(`ModelImage files[${i}].path: ${JSON.stringify(name)} ${problem}`);
-      const target = modelFilePath(props.layout, name);
-      if (seen.has(target)) throw new Error(`ModelImage files[${i}].path: "${name}" is given twice; each file needs its own path`);
-      seen.add(target);
-      if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) {
-        throw new Error(`ModelImage files[${i}].sha256: "${f.sha256}" is not a SHA-256 digest (64 lowercase hex digits)`);
+      const localPath = isUrl ? undefined : path.resolve(f.source);
+      const stat = localPath === undefined ? undefined : statOrUndefined(localPath);
+      if (stat?.isDirectory()) {
+        if (f.sha256 !== undefined) throw new Error(`ModelImage ${prop}.sha256: ${f.source} is a folder; a digest can only be pinned for a file`);
+        if (name !== '.') checkPath(`${prop}.path`, name);
+        let found;
+        try {
+          found = listFolder(localPath!);
+        } catch (e) {
+          throw new Error(`ModelImage ${prop}.source: ${(e as Error).message}`);
+        }
+        if (found.length === 0) throw new Error(`ModelImage ${prop}.source: the folder ${f.source} has no files (names starting with "." are left out)`);
+        for (const file of found) {
+          const inLayout = name === '.' ? file.relative : `${name}/${file.relative}`;
+          checkPath(`${prop}.source`, inLayout, `${file.absolute}: `);
+          add({ target: modelFilePath(props.layout, inLayout), localPath: file.absolute, index, folder: localPath, size: file.size }, `${prop}.source`);
+        }
+        return;
       }
-      return isUrl ? { url: f.source, target, sha256: f.sha256 } : { localPath: path.resolve(f.source), target, sha256: f.sha256 };
+      checkPath(`${prop}.path`, name);
+      add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size }, `${prop}.path`);
     });
+    this.files = entries;
+    try {
+      this.layers = groupLayers(entries);
+    } catch (e) {
+      throw new Error(`ModelImage files: ${(e as Error).message}`);
+    }
   }
 
   /**
-   * The Containerfile, with the seed's image semantics: model files under /models owned 0:0 and
-   * world-readable (OpenShift runs pods with a random UID in group 0), USER nobody, no ENTRYPOINT (KServe
-   * gives the container its own command). Unlike the seed's `COPY` + `RUN chmod -R a=rX`, which stores every
-   * model byte twice (two layers), each file is copied with its owner and mode set in the same step: one
-   * layer per file, the bytes stored once. Folders that COPY creates are 0755 root.
+   * The Containerfile, with the seed's image semantics: model files under /models owned 0:0 and world-readable
+   * (OpenShift runs pods with a random UID in group 0), a non-root USER, no ENTRYPOINT (KServe gives the container
+   * its own command). Unlike the seed's `COPY` + `RUN chmod -R a=rX`, which stores every model byte twice (two
+   * layers), files are copied with owner and mode set in the same step: each large file in a layer of its own, the
+   * bytes stored once. Folders that COPY creates are 0755 root. The base image is a build argument.
    */
   public containerfile(source: string): Containerfile {
     const file = new Containerfile()
       .comment(generatedNotice(source))
-      .from(this.baseImage)
-      .comment('KServe reads the model from /models. Owner 0:0 and world-readable, for the random UID OpenShift runs pods with;\nmodes are set by COPY itself, so each file is stored once, in a layer of its own.');
-    for (const f of this.files) file.copy([f.target], `/${f.target}`, { chown: '0:0', chmod: '0444' });
-    return file.comment('nobody user').user(DEFAULT_IMAGE_USER);
+      .comment('The base image needs a shell: KServe runs `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"` in it.\nAnother base: --build-arg BASE_IMAGE=<image with sh, ln, sleep, ls, echo and [>.')
+      .arg('BASE_IMAGE', this.baseImage)
+      .from('${BASE_IMAGE}')
+      .comment('KServe reads the model from /models. Owner 0:0 and world-readable, for the random UID OpenShift runs pods with;\nmodes are set by COPY itself, so each file is stored once, and each large file in a layer of its own.');
+    for (const layer of this.layers) {
+      const destination = layer.length === 1 ? `/${layer[0].target}` : `/${path.posix.dirname(layer[0].target)}/`;
+      file.copy(
+        layer.map((e) => e.target),
+        destination,
+        { chown: '0:0', chmod: '0444' },
+      );
+    }
+    return file
+      .arg('BASE_IMAGE')
+      .label(this.labels())
+      .comment('No ENTRYPOINT (one inherited from the base is cleared): KServe starts the container with its own `sh -c ...`.')
+      .entrypoint([])
+      .comment('nobody user')
+      .user(DEFAULT_IMAGE_USER);
+  }
+
+  /**
+   * The labels the Containerfile sets: OCI annotations (title, description, base image, version) and the model's
+   * (`dev.modelcar.model.*`). The files and their digests are labelled at build time ({@link filesLabel}), since
+   * digests that the config does not pin are known only once the files are staged.
+   */
+  public labels(): Record<string, string | ArgValue> {
+    const ref = parseImageReference(this.image);
+    const labels: Record<string, string | ArgValue> = {
+      'org.opencontainers.image.title': this.model?.name ?? path.posix.basename(ref.path),
+      'org.opencontainers.image.description': `Model files for ${this.description} under /models (a KServe modelcar image)`,
+      'org.opencontainers.image.base.name': { arg: 'BASE_IMAGE' },
+      'dev.modelcar.model.layout': this.layout.name,
+    };
+    if (ref.tag !== undefined) labels['org.opencontainers.image.version'] = ref.tag;
+    const info = this.model;
+    if (info) {
+      labels['dev.modelcar.model.name'] = info.name;
+      if (info.namespace !== undefined) labels['dev.modelcar.model.namespace'] = info.namespace;
+      if (info.format !== undefined) labels['dev.modelcar.model.format'] = info.format;
+      if (info.formatVersion !== undefined) labels['dev.modelcar.model.format-version'] = info.formatVersion;
+      if (info.runtime !== undefined) labels['dev.modelcar.runtime'] = info.runtime;
+    }
+    return { ...labels, ...this.extraLabels };
+  }
+
+  /**
+   * The build-time label that lists the files in the image: `[{"path":"/models/...","sha256":"...","source":"..."}]`,
+   * local sources relative to the folder that holds the output folder (as in file headers), so the label, and the
+   * image digest, do not depend on where the project is checked out.
+   * @param outdir the output folder, absolute
+   * @param digests the SHA-256 of each file, in the order of {@link files}
+   */
+  public filesLabel(outdir: string, digests: readonly string[]): string {
+    if (digests.length !== this.files.length) throw new Error(`ModelImage filesLabel: ${digests.length} digests for ${this.files.length} files`);
+    return this.filesLabelParts(outdir)
+      .map((p) => (typeof p === 'string' ? p : digests[p.slot]))
+      .join('');
+  }
+
+  /** {@link filesLabel} as text and digest slots, for the build script. @internal */
+  public filesLabelParts(outdir: string) {
+    const base = path.dirname(outdir);
+    return filesLabelParts(this.files, (e) => e.url ?? path.relative(base, e.localPath!).split(path.sep).join('/'));
   }
 
   /** The files of the build context, relative to the output folder. */
@@ -128,81 +264,21 @@ export class ModelImage extends Construct {
       },
       {
         path: `${dir}/.gitignore`,
-        content: `# ${notice}\n# Model files are fetched by build.sh and can be many GB: they do not belong in git.\n/models/\n`,
+        content: `# ${notice}\n# Model files are put here by \`modelcar stage\` or build.sh and can be many GB: they do not belong in git.\n/models/\n/${STAGE_STATE_FILE}\n`,
       },
-      { path: `${dir}/build.sh`, content: this.buildScript(context, notice), executable: true },
+      {
+        path: `${dir}/build.sh`,
+        content: renderBuildScript({
+          notice,
+          description: this.description,
+          image: this.image,
+          files: this.files,
+          contextDir: path.join(context.outdir, ...(context.subdir ? [context.subdir] : []), ...this.contextPath.split('/')),
+          filesLabel: this.filesLabelParts(context.outdir),
+        }),
+        executable: true,
+      },
     ];
-  }
-
-  private buildScript(context: RenderContext, notice: string): string {
-    const contextDir = path.join(context.outdir, ...(context.subdir ? [context.subdir] : []), ...this.contextPath.split('/'));
-    const steps = this.files.map((f) => {
-      const from = f.url ?? path.relative(contextDir, f.localPath!).split(path.sep).join('/');
-      const args = [from, f.target, ...(f.sha256 ? [f.sha256] : [])].map(shellQuote).join(' ');
-      return `${f.url ? 'fetch' : 'copy'} ${args}`;
-    });
-    return `#!/bin/sh
-# ${notice}
-#
-# Builds the model image for ${this.description} and pushes it as IMAGE (below).
-# Usage: ./build.sh [--no-push]
-#   BUILDER=podman|buildah   the image builder (default: podman when installed, else buildah)
-# Pushing needs credentials for the registry: run \`podman login\` (or \`buildah login\`) first, or point
-# REGISTRY_AUTH_FILE at a Docker config file (a pull secret's .dockerconfigjson works).
-set -eu
-cd "$(dirname "$0")"
-
-IMAGE=${shellQuote(this.image)}
-PUSH=1
-for arg in "$@"; do
-  case "$arg" in
-    --no-push) PUSH=0 ;;
-    *) echo "usage: $0 [--no-push]" >&2; exit 2 ;;
-  esac
-done
-if [ -z "\${BUILDER:-}" ]; then
-  if command -v podman >/dev/null 2>&1; then BUILDER=podman; else BUILDER=buildah; fi
-fi
-
-# check FILE SOURCE [SHA256]: verifies a staged model file, or prints its digest so it can be pinned.
-check() {
-  actual=$(sha256sum "$1" | cut -d' ' -f1)
-  if [ -z "\${3:-}" ]; then
-    echo "$1: sha256 $actual (not pinned: add it as sha256 of $2 in the config)"
-  elif [ "$actual" != "$3" ]; then
-    echo "$1: sha256 of $2 is $actual, but the config expects $3" >&2
-    return 1
-  fi
-}
-# fetch URL FILE [SHA256]: downloads a model file unless it is already in place.
-fetch() {
-  if [ ! -f "$2" ]; then
-    mkdir -p "$(dirname "$2")"
-    echo "fetching $1"
-    curl -fSL --retry 3 -o "$2.part" "$1"
-    mv "$2.part" "$2"
-  fi
-  if ! check "$2" "$1" "\${3:-}"; then
-    rm -f "$2"
-    echo "removed $2; run again to download it anew" >&2
-    exit 1
-  fi
-}
-# copy SOURCE FILE [SHA256]: hard-links (or else copies) a local model file into place.
-copy() {
-  mkdir -p "$(dirname "$2")"
-  rm -f "$2"
-  ln "$1" "$2" 2>/dev/null || cp "$1" "$2"
-  check "$2" "$1" "\${3:-}" || exit 1
-}
-
-${steps.join('\n')}
-
-"$BUILDER" build --format=oci -t "$IMAGE" .
-if [ "$PUSH" = 1 ]; then
-  "$BUILDER" push "$IMAGE"
-fi
-`;
   }
 }
 
@@ -219,14 +295,17 @@ export function fileNameOf(source: string): string {
   return path.basename(source);
 }
 
-/** Why a model file path is not acceptable (a relative path without `.`/`..`/empty segments), or undefined. */
-export function checkModelFilePath(value: string): string | undefined {
-  const segments = value.split('/');
-  if (value.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..')) {
-    return 'must be a relative path without "." or ".." segments (e.g. model.onnx)';
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
   }
-  if (/[\0\r\n]/.test(value)) return 'must not contain line breaks or NUL';
-  return undefined;
+}
+
+function checkPath(prop: string, value: string, prefix = ''): void {
+  const problem = checkModelFilePath(value);
+  if (problem) throw new Error(`ModelImage ${prop}: ${prefix}${JSON.stringify(value)} ${problem}`);
 }
 
 /** Checks a relative path with `/` separators and no `.`, `..` or empty segments; returns it. */

@@ -6,6 +6,7 @@ import { ModelAuth } from './model-auth';
 import { DEFAULT_IMAGE_USER, ModelImage, ModelImageFile } from './model-image';
 import { ModelLayout } from './model-layout';
 import { DEFAULT_PLATFORM, DeploymentMode, Platform } from './platform';
+import { IImageLock, pinnedStorageUri } from './lock';
 import { IPullSecret } from './pull-secret';
 import { RuntimeDefinition } from './runtimes';
 import { IServingRuntime, ServingRuntime } from './serving-runtime';
@@ -34,8 +35,14 @@ export interface OciModelProps {
   readonly layout?: ModelLayout;
   /** @default - none: the registry must be public */
   readonly pullSecret?: IPullSecret;
-  /** @default DEFAULT_BASE_IMAGE */
+  /** A reference, or a preset (`ubi8`, `ubi9`). @default DEFAULT_BASE_IMAGE */
   readonly baseImage?: string;
+  /**
+   * Where the pushed digest of the model image comes from (the lock file `modelcar build --push` writes): when it
+   * gives one, storageUri is pinned to it (`oci://repository@sha256:...`).
+   * @default - storageUri is `oci://<image>` as given
+   */
+  readonly lock?: IImageLock;
   /** @default - none */
   readonly displayName?: string;
   /** @default - none */
@@ -120,6 +127,16 @@ export class OciModel extends Construct {
     if (!layout) {
       throw new Error(`OciModel layout: runtime ${this.runtime.name} is not one modelcar knows, so the model "${props.name}" must say its layout`);
     }
+    this.image = new ModelImage(this, 'Image', {
+      image: props.image,
+      files: props.files,
+      layout,
+      baseImage: props.baseImage,
+      contextPath: `images/${namespace}/${props.name}`,
+      description: `InferenceService ${namespace}/${props.name}`,
+      model: { name: props.name, namespace, format: props.modelFormat.name, formatVersion: props.modelFormat.version, runtime: this.runtime.name },
+    });
+    const digest = props.lock?.digestOf(this.image);
     const defaults = this.runtime.defaults ?? {};
     const gpus = props.gpus ?? defaults.gpus ?? 0;
     this.resources = withGpus(mergeResources(defaults.resources, props.resources), gpus);
@@ -128,7 +145,7 @@ export class OciModel extends Construct {
       namespace,
       runtime: this.runtime,
       modelFormat: props.modelFormat,
-      storageUri: `oci://${props.image}`,
+      storageUri: digest ? pinnedStorageUri(props.image, digest) : `oci://${props.image}`,
       imagePullSecrets: props.pullSecret ? [props.pullSecret] : undefined,
       displayName: props.displayName,
       description: props.description,
@@ -154,13 +171,5 @@ export class OciModel extends Construct {
       annotations: props.annotations,
     });
     if (this.inferenceService.auth) this.auth = new ModelAuth(this, 'Auth', { inferenceService: props.name, namespace });
-    this.image = new ModelImage(this, 'Image', {
-      image: props.image,
-      files: props.files,
-      layout,
-      baseImage: props.baseImage,
-      contextPath: `images/${namespace}/${props.name}`,
-      description: `InferenceService ${namespace}/${props.name}`,
-    });
   }
 }

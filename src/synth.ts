@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -12,6 +13,8 @@ import { Namespace } from './namespace';
 import { checkName } from './names';
 import { DEFAULT_IMAGE_USER, checkModelFilePath, fileNameOf } from './model-image';
 import { ModelLayout } from './model-layout';
+import { resolveBaseImage, shellLessBaseImage } from './image-build/base-image';
+import { IImageLock, ImageLock } from './lock';
 import { OciModel } from './oci-model';
 import { RenderContext } from './output/files';
 import { SynthesizedOutput, synthesizeTree } from './output/manifests';
@@ -55,9 +58,12 @@ export function synth(options: SynthOptions): SynthResult {
   const outdir = path.resolve(options.outdir);
   refuseDangerousOutdir(outdir, { config: options.config });
   const loaded = loadConfig(options.config, { deferModelErrors: true });
-  const { warnings: found, ...output } = synthesizeConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false });
+  const lock = ImageLock.forConfig(options.config);
+  const { warnings: found, ...output } = synthesizeConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock });
   validateOutput(output.files, options.outdir);
-  const warnings = uniqueDiagnostics([...loaded.warnings, ...found]);
+  const lockFile = path.join(path.dirname(options.config), path.basename(lock.file));
+  const stale: Diagnostic[] = lock.stale.map((message) => ({ position: { file: lockFile }, field: '', message }));
+  const warnings = uniqueDiagnostics([...loaded.warnings, ...found, ...stale]);
   if (options.check) {
     recoverInterrupted(outdir);
     const plan = planOutput(outdir, output.files);
@@ -70,12 +76,12 @@ export function synth(options: SynthOptions): SynthResult {
  * Synthesizes a loaded config: once, or with environments once per environment into `<environment>/`,
  * plus the Argo CD Applications the config asks for. Problems of every environment are reported together.
  */
-export function synthesizeConfig(loaded: LoadedConfig, context: RenderContext): SynthesizedOutput & { warnings: Diagnostic[] } {
+export function synthesizeConfig(loaded: LoadedConfig, context: RenderContext, options: { lock?: IImageLock } = {}): SynthesizedOutput & { warnings: Diagnostic[] } {
   const envs = environmentNames(loaded.config);
   const warnings: Diagnostic[] = [];
   const one = (config: LoadedConfig, ctx: RenderContext) => {
     const chart = new Chart(new App({ outdir: ctx.outdir }), 'modelcar', { disableResourceNameHashes: true });
-    warnings.push(...defineModels(chart, config));
+    warnings.push(...defineModels(chart, config, options));
     return synthesizeTree(chart, ctx);
   };
   const parts: SynthesizedOutput[] = [];
@@ -127,17 +133,18 @@ export function synthesize(scope: IConstruct, options: { outdir: string; source:
   return { ...output, changes };
 }
 
-/** The config's path as named in file headers: relative to the folder that holds the output folder. */
-function sourceName(config: string, outdir: string): string {
+/** The config's path as named in file headers: relative to the folder that holds the output folder. @internal */
+export function sourceName(config: string, outdir: string): string {
   return path.relative(path.dirname(outdir), path.resolve(config)).split(path.sep).join('/');
 }
 
 /**
  * Adds the constructs a config describes to a Chart: a Namespace per namespace, an {@link OciModel} per
  * model. Checks the rules the schema cannot express (names, image references, formats, duplicates) and
- * throws a {@link ConfigError} with all of them. Returns the warnings, at the config's fields.
+ * throws a {@link ConfigError} with all of them. With a lock, storageUri is pinned to the digests it holds for
+ * models that do not set `pinDigest: false`. Returns the warnings, at the config's fields.
  */
-export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
+export function defineModels(chart: Chart, loaded: LoadedConfig, options: { lock?: IImageLock } = {}): Diagnostic[] {
   const { config, at } = loaded;
   const problems: Diagnostic[] = [...loaded.problems];
   const warnings: Diagnostic[] = [];
@@ -225,7 +232,12 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
 
     checkImage(model.image, field('image'), problems, at, warn);
     const baseImage = model.baseImage ?? defaults.baseImage;
-    if (baseImage !== undefined) checkImage(baseImage, model.baseImage !== undefined ? field('baseImage') : ['defaults', 'baseImage'], problems, at);
+    if (baseImage !== undefined) {
+      const where = model.baseImage !== undefined ? field('baseImage') : ['defaults', 'baseImage'];
+      const noShell = shellLessBaseImage(resolveBaseImage(baseImage));
+      if (noShell) problems.push(at(where, noShell));
+      else checkImage(resolveBaseImage(baseImage), where, problems, at);
+    }
     const pullSecret = model.pullSecret ?? defaults.pullSecret;
     if (pullSecret !== undefined) {
       for (const p of checkName('subdomain', pullSecret)) {
@@ -247,7 +259,13 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
         }
       }
       const name = f.path ?? fileNameOf(f.source);
-      const problem = checkModelFilePath(name);
+      const local = isUrl ? undefined : path.resolve(loaded.dir, f.source);
+      const folder = local !== undefined && fs.existsSync(local) && fs.statSync(local).isDirectory();
+      if (folder && f.sha256 !== undefined) {
+        problems.push(at(field('files', i, 'sha256'), `"${f.source}" is a folder; sha256 pins a single file (give the folder's files one by one to pin them)`));
+        return;
+      }
+      const problem = folder && name === '.' ? undefined : checkModelFilePath(name);
       if (problem) {
         problems.push(at(field('files', i, f.path !== undefined ? 'path' : 'source'), `${JSON.stringify(name)} ${problem}`));
         return;
@@ -288,6 +306,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig): Diagnostic[] {
         files: model.files.map((f) => ({ ...f, source: /^https?:\/\//.test(f.source) ? f.source : path.resolve(loaded.dir, f.source) })),
         pullSecret: pullSecret === undefined ? undefined : pullSecretFor(chart, namespace, pullSecret, config.pullSecrets?.[pullSecret]),
         baseImage: model.baseImage ?? defaults.baseImage,
+        lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? options.lock : undefined,
         displayName: model.displayName,
         labels: model.labels,
         annotations: model.annotations,

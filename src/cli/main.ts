@@ -7,6 +7,8 @@ import { UserError } from '../errors';
 type SynthCommand = typeof import('./synth-command');
 type ValidateCommand = typeof import('./validate-command');
 type PullSecretCommand = typeof import('./pull-secret-command');
+type StageCommand = typeof import('./stage-command');
+type BuildCommand = typeof import('./build-command');
 
 /** What a command may read besides its arguments: the environment and standard input. */
 export interface CliInput {
@@ -25,13 +27,17 @@ function version(): string {
   return 'unknown';
 }
 
+const stdout = (text: string) => void process.stdout.write(text);
+
 /** Parses the arguments and runs one command. Returns the exit code. */
 export async function main(
   argv: readonly string[],
-  out: (text: string) => void = (t) => process.stdout.write(t),
+  out: (text: string) => void = stdout,
   err: (text: string) => void = (t) => process.stderr.write(t),
   input: CliInput = PROCESS_INPUT,
 ): Promise<number> {
+  // A progress bar only when the output is the terminal itself.
+  const progressOut = { write: out, isTTY: out === stdout && process.stdout.isTTY === true };
   let code = 0;
   const parser = yargs()
     .scriptName('modelcar')
@@ -115,7 +121,43 @@ export async function main(
         code = result.code;
       },
     )
-    .demandCommand(1, 'Name a command: synth, validate, pull-secret')
+    .command(
+      'stage [models..]',
+      "Put each model's files into its build context: link, copy or download them, checking their sha256",
+      (y) =>
+        y
+          .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
+          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+          .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
+          .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts'),
+      async (args) => {
+        const { runStage } = require('./stage-command') as StageCommand;
+        await runStage({ config: args.config, output: args.output, models: args.models ?? [] }, progressOut);
+      },
+    )
+    .command(
+      'build [models..]',
+      'Build each model image with podman or buildah, reproducibly; with --push, push it and record its digest in the lock file',
+      (y) =>
+        y
+          .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to build, as name or namespace/name (default: all)' })
+          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+          .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
+          .option('push', { type: 'boolean', default: false, describe: 'Push each image and record its digest in <config>.lock.yaml; synth then pins storageUri to it' })
+          .option('builder', { type: 'string', choices: ['podman', 'buildah'], describe: 'The image builder (default: podman when installed, else buildah)' })
+          .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
+          .option('tls-verify', { type: 'boolean', default: true, describe: 'Verify the registry\'s TLS certificate; --tls-verify=false for a local registry over plain http' })
+          .example('$0 build --push', 'Build every model image, push it, record the digests in modelcar.lock.yaml')
+          .example('$0 build mobilenet --builder buildah', 'Build one model with buildah, without pushing'),
+      async (args) => {
+        const { runBuild } = require('./build-command') as BuildCommand;
+        await runBuild(
+          { config: args.config, output: args.output, models: args.models ?? [], push: args.push, builder: args.builder, authfile: args.authfile, tlsVerify: args['tls-verify'] },
+          progressOut,
+        );
+      },
+    )
+    .demandCommand(1, 'Name a command: synth, validate, stage, build, pull-secret')
     .strict()
     .recommendCommands()
     .version(version())

@@ -21,7 +21,7 @@ export type RuntimeName = string;
  */
 export type PullSecretName = string;
 /**
- * Base image of the model image. It must have a shell (sh, ln, sleep, ls, echo, [): KServe keeps the model container alive with `sleep infinity`, so scratch and distroless images do not work.
+ * Base image of the model image: `ubi8` (registry.access.redhat.com/ubi8/ubi-micro:latest, the default), `ubi9` (registry.access.redhat.com/ubi9/ubi-micro:latest) or an image reference. It must have a shell (sh, ln, sleep, ls, echo, [): KServe keeps the model container alive with `sh -c "... && sleep infinity"`, so scratch, distroless and Chainguard static images are refused.
  */
 export type BaseImage = string;
 /**
@@ -36,6 +36,10 @@ export type Expose = boolean;
  * Require a bearer token (security.opendatahub.io/enable-auth), with a ServiceAccount <model>-sa to get tokens from. Default true on platform odh; plain KServe (platform kserve) has no token auth.
  */
 export type Auth = boolean;
+/**
+ * Pin the InferenceService's storageUri to the digest `modelcar build --push` recorded in the lock file next to this config (oci://repo@sha256:...), while the image is built from the same inputs. false keeps the tag. Default: true.
+ */
+export type PinDigest = boolean;
 /**
  * Where the model files go under /models: ovms (models/1/<file>), flat (models/<file>) or caikit (models/config.yml, models/artifacts/<file>). Default: the runtime's layout; required for runtimes that already exist in the cluster.
  */
@@ -111,6 +115,7 @@ export interface ModelDefaults {
   deploymentMode?: DeploymentModeName;
   expose?: Expose;
   auth?: Auth;
+  pinDigest?: PinDigest;
 }
 /**
  * A model server. For a built-in runtime: image (or images) and the serving defaults of its models (resources, gpus). For a runtime of your own: image, formats and layout, and optionally command, args, env, ports, displayName, apiProtocol, resources, gpus. For one that already exists in the cluster: existing, and layout, formats, resources, gpus as far as you know them.
@@ -323,6 +328,7 @@ export interface ModelOverride {
   image?: string;
   pullSecret?: PullSecretName;
   baseImage?: BaseImage;
+  pinDigest?: PinDigest;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.
    *
@@ -387,15 +393,15 @@ export interface ModelOverride {
  */
 export interface ModelFile {
   /**
-   * An http(s) URL to download, or a local path relative to this config file.
+   * An http(s) URL to download, or a local file or folder, relative to this config file. A folder brings its files, recursively (names starting with '.' are left out).
    */
   source: string;
   /**
-   * File name within the runtime's model layout (e.g. model.onnx, which OpenVINO gets at /models/1/model.onnx). Defaults to the last segment of source.
+   * File name within the runtime's model layout (e.g. model.onnx, which OpenVINO gets at /models/1/model.onnx). Defaults to the last segment of source. For a folder, '.' puts its files at the top of the layout.
    */
   path?: string;
   /**
-   * Expected SHA-256 of the file, 64 lowercase hex digits. The build script refuses a file that does not match.
+   * Expected SHA-256 of the file, 64 lowercase hex digits. `modelcar stage` and the build script refuse a file that does not match. Not for folders.
    */
   sha256?: string;
 }
@@ -484,6 +490,7 @@ export interface ModelConfig {
   image: string;
   pullSecret?: PullSecretName;
   baseImage?: BaseImage;
+  pinDigest?: PinDigest;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.
    *

@@ -3,9 +3,10 @@
  * failing command), and a buildah storage of the test's own (vfs driver, chroot isolation: what works as root
  * without a container engine) that is removed afterwards.
  */
-import { SpawnSyncOptions, spawnSync } from 'child_process';
+import { SpawnSyncOptions, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { requireTool } from '../support/tools';
 
 export interface RunResult {
   readonly status: number | null;
@@ -46,6 +47,33 @@ export function tryRun(command: string, args: readonly string[], options: RunOpt
   const shown = stdoutBytes.includes(0) ? `(${stdoutBytes.length} bytes of binary output)` : stdout;
   const report = `$ ${[command, ...args].join(' ')}\n(${exit})\n--- stdout ---\n${shown}\n--- stderr ---\n${stderr}${extra}`;
   return { status: r.error ? null : r.status, signal: r.signal, stdout, stdoutBytes, stderr, report };
+}
+
+/**
+ * Runs a command without blocking the event loop (so that servers of the test process, e.g. an HTTP server the
+ * command downloads from, keep answering); returns its exit and captured output whatever the exit.
+ */
+export function runAsync(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 180000);
+    let failure: Error | undefined;
+    child.on('error', (e) => (failure = e));
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      const stdoutBytes = Buffer.concat(out);
+      const stdout = stdoutBytes.toString('utf8');
+      const stderr = Buffer.concat(err).toString('utf8');
+      const exit = failure ? `failed: ${failure.message}` : signal ? `killed by ${signal}` : `exit ${status}`;
+      const extra = options.context ? `\n--- context ---\n${options.context()}` : '';
+      const report = `$ ${[command, ...args].join(' ')}\n(${exit})\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}${extra}`;
+      resolve({ status: failure ? null : status, signal, stdout, stdoutBytes, stderr, report });
+    });
+  });
 }
 
 /** Runs a command that must succeed; throws with its output otherwise. Returns stdout. */
@@ -95,6 +123,16 @@ export class TestStorage {
     return tryRun('buildah', args, { ...options, env: this.env });
   }
 
+  /** `buildah from` an image, runs `use` on the container, removes the container. */
+  withContainer<T>(from: readonly string[], use: (container: string) => T): T {
+    const container = this.buildah(['from', ...from]).trim().split('\n').pop()!;
+    try {
+      return use(container);
+    } finally {
+      this.buildah(['rm', container]);
+    }
+  }
+
   /** The `name:tag` of every image in the storage. */
   imageNames(): string[] {
     return this.buildah(['images', '--format', '{{.Name}}:{{.Tag}}'])
@@ -140,4 +178,78 @@ export function buildBaseImage(storage: TestStorage, busybox: string, name: stri
     storage.buildah(['rm', container]);
   }
   return name;
+}
+
+export const BUSYBOX_INSTALL = 'apt-get install -y --no-install-recommends busybox-static';
+
+/** Whether an ELF executable has no program interpreter (PT_INTERP), i.e. runs without a dynamic loader. */
+export function isStaticElf(file: string): boolean {
+  const elf = fs.readFileSync(file);
+  if (elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2 || elf[5] !== 1) throw new Error(`${file} is not a 64-bit little-endian ELF file`);
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const phentsize = elf.readUInt16LE(0x36);
+  const phnum = elf.readUInt16LE(0x38);
+  for (let i = 0; i < phnum; i++) if (elf.readUInt32LE(phoff + i * phentsize) === 3) return false;
+  return true;
+}
+
+/** The path of a static busybox, for the base image; throws with the install command when there is none. */
+export function requireBusybox(): string {
+  const busybox = fs.realpathSync(requireTool('busybox', BUSYBOX_INSTALL));
+  if (!isStaticElf(busybox)) throw new Error(`${busybox} is dynamically linked and cannot run alone in a scratch image: ${BUSYBOX_INSTALL}`);
+  return busybox;
+}
+
+export interface TarEntry {
+  readonly type: string;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly size: number;
+  /** As stored in the archive (for extraction). */
+  readonly member: string;
+  /** Without `./` and trailing `/`. */
+  readonly name: string;
+  readonly layer: string;
+}
+
+/** Lists a layer tarball (compressed or not) with GNU tar. */
+export function listLayer(layer: string): TarEntry[] {
+  const out = run('tar', ['--numeric-owner', '-tvf', layer], { env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' } });
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((line) => {
+      const m = /^(.)(.{9})\s+(\d+)\/(\d+)\s+(\d+)\s+\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)? (.*)$/.exec(line);
+      if (!m) throw new Error(`cannot parse tar listing line: ${line}`);
+      const member = m[1] === 'l' || m[1] === 'h' ? m[6].replace(/ (->|link to) .*$/, '') : m[6];
+      const mode = [...m[2]].reduce((bits, c, i) => (c === '-' || c === 'S' || c === 'T' ? bits : bits | (1 << (8 - i))), 0);
+      const name = member.replace(/^\.\//, '').replace(/\/$/, '');
+      return { type: m[1], mode, uid: +m[3], gid: +m[4], size: +m[5], member, name, layer };
+    });
+}
+
+
+/** KServe's modelcar-init container (pkg/webhook/.../utils CreateModelcarInitContainer), after Kubernetes turns `$$` into `$`. */
+export const kserveInitCheck = (image: string) =>
+  `echo 'Pre-fetching modelcar ${image}: ' && [ -d /models ] && [ "$(ls -A /models)" ] && echo 'OK ... Prefetched and valid (/models exists)' || (echo 'NOK ... Prefetched but modelcar is invalid (/models does not exist or is empty)' && exit 1)`;
+/** KServe's modelcar sidecar command up to `sleep infinity`, which the tests replace with a bounded check. */
+export const KSERVE_SIDECAR_LINK = 'ln -sf /proc/$$/root/models /mnt/models';
+
+
+/** An OCI image layout on disk (as `skopeo copy ... oci:DIR` writes it): its manifest, config and layer files. */
+export interface OciLayout {
+  readonly manifest: { layers: { digest: string; size: number }[]; config: { digest: string } };
+  readonly config: { config?: { Entrypoint?: string[]; Cmd?: string[]; User?: string; Labels?: Record<string, string> }; rootfs: { diff_ids: string[] } };
+  /** Paths of the layer blobs, in order. */
+  readonly layers: string[];
+}
+
+/** Reads the single image of an OCI layout folder. */
+export function readOciLayout(dir: string): OciLayout {
+  const blob = (digest: string) => path.join(dir, 'blobs', ...digest.split(':'));
+  const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8'));
+  const manifest = JSON.parse(fs.readFileSync(blob(index.manifests[0].digest), 'utf8'));
+  const config = JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8'));
+  return { manifest, config, layers: manifest.layers.map((l: { digest: string }) => blob(l.digest)) };
 }

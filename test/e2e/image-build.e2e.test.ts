@@ -19,7 +19,7 @@ import { dockerConfigJson } from '../../src/docker-config';
 import { synth } from '../../src/synth';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
-import { RunResult, TestStorage, buildBaseImage, mustSucceed, run, tryRun } from './containers';
+import { KSERVE_SIDECAR_LINK, RunResult, TarEntry, TestStorage, buildBaseImage, kserveInitCheck, listLayer, mustSucceed, requireBusybox, tryRun } from './containers';
 
 // One base image build, one registry and one build.sh run are shared by all tests; a run takes a few seconds,
 // the margin is for slow CI machines.
@@ -34,12 +34,6 @@ const PASSWORD = `pw<&>"${randomBytes(6).toString('hex')}`;
 const MODEL_FILE = 'mobilenetv2-7.onnx';
 const EXTRA_FILE = 'labels.bin';
 
-/** KServe's modelcar-init container (pkg/webhook/.../utils CreateModelcarInitContainer), after Kubernetes turns `$$` into `$`. */
-const initCheck = (image: string) =>
-  `echo 'Pre-fetching modelcar ${image}: ' && [ -d /models ] && [ "$(ls -A /models)" ] && echo 'OK ... Prefetched and valid (/models exists)' || (echo 'NOK ... Prefetched but modelcar is invalid (/models does not exist or is empty)' && exit 1)`;
-/** KServe's modelcar sidecar command up to `sleep infinity`, which the tests replace with a bounded check. */
-const SIDECAR_LINK = 'ln -sf /proc/$$/root/models /mnt/models';
-
 let work: string | undefined;
 let registry: Registry | undefined;
 let storage: TestStorage | undefined;
@@ -49,19 +43,6 @@ let project: string;
 let model: Buffer;
 let extra: Buffer;
 let build: RunResult;
-
-const BUSYBOX_INSTALL = 'apt-get install -y --no-install-recommends busybox-static';
-
-/** Whether an ELF executable has no program interpreter (PT_INTERP), i.e. runs without a dynamic loader. */
-function isStaticElf(file: string): boolean {
-  const elf = fs.readFileSync(file);
-  if (elf.readUInt32BE(0) !== 0x7f454c46 || elf[4] !== 2 || elf[5] !== 1) throw new Error(`${file} is not a 64-bit little-endian ELF file`);
-  const phoff = Number(elf.readBigUInt64LE(0x20));
-  const phentsize = elf.readUInt16LE(0x36);
-  const phnum = elf.readUInt16LE(0x38);
-  for (let i = 0; i < phnum; i++) if (elf.readUInt32LE(phoff + i * phentsize) === 3) return false;
-  return true;
-}
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const registryLog = () => `--- registry log ---\n${registry?.log() ?? ''}`;
@@ -124,8 +105,7 @@ function withContainer<T>(from: string[], use: (container: string) => T): T {
 
 beforeAll(async () => {
   for (const tool of ['buildah', 'skopeo', 'docker-registry', 'htpasswd']) requireTool(tool, IMAGE_TOOLS_INSTALL);
-  const busybox = fs.realpathSync(requireTool('busybox', BUSYBOX_INSTALL));
-  if (!isStaticElf(busybox)) throw new Error(`${busybox} is dynamically linked and cannot run alone in a scratch image: ${BUSYBOX_INSTALL}`);
+  const busybox = requireBusybox();
   // build.sh needs sha256sum and cut (coreutils); the layer checks need GNU tar.
   for (const tool of ['sha256sum', 'cut', 'tar']) requireTool(tool, 'apt-get install -y coreutils tar');
   if (process.getuid?.() !== 0) throw new Error('this test runs buildah with the vfs driver and chroot isolation, which needs root');
@@ -188,35 +168,6 @@ function skopeo(verb: 'inspect' | 'copy', args: string[], authfile: string | nul
       ? ['--src-authfile', authfile!, '--src-tls-verify=false']
       : [...(authfile === null ? ['--no-creds'] : ['--authfile', authfile]), '--tls-verify=false'];
   return tryRun('skopeo', [verb, ...options, ...args], { env: storage!.env, context: registryLog });
-}
-
-interface TarEntry {
-  readonly type: string;
-  readonly mode: number;
-  readonly uid: number;
-  readonly gid: number;
-  readonly size: number;
-  /** As stored in the archive (for extraction). */
-  readonly member: string;
-  /** Without `./` and trailing `/`. */
-  readonly name: string;
-  readonly layer: string;
-}
-
-/** Lists a layer tarball (compressed or not) with GNU tar. */
-function listLayer(layer: string): TarEntry[] {
-  const out = run('tar', ['--numeric-owner', '-tvf', layer], { env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' } });
-  return out
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((line) => {
-      const m = /^(.)(.{9})\s+(\d+)\/(\d+)\s+(\d+)\s+\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)? (.*)$/.exec(line);
-      if (!m) throw new Error(`cannot parse tar listing line: ${line}`);
-      const member = m[1] === 'l' || m[1] === 'h' ? m[6].replace(/ (->|link to) .*$/, '') : m[6];
-      const mode = [...m[2]].reduce((bits, c, i) => (c === '-' || c === 'S' || c === 'T' ? bits : bits | (1 << (8 - i))), 0);
-      const name = member.replace(/^\.\//, '').replace(/\/$/, '');
-      return { type: m[1], mode, uid: +m[3], gid: +m[4], size: +m[5], member, name, layer };
-    });
 }
 
 describe('the emitted build context, built with buildah and pushed to a registry with htpasswd auth', () => {
@@ -297,12 +248,12 @@ describe('the emitted build context, built with buildah and pushed to a registry
   test("KServe's modelcar-init check passes in a container of the pulled image, and fails in the bare base image", () => {
     built();
     // --pull-always: pull what the registry serves, with the same credentials file (as the kubelet would with the pull secret).
-    const ok = withContainer(['--pull-always', `docker://${image}`], (c) => storage!.tryBuildah(['run', c, '--', 'sh', '-c', initCheck(image)]));
+    const ok = withContainer(['--pull-always', `docker://${image}`], (c) => storage!.tryBuildah(['run', c, '--', 'sh', '-c', kserveInitCheck(image)]));
     if (ok.status !== 0) throw new Error(`modelcar-init check failed in the model image:\n${ok.report}`);
     expect(ok.stdout).toContain('OK ... Prefetched and valid (/models exists)');
 
     // The check is not vacuous: an image without /models fails it.
-    const bare = withContainer(['--pull-never', BASE_IMAGE], (c) => storage!.tryBuildah(['run', c, '--', 'sh', '-c', initCheck(BASE_IMAGE)]));
+    const bare = withContainer(['--pull-never', BASE_IMAGE], (c) => storage!.tryBuildah(['run', c, '--', 'sh', '-c', kserveInitCheck(BASE_IMAGE)]));
     expect({ status: bare.status, nok: bare.stdout.includes('NOK ... Prefetched but modelcar is invalid') }).toStrictEqual({ status: 1, nok: true });
   });
 
@@ -318,7 +269,7 @@ describe('the emitted build context, built with buildah and pushed to a registry
       `/bin/busybox sha256sum /mnt/models/1/${MODEL_FILE} /mnt/models/1/${EXTRA_FILE}`,
       '{ sleep infinity & s=$!; sleep 1; kill -0 $s && kill $s; }',
     ].join(' && ');
-    const result = withContainer(['--pull-never', image], (c) => storage!.tryBuildah(['run', '-v', `${mnt}:/mnt`, c, '--', 'sh', '-c', `${SIDECAR_LINK} && ${check}`]));
+    const result = withContainer(['--pull-never', image], (c) => storage!.tryBuildah(['run', '-v', `${mnt}:/mnt`, c, '--', 'sh', '-c', `${KSERVE_SIDECAR_LINK} && ${check}`]));
     if (result.status !== 0) throw new Error(`modelcar sidecar command failed:\n${result.report}`);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0].split(/\s+/)[2]).toBe('65534');

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { requireTool } from './tools';
 
 /** The apt command that installs everything the image build tests drive. */
-export const IMAGE_TOOLS_INSTALL = 'apt-get install -y --no-install-recommends buildah skopeo docker-registry apache2-utils busybox-static';
+export const IMAGE_TOOLS_INSTALL = 'apt-get install -y --no-install-recommends buildah podman skopeo docker-registry apache2-utils busybox-static';
 
 export interface RegistryOptions {
   /** A folder of the test's own; the registry's config, password file, data and log go there. */

@@ -1,0 +1,15 @@
+import { ProgressOutput } from '../image-build/progress';
+import { StagedImage, stage } from '../stage';
+import { withInterrupts } from './signals';
+
+/** Arguments of `modelcar stage`. */
+export interface StageArgs {
+  readonly config: string;
+  readonly output: string;
+  readonly models: readonly string[];
+}
+
+/** Runs `modelcar stage`: stages the files, with progress on `out`; SIGINT/SIGTERM stop it cleanly. */
+export function runStage(args: StageArgs, out: ProgressOutput): Promise<StagedImage[]> {
+  return withInterrupts((signal) => stage({ config: args.config, outdir: args.output, models: args.models, output: out, signal }));
+}

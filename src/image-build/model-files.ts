@@ -1,0 +1,151 @@
+/**
+ * The model files of a model image, resolved to their places in the build context: folders expanded into their
+ * files, and the files grouped into image layers (one layer per large file).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** Files at least this big get an image layer of their own, even inside a folder source. */
+export const LARGE_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * At most this many COPY layers per image. Overlay storage stacks at most ~125 layers per container (base
+ * layers included), so a folder with more files than this is grouped by directory.
+ */
+export const MAX_MODEL_LAYERS = 100;
+
+/** One file of a model image, at its place in the build context. */
+export interface ModelFileEntry {
+  /** Path in the build context, which is also its path in the image under `/`, e.g. `models/1/model.onnx`. */
+  readonly target: string;
+  /** The http(s) URL it is downloaded from. */
+  readonly url?: string;
+  /** The absolute path of the local file it is linked or copied from. */
+  readonly localPath?: string;
+  /** The SHA-256 the config pins (64 lowercase hex), checked by stage and build. */
+  readonly sha256?: string;
+  /** The index of the file or folder in the model's `files`. */
+  readonly index: number;
+  /** Set for a file found in a folder source: the path of that folder, absolute. */
+  readonly folder?: string;
+  /** Size in bytes, known for local files at synth time. */
+  readonly size?: number;
+}
+
+/**
+ * Why a path inside a model layout is not acceptable, or undefined. Besides `.`/`..`/empty segments, it refuses the
+ * characters COPY reads as wildcards or variables (`* ? [ \ $`), which cannot be escaped reliably.
+ */
+export function checkModelFilePath(value: string): string | undefined {
+  const segments = value.split('/');
+  if (value.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..')) {
+    return 'must be a relative path without "." or ".." segments (e.g. model.onnx)';
+  }
+  if (/[\0\r\n]/.test(value)) return 'must not contain line breaks or NUL';
+  const wildcard = /[*?[\\$]/.exec(value);
+  if (wildcard) return `must not contain "${wildcard[0]}": the Containerfile's COPY reads * ? [ \\ and $ as wildcards or variables; rename the file`;
+  return undefined;
+}
+
+/** A file found in a folder source. */
+export interface FolderFile {
+  /** Path relative to the folder, with `/`. */
+  readonly relative: string;
+  readonly absolute: string;
+  readonly size: number;
+}
+
+/**
+ * The files below a folder, recursively, sorted by path. Symbolic links are followed (Hugging Face caches are
+ * made of them); names starting with `.` are left out (`.git`, the `.cache` folder of downloaders). Throws, naming
+ * the entry, on a broken link, a link loop, or anything that is neither a file nor a folder.
+ */
+export function listFolder(root: string): FolderFile[] {
+  const out: FolderFile[] = [];
+  const visit = (dir: string, relative: string, ancestors: ReadonlySet<string>) => {
+    const real = fs.realpathSync(dir);
+    if (ancestors.has(real)) throw new Error(`${dir} leads back to ${real} (a symbolic link loop)`);
+    const inside = new Set(ancestors).add(real);
+    const names = fs
+      .readdirSync(dir)
+      .filter((n) => !n.startsWith('.'))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of names) {
+      const absolute = path.join(dir, name);
+      const rel = relative ? `${relative}/${name}` : name;
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(absolute);
+      } catch {
+        throw new Error(`${absolute} is a broken symbolic link`);
+      }
+      if (stat.isDirectory()) visit(absolute, rel, inside);
+      else if (stat.isFile()) out.push({ relative: rel, absolute, size: stat.size });
+      else throw new Error(`${absolute} is neither a file nor a folder`);
+    }
+  };
+  visit(root, '', new Set());
+  return out;
+}
+
+/**
+ * Groups model files into image layers, in order: each file from a URL or named on its own gets a layer, as does
+ * each large file of a folder; the small files of a folder share one layer per directory. With more than
+ * {@link MAX_MODEL_LAYERS} layers, folder files are grouped by directory whatever their size.
+ */
+export function groupLayers(entries: readonly ModelFileEntry[]): ModelFileEntry[][] {
+  for (const bySize of [true, false]) {
+    const layers: ModelFileEntry[][] = [];
+    const shared = new Map<string, ModelFileEntry[]>();
+    for (const e of entries) {
+      if (e.folder === undefined || (bySize && (e.size ?? Infinity) >= LARGE_FILE_BYTES)) {
+        layers.push([e]);
+        continue;
+      }
+      const key = `${e.index}:${path.posix.dirname(e.target)}`;
+      const layer = shared.get(key);
+      if (layer) layer.push(e);
+      else {
+        const created = [e];
+        shared.set(key, created);
+        layers.push(created);
+      }
+    }
+    if (layers.length <= MAX_MODEL_LAYERS) return layers;
+  }
+  throw new Error(`the model has files in more than ${MAX_MODEL_LAYERS} folders, which would make more image layers than container storage can stack; put fewer files in the image`);
+}
+
+/** The marker that stands for a file's SHA-256 in {@link filesLabelParts}. */
+export interface DigestSlot {
+  /** The position of the file in the model's entries. */
+  readonly slot: number;
+}
+
+/**
+ * The value of the `dev.modelcar.model.files` label (JSON: each file's path in the image, SHA-256 and source),
+ * as text parts and digest slots. The build fills the slots with the digests it staged; build.sh with the ones it
+ * computed: both get the same text, so the same image.
+ */
+export function filesLabelParts(entries: readonly ModelFileEntry[], sourceOf: (e: ModelFileEntry) => string): (string | DigestSlot)[] {
+  const parts: (string | DigestSlot)[] = ['['];
+  entries.forEach((e, slot) => {
+    parts.push(`${slot ? ',' : ''}{"path":${JSON.stringify(`/${e.target}`)},"sha256":"`, { slot }, `","source":${JSON.stringify(sourceOf(e))}}`);
+  });
+  parts.push(']');
+  return parts;
+}
+
+/** The label key that lists the model files with their digests. */
+export const FILES_LABEL = 'dev.modelcar.model.files';
+
+/**
+ * The flags every build of a model image gets, from `modelcar build` and from build.sh alike, so that both give
+ * the same image: OCI format; one layer per COPY (`--layers`; buildah squashes the new layers into one without it);
+ * timestamps (created, history, file times in the layers) set to 0, so that the same inputs give the same digest;
+ * no `io.buildah.version` label, so that it does not change with the builder's version.
+ */
+export const BUILD_FLAGS: readonly string[] = ['--format=oci', '--layers', '--timestamp=0', '--identity-label=false'];
+
+/** {@link BUILD_FLAGS} as shell words. */
+export const BUILD_FLAGS_TEXT = BUILD_FLAGS.join(' ');

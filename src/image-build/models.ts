@@ -1,0 +1,64 @@
+/**
+ * The model images a config describes, as `modelcar stage` and `modelcar build` see them: the same constructs synth
+ * makes, without writing anything, optionally narrowed to the models named on the command line.
+ */
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { LoadedConfig, loadConfig } from '../config/load';
+import { didYouMean, UserError } from '../errors';
+import { ModelImage } from '../model-image';
+import { defineModels } from '../synth';
+
+/** One model image of a config, with where its build context is and where its entry is in the config. */
+export interface ConfigImage {
+  readonly image: ModelImage;
+  /** The build context folder, absolute. */
+  readonly contextDir: string;
+  /** The model's index in the config's `models`. */
+  readonly modelIndex: number;
+}
+
+/** The config and the model images it describes. */
+export interface ConfigImages {
+  readonly loaded: LoadedConfig;
+  /** The output folder, absolute. */
+  readonly outdir: string;
+  /** The selected model images, in config order. */
+  readonly images: readonly ConfigImage[];
+  /** All the model images of the config. */
+  readonly all: readonly ConfigImage[];
+}
+
+/**
+ * Loads a config and makes its model images. `selectors` name models as `name` or `namespace/name`; none means
+ * all. Throws a ConfigError for a bad config, a UserError for a name that matches no model.
+ */
+export function loadConfigImages(config: string, outdir: string, selectors: readonly string[] = []): ConfigImages {
+  const loaded = loadConfig(config);
+  const chart = new Chart(new App({ outdir }), 'modelcar', { disableResourceNameHashes: true });
+  defineModels(chart, loaded);
+  const absolute = path.resolve(outdir);
+  const defaults = loaded.config.defaults ?? {};
+  const indexOf = new Map<string, number>();
+  loaded.config.models.forEach((m, i) => indexOf.set(`${m.namespace ?? defaults.namespace}/${m.name}`, i));
+  const all = ModelImage.all(chart).map((image) => ({
+    image,
+    contextDir: path.join(absolute, ...image.contextPath.split('/')),
+    modelIndex: indexOf.get(image.key) ?? -1,
+  }));
+  if (selectors.length === 0) return { loaded, outdir: absolute, images: all, all };
+  const chosen = new Set<ConfigImage>();
+  for (const selector of selectors) {
+    const matches = all.filter((i) => i.image.key === selector || i.image.key.split('/').pop() === selector);
+    if (matches.length === 0) {
+      const keys = all.map((i) => i.image.key);
+      const hint = didYouMean(selector, [...keys, ...keys.map((k) => k.split('/').pop()!)]);
+      throw new UserError(`no model "${selector}" in ${config}${hint ? ` (did you mean "${hint}"?)` : ''}; its models: ${keys.join(', ')}`, 2);
+    }
+    if (matches.length > 1) {
+      throw new UserError(`"${selector}" names models in several namespaces (${matches.map((m) => m.image.key).join(', ')}); say which, as namespace/name`, 2);
+    }
+    chosen.add(matches[0]);
+  }
+  return { loaded, outdir: absolute, images: all.filter((i) => chosen.has(i)), all };
+}
