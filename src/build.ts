@@ -134,9 +134,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 /** Refuses a build context that is missing or not what synth writes for the config now. */
 function checkContext(item: ConfigImage, source: string, options: BuildOptions, outdir: string): void {
   const synth = `modelcar synth -c ${options.config} -o ${options.outdir}`;
-  for (const file of item.image.render({ source, outdir })) {
+  const env = item.environment;
+  for (const file of item.image.render({ source: env ? `${source}, environment ${env}` : source, outdir, subdir: env })) {
     if (!file.path.endsWith('/Containerfile') && !file.path.endsWith('/.containerignore')) continue;
-    const full = path.join(outdir, ...file.path.split('/'));
+    const full = path.join(outdir, ...(env ? [env] : []), ...file.path.split('/'));
     let current: string | undefined;
     try {
       current = fs.readFileSync(full, 'utf8');

@@ -53,6 +53,8 @@ export interface ModelImageInfo {
   readonly formatVersion?: string;
   /** The serving runtime's name. @default - none */
   readonly runtime?: string;
+  /** The environment the model is synthesized for (its build context is under `<environment>/`). @default - none */
+  readonly environment?: string;
 }
 
 /** Properties of a {@link ModelImage}. */
@@ -126,7 +128,8 @@ export class ModelImage extends Construct {
     this.model = props.model;
     this.layout = props.layout;
     this.extraLabels = props.labels ?? {};
-    this.key = props.model ? (props.model.namespace ? `${props.model.namespace}/${props.model.name}` : props.model.name) : props.contextPath;
+    const modelKey = props.model ? (props.model.namespace ? `${props.model.namespace}/${props.model.name}` : props.model.name) : props.contextPath;
+    this.key = props.model?.environment ? `${props.model.environment}/${modelKey}` : modelKey;
     if (props.files.length === 0) throw new Error('ModelImage files: a model image needs at least one file');
     const seen = new Map<string, number>();
     const entries: ModelFileEntry[] = [];

@@ -43,6 +43,8 @@ export interface OciModelProps {
    * @default - storageUri is `oci://<image>` as given
    */
   readonly lock?: IImageLock;
+  /** The environment this model is synthesized for: part of its image's key in the lock file. @default - none */
+  readonly environment?: string;
   /** @default - none */
   readonly displayName?: string;
   /** @default - none */
@@ -134,7 +136,7 @@ export class OciModel extends Construct {
       baseImage: props.baseImage,
       contextPath: `images/${namespace}/${props.name}`,
       description: `InferenceService ${namespace}/${props.name}`,
-      model: { name: props.name, namespace, format: props.modelFormat.name, formatVersion: props.modelFormat.version, runtime: this.runtime.name },
+      model: { name: props.name, namespace, format: props.modelFormat.name, formatVersion: props.modelFormat.version, runtime: this.runtime.name, environment: props.environment },
     });
     const digest = props.lock?.digestOf(this.image);
     const defaults = this.runtime.defaults ?? {};

@@ -146,7 +146,8 @@ interface FileContext {
 }
 
 async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
-  const { progress, loaded } = ctx;
+  const { progress } = ctx;
+  const { loaded } = item;
   const destination = path.join(item.contextDir, ...entry.target.split('/'));
   const source = entry.url ?? entry.localPath!;
   const field = ['models', item.modelIndex, 'files', entry.index];

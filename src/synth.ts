@@ -81,7 +81,7 @@ export function synthesizeConfig(loaded: LoadedConfig, context: RenderContext, o
   const warnings: Diagnostic[] = [];
   const one = (config: LoadedConfig, ctx: RenderContext) => {
     const chart = new Chart(new App({ outdir: ctx.outdir }), 'modelcar', { disableResourceNameHashes: true });
-    warnings.push(...defineModels(chart, config, options));
+    warnings.push(...defineModels(chart, config, { ...options, environment: ctx.subdir }));
     return synthesizeTree(chart, ctx);
   };
   const parts: SynthesizedOutput[] = [];
@@ -144,7 +144,7 @@ export function sourceName(config: string, outdir: string): string {
  * throws a {@link ConfigError} with all of them. With a lock, storageUri is pinned to the digests it holds for
  * models that do not set `pinDigest: false`. Returns the warnings, at the config's fields.
  */
-export function defineModels(chart: Chart, loaded: LoadedConfig, options: { lock?: IImageLock } = {}): Diagnostic[] {
+export function defineModels(chart: Chart, loaded: LoadedConfig, options: { lock?: IImageLock; environment?: string } = {}): Diagnostic[] {
   const { config, at } = loaded;
   const problems: Diagnostic[] = [...loaded.problems];
   const warnings: Diagnostic[] = [];
@@ -307,6 +307,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig, options: { lock
         pullSecret: pullSecret === undefined ? undefined : pullSecretFor(chart, namespace, pullSecret, config.pullSecrets?.[pullSecret]),
         baseImage: model.baseImage ?? defaults.baseImage,
         lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? options.lock : undefined,
+        environment: options.environment,
         displayName: model.displayName,
         labels: model.labels,
         annotations: model.annotations,
