@@ -1,0 +1,351 @@
+/**
+ * The floor: what `modelcar synth` must do at the least, written as plainly as possible. It reads the
+ * config, builds the same objects as plain data (Namespace, the kserve-ovms ServingRuntime, an
+ * InferenceService per model, a kustomization per folder, the 4 build-context files per model),
+ * serializes them with the `yaml` package (the options synth uses) and writes them. No cdk8s, no
+ * constructs, no schema, no checks. The benchmark runs it as a child process, like the CLI, and compares.
+ *
+ * It aims at the same bytes as modelcar, so that the comparison is fair; the benchmark reports when they
+ * differ (modelcar's output changes as features land; the floor then needs the same change).
+ *
+ *   node lib/bench/floor.js synth CONFIG OUTDIR   the floor of `modelcar synth -c CONFIG -o OUTDIR`
+ *   node lib/bench/floor.js check CONFIG OUTDIR   the floor of `modelcar synth --check`
+ *   node lib/bench/floor.js parse PATH...         the floor of `modelcar validate`: read and parse YAML files
+ *   node lib/bench/floor.js version               the floor of `modelcar --version`: start, read package.json
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+type Yaml = typeof import('yaml');
+/** Loaded on use, so that `version` measures a bare start. */
+const yaml = (): Yaml => require('yaml') as Yaml;
+
+/** The serialization options of modelcar's manifests (YAML 1.1, no folding). */
+const YAML_OPTIONS = { lineWidth: 0, version: '1.1' } as const;
+
+/** The subset of the config format the benchmark's configs use. */
+interface FloorConfig {
+  defaults?: { namespace?: string; runtime?: string; pullSecret?: string; baseImage?: string };
+  namespaces?: Record<string, { displayName?: string; description?: string; labels?: Record<string, string>; annotations?: Record<string, string> }>;
+  models: {
+    name: string;
+    namespace?: string;
+    displayName?: string;
+    format: string;
+    formatVersion?: string;
+    image: string;
+    pullSecret?: string;
+    baseImage?: string;
+    files: { source: string; path?: string; sha256?: string }[];
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  }[];
+}
+
+/** A file to write, relative to the output folder. */
+interface FloorFile {
+  path: string;
+  content: string;
+  executable?: boolean;
+}
+
+/** The kserve-ovms ServingRuntime as modelcar emits it (ODH odh-v2.25 template), keys sorted. */
+function servingRuntime(namespace: string): object {
+  return {
+    apiVersion: 'serving.kserve.io/v1alpha1',
+    kind: 'ServingRuntime',
+    metadata: {
+      annotations: { 'opendatahub.io/recommended-accelerators': '["nvidia.com/gpu"]', 'openshift.io/display-name': 'OpenVINO Model Server' },
+      labels: { 'opendatahub.io/dashboard': 'true' },
+      name: 'kserve-ovms',
+      namespace,
+    },
+    spec: {
+      annotations: { 'prometheus.io/path': '/metrics', 'prometheus.io/port': '8888' },
+      containers: [
+        {
+          args: [
+            '--model_name={{.Name}}',
+            '--port=8001',
+            '--rest_port=8888',
+            '--model_path=/mnt/models',
+            '--file_system_poll_wait_seconds=0',
+            '--grpc_bind_address=0.0.0.0',
+            '--rest_bind_address=0.0.0.0',
+            '--target_device=AUTO',
+            '--metrics_enable',
+          ],
+          image: 'quay.io/opendatahub/openvino_model_server:2024.5-release',
+          name: 'kserve-container',
+          ports: [{ containerPort: 8888, protocol: 'TCP' }],
+        },
+      ],
+      multiModel: false,
+      protocolVersions: ['v2', 'grpc-v2'],
+      supportedModelFormats: [
+        { autoSelect: true, name: 'openvino_ir', version: 'opset13' },
+        { name: 'onnx', version: '1' },
+        { autoSelect: true, name: 'tensorflow', version: '1' },
+        { autoSelect: true, name: 'tensorflow', version: '2' },
+        { autoSelect: true, name: 'paddle', version: '2' },
+        { autoSelect: true, name: 'pytorch', version: '2' },
+      ],
+    },
+  };
+}
+
+function sorted(map: Record<string, string>): Record<string, string> | undefined {
+  const keys = Object.keys(map).sort();
+  if (keys.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const k of keys) out[k] = map[k];
+  return out;
+}
+
+function namespaceObject(name: string, ns: NonNullable<FloorConfig['namespaces']>[string]): object {
+  const annotations: Record<string, string> = { ...ns.annotations };
+  if (ns.displayName !== undefined) annotations['openshift.io/display-name'] = ns.displayName;
+  if (ns.description !== undefined) annotations['openshift.io/description'] = ns.description;
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { annotations: sorted(annotations), labels: sorted({ 'modelmesh-enabled': 'false', 'opendatahub.io/dashboard': 'true', ...ns.labels }), name },
+  };
+}
+
+/** An InferenceService as modelcar emits it for a model on kserve-ovms. */
+export function inferenceService(m: FloorConfig['models'][number], namespace: string, pullSecret: string | undefined): object {
+  const annotations: Record<string, string> = { ...m.annotations };
+  if (m.displayName !== undefined) annotations['openshift.io/display-name'] = m.displayName;
+  return {
+    apiVersion: 'serving.kserve.io/v1beta1',
+    kind: 'InferenceService',
+    metadata: { annotations: sorted(annotations), labels: sorted({ 'opendatahub.io/dashboard': 'true', ...m.labels }), name: m.name, namespace },
+    spec: {
+      predictor: {
+        imagePullSecrets: pullSecret === undefined ? undefined : [{ name: pullSecret }],
+        model: { modelFormat: { name: m.format, version: m.formatVersion }, runtime: 'kserve-ovms', storageUri: `oci://${m.image}` },
+      },
+    },
+  };
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function fileName(source: string): string {
+  if (/^https?:\/\//.test(source)) return decodeURIComponent(path.posix.basename(new URL(source).pathname));
+  return path.basename(source);
+}
+
+/** The 4 files of a model's image build context. */
+function buildContext(
+  m: FloorConfig['models'][number],
+  namespace: string,
+  baseImage: string,
+  configDir: string,
+  outdir: string,
+  notice: string,
+): FloorFile[] {
+  const dir = `images/${namespace}/${m.name}`;
+  const contextDir = path.join(outdir, 'images', namespace, m.name);
+  const copies: string[] = [];
+  const steps: string[] = [];
+  for (const f of m.files) {
+    const target = `models/1/${f.path ?? fileName(f.source)}`;
+    const paths = [target, `/${target}`];
+    copies.push(`COPY --chown=0:0 --chmod=0444 ${paths.some((p) => /[\s"'\\]/.test(p)) ? JSON.stringify(paths) : paths.join(' ')}`);
+    const isUrl = /^https?:\/\//.test(f.source);
+    const from = isUrl ? f.source : path.relative(contextDir, path.resolve(configDir, f.source)).split(path.sep).join('/');
+    steps.push(`${isUrl ? 'fetch' : 'copy'} ${[from, target, ...(f.sha256 ? [f.sha256] : [])].map(shellQuote).join(' ')}`);
+  }
+  const containerfile = `# ${notice}
+FROM ${baseImage}
+# KServe reads the model from /models. Owner 0:0 and world-readable, for the random UID OpenShift runs pods with;
+# modes are set by COPY itself, so each file is stored once, in a layer of its own.
+${copies.join('\n')}
+# nobody user
+USER 65534
+`;
+  const buildSh = `#!/bin/sh
+# ${notice}
+#
+# Builds the model image for InferenceService ${namespace}/${m.name} and pushes it as ${m.image}.
+# Usage: ./build.sh [--no-push]
+#   BUILDER=podman|buildah   the image builder (default: podman when installed, else buildah)
+# Pushing needs credentials for the registry: run \`podman login\` (or \`buildah login\`) first, or point
+# REGISTRY_AUTH_FILE at a Docker config file (a pull secret's .dockerconfigjson works).
+set -eu
+cd "$(dirname "$0")"
+
+IMAGE=${shellQuote(m.image)}
+PUSH=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-push) PUSH=0 ;;
+    *) echo "usage: $0 [--no-push]" >&2; exit 2 ;;
+  esac
+done
+if [ -z "\${BUILDER:-}" ]; then
+  if command -v podman >/dev/null 2>&1; then BUILDER=podman; else BUILDER=buildah; fi
+fi
+
+# check FILE SOURCE [SHA256]: verifies a staged model file, or prints its digest so it can be pinned.
+check() {
+  actual=$(sha256sum "$1" | cut -d' ' -f1)
+  if [ -z "\${3:-}" ]; then
+    echo "$1: sha256 $actual (not pinned: add it as sha256 of $2 in the config)"
+  elif [ "$actual" != "$3" ]; then
+    echo "$1: sha256 of $2 is $actual, but the config expects $3" >&2
+    return 1
+  fi
+}
+# fetch URL FILE [SHA256]: downloads a model file unless it is already in place.
+fetch() {
+  if [ ! -f "$2" ]; then
+    mkdir -p "$(dirname "$2")"
+    echo "fetching $1"
+    curl -fSL --retry 3 -o "$2.part" "$1"
+    mv "$2.part" "$2"
+  fi
+  if ! check "$2" "$1" "\${3:-}"; then
+    rm -f "$2"
+    echo "removed $2; run again to download it anew" >&2
+    exit 1
+  fi
+}
+# copy SOURCE FILE [SHA256]: hard-links (or else copies) a local model file into place.
+copy() {
+  mkdir -p "$(dirname "$2")"
+  rm -f "$2"
+  ln "$1" "$2" 2>/dev/null || cp "$1" "$2"
+  check "$2" "$1" "\${3:-}" || exit 1
+}
+
+${steps.join('\n')}
+
+"$BUILDER" build --format=oci -t "$IMAGE" .
+if [ "$PUSH" = 1 ]; then
+  "$BUILDER" push "$IMAGE"
+fi
+`;
+  return [
+    { path: `${dir}/Containerfile`, content: containerfile },
+    { path: `${dir}/.containerignore`, content: `# ${notice}\n# Only the model files are sent to the build.\n*\n!models\n` },
+    { path: `${dir}/.gitignore`, content: `# ${notice}\n# Model files are fetched by build.sh and can be many GB: they do not belong in git.\n/models/\n` },
+    { path: `${dir}/build.sh`, content: buildSh, executable: true },
+  ];
+}
+
+/** The files `modelcar synth -c configFile -o outdirArg` writes, built the plainest way. */
+export function floorFiles(configFile: string, outdirArg: string): FloorFile[] {
+  const YAML = yaml();
+  const outdir = path.resolve(outdirArg);
+  const config = YAML.parse(fs.readFileSync(configFile, 'utf8')) as FloorConfig;
+  const configDir = path.dirname(path.resolve(configFile));
+  const source = path.relative(path.dirname(outdir), path.resolve(configFile)).split(path.sep).join('/');
+  const notice = `Generated by modelcar from ${source}. Do not edit: change the source and run \`modelcar synth\`.`;
+  const header = `# ${notice}\n`;
+  const defaults = config.defaults ?? {};
+  const stringify = (o: object) => header + YAML.stringify(o, YAML_OPTIONS);
+
+  const byNamespace = new Map<string, FloorConfig['models']>();
+  for (const name of Object.keys(config.namespaces ?? {})) byNamespace.set(name, []);
+  for (const m of config.models) {
+    const ns = (m.namespace ?? defaults.namespace)!;
+    const list = byNamespace.get(ns) ?? [];
+    list.push(m);
+    byNamespace.set(ns, list);
+  }
+
+  const files: FloorFile[] = [];
+  const namespaces = [...byNamespace.keys()].sort();
+  for (const ns of namespaces) {
+    const models = byNamespace.get(ns)!.slice().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const folder = `manifests/${ns}`;
+    const resources = [`namespace-${ns}.yaml`];
+    files.push({ path: `${folder}/namespace-${ns}.yaml`, content: stringify(namespaceObject(ns, config.namespaces?.[ns] ?? {})) });
+    if (models.length) {
+      resources.push('servingruntime-kserve-ovms.yaml');
+      files.push({ path: `${folder}/servingruntime-kserve-ovms.yaml`, content: stringify(servingRuntime(ns)) });
+    }
+    for (const m of models) {
+      resources.push(`inferenceservice-${m.name}.yaml`);
+      files.push({ path: `${folder}/inferenceservice-${m.name}.yaml`, content: stringify(inferenceService(m, ns, m.pullSecret ?? defaults.pullSecret)) });
+      files.push(...buildContext(m, ns, m.baseImage ?? defaults.baseImage ?? 'registry.access.redhat.com/ubi8/ubi-micro:latest', configDir, outdir, notice));
+    }
+    files.push({ path: `${folder}/kustomization.yaml`, content: stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }) });
+  }
+  files.push({ path: 'manifests/kustomization.yaml', content: stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: namespaces }) });
+
+  const list = files.map((f) => f.path).sort();
+  files.push({ path: '.modelcar-files', content: `# Generated by modelcar: the files it wrote here, which it may change or remove on the next synth.\n${list.join('\n')}\n` });
+  return files;
+}
+
+/** The floor of `modelcar synth -c configFile -o outdirArg`: builds the files and writes them. */
+export function floorSynth(configFile: string, outdirArg: string): number {
+  const outdir = path.resolve(outdirArg);
+  const files = floorFiles(configFile, outdir);
+  const made = new Set<string>();
+  for (const f of files) {
+    const full = path.join(outdir, f.path);
+    const dir = path.dirname(full);
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
+    fs.writeFileSync(full, f.content, { mode: f.executable ? 0o755 : 0o644 });
+  }
+  return files.length;
+}
+
+/** The floor of `modelcar synth --check`: builds the files and compares them with what is there. */
+export function floorCheck(configFile: string, outdirArg: string): number {
+  const outdir = path.resolve(outdirArg);
+  let stale = 0;
+  for (const f of floorFiles(configFile, outdir)) {
+    let existing: string | undefined;
+    try {
+      existing = fs.readFileSync(path.join(outdir, f.path), 'utf8');
+    } catch {
+      existing = undefined;
+    }
+    if (existing !== f.content) stale++;
+  }
+  return stale;
+}
+
+/** The floor of `modelcar validate PATH...`: read and parse every YAML file (no schema). */
+export function floorParse(paths: readonly string[]): number {
+  const YAML = yaml();
+  let documents = 0;
+  const visit = (p: string): void => {
+    if (fs.statSync(p).isDirectory()) {
+      for (const entry of fs.readdirSync(p).sort()) visit(path.join(p, entry));
+    } else if (/\.ya?ml$/.test(p)) {
+      documents += YAML.parseAllDocuments(fs.readFileSync(p, 'utf8')).length;
+    }
+  };
+  for (const p of paths) visit(p);
+  return documents;
+}
+
+if (require.main === module) {
+  const [command, ...args] = process.argv.slice(2);
+  if (command === 'synth' && args.length === 2) {
+    process.stdout.write(`floor: ${floorSynth(args[0], args[1])} files\n`);
+  } else if (command === 'check' && args.length === 2) {
+    const stale = floorCheck(args[0], args[1]);
+    process.stdout.write(`floor: ${stale} files stale\n`);
+    process.exitCode = stale ? 1 : 0;
+  } else if (command === 'parse' && args.length > 0) {
+    process.stdout.write(`floor: ${floorParse(args)} documents\n`);
+  } else if (command === 'version') {
+    process.stdout.write(`${JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version}\n`);
+  } else {
+    process.stderr.write('usage: floor.js synth CONFIG OUTDIR | check CONFIG OUTDIR | parse PATH... | version\n');
+    process.exitCode = 2;
+  }
+}
