@@ -2,7 +2,7 @@ import { mergeResources, resourceProblems, withGpus } from '../compute-resources
 import { Diagnostic } from '../errors';
 import { checkName } from '../names';
 import { OciModelProps } from '../oci-model';
-import { Platform, deploymentModeFor } from '../platform';
+import { Platform, deploymentKind, deploymentModeFor } from '../platform';
 import { LoadedConfig } from './load';
 import { ConfigRuntime, resourcesOverride } from './runtimes-config';
 import { ModelConfig } from './types.generated';
@@ -55,6 +55,20 @@ export function servingOptions(loaded: LoadedConfig, index: number, runtime: Con
       if (!(e instanceof Error)) throw e;
       problems.push(at(mode.field, e.message.replace(/^deploymentMode: /, '')));
     }
+  }
+  // OpenShift Serverless (the ODH platform) names the predictor's host `<name>-predictor-<namespace>.<domain>`:
+  // one DNS label, at most 63 characters, or the route never becomes ready.
+  const namespace = model.namespace ?? defaults.namespace;
+  const knative = deploymentKind(mode.value ?? 'Serverless') === 'knative';
+  const host = `${model.name}-predictor-${namespace}`;
+  if (context.platform === 'odh' && knative && namespace !== undefined && host.length > 63 && checkName('inferenceService', model.name).length === 0) {
+    problems.push(
+      at(
+        field('name'),
+        `"${model.name}" in namespace ${namespace} is too long for Serverless: OpenShift Serverless names its host "${host}", ` +
+          `${host.length} characters, and a DNS label has at most 63; shorten the name or the namespace by ${host.length - 63}, or use deploymentMode RawDeployment`,
+      ),
+    );
   }
   const auth = inherited('auth');
   if (auth.value === true && context.platform !== 'odh') {
