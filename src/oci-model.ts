@@ -1,29 +1,28 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ComputeResources, ComputeResourcesOverride, GPU_TOLERATION, Toleration, mergeResources, withGpus } from './compute-resources';
-import { InferenceService, ModelFormat, ScaleMetric } from './inference-service';
+import { InferenceService, InferenceServiceProps } from './inference-service';
 import { ModelAuth } from './model-auth';
 import { DEFAULT_IMAGE_USER, ModelImage, ModelImageFile } from './model-image';
 import { ModelLayout } from './model-layout';
-import { DEFAULT_PLATFORM, DeploymentMode, Platform } from './platform';
+import { DEFAULT_PLATFORM } from './platform';
 import { IImageLock, pinnedStorageUri } from './lock';
 import { IPullSecret } from './pull-secret';
 import { RuntimeDefinition } from './runtimes';
 import { IServingRuntime, ServingRuntime } from './serving-runtime';
 
 /** Properties of an {@link OciModel}. */
-export interface OciModelProps {
-  /** Name of the InferenceService. */
-  readonly name: string;
-  /** @default - the namespace of the enclosing Chart */
-  readonly namespace?: string;
+/**
+ * Properties of an {@link OciModel}: those of its {@link InferenceService} (name, namespace, format, platform,
+ * serving options, ...), except the ones the composite derives, plus the model image's.
+ */
+export interface OciModelProps
+  extends Omit<InferenceServiceProps, 'runtime' | 'storageUri' | 'imagePullSecrets' | 'resources' | 'runAsUser' | 'minReplicas' | 'maxReplicas' | 'tolerations'> {
   /**
    * The runtime: a built-in one (by name, e.g. `kserve-ovms`) or a definition of your own, whose ServingRuntime
    * is emitted once per namespace and shared, or an existing one ({@link ServingRuntime.fromName}).
    */
   readonly runtime: string | RuntimeDefinition | IServingRuntime;
-  /** The model's format, e.g. `{ name: 'onnx' }`. */
-  readonly modelFormat: ModelFormat;
   /** The model image reference to build, push and serve (`storageUri: oci://<image>`). */
   readonly image: string;
   /** The model files that go into the image. */
@@ -45,37 +44,10 @@ export interface OciModelProps {
   readonly lock?: IImageLock;
   /** The environment this model is synthesized for: part of its image's key in the lock file. @default - none */
   readonly environment?: string;
-  /** @default - none */
-  readonly displayName?: string;
-  /** @default - none */
-  readonly description?: string;
-  /**
-   * `odh`: OpenShift AI metadata and token auth. `kserve`: none of it, and the predictor pod runs as the model
-   * image's user, so the model server can read the model through the modelcar sidecar's `/proc/<pid>/root`.
-   * @default 'odh'
-   */
-  readonly platform?: Platform;
-  /** @default '0.15' */
-  readonly kserveVersion?: string;
-  /** @default - Serverless (Knative from KServe 0.16) */
-  readonly deploymentMode?: DeploymentMode;
-  /** Make the model reachable from outside the cluster. @default false */
-  readonly expose?: boolean;
-  /**
-   * Require a token, and emit the ServiceAccount, Role and RoleBinding the token comes from ({@link ModelAuth}).
-   * @default - true on platform odh; false on kserve, which has no token auth
-   */
-  readonly auth?: boolean;
   /** @default 1 (the OpenShift AI dashboard's default) */
   readonly minReplicas?: number;
   /** @default - minReplicas, at least 1 (the OpenShift AI dashboard's default: no unbounded scale-out of a costly model server) */
   readonly maxReplicas?: number;
-  /** @default - KServe's default */
-  readonly scaleMetric?: ScaleMetric;
-  /** @default - KServe's default */
-  readonly scaleTarget?: number;
-  /** Request timeout in seconds. @default - KServe's default */
-  readonly timeout?: number;
   /**
    * Requests and limits, applied key by key over the runtime's defaults; `null` removes a default
    * (e.g. `limits: { cpu: null }`).
@@ -90,16 +62,6 @@ export interface OciModelProps {
   readonly gpus?: number;
   /** @default - with GPUs, the toleration of the `nvidia.com/gpu:NoSchedule` taint; else none */
   readonly tolerations?: readonly Toleration[];
-  /** @default - any node */
-  readonly nodeSelector?: Readonly<Record<string, string>>;
-  /** Environment added to the model server's. @default - none */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Arguments added to the model server's. @default - none */
-  readonly args?: readonly string[];
-  /** @default - none */
-  readonly labels?: Readonly<Record<string, string>>;
-  /** @default - none */
-  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -142,35 +104,21 @@ export class OciModel extends Construct {
     const defaults = this.runtime.defaults ?? {};
     const gpus = props.gpus ?? defaults.gpus ?? 0;
     this.resources = withGpus(mergeResources(defaults.resources, props.resources), gpus);
+    const { runtime: _runtime, image: _image, files: _files, layout: _layout, pullSecret, baseImage: _base, lock: _lock, environment: _env, gpus: _gpus, ...serving } = props;
     this.inferenceService = new InferenceService(this, 'InferenceService', {
-      name: props.name,
+      ...serving,
       namespace,
-      runtime: this.runtime,
-      modelFormat: props.modelFormat,
-      storageUri: digest ? pinnedStorageUri(props.image, digest) : `oci://${props.image}`,
-      imagePullSecrets: props.pullSecret ? [props.pullSecret] : undefined,
-      displayName: props.displayName,
-      description: props.description,
       platform,
-      kserveVersion: props.kserveVersion,
-      deploymentMode: props.deploymentMode,
-      expose: props.expose,
-      auth: props.auth,
+      runtime: this.runtime,
+      storageUri: digest ? pinnedStorageUri(props.image, digest) : `oci://${props.image}`,
+      imagePullSecrets: pullSecret ? [pullSecret] : undefined,
       minReplicas: props.minReplicas ?? 1,
       maxReplicas: props.maxReplicas ?? Math.max(props.minReplicas ?? 1, 1),
-      scaleMetric: props.scaleMetric,
-      scaleTarget: props.scaleTarget,
-      timeout: props.timeout,
       resources: this.resources,
       tolerations: props.tolerations ?? (gpus > 0 ? [GPU_TOLERATION] : undefined),
-      nodeSelector: props.nodeSelector,
-      env: props.env,
-      args: props.args,
       // Outside OpenShift, containers run as their images' users; the server can follow the modelcar's
       // /proc/<pid>/root only as the same UID, so the whole pod runs as the model image's user.
       runAsUser: platform === 'kserve' ? Number(DEFAULT_IMAGE_USER) : undefined,
-      labels: props.labels,
-      annotations: props.annotations,
     });
     if (this.inferenceService.auth) this.auth = new ModelAuth(this, 'Auth', { inferenceService: props.name, namespace });
   }
