@@ -73,7 +73,7 @@ export function synthesizeTree(root: IConstruct, context: RenderContext): Synthe
   }
 
   objects.sort((a, b) => compareStrings(folderOf(a.path), folderOf(b.path)) || compareObjects(a, b));
-  const files: OutputFile[] = objects.map((o) => ({ path: o.path, content: notice + YAML.stringify(o.json, YAML_OPTIONS) }));
+  const files: OutputFile[] = objects.map((o) => ({ path: o.path, content: notice + YAML.stringify(o.json, YAML_OPTIONS), data: o.json }));
   files.push(...kustomizations(objects, notice));
   const images = ModelImage.all(root as Construct);
   for (const image of images) files.push(...image.render(context));
@@ -139,17 +139,18 @@ function kustomizations(objects: readonly ManifestObject[], notice: string): Out
   const folders = [...byFolder.keys()].sort();
   const out: OutputFile[] = folders.map((folder) => {
     const resources = byFolder.get(folder)!.sort(compareObjects).map((o) => o.path.slice(folder.length + 1));
-    return { path: `${folder}/kustomization.yaml`, content: notice + kustomization(resources) };
+    return kustomizationFile(`${folder}/kustomization.yaml`, resources, notice);
   });
   if (folders.length) {
     const top = folders.map((f) => f.slice(MANIFESTS_DIR.length + 1));
-    out.push({ path: `${MANIFESTS_DIR}/kustomization.yaml`, content: notice + kustomization(top) });
+    out.push(kustomizationFile(`${MANIFESTS_DIR}/kustomization.yaml`, top, notice));
   }
   return out;
 }
 
-function kustomization(resources: readonly string[]): string {
-  return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
+function kustomizationFile(path: string, resources: readonly string[], notice: string): OutputFile {
+  const data = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
+  return { path, content: notice + toYaml(data), data };
 }
 
 function folderOf(p: string): string {
