@@ -117,6 +117,17 @@ describe('writeOutput: the new tree is built beside the old one and swapped in',
     expect(fs.existsSync(target)).toBe(false);
   });
 
+  test('GIVEN a folder where modelcar writes a file THEN it refuses, naming it, and changes nothing', () => {
+    const dist = path.join(tmp(), 'dist');
+    writeOutput(dist, [gen('a.yaml', 'a')]);
+    fs.mkdirSync(path.join(dist, 'b.yaml'));
+    const before = readTree(dist);
+    expect(() => writeOutput(dist, [gen('a.yaml', 'a'), gen('b.yaml', 'b')])).toThrow(new UserError(`${dist}/b.yaml is a folder, where modelcar writes a file`));
+    expect(() => planOutput(dist, [gen('b.yaml', 'b')])).toThrow(new UserError(`${dist}/b.yaml is a folder, where modelcar writes a file`));
+    expect(readTree(dist)).toStrictEqual(before);
+    expect(fs.statSync(path.join(dist, 'b.yaml')).isDirectory()).toBe(true);
+  });
+
   test('GIVEN a file modelcar would write that someone else wrote THEN it refuses and changes nothing', () => {
     const dist = path.join(tmp(), 'dist');
     fs.mkdirSync(dist);

@@ -265,7 +265,8 @@ function inspectOutput(outdir: string, files: readonly OutputFile[]): { plan: Ou
     const full = path.join(outdir, ...f.path.split('/'));
     const listed = listing.has(f.path);
     if (listed) present.add(f.path);
-    const existing = listed ? readIfFile(full) : undefined;
+    const found = listed ? readWithMode(full) : undefined;
+    const existing = found?.text;
     if (existing !== undefined && !previous.has(f.path) && existing !== f.content && !existing.includes(MARKER)) {
       throw new UserError(`${full} exists and was not written by modelcar; move it away or choose another output folder (-o)`);
     }
@@ -274,7 +275,7 @@ function inspectOutput(outdir: string, files: readonly OutputFile[]): { plan: Ou
     if (existing === undefined) plan.added.push(f.path);
     else if (existing !== f.content) plan.changed.push(f.path);
     else {
-      const current = fs.statSync(full).mode & 0o777;
+      const current = found!.mode & 0o777;
       if (current !== mode) {
         plan.modes.set(f.path, { from: current, to: mode });
         plan.changed.push(f.path);
@@ -374,6 +375,24 @@ function readIfFile(full: string): string | undefined {
     if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return undefined;
     if (e.code === 'EISDIR') throw new UserError(`${full} is a folder, where modelcar writes a file`);
     throw e;
+  }
+}
+
+/** {@link readIfFile}, with the file's mode (from the open file: no second lookup of the path). */
+function readWithMode(full: string): { text: string; mode: number } | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(full, 'r');
+  } catch (e: any) {
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (stat.isDirectory()) throw new UserError(`${full} is a folder, where modelcar writes a file`);
+    return { text: fs.readFileSync(fd, 'utf8'), mode: stat.mode };
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -128,8 +128,22 @@ const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\
 /** A line that starts with what ends a document, `yaml`'s test (`^` also matches after U+2028 and U+2029). */
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 
+/** Strings already written, and how: the same keys and many of the same values come back in every object. */
+const written = new Map<string, string>();
+const MAX_REMEMBERED = 100_000;
+
 /** A string as a key or a value: plain, or quoted as `yaml` quotes it. */
 function scalarString(value: string): string {
+  let text = written.get(value);
+  if (text === undefined) {
+    text = styleString(value);
+    if (written.size >= MAX_REMEMBERED) written.clear();
+    written.set(value, text);
+  }
+  return text;
+}
+
+function styleString(value: string): string {
   // YAML 1.1's merge key: `yaml` gives the string `<<` to its merge tag, which writes it as it is.
   if (value === '<<') return value;
   if (NEEDS_ESCAPES.test(value)) throw UNSUPPORTED;
