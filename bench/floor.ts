@@ -1,7 +1,8 @@
 /**
  * The floor: what `modelcar synth` must do at the least, written as plainly as possible. It reads the
- * config, builds the same objects as plain data (Namespace, the kserve-ovms ServingRuntime, an
- * InferenceService per model, a kustomization per folder, the 4 build-context files per model),
+ * config, builds the same objects as plain data (Namespace, the kserve-ovms ServingRuntime, per model an
+ * InferenceService and the ServiceAccount, Role and RoleBinding of its token auth, a kustomization per
+ * folder, the 4 build-context files per model),
  * serializes them with the `yaml` package (the options synth uses) and writes them. No cdk8s, no
  * constructs, no schema, no checks. The benchmark runs it as a child process, like the CLI, and compares.
  *
@@ -27,20 +28,22 @@ const YAML_OPTIONS = { lineWidth: 0, version: '1.1' } as const;
 interface FloorConfig {
   defaults?: { namespace?: string; runtime?: string; pullSecret?: string; baseImage?: string };
   namespaces?: Record<string, { displayName?: string; description?: string; labels?: Record<string, string>; annotations?: Record<string, string> }>;
-  models: {
-    name: string;
-    namespace?: string;
-    displayName?: string;
-    format: string;
-    formatVersion?: string;
-    image: string;
-    pullSecret?: string;
-    baseImage?: string;
-    files: { source: string; path?: string; sha256?: string }[];
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-  }[];
+  models: FloorModel[];
 }
+
+type FloorModel = {
+  name: string;
+  namespace?: string;
+  displayName?: string;
+  format: string;
+  formatVersion?: string;
+  image: string;
+  pullSecret?: string;
+  baseImage?: string;
+  files: { source: string; path?: string; sha256?: string }[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+};
 
 /** A file to write, relative to the output folder. */
 interface FloorFile {
@@ -49,13 +52,25 @@ interface FloorFile {
   executable?: boolean;
 }
 
-/** The kserve-ovms ServingRuntime as modelcar emits it (ODH odh-v2.25 template), keys sorted. */
+/** The Argo CD annotations modelcar adds to objects of custom resources. */
+const SKIP_DRY_RUN = 'SkipDryRunOnMissingResource=true';
+
+/** The kserve-ovms ServingRuntime as modelcar emits it (ODH odh-v2.25 template, Argo CD annotations), keys sorted. */
 function servingRuntime(namespace: string): object {
   return {
     apiVersion: 'serving.kserve.io/v1alpha1',
     kind: 'ServingRuntime',
     metadata: {
-      annotations: { 'opendatahub.io/recommended-accelerators': '["nvidia.com/gpu"]', 'openshift.io/display-name': 'OpenVINO Model Server' },
+      annotations: {
+        'argocd.argoproj.io/sync-options': SKIP_DRY_RUN,
+        'argocd.argoproj.io/sync-wave': '0',
+        'opendatahub.io/apiProtocol': 'REST',
+        'opendatahub.io/recommended-accelerators': '["nvidia.com/gpu"]',
+        'opendatahub.io/serving-runtime-scope': 'global',
+        'opendatahub.io/template-display-name': 'OpenVINO Model Server',
+        'opendatahub.io/template-name': 'kserve-ovms',
+        'openshift.io/display-name': 'OpenVINO Model Server',
+      },
       labels: { 'opendatahub.io/dashboard': 'true' },
       name: 'kserve-ovms',
       namespace,
@@ -103,7 +118,7 @@ function sorted(map: Record<string, string>): Record<string, string> | undefined
 }
 
 function namespaceObject(name: string, ns: NonNullable<FloorConfig['namespaces']>[string]): object {
-  const annotations: Record<string, string> = { ...ns.annotations };
+  const annotations: Record<string, string> = { ...ns.annotations, 'argocd.argoproj.io/sync-wave': '-2' };
   if (ns.displayName !== undefined) annotations['openshift.io/display-name'] = ns.displayName;
   if (ns.description !== undefined) annotations['openshift.io/description'] = ns.description;
   return {
@@ -113,25 +128,73 @@ function namespaceObject(name: string, ns: NonNullable<FloorConfig['namespaces']
   };
 }
 
-/** An InferenceService as modelcar emits it for a model on kserve-ovms. */
-export function inferenceService(m: FloorConfig['models'][number], namespace: string, pullSecret: string | undefined): object {
-  const annotations: Record<string, string> = { ...m.annotations };
+/** An InferenceService as modelcar emits it for a model on kserve-ovms (OpenShift AI, Serverless, token auth, Small size). */
+export function inferenceService(m: FloorModel, namespace: string, pullSecret: string | undefined): object {
+  const annotations: Record<string, string> = {
+    'argocd.argoproj.io/sync-options': SKIP_DRY_RUN,
+    'argocd.argoproj.io/sync-wave': '1',
+    'security.opendatahub.io/enable-auth': 'true',
+    'serving.knative.openshift.io/enablePassthrough': 'true',
+    'serving.kserve.io/deploymentMode': 'Serverless',
+    'sidecar.istio.io/inject': 'true',
+    'sidecar.istio.io/rewriteAppHTTPProbers': 'true',
+    ...m.annotations,
+  };
   if (m.displayName !== undefined) annotations['openshift.io/display-name'] = m.displayName;
   return {
     apiVersion: 'serving.kserve.io/v1beta1',
     kind: 'InferenceService',
-    metadata: { annotations: sorted(annotations), labels: sorted({ 'opendatahub.io/dashboard': 'true', ...m.labels }), name: m.name, namespace },
+    metadata: {
+      annotations: sorted(annotations),
+      labels: sorted({ 'networking.knative.dev/visibility': 'cluster-local', 'opendatahub.io/dashboard': 'true', ...m.labels }),
+      name: m.name,
+      namespace,
+    },
     spec: {
       predictor: {
         imagePullSecrets: pullSecret === undefined ? undefined : [{ name: pullSecret }],
-        model: { modelFormat: { name: m.format, version: m.formatVersion }, runtime: 'kserve-ovms', storageUri: `oci://${m.image}` },
+        maxReplicas: 1,
+        minReplicas: 1,
+        model: {
+          modelFormat: { name: m.format, version: m.formatVersion },
+          resources: { limits: { cpu: '2', memory: '8Gi' }, requests: { cpu: '1', memory: '4Gi' } },
+          runtime: 'kserve-ovms',
+          storageUri: `oci://${m.image}`,
+        },
       },
     },
   };
 }
 
+/** The ServiceAccount, Role and RoleBinding of a model's token auth, in that order. */
+function authObjects(name: string, namespace: string): object[] {
+  const dashboard = { 'opendatahub.io/dashboard': 'true' };
+  const wave = { 'argocd.argoproj.io/sync-wave': '-1' };
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { annotations: wave, name: `${name}-sa`, namespace } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { annotations: wave, labels: dashboard, name: `${name}-view-role`, namespace },
+      rules: [{ apiGroups: ['serving.kserve.io'], resourceNames: [name], resources: ['inferenceservices'], verbs: ['get'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { annotations: wave, labels: dashboard, name: `${name}-view`, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${name}-view-role` },
+      subjects: [{ kind: 'ServiceAccount', name: `${name}-sa` }],
+    },
+  ];
+}
+
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A Containerfile string: JSON with `$` escaped. */
+function literal(value: string): string {
+  return JSON.stringify(value).replace(/\$/g, '\\$');
 }
 
 function fileName(source: string): string {
@@ -139,40 +202,73 @@ function fileName(source: string): string {
   return path.basename(source);
 }
 
+/** The tag of an image reference with a registry (`quay.io/x/y:tag`), and its repository. */
+function splitImage(image: string): { repository: string; tag?: string } {
+  const at = image.indexOf('@');
+  const name = at === -1 ? image : image.slice(0, at);
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? { repository: name.slice(0, colon), tag: name.slice(colon + 1) } : { repository: name };
+}
+
 /** The 4 files of a model's image build context. */
-function buildContext(
-  m: FloorConfig['models'][number],
-  namespace: string,
-  baseImage: string,
-  configDir: string,
-  outdir: string,
-  notice: string,
-): FloorFile[] {
+function buildContext(m: FloorModel, namespace: string, baseImage: string, configDir: string, outdir: string, notice: string): FloorFile[] {
   const dir = `images/${namespace}/${m.name}`;
   const contextDir = path.join(outdir, 'images', namespace, m.name);
   const copies: string[] = [];
   const steps: string[] = [];
-  for (const f of m.files) {
+  // The files label, in shell words: single-quoted text, and "$SHA_n" where build.sh fills in a digest.
+  let label = '';
+  let text = '[';
+  m.files.forEach((f, slot) => {
     const target = `models/1/${f.path ?? fileName(f.source)}`;
     const paths = [target, `/${target}`];
-    copies.push(`COPY --chown=0:0 --chmod=0444 ${paths.some((p) => /[\s"'\\]/.test(p)) ? JSON.stringify(paths) : paths.join(' ')}`);
+    copies.push(`COPY --chown=0:0 --chmod=0444 ${paths.some((p) => /[\s"'\\$]/.test(p)) ? `[${paths.map(literal).join(',')}]` : paths.join(' ')}`);
     const isUrl = /^https?:\/\//.test(f.source);
-    const from = isUrl ? f.source : path.relative(contextDir, path.resolve(configDir, f.source)).split(path.sep).join('/');
-    steps.push(`${isUrl ? 'fetch' : 'copy'} ${[from, target, ...(f.sha256 ? [f.sha256] : [])].map(shellQuote).join(' ')}`);
-  }
+    const local = path.resolve(configDir, f.source);
+    const from = isUrl ? f.source : path.relative(contextDir, local).split(path.sep).join('/');
+    steps.push(`${isUrl ? 'fetch' : 'copy'} ${[from, target, ...(f.sha256 ? [f.sha256] : [])].map(shellQuote).join(' ')}; SHA_${slot}=$actual`);
+    const source = isUrl ? f.source : path.relative(path.dirname(outdir), local).split(path.sep).join('/');
+    label += `${shellQuote(`${text}${slot ? ',' : ''}{"path":${JSON.stringify(`/${target}`)},"sha256":"`)}"$SHA_${slot}"`;
+    text = `","source":${JSON.stringify(source)}}`;
+  });
+  const { repository, tag } = splitImage(m.image);
+  const labels: Record<string, string> = {
+    'dev.modelcar.model.format': literal(m.format),
+    'dev.modelcar.model.layout': literal('ovms'),
+    'dev.modelcar.model.name': literal(m.name),
+    'dev.modelcar.model.namespace': literal(namespace),
+    'dev.modelcar.runtime': literal('kserve-ovms'),
+    'org.opencontainers.image.base.name': '"${BASE_IMAGE}"',
+    'org.opencontainers.image.description': literal(`Model files for InferenceService ${namespace}/${m.name} under /models (a KServe modelcar image)`),
+    'org.opencontainers.image.title': literal(m.name),
+  };
+  if (m.formatVersion !== undefined) labels['dev.modelcar.model.format-version'] = literal(m.formatVersion);
+  if (tag !== undefined) labels['org.opencontainers.image.version'] = literal(tag);
+  const labelText = Object.keys(labels)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}=${labels[k]}`)
+    .join(' \\\n      ');
   const containerfile = `# ${notice}
-FROM ${baseImage}
+# The base image needs a shell: KServe runs \`sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"\` in it.
+# Another base: --build-arg BASE_IMAGE=<image with sh, ln, sleep, ls, echo and [>.
+ARG BASE_IMAGE=${baseImage}
+FROM \${BASE_IMAGE}
 # KServe reads the model from /models. Owner 0:0 and world-readable, for the random UID OpenShift runs pods with;
-# modes are set by COPY itself, so each file is stored once, in a layer of its own.
+# modes are set by COPY itself, so each file is stored once, and each large file in a layer of its own.
 ${copies.join('\n')}
+ARG BASE_IMAGE
+LABEL ${labelText}
+# No ENTRYPOINT (one inherited from the base is cleared): KServe starts the container with its own \`sh -c ...\`.
+ENTRYPOINT []
 # nobody user
 USER 65534
 `;
   const buildSh = `#!/bin/sh
 # ${notice}
 #
-# Builds the model image for InferenceService ${namespace}/${m.name} and pushes it as ${m.image}.
-# Usage: ./build.sh [--no-push]
+# Builds the model image for InferenceService ${namespace}/${m.name} and pushes it as IMAGE (below):
+# what \`modelcar stage\` and \`modelcar build --push\` do, with the same build flags, so the same image digest.
+# Usage: ./build.sh [--no-push] [--tls-verify=false]
 #   BUILDER=podman|buildah   the image builder (default: podman when installed, else buildah)
 # Pushing needs credentials for the registry: run \`podman login\` (or \`buildah login\`) first, or point
 # REGISTRY_AUTH_FILE at a Docker config file (a pull secret's .dockerconfigjson works).
@@ -181,20 +277,24 @@ cd "$(dirname "$0")"
 
 IMAGE=${shellQuote(m.image)}
 PUSH=1
+TLS=
 for arg in "$@"; do
   case "$arg" in
     --no-push) PUSH=0 ;;
-    *) echo "usage: $0 [--no-push]" >&2; exit 2 ;;
+    --tls-verify=false) TLS=--tls-verify=false ;;
+    *) echo "usage: $0 [--no-push] [--tls-verify=false]" >&2; exit 2 ;;
   esac
 done
 if [ -z "\${BUILDER:-}" ]; then
   if command -v podman >/dev/null 2>&1; then BUILDER=podman; else BUILDER=buildah; fi
 fi
 
-# check FILE SOURCE [SHA256]: verifies a staged model file, or prints its digest so it can be pinned.
+# check FILE SOURCE [SHA256|-]: verifies a staged model file, or prints its digest (so it can be pinned, unless -).
 check() {
   actual=$(sha256sum "$1" | cut -d' ' -f1)
-  if [ -z "\${3:-}" ]; then
+  if [ "\${3:-}" = - ]; then
+    echo "$1: sha256 $actual"
+  elif [ -z "\${3:-}" ]; then
     echo "$1: sha256 $actual (not pinned: add it as sha256 of $2 in the config)"
   elif [ "$actual" != "$3" ]; then
     echo "$1: sha256 of $2 is $actual, but the config expects $3" >&2
@@ -220,20 +320,30 @@ copy() {
   mkdir -p "$(dirname "$2")"
   rm -f "$2"
   ln "$1" "$2" 2>/dev/null || cp "$1" "$2"
-  check "$2" "$1" "\${3:-}" || exit 1
+  if ! check "$2" "$1" "\${3:-}"; then
+    rm -f "$2"
+    exit 1
+  fi
 }
 
 ${steps.join('\n')}
 
-"$BUILDER" build --format=oci -t "$IMAGE" .
+FILES=${label}${shellQuote(`${text}]`)}
+"$BUILDER" build --format=oci --layers --timestamp=0 --identity-label=false $TLS --label "dev.modelcar.model.files=$FILES" -t "$IMAGE" .
 if [ "$PUSH" = 1 ]; then
-  "$BUILDER" push "$IMAGE"
+  digestfile=$(mktemp)
+  trap 'rm -f "$digestfile"' EXIT
+  "$BUILDER" push $TLS --digestfile "$digestfile" "$IMAGE"
+  echo "pushed $IMAGE: ${repository}@$(cat "$digestfile")"
 fi
 `;
   return [
     { path: `${dir}/Containerfile`, content: containerfile },
     { path: `${dir}/.containerignore`, content: `# ${notice}\n# Only the model files are sent to the build.\n*\n!models\n` },
-    { path: `${dir}/.gitignore`, content: `# ${notice}\n# Model files are fetched by build.sh and can be many GB: they do not belong in git.\n/models/\n` },
+    {
+      path: `${dir}/.gitignore`,
+      content: `# ${notice}\n# Model files are put here by \`modelcar stage\` or build.sh and can be many GB: they do not belong in git.\n/models/\n/.modelcar-stage.json\n`,
+    },
     { path: `${dir}/build.sh`, content: buildSh, executable: true },
   ];
 }
@@ -250,7 +360,7 @@ export function floorFiles(configFile: string, outdirArg: string): FloorFile[] {
   const defaults = config.defaults ?? {};
   const stringify = (o: object) => header + YAML.stringify(o, YAML_OPTIONS);
 
-  const byNamespace = new Map<string, FloorConfig['models']>();
+  const byNamespace = new Map<string, FloorModel[]>();
   for (const name of Object.keys(config.namespaces ?? {})) byNamespace.set(name, []);
   for (const m of config.models) {
     const ns = (m.namespace ?? defaults.namespace)!;
@@ -264,18 +374,25 @@ export function floorFiles(configFile: string, outdirArg: string): FloorFile[] {
   for (const ns of namespaces) {
     const models = byNamespace.get(ns)!.slice().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const folder = `manifests/${ns}`;
-    const resources = [`namespace-${ns}.yaml`];
+    // kustomization.yaml lists them by kind (Namespace, ServiceAccount, Role, RoleBinding, ServingRuntime, InferenceService), then name.
+    const resources = { namespace: [`namespace-${ns}.yaml`], serviceaccount: [] as string[], role: [] as string[], rolebinding: [] as string[], servingruntime: [] as string[], inferenceservice: [] as string[] };
+    const add = (kind: keyof typeof resources, name: string, object: object) => {
+      const file = `${kind}-${name}.yaml`;
+      resources[kind].push(file);
+      files.push({ path: `${folder}/${file}`, content: stringify(object) });
+    };
     files.push({ path: `${folder}/namespace-${ns}.yaml`, content: stringify(namespaceObject(ns, config.namespaces?.[ns] ?? {})) });
-    if (models.length) {
-      resources.push('servingruntime-kserve-ovms.yaml');
-      files.push({ path: `${folder}/servingruntime-kserve-ovms.yaml`, content: stringify(servingRuntime(ns)) });
-    }
+    if (models.length) add('servingruntime', 'kserve-ovms', servingRuntime(ns));
     for (const m of models) {
-      resources.push(`inferenceservice-${m.name}.yaml`);
-      files.push({ path: `${folder}/inferenceservice-${m.name}.yaml`, content: stringify(inferenceService(m, ns, m.pullSecret ?? defaults.pullSecret)) });
+      const [serviceAccount, role, roleBinding] = authObjects(m.name, ns);
+      add('serviceaccount', `${m.name}-sa`, serviceAccount);
+      add('role', `${m.name}-view-role`, role);
+      add('rolebinding', `${m.name}-view`, roleBinding);
+      add('inferenceservice', m.name, inferenceService(m, ns, m.pullSecret ?? defaults.pullSecret));
       files.push(...buildContext(m, ns, m.baseImage ?? defaults.baseImage ?? 'registry.access.redhat.com/ubi8/ubi-micro:latest', configDir, outdir, notice));
     }
-    files.push({ path: `${folder}/kustomization.yaml`, content: stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }) });
+    const listed = Object.values(resources).flatMap((names) => names.sort());
+    files.push({ path: `${folder}/kustomization.yaml`, content: stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: listed }) });
   }
   files.push({ path: 'manifests/kustomization.yaml', content: stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: namespaces }) });
 

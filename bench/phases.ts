@@ -61,6 +61,8 @@ function main(): void {
     const context = { source: 'modelcar.yaml', outdir };
     const output = timed('synthesizeTree (all of the above again, then YAML.stringify and build contexts)', () => manifests.synthesizeTree(chart, context));
     timed(`of which: toYaml of ${output.objects.length} objects (again)`, () => output.objects.forEach((o) => manifests.toYaml(o.json)));
+    const validation = require(lib('src/validation/validate-output')) as typeof import('../lib/src/validation/validate-output');
+    timed(`validateOutput: the ${output.objects.length} objects against their schemas`, () => validation.validateOutput(output.files, 'dist'));
     timed(`writeOutput: ${output.files.length} files into an empty folder`, () => writer.writeOutput(outdir, output.files));
     timed(`writeOutput: the same files again (all unchanged)`, () => writer.writeOutput(outdir, output.files));
     timed(`planOutput (synth --check): all unchanged`, () => writer.planOutput(outdir, output.files));

@@ -121,6 +121,22 @@ function describeWhitespace(ch: string): string {
  * @throws ImageReferenceError naming the offending part, the rule, and the fix.
  */
 export function parseImageReference(ref: string): ImageReference {
+  const known = typeof ref === 'string' ? parsedReferences.get(ref) : undefined;
+  if (known) return known;
+  const parsed = Object.freeze(parseReference(ref));
+  if (parsedReferences.size >= MAX_REMEMBERED) parsedReferences.clear();
+  parsedReferences.set(ref, parsed);
+  return parsed;
+}
+
+/**
+ * References parsed so far, by their text: synth checks each model's image and base image, then its constructs
+ * and build files parse them again (the same base image for every model).
+ */
+const parsedReferences = new Map<string, Readonly<ImageReference>>();
+const MAX_REMEMBERED = 100_000;
+
+function parseReference(ref: string): ImageReference {
   if (typeof ref !== 'string') {
     throw new ImageReferenceError(`expected an image reference string such as "quay.io/user/model:v1", got ${ref === null ? 'null' : typeof ref}`);
   }

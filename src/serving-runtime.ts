@@ -124,7 +124,7 @@ export class ServingRuntime extends Construct implements IServingRuntime {
     const id = `ServingRuntime:${ns ?? ''}:${definition.name}`;
     const existing = chart.node.tryFindChild(id) as ServingRuntime | undefined;
     if (!existing) return new ServingRuntime(chart, id, props);
-    if (JSON.stringify(existing.props) !== JSON.stringify(props)) {
+    if (!sameProps(existing.props, props)) {
       throw new Error(
         `runtime: ServingRuntime ${definition.name} in namespace ${ns} is shared by the models there and was already defined differently ` +
           `(another image, spec, layout, defaults or platform); give every model of a namespace the same definition of ${definition.name}`,
@@ -173,6 +173,13 @@ export class ServingRuntime extends Construct implements IServingRuntime {
       spec: props.spec,
     });
   }
+}
+
+/** Whether two definitions of a shared runtime are the same: usually the very same objects, else equal as JSON. */
+function sameProps(a: ServingRuntimeProps, b: ServingRuntimeProps): boolean {
+  const keys = Object.keys(a) as (keyof ServingRuntimeProps)[];
+  if (keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])) return true;
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function referenceOptions(options: ServingRuntimeReferenceOptions): Pick<IServingRuntime, 'layout' | 'supportedModelFormats' | 'defaults'> {

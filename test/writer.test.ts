@@ -96,6 +96,38 @@ describe('writeOutput: the new tree is built beside the old one and swapped in',
     expect(readModes(dist)['build.sh']).toBe('755');
   });
 
+  test('GIVEN a umask that takes bits away THEN new files still get modes 644 and 755', () => {
+    const dist = path.join(tmp(), 'dist');
+    const umask = process.umask(0o077);
+    try {
+      writeOutput(dist, [gen('a.yaml', 'a'), gen('b.yaml', 'b'), gen('x/build.sh', 'x', true), gen('y/build.sh', 'y', true)]);
+    } finally {
+      process.umask(umask);
+    }
+    expect(readModes(dist)).toStrictEqual({ [FILE_LIST]: '644', 'a.yaml': '644', 'b.yaml': '644', 'x/build.sh': '755', 'y/build.sh': '755' });
+  });
+
+  test('GIVEN a broken symbolic link where modelcar writes a file THEN the link is replaced by the file, nothing is written where it pointed', () => {
+    const dist = path.join(tmp(), 'dist');
+    writeOutput(dist, [gen('a.yaml', 'a')]);
+    const target = path.join(path.dirname(dist), 'elsewhere.yaml');
+    fs.symlinkSync(target, path.join(dist, 'b.yaml'));
+    expect(writeOutput(dist, [gen('a.yaml', 'a'), gen('b.yaml', 'b')]).added).toStrictEqual(['b.yaml']);
+    expect(fs.lstatSync(path.join(dist, 'b.yaml')).isFile()).toBe(true);
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
+  test('GIVEN a folder where modelcar writes a file THEN it refuses, naming it, and changes nothing', () => {
+    const dist = path.join(tmp(), 'dist');
+    writeOutput(dist, [gen('a.yaml', 'a')]);
+    fs.mkdirSync(path.join(dist, 'b.yaml'));
+    const before = readTree(dist);
+    expect(() => writeOutput(dist, [gen('a.yaml', 'a'), gen('b.yaml', 'b')])).toThrow(new UserError(`${dist}/b.yaml is a folder, where modelcar writes a file`));
+    expect(() => planOutput(dist, [gen('b.yaml', 'b')])).toThrow(new UserError(`${dist}/b.yaml is a folder, where modelcar writes a file`));
+    expect(readTree(dist)).toStrictEqual(before);
+    expect(fs.statSync(path.join(dist, 'b.yaml')).isDirectory()).toBe(true);
+  });
+
   test('GIVEN a file modelcar would write that someone else wrote THEN it refuses and changes nothing', () => {
     const dist = path.join(tmp(), 'dist');
     fs.mkdirSync(dist);

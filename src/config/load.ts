@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import * as YAML from 'yaml';
 import { ConfigError, Diagnostic, describeValue, didYouMean, fieldPath, UserError } from '../errors';
-import schema from './modelcar.schema.json';
+import { configValidator } from './schema-validator';
 import { ModelcarConfig } from './types.generated';
 
 /** A config file read and checked against the schema, with what is needed to point at its lines. */
@@ -39,10 +39,8 @@ export interface LoadOptions {
   readonly deferModelErrors?: boolean;
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
-
 function validate(data: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(schema);
+  const validator = configValidator();
   return validator(data) ? [] : [...(validator.errors ?? [])];
 }
 

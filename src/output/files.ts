@@ -4,6 +4,11 @@ export interface OutputFile {
   readonly content: string;
   /** Written with mode 0755 instead of 0644. @default false */
   readonly executable?: boolean;
+  /**
+   * For a manifest: the object its YAML was serialized from, so that it can be validated as data, without
+   * parsing the YAML again. @default - none: validated from its content
+   */
+  readonly data?: unknown;
 }
 
 /** What the output was made from, named in every file's "generated" header. */

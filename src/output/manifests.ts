@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import * as YAML from 'yaml';
 import { ModelImage } from '../model-image';
 import { PullSecret } from '../pull-secret';
 import { OutputFile, RenderContext, generatedNotice } from './files';
+import { stringifyYaml } from './yaml-text';
 
 /** Folder of the Kubernetes manifests within the output. */
 export const MANIFESTS_DIR = 'manifests';
@@ -51,6 +51,7 @@ export function synthesizeTree(root: IConstruct, context: RenderContext): Synthe
   const objects: ManifestObject[] = [];
   const secretFiles: OutputFile[] = [];
   const byPath = new Map<string, ManifestObject>();
+  const withCredentials = new Set(all.filter((c) => PullSecret.holdsCredentials(c as Construct)).flatMap((c) => c.node.findAll()));
   for (const c of all) {
     if (!(c instanceof ApiObject)) continue;
     const json = c.toJson();
@@ -58,8 +59,8 @@ export function synthesizeTree(root: IConstruct, context: RenderContext): Synthe
     const kind: string = json.kind;
     const name: string = json.metadata?.name;
     const namespace: string | undefined = json.metadata?.namespace;
-    if (isUnder(c, PullSecret.holdsCredentials)) {
-      secretFiles.push({ path: `${namespace ?? '_cluster'}/${kind.toLowerCase()}-${name}.yaml`, content: notice + YAML.stringify(json, YAML_OPTIONS) });
+    if (withCredentials.has(c)) {
+      secretFiles.push({ path: `${namespace ?? '_cluster'}/${kind.toLowerCase()}-${name}.yaml`, content: notice + toYaml(json) });
       continue;
     }
     const folder = kind === 'Namespace' ? name : namespace ?? (CLUSTER_SCOPED.has(kind) ? '_cluster' : undefined);
@@ -73,9 +74,9 @@ export function synthesizeTree(root: IConstruct, context: RenderContext): Synthe
   }
 
   objects.sort((a, b) => compareStrings(folderOf(a.path), folderOf(b.path)) || compareObjects(a, b));
-  const files: OutputFile[] = objects.map((o) => ({ path: o.path, content: notice + YAML.stringify(o.json, YAML_OPTIONS) }));
+  const files: OutputFile[] = objects.map((o) => ({ path: o.path, content: notice + toYaml(o.json), data: o.json }));
   files.push(...kustomizations(objects, notice));
-  const images = ModelImage.all(root as Construct);
+  const images = all.filter((c): c is ModelImage => c instanceof ModelImage);
   for (const image of images) files.push(...image.render(context));
   if (context.subdir) {
     for (const o of objects) (o as { path: string }).path = `${context.subdir}/${o.path}`;
@@ -107,25 +108,30 @@ export const SYNC_WAVES: Readonly<Record<string, number>> = {
 /** Kinds defined by CRDs that may not exist yet when Argo CD dry-runs a first sync. */
 const CUSTOM_KINDS = new Set(['ServingRuntime', 'ClusterServingRuntime', 'InferenceService', 'ExternalSecret', 'SealedSecret']);
 
-/** Adds the Argo CD annotations of an object's kind, keeping the annotation keys sorted. */
+/** Adds the Argo CD annotations of an object's kind (an annotation the object has already wins), keeping the keys sorted. */
 function annotateForArgoCd(json: Record<string, any>): void {
-  const added: Record<string, string> = {};
   const wave = SYNC_WAVES[json.kind];
-  if (wave !== undefined) added['argocd.argoproj.io/sync-wave'] = String(wave);
-  if (CUSTOM_KINDS.has(json.kind)) added['argocd.argoproj.io/sync-options'] = 'SkipDryRunOnMissingResource=true';
-  if (Object.keys(added).length === 0) return;
-  const merged = { ...added, ...json.metadata.annotations };
-  json.metadata.annotations = Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]]));
-  const { annotations, ...rest } = json.metadata;
-  json.metadata = Object.fromEntries(Object.entries({ ...rest, annotations }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const custom = CUSTOM_KINDS.has(json.kind);
+  if (wave === undefined && !custom) return;
+  const annotations: Record<string, string> = { ...json.metadata.annotations };
+  if (wave !== undefined) annotations['argocd.argoproj.io/sync-wave'] ??= String(wave);
+  if (custom) annotations['argocd.argoproj.io/sync-options'] ??= 'SkipDryRunOnMissingResource=true';
+  json.metadata = sortedKeys({ ...json.metadata, annotations: sortedKeys(annotations) });
 }
 
-/** YAML 1.1 output (what Kubernetes' own parser reads): `yes`, `on` and the like are quoted. No folding. */
-const YAML_OPTIONS: YAML.ToStringOptions & YAML.DocumentOptions = { lineWidth: 0, version: '1.1' };
+/** The same map with its keys in sorted order. */
+function sortedKeys<T>(map: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const key of Object.keys(map).sort()) out[key] = map[key];
+  return out;
+}
 
-/** Serializes one object as modelcar writes it (no header). */
+/**
+ * Serializes one object as modelcar writes it (no header): YAML 1.1 (what Kubernetes' own parser reads), so `yes`,
+ * `on` and the like are quoted; no folding. The text of `yaml`'s stringify, written by a faster writer.
+ */
 export function toYaml(json: unknown): string {
-  return YAML.stringify(json, YAML_OPTIONS);
+  return stringifyYaml(json);
 }
 
 function kustomizations(objects: readonly ManifestObject[], notice: string): OutputFile[] {
@@ -139,17 +145,18 @@ function kustomizations(objects: readonly ManifestObject[], notice: string): Out
   const folders = [...byFolder.keys()].sort();
   const out: OutputFile[] = folders.map((folder) => {
     const resources = byFolder.get(folder)!.sort(compareObjects).map((o) => o.path.slice(folder.length + 1));
-    return { path: `${folder}/kustomization.yaml`, content: notice + kustomization(resources) };
+    return kustomizationFile(`${folder}/kustomization.yaml`, resources, notice);
   });
   if (folders.length) {
     const top = folders.map((f) => f.slice(MANIFESTS_DIR.length + 1));
-    out.push({ path: `${MANIFESTS_DIR}/kustomization.yaml`, content: notice + kustomization(top) });
+    out.push(kustomizationFile(`${MANIFESTS_DIR}/kustomization.yaml`, top, notice));
   }
   return out;
 }
 
-function kustomization(resources: readonly string[]): string {
-  return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
+function kustomizationFile(path: string, resources: readonly string[], notice: string): OutputFile {
+  const data = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
+  return { path, content: notice + toYaml(data), data };
 }
 
 function folderOf(p: string): string {
@@ -167,10 +174,6 @@ function kindRank(kind: string): number {
 
 function compareObjects(a: ManifestObject, b: ManifestObject): number {
   return kindRank(a.kind) - kindRank(b.kind) || compareStrings(a.kind, b.kind) || compareStrings(a.name, b.name);
-}
-
-function isUnder(c: IConstruct, test: (c: Construct) => boolean): boolean {
-  return c.node.scopes.some((s) => test(s as Construct));
 }
 
 function checkUniquePaths(files: readonly OutputFile[]): void {

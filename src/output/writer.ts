@@ -49,7 +49,7 @@ export function writeOutput(outdir: string, files: readonly OutputFile[], option
   const target = realTarget(outdir);
   refuseDangerousOutdir(target, options);
   recoverInterrupted(target);
-  const plan = planOutput(target, files);
+  const { plan, present } = inspectOutput(target, files);
   const result: WriteResult = { added: plan.added, changed: plan.changed, removed: plan.removed, unchanged: plan.unchanged };
   if (plan.added.length + plan.changed.length + plan.removed.length === 0 && !plan.listChanged) return result;
 
@@ -59,22 +59,28 @@ export function writeOutput(outdir: string, files: readonly OutputFile[], option
   const staging = path.join(parent, `.${base}.${STAGING}-${process.pid}`);
   fs.rmSync(staging, { recursive: true, force: true });
   const exists = fs.existsSync(target);
+  const modes = new ModeSetter();
   try {
     if (exists) cloneTree(target, staging);
     else fs.mkdirSync(staging);
     pause('tree-cloned');
 
     const byPath = new Map(files.map((f) => [f.path, f]));
+    const folders = new Set<string>();
     let written = 0;
     for (const rel of [...plan.added, ...plan.changed].sort()) {
       const file = byPath.get(rel)!;
       const full = path.join(staging, ...rel.split('/'));
-      fs.mkdirSync(path.dirname(full), { recursive: true });
-      // A carried-over file is a hard link to the old one: unlink it, never write through it.
-      fs.rmSync(full, { force: true });
+      const folder = path.dirname(full);
+      if (!folders.has(folder)) {
+        fs.mkdirSync(folder, { recursive: true });
+        folders.add(folder);
+      }
+      // A carried-over entry (a hard link to the old file, a symbolic link): unlink it, never write through it.
+      if (present.has(rel)) fs.rmSync(full, { force: true });
       const mode = file.executable ? 0o755 : 0o644;
       fs.writeFileSync(full, file.content, { mode });
-      fs.chmodSync(full, mode);
+      modes.set(full, mode);
       pause(`file-written:${++written}`);
     }
     for (const rel of plan.removed) {
@@ -85,6 +91,7 @@ export function writeOutput(outdir: string, files: readonly OutputFile[], option
     const listFile = path.join(staging, FILE_LIST);
     fs.rmSync(listFile, { force: true });
     fs.writeFileSync(listFile, fileListText(files), { mode: 0o644 });
+    modes.set(listFile, 0o644);
     pause('before-swap');
   } catch (e) {
     // The old tree was not touched: drop the half-built new one and say so.
@@ -207,12 +214,43 @@ function fileListText(files: readonly OutputFile[]): string {
 }
 
 /**
+ * Gives new files their mode. A new file gets the mode it is created with less the umask, so `chmod` is needed
+ * only when the umask takes bits away: that is checked once per mode, on the first file, and then only files
+ * of a mode the umask changes are chmod-ed.
+ */
+class ModeSetter {
+  private readonly needsChmod = new Map<number, boolean>();
+
+  /** Gives `file`, just created with `mode`, exactly that mode. */
+  public set(file: string, mode: number): void {
+    let needed = this.needsChmod.get(mode);
+    if (needed === undefined) {
+      needed = (fs.statSync(file).mode & 0o7777) !== mode;
+      this.needsChmod.set(mode, needed);
+    }
+    if (needed) fs.chmodSync(file, mode);
+  }
+}
+
+/**
  * Computes what writing would change, without writing: the same lists as {@link writeOutput} returns,
  * and the current content and modes of the files concerned.
  * @throws UserError when a file modelcar would write exists but was not written by modelcar.
  */
 export function planOutput(outdir: string, files: readonly OutputFile[]): OutputPlan {
-  const previous = readFileList(outdir);
+  return inspectOutput(outdir, files).plan;
+}
+
+/**
+ * {@link planOutput}, and the paths of the files to write that have an entry in the output folder now (a file,
+ * a folder, a link). Each folder of the output is listed once, and only the files listed are read: a new
+ * file costs no failed read.
+ */
+function inspectOutput(outdir: string, files: readonly OutputFile[]): { plan: OutputPlan; present: Set<string> } {
+  const listText = readIfFile(path.join(outdir, FILE_LIST));
+  const previous = parseFileList(listText);
+  const listing = new FolderListing(outdir);
+  const present = new Set<string>();
   const next = new Set(files.map((f) => f.path));
   const plan = {
     added: [] as string[],
@@ -225,7 +263,10 @@ export function planOutput(outdir: string, files: readonly OutputFile[]): Output
   };
   for (const f of files) {
     const full = path.join(outdir, ...f.path.split('/'));
-    const existing = readIfFile(full);
+    const listed = listing.has(f.path);
+    if (listed) present.add(f.path);
+    const found = listed ? readWithMode(full) : undefined;
+    const existing = found?.text;
     if (existing !== undefined && !previous.has(f.path) && existing !== f.content && !existing.includes(MARKER)) {
       throw new UserError(`${full} exists and was not written by modelcar; move it away or choose another output folder (-o)`);
     }
@@ -234,7 +275,7 @@ export function planOutput(outdir: string, files: readonly OutputFile[]): Output
     if (existing === undefined) plan.added.push(f.path);
     else if (existing !== f.content) plan.changed.push(f.path);
     else {
-      const current = fs.statSync(full).mode & 0o777;
+      const current = found!.mode & 0o777;
       if (current !== mode) {
         plan.modes.set(f.path, { from: current, to: mode });
         plan.changed.push(f.path);
@@ -249,10 +290,47 @@ export function planOutput(outdir: string, files: readonly OutputFile[]): Output
       plan.contents.set(old, existing);
     }
   }
-  plan.listChanged = readIfFile(path.join(outdir, FILE_LIST)) !== fileListText(files);
+  plan.listChanged = listText !== fileListText(files);
   for (const list of [plan.added, plan.changed, plan.removed, plan.unchanged]) list.sort();
-  return plan;
+  return { plan, present };
 }
+
+/**
+ * The entries of an output folder's folders, each listed once, on first use. A folder is listed only when its
+ * parent's listing has it, so the folders of a new output cost nothing.
+ */
+class FolderListing {
+  private readonly folders = new Map<string, ReadonlySet<string> | undefined>();
+
+  constructor(private readonly root: string) {}
+
+  /**
+   * Whether there is an entry at a path relative to the root (`/`-separated). Where a folder cannot be listed
+   * for another reason than its absence, every path in it counts as present, to be read and judged one by one.
+   */
+  public has(rel: string): boolean {
+    const slash = rel.lastIndexOf('/');
+    const entries = this.entries(slash === -1 ? '' : rel.slice(0, slash));
+    return entries === undefined || entries.has(rel.slice(slash + 1));
+  }
+
+  /** The names in a folder (relative to the root, '' for the root); empty when it does not exist. */
+  private entries(rel: string): ReadonlySet<string> | undefined {
+    if (this.folders.has(rel)) return this.folders.get(rel);
+    let names: ReadonlySet<string> | undefined = NOTHING;
+    if (rel === '' || this.has(rel)) {
+      try {
+        names = new Set(fs.readdirSync(path.join(this.root, ...rel.split('/').filter(Boolean))));
+      } catch (e: any) {
+        names = e.code === 'ENOENT' || e.code === 'ENOTDIR' ? NOTHING : undefined;
+      }
+    }
+    this.folders.set(rel, names);
+    return names;
+  }
+}
+
+const NOTHING: ReadonlySet<string> = new Set();
 
 /** Finds the project root above a folder: the nearest folder (itself included) holding .git or package.json. */
 function projectMarker(dir: string): string | undefined {
@@ -285,8 +363,7 @@ export function refuseDangerousOutdir(outdir: string, options: OutputOptions = {
   }
 }
 
-function readFileList(outdir: string): Set<string> {
-  const text = readIfFile(path.join(outdir, FILE_LIST));
+function parseFileList(text: string | undefined): Set<string> {
   if (text === undefined) return new Set();
   return new Set(text.split('\n').filter((l) => l && !l.startsWith('#') && !l.split('/').includes('..')));
 }
@@ -298,6 +375,24 @@ function readIfFile(full: string): string | undefined {
     if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return undefined;
     if (e.code === 'EISDIR') throw new UserError(`${full} is a folder, where modelcar writes a file`);
     throw e;
+  }
+}
+
+/** {@link readIfFile}, with the file's mode (from the open file: no second lookup of the path). */
+function readWithMode(full: string): { text: string; mode: number } | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(full, 'r');
+  } catch (e: any) {
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (stat.isDirectory()) throw new UserError(`${full} is a folder, where modelcar writes a file`);
+    return { text: fs.readFileSync(fd, 'utf8'), mode: stat.mode };
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

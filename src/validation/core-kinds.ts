@@ -8,12 +8,7 @@
  * (k8s.io/api v0.32 core/v1 types.go and rbac/v1 types.go, and ObjectMeta of apimachinery meta/v1) so
  * that a typo such as `metdata:` or `rules[0].resource` is reported too.
  */
-import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
-import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
-import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { ObjectMeta } from '@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta';
+/* eslint-disable @typescript-eslint/no-require-imports */
 
 /** An ajv-style error, as the precompiled validators report them. */
 export interface SchemaError {
@@ -23,9 +18,17 @@ export interface SchemaError {
   readonly message?: string;
 }
 
-/** Runs a kubernetes-models model's validator on plain data; returns its errors. */
-function modelValidator(Model: new (data?: any) => { validate(): void }): (data: unknown) => SchemaError[] {
+/** A kubernetes-models model class: it validates the data it is made from. */
+type Model = new (data?: any) => { validate(): void };
+
+/**
+ * Runs a kubernetes-models model's validator on plain data; returns its errors. The model's module (and the
+ * validation runtime of kubernetes-models) is loaded on first use: commands that meet no such object do without.
+ */
+function modelValidator(load: () => Model): (data: unknown) => SchemaError[] {
+  let Model: Model | undefined;
   return (data) => {
+    Model ??= load();
     try {
       new Model(data as any).validate();
       return [];
@@ -89,12 +92,12 @@ export const CORE_FIELDS: Readonly<Record<string, Fields>> = {
 
 /** Schema validators of the core kinds, by `apiVersion/kind`. */
 export const CORE_VALIDATORS: Readonly<Record<string, (data: unknown) => SchemaError[]>> = {
-  'v1/Namespace': modelValidator(Namespace),
-  'v1/Secret': modelValidator(Secret),
-  'v1/ServiceAccount': modelValidator(ServiceAccount),
-  'rbac.authorization.k8s.io/v1/Role': modelValidator(Role),
-  'rbac.authorization.k8s.io/v1/RoleBinding': modelValidator(RoleBinding),
+  'v1/Namespace': modelValidator(() => require('kubernetes-models/v1/Namespace').Namespace),
+  'v1/Secret': modelValidator(() => require('kubernetes-models/v1/Secret').Secret),
+  'v1/ServiceAccount': modelValidator(() => require('kubernetes-models/v1/ServiceAccount').ServiceAccount),
+  'rbac.authorization.k8s.io/v1/Role': modelValidator(() => require('kubernetes-models/rbac.authorization.k8s.io/v1/Role').Role),
+  'rbac.authorization.k8s.io/v1/RoleBinding': modelValidator(() => require('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding').RoleBinding),
 };
 
 /** The ObjectMeta validator, for the metadata of custom resources (whose CRD schema says only `object`). */
-export const validateObjectMeta = modelValidator(ObjectMeta);
+export const validateObjectMeta = modelValidator(() => require('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta').ObjectMeta);

@@ -2,7 +2,8 @@
  * Compiles the vendored KServe CRD schemas (crds/) into standalone validation code, once, at development
  * time: `npm run gen:validators` writes `src/validation/generated/kserve-validators.js`, which is
  * committed. Compiling the 1 MB InferenceService schema takes ajv about 3 s and 470 MB; loading the
- * compiled code takes milliseconds. A test regenerates it and compares, so it cannot go stale.
+ * compiled code takes milliseconds. A test regenerates it and compares, so it cannot go stale. It also writes the
+ * config schema's validator (src/config/schema-validator.ts).
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -11,6 +12,7 @@ import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import * as YAML from 'yaml';
 import { Schema, convertSchema, shareRepeated } from './crd-schema';
+import { CONFIG_VALIDATOR_FILE, renderConfigValidator } from '../config/schema-validator';
 
 /** The CRDs compiled, from the repository root: file, the version served, and the export name. */
 export const CRD_SOURCES = [
@@ -107,5 +109,8 @@ if (require.main === module) {
   else {
     fs.mkdirSync(path.dirname(path.join(root, GENERATED_FILE)), { recursive: true });
     fs.writeFileSync(path.join(root, GENERATED_FILE), text);
+    // The config's validator too (src/config/schema-validator.ts).
+    fs.mkdirSync(path.dirname(path.join(root, CONFIG_VALIDATOR_FILE)), { recursive: true });
+    fs.writeFileSync(path.join(root, CONFIG_VALIDATOR_FILE), renderConfigValidator());
   }
 }

@@ -52,12 +52,7 @@ export function validateYamlText(file: string, text: string, report: ValidationR
       report.problems.push(...converted.problems);
       continue;
     }
-    const obj = converted.data;
-    const items: { value: unknown; prefix: ObjectPath }[] =
-      obj && typeof obj === 'object' && !Array.isArray(obj) && typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj.items)
-        ? obj.items.map((value: unknown, i: number) => ({ value, prefix: ['items', i] }))
-        : [{ value: obj, prefix: [] }];
-    for (const { value, prefix } of items) {
+    for (const { value, prefix } of documentItems(converted.data)) {
       const result = validateObject(value);
       if (result.skipped !== undefined) {
         report.skipped.set(result.skipped, (report.skipped.get(result.skipped) ?? 0) + 1);
@@ -78,6 +73,24 @@ export function validateYamlText(file: string, text: string, report: ValidationR
     }
   }
   return report;
+}
+
+/** The objects of one YAML document: the document itself, or the items of a `kind: ...List`. */
+function documentItems(obj: any): { value: unknown; prefix: ObjectPath }[] {
+  return obj && typeof obj === 'object' && !Array.isArray(obj) && typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(obj.items)
+    ? obj.items.map((value: unknown, i: number) => ({ value, prefix: ['items', i] }))
+    : [{ value: obj, prefix: [] }];
+}
+
+/**
+ * Whether one document, given as data (what parsing its YAML gives), passes {@link validateYamlText}: every object
+ * in it valid or not checked. For the problems themselves, with lines, validate the text.
+ */
+export function isValidDocument(data: unknown): boolean {
+  return documentItems(data).every(({ value }) => {
+    const result = validateObject(value);
+    return result.skipped !== undefined || result.problems.length === 0;
+  });
 }
 
 /** The node at a path, or its nearest ancestor; with `key`, the key node of the last step. */
