@@ -39,7 +39,6 @@ function main(): void {
 
     const cdk8s = timed('require cdk8s', () => require('cdk8s') as typeof import('cdk8s'));
     timed('require yaml', () => require('yaml'));
-    timed('require ajv', () => require('ajv'));
     timed('require yargs', () => require('yargs'));
     timed('require lib/imports/k8s', () => require(lib('imports/k8s')));
     timed('require lib/imports/kserve-isvc (InferenceService: 1.8 MB of JS)', () => require(lib('imports/kserve-isvc-serving.kserve.io')));
@@ -50,7 +49,7 @@ function main(): void {
     const writer = require(lib('src/output/writer')) as typeof import('../lib/src/output/writer');
     const { ApiObject } = cdk8s;
 
-    const loaded = timed('loadConfig: read, parse (yaml parseDocument), check (ajv, first use compiles)', () => load.loadConfig(config));
+    const loaded = timed('loadConfig: read, parse (yaml parseDocument), check (the precompiled schema validator)', () => load.loadConfig(config));
     const app = new cdk8s.App({ outdir });
     const chart = new cdk8s.Chart(app, 'modelcar', { disableResourceNameHashes: true });
     timed('defineModels: domain checks and constructs', () => synth.defineModels(chart, loaded));
@@ -59,7 +58,7 @@ function main(): void {
     const objects = all.filter((c): c is InstanceType<typeof ApiObject> => c instanceof ApiObject);
     timed(`ApiObject.toJson() of ${objects.length} objects`, () => objects.forEach((o) => o.toJson()));
     const context = { source: 'modelcar.yaml', outdir };
-    const output = timed('synthesizeTree (all of the above again, then YAML.stringify and build contexts)', () => manifests.synthesizeTree(chart, context));
+    const output = timed('synthesizeTree (all of the above again, then the YAML writer and build contexts)', () => manifests.synthesizeTree(chart, context));
     timed(`of which: toYaml of ${output.objects.length} objects (again)`, () => output.objects.forEach((o) => manifests.toYaml(o.json)));
     const validation = require(lib('src/validation/validate-output')) as typeof import('../lib/src/validation/validate-output');
     timed(`validateOutput: the ${output.objects.length} objects against their schemas`, () => validation.validateOutput(output.files, 'dist'));

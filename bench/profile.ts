@@ -152,11 +152,12 @@ const REQUIRES: [string, string][] = [
   ['lib/imports/kserve-isvc-serving.kserve.io (1.8 MB of JS)', "require('./lib/imports/kserve-isvc-serving.kserve.io')"],
   ['lib/imports/k8s (cdk8s-plus-28/lib/imports/k8s.js, 2.7 MB)', "require('./lib/imports/k8s')"],
   ['lib/imports/kserve-sr-serving.kserve.io', "require('./lib/imports/kserve-sr-serving.kserve.io')"],
-  ['ajv', "require('ajv')"],
-  ['ajv: compile modelcar.schema.json (and the draft-07 meta-schema)', "new (require('ajv').default)({ allErrors: true, verbose: true, strict: true }).compile(require('./lib/src/config/modelcar.schema.json'))"],
   ['yargs', "require('yargs')"],
   ['yaml (modelcar\'s copy)', "require('yaml')"],
-  ['the rest of lib/src/cli/main (modelcar itself)', "require('./lib/src/cli/main')"],
+  ['the config schema\'s validator (generated: src/config/generated)', "require('./src/config/generated/config-validator.js')"],
+  ['the KServe validators (generated: src/validation/generated, 0.8 MB of JS)', "require('./src/validation/generated/kserve-validators.js')"],
+  ['kubernetes-models: the validators of the core kinds synth writes', "for (const m of ['v1/Namespace', 'v1/ServiceAccount', 'rbac.authorization.k8s.io/v1/Role', 'rbac.authorization.k8s.io/v1/RoleBinding']) require('kubernetes-models/' + m); require('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta')"],
+  ['the rest of modelcar (lib/src/cli/main and the synth command)', "require('./lib/src/cli/main'); require('./lib/src/cli/synth-command')"],
 ];
 
 /** Times the steps of {@link REQUIRES} in fresh node processes: the best of `runs` for each step. */
