@@ -117,6 +117,14 @@ describe('writeOutput: the new tree is built beside the old one and swapped in',
     expect(fs.existsSync(target)).toBe(false);
   });
 
+  test('GIVEN a user file whose name differs only in case from a new file THEN (on a case-sensitive filesystem) both are there after the write', () => {
+    const dist = path.join(tmp(), 'dist');
+    writeOutput(dist, [gen('a.yaml', 'a')]);
+    fs.writeFileSync(path.join(dist, 'B.yaml'), 'mine');
+    expect(writeOutput(dist, [gen('a.yaml', 'a'), gen('b.yaml', 'b')]).added).toStrictEqual(['b.yaml']);
+    expect(readTree(dist)).toMatchObject({ 'B.yaml': 'mine', 'b.yaml': `${HEADER}b\n` });
+  });
+
   test('GIVEN a folder where modelcar writes a file THEN it refuses, naming it, and changes nothing', () => {
     const dist = path.join(tmp(), 'dist');
     writeOutput(dist, [gen('a.yaml', 'a')]);

@@ -77,9 +77,16 @@ export function writeOutput(outdir: string, files: readonly OutputFile[], option
         folders.add(folder);
       }
       // A carried-over entry (a hard link to the old file, a symbolic link): unlink it, never write through it.
+      // `wx` creates the file or fails: an entry the listing did not show is unlinked too.
       if (present.has(rel)) fs.rmSync(full, { force: true });
       const mode = file.executable ? 0o755 : 0o644;
-      fs.writeFileSync(full, file.content, { mode });
+      try {
+        fs.writeFileSync(full, file.content, { mode, flag: 'wx' });
+      } catch (e: any) {
+        if (e.code !== 'EEXIST') throw e;
+        fs.rmSync(full, { force: true });
+        fs.writeFileSync(full, file.content, { mode, flag: 'wx' });
+      }
       modes.set(full, mode);
       pause(`file-written:${++written}`);
     }
@@ -297,7 +304,9 @@ function inspectOutput(outdir: string, files: readonly OutputFile[]): { plan: Ou
 
 /**
  * The entries of an output folder's folders, each listed once, on first use. A folder is listed only when its
- * parent's listing has it, so the folders of a new output cost nothing.
+ * parent's listing has it, so the folders of a new output cost nothing. Names are compared without case: on a
+ * case-insensitive filesystem `A.yaml` is the file `a.yaml`, so it must be read (and judged) as before; on
+ * others the read finds nothing.
  */
 class FolderListing {
   private readonly folders = new Map<string, ReadonlySet<string> | undefined>();
@@ -311,7 +320,7 @@ class FolderListing {
   public has(rel: string): boolean {
     const slash = rel.lastIndexOf('/');
     const entries = this.entries(slash === -1 ? '' : rel.slice(0, slash));
-    return entries === undefined || entries.has(rel.slice(slash + 1));
+    return entries === undefined || entries.has(rel.slice(slash + 1).toLowerCase());
   }
 
   /** The names in a folder (relative to the root, '' for the root); empty when it does not exist. */
@@ -320,7 +329,7 @@ class FolderListing {
     let names: ReadonlySet<string> | undefined = NOTHING;
     if (rel === '' || this.has(rel)) {
       try {
-        names = new Set(fs.readdirSync(path.join(this.root, ...rel.split('/').filter(Boolean))));
+        names = new Set(fs.readdirSync(path.join(this.root, ...rel.split('/').filter(Boolean))).map((n) => n.toLowerCase()));
       } catch (e: any) {
         names = e.code === 'ENOENT' || e.code === 'ENOTDIR' ? NOTHING : undefined;
       }
