@@ -306,6 +306,23 @@ function scan(str: string): { positive: boolean; value: string; num: string; den
  * @throws QuantityError with apimachinery's exact message.
  */
 export function parseQuantity(str: string): Quantity {
+  let quantity = parsedQuantities.get(str);
+  if (quantity === undefined) {
+    quantity = parseQuantityText(str);
+    if (parsedQuantities.size >= MAX_REMEMBERED) parsedQuantities.clear();
+    parsedQuantities.set(str, quantity);
+  }
+  return quantity;
+}
+
+/**
+ * Quantities parsed so far (they are immutable), by their text: the same few (`1`, `4Gi`) come back in the
+ * resources of every model, checked by the constructs and again in the output.
+ */
+const parsedQuantities = new Map<string, Quantity>();
+const MAX_REMEMBERED = 10_000;
+
+function parseQuantityText(str: string): Quantity {
   if (str.length === 0) throw new QuantityError(QUANTITY_ERRORS.formatWrong);
   if (str === '0') return new Quantity(0n, 0, 'DecimalSI', str);
   const { positive, value, num, denom, suffix } = scan(str);
