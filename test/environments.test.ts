@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { main } from '../src/cli/main';
+import { cli as run } from './support/project';
 import schema from '../src/config/modelcar.schema.json';
 import { readTree } from './support/tree';
 import { requireTool } from './support/tools';
@@ -40,12 +40,6 @@ environments:
       mobilenet: { image: "quay.io/team/mobilenet@sha256:${'ab'.repeat(32)}" }
 `;
 
-async function run(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, (t) => (out += t), (t) => (err += t));
-  return { code, out, err };
-}
 
 function project(config: string): { config: string; dist: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-env-'));

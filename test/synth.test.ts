@@ -2,19 +2,12 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../src/cli/main';
+import { cli as run } from './support/project';
 import { readModes, readTree } from './support/tree';
 import { requireTool } from './support/tools';
 
 const ROOT = path.resolve(__dirname, '..');
 const EXAMPLE = 'examples/mobilenet/modelcar.yaml';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, (t) => (out += t), (t) => (err += t));
-  return { code, out, err };
-}
 
 /** A fresh project folder holding a copy of the example config, as users lay it out: config and dist/ side by side. */
 function project(config = fs.readFileSync(path.join(ROOT, EXAMPLE), 'utf8')): { dir: string; config: string; dist: string } {

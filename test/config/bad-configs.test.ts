@@ -1,17 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
+import { cli as run } from '../support/project';
 
 const DIR = path.join('test', 'fixtures', 'configs', 'bad');
-
-/** Runs the CLI in-process; returns exit code, stdout and stderr. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, (t) => (out += t), (t) => (err += t));
-  return { code, out, err };
-}
 
 describe('bad configs', () => {
   const fixtures = fs.readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();

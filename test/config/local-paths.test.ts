@@ -1,14 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, (t) => (out += t), (t) => (err += t));
-  return { code, out, err };
-}
+import { cli as run } from '../support/project';
 
 /** A config in conf/ whose model file lies beside it, in models/ (outside conf/). */
 function project(allow?: boolean): { config: string; dist: string; model: string } {

@@ -1,18 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/cli/main';
+import { cli as run } from '../support/project';
 import { unifiedDiff } from '../../src/output/diff';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE = 'examples/mobilenet/modelcar.yaml';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, (t) => (out += t), (t) => (err += t));
-  return { code, out, err };
-}
 
 /** A project folder with the example config, synthesized into dist/. */
 async function synthesized(): Promise<{ config: string; dist: string }> {

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
-import { main } from '../../src/cli/main';
+import { cli as run } from '../support/project';
 import { synthesize } from '../../src/synth';
 import { validateObject } from '../../src/validation/validate-object';
 import { OutputValidationError } from '../../src/validation/validate-output';
@@ -13,13 +13,6 @@ import { testChart } from '../support/charts';
 const ROOT = path.resolve(__dirname, '..', '..');
 const MANIFESTS = path.join('test', 'fixtures', 'manifests');
 const ODH = path.join(ROOT, 'test', 'fixtures', 'odh-runtimes', 'odh-v2.25');
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, (t) => (out += t), (t) => (err += t));
-  return { code, out, err };
-}
 
 /** Each object of an ODH runtime template, its image placeholders filled in from params.env as the ODH operator does. */
 function odhTemplateObjects(file: string): unknown[] {
