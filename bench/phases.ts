@@ -43,10 +43,10 @@ function main(): void {
     timed('require lib/imports/k8s', () => require(lib('imports/k8s')));
     timed('require lib/imports/kserve-isvc (InferenceService: 1.8 MB of JS)', () => require(lib('imports/kserve-isvc-serving.kserve.io')));
     timed('require lib/imports/kserve-sr (ServingRuntime)', () => require(lib('imports/kserve-sr-serving.kserve.io')));
-    const load = timed('require lib/src/config/load', () => require(lib('src/config/load')) as typeof import('../lib/src/config/load'));
-    const synth = timed('require lib/src/synth (and the rest of modelcar)', () => require(lib('src/synth')) as typeof import('../lib/src/synth'));
-    const manifests = require(lib('src/output/manifests')) as typeof import('../lib/src/output/manifests');
-    const writer = require(lib('src/output/writer')) as typeof import('../lib/src/output/writer');
+    const load = timed('require lib/src/config/load', () => require(lib('src/config/load')) as typeof import('../lib/src/config/load.js'));
+    const synth = timed('require lib/src/pipeline/synthesize (and the rest of modelcar)', () => require(lib('src/pipeline/synthesize')) as typeof import('../lib/src/pipeline/synthesize.js'));
+    const manifests = require(lib('src/output/manifests')) as typeof import('../lib/src/output/manifests.js');
+    const writer = require(lib('src/output/writer')) as typeof import('../lib/src/output/writer.js');
     const { ApiObject } = cdk8s;
 
     const loaded = timed('loadConfig: read, parse (yaml parseDocument), check (the precompiled schema validator)', () => load.loadConfig(config));
@@ -60,7 +60,7 @@ function main(): void {
     const context = { source: 'modelcar.yaml', outdir };
     const output = timed('synthesizeTree (all of the above again, then the YAML writer and build contexts)', () => manifests.synthesizeTree(chart, context));
     timed(`of which: toYaml of ${output.objects.length} objects (again)`, () => output.objects.forEach((o) => manifests.toYaml(o.json)));
-    const validation = require(lib('src/validation/validate-output')) as typeof import('../lib/src/validation/validate-output');
+    const validation = require(lib('src/validation/validate-output')) as typeof import('../lib/src/validation/validate-output.js');
     timed(`validateOutput: the ${output.objects.length} objects against their schemas`, () => validation.validateOutput(output.files, 'dist'));
     timed(`writeOutput: ${output.files.length} files into an empty folder`, () => writer.writeOutput(outdir, output.files));
     timed(`writeOutput: the same files again (all unchanged)`, () => writer.writeOutput(outdir, output.files));

@@ -55,7 +55,7 @@ export function whereOf(url: string): string {
   return rel.startsWith('..') ? file : `modelcar ${rel.replace(/^lib\//, '')}`;
 }
 
-/** A module file as a reader knows it: `cdk8s/lib/index.js`, `cdk8s/node_modules/yaml/dist/index.js`, `lib/src/synth.js`. */
+/** A module file as a reader knows it: `cdk8s/lib/index.js`, `cdk8s/node_modules/yaml/dist/index.js`, `lib/src/pipeline/synthesize.js`. */
 function moduleName(file: string): string {
   const nm = file.indexOf('/node_modules/');
   return nm >= 0 ? file.slice(nm + '/node_modules/'.length) : path.relative(ROOT, file);

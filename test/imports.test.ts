@@ -3,15 +3,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { TYPES_FILE } from '../src/tools/gen-config-types';
-import { builtinRuntimeNames } from '../src/runtimes';
+import { TYPES_FILE } from '../tools/gen-config-types';
+import { builtinRuntimeNames } from '../src/constructs/runtimes/catalogue';
 import schema from '../src/config/modelcar.schema.json';
 import { readTree } from './support/tree';
 
 const ROOT = path.resolve(__dirname, '..');
 
 describe('generated code is fresh', () => {
-  test('GIVEN the vendored CRDs WHEN imported again with cdk8s import (offline) THEN imports/ is identical', () => {
+  test('GIVEN the KServe CRDs in ../shared WHEN imported again with cdk8s import (offline) THEN imports/ is identical', () => {
     const { imports } = YAML.parse(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8'));
     expect(imports).toHaveLength(3); // one alias per CRD: the same API group would otherwise share one file
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-imports-'));
@@ -25,7 +25,7 @@ describe('generated code is fresh', () => {
 
   test('GIVEN the config schema THEN src/config/types.generated.ts is what npm run gen makes of it', () => {
     // The generator runs in node itself: its formatter (prettier) loads modules in a way jest's sandbox does not.
-    const generated = execFileSync('node', [path.join(ROOT, 'lib', 'src', 'tools', 'gen-config-types.js'), '--stdout'], { cwd: ROOT, encoding: 'utf8' });
+    const generated = execFileSync('node', [path.join(ROOT, 'lib', 'tools', 'gen-config-types.js'), '--stdout'], { cwd: ROOT, encoding: 'utf8' });
     expect(fs.readFileSync(path.join(ROOT, TYPES_FILE), 'utf8')).toBe(generated);
   });
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synth } from '../src/synth';
+import { synth } from '../src/pipeline/synthesize';
 import { readTree } from './support/tree';
 
 const ROOT = path.resolve(__dirname, '..');

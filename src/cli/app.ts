@@ -3,9 +3,9 @@
  * `npx cdk8s synth` writes the same dist/ as `npm start`.
  */
 import * as path from 'path';
-import { synth } from '../synth';
+import { synth } from '../pipeline/synthesize';
 import { formatSummary } from './synth-command';
-import { UserError } from '../errors';
+import { UserError } from '../core/errors';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const config = path.relative(process.cwd(), path.join(root, 'examples', 'mobilenet', 'modelcar.yaml'));

@@ -1,5 +1,5 @@
-import { BuildResult, build } from '../build';
-import { ProgressOutput } from '../image-build/progress';
+import { BuildResult, build } from '../pipeline/build';
+import { ProgressOutput } from '../pipeline/progress';
 import { withInterrupts } from './signals';
 
 /** Arguments of `modelcar build`. */

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import yargs from 'yargs';
-import { UserError } from '../errors';
+import { UserError } from '../core/errors';
 // Each command loads its modules when it runs, so `validate` does not pay for loading cdk8s.
 type SynthCommand = typeof import('./synth-command');
 type ValidateCommand = typeof import('./validate-command');

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import { loadConfig } from '../config/load';
-import { UserError } from '../errors';
-import { SealingScope } from '../sealed-secret';
-import { PullSecretRequest, pullSecretObjects, pullSecretsOfConfig, readCredentials, renderYamlStream, writeObjectFiles } from '../pull-secrets';
+import { UserError } from '../core/errors';
+import { SealingScope } from '../core/sealed-secret';
+import { PullSecretRequest, pullSecretObjects, pullSecretsOfConfig, readCredentials, renderYamlStream, writeObjectFiles } from '../pipeline/secrets';
 
 /** Arguments of `modelcar pull-secret`. */
 export interface PullSecretArgs {

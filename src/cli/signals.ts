@@ -1,4 +1,4 @@
-import { INTERRUPTED_EXIT_CODE } from '../stage';
+import { INTERRUPTED_EXIT_CODE } from '../pipeline/stage';
 
 /**
  * Turns SIGINT and SIGTERM into an AbortSignal for the duration of a long command, so that it can stop cleanly

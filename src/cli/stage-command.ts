@@ -1,5 +1,5 @@
-import { ProgressOutput } from '../image-build/progress';
-import { StagedImage, stage } from '../stage';
+import { ProgressOutput } from '../pipeline/progress';
+import { StagedImage, stage } from '../pipeline/stage';
 import { withInterrupts } from './signals';
 
 /** Arguments of `modelcar stage`. */

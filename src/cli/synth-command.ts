@@ -1,6 +1,6 @@
-import { Diagnostic, formatDiagnostic } from '../errors';
+import { Diagnostic, formatDiagnostic } from '../core/errors';
 import { unifiedDiff } from '../output/diff';
-import { SynthOptions, SynthResult, synth } from '../synth';
+import { SynthOptions, SynthResult, synth } from '../pipeline/synthesize';
 
 /** Runs `modelcar synth`. */
 export function runSynth(options: SynthOptions): SynthResult {

@@ -1,4 +1,4 @@
-import { Diagnostic, ConfigError, didYouMean } from '../errors';
+import { Diagnostic, ConfigError, didYouMean } from '../core/errors';
 import { LoadedConfig } from './load';
 import { ModelConfig, ModelcarConfig } from './types.generated';
 

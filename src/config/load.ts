@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject } from 'ajv';
 import * as YAML from 'yaml';
-import { ConfigError, Diagnostic, describeValue, didYouMean, fieldPath, UserError } from '../errors';
+import { ConfigError, Diagnostic, describeValue, didYouMean, fieldPath, UserError } from '../core/errors';
+import { documentToJs } from '../core/yaml-document';
 import { configValidator } from './schema-validator';
 import { ModelcarConfig } from './types.generated';
 
@@ -238,36 +239,4 @@ export function sha256Problem(value: string): string {
   if (bad) return `${lead}: it contains ${JSON.stringify(bad[0])}, which is not a hex digit (0-9, a-f); \`sha256sum FILE\` prints the digest`;
   if (value.length !== 64) return `${lead}: it has ${value.length} hex digits, a SHA-256 digest has exactly 64; \`sha256sum FILE\` prints the digest`;
   return `${lead}: write it in lowercase: "${value.toLowerCase()}"`;
-}
-
-/**
- * Converts a parsed YAML document to plain data, turning what YAML allows but a config or manifest
- * cannot hold into problems with positions: keys that are maps or lists, aliases to anchors that are not
- * defined before them, and documents that expand aliases excessively (a "billion laughs" document).
- */
-export function documentToJs(
-  doc: YAML.Document.Parsed,
-  position: (offset: number | undefined) => Diagnostic['position'],
-): { data: any } | { problems: Diagnostic[] } {
-  const problems: Diagnostic[] = [];
-  const anchors = new Set<string>();
-  YAML.visit(doc, {
-    Node(_key, node) {
-      if (YAML.isNode(node) && !YAML.isAlias(node) && node.anchor) anchors.add(node.anchor);
-      if (YAML.isAlias(node) && !anchors.has(node.source)) {
-        problems.push({ position: position(node.range?.[0]), field: '', message: `unknown alias "*${node.source}": an alias must refer to an anchor (&${node.source}) defined before it` });
-      }
-    },
-    Pair(_key, pair) {
-      if (pair.key !== null && !YAML.isScalar(pair.key) && !YAML.isAlias(pair.key)) {
-        problems.push({ position: position((pair.key as YAML.Node).range?.[0]), field: '', message: 'a key must be text, not a map or a list' });
-      }
-    },
-  });
-  if (problems.length) return { problems };
-  try {
-    return { data: doc.toJS({ maxAliasCount: 100 }) };
-  } catch (e) {
-    return { problems: [{ position: position(undefined), field: '', message: `YAML error: ${(e as Error).message}` }] };
-  }
 }

@@ -1,10 +1,10 @@
-import { ComputeResourcesOverride, MODEL_SERVER_SIZES, mergeResources } from '../compute-resources';
-import { Diagnostic } from '../errors';
-import { ImageReferenceError, parseImageReference } from '../image-ref';
-import { ModelLayout, modelLayoutByName } from '../model-layout';
-import { checkName } from '../names';
-import { BUILTIN_RUNTIMES, RuntimeDefinition, withImages } from '../runtimes';
-import { IServingRuntime, ServingRuntime } from '../serving-runtime';
+import { ComputeResourcesOverride, MODEL_SERVER_SIZES, mergeResources } from '../core/compute-resources';
+import { Diagnostic } from '../core/errors';
+import { ImageReferenceError, parseImageReference } from '../core/image-ref';
+import { ModelLayout, modelLayoutByName } from '../core/model-layout';
+import { checkName } from '../core/names';
+import { BUILTIN_RUNTIMES, RuntimeDefinition, withImages } from '../constructs/runtimes/catalogue';
+import { IServingRuntime, ServingRuntime } from '../constructs/serving-runtime';
 import { LoadedConfig } from './load';
 import { ModelConfig, ResourcesConfig, RuntimeConfig } from './types.generated';
 

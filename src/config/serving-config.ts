@@ -1,8 +1,8 @@
-import { mergeResources, resourceProblems, withGpus } from '../compute-resources';
-import { Diagnostic } from '../errors';
-import { checkName } from '../names';
-import { OciModelProps } from '../oci-model';
-import { Platform, deploymentKind, deploymentModeFor } from '../platform';
+import { mergeResources, resourceProblems, withGpus } from '../core/compute-resources';
+import { Diagnostic } from '../core/errors';
+import { checkName } from '../core/names';
+import { OciModelProps } from '../constructs/oci-model';
+import { Platform, deploymentKind, deploymentModeFor } from '../core/platform';
 import { LoadedConfig } from './load';
 import { ConfigRuntime, resourcesOverride } from './runtimes-config';
 import { ModelConfig } from './types.generated';

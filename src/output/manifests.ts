@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { ModelImage } from '../model-image';
-import { PullSecret } from '../pull-secret';
-import { OutputFile, RenderContext, generatedNotice } from './files';
+import { ModelImage } from '../constructs/model-image';
+import { PullSecret } from '../constructs/pull-secret';
+import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
 import { stringifyYaml } from './yaml-text';
 
 /** Folder of the Kubernetes manifests within the output. */

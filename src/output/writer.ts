@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { UserError } from '../errors';
-import { OutputFile } from './files';
+import { UserError } from '../core/errors';
+import { OutputFile } from '../core/output-file';
 
 /** The list of files modelcar wrote into an output folder; only those are ever changed or removed. */
 export const FILE_LIST = '.modelcar-files';

@@ -1,16 +1,27 @@
 /**
- * Validates one Kubernetes object against the schema of its kind: the vendored KServe CRDs (compiled at
+ * Validates one Kubernetes object against the schema of its kind: the KServe CRDs (compiled at
  * development time into `generated/kserve-validators.js`) and the core kinds modelcar emits
  * (`core-kinds.ts`); then the rules the API server and KServe check beyond the schema: names, namespace,
  * labels and annotations, and container resources.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { describeValue, didYouMean } from '../errors';
-import { isAnnotationKey, isDNS1123Label, isDNS1123Subdomain, isInferenceServiceName, isQualifiedName, isValidLabelValue } from '../names';
-import { ResourceQuantities, containerResourceProblems } from '../quantity';
+import { describeValue, didYouMean } from '../core/errors';
+import { isAnnotationKey, isDNS1123Label, isDNS1123Subdomain, isInferenceServiceName, isQualifiedName, isValidLabelValue } from '../core/names';
+import { ResourceQuantities, containerResourceProblems } from '../core/quantity';
 import { CORE_FIELDS, CORE_VALIDATORS, Fields, OBJECT_META_FIELDS, SchemaError, validateObjectMeta } from './core-kinds';
-import type { FieldNode } from './generate';
+
+/** A node of the field tree: known properties, list items, map values, or a shared definition. */
+export interface FieldNode {
+  /** Known properties; present (maybe empty) when unknown fields are rejected here. */
+  p?: Record<string, FieldNode>;
+  /** The items of a list. */
+  i?: FieldNode;
+  /** The values of a map. */
+  a?: FieldNode;
+  /** The name of a shared definition this node is. */
+  r?: string;
+}
 
 /** A path into an object: keys and list indexes. */
 export type ObjectPath = readonly (string | number)[];

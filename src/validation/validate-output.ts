@@ -1,5 +1,5 @@
-import { UserError, formatDiagnostic } from '../errors';
-import { OutputFile } from '../output/files';
+import { UserError, formatDiagnostic } from '../core/errors';
+import { OutputFile } from '../core/output-file';
 import { emptyReport, isValidDocument, validateYamlText } from './validate-yaml';
 
 /**

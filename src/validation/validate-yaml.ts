@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { Diagnostic, SourcePosition, UserError, fieldPath, formatDiagnostic } from '../errors';
-import { documentToJs } from '../config/load';
+import { Diagnostic, SourcePosition, UserError, fieldPath, formatDiagnostic } from '../core/errors';
+import { documentToJs } from '../core/yaml-document';
 import { ObjectPath, validateObject } from './validate-object';
 
 /** What validating some YAML found. */

@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
 import * as YAML from 'yaml';
-import { UserError } from '../../src/errors';
-import { synth } from '../../src/synth';
+import { UserError } from '../../src/core/errors';
+import { synth } from '../../src/pipeline/synthesize';
 import { validateObject } from '../../src/validation/validate-object';
 import { OutputValidationError } from '../../src/validation/validate-output';
 

@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synth } from '../../src/synth';
+import { synth } from '../../src/pipeline/synthesize';
 import { IMAGE_TOOLS_INSTALL } from '../support/registry';
 import { requireTool } from '../support/tools';
 import { RunResult, TestStorage, buildBaseImage, tryRun } from './containers';

@@ -1,18 +1,18 @@
+import { sharedPath } from '../support/shared';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
 import { cli as run } from '../support/project';
-import { synthesize } from '../../src/synth';
+import { synthesize } from '../../src/pipeline/synthesize';
 import { validateObject } from '../../src/validation/validate-object';
 import { OutputValidationError } from '../../src/validation/validate-output';
 import { validateYamlText } from '../../src/validation/validate-yaml';
 import { testChart } from '../support/charts';
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const MANIFESTS = path.join('test', 'fixtures', 'manifests');
-const ODH = path.join(ROOT, 'test', 'fixtures', 'odh-runtimes', 'odh-v2.25');
+const ODH = sharedPath('odh', 'runtimes', 'odh-v2.25');
 
 /** Each object of an ODH runtime template, its image placeholders filled in from params.env as the ODH operator does. */
 function odhTemplateObjects(file: string): unknown[] {

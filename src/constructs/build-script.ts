@@ -1,0 +1,115 @@
+/**
+ * build.sh: the build of a model image for people without modelcar. It does what `modelcar stage` and
+ * `modelcar build --push` do, more simply (curl, no progress bar, every file hashed on every run), with the same
+ * build flags and labels, so it builds the same image: the same digest.
+ */
+import * as path from 'path';
+import { parseImageReference, repositoryOf } from '../core/image-ref';
+import { BUILD_FLAGS_TEXT, FILES_LABEL } from '../core/model-files';
+import type { DigestSlot, ModelFileEntry } from '../core/model-files';
+import { shellQuote } from '../core/output-file';
+
+/** What build.sh is made from. */
+export interface BuildScriptProps {
+  readonly notice: string;
+  readonly description: string;
+  readonly image: string;
+  readonly files: readonly ModelFileEntry[];
+  /** The build context folder, absolute: local sources are written relative to it. */
+  readonly contextDir: string;
+  /** The files label, as text and digest slots. */
+  readonly filesLabel: readonly (string | DigestSlot)[];
+}
+
+/** The text of build.sh. */
+export function renderBuildScript(props: BuildScriptProps): string {
+  const steps = props.files.map((f, slot) => {
+    const from = f.url ?? path.relative(props.contextDir, f.localPath!).split(path.sep).join('/');
+    // A file of a folder cannot be pinned: '-' says so, and its digest is printed without the hint.
+    const args = [from, f.target, ...(f.sha256 ? [f.sha256] : f.folder !== undefined ? ['-'] : [])].map(shellQuote).join(' ');
+    return `${f.url ? 'fetch' : 'copy'} ${args}; SHA_${slot}=$actual`;
+  });
+  // Text parts single-quoted, digest slots as "$SHA_n": the shell joins them into the label's value.
+  const merged: (string | DigestSlot)[] = [];
+  for (const p of props.filesLabel) {
+    const last = merged[merged.length - 1];
+    if (typeof p === 'string' && typeof last === 'string') merged[merged.length - 1] = last + p;
+    else merged.push(p);
+  }
+  const label = merged.map((p) => (typeof p === 'string' ? shellQuote(p) : `"$SHA_${p.slot}"`)).join('');
+  const repository = repositoryOf(parseImageReference(props.image));
+  return `#!/bin/sh
+# ${props.notice}
+#
+# Builds the model image for ${props.description} and pushes it as IMAGE (below):
+# what \`modelcar stage\` and \`modelcar build --push\` do, with the same build flags, so the same image digest.
+# Usage: ./build.sh [--no-push] [--tls-verify=false]
+#   BUILDER=podman|buildah   the image builder (default: podman when installed, else buildah)
+# Pushing needs credentials for the registry: run \`podman login\` (or \`buildah login\`) first, or point
+# REGISTRY_AUTH_FILE at a Docker config file (a pull secret's .dockerconfigjson works).
+set -eu
+cd "$(dirname "$0")"
+
+IMAGE=${shellQuote(props.image)}
+PUSH=1
+TLS=
+for arg in "$@"; do
+  case "$arg" in
+    --no-push) PUSH=0 ;;
+    --tls-verify=false) TLS=--tls-verify=false ;;
+    *) echo "usage: $0 [--no-push] [--tls-verify=false]" >&2; exit 2 ;;
+  esac
+done
+if [ -z "\${BUILDER:-}" ]; then
+  if command -v podman >/dev/null 2>&1; then BUILDER=podman; else BUILDER=buildah; fi
+fi
+
+# check FILE SOURCE [SHA256|-]: verifies a staged model file, or prints its digest (so it can be pinned, unless -).
+check() {
+  actual=$(sha256sum "$1" | cut -d' ' -f1)
+  if [ "\${3:-}" = - ]; then
+    echo "$1: sha256 $actual"
+  elif [ -z "\${3:-}" ]; then
+    echo "$1: sha256 $actual (not pinned: add it as sha256 of $2 in the config)"
+  elif [ "$actual" != "$3" ]; then
+    echo "$1: sha256 of $2 is $actual, but the config expects $3" >&2
+    return 1
+  fi
+}
+# fetch URL FILE [SHA256]: downloads a model file unless it is already in place.
+fetch() {
+  if [ ! -f "$2" ]; then
+    mkdir -p "$(dirname "$2")"
+    echo "fetching $1"
+    curl -fSL --retry 3 -o "$2.part" "$1"
+    mv "$2.part" "$2"
+  fi
+  if ! check "$2" "$1" "\${3:-}"; then
+    rm -f "$2"
+    echo "removed $2; run again to download it anew" >&2
+    exit 1
+  fi
+}
+# copy SOURCE FILE [SHA256]: hard-links (or else copies) a local model file into place.
+copy() {
+  mkdir -p "$(dirname "$2")"
+  rm -f "$2"
+  ln "$1" "$2" 2>/dev/null || cp "$1" "$2"
+  if ! check "$2" "$1" "\${3:-}"; then
+    rm -f "$2"
+    exit 1
+  fi
+}
+
+${steps.join('\n')}
+
+FILES=${label}
+"$BUILDER" build ${BUILD_FLAGS_TEXT} $TLS --label "${FILES_LABEL}=$FILES" -t "$IMAGE" .
+if [ "$PUSH" = 1 ]; then
+  digestfile=$(mktemp)
+  trap 'rm -f "$digestfile"' EXIT
+  "$BUILDER" push $TLS --digestfile "$digestfile" "$IMAGE"
+  echo "pushed $IMAGE: ${repository}@$(cat "$digestfile")"
+fi
+`;
+}

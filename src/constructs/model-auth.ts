@@ -1,0 +1,61 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { KubeRole, KubeRoleBinding, KubeServiceAccount } from '../../imports/k8s';
+import { assertName } from '../core/names';
+
+/** Properties of a {@link ModelAuth}. */
+export interface ModelAuthProps {
+  /** Name of the InferenceService that the tokens are for. */
+  readonly inferenceService: string;
+  /** @default - the namespace of the enclosing Chart */
+  readonly namespace?: string;
+}
+
+/**
+ * Who may call a model protected by OpenShift AI token auth (`security.opendatahub.io/enable-auth: "true"`), as
+ * the OpenShift AI dashboard sets it up: a ServiceAccount `<isvc>-sa` whose tokens are accepted, a Role
+ * `<isvc>-view-role` allowing `get` on that one InferenceService, and a RoleBinding `<isvc>-view` granting it to
+ * the ServiceAccount. Get a token with `oc create token <isvc>-sa -n <namespace>`.
+ *
+ * Unlike the dashboard's, these objects carry no ownerReference to the InferenceService (it needs the live
+ * object's UID): they are removed when they leave the manifests, as the InferenceService is.
+ *
+ * @see https://github.com/opendatahub-io/odh-dashboard (frontend: setUpTokenAuth, generateRoleInferenceService)
+ */
+export class ModelAuth extends Construct {
+  /** Name of the ServiceAccount: `<isvc>-sa`. */
+  public readonly serviceAccountName: string;
+  /** Name of the Role: `<isvc>-view-role`. */
+  public readonly roleName: string;
+  /** Name of the RoleBinding: `<isvc>-view`. */
+  public readonly roleBindingName: string;
+  /** The generated ServiceAccount. */
+  public readonly serviceAccount: KubeServiceAccount;
+  /** The generated Role. */
+  public readonly role: KubeRole;
+  /** The generated RoleBinding. */
+  public readonly roleBinding: KubeRoleBinding;
+
+  constructor(scope: Construct, id: string, props: ModelAuthProps) {
+    super(scope, id);
+    assertName('inferenceService', 'ModelAuth inferenceService', props.inferenceService);
+    if (props.namespace !== undefined) assertName('label', 'ModelAuth namespace', props.namespace);
+    const namespace = props.namespace ?? Chart.of(this).namespace;
+    const isvc = props.inferenceService;
+    this.serviceAccountName = `${isvc}-sa`;
+    this.roleName = `${isvc}-view-role`;
+    this.roleBindingName = `${isvc}-view`;
+    const dashboard = { 'opendatahub.io/dashboard': 'true' };
+
+    this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.serviceAccountName, namespace } });
+    this.role = new KubeRole(this, 'Role', {
+      metadata: { name: this.roleName, namespace, labels: dashboard },
+      rules: [{ verbs: ['get'], apiGroups: ['serving.kserve.io'], resources: ['inferenceservices'], resourceNames: [isvc] }],
+    });
+    this.roleBinding = new KubeRoleBinding(this, 'RoleBinding', {
+      metadata: { name: this.roleBindingName, namespace, labels: { ...dashboard } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.roleName },
+      subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName }],
+    });
+  }
+}

@@ -1,0 +1,319 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Construct } from 'constructs';
+import { ArgValue, Containerfile } from './containerfile';
+import { DEFAULT_BASE_IMAGE, resolveBaseImage, shellLessBaseImage } from '../core/base-image';
+import { renderBuildScript } from './build-script';
+import { ModelFileEntry, checkModelFilePath, filesLabelParts, groupLayers, listFolder } from '../core/model-files';
+import { ModelLayout, modelFilePath } from '../core/model-layout';
+import { parseImageReference } from '../core/image-ref';
+import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
+
+export { DEFAULT_BASE_IMAGE } from '../core/base-image';
+export { checkModelFilePath } from '../core/model-files';
+
+/** The UID the model image runs as: `nobody`, as in the seed. Any non-root UID works: files are world-readable. */
+export const DEFAULT_IMAGE_USER = '65534';
+
+/** The file in a build context where `modelcar stage` keeps the digests of the files it staged. */
+export const STAGE_STATE_FILE = '.modelcar-stage.json';
+
+export { BUILD_FLAGS } from '../core/model-files';
+
+/** One model file or folder to put into the image. */
+export interface ModelImageFile {
+  /**
+   * An http(s) URL to download, or a local file or folder (relative paths are resolved against the working
+   * directory). A folder brings its files, recursively (names starting with `.` left out).
+   */
+  readonly source: string;
+  /**
+   * Path within the model layout, e.g. `model.onnx` (OpenVINO: `/models/1/model.onnx`). For a folder, `.` puts its
+   * files at the top of the layout.
+   * @default - the last segment of source
+   */
+  readonly path?: string;
+  /**
+   * Expected SHA-256 (64 lowercase hex) of a file. `modelcar stage` and the build script refuse a file that does
+   * not match.
+   * @default - not checked; stage prints the digest so it can be pinned
+   */
+  readonly sha256?: string;
+}
+
+/** What a model image holds, written into its labels. */
+export interface ModelImageInfo {
+  /** The model's name (the InferenceService's). */
+  readonly name: string;
+  /** @default - none */
+  readonly namespace?: string;
+  /** The model format, e.g. `onnx`. @default - none */
+  readonly format?: string;
+  /** @default - none */
+  readonly formatVersion?: string;
+  /** The serving runtime's name. @default - none */
+  readonly runtime?: string;
+  /** The environment the model is synthesized for (its build context is under `<environment>/`). @default - none */
+  readonly environment?: string;
+}
+
+/** Properties of a {@link ModelImage}. */
+export interface ModelImageProps {
+  /** The image reference to build and push, e.g. `quay.io/user/model:1` (no `oci://`). */
+  readonly image: string;
+  /** The model files and folders. */
+  readonly files: readonly ModelImageFile[];
+  /** Where the model server expects the files under /models. */
+  readonly layout: ModelLayout;
+  /** Folder of the build context within the output, e.g. `images/my-namespace/my-model`. */
+  readonly contextPath: string;
+  /**
+   * Base image, the default of the Containerfile's `BASE_IMAGE` build argument. It must have a shell: KServe runs
+   * the model image as a sidecar with `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"`, so
+   * `scratch`, distroless and Chainguard static images are refused. A reference, or a preset: `ubi8`, `ubi9`
+   * (see {@link BaseImages}).
+   * @default DEFAULT_BASE_IMAGE
+   */
+  readonly baseImage?: string;
+  /** What the image is for, said in the build script and the description label, e.g. `InferenceService ns/name`. @default - the image */
+  readonly description?: string;
+  /**
+   * The model the image holds, for its labels (`dev.modelcar.model.*`), and its name in messages, in the lock file
+   * and for `modelcar stage`/`build` (`namespace/name`).
+   * @default - no model labels; named by contextPath
+   */
+  readonly model?: ModelImageInfo;
+  /** More image labels. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The build context of a model image ("modelcar"): a Containerfile that puts the model files under /models, a
+ * .containerignore, a .gitignore that keeps the (large) model files out of git, and a build script that fetches the
+ * files into place, builds with podman or buildah and pushes. The model files themselves are not written by synth:
+ * `modelcar stage` (or the build script) puts them there.
+ *
+ * @see https://kserve.github.io/website/latest/modelserving/storage/oci/
+ */
+export class ModelImage extends Construct {
+  /** Finds the model images in a construct tree, in tree order. */
+  public static all(scope: Construct): ModelImage[] {
+    return scope.node.findAll().filter((c): c is ModelImage => c instanceof ModelImage);
+  }
+
+  public readonly image: string;
+  public readonly contextPath: string;
+  public readonly baseImage: string;
+  /** The name of the image in messages, the lock file and the CLI: `namespace/name` of the model, or contextPath. */
+  public readonly key: string;
+  /** The model files at their places in the build context, folders expanded, in order. */
+  public readonly files: readonly ModelFileEntry[];
+  /** The files grouped into image layers, one COPY each. */
+  public readonly layers: readonly (readonly ModelFileEntry[])[];
+  private readonly description: string;
+  private readonly model?: ModelImageInfo;
+  private readonly layout: ModelLayout;
+  private readonly extraLabels: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: ModelImageProps) {
+    super(scope, id);
+    parseImageReference(props.image);
+    this.image = props.image;
+    this.baseImage = resolveBaseImage(props.baseImage ?? DEFAULT_BASE_IMAGE);
+    parseImageReference(this.baseImage);
+    const noShell = shellLessBaseImage(this.baseImage);
+    if (noShell) throw new Error(`ModelImage baseImage: ${noShell}`);
+    this.contextPath = checkRelativePath('ModelImage contextPath', props.contextPath);
+    this.description = props.description ?? props.image;
+    this.model = props.model;
+    this.layout = props.layout;
+    this.extraLabels = props.labels ?? {};
+    const modelKey = props.model ? (props.model.namespace ? `${props.model.namespace}/${props.model.name}` : props.model.name) : props.contextPath;
+    this.key = props.model?.environment ? `${props.model.environment}/${modelKey}` : modelKey;
+    if (props.files.length === 0) throw new Error('ModelImage files: a model image needs at least one file');
+    const seen = new Map<string, number>();
+    const entries: ModelFileEntry[] = [];
+    const add = (entry: ModelFileEntry, prop: string) => {
+      const other = seen.get(entry.target);
+      if (other !== undefined) {
+        const also = other === entry.index ? '' : ` (also by files[${other}])`;
+        throw new Error(`ModelImage ${prop}: "${entry.target}" is given twice${also}; each file needs its own path`);
+      }
+      seen.set(entry.target, entry.index);
+      entries.push(entry);
+    };
+    props.files.forEach((f, index) => {
+      const prop = `files[${index}]`;
+      if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) {
+        throw new Error(`ModelImage ${prop}.sha256: "${f.sha256}" is not a SHA-256 digest (64 lowercase hex digits)`);
+      }
+      const isUrl = /^https?:\/\//.test(f.source);
+      const name = f.path ?? fileNameOf(f.source);
+      const localPath = isUrl ? undefined : path.resolve(f.source);
+      const stat = localPath === undefined ? undefined : statOrUndefined(localPath);
+      if (stat?.isDirectory()) {
+        if (f.sha256 !== undefined) throw new Error(`ModelImage ${prop}.sha256: ${f.source} is a folder; a digest can only be pinned for a file`);
+        if (name !== '.') checkPath(`${prop}.path`, name);
+        let found;
+        try {
+          found = listFolder(localPath!);
+        } catch (e) {
+          throw new Error(`ModelImage ${prop}.source: ${(e as Error).message}`);
+        }
+        if (found.length === 0) throw new Error(`ModelImage ${prop}.source: the folder ${f.source} has no files (names starting with "." are left out)`);
+        for (const file of found) {
+          const inLayout = name === '.' ? file.relative : `${name}/${file.relative}`;
+          checkPath(`${prop}.source`, inLayout, `${file.absolute}: `);
+          add({ target: modelFilePath(props.layout, inLayout), localPath: file.absolute, index, folder: localPath, size: file.size }, `${prop}.source`);
+        }
+        return;
+      }
+      checkPath(`${prop}.path`, name);
+      add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size }, `${prop}.path`);
+    });
+    this.files = entries;
+    try {
+      this.layers = groupLayers(entries);
+    } catch (e) {
+      throw new Error(`ModelImage files: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * The Containerfile, with the seed's image semantics: model files under /models owned 0:0 and world-readable
+   * (OpenShift runs pods with a random UID in group 0), a non-root USER, no ENTRYPOINT (KServe gives the container
+   * its own command). Unlike the seed's `COPY` + `RUN chmod -R a=rX`, which stores every model byte twice (two
+   * layers), files are copied with owner and mode set in the same step: each large file in a layer of its own, the
+   * bytes stored once. Folders that COPY creates are 0755 root. The base image is a build argument.
+   */
+  public containerfile(source: string): Containerfile {
+    const file = new Containerfile()
+      .comment(generatedNotice(source))
+      .comment('The base image needs a shell: KServe runs `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"` in it.\nAnother base: --build-arg BASE_IMAGE=<image with sh, ln, sleep, ls, echo and [>.')
+      .arg('BASE_IMAGE', this.baseImage)
+      .from('${BASE_IMAGE}')
+      .comment('KServe reads the model from /models. Owner 0:0 and world-readable, for the random UID OpenShift runs pods with;\nmodes are set by COPY itself, so each file is stored once, and each large file in a layer of its own.');
+    for (const layer of this.layers) {
+      const destination = layer.length === 1 ? `/${layer[0].target}` : `/${path.posix.dirname(layer[0].target)}/`;
+      file.copy(
+        layer.map((e) => e.target),
+        destination,
+        { chown: '0:0', chmod: '0444' },
+      );
+    }
+    return file
+      .arg('BASE_IMAGE')
+      .label(this.labels())
+      .comment('No ENTRYPOINT (one inherited from the base is cleared): KServe starts the container with its own `sh -c ...`.')
+      .entrypoint([])
+      .comment('nobody user')
+      .user(DEFAULT_IMAGE_USER);
+  }
+
+  /**
+   * The labels the Containerfile sets: OCI annotations (title, description, base image, version) and the model's
+   * (`dev.modelcar.model.*`). The files and their digests are labelled at build time ({@link filesLabel}), since
+   * digests that the config does not pin are known only once the files are staged.
+   */
+  public labels(): Record<string, string | ArgValue> {
+    const ref = parseImageReference(this.image);
+    const labels: Record<string, string | ArgValue> = {
+      'org.opencontainers.image.title': this.model?.name ?? path.posix.basename(ref.path),
+      'org.opencontainers.image.description': `Model files for ${this.description} under /models (a KServe modelcar image)`,
+      'org.opencontainers.image.base.name': { arg: 'BASE_IMAGE' },
+      'dev.modelcar.model.layout': this.layout.name,
+    };
+    if (ref.tag !== undefined) labels['org.opencontainers.image.version'] = ref.tag;
+    const info = this.model;
+    if (info) {
+      labels['dev.modelcar.model.name'] = info.name;
+      if (info.namespace !== undefined) labels['dev.modelcar.model.namespace'] = info.namespace;
+      if (info.format !== undefined) labels['dev.modelcar.model.format'] = info.format;
+      if (info.formatVersion !== undefined) labels['dev.modelcar.model.format-version'] = info.formatVersion;
+      if (info.runtime !== undefined) labels['dev.modelcar.runtime'] = info.runtime;
+    }
+    return { ...labels, ...this.extraLabels };
+  }
+
+  /**
+   * The build-time label that lists the files in the image: `[{"path":"/models/...","sha256":"...","source":"..."}]`,
+   * local sources relative to the folder that holds the output folder (as in file headers), so the label, and the
+   * image digest, do not depend on where the project is checked out.
+   * @param outdir the output folder, absolute
+   * @param digests the SHA-256 of each file, in the order of {@link files}
+   */
+  public filesLabel(outdir: string, digests: readonly string[]): string {
+    if (digests.length !== this.files.length) throw new Error(`ModelImage filesLabel: ${digests.length} digests for ${this.files.length} files`);
+    return this.filesLabelParts(outdir)
+      .map((p) => (typeof p === 'string' ? p : digests[p.slot]))
+      .join('');
+  }
+
+  /** {@link filesLabel} as text and digest slots, for the build script. @internal */
+  public filesLabelParts(outdir: string) {
+    const base = path.dirname(outdir);
+    return filesLabelParts(this.files, (e) => e.url ?? path.relative(base, e.localPath!).split(path.sep).join('/'));
+  }
+
+  /** The files of the build context, relative to the output folder. */
+  public render(context: RenderContext): OutputFile[] {
+    const dir = this.contextPath;
+    const notice = generatedNotice(context.source);
+    return [
+      { path: `${dir}/Containerfile`, content: this.containerfile(context.source).render() },
+      {
+        path: `${dir}/.containerignore`,
+        content: `# ${notice}\n# Only the model files are sent to the build.\n*\n!models\n`,
+      },
+      {
+        path: `${dir}/.gitignore`,
+        content: `# ${notice}\n# Model files are put here by \`modelcar stage\` or build.sh and can be many GB: they do not belong in git.\n/models/\n/${STAGE_STATE_FILE}\n`,
+      },
+      {
+        path: `${dir}/build.sh`,
+        content: renderBuildScript({
+          notice,
+          description: this.description,
+          image: this.image,
+          files: this.files,
+          contextDir: path.join(context.outdir, ...(context.subdir ? [context.subdir] : []), ...this.contextPath.split('/')),
+          filesLabel: this.filesLabelParts(context.outdir),
+        }),
+        executable: true,
+      },
+    ];
+  }
+}
+
+/** The default file name of a model file source: the last segment of its URL path or file path. */
+export function fileNameOf(source: string): string {
+  if (/^https?:\/\//.test(source)) {
+    const segment = path.posix.basename(new URL(source).pathname);
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+  }
+  return path.basename(source);
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function checkPath(prop: string, value: string, prefix = ''): void {
+  const problem = checkModelFilePath(value);
+  if (problem) throw new Error(`ModelImage ${prop}: ${prefix}${JSON.stringify(value)} ${problem}`);
+}
+
+/** Checks a relative path with `/` separators and no `.`, `..` or empty segments; returns it. */
+function checkRelativePath(prop: string, value: string): string {
+  const problem = checkModelFilePath(value);
+  if (problem) throw new Error(`${prop}: ${JSON.stringify(value)} ${problem}`);
+  return value;
+}

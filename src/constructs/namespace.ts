@@ -1,0 +1,65 @@
+import { Chart, JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+import { KubeNamespace } from '../../imports/k8s';
+import { assertName } from '../core/names';
+import { DEFAULT_PLATFORM, Platform } from '../core/platform';
+
+/** Labels that make a namespace a single-model serving project in the OpenShift AI / ODH dashboard. */
+export const ODH_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
+  'opendatahub.io/dashboard': 'true',
+  'modelmesh-enabled': 'false',
+};
+
+/** Properties of a {@link Namespace}. */
+export interface NamespaceProps {
+  /** Name of the namespace (an RFC 1123 label). */
+  readonly name: string;
+  /**
+   * Shown by the OpenShift console and the OpenShift AI dashboard (annotation `openshift.io/display-name`).
+   * @default - none: the dashboard shows the name
+   */
+  readonly displayName?: string;
+  /** @default - none (annotation `openshift.io/description`) */
+  readonly description?: string;
+  /**
+   * `odh` adds the OpenDataHub labels (`opendatahub.io/dashboard: "true"`, `modelmesh-enabled: "false"`), so the
+   * dashboard lists the namespace as a single-model serving project, as `oc new-project` plus the dashboard do.
+   * `kserve` adds none.
+   * @default 'odh'
+   */
+  readonly platform?: Platform;
+  /** More labels; they win over the ODH ones. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** More annotations. @default - none */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A Kubernetes Namespace for serving models (on OpenShift, a project).
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
+ */
+export class Namespace extends Construct {
+  public readonly name: string;
+  /** The generated API object. */
+  public readonly apiObject: KubeNamespace;
+
+  constructor(scope: Construct, id: string, props: NamespaceProps) {
+    super(scope, id);
+    assertName('label', 'Namespace name', props.name);
+    this.name = props.name;
+    const labels = { ...((props.platform ?? DEFAULT_PLATFORM) === 'odh' ? ODH_NAMESPACE_LABELS : {}), ...props.labels };
+    const annotations: Record<string, string> = { ...props.annotations };
+    if (props.displayName !== undefined) annotations['openshift.io/display-name'] = props.displayName;
+    if (props.description !== undefined) annotations['openshift.io/description'] = props.description;
+    this.apiObject = new KubeNamespace(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        labels: Object.keys(labels).length ? labels : undefined,
+        annotations: Object.keys(annotations).length ? annotations : undefined,
+      },
+    });
+    // cdk8s gives every object the namespace of its Chart, a Namespace too; a Namespace has none.
+    if (Chart.of(this).namespace !== undefined) this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+}

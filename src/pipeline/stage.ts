@@ -1,0 +1,376 @@
+/**
+ * `modelcar stage`: puts each model's files into its build context (`<output>/images/<namespace>/<model>/models/`),
+ * from local files and folders (hard-linked when on the same filesystem, else copied) and http(s) URLs
+ * (downloaded), checking each file's SHA-256 against the config, or reporting it when the config pins none.
+ *
+ * Files go to a temporary name first and are renamed into place only once complete and verified: a mismatch, an
+ * error or an interruption never leaves a half-written or unverified file at a model file's path.
+ *
+ * Files already staged are skipped without reading them again: the build context's state file
+ * ({@link STAGE_STATE_FILE}) keeps each file's SHA-256 with its size, modification time and inode, and the source's
+ * when it is local. Any change to those (a rewrite, a `touch`, a new file at the path) makes stage redo the file.
+ * Re-hashing instead would read every GB of every model on every run, for nothing in the usual case.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { formatDiagnostic, UserError } from '../core/errors';
+import { ConfigImage, loadConfigImages } from './config-images';
+import { ModelFileEntry } from '../core/model-files';
+import { Progress, ProgressOutput, formatBytes, formatDuration } from './progress';
+import { AbortedError, DownloadError, copyWithHash, download, hashFile } from './transfer';
+import { STAGE_STATE_FILE } from '../constructs/model-image';
+import { LoadedConfig } from '../config/load';
+
+/** Options of {@link stage}. */
+export interface StageOptions {
+  /** The config file. */
+  readonly config: string;
+  /** The output folder (the build contexts are under its `images/`). */
+  readonly outdir: string;
+  /** Models to stage, as `name` or `namespace/name`. @default - all */
+  readonly models?: readonly string[];
+  /** Where lines and progress go. @default - nowhere */
+  readonly output?: ProgressOutput;
+  /** Progress mode. @default - a bar on a terminal, plain lines otherwise */
+  readonly progress?: 'bar' | 'plain';
+  /** Stops staging; the file in progress is removed. */
+  readonly signal?: AbortSignal;
+  /** Give up a download when no data comes for this long. @default 60000 */
+  readonly idleTimeoutMs?: number;
+}
+
+/** How a file came to be staged. */
+export type StageAction = 'downloaded' | 'linked' | 'copied' | 'unchanged';
+
+/** One staged file. */
+export interface StagedFile {
+  /** Path in the build context, e.g. `models/1/model.onnx`. */
+  readonly target: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly action: StageAction;
+  /** Whether the config pins the digest (and it matched). */
+  readonly pinned: boolean;
+}
+
+/** What {@link stage} did for one model. */
+export interface StagedImage {
+  readonly key: string;
+  readonly contextDir: string;
+  readonly files: readonly StagedFile[];
+  /** Files removed from `models/` because the config no longer has them (or left over by an interrupted run). */
+  readonly removed: readonly string[];
+}
+
+/** The state file's record of one staged file. */
+interface StateEntry {
+  readonly source: string;
+  readonly sha256: string;
+  readonly stat: StatKey;
+  /** For local sources: the source's stat when it was staged. */
+  readonly sourceStat?: StatKey;
+}
+
+/** What identifies a file's content without reading it. */
+interface StatKey {
+  readonly size: string;
+  readonly mtimeNs: string;
+  readonly ino: string;
+  readonly dev: string;
+}
+
+interface StageState {
+  version: 1;
+  files: Record<string, StateEntry>;
+}
+
+/** Exit code of an interrupted stage or build (128 + SIGINT, as shells report it). */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/**
+ * Stages the model files of a config's models into their build contexts. Every file is tried; the problems found
+ * (a missing source, an HTTP error, a digest mismatch) are reported together in one {@link UserError} at the end.
+ * An interruption (the signal) stops at once with a UserError whose exit code is {@link INTERRUPTED_EXIT_CODE}.
+ */
+export async function stage(options: StageOptions): Promise<StagedImage[]> {
+  const { loaded, outdir, images } = loadConfigImages(options.config, options.outdir, options.models);
+  const output = options.output ?? { write: () => undefined };
+  const progress = new Progress(output, options.progress);
+  const relative = (p: string) => path.relative(process.cwd(), p) || '.';
+  const downloaded = new Map<string, string>();
+  const problems: string[] = [];
+  const results: StagedImage[] = [];
+  for (const item of images) {
+    progress.line(`${item.image.key} -> ${relative(item.contextDir)}/`);
+    const staged: StagedFile[] = [];
+    const state = readState(item.contextDir);
+    for (const entry of item.image.files) {
+      try {
+        const file = await stageFile(item, entry, state, { loaded, progress, downloaded, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs });
+        staged.push(file);
+      } catch (e) {
+        if (e instanceof AbortedError || options.signal?.aborted) {
+          progress.clear();
+          throw new UserError(`interrupted while staging ${entry.target} of ${item.image.key}; its partial file was removed, nothing half-written is left`, INTERRUPTED_EXIT_CODE);
+        }
+        if (!(e instanceof StageProblem)) throw e;
+        progress.line(`  ${entry.target}: failed`);
+        problems.push(e.message);
+      }
+    }
+    const removed = removeStrays(item.contextDir, new Set(item.image.files.map((f) => f.target)), state);
+    for (const r of removed) progress.line(`  ${r}: removed (not a model file of the config)`);
+    writeState(item.contextDir, state);
+    results.push({ key: item.image.key, contextDir: item.contextDir, files: staged, removed });
+  }
+  if (problems.length) {
+    const count = problems.length === 1 ? '1 file' : `${problems.length} files`;
+    throw new UserError(`${problems.join('\n')}\n${count} could not be staged; ${relative(outdir)} holds no unverified file.`);
+  }
+  const all = results.flatMap((r) => r.files);
+  const counts = (['downloaded', 'linked', 'copied', 'unchanged'] as const).map((a) => `${all.filter((f) => f.action === a).length} ${a}`);
+  progress.line(`staged ${results.length} model${results.length === 1 ? '' : 's'}: ${all.length} files (${counts.join(', ')})`);
+  return results;
+}
+
+/** A problem with one file, reported with the others at the end. */
+class StageProblem extends Error {}
+
+interface FileContext {
+  readonly loaded: LoadedConfig;
+  readonly progress: Progress;
+  /** URL -> a staged file holding it, to link instead of downloading again. */
+  readonly downloaded: Map<string, string>;
+  readonly signal?: AbortSignal;
+  readonly idleTimeoutMs?: number;
+}
+
+async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
+  const { progress } = ctx;
+  const { loaded } = item;
+  const destination = path.join(item.contextDir, ...entry.target.split('/'));
+  const source = entry.url ?? entry.localPath!;
+  const field = ['models', item.modelIndex, 'files', entry.index];
+  const shown = entry.url ?? path.relative(loaded.dir, entry.localPath!).split(path.sep).join('/');
+  const sourceStat = entry.localPath === undefined ? undefined : statKeyOrUndefined(entry.localPath);
+  if (entry.localPath !== undefined && sourceStat === undefined) {
+    fs.rmSync(destination, { force: true, recursive: true });
+    delete state.files[entry.target];
+    throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], `${shown}: no such file any more (local paths are relative to the config file)`)));
+  }
+
+  // Already staged, and nothing changed since: trust the recorded digest.
+  const cached = state.files[entry.target];
+  const current = statKeyOrUndefined(destination);
+  if (cached && current && cached.source === source && sameStat(cached.stat, current) && (!sourceStat || (cached.sourceStat && sameStat(cached.sourceStat, sourceStat)))) {
+    if (entry.sha256 === undefined || entry.sha256 === cached.sha256) {
+      if (entry.url) ctx.downloaded.set(entry.url, destination);
+      report(progress, loaded, field, entry, 'already staged', cached.sha256);
+      return { target: entry.target, sha256: cached.sha256, size: Number(current.size), action: 'unchanged', pinned: entry.sha256 !== undefined };
+    }
+  }
+
+  const temp = path.join(path.dirname(destination), `.${path.basename(destination)}.modelcar-part`);
+  delete state.files[entry.target];
+  try {
+    fs.mkdirSync(path.dirname(destination), { recursive: true });
+    fs.rmSync(temp, { force: true, recursive: true });
+    let result: { sha256: string; bytes: number };
+    let action: StageAction;
+    let how: string;
+    const started = Date.now();
+    const onProgress = (bytes: number) => progress.update(bytes);
+    const reused = entry.url ? ctx.downloaded.get(entry.url) : undefined;
+    if (entry.localPath !== undefined || reused !== undefined) {
+      const from = entry.localPath ?? reused!;
+      if (tryLink(from, temp)) {
+        action = 'linked';
+        progress.start(`  ${entry.target}: hashing`, Number(statKey(temp).size));
+        result = await hashFile(temp, { signal: ctx.signal, onProgress });
+        how = reused ? `hard-linked from ${path.relative(item.contextDir, reused)} (same URL)` : `hard-linked from ${shown}`;
+      } else {
+        action = 'copied';
+        progress.start(`  ${entry.target}: copying`, Number(statKey(from).size));
+        result = await copyWithHash(from, temp, { signal: ctx.signal, onProgress });
+        how = `copied from ${reused ? path.relative(item.contextDir, reused) : shown} (${rate(result.bytes, Date.now() - started)})`;
+      }
+    } else {
+      action = 'downloaded';
+      progress.line(`  ${entry.target}: downloading ${entry.url}`);
+      result = await download(entry.url!, temp, {
+        signal: ctx.signal,
+        onProgress,
+        onStart: (total) => progress.start(`  ${entry.target}`, total),
+        idleTimeoutMs: ctx.idleTimeoutMs,
+      }).catch((e) => {
+        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], e.message)));
+        throw e;
+      });
+      how = `downloaded ${rate(result.bytes, Date.now() - started)}`;
+    }
+    if (entry.sha256 !== undefined && result.sha256 !== entry.sha256) {
+      throw new StageProblem(
+        formatDiagnostic(
+          loaded.at([...field, 'sha256'], `${shown} has sha256 ${result.sha256}, but the config expects ${entry.sha256}; it was not staged (check the source, or fix the pin)`),
+        ),
+      );
+    }
+    fs.rmSync(destination, { force: true, recursive: true });
+    fs.renameSync(temp, destination);
+    state.files[entry.target] = { source, sha256: result.sha256, stat: statKey(destination), ...(sourceStat && action !== 'linked' ? { sourceStat } : {}) };
+    if (action === 'linked') {
+      // A hard link shares the source's inode: record the source's stat as it is now (linking changed its ctime only).
+      state.files[entry.target] = { ...state.files[entry.target], sourceStat: entry.localPath ? statKey(entry.localPath) : undefined };
+    }
+    writeState(item.contextDir, state);
+    if (entry.url) ctx.downloaded.set(entry.url, destination);
+    report(progress, loaded, field, entry, how, result.sha256);
+    return { target: entry.target, sha256: result.sha256, size: result.bytes, action, pinned: entry.sha256 !== undefined };
+  } catch (e) {
+    // Neither the partial file nor an earlier one at the path (unverified for the config as it is now) stays.
+    for (const file of [temp, destination]) {
+      try {
+        fs.rmSync(file, { force: true, recursive: true });
+      } catch {
+        // its folder is not one (the error below says so)
+      }
+    }
+    writeState(item.contextDir, state);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && !(e instanceof StageProblem) && !(e instanceof AbortedError)) {
+      // A system error (permission denied, disk full, ...): the user's to fix, said at the file's entry.
+      throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], `${shown} -> ${entry.target}: ${(e as Error).message}`)));
+    }
+    throw e;
+  }
+}
+
+function report(progress: Progress, loaded: LoadedConfig, field: (string | number)[], entry: ModelFileEntry, how: string, sha256: string): void {
+  let check: string;
+  if (entry.sha256 !== undefined) check = `sha256 ${sha256} matches the config`;
+  else if (entry.folder !== undefined) check = `sha256 ${sha256}`;
+  else {
+    const at = loaded.at(field, '');
+    const where = at.position.line === undefined ? at.position.file : `${at.position.file}:${at.position.line}`;
+    check = `sha256 ${sha256} (not pinned: add \`sha256: ${sha256}\` to ${at.field} at ${where})`;
+  }
+  progress.line(`  ${entry.target}: ${how}; ${check}`);
+}
+
+function rate(bytes: number, ms: number): string {
+  const seconds = Math.max(ms, 1) / 1000;
+  return `${formatBytes(bytes)} in ${formatDuration(seconds)}, ${formatBytes(Math.round(bytes / seconds))}/s`;
+}
+
+/** Hard-links `from` to `to`; false when the filesystem cannot (another device, or no hard links). */
+function tryLink(from: string, to: string): boolean {
+  try {
+    fs.linkSync(from, to);
+    return true;
+  } catch (e: any) {
+    if (['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EACCES'].includes(e.code)) return false;
+    throw e;
+  }
+}
+
+function statKey(file: string): StatKey {
+  const s = fs.statSync(file, { bigint: true });
+  return { size: String(s.size), mtimeNs: String(s.mtimeNs), ino: String(s.ino), dev: String(s.dev) };
+}
+
+function statKeyOrUndefined(file: string): StatKey | undefined {
+  try {
+    const key = statKey(file);
+    return fs.statSync(file).isFile() ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameStat(a: StatKey, b: StatKey): boolean {
+  return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino && a.dev === b.dev;
+}
+
+/** Reads a context's state file; a missing or unreadable one is an empty state (every file is then redone). */
+function readState(contextDir: string): StageState {
+  try {
+    const data = JSON.parse(fs.readFileSync(path.join(contextDir, STAGE_STATE_FILE), 'utf8'));
+    if (data?.version === 1 && data.files && typeof data.files === 'object') return data as StageState;
+  } catch {
+    // none yet, or damaged: start over
+  }
+  return { version: 1, files: {} };
+}
+
+function writeState(contextDir: string, state: StageState): void {
+  fs.mkdirSync(contextDir, { recursive: true });
+  const file = path.join(contextDir, STAGE_STATE_FILE);
+  const sorted: Record<string, StateEntry> = {};
+  for (const k of Object.keys(state.files).sort()) sorted[k] = state.files[k];
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, `${JSON.stringify({ version: 1, files: sorted }, null, 2)}\n`);
+  fs.renameSync(temp, file);
+}
+
+/** Removes files under `models/` that are not model files of the config (and their records), then empty folders. */
+function removeStrays(contextDir: string, expected: ReadonlySet<string>, state: StageState): string[] {
+  const removed: string[] = [];
+  const walk = (rel: string): boolean => {
+    const dir = path.join(contextDir, ...rel.split('/'));
+    let empty = true;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const child = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (walk(child) && ![...expected].some((t) => t.startsWith(`${child}/`))) fs.rmdirSync(path.join(dir, entry.name));
+        else empty = false;
+      } else if (!expected.has(child)) {
+        fs.rmSync(path.join(dir, entry.name), { force: true });
+        removed.push(child);
+      } else empty = false;
+    }
+    return empty;
+  };
+  if (fs.statSync(path.join(contextDir, 'models'), { throwIfNoEntry: false })?.isDirectory()) walk('models');
+  for (const target of Object.keys(state.files)) if (!expected.has(target)) delete state.files[target];
+  return removed;
+}
+
+/** Why a staged file cannot be built from. */
+export class NotStagedError extends UserError {}
+
+/**
+ * The SHA-256 of each staged file of a model image, in the order of its files, for the build: taken from the
+ * state file when the file is unchanged since it was staged, else computed. Throws a {@link NotStagedError} naming
+ * the files that are missing or do not match the config.
+ */
+export async function stagedDigests(item: ConfigImage, options: { output?: ProgressOutput; signal?: AbortSignal } = {}): Promise<string[]> {
+  const state = readState(item.contextDir);
+  const progress = new Progress(options.output ?? { write: () => undefined });
+  const digests: string[] = [];
+  const problems: string[] = [];
+  for (const entry of item.image.files) {
+    const file = path.join(item.contextDir, ...entry.target.split('/'));
+    const current = statKeyOrUndefined(file);
+    if (!current) {
+      problems.push(`${entry.target} is not staged`);
+      continue;
+    }
+    const cached = state.files[entry.target];
+    let sha256: string;
+    if (cached && sameStat(cached.stat, current)) sha256 = cached.sha256;
+    else {
+      progress.start(`  ${entry.target}: hashing`, Number(current.size));
+      try {
+        sha256 = (await hashFile(file, { signal: options.signal, onProgress: (b) => progress.update(b) })).sha256;
+      } finally {
+        progress.clear();
+      }
+    }
+    if (entry.sha256 !== undefined && sha256 !== entry.sha256) problems.push(`${entry.target} has sha256 ${sha256}, but the config expects ${entry.sha256}`);
+    digests.push(sha256);
+  }
+  if (problems.length) {
+    throw new NotStagedError(`${item.image.key}: ${problems.join('; ')}. Run \`modelcar stage ${item.image.key}\` first.`);
+  }
+  return digests;
+}

@@ -1,0 +1,163 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { OciModel } from '../../src/constructs/oci-model';
+import { PullSecret } from '../../src/constructs/pull-secret';
+import { ServingRuntime } from '../../src/constructs/serving-runtime';
+import { ModelLayouts } from '../../src/core/model-layout';
+import { synthesize } from '../../src/pipeline/synthesize';
+import { objectsOf, testChart } from '../support/charts';
+import { readModes, readTree } from '../support/tree';
+
+const FILES = [{ source: 'https://example.com/models/mobilenetv2-7.onnx' }];
+
+describe('OciModel', () => {
+  test('GIVEN two models in one namespace on kserve-ovms THEN one shared ServingRuntime and two InferenceServices', () => {
+    const chart = testChart('ml');
+    const a = new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES });
+    const b = new OciModel(chart, 'b', {
+      name: 'b',
+      runtime: 'kserve-ovms',
+      modelFormat: { name: 'onnx' },
+      image: 'quay.io/u/b:1',
+      files: FILES,
+      pullSecret: PullSecret.fromSecretName('quay-pull'),
+    });
+    expect(a.runtime).toBe(b.runtime);
+    const objects = objectsOf(chart);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`).sort()).toStrictEqual([
+      'InferenceService/ml/a',
+      'InferenceService/ml/b',
+      'Role/ml/a-view-role',
+      'Role/ml/b-view-role',
+      'RoleBinding/ml/a-view',
+      'RoleBinding/ml/b-view',
+      'ServiceAccount/ml/a-sa',
+      'ServiceAccount/ml/b-sa',
+      'ServingRuntime/ml/kserve-ovms',
+    ]);
+    expect(objects.find((o) => o.kind === 'InferenceService' && o.metadata.name === 'b').spec).toStrictEqual({
+      predictor: {
+        minReplicas: 1,
+        maxReplicas: 1,
+        imagePullSecrets: [{ name: 'quay-pull' }],
+        model: {
+          modelFormat: { name: 'onnx' },
+          runtime: 'kserve-ovms',
+          storageUri: 'oci://quay.io/u/b:1',
+          resources: { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '2', memory: '8Gi' } },
+        },
+      },
+    });
+    expect(a.image.contextPath).toBe('images/ml/a');
+  });
+
+  test('GIVEN an existing ClusterServingRuntime THEN it is only referenced, and the layout must be given', () => {
+    const chart = testChart('ml');
+    const runtime = ServingRuntime.fromClusterName('my-triton');
+    expect(() => new OciModel(chart, 'x', { name: 'x', runtime, modelFormat: { name: 'onnx' }, image: 'quay.io/u/x:1', files: FILES })).toThrow(
+      'OciModel layout: runtime my-triton is not one modelcar knows, so the model "x" must say its layout',
+    );
+    new OciModel(chart, 'y', { name: 'y', runtime, layout: ModelLayouts.FLAT, modelFormat: { name: 'onnx' }, image: 'quay.io/u/y:1', files: FILES, auth: false });
+    expect(objectsOf(chart).map((o) => o.kind)).toStrictEqual(['InferenceService']);
+    expect(objectsOf(chart)[0].spec.predictor.model).toStrictEqual({ modelFormat: { name: 'onnx' }, runtime: 'my-triton', storageUri: 'oci://quay.io/u/y:1' });
+  });
+
+  test('GIVEN vllm-runtime THEN one GPU by default, with the GPU toleration; gpus 0 takes both away; tolerations replace the default', () => {
+    const chart = testChart('llm');
+    const props = { runtime: 'vllm-runtime', modelFormat: { name: 'vLLM' }, files: [{ source: 'https://example.com/config.json' }] };
+    const gpu = new OciModel(chart, 'a', { ...props, name: 'a', image: 'quay.io/u/a:1' });
+    const cpu = new OciModel(chart, 'b', { ...props, name: 'b', image: 'quay.io/u/b:1', gpus: 0, resources: { limits: { cpu: null, memory: '32Gi' } } });
+    const own = new OciModel(chart, 'c', { ...props, name: 'c', image: 'quay.io/u/c:1', gpus: 2, tolerations: [{ key: 'gpu', operator: 'Equal', value: 'a100', effect: 'NoSchedule' }] });
+    const predictor = (m: OciModel) => objectsOf(chart).find((o) => o.kind === 'InferenceService' && o.metadata.name === m.inferenceService.name).spec.predictor;
+    expect(gpu.resources).toStrictEqual({
+      requests: { cpu: '6', memory: '16Gi', 'nvidia.com/gpu': '1' },
+      limits: { cpu: '10', memory: '20Gi', 'nvidia.com/gpu': '1' },
+    });
+    expect(predictor(gpu).tolerations).toStrictEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    expect(cpu.resources).toStrictEqual({ requests: { cpu: '6', memory: '16Gi' }, limits: { memory: '32Gi' } });
+    expect(predictor(cpu).tolerations).toBeUndefined();
+    expect(predictor(own).model.resources.limits['nvidia.com/gpu']).toBe('2');
+    expect(predictor(own).tolerations).toStrictEqual([{ key: 'gpu', operator: 'Equal', value: 'a100', effect: 'NoSchedule' }]);
+  });
+
+  test('GIVEN minReplicas above 1 and no maxReplicas THEN maxReplicas follows it', () => {
+    const chart = testChart('ml');
+    new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES, minReplicas: 3 });
+    const { minReplicas, maxReplicas } = objectsOf(chart).find((o) => o.kind === 'InferenceService').spec.predictor;
+    expect([minReplicas, maxReplicas]).toStrictEqual([3, 3]);
+  });
+
+  test('GIVEN platform kserve THEN no OpenDataHub metadata, no auth objects, and the pod runs as the model image user', () => {
+    const chart = testChart('ml');
+    new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES, platform: 'kserve' });
+    const objects = objectsOf(chart);
+    expect(objects.map((o) => o.kind).sort()).toStrictEqual(['InferenceService', 'ServingRuntime']);
+    const isvc = objects.find((o) => o.kind === 'InferenceService');
+    expect(isvc.metadata).toStrictEqual({
+      name: 'a',
+      namespace: 'ml',
+      labels: { 'networking.knative.dev/visibility': 'cluster-local' },
+      annotations: { 'serving.kserve.io/deploymentMode': 'Serverless' },
+    });
+    expect(isvc.spec.predictor.securityContext).toStrictEqual({ runAsUser: 65534 });
+    expect(objects.find((o) => o.kind === 'ServingRuntime').metadata).toStrictEqual({ name: 'kserve-ovms', namespace: 'ml' });
+  });
+
+  test('GIVEN no namespace anywhere THEN the error names the model', () => {
+    expect(() => new OciModel(testChart(), 'x', { name: 'x', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/x:1', files: FILES })).toThrow(
+      'OciModel namespace: "x" needs a namespace (set namespace, or the Chart\'s namespace)',
+    );
+  });
+});
+
+describe('synthesize (TypeScript API)', () => {
+  function tree(withSecret: boolean) {
+    const app = new App();
+    const chart = new Chart(app, 'models', { namespace: 'team-a', disableResourceNameHashes: true });
+    const secret = withSecret
+      ? new PullSecret(chart, 'pull', { name: 'quay-pull', credentials: { server: 'quay.io', username: 'robot', password: 'hunter2-very-secret' } })
+      : PullSecret.fromSecretName('quay-pull');
+    new OciModel(chart, 'm', { name: 'mobilenet', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/m:1', files: FILES, pullSecret: secret });
+    return chart;
+  }
+
+  test('GIVEN a chart written in TypeScript THEN the output has the same layout as a config synth', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-api-'));
+    const result = synthesize(tree(false), { outdir, source: 'src/models.ts' });
+    expect(result.changes.added).toHaveLength(11); // and the file list
+    expect(Object.keys(readTree(outdir))).toStrictEqual([
+      '.modelcar-files',
+      'images/team-a/mobilenet/.containerignore',
+      'images/team-a/mobilenet/.gitignore',
+      'images/team-a/mobilenet/Containerfile',
+      'images/team-a/mobilenet/build.sh',
+      'manifests/kustomization.yaml',
+      'manifests/team-a/inferenceservice-mobilenet.yaml',
+      'manifests/team-a/kustomization.yaml',
+      'manifests/team-a/role-mobilenet-view-role.yaml',
+      'manifests/team-a/rolebinding-mobilenet-view.yaml',
+      'manifests/team-a/serviceaccount-mobilenet-sa.yaml',
+      'manifests/team-a/servingruntime-kserve-ovms.yaml',
+    ]);
+    expect(readTree(outdir)['manifests/team-a/kustomization.yaml']).toContain('# Generated by modelcar from src/models.ts.');
+  });
+
+  test('GIVEN a PullSecret made from credentials THEN it never lands in the output: only in secretsDir, mode 0600, git-ignored', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-api-'));
+    expect(() => synthesize(tree(true), { outdir, source: 'src/models.ts' })).toThrow(/give secretsDir/);
+    expect(fs.readdirSync(outdir)).toStrictEqual([]);
+    const secretsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-secrets-'));
+    synthesize(tree(true), { outdir, source: 'src/models.ts', secretsDir });
+    const dist = readTree(outdir);
+    for (const content of Object.values(dist)) {
+      expect(content).not.toContain('hunter2');
+      expect(content).not.toContain(Buffer.from('robot:hunter2-very-secret').toString('base64'));
+      expect(content).not.toMatch(/^\s*\.dockerconfigjson:/m);
+    }
+    expect(readTree(secretsDir)['.gitignore']).toContain('\n*\n');
+    expect(readModes(secretsDir)['team-a/secret-quay-pull.yaml']).toBe('600');
+    expect(readTree(secretsDir)['team-a/secret-quay-pull.yaml']).toContain('type: kubernetes.io/dockerconfigjson');
+  });
+});

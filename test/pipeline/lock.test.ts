@@ -1,0 +1,217 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { inputsDigest, lockFileOf, readLock, renderLock } from '../../src/pipeline/lock';
+import { ModelImage } from '../../src/constructs/model-image';
+import { ModelLayouts } from '../../src/core/model-layout';
+import { cli, project } from '../support/project';
+import { testChart } from '../support/charts';
+
+const DIGEST = `sha256:${'d'.repeat(64)}`;
+const FILE_SHA = `sha256:${'f'.repeat(64)}`;
+
+function config(extra: { model?: string[]; defaults?: string[] } = {}): string {
+  return [
+    'version: 1',
+    'defaults:',
+    '  namespace: team-a',
+    '  runtime: kserve-ovms',
+    ...(extra.defaults ?? []),
+    'models:',
+    '  - name: mobilenet',
+    '    format: onnx',
+    '    image: quay.io/team-a/mobilenet:v2-7',
+    ...(extra.model ?? []),
+    '    files:',
+    '      - source: https://example.com/mobilenetv2-7.onnx',
+    '',
+  ].join('\n');
+}
+
+/** The ModelImage synth makes for config(), to compute its inputs digest. */
+function modelImage(image = 'quay.io/team-a/mobilenet:v2-7'): ModelImage {
+  return new ModelImage(testChart(), 'i', {
+    image,
+    files: [{ source: 'https://example.com/mobilenetv2-7.onnx' }],
+    layout: ModelLayouts.OVMS,
+    contextPath: 'images/team-a/mobilenet',
+    description: 'InferenceService team-a/mobilenet',
+    model: { name: 'mobilenet', namespace: 'team-a', format: 'onnx', runtime: 'kserve-ovms' },
+  });
+}
+
+function lockText(entry: { image?: string; inputs?: string } = {}): string {
+  return renderLock(
+    {
+      images: {
+        'team-a/mobilenet': {
+          image: entry.image ?? 'quay.io/team-a/mobilenet:v2-7',
+          digest: DIGEST,
+          inputs: entry.inputs ?? inputsDigest(modelImage()),
+          files: { 'models/1/mobilenetv2-7.onnx': FILE_SHA },
+        },
+      },
+    },
+    'modelcar.yaml',
+  );
+}
+
+const storageUri = (dist: string) => /storageUri: (.*)/.exec(fs.readFileSync(path.join(dist, 'manifests/team-a/inferenceservice-mobilenet.yaml'), 'utf8'))![1];
+
+describe('the lock file', () => {
+  test('GIVEN a config path THEN its lock file sits next to it', () => {
+    expect(lockFileOf('modelcar.yaml')).toBe('modelcar.lock.yaml');
+    expect(lockFileOf('/p/examples/prod.yml')).toBe('/p/examples/prod.lock.yaml');
+    expect(lockFileOf('conf/models')).toBe(path.join('conf', 'models.lock.yaml'));
+  });
+
+  test('GIVEN entries in any order THEN the text is sorted, with a header, and reads back the same', () => {
+    const content = {
+      images: {
+        'b/two': { image: 'r.io/b/two:1', digest: DIGEST, inputs: DIGEST, files: { 'models/z': FILE_SHA, 'models/a': FILE_SHA } },
+        'a/one': { image: 'r.io/a/one:1', digest: DIGEST, inputs: DIGEST, files: {} },
+      },
+    };
+    const text = renderLock(content, 'modelcar.yaml');
+    expect(text).toBe(
+      [
+        '# Written by `modelcar build --push`: the digests of the model images pushed for modelcar.yaml.',
+        '# Commit it. `modelcar synth` pins each InferenceService to its digest here (storageUri: oci://repo@sha256:...)',
+        '# while the image would be built from the same inputs (`inputs`); `files` are the model files in the image.',
+        'version: 1',
+        'images:',
+        '  a/one:',
+        `    digest: ${DIGEST}`,
+        '    files: {}',
+        '    image: r.io/a/one:1',
+        `    inputs: ${DIGEST}`,
+        '  b/two:',
+        `    digest: ${DIGEST}`,
+        '    files:',
+        `      models/a: ${FILE_SHA}`,
+        `      models/z: ${FILE_SHA}`,
+        '    image: r.io/b/two:1',
+        `    inputs: ${DIGEST}`,
+        '',
+      ].join('\n'),
+    );
+    const p = project('', 'modelcar-lock-');
+    expect(readLock(p.file('x.lock.yaml', text))).toStrictEqual({ images: { 'a/one': content.images['a/one'], 'b/two': content.images['b/two'] } });
+  });
+
+  test('GIVEN a damaged lock file THEN the error names the file, the line and the field', () => {
+    const p = project('', 'modelcar-lock-');
+    const bad = lockText().replace(`digest: ${DIGEST}`, 'digest: latest');
+    expect(() => readLock(p.file('m.lock.yaml', bad))).toThrow(
+      `${path.join(p.dir, 'm.lock.yaml')}:7: images["team-a/mobilenet"].digest: must be sha256:<64 lowercase hex digits>; it is written by \`modelcar build --push\`: restore it from git, or delete it to build anew`,
+    );
+    expect(() => readLock(p.file('v.lock.yaml', 'version: 2\n'))).toThrow(`${path.join(p.dir, 'v.lock.yaml')}:1: version: a lock file needs \`version: 1\``);
+    expect(() => readLock(p.file('y.lock.yaml', 'version: 1\nimages: [\n'))).toThrow(/y\.lock\.yaml:\d+: not valid YAML/);
+  });
+
+  test('GIVEN an image whose Containerfile, files or reference change THEN its inputs digest changes; the same props give the same digest', () => {
+    const base = inputsDigest(modelImage());
+    expect(inputsDigest(modelImage())).toBe(base);
+    expect(inputsDigest(modelImage('quay.io/team-a/mobilenet:v3'))).not.toBe(base);
+    const other = new ModelImage(testChart(), 'i', {
+      image: 'quay.io/team-a/mobilenet:v2-7',
+      files: [{ source: 'https://example.com/mobilenetv2-7.onnx', sha256: 'a'.repeat(64) }],
+      layout: ModelLayouts.OVMS,
+      contextPath: 'images/team-a/mobilenet',
+      description: 'InferenceService team-a/mobilenet',
+      model: { name: 'mobilenet', namespace: 'team-a', format: 'onnx', runtime: 'kserve-ovms' },
+    });
+    expect(inputsDigest(other)).not.toBe(base);
+  });
+});
+
+describe('synth with a lock file', () => {
+  test('GIVEN a lock entry built from the same inputs THEN storageUri is pinned to repository@digest, the tag dropped', async () => {
+    const p = project(config());
+    p.file('modelcar.lock.yaml', lockText());
+    expect(await cli(['synth', '-c', p.config, '-o', p.dist])).toMatchObject({ code: 0, err: '' });
+    expect(storageUri(p.dist)).toBe(`oci://quay.io/team-a/mobilenet@${DIGEST}`);
+    // The build context does not change with the pin.
+    const q = project(config());
+    await cli(['synth', '-c', q.config, '-o', q.dist]);
+    expect(storageUri(q.dist)).toBe('oci://quay.io/team-a/mobilenet:v2-7');
+    expect(fs.readFileSync(path.join(p.dist, 'images/team-a/mobilenet/Containerfile'), 'utf8')).toBe(fs.readFileSync(path.join(q.dist, 'images/team-a/mobilenet/Containerfile'), 'utf8'));
+  });
+
+  test('GIVEN pinDigest: false on the model or in defaults THEN the tag stays', async () => {
+    for (const extra of [{ model: ['    pinDigest: false'] }, { defaults: ['  pinDigest: false'] }]) {
+      const p = project(config(extra));
+      p.file('modelcar.lock.yaml', lockText());
+      expect(await cli(['synth', '-c', p.config, '-o', p.dist])).toMatchObject({ code: 0, err: '' });
+      expect(storageUri(p.dist)).toBe('oci://quay.io/team-a/mobilenet:v2-7');
+    }
+  });
+
+  test('GIVEN a lock entry for another tag or other inputs THEN the tag stays and a warning says why', async () => {
+    const p = project(config());
+    p.file('modelcar.lock.yaml', lockText({ image: 'quay.io/team-a/mobilenet:v1' }));
+    const moved = await cli(['synth', '-c', p.config, '-o', p.dist]);
+    expect(moved.code).toBe(0);
+    expect(moved.err).toBe(
+      `modelcar: warning: ${p.dir}/modelcar.lock.yaml: team-a/mobilenet was pushed as quay.io/team-a/mobilenet:v1, but the config now says quay.io/team-a/mobilenet:v2-7; storageUri keeps the tag until \`modelcar build --push\` records the new image\n`,
+    );
+    expect(storageUri(p.dist)).toBe('oci://quay.io/team-a/mobilenet:v2-7');
+
+    p.file('modelcar.lock.yaml', lockText({ inputs: DIGEST }));
+    const changed = await cli(['synth', '--check', '-c', p.config, '-o', p.dist]);
+    expect(changed).toStrictEqual({
+      code: 0,
+      out: `${p.dist}/ is up to date\n`,
+      err: `modelcar: warning: ${p.dir}/modelcar.lock.yaml: team-a/mobilenet was pushed from other inputs (Containerfile, base image or files changed); storageUri keeps the tag until \`modelcar build --push\` records the new image\n`,
+    });
+  });
+
+  test('GIVEN a damaged lock file THEN synth exits 1 with its position and writes nothing', async () => {
+    const p = project(config());
+    p.file('modelcar.lock.yaml', 'version: 1\nimages:\n  team-a/mobilenet: 3\n');
+    expect(await cli(['synth', '-c', p.config, '-o', p.dist])).toStrictEqual({
+      code: 1,
+      out: '',
+      err: `modelcar: ${path.join(p.dir, 'modelcar.lock.yaml')}:3: images["team-a/mobilenet"]: must be a map with image, digest, inputs and files; it is written by \`modelcar build --push\`: restore it from git, or delete it to build anew\n`,
+    });
+    expect(fs.existsSync(p.dist)).toBe(false);
+  });
+});
+
+describe('synth and base images', () => {
+  test('GIVEN baseImage ubi9 THEN the Containerfile builds on UBI 9 micro', async () => {
+    const p = project(config({ model: ['    baseImage: ubi9'] }));
+    expect((await cli(['synth', '-c', p.config, '-o', p.dist])).code).toBe(0);
+    expect(fs.readFileSync(path.join(p.dist, 'images/team-a/mobilenet/Containerfile'), 'utf8')).toContain('\nARG BASE_IMAGE=registry.access.redhat.com/ubi9/ubi-micro:latest\n');
+  });
+
+  test('GIVEN a base image without a shell, on the model or in defaults THEN a config error at its line says why KServe needs one', async () => {
+    const p = project(config({ model: ['    baseImage: gcr.io/distroless/static:nonroot'], defaults: ['  baseImage: scratch'] }));
+    const result = await cli(['synth', '-c', p.config, '-o', p.dist]);
+    const why =
+      'KServe runs the model image as a sidecar with `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"` and checks /models in an init container with sh, [, ls and echo. Use a small image with a shell, e.g. ubi9 (registry.access.redhat.com/ubi9/ubi-micro:latest)';
+    expect(result).toStrictEqual({
+      code: 1,
+      out: '',
+      err: `modelcar: ${p.config}:10:16: models[0].baseImage: "gcr.io/distroless/static:nonroot" is a distroless image, which has no shell (only its :debug tags ship a busybox one); ${why}\n1 problem found; nothing was written.\n`,
+    });
+    const q = project(config({ defaults: ['  baseImage: scratch'] }));
+    expect((await cli(['synth', '-c', q.config, '-o', q.dist])).err).toBe(
+      `modelcar: ${q.config}:5:14: defaults.baseImage: "scratch" is empty and has no shell; ${why}\n1 problem found; nothing was written.\n`,
+    );
+  });
+
+  test('GIVEN a folder source with a sha256 or with path "." THEN sha256 is refused at its line, "." takes the folder\'s files to the top', async () => {
+    const text = config().replace('      - source: https://example.com/mobilenetv2-7.onnx\n', '      - source: ir\n        path: .\n');
+    const p = project(text);
+    p.file('ir/model.xml', '<xml/>');
+    p.file('ir/model.bin', 'weights');
+    expect((await cli(['synth', '-c', p.config, '-o', p.dist])).code).toBe(0);
+    expect(fs.readFileSync(path.join(p.dist, 'images/team-a/mobilenet/Containerfile'), 'utf8')).toContain(
+      '\nCOPY --chown=0:0 --chmod=0444 models/1/model.bin models/1/model.xml /models/1/\n',
+    );
+    fs.writeFileSync(p.config, text.replace('        path: .\n', `        sha256: ${'a'.repeat(64)}\n`));
+    expect((await cli(['synth', '-c', p.config, '-o', p.dist])).err).toBe(
+      `modelcar: ${p.config}:11:17: models[0].files[0].sha256: "ir" is a folder; sha256 pins a single file (give the folder's files one by one to pin them)\n1 problem found; nothing was written.\n`,
+    );
+  });
+});
