@@ -3,7 +3,7 @@
  * `npx cdk8s synth` writes the same dist/ as `npm start`.
  */
 import * as path from 'path';
-import { synth } from '../pipeline/synthesize';
+import { synthesizeConfigFile } from '../pipeline/synthesize';
 import { formatSummary } from './synth-command';
 import { UserError } from '../core/errors';
 
@@ -11,7 +11,7 @@ const root = path.resolve(__dirname, '..', '..', '..');
 const config = path.relative(process.cwd(), path.join(root, 'examples', 'mobilenet', 'modelcar.yaml'));
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
-  process.stdout.write(formatSummary(synth({ config, outdir }), config, outdir));
+  process.stdout.write(formatSummary(synthesizeConfigFile({ config, outdir }), config, outdir));
 } catch (e) {
   if (!(e instanceof UserError)) throw e;
   process.stderr.write(`modelcar: ${e.message}\n`);

@@ -4,21 +4,16 @@ import { Construct } from 'constructs';
 import { ArgValue, Containerfile } from './containerfile';
 import { DEFAULT_BASE_IMAGE, resolveBaseImage, shellLessBaseImage } from '../core/base-image';
 import { renderBuildScript } from './build-script';
-import { ModelFileEntry, checkModelFilePath, filesLabelParts, groupLayers, listFolder } from '../core/model-files';
+import { ModelFileEntry, checkModelFilePath, fileNameOf, filesLabelParts, groupLayers, listFolder } from '../core/model-files';
 import { ModelLayout, modelFilePath } from '../core/model-layout';
 import { parseImageReference } from '../core/image-ref';
 import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
-
-export { DEFAULT_BASE_IMAGE } from '../core/base-image';
-export { checkModelFilePath } from '../core/model-files';
 
 /** The UID the model image runs as: `nobody`, as in the seed. Any non-root UID works: files are world-readable. */
 export const DEFAULT_IMAGE_USER = '65534';
 
 /** The file in a build context where `modelcar stage` keeps the digests of the files it staged. */
 export const STAGE_STATE_FILE = '.modelcar-stage.json';
-
-export { BUILD_FLAGS } from '../core/model-files';
 
 /** One model file or folder to put into the image. */
 export interface ModelImageFile {
@@ -283,19 +278,6 @@ export class ModelImage extends Construct {
       },
     ];
   }
-}
-
-/** The default file name of a model file source: the last segment of its URL path or file path. */
-export function fileNameOf(source: string): string {
-  if (/^https?:\/\//.test(source)) {
-    const segment = path.posix.basename(new URL(source).pathname);
-    try {
-      return decodeURIComponent(segment);
-    } catch {
-      return segment;
-    }
-  }
-  return path.basename(source);
 }
 
 function statOrUndefined(file: string): fs.Stats | undefined {

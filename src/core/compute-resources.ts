@@ -39,12 +39,6 @@ export const GPU_RESOURCE = 'nvidia.com/gpu';
 export const GPU_TOLERATION: Toleration = { key: GPU_RESOURCE, operator: 'Exists', effect: 'NoSchedule' };
 
 /**
- * A Kubernetes quantity without a sign: a decimal number with an optional binary (Ki, Mi, Gi, Ti, Pi, Ei),
- * decimal (n, u, m, k, M, G, T, P, E) or exponent (e3) suffix. The same syntax as the KServe CRDs' pattern.
- */
-export const QUANTITY_PATTERN = /^(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
-
-/**
  * The model server sizes of the OpenShift AI dashboard (`modelServerSizes` of OdhDashboardConfig), which
  * modelcar uses as the per-runtime defaults.
  */
@@ -62,7 +56,7 @@ export interface ResourceProblem {
 
 /**
  * Every problem with a container's resources. This is the one place resources are checked, for constructs and
- * configs alike, as the Kubernetes API server checks a pod (src/quantity.ts): quantity syntax, requests <=
+ * configs alike, as the Kubernetes API server checks a pod (core/quantity.ts): quantity syntax, requests <=
  * limits, GPUs whole and equal in requests and limits.
  */
 export function resourceProblems(resources: ComputeResources): ResourceProblem[] {

@@ -149,3 +149,16 @@ export const BUILD_FLAGS: readonly string[] = ['--format=oci', '--layers', '--ti
 
 /** {@link BUILD_FLAGS} as shell words. */
 export const BUILD_FLAGS_TEXT = BUILD_FLAGS.join(' ');
+
+/** The default file name of a model file source: the last segment of its URL path or file path. */
+export function fileNameOf(source: string): string {
+  if (/^https?:\/\//.test(source)) {
+    const segment = path.posix.basename(new URL(source).pathname);
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+  }
+  return path.basename(source);
+}

@@ -41,7 +41,7 @@ export interface SynthesizedOutput {
  * Unlike `App.synth()`, whose cost grows with the square of the number of Charts, this walks the tree
  * once and serializes each object once: the cost grows linearly with the number of objects.
  */
-export function synthesizeTree(root: IConstruct, context: RenderContext): SynthesizedOutput {
+export function renderTree(root: IConstruct, context: RenderContext): SynthesizedOutput {
   const all = root.node.findAll();
   const problems: string[] = [];
   for (const c of all) for (const message of c.node.validate()) problems.push(`${c.node.path}: ${message}`);

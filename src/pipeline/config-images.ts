@@ -3,12 +3,10 @@
  * makes, without writing anything, optionally narrowed to the models named on the command line.
  */
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
 import { LoadedConfig, loadConfig } from '../config/load';
 import { didYouMean, UserError } from '../core/errors';
 import { ModelImage } from '../constructs/model-image';
-import { defineModels } from './synthesize';
-import { environmentNames, resolveEnvironment } from '../config/environments';
+import { translateEnvironments } from '../config/translate/translate';
 
 /** One model image of a config, with where its build context is and where its entry is in the config. */
 export interface ConfigImage {
@@ -41,12 +39,8 @@ export interface ConfigImages {
 export function loadConfigImages(config: string, outdir: string, selectors: readonly string[] = []): ConfigImages {
   const loaded = loadConfig(config);
   const absolute = path.resolve(outdir);
-  const envs = environmentNames(loaded.config);
   const all: ConfigImage[] = [];
-  for (const environment of envs.length ? envs : [undefined]) {
-    const resolved = environment === undefined ? loaded : resolveEnvironment(loaded, environment);
-    const chart = new Chart(new App({ outdir }), 'modelcar', { disableResourceNameHashes: true });
-    defineModels(chart, resolved, { environment });
+  translateEnvironments(loaded, { outdir }, ({ chart, environment, loaded: resolved }) => {
     const defaults = resolved.config.defaults ?? {};
     const indexOf = new Map<string, number>();
     resolved.config.models.forEach((m, i) => indexOf.set(`${m.namespace ?? defaults.namespace}/${m.name}`, i));
@@ -60,7 +54,7 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
         environment,
       });
     }
-  }
+  });
   if (selectors.length === 0) return { loaded, outdir: absolute, images: all, all };
   const chosen = new Set<ConfigImage>();
   for (const selector of selectors) {

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describeValue, didYouMean } from '../core/errors';
 import { isAnnotationKey, isDNS1123Label, isDNS1123Subdomain, isInferenceServiceName, isQualifiedName, isValidLabelValue } from '../core/names';
-import { ResourceQuantities, containerResourceProblems } from '../core/quantity';
+import { QUANTITY_PATTERN, ResourceQuantities, containerResourceProblems } from '../core/quantity';
 import { CORE_FIELDS, CORE_VALIDATORS, Fields, OBJECT_META_FIELDS, SchemaError, validateObjectMeta } from './core-kinds';
 
 /** A node of the field tree: known properties, list items, map values, or a shared definition. */
@@ -195,8 +195,6 @@ function typeWords(type: string | string[]): string {
   const types = Array.isArray(type) ? type : String(type).split(',');
   return types.map((t) => TYPE_WORDS[t] ?? t).join(' or ');
 }
-
-const QUANTITY_PATTERN = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
 
 /** Words an ajv error the way modelcar words config errors: the field, what was found, what is allowed. */
 function schemaProblem(e: SchemaError, obj: unknown, fields: ((p: ObjectPath) => string[] | undefined) | undefined, secret: boolean): ObjectProblem | undefined {

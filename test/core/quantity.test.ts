@@ -1,5 +1,9 @@
 import fc from 'fast-check';
-import { QUANTITY_ERRORS, Quantity, QuantityError, checkResources, parseQuantity, parseQuantityValue, containerResourceProblems } from '../../src/core/quantity';
+import * as fs from 'fs';
+import * as YAML from 'yaml';
+import { QUANTITY_ERRORS, QUANTITY_PATTERN, UNSIGNED_QUANTITY_PATTERN, Quantity, QuantityError, checkResources, parseQuantity, parseQuantityValue, containerResourceProblems } from '../../src/core/quantity';
+import schema from '../../src/config/modelcar.schema.json';
+import { sharedPath } from '../support/shared';
 
 const FORMAT_WRONG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
@@ -269,5 +273,150 @@ describe('checkResources: container requests and limits, as the API server check
 
   test('containerResourceProblems gives each problem with the key it concerns', () => {
     expect(containerResourceProblems({ cpu: '2' }, { cpu: '1' })).toStrictEqual([{ field: ['requests', 'cpu'], message: 'Invalid value: "2": must be less than or equal to cpu limit of 1' }]);
+  });
+});
+
+describe('the quantity pattern, defined once', () => {
+  test('GIVEN the quantities users write THEN the unsigned pattern takes them', () => {
+    const unsigned = new RegExp(UNSIGNED_QUANTITY_PATTERN);
+    expect(['1', '500m', '0.5', '.5', '8Gi', '512Mi', '1e3', '2k', '1.5G'].filter((q) => !unsigned.test(q))).toStrictEqual([]);
+    expect(['-1', '+1', '8GB', '1 core', ''].filter((q) => unsigned.test(q))).toStrictEqual([]);
+  });
+
+  test('GIVEN the KServe CRDs (v0.15.2, ../shared) THEN their quantity pattern is QUANTITY_PATTERN, which output validation recognizes', () => {
+    const crd = YAML.parse(fs.readFileSync(sharedPath('kserve', 'crds', 'serving.kserve.io_servingruntimes.yaml'), 'utf8'));
+    const resources = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.containers.items.properties.resources.properties;
+    expect(resources.limits.additionalProperties.pattern).toBe(QUANTITY_PATTERN);
+    expect(resources.requests.additionalProperties.pattern).toBe(QUANTITY_PATTERN);
+  });
+
+  test('GIVEN the config schema THEN it checks quantities with the unsigned pattern', () => {
+    expect(schema.definitions.QuantityValue.pattern).toBe(UNSIGNED_QUANTITY_PATTERN);
+  });
+
+  test('GIVEN the edges THEN the pattern and the parser differ as documented, both ways', () => {
+    const pattern = new RegExp(QUANTITY_PATTERN);
+    expect(['-', '.'].map((q) => [pattern.test(q), parseQuantity(q).toString()])).toStrictEqual([
+      [false, '0'],
+      [false, '0'],
+    ]);
+    expect(pattern.test('1e1.5')).toBe(true);
+    expect(() => parseQuantity('1e1.5')).toThrow(QuantityError);
+  });
+
+  test('GIVEN any printed quantity THEN it parses back to the same value (String() is lossless)', () => {
+    const input = fc.tuple(fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }), fc.constantFrom('', 'n', 'u', 'm', 'k', 'M', 'G', 'Ki', 'Mi', 'Gi', 'e3', 'e-6'));
+    fc.assert(
+      fc.property(input, ([n, suffix]) => {
+        const q = parseQuantity(`${n}${suffix}`);
+        expect(parseQuantity(q.toString()).cmp(q)).toBe(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('GIVEN any string THEN parseQuantity returns a Quantity or throws a QuantityError, nothing else', () => {
+    const chars = fc.constantFrom(...'0123456789.+-eEinumkKMGTP ax'.split(''));
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 12 }).map((a) => a.join('')), (s) => {
+        try {
+          expect(parseQuantity(s)).toBeInstanceOf(Quantity);
+        } catch (e) {
+          expect(e).toBeInstanceOf(QuantityError);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test('value and milliValue round up away from zero, as ScaledValue does', () => {
+    expect(parseQuantity('1500m').value()).toBe(2n);
+    expect(parseQuantity('-1500m').value()).toBe(-2n);
+    expect(parseQuantity('1.0005').milliValue()).toBe(1001n);
+    expect(parseQuantity('1Ki').milliValue()).toBe(1024000n);
+  });
+});
+
+describe('checkResources: container requests and limits, as the API server checks a pod', () => {
+  test('GIVEN requests within limits THEN no problem', () => {
+    expect(checkResources({ cpu: '500m', memory: '1Gi' }, { cpu: 1, memory: '2Gi' })).toStrictEqual([]);
+    expect(checkResources({ cpu: '1' }, { cpu: '1000m' })).toStrictEqual([]);
+    expect(checkResources({ cpu: '1' }, undefined)).toStrictEqual([]);
+    expect(checkResources(undefined, { memory: '1Gi', 'nvidia.com/gpu': 1 })).toStrictEqual([]);
+    expect(checkResources({ 'nvidia.com/gpu': '1' }, { 'nvidia.com/gpu': 1 })).toStrictEqual([]);
+  });
+
+  test('GIVEN a request above its limit THEN the message names the limit in canonical form', () => {
+    expect(checkResources({ cpu: '2', memory: '1Gi' }, { cpu: 1, memory: '1000Mi' })).toStrictEqual([
+      'requests[cpu]: Invalid value: "2": must be less than or equal to cpu limit of 1',
+      'requests[memory]: Invalid value: "1Gi": must be less than or equal to memory limit of 1000Mi',
+    ]);
+    expect(checkResources({ memory: '1.5Gi' }, { memory: '1Gi' })).toStrictEqual(['requests[memory]: Invalid value: "1536Mi": must be less than or equal to memory limit of 1Gi']);
+    expect(checkResources({ cpu: 1.5 }, { cpu: '1' })).toStrictEqual(['requests[cpu]: Invalid value: "1500m": must be less than or equal to cpu limit of 1']);
+  });
+
+  test('GIVEN an extended resource (GPUs) THEN requests must equal limits, limits must be set, and values are whole', () => {
+    expect(checkResources({ 'nvidia.com/gpu': 1 }, { 'nvidia.com/gpu': 2 })).toStrictEqual([
+      'requests[nvidia.com/gpu]: Invalid value: "1": must be equal to nvidia.com/gpu limit of 2',
+    ]);
+    expect(checkResources({ 'nvidia.com/gpu': 1 }, {})).toStrictEqual(['limits: Required value: Limit must be set for non overcommitable resources']);
+    expect(checkResources(undefined, { 'nvidia.com/gpu': '500m' })).toStrictEqual(['limits[nvidia.com/gpu]: Invalid value: "500m": must be an integer']);
+  });
+
+  test('GIVEN bad quantities, negative values and unknown resource names THEN each is reported, in a stable order', () => {
+    // A prefix of 252 characters is a valid label key, but not with "requests." in front (quota's name for it).
+    const long = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(60)}/gpu`;
+    expect(checkResources({ cpu: 'two', gpu: 1, memory: '-1Gi' }, { cpu: '1 core', [long]: 1 })).toStrictEqual([
+      `limits[${long}]: Invalid value: "${long}": doesn't follow extended resource name standard`,
+      `limits[cpu]: Invalid value: "1 core": ${FORMAT_WRONG}`,
+      `requests[cpu]: Invalid value: "two": ${FORMAT_WRONG}`,
+      'requests[gpu]: Invalid value: "gpu": must be a standard resource type or fully qualified',
+      'requests[gpu]: Invalid value: "gpu": must be a standard resource for containers',
+      'requests[memory]: Invalid value: "-1Gi": must be greater than or equal to 0',
+    ]);
+    expect(checkResources({ pods: 1 }, undefined)).toStrictEqual(['requests[pods]: Invalid value: "pods": must be a standard resource for containers']);
+  });
+
+  test('GIVEN hugepages THEN they need cpu or memory, whole pages, and requests equal to limits', () => {
+    expect(checkResources(undefined, { 'hugepages-2Mi': '3Mi' })).toStrictEqual([
+      'limits[hugepages-2Mi]: Invalid value: "3Mi": 3Mi is not positive integer multiple of hugepages-2Mi',
+      'Forbidden: HugePages require cpu or memory',
+    ]);
+    expect(checkResources({ 'hugepages-2Mi': '2Mi', memory: '1Gi' }, { 'hugepages-2Mi': '4Mi', memory: '1Gi' })).toStrictEqual([
+      'requests[hugepages-2Mi]: Invalid value: "2Mi": must be equal to hugepages-2Mi limit of 4Mi',
+    ]);
+  });
+
+  test('containerResourceProblems gives each problem with the key it concerns', () => {
+    expect(containerResourceProblems({ cpu: '2' }, { cpu: '1' })).toStrictEqual([{ field: ['requests', 'cpu'], message: 'Invalid value: "2": must be less than or equal to cpu limit of 1' }]);
+  });
+});
+
+describe('the quantity pattern, defined once', () => {
+  test('GIVEN the quantities users write THEN the unsigned pattern takes them', () => {
+    const unsigned = new RegExp(UNSIGNED_QUANTITY_PATTERN);
+    expect(['1', '500m', '0.5', '.5', '8Gi', '512Mi', '1e3', '2k', '1.5G'].filter((q) => !unsigned.test(q))).toStrictEqual([]);
+    expect(['-1', '+1', '8GB', '1 core', ''].filter((q) => unsigned.test(q))).toStrictEqual([]);
+  });
+
+  test('GIVEN the KServe CRDs (v0.15.2, ../shared) THEN their quantity pattern is QUANTITY_PATTERN, which output validation recognizes', () => {
+    const crd = YAML.parse(fs.readFileSync(sharedPath('kserve', 'crds', 'serving.kserve.io_servingruntimes.yaml'), 'utf8'));
+    const resources = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.containers.items.properties.resources.properties;
+    expect(resources.limits.additionalProperties.pattern).toBe(QUANTITY_PATTERN);
+    expect(resources.requests.additionalProperties.pattern).toBe(QUANTITY_PATTERN);
+  });
+
+  test('GIVEN the config schema THEN it checks quantities with the unsigned pattern', () => {
+    expect(schema.definitions.QuantityValue.pattern).toBe(UNSIGNED_QUANTITY_PATTERN);
+  });
+
+  test('GIVEN any string that matches the pattern THEN the parser takes it too (the pattern is the stricter)', () => {
+    const chars = fc.constantFrom(...'0123456789.+-eEinumkKMGTP'.split(''));
+    fc.assert(
+      fc.property(fc.array(chars, { maxLength: 8 }).map((a) => a.join('')), (s) => {
+        if (new RegExp(QUANTITY_PATTERN).test(s)) parseQuantity(s);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

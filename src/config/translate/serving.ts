@@ -1,11 +1,11 @@
-import { mergeResources, resourceProblems, withGpus } from '../core/compute-resources';
-import { Diagnostic } from '../core/errors';
-import { checkName } from '../core/names';
-import { OciModelProps } from '../constructs/oci-model';
-import { Platform, deploymentKind, deploymentModeFor } from '../core/platform';
-import { LoadedConfig } from './load';
-import { ConfigRuntime, resourcesOverride } from './runtimes-config';
-import { ModelConfig } from './types.generated';
+import { mergeResources, resourceProblems, withGpus } from '../../core/compute-resources';
+import { Diagnostic } from '../../core/errors';
+import { checkName } from '../../core/names';
+import { OciModelProps } from '../../constructs/oci-model';
+import { Platform, deploymentKind, deploymentModeFor } from '../../core/platform';
+import { LoadedConfig } from '../load';
+import { ConfigRuntime, resourcesOverride } from './runtimes';
+import { ModelConfig } from '../types.generated';
 
 /** What every model of a config shares. */
 export interface ServingContext {

@@ -1,12 +1,12 @@
-import { ComputeResourcesOverride, MODEL_SERVER_SIZES, mergeResources } from '../core/compute-resources';
-import { Diagnostic } from '../core/errors';
-import { ImageReferenceError, parseImageReference } from '../core/image-ref';
-import { ModelLayout, modelLayoutByName } from '../core/model-layout';
-import { checkName } from '../core/names';
-import { BUILTIN_RUNTIMES, RuntimeDefinition, withImages } from '../constructs/runtimes/catalogue';
-import { IServingRuntime, ServingRuntime } from '../constructs/serving-runtime';
-import { LoadedConfig } from './load';
-import { ModelConfig, ResourcesConfig, RuntimeConfig } from './types.generated';
+import { ComputeResourcesOverride, MODEL_SERVER_SIZES, mergeResources } from '../../core/compute-resources';
+import { Diagnostic } from '../../core/errors';
+import { ModelLayout, modelLayoutByName } from '../../core/model-layout';
+import { checkName } from '../../core/names';
+import { BUILTIN_RUNTIMES, RuntimeDefinition, withImages } from '../../constructs/runtimes/catalogue';
+import { IServingRuntime, ServingRuntime } from '../../constructs/serving-runtime';
+import { LoadedConfig } from '../load';
+import { ModelConfig, ResourcesConfig, RuntimeConfig } from '../types.generated';
+import { checkImage } from './images';
 
 /** A runtime a config's models can name: one modelcar emits (built-in or declared), or one that exists in the cluster. */
 export type ConfigRuntime =
@@ -154,13 +154,4 @@ function customRuntime(name: string, entry: RuntimeConfig): RuntimeDefinition {
     // Like the built-in runtimes, a runtime of one's own sets requests and limits: the dashboard's Small size.
     defaults: { resources: mergeResources(MODEL_SERVER_SIZES.SMALL, resourcesOverride(entry.resources)), gpus: entry.gpus },
   };
-}
-
-function checkImage(value: string, field: (string | number)[], problems: Diagnostic[], at: LoadedConfig['at']): void {
-  try {
-    parseImageReference(value);
-  } catch (e) {
-    if (!(e instanceof ImageReferenceError)) throw e;
-    problems.push(at(field, e.message));
-  }
 }

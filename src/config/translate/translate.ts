@@ -1,0 +1,97 @@
+/**
+ * The translation of a config into constructs: a Namespace per namespace, an OciModel per model, with the
+ * runtimes, pull secrets and serving options the config gives them. Each concern has its module here; this one
+ * puts them together, once per environment.
+ */
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ConfigError, Diagnostic } from '../../core/errors';
+import { DEFAULT_KSERVE_VERSION, DEFAULT_PLATFORM, checkKserveVersion, modelcarUidNote } from '../../core/platform';
+import { IImageLock } from '../../constructs/image-lock';
+import { DEFAULT_IMAGE_USER } from '../../constructs/model-image';
+import { environmentNames, resolveEnvironment } from '../environments';
+import { LoadedConfig, sortDiagnostics } from '../load';
+import { uniqueDiagnostics } from './diagnostics';
+import { addModels, planModels } from './models';
+import { addNamespaces, declaredNamespaces } from './namespaces';
+import { checkPullSecrets } from './pull-secrets';
+import { configRuntimes } from './runtimes';
+
+/** Options of {@link translateConfig}. */
+export interface TranslateOptions {
+  /**
+   * Where the pushed digests of the model images come from: storageUri is pinned to them for models that do not
+   * set `pinDigest: false`.
+   * @default - no pinning
+   */
+  readonly lock?: IImageLock;
+  /** The environment the config is translated for (part of each image's key in the lock file). @default - none */
+  readonly environment?: string;
+}
+
+/**
+ * Adds the constructs a config describes to a scope (usually a Chart): a Namespace per namespace, an OciModel
+ * per model. Checks the rules the schema cannot express (names, image references, formats, duplicates) and
+ * throws a {@link ConfigError} with all of them, each at its config line and field. Returns the warnings, at
+ * the config's fields.
+ */
+export function translateConfig(scope: Construct, loaded: LoadedConfig, options: TranslateOptions = {}): Diagnostic[] {
+  const { config, at } = loaded;
+  const problems: Diagnostic[] = [...loaded.problems];
+  const warnings: Diagnostic[] = [];
+  const warn = (field: readonly (string | number)[], message: string) => void warnings.push(at(field, message));
+  const platform = config.platform ?? DEFAULT_PLATFORM;
+  const kserveVersion = config.kserveVersion ?? DEFAULT_KSERVE_VERSION;
+  const versionProblem = checkKserveVersion(kserveVersion);
+  if (versionProblem) problems.push(at(['kserveVersion'], versionProblem));
+  const runtimes = configRuntimes(loaded, problems);
+  const namespaces = declaredNamespaces(loaded, problems);
+  checkPullSecrets(loaded, problems);
+  const models = planModels(loaded, runtimes, { platform, kserveVersion }, problems, warn);
+  if (problems.length) throw new ConfigError(sortDiagnostics(problems));
+
+  for (const m of models) if (!namespaces.has(m.namespace)) namespaces.set(m.namespace, m.namespaceField);
+  addNamespaces(scope, loaded, namespaces, platform, problems);
+  addModels(scope, loaded, models, options, problems);
+  if (problems.length) throw new ConfigError(sortDiagnostics(problems));
+  if (platform === 'kserve' && models.length) warnings.push(at(['platform'], modelcarUidNote(Number(DEFAULT_IMAGE_USER))));
+  return warnings;
+}
+
+/** One translation of a config: the chart of an environment (or of the config without environments). */
+export interface ConfigChart {
+  readonly chart: Chart;
+  /** @default - none: the config has no environments */
+  readonly environment?: string;
+  /** The config as the environment sees it. */
+  readonly loaded: LoadedConfig;
+  /** The warnings of the translation, at the config's fields. */
+  readonly warnings: readonly Diagnostic[];
+}
+
+/**
+ * Translates a config once, or with environments once per environment (each into a Chart of its own App), and
+ * hands each chart to `use` as soon as it is made, so that only one is alive at a time. The problems of every
+ * environment are reported together, in one {@link ConfigError}.
+ */
+export function translateEnvironments<T>(loaded: LoadedConfig, options: { lock?: IImageLock; outdir?: string }, use: (chart: ConfigChart) => T): T[] {
+  const envs = environmentNames(loaded.config);
+  const one = (config: LoadedConfig, environment: string | undefined) => {
+    const chart = new Chart(new App({ outdir: options.outdir }), 'modelcar', { disableResourceNameHashes: true });
+    const warnings = translateConfig(chart, config, { lock: options.lock, environment });
+    return use({ chart, environment, loaded: config, warnings });
+  };
+  if (envs.length === 0) return [one(loaded, undefined)];
+  const results: T[] = [];
+  const problems: Diagnostic[] = [];
+  for (const env of envs) {
+    try {
+      results.push(one(resolveEnvironment(loaded, env), env));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...e.diagnostics);
+    }
+  }
+  if (problems.length) throw new ConfigError(uniqueDiagnostics(problems));
+  return results;
+}
