@@ -1,11 +1,15 @@
 // Generated from modelcar.schema.json by `npm run gen`. Do not edit.
 
 /**
- * Where the models are served. odh (default): OpenDataHub / OpenShift AI, with the labels and annotations its dashboard sets and token auth. kserve: plain KServe, no OpenDataHub metadata; the predictor pods run as the model image's user, so the model server can read the modelcar's files.
+ * Where the models are served. odh (default): OpenDataHub; rhoai: Red Hat OpenShift AI; both get the labels and annotations the dashboard sets, and token auth. kserve: plain KServe, no OpenDataHub metadata; the predictor pods run as the model image's user, so the model server can read the modelcar's files.
  */
-export type PlatformName = 'odh' | 'kserve';
+export type PlatformName = 'odh' | 'rhoai' | 'kserve';
 /**
- * The KServe version of the cluster, as a quoted string "<major>.<minor>", e.g. "0.15" (default, OpenShift AI 2.x) or "0.16". From 0.16 on, deployment modes are written Knative and Standard.
+ * The platform's release, quoted "<major>.<minor>": odh 2.25, 2.26, 2.27, 2.30, 2.35, 3.0, 3.3, 3.4 (default); rhoai 2.16, 2.19, 2.22, 2.25, 3.0, 3.3, 3.4 (default); kserve 0.15 to 0.20 (default). It decides the built-in runtimes and their images, the deployment modes and their names, where the token auth marker goes, and the CRDs the output is validated with.
+ */
+export type ReleaseName = string;
+/**
+ * Older name of release for platform kserve: the KServe release, quoted "<major>.<minor>", 0.15 to 0.20. Use release instead.
  */
 export type KserveVersion = string;
 /**
@@ -66,6 +70,7 @@ export interface ModelcarConfig {
    */
   version: 1;
   platform?: PlatformName;
+  release?: ReleaseName;
   kserveVersion?: KserveVersion;
   defaults?: ModelDefaults;
   /**

@@ -3,7 +3,8 @@ import * as kserve from '../../imports/kserve-isvc-serving.kserve.io';
 import { ComputeResources, Toleration, assertResources } from '../core/compute-resources';
 import { didYouMean } from '../core/errors';
 import { assertName, checkName } from '../core/names';
-import { DEFAULT_KSERVE_VERSION, DEFAULT_PLATFORM, DeploymentMode, Platform, defaultDeploymentMode, deploymentKind, deploymentModeFor } from '../core/platform';
+import { DeploymentMode, Platform, deploymentKind } from '../core/platform';
+import { ReleaseProfile, deploymentModeOn, profileOf } from '../core/releases';
 import { IPullSecret } from './pull-secret';
 import { IServingRuntime } from './serving-runtime';
 
@@ -21,7 +22,10 @@ export type ScaleMetric = 'cpu' | 'memory' | 'concurrency' | 'rps';
 /** The scale metrics, as KServe 0.15 lists them. */
 export const SCALE_METRICS: readonly ScaleMetric[] = ['cpu', 'memory', 'concurrency', 'rps'];
 
-/** Annotation that turns on OpenShift AI token auth for an InferenceService. */
+/**
+ * The marker that turns on OpenShift AI token auth for an InferenceService: an annotation, and on OpenDataHub 2.25 and
+ * earlier also a label for RawDeployment models (see {@link ReleaseProfile.rawAuthMarker}).
+ */
 export const ENABLE_AUTH_ANNOTATION = 'security.opendatahub.io/enable-auth';
 
 /** Properties of an {@link InferenceService}. */
@@ -49,21 +53,28 @@ export interface InferenceServiceProps {
   /** What the model is for (annotation `openshift.io/description`). @default - none */
   readonly description?: string;
   /**
+   * The platform release the model is deployed to (a profile, or its id such as `odh-2.25`, `rhoai-2.25`,
+   * `kserve-0.20`): it decides the deployment mode names and default, and where the token auth marker goes.
+   * @default - the release of `platform` and `kserveVersion`; with neither, DEFAULT_RELEASE (the newest OpenDataHub)
+   */
+  readonly release?: string | ReleaseProfile;
+  /**
    * `odh` adds what the OpenShift AI dashboard sets: the label `opendatahub.io/dashboard: "true"`, token auth,
-   * and for Serverless the Service Mesh annotations. `kserve` adds none of it.
-   * @default 'odh'
+   * and for Serverless the Service Mesh annotations. `kserve` adds none of it. Must agree with `release`.
+   * @default - the release's
    */
   readonly platform?: Platform;
   /**
-   * The KServe version the manifests are for, `<major>.<minor>`: from 0.16 on, deployment modes are written
-   * with their new names (`Knative`, `Standard`).
-   * @default '0.15'
+   * With platform `kserve` and no `release`: the KServe release, `<major>.<minor>` (0.15 to 0.20).
+   * @deprecated name the release instead (`release: 'kserve-0.16'`)
+   * @default - the newest KServe release
    */
   readonly kserveVersion?: string;
   /**
-   * How KServe deploys the model (annotation `serving.kserve.io/deploymentMode`). `Knative` and `Standard` need
-   * kserveVersion 0.16 or later.
-   * @default - Serverless (Knative from KServe 0.16), the default of KServe and OpenShift AI 2.x, written out
+   * How KServe deploys the model (annotation `serving.kserve.io/deploymentMode`), by either name; it is written by
+   * its name in the release (`Knative` and `Standard` from KServe 0.16). Modes the release does not support, and the
+   * new names on releases that do not know them, are refused.
+   * @default - the release's default mode (Serverless on OpenDataHub 2.x and KServe, RawDeployment on OpenDataHub 3.x)
    */
   readonly deploymentMode?: DeploymentMode;
   /**
@@ -74,8 +85,9 @@ export interface InferenceServiceProps {
    */
   readonly expose?: boolean;
   /**
-   * Require a bearer token (annotation `security.opendatahub.io/enable-auth: "true"`). Only OpenShift AI has
-   * token auth: true with platform `kserve` throws.
+   * Require a bearer token (`security.opendatahub.io/enable-auth: "true"`, where the release's controllers read it).
+   * Only OpenShift AI has token auth: true with platform `kserve` throws, and so does a RawDeployment model on a release
+   * without RawDeployment token auth (OpenShift AI 2.16).
    * @default - true on platform odh, false on kserve
    */
   readonly auth?: boolean;
@@ -117,6 +129,8 @@ export interface InferenceServiceProps {
  */
 export class InferenceService extends Construct {
   public readonly name: string;
+  /** The platform release the model is deployed to. */
+  public readonly release: ReleaseProfile;
   /** Whether the model requires a token (OpenShift AI token auth). */
   public readonly auth: boolean;
   /** The deployment mode, by its name in the KServe version. */
@@ -131,7 +145,8 @@ export class InferenceService extends Construct {
     checkFormat(props.runtime, props.modelFormat);
     if (!props.storageUri) throw new Error(`InferenceService storageUri: must not be empty (e.g. oci://quay.io/user/model:1)`);
     checkServing(props);
-    const platform = props.platform ?? DEFAULT_PLATFORM;
+    this.release = profileOf('InferenceService', props);
+    const platform = this.release.platform;
     const odh = platform === 'odh';
     this.auth = props.auth ?? odh;
     if (this.auth && !odh) {
@@ -140,9 +155,18 @@ export class InferenceService extends Construct {
           `Set auth to false and protect the model another way (e.g. a gateway), or use platform odh`,
       );
     }
-    const kserveVersion = props.kserveVersion ?? DEFAULT_KSERVE_VERSION;
-    this.deploymentMode = props.deploymentMode ? deploymentModeFor(props.deploymentMode, kserveVersion) : defaultDeploymentMode(kserveVersion);
+    try {
+      this.deploymentMode = deploymentModeOn(this.release, props.deploymentMode);
+    } catch (e) {
+      throw new Error(`InferenceService ${(e as Error).message}`);
+    }
     const knative = deploymentKind(this.deploymentMode) === 'knative';
+    if (this.auth && !knative && this.release.rawAuthMarker === 'none') {
+      throw new Error(
+        `InferenceService auth: ${this.release.title} has no token auth for RawDeployment models (its KServe never reads ${ENABLE_AUTH_ANNOTATION}); ` +
+          `set auth to false and protect the model another way, or deploy it Serverless`,
+      );
+    }
     this.name = props.name;
 
     const labels: Record<string, string> = {};
@@ -160,7 +184,14 @@ export class InferenceService extends Construct {
       annotations['sidecar.istio.io/inject'] = 'true';
       annotations['sidecar.istio.io/rewriteAppHTTPProbers'] = 'true';
     }
-    if (this.auth) annotations[ENABLE_AUTH_ANNOTATION] = 'true';
+    if (this.auth) {
+      // Serverless: odh-model-controller's AuthConfig reads the annotation (internal/controller/resources/authconfig.go,
+      // kserveAuthTypeDetector). RawDeployment: KServe's deployment reconciler and odh-model-controller's route and
+      // ClusterRoleBinding reconcilers read a label up to odh-v2.25 and the annotation from odh-v2.26
+      // (opendatahub-io/kserve deployment_reconciler.go). The dashboard shows token auth from the annotation.
+      annotations[ENABLE_AUTH_ANNOTATION] = 'true';
+      if (!knative && this.release.rawAuthMarker === 'label') labels[ENABLE_AUTH_ANNOTATION] = 'true';
+    }
     Object.assign(labels, props.labels);
     Object.assign(annotations, props.annotations);
     const pullSecrets = props.imagePullSecrets ?? [];

@@ -5,7 +5,7 @@ import { InferenceService, InferenceServiceProps } from './inference-service';
 import { ModelAuth } from './model-auth';
 import { DEFAULT_IMAGE_USER, ModelImage, ModelImageFile } from './model-image';
 import { ModelLayout } from '../core/model-layout';
-import { DEFAULT_PLATFORM } from '../core/platform';
+import { profileOf } from '../core/releases';
 import { IImageLock, pinnedStorageUri } from './image-lock';
 import { IPullSecret } from './pull-secret';
 import { RuntimeDefinition } from './runtimes/catalogue';
@@ -84,9 +84,10 @@ export class OciModel extends Construct {
     if (namespace === undefined) {
       throw new Error(`OciModel namespace: "${props.name}" needs a namespace (set namespace, or the Chart's namespace)`);
     }
-    const platform = props.platform ?? DEFAULT_PLATFORM;
+    const release = profileOf('OciModel', props);
+    const platform = release.platform;
     this.runtime =
-      typeof props.runtime === 'string' || 'spec' in props.runtime ? ServingRuntime.shared(this, props.runtime, namespace, { platform }) : props.runtime;
+      typeof props.runtime === 'string' || 'spec' in props.runtime ? ServingRuntime.shared(this, props.runtime, namespace, { release }) : props.runtime;
     const layout = props.layout ?? this.runtime.layout;
     if (!layout) {
       throw new Error(`OciModel layout: runtime ${this.runtime.name} is not one modelcar knows, so the model "${props.name}" must say its layout`);
@@ -108,7 +109,9 @@ export class OciModel extends Construct {
     this.inferenceService = new InferenceService(this, 'InferenceService', {
       ...serving,
       namespace,
-      platform,
+      release,
+      platform: undefined,
+      kserveVersion: undefined,
       runtime: this.runtime,
       storageUri: digest ? pinnedStorageUri(props.image, digest) : `oci://${props.image}`,
       imagePullSecrets: pullSecret ? [pullSecret] : undefined,

@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import * as kserve from '../../imports/kserve-sr-serving.kserve.io';
 import { ModelLayout } from '../core/model-layout';
 import { assertName } from '../core/names';
-import { DEFAULT_PLATFORM, Platform } from '../core/platform';
-import { BUILTIN_RUNTIMES, RuntimeDefinition, ServingDefaults, SupportedModelFormat } from './runtimes/catalogue';
+import { Platform } from '../core/platform';
+import { ReleaseProfile, profileOf } from '../core/releases';
+import { RuntimeDefinition, ServingDefaults, SupportedModelFormat, missingRuntime, runtimeCatalogue } from './runtimes/catalogue';
 
 /** The kinds of object an InferenceService's `spec.predictor.model.runtime` can name. */
 export type ServingRuntimeKind = 'ServingRuntime' | 'ClusterServingRuntime';
@@ -48,10 +49,21 @@ export interface ServingRuntimeReferenceOptions {
 /** How {@link ServingRuntime.shared} emits a runtime. */
 export interface SharedServingRuntimeOptions {
   /**
+   * The platform release: a runtime named by a string is taken from its catalogue.
+   * @default - the release of `platform`; with neither, DEFAULT_RELEASE
+   */
+  readonly release?: string | ReleaseProfile;
+  /**
    * `odh` gives the ServingRuntime the OpenDataHub labels and annotations of its definition; `kserve` gives it none.
-   * @default 'odh'
+   * @default - the release's
    */
   readonly platform?: Platform;
+  /**
+   * With platform `kserve` and no `release`: the KServe release, `<major>.<minor>`.
+   * @deprecated name the release instead
+   * @default - the newest KServe release
+   */
+  readonly kserveVersion?: string;
 }
 
 /** Properties of a {@link ServingRuntime}. */
@@ -105,13 +117,11 @@ export class ServingRuntime extends Construct implements IServingRuntime {
    * per runtime and namespace. Throws when the namespace already has a ServingRuntime of that name that differs.
    */
   public static shared(scope: Construct, runtime: string | RuntimeDefinition, namespace?: string, options: SharedServingRuntimeOptions = {}): ServingRuntime {
-    const definition = typeof runtime === 'string' ? BUILTIN_RUNTIMES[runtime] : runtime;
-    if (!definition) {
-      throw new Error(`runtime: "${String(runtime)}" is not a built-in runtime; built-in: ${Object.keys(BUILTIN_RUNTIMES).join(', ')}`);
-    }
+    const release = profileOf('ServingRuntime', options);
+    const definition = typeof runtime === 'string' ? builtinDefinition(runtime, release) : runtime;
     const chart = Chart.of(scope);
     const ns = namespace ?? chart.namespace;
-    const odh = (options.platform ?? DEFAULT_PLATFORM) === 'odh';
+    const odh = release.platform === 'odh';
     const props: ServingRuntimeProps = {
       name: definition.name,
       namespace: ns,
@@ -173,6 +183,15 @@ export class ServingRuntime extends Construct implements IServingRuntime {
       spec: props.spec,
     });
   }
+}
+
+/** The built-in runtime of that name in a release's catalogue; throws naming the release's, or those that have it. */
+function builtinDefinition(name: string, release: ReleaseProfile): RuntimeDefinition {
+  const catalogue = runtimeCatalogue(release);
+  const found = catalogue[name];
+  if (found) return found;
+  const elsewhere = missingRuntime(release, name);
+  throw new Error(`runtime: ${elsewhere ?? `"${name}" is not a built-in runtime of ${release.title}`}; its built-in runtimes: ${Object.keys(catalogue).join(', ')}`);
 }
 
 /** Whether two definitions of a shared runtime are the same: usually the very same objects, else equal as JSON. */

@@ -73,6 +73,11 @@ export function defaultDeploymentMode(kserveVersion: string = DEFAULT_KSERVE_VER
   return deploymentModeFor('Serverless', kserveVersion);
 }
 
+/** How a deployment kind is named in messages, by its names old and new. */
+export function kindWords(kind: DeploymentKind): string {
+  return kind === 'knative' ? 'Serverless (Knative)' : 'RawDeployment (Standard)';
+}
+
 /**
  * What `kserve` platform users are told: KServe's modelcar sidecar links the model through `/proc/<pid>/root`,
  * which the model server can only follow when both containers run as one UID.

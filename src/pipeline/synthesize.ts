@@ -16,6 +16,9 @@ import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerou
 import { validateOutput } from '../validation/validate-output';
 import { translateEnvironments } from '../config/translate/translate';
 import { uniqueDiagnostics } from '../config/translate/diagnostics';
+import { configRelease } from '../config/translate/release';
+import { CrdSet, DEFAULT_RELEASE, ReleaseProfile } from '../core/releases';
+import { InferenceService } from '../constructs/inference-service';
 
 /** Options of {@link synthesizeConfigFile}. */
 export interface SynthesizeConfigFileOptions {
@@ -47,8 +50,8 @@ export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): Synt
   refuseDangerousOutdir(outdir, { config: options.config });
   const loaded = loadConfig(options.config, { deferModelErrors: true });
   const lock = ImageLock.forConfig(options.config);
-  const { warnings: found, ...output } = renderConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock });
-  validateOutput(output.files, options.outdir);
+  const { warnings: found, release, ...output } = renderConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock });
+  validateOutput(output.files, options.outdir, { crds: release.crds });
   const lockFile = path.join(path.dirname(options.config), path.basename(lock.file));
   const stale: Diagnostic[] = lock.stale.map((message) => ({ position: { file: lockFile }, field: '', message }));
   const warnings = uniqueDiagnostics([...loaded.warnings, ...found, ...stale]);
@@ -65,7 +68,7 @@ export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): Synt
  * `<environment>/`, plus the Argo CD Applications the config asks for. Problems of every environment are reported
  * together.
  */
-export function renderConfig(loaded: LoadedConfig, context: RenderContext, options: { lock?: IImageLock } = {}): SynthesizedOutput & { warnings: Diagnostic[] } {
+export function renderConfig(loaded: LoadedConfig, context: RenderContext, options: { lock?: IImageLock } = {}): SynthesizedOutput & { warnings: Diagnostic[]; release: ReleaseProfile } {
   const warnings: Diagnostic[] = [];
   const parts = translateEnvironments(loaded, { lock: options.lock, outdir: context.outdir }, ({ chart, environment, warnings: found }) => {
     warnings.push(...found);
@@ -80,6 +83,8 @@ export function renderConfig(loaded: LoadedConfig, context: RenderContext, optio
     objects: parts.flatMap((p) => p.objects),
     images: parts.flatMap((p) => p.images),
     warnings: uniqueDiagnostics(warnings),
+    // The translation above has refused a config whose release is unknown.
+    release: configRelease(loaded, [])!,
   };
 }
 
@@ -105,13 +110,19 @@ export interface SynthesizeOptions {
 export function synthesize(scope: IConstruct, options: SynthesizeOptions): SynthesizedOutput & { changes: WriteResult } {
   const outdir = path.resolve(options.outdir);
   const output = renderTree(scope, { source: options.source, outdir });
-  validateOutput(output.files, options.outdir);
+  for (const crds of crdSetsOf(scope)) validateOutput(output.files, options.outdir, { crds });
   if (output.secretFiles.length && !options.secretsDir) {
     throw new Error('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');
   }
   const changes = writeOutput(outdir, output.files);
   if (options.secretsDir) writeSecretFiles(options.secretsDir, output.secretFiles);
   return { ...output, changes };
+}
+
+/** The CRD sets of the releases a construct tree's InferenceServices are for (the default set when it has none). */
+function crdSetsOf(scope: IConstruct): CrdSet[] {
+  const sets = new Set(scope.node.findAll().flatMap((c) => (c instanceof InferenceService ? [c.release.crds] : [])));
+  return sets.size ? [...sets].sort() : [DEFAULT_RELEASE.crds];
 }
 
 /** The config's path as named in file headers: relative to the folder that holds the output folder. @internal */

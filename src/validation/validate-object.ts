@@ -9,6 +9,7 @@ import * as path from 'path';
 import { describeValue, didYouMean } from '../core/errors';
 import { isAnnotationKey, isDNS1123Label, isDNS1123Subdomain, isInferenceServiceName, isQualifiedName, isValidLabelValue } from '../core/names';
 import { QUANTITY_PATTERN, ResourceQuantities, containerResourceProblems } from '../core/quantity';
+import type { CrdSet } from '../core/releases';
 import { CORE_FIELDS, CORE_VALIDATORS, Fields, OBJECT_META_FIELDS, SchemaError, validateObjectMeta } from './core-kinds';
 
 /** A node of the field tree: known properties, list items, map values, or a shared definition. */
@@ -53,14 +54,26 @@ interface KserveModule {
   readonly apiVersions: Record<string, string>;
 }
 
-let kserve: KserveModule | undefined;
+/** The generated module of each CRD set (src/validation/generated/), written by tools/gen-validators.ts. */
+export const CRD_SET_FILES: Readonly<Record<CrdSet, string>> = {
+  'v0.15.2': 'kserve-validators.js',
+  'v0.20.0': 'kserve-validators-v0.20.js',
+  'odh-v2.25': 'kserve-validators-odh-v2.25.js',
+  'odh-v3.4': 'kserve-validators-odh-v3.4.js',
+};
+
+/** The CRD set objects are validated with unless told otherwise: KServe v0.15.2, the base of OpenDataHub 2.x. */
+export const DEFAULT_CRD_SET: CrdSet = 'v0.15.2';
+
+const kserve = new Map<CrdSet, KserveModule>();
 
 /**
- * The generated KServe validators. They live in the source tree (src/validation/generated, plain
- * JavaScript) and are loaded from there both by the compiled CLI (lib/) and by the tests (src/).
+ * The generated KServe validators of a CRD set. They live in the source tree (src/validation/generated, plain
+ * JavaScript) and are loaded from there both by the compiled CLI (lib/) and by the tests (src/), each on first use.
  */
-function kserveValidators(): KserveModule {
-  if (kserve) return kserve;
+function kserveValidators(crds: CrdSet = DEFAULT_CRD_SET): KserveModule {
+  const loaded = kserve.get(crds);
+  if (loaded) return loaded;
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'package.json'))) {
     const parent = path.dirname(dir);
@@ -68,8 +81,9 @@ function kserveValidators(): KserveModule {
     dir = parent;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  kserve = require(path.join(dir, 'src', 'validation', 'generated', 'kserve-validators.js')) as KserveModule;
-  return kserve;
+  const module = require(path.join(dir, 'src', 'validation', 'generated', CRD_SET_FILES[crds])) as KserveModule;
+  kserve.set(crds, module);
+  return module;
 }
 
 let kinds: Map<string, string> | undefined;
@@ -89,8 +103,8 @@ function knownKinds(): Map<string, string> {
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterServingRuntime', 'ClusterRole', 'ClusterRoleBinding']);
 
-/** Validates one object (the result of parsing one YAML document). */
-export function validateObject(obj: unknown): ObjectReport {
+/** Validates one object (the result of parsing one YAML document), KServe's kinds against a CRD set's schemas. */
+export function validateObject(obj: unknown, crds: CrdSet = DEFAULT_CRD_SET): ObjectReport {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     return { problems: [{ path: [], message: `${describeValue(obj)} is not a Kubernetes object; each YAML document must be a map with apiVersion, kind and metadata` }] };
   }
@@ -111,7 +125,7 @@ export function validateObject(obj: unknown): ObjectReport {
 
   const known = knownKinds();
   const key = `${apiVersion}/${kind}`;
-  const kserveApiVersion = kserveValidators().apiVersions[kind!];
+  const kserveApiVersion = kserveValidators(crds).apiVersions[kind!];
   let schemaErrors: SchemaError[];
   let fields: ((p: ObjectPath) => string[] | undefined) | undefined;
   if (CORE_VALIDATORS[key]) {
@@ -120,13 +134,13 @@ export function validateObject(obj: unknown): ObjectReport {
     problems.push(...unknownFields(o, tree, []));
     fields = (p) => fieldsAt(tree, p);
   } else if (kserveApiVersion === apiVersion) {
-    const validator = kserveValidators()[kind!];
+    const validator = kserveValidators(crds)[kind!];
     schemaErrors = validator(obj) ? [] : [...(validator.errors as SchemaError[])];
     if (meta) {
       schemaErrors.push(...validateObjectMeta(meta).map((e) => ({ ...e, instancePath: `/metadata${e.instancePath}` })));
       problems.push(...unknownFields(meta, OBJECT_META_FIELDS, ['metadata']));
     }
-    fields = (p) => kserveFieldsAt(kind!, p);
+    fields = (p) => kserveFieldsAt(kind!, p, crds);
   } else if (known.has(kind!)) {
     const want = known.get(kind!)!;
     return { ...base, problems: [{ path: ['apiVersion'], message: `"${apiVersion}" does not serve kind ${kind}; write apiVersion: ${want}` }] };
@@ -285,8 +299,8 @@ function fieldsAt(tree: Fields, p: ObjectPath): string[] | undefined {
   return Array.isArray(t) ? undefined : Object.keys(t as Fields);
 }
 
-function kserveFieldsAt(kind: string, p: ObjectPath): string[] | undefined {
-  const { roots, defs } = kserveValidators().fields;
+function kserveFieldsAt(kind: string, p: ObjectPath, crds: CrdSet): string[] | undefined {
+  const { roots, defs } = kserveValidators(crds).fields;
   const resolve = (n: FieldNode | undefined): FieldNode | undefined => (n?.r ? defs[n.r] : n);
   let node = resolve(roots[kind]);
   for (const k of p) {

@@ -8,7 +8,8 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { Diagnostic, SourcePosition, UserError, fieldPath, formatDiagnostic } from '../core/errors';
 import { documentToJs } from '../core/yaml-document';
-import { ObjectPath, validateObject } from './validate-object';
+import type { CrdSet } from '../core/releases';
+import { DEFAULT_CRD_SET, ObjectPath, validateObject } from './validate-object';
 
 /** What validating some YAML found. */
 export interface ValidationReport {
@@ -20,11 +21,13 @@ export interface ValidationReport {
   readonly problems: Diagnostic[];
   /** Objects not checked, counted by why (`Kustomization`, `apps/v1 Deployment`). */
   readonly skipped: Map<string, number>;
+  /** The KServe CRDs KServe's kinds are checked against. */
+  readonly crds: CrdSet;
 }
 
-/** An empty report, to fill with {@link validateYamlText}. */
-export function emptyReport(): ValidationReport {
-  return { files: [], objects: 0, problems: [], skipped: new Map() };
+/** An empty report, to fill with {@link validateYamlText}, that checks KServe's kinds against a CRD set. */
+export function emptyReport(crds: CrdSet = DEFAULT_CRD_SET): ValidationReport {
+  return { files: [], objects: 0, problems: [], skipped: new Map(), crds };
 }
 
 /** Validates the objects in one YAML text, adding to `report`. `file` is the name used in messages. */
@@ -53,7 +56,7 @@ export function validateYamlText(file: string, text: string, report: ValidationR
       continue;
     }
     for (const { value, prefix } of documentItems(converted.data)) {
-      const result = validateObject(value);
+      const result = validateObject(value, report.crds);
       if (result.skipped !== undefined) {
         report.skipped.set(result.skipped, (report.skipped.get(result.skipped) ?? 0) + 1);
         continue;
@@ -86,9 +89,9 @@ function documentItems(obj: any): { value: unknown; prefix: ObjectPath }[] {
  * Whether one document, given as data (what parsing its YAML gives), passes {@link validateYamlText}: every object
  * in it valid or not checked. For the problems themselves, with lines, validate the text.
  */
-export function isValidDocument(data: unknown): boolean {
+export function isValidDocument(data: unknown, crds: CrdSet = DEFAULT_CRD_SET): boolean {
   return documentItems(data).every(({ value }) => {
-    const result = validateObject(value);
+    const result = validateObject(value, crds);
     return result.skipped !== undefined || result.problems.length === 0;
   });
 }

@@ -217,12 +217,12 @@ models:${MODEL('')}`);
     expect(err).toMatch(/^modelcar: warning: .*m\.yaml:2:11: platform: platform kserve: /);
   });
 
-  test('GIVEN every serving option in the config THEN the InferenceService carries each, on KServe 0.16 names', async () => {
+  test('GIVEN every serving option in the config THEN the InferenceService carries each, on OpenDataHub 3.4 (KServe 0.17 names)', async () => {
     const r = await synth(`version: 1
-kserveVersion: "0.16"
+release: "3.4"
 defaults:
   namespace: llm
-  runtime: vllm-runtime
+  runtime: vllm-cuda-runtime
   deploymentMode: RawDeployment
   expose: true
 models:
@@ -275,7 +275,7 @@ models:
             env: [{ name: 'VLLM_LOGGING_LEVEL', value: 'DEBUG' }],
             modelFormat: { name: 'vLLM' },
             resources: { requests: { cpu: '6', memory: '24Gi', 'nvidia.com/gpu': '2' }, limits: { memory: '32Gi', 'nvidia.com/gpu': '2' } },
-            runtime: 'vllm-runtime',
+            runtime: 'vllm-cuda-runtime',
             storageUri: 'oci://quay.io/user/granite:1',
           },
           nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' },
@@ -289,7 +289,7 @@ models:
       'llm/role-granite-view-role.yaml',
       'llm/rolebinding-granite-view.yaml',
       'llm/serviceaccount-granite-sa.yaml',
-      'llm/servingruntime-vllm-runtime.yaml',
+      'llm/servingruntime-vllm-cuda-runtime.yaml',
     ]);
   });
 
@@ -301,6 +301,7 @@ models:
 
   test('GIVEN a caikit model THEN config.yml goes to the top of models/ and the rest under artifacts/', async () => {
     const r = await synth(`version: 1
+release: "3.0"
 models:
   - name: flan-t5
     namespace: nlp

@@ -66,7 +66,7 @@ describe('OciModel', () => {
 
   test('GIVEN vllm-runtime THEN one GPU by default, with the GPU toleration; gpus 0 takes both away; tolerations replace the default', () => {
     const chart = testChart('llm');
-    const props = { runtime: 'vllm-runtime', modelFormat: { name: 'vLLM' }, files: [{ source: 'https://example.com/config.json' }] };
+    const props = { runtime: 'vllm-runtime', release: 'odh-2.25', modelFormat: { name: 'vLLM' }, files: [{ source: 'https://example.com/config.json' }] };
     const gpu = new OciModel(chart, 'a', { ...props, name: 'a', image: 'quay.io/u/a:1' });
     const cpu = new OciModel(chart, 'b', { ...props, name: 'b', image: 'quay.io/u/b:1', gpus: 0, resources: { limits: { cpu: null, memory: '32Gi' } } });
     const own = new OciModel(chart, 'c', { ...props, name: 'c', image: 'quay.io/u/c:1', gpus: 2, tolerations: [{ key: 'gpu', operator: 'Equal', value: 'a100', effect: 'NoSchedule' }] });
@@ -91,7 +91,7 @@ describe('OciModel', () => {
 
   test('GIVEN platform kserve THEN no OpenDataHub metadata, no auth objects, and the pod runs as the model image user', () => {
     const chart = testChart('ml');
-    new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES, platform: 'kserve' });
+    new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES, platform: 'kserve', kserveVersion: '0.15' });
     const objects = objectsOf(chart);
     expect(objects.map((o) => o.kind).sort()).toStrictEqual(['InferenceService', 'ServingRuntime']);
     const isvc = objects.find((o) => o.kind === 'InferenceService');

@@ -5,7 +5,7 @@ import { ModelLayout } from '../../core/model-layout';
 import { checkName } from '../../core/names';
 import { IImageLock } from '../../constructs/image-lock';
 import { OciModel } from '../../constructs/oci-model';
-import { BUILTIN_RUNTIMES } from '../../constructs/runtimes/catalogue';
+import { missingRuntime, runtimeCatalogue } from '../../constructs/runtimes/catalogue';
 import { annotationProblems, labelProblems } from '../../validation/validate-object';
 import { LoadedConfig } from '../load';
 import { ModelConfig } from '../types.generated';
@@ -61,7 +61,7 @@ export function planModels(
     }
     seen.set(key, index);
 
-    const runtime = modelRuntime(loaded, index, runtimes, problems);
+    const runtime = modelRuntime(loaded, index, runtimes, context, problems);
     let serving: ServingOptions | undefined;
     let layout: ModelLayout | undefined;
     if (runtime) {
@@ -112,11 +112,12 @@ export function addModels(scope: Construct, loaded: LoadedConfig, plans: readonl
 }
 
 /** The runtime `models[index]` names (its own or the default one), or undefined with a problem. */
-function modelRuntime(loaded: LoadedConfig, index: number, runtimes: ReadonlyMap<string, ConfigRuntime>, problems: Diagnostic[]): ConfigRuntime | undefined {
+function modelRuntime(loaded: LoadedConfig, index: number, runtimes: ReadonlyMap<string, ConfigRuntime>, context: ServingContext, problems: Diagnostic[]): ConfigRuntime | undefined {
   const { config, at } = loaded;
   const model = config.models[index];
   const runtimeName = model.runtime ?? config.defaults?.runtime;
-  const builtin = Object.keys(BUILTIN_RUNTIMES).join(', ');
+  const BUILTIN_RUNTIMES = runtimeCatalogue(context.release);
+  const builtin = `${Object.keys(BUILTIN_RUNTIMES).join(', ')} (${context.release.title})`;
   if (runtimeName === undefined) {
     problems.push(at(['models', index], `model "${model.name}" has no runtime: set runtime here or in defaults (built-in: ${builtin})`));
     return undefined;
@@ -124,11 +125,17 @@ function modelRuntime(loaded: LoadedConfig, index: number, runtimes: ReadonlyMap
   const runtime = runtimes.get(runtimeName);
   // A runtime declared under runtimes but refused has its problems reported at its entry.
   if (runtime === undefined && config.runtimes?.[runtimeName] === undefined) {
+    const where = model.runtime !== undefined ? ['models', index, 'runtime'] : ['defaults', 'runtime'];
+    const elsewhere = missingRuntime(context.release, runtimeName);
+    if (elsewhere) {
+      problems.push(at(where, `${elsewhere}; built-in here: ${builtin}`));
+      return undefined;
+    }
     const hint = didYouMean(runtimeName, runtimes.keys());
     const declared = Object.keys(config.runtimes ?? {}).filter((n) => !BUILTIN_RUNTIMES[n]);
     problems.push(
       at(
-        model.runtime !== undefined ? ['models', index, 'runtime'] : ['defaults', 'runtime'],
+        where,
         `"${runtimeName}" is not a runtime${hint ? ` (did you mean "${hint}"?)` : ''}; built-in: ${builtin}` +
           (declared.length ? `; declared under runtimes: ${declared.join(', ')}` : '; declare others under runtimes'),
       ),

@@ -2,7 +2,8 @@ import { ComputeResourcesOverride, MODEL_SERVER_SIZES, mergeResources } from '..
 import { Diagnostic } from '../../core/errors';
 import { ModelLayout, modelLayoutByName } from '../../core/model-layout';
 import { checkName } from '../../core/names';
-import { BUILTIN_RUNTIMES, RuntimeDefinition, withImages } from '../../constructs/runtimes/catalogue';
+import { ReleaseProfile } from '../../core/releases';
+import { RuntimeDefinition, missingRuntime, runtimeCatalogue, withImages } from '../../constructs/runtimes/catalogue';
 import { IServingRuntime, ServingRuntime } from '../../constructs/serving-runtime';
 import { LoadedConfig } from '../load';
 import { ModelConfig, ResourcesConfig, RuntimeConfig } from '../types.generated';
@@ -23,9 +24,10 @@ const CUSTOM_KEYS = ['image', 'command', 'args', 'env', 'ports', 'formats', 'lay
  * pinned by digest), the config's own, and references to runtimes that already exist in the cluster.
  * Problems are added to `problems`, at their fields.
  */
-export function configRuntimes(loaded: LoadedConfig, problems: Diagnostic[]): Map<string, ConfigRuntime> {
+export function configRuntimes(loaded: LoadedConfig, release: ReleaseProfile, problems: Diagnostic[]): Map<string, ConfigRuntime> {
   const { config, at } = loaded;
   const runtimes = new Map<string, ConfigRuntime>();
+  const BUILTIN_RUNTIMES = runtimeCatalogue(release);
   for (const definition of Object.values(BUILTIN_RUNTIMES)) runtimes.set(definition.name, { kind: 'emitted', definition });
   for (const [name, entry] of Object.entries(config.runtimes ?? {})) {
     const field = ['runtimes', name];
@@ -34,8 +36,11 @@ export function configRuntimes(loaded: LoadedConfig, problems: Diagnostic[]): Ma
     const builtin = BUILTIN_RUNTIMES[name];
     const keys = Object.keys(entry);
     const allowed = entry.existing ? EXISTING_KEYS : builtin ? BUILTIN_KEYS : CUSTOM_KEYS;
+    const shippedElsewhere = !builtin && !entry.existing ? missingRuntime(release, name) : undefined;
     for (const key of keys.filter((k) => !allowed.includes(k))) {
-      const why = entry.existing
+      const why = shippedElsewhere
+        ? `${shippedElsewhere}, so here it is a runtime of your own`
+        : entry.existing
         ? `runtime ${name} already exists in the cluster, so modelcar only references it`
         : builtin
           ? `${name} is a built-in runtime, served as OpenDataHub ships it (declare a runtime of your own under another name to change more)`
@@ -63,9 +68,17 @@ export function configRuntimes(loaded: LoadedConfig, problems: Diagnostic[]): Ma
       if (definition) runtimes.set(name, { kind: 'emitted', definition, field });
       continue;
     }
+    const elsewhere = missingRuntime(release, name);
     for (const key of ['image', 'formats', 'layout'] as const) {
       if (entry[key] === undefined) {
-        problems.push(at(field, `runtime ${name} is not a built-in runtime (${Object.keys(BUILTIN_RUNTIMES).join(', ')}), so it needs "${key}"; or set existing: ServingRuntime (or ClusterServingRuntime) for one that already exists in the cluster`));
+        problems.push(
+          at(
+            field,
+            elsewhere
+              ? `${elsewhere}, so here it needs "${key}" as a runtime of your own; or set existing: ServingRuntime (or ClusterServingRuntime) for one that already exists in the cluster`
+              : `runtime ${name} is not a built-in runtime of ${release.title} (${Object.keys(BUILTIN_RUNTIMES).join(', ')}), so it needs "${key}"; or set existing: ServingRuntime (or ClusterServingRuntime) for one that already exists in the cluster`,
+          ),
+        );
       }
     }
     if (problems.length === before) runtimes.set(name, { kind: 'emitted', definition: customRuntime(name, entry), field });

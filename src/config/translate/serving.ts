@@ -2,23 +2,23 @@ import { mergeResources, resourceProblems, withGpus } from '../../core/compute-r
 import { Diagnostic } from '../../core/errors';
 import { checkName } from '../../core/names';
 import { OciModelProps } from '../../constructs/oci-model';
-import { Platform, deploymentKind, deploymentModeFor } from '../../core/platform';
+import { deploymentKind } from '../../core/platform';
+import { ReleaseProfile, deploymentModeOn } from '../../core/releases';
 import { LoadedConfig } from '../load';
 import { ConfigRuntime, resourcesOverride } from './runtimes';
 import { ModelConfig } from '../types.generated';
 
 /** What every model of a config shares. */
 export interface ServingContext {
-  readonly platform: Platform;
-  readonly kserveVersion: string;
+  /** The platform release the models are deployed to. */
+  readonly release: ReleaseProfile;
 }
 
 /** The serving options of a model, as {@link OciModelProps}. */
 export type ServingOptions = Pick<
   OciModelProps,
   | 'description'
-  | 'platform'
-  | 'kserveVersion'
+  | 'release'
   | 'deploymentMode'
   | 'expose'
   | 'auth'
@@ -47,21 +47,21 @@ export function servingOptions(loaded: LoadedConfig, index: number, runtime: Con
   const inherited = <K extends 'deploymentMode' | 'expose' | 'auth'>(key: K) =>
     model[key] !== undefined ? { value: model[key], field: field(key) } : { value: defaults[key], field: ['defaults', key] };
 
+  const { release } = context;
   const mode = inherited('deploymentMode');
-  if (mode.value !== undefined) {
-    try {
-      deploymentModeFor(mode.value, context.kserveVersion);
-    } catch (e) {
-      if (!(e instanceof Error)) throw e;
-      problems.push(at(mode.field, e.message.replace(/^deploymentMode: /, '')));
-    }
+  let written = mode.value;
+  try {
+    written = deploymentModeOn(release, mode.value);
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    problems.push(at(mode.value !== undefined ? mode.field : ['release'], e.message.replace(/^deploymentMode: /, '')));
   }
   // OpenShift Serverless (the ODH platform) names the predictor's host `<name>-predictor-<namespace>.<domain>`:
   // one DNS label, at most 63 characters, or the route never becomes ready.
   const namespace = model.namespace ?? defaults.namespace;
-  const knative = deploymentKind(mode.value ?? 'Serverless') === 'knative';
+  const knative = written !== undefined && deploymentKind(written) === 'knative';
   const host = `${model.name}-predictor-${namespace}`;
-  if (context.platform === 'odh' && knative && namespace !== undefined && host.length > 63 && checkName('inferenceService', model.name).length === 0) {
+  if (release.platform === 'odh' && knative && namespace !== undefined && host.length > 63 && checkName('inferenceService', model.name).length === 0) {
     problems.push(
       at(
         field('name'),
@@ -71,9 +71,18 @@ export function servingOptions(loaded: LoadedConfig, index: number, runtime: Con
     );
   }
   const auth = inherited('auth');
-  if (auth.value === true && context.platform !== 'odh') {
+  if (auth.value === true && release.platform !== 'odh') {
     problems.push(
-      at(auth.field, `token auth is an OpenShift AI feature and platform ${context.platform} has none; remove auth and protect the model another way (e.g. a gateway), or use platform odh`),
+      at(auth.field, `token auth is an OpenShift AI feature and platform ${release.platform} has none; remove auth and protect the model another way (e.g. a gateway), or use platform odh`),
+    );
+  }
+  if ((auth.value ?? release.platform === 'odh') && written !== undefined && !knative && release.rawAuthMarker === 'none') {
+    problems.push(
+      at(
+        auth.value !== undefined ? auth.field : mode.value !== undefined ? mode.field : field(),
+        `${release.title} has no token auth for RawDeployment models (red-hat-data-services/kserve rhoai-2.16 never reads security.opendatahub.io/enable-auth): ` +
+          `set auth: false and protect the model another way, or deploy it Serverless`,
+      ),
     );
   }
   if (model.minReplicas !== undefined && model.maxReplicas !== undefined && model.maxReplicas !== 0 && model.maxReplicas < model.minReplicas) {
@@ -99,8 +108,7 @@ export function servingOptions(loaded: LoadedConfig, index: number, runtime: Con
 
   return {
     description: model.description,
-    platform: context.platform,
-    kserveVersion: context.kserveVersion,
+    release,
     deploymentMode: mode.value,
     expose: inherited('expose').value,
     auth: auth.value,

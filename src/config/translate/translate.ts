@@ -6,7 +6,7 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigError, Diagnostic } from '../../core/errors';
-import { DEFAULT_KSERVE_VERSION, DEFAULT_PLATFORM, checkKserveVersion, modelcarUidNote } from '../../core/platform';
+import { modelcarUidNote } from '../../core/platform';
 import { IImageLock } from '../../constructs/image-lock';
 import { DEFAULT_IMAGE_USER } from '../../constructs/model-image';
 import { environmentNames, resolveEnvironment } from '../environments';
@@ -15,6 +15,7 @@ import { uniqueDiagnostics } from './diagnostics';
 import { addModels, planModels } from './models';
 import { addNamespaces, declaredNamespaces } from './namespaces';
 import { checkPullSecrets } from './pull-secrets';
+import { configRelease } from './release';
 import { configRuntimes } from './runtimes';
 
 /** Options of {@link translateConfig}. */
@@ -36,18 +37,17 @@ export interface TranslateOptions {
  * the config's fields.
  */
 export function translateConfig(scope: Construct, loaded: LoadedConfig, options: TranslateOptions = {}): Diagnostic[] {
-  const { config, at } = loaded;
+  const { at } = loaded;
   const problems: Diagnostic[] = [...loaded.problems];
   const warnings: Diagnostic[] = [];
   const warn = (field: readonly (string | number)[], message: string) => void warnings.push(at(field, message));
-  const platform = config.platform ?? DEFAULT_PLATFORM;
-  const kserveVersion = config.kserveVersion ?? DEFAULT_KSERVE_VERSION;
-  const versionProblem = checkKserveVersion(kserveVersion);
-  if (versionProblem) problems.push(at(['kserveVersion'], versionProblem));
-  const runtimes = configRuntimes(loaded, problems);
+  const release = configRelease(loaded, problems);
+  if (!release) throw new ConfigError(sortDiagnostics(problems));
+  const platform = release.platform;
+  const runtimes = configRuntimes(loaded, release, problems);
   const namespaces = declaredNamespaces(loaded, problems);
   checkPullSecrets(loaded, problems);
-  const models = planModels(loaded, runtimes, { platform, kserveVersion }, problems, warn);
+  const models = planModels(loaded, runtimes, { release }, problems, warn);
   if (problems.length) throw new ConfigError(sortDiagnostics(problems));
 
   for (const m of models) if (!namespaces.has(m.namespace)) namespaces.set(m.namespace, m.namespaceField);
