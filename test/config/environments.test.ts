@@ -63,6 +63,7 @@ describe('environments', () => {
       'dev/manifests/ml-dev/namespace-ml-dev.yaml',
       'dev/manifests/ml-dev/role-mobilenet-view-role.yaml',
       'dev/manifests/ml-dev/rolebinding-mobilenet-view.yaml',
+      'dev/manifests/ml-dev/secret-default-name-mobilenet-sa.yaml',
       'dev/manifests/ml-dev/serviceaccount-mobilenet-sa.yaml',
       'dev/manifests/ml-dev/servingruntime-kserve-ovms.yaml',
       'prod/manifests/kustomization.yaml',
@@ -74,6 +75,8 @@ describe('environments', () => {
       'prod/manifests/ml-prod/role-resnet-view-role.yaml',
       'prod/manifests/ml-prod/rolebinding-mobilenet-view.yaml',
       'prod/manifests/ml-prod/rolebinding-resnet-view.yaml',
+      'prod/manifests/ml-prod/secret-default-name-mobilenet-sa.yaml',
+      'prod/manifests/ml-prod/secret-default-name-resnet-sa.yaml',
       'prod/manifests/ml-prod/serviceaccount-mobilenet-sa.yaml',
       'prod/manifests/ml-prod/serviceaccount-resnet-sa.yaml',
       'prod/manifests/ml-prod/servingruntime-kserve-ovms.yaml',
@@ -115,7 +118,7 @@ describe('environments', () => {
     await run(['synth', '-c', p.config, '-o', p.dist]);
     fs.writeFileSync(p.config, CONFIG.replace('quay.io/team/mobilenet:dev', 'quay.io/team/mobilenet:dev2'));
     const result = await run(['synth', '-c', p.config, '-o', p.dist]);
-    expect(result.out).toContain('  files: 0 added, 3 changed, 0 removed, 32 unchanged\n  ~ dev/images/ml-dev/mobilenet/Containerfile\n  ~ dev/images/ml-dev/mobilenet/build.sh\n  ~ dev/manifests/ml-dev/inferenceservice-mobilenet.yaml\n');
+    expect(result.out).toContain('  files: 0 added, 3 changed, 0 removed, 35 unchanged\n  ~ dev/images/ml-dev/mobilenet/Containerfile\n  ~ dev/images/ml-dev/mobilenet/build.sh\n  ~ dev/manifests/ml-dev/inferenceservice-mobilenet.yaml\n');
   });
 
   test('GIVEN the output THEN kubectl kustomize builds every environment and the Argo CD folder', async () => {
@@ -123,7 +126,7 @@ describe('environments', () => {
     const p = project(CONFIG);
     await run(['synth', '-c', p.config, '-o', p.dist]);
     const kinds = (dir: string) => [...execFileSync('kubectl', ['kustomize', path.join(p.dist, dir)], { encoding: 'utf8' }).matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]);
-    const auth = (n: number) => [...Array(n).fill('ServiceAccount'), ...Array(n).fill('Role'), ...Array(n).fill('RoleBinding')];
+    const auth = (n: number) => [...Array(n).fill('ServiceAccount'), ...Array(n).fill('Role'), ...Array(n).fill('RoleBinding'), ...Array(n).fill('Secret')];
     expect(kinds('dev/manifests')).toStrictEqual(['Namespace', ...auth(1), 'ServingRuntime', 'InferenceService']);
     expect(kinds('prod/manifests')).toStrictEqual(['Namespace', ...auth(2), 'ServingRuntime', 'InferenceService', 'InferenceService']);
     expect(kinds('argocd')).toStrictEqual(['Application', 'Application']);

@@ -288,6 +288,7 @@ models:
       'llm/namespace-llm.yaml',
       'llm/role-granite-view-role.yaml',
       'llm/rolebinding-granite-view.yaml',
+      'llm/secret-default-name-granite-sa.yaml',
       'llm/serviceaccount-granite-sa.yaml',
       'llm/servingruntime-vllm-cuda-runtime.yaml',
     ]);

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cli as run } from '../support/project';
+import { SERVERLESS_AUTH_NOTE } from '../../src/config/translate/translate';
 import { unifiedDiff } from '../../src/output/diff';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -22,7 +23,7 @@ describe('modelcar synth --check', () => {
   test('GIVEN dist/ as synth writes it THEN exit 0, "up to date", nothing written', async () => {
     const { config, dist } = await synthesized();
     const before = fs.statSync(dist).mtimeMs;
-    expect(await run(['synth', '--check', '-c', config, '-o', dist])).toStrictEqual({ code: 0, out: `${dist}/ is up to date\n`, err: '' });
+    expect(await run(['synth', '--check', '-c', config, '-o', dist])).toStrictEqual({ code: 0, out: `${dist}/ is up to date\n`, err: `modelcar: warning: ${config}:19:5: models[0]: ${SERVERLESS_AUTH_NOTE}\n` });
     expect(fs.statSync(dist).mtimeMs).toBe(before);
   });
 
@@ -34,7 +35,7 @@ describe('modelcar synth --check', () => {
     const result = await run(['synth', '--check', '-c', config, '-o', dist]);
     expect(result).toStrictEqual({
       code: 1,
-      err: '',
+      err: `modelcar: warning: ${config}:19:5: models[0]: ${SERVERLESS_AUTH_NOTE}\n`,
       out: `${dist}/ is stale: run \`modelcar synth\` and commit the result
   ~ images/oci-model-example/sample-isvc-using-oci/Containerfile
   ~ images/oci-model-example/sample-isvc-using-oci/build.sh
@@ -92,7 +93,7 @@ mode 644 -> 755
     fs.writeFileSync(config, text.slice(0, text.indexOf('  # Deployed from a private repository')));
     const result = await run(['synth', '--check', '-c', config, '-o', dist]);
     expect(result.code).toBe(1);
-    expect(result.out.split('\n').slice(0, 11)).toStrictEqual([
+    expect(result.out.split('\n').slice(0, 12)).toStrictEqual([
       `${dist}/ is stale: run \`modelcar synth\` and commit the result`,
       '  ~ manifests/oci-model-example/kustomization.yaml',
       '  - images/oci-model-example/sample-isvc-using-private-oci/.containerignore',
@@ -102,6 +103,7 @@ mode 644 -> 755
       '  - manifests/oci-model-example/inferenceservice-sample-isvc-using-private-oci.yaml',
       '  - manifests/oci-model-example/role-sample-isvc-using-private-oci-view-role.yaml',
       '  - manifests/oci-model-example/rolebinding-sample-isvc-using-private-oci-view.yaml',
+      '  - manifests/oci-model-example/secret-default-name-sample-isvc-using-private-oci-sa.yaml',
       '  - manifests/oci-model-example/serviceaccount-sample-isvc-using-private-oci-sa.yaml',
       '',
     ]);

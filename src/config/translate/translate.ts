@@ -6,7 +6,8 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigError, Diagnostic } from '../../core/errors';
-import { modelcarUidNote } from '../../core/platform';
+import { deploymentKind, modelcarUidNote } from '../../core/platform';
+import { deploymentModeOn } from '../../core/releases';
 import { IImageLock } from '../../constructs/image-lock';
 import { DEFAULT_IMAGE_USER } from '../../constructs/model-image';
 import { environmentNames, resolveEnvironment } from '../environments';
@@ -55,8 +56,21 @@ export function translateConfig(scope: Construct, loaded: LoadedConfig, options:
   addModels(scope, loaded, models, options, problems);
   if (problems.length) throw new ConfigError(sortDiagnostics(problems));
   if (platform === 'kserve' && models.length) warnings.push(at(['platform'], modelcarUidNote(Number(DEFAULT_IMAGE_USER))));
+  const serverlessAuth = models.find((m) => m.serving.auth !== false && platform === 'odh' && deploymentKind(deploymentModeOn(release, m.serving.deploymentMode)) === 'knative');
+  if (serverlessAuth) warnings.push(at(['models', serverlessAuth.index], SERVERLESS_AUTH_NOTE));
   return warnings;
 }
+
+/**
+ * What token auth of a Serverless model needs from the cluster: odh-model-controller makes the model's Authorino
+ * AuthConfig only when the service mesh sends predictor requests to Authorino, and skips it silently otherwise
+ * (internal/controller/serving/reconcilers/kserve_authconfig_reconciler.go and utils.go
+ * VerifyIfMeshAuthorizationIsEnabled, odh-v2.25 to odh-v2.35).
+ */
+export const SERVERLESS_AUTH_NOTE =
+  'token auth of Serverless models holds only if Authorino guards the service mesh (an Istio AuthorizationPolicy with action CUSTOM ' +
+  'for component: predictor in the mesh namespace, which the OpenDataHub operator makes when Authorino is installed): without it ' +
+  'odh-model-controller skips the AuthConfig without an error and the model answers without a token; see README, Cluster prerequisites';
 
 /** One translation of a config: the chart of an environment (or of the config without environments). */
 export interface ConfigChart {
