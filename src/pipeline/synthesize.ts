@@ -7,7 +7,6 @@ import { IConstruct } from 'constructs';
 import { LoadedConfig, loadConfig } from '../config/load';
 import { Diagnostic } from '../core/errors';
 import { argoCdApplications } from '../config/argocd';
-import { environmentNames } from '../config/environments';
 import { IImageLock } from '../constructs/image-lock';
 import { ImageLock } from './lock';
 import { RenderContext } from '../core/output-file';
@@ -72,10 +71,11 @@ export function renderConfig(loaded: LoadedConfig, context: RenderContext, optio
   const warnings: Diagnostic[] = [];
   const parts = translateEnvironments(loaded, { lock: options.lock, outdir: context.outdir }, ({ chart, environment, warnings: found }) => {
     warnings.push(...found);
-    return renderTree(chart, environment === undefined ? context : { ...context, source: `${context.source}, environment ${environment}`, subdir: environment });
+    const rendered = renderTree(chart, environment === undefined ? context : { ...context, source: `${context.source}, environment ${environment}`, subdir: environment });
+    return { ...rendered, environment };
   });
   const application = loaded.config.argocd?.application;
-  const extra = application ? argoCdApplications(application, environmentNames(loaded.config), context) : [];
+  const extra = application ? argoCdApplications(application, parts.map((p) => ({ environment: p.environment, objects: p.objects })), context) : [];
   const files = [...parts.flatMap((p) => p.files), ...extra].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     files,

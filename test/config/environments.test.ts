@@ -98,14 +98,8 @@ describe('environments', () => {
       kind: 'Application',
       metadata: { name: 'modelcar-prod', namespace: 'openshift-gitops' },
       spec: {
+        // No ignoreDifferences: no webhook changes what modelcar sets (test/config/argocd.test.ts).
         destination: { server: 'https://kubernetes.default.svc' },
-        ignoreDifferences: [
-          {
-            group: 'serving.kserve.io',
-            jqPathExpressions: ['.spec.predictor.imagePullSecrets', '.spec.predictor.model.resources', '.spec.predictor.nodeSelector', '.spec.predictor.tolerations'],
-            kind: 'InferenceService',
-          },
-        ],
         project: 'default',
         source: { path: 'dist/prod/manifests', repoURL: 'https://git.example.com/platform/models.git', targetRevision: 'main' },
         syncPolicy: { automated: { prune: true, selfHeal: true } },
