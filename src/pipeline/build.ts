@@ -14,6 +14,7 @@ import { BUILD_FLAGS, FILES_LABEL } from '../core/model-files';
 import { ProgressOutput } from './progress';
 import { parseImageReference, repositoryOf } from '../core/image-ref';
 import { LockEntry, inputsDigest, lockFileOf, readLock, writeLock } from './lock';
+import type { ModelImage } from '../constructs/model-image';
 import { INTERRUPTED_EXIT_CODE, stagedDigests } from './stage';
 import { sourceName } from './synthesize';
 import { AbortedError } from './transfer';
@@ -119,7 +120,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         const files: Record<string, string> = {};
         image.files.forEach((f, i) => (files[f.target] = `sha256:${digests.get(item)![i]}`));
         pushed.set(image.key, { image: image.image, digest, inputs: inputsDigest(image), files });
-        recordLock(lockFile, options.config, pushed, all.map((i) => i.image.key));
+        recordLock(lockFile, options.config, pushed, all.map((i) => i.image));
       }
       built.push({ key: image.key, image: image.image, imageId, digest });
     }
@@ -171,13 +172,21 @@ function normalizeDigest(text: string): string {
   return digest;
 }
 
-/** Merges newly pushed entries into the lock file, dropping entries of models the config no longer has. */
-function recordLock(file: string, config: string, pushed: ReadonlyMap<string, LockEntry>, keys: readonly string[]): void {
+/**
+ * Merges newly pushed entries into the lock file, dropping entries of models the config no longer has. A model without
+ * an entry of its own takes over an entry pushed as the same reference from the same inputs (the same image): e.g.
+ * keyed `namespace/name` before the config had environments, so that adding environments keeps its digest.
+ */
+function recordLock(file: string, config: string, pushed: ReadonlyMap<string, LockEntry>, images: readonly ModelImage[]): void {
   const existing = fs.existsSync(file) ? readLock(file).images : {};
-  const images: Record<string, LockEntry> = {};
-  for (const key of keys) {
-    const entry = pushed.get(key) ?? existing[key];
-    if (entry) images[key] = entry;
+  const keys = Object.keys(existing).sort();
+  const recorded: Record<string, LockEntry> = {};
+  for (const image of images) {
+    const own = pushed.get(image.key) ?? existing[image.key];
+    const inputs = own ? undefined : inputsDigest(image);
+    const same = own ? undefined : keys.map((k) => existing[k]).find((e) => e.image === image.image && e.inputs === inputs);
+    const entry = own ?? same;
+    if (entry) recorded[image.key] = entry;
   }
-  writeLock(file, { images }, path.basename(config));
+  writeLock(file, { images: recorded }, path.basename(config));
 }

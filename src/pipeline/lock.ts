@@ -71,18 +71,31 @@ export class ImageLock implements IImageLock {
     public readonly content: LockContent,
   ) {}
 
+  /**
+   * The digest to pin a model image to: its own entry's, while the image would be built from the same inputs; else
+   * that of any entry pushed as the same reference from the same inputs (the same build gives the same image: a model
+   * promoted from dev to prod, or keyed `namespace/name` before the config had environments, keeps its digest).
+   * Without one, an entry of its own or of the same model under another key that no longer matches is reported in
+   * {@link stale}, and the tag is kept.
+   */
   public digestOf(image: ModelImage): string | undefined {
     const entry = this.content.images[image.key];
-    if (!entry) return undefined;
-    if (entry.image !== image.image) {
-      this.stale.push(`${image.key} was pushed as ${entry.image}, but the config now says ${image.image}; storageUri keeps the tag until \`modelcar build --push\` records the new image`);
-      return undefined;
+    const inputs = inputsDigest(image);
+    if (entry && entry.image === image.image && entry.inputs === inputs) return entry.digest;
+    const keys = Object.keys(this.content.images).sort();
+    const same = keys.find((k) => this.content.images[k].image === image.image && this.content.images[k].inputs === inputs);
+    if (same !== undefined) return this.content.images[same].digest;
+    const name = image.key.slice(image.key.lastIndexOf('/') + 1);
+    const otherKey = entry ? image.key : keys.find((k) => k.slice(k.lastIndexOf('/') + 1) === name);
+    if (otherKey === undefined) return undefined;
+    const other = this.content.images[otherKey];
+    const as = otherKey === image.key ? image.key : `${image.key} has no entry of its own, and ${otherKey} (the same model)`;
+    if (other.image !== image.image) {
+      this.stale.push(`${as} was pushed as ${other.image}, but the config now says ${image.image}; storageUri keeps the tag until \`modelcar build --push\` records the new image`);
+    } else {
+      this.stale.push(`${as} was pushed from other inputs (Containerfile, base image or files changed); storageUri keeps the tag until \`modelcar build --push\` records the new image`);
     }
-    if (entry.inputs !== inputsDigest(image)) {
-      this.stale.push(`${image.key} was pushed from other inputs (Containerfile, base image or files changed); storageUri keeps the tag until \`modelcar build --push\` records the new image`);
-      return undefined;
-    }
-    return entry.digest;
+    return undefined;
   }
 }
 

@@ -5,10 +5,11 @@
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { LoadedConfig, loadConfig } from '../config/load';
-import { Diagnostic } from '../core/errors';
+import { ConfigError, Diagnostic } from '../core/errors';
 import { argoCdApplications } from '../config/argocd';
 import { IImageLock } from '../constructs/image-lock';
-import { ImageLock } from './lock';
+import { ImageLock, inputsDigest } from './lock';
+import { ModelImage } from '../constructs/model-image';
 import { RenderContext } from '../core/output-file';
 import { SynthesizedOutput, renderTree } from '../output/manifests';
 import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeSecretFiles } from '../output/writer';
@@ -69,11 +70,14 @@ export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): Synt
  */
 export function renderConfig(loaded: LoadedConfig, context: RenderContext, options: { lock?: IImageLock } = {}): SynthesizedOutput & { warnings: Diagnostic[]; release: ReleaseProfile } {
   const warnings: Diagnostic[] = [];
-  const parts = translateEnvironments(loaded, { lock: options.lock, outdir: context.outdir }, ({ chart, environment, warnings: found }) => {
+  const pushes: ImagePush[] = [];
+  const parts = translateEnvironments(loaded, { lock: options.lock, outdir: context.outdir }, ({ chart, environment, warnings: found, loaded: seen }) => {
     warnings.push(...found);
     const rendered = renderTree(chart, environment === undefined ? context : { ...context, source: `${context.source}, environment ${environment}`, subdir: environment });
+    pushes.push(...rendered.images.map((image) => imagePush(image, seen, environment)));
     return { ...rendered, environment };
   });
+  refuseTagReuse(pushes);
   const application = loaded.config.argocd?.application;
   const extra = application ? argoCdApplications(application, parts.map((p) => ({ environment: p.environment, objects: p.objects })), context) : [];
   const files = [...parts.flatMap((p) => p.files), ...extra].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -86,6 +90,51 @@ export function renderConfig(loaded: LoadedConfig, context: RenderContext, optio
     // The translation above has refused a config whose release is unknown.
     release: configRelease(loaded, [])!,
   };
+}
+
+/** A model image a config pushes: its reference, what it is built from, and where the config names it. */
+interface ImagePush {
+  readonly image: string;
+  readonly inputs: string;
+  readonly where: Diagnostic;
+  /** `environment ` + name, or `the config`. */
+  readonly scope: string;
+  readonly key: string;
+}
+
+function imagePush(image: ModelImage, loaded: LoadedConfig, environment: string | undefined): ImagePush {
+  const { config } = loaded;
+  const index = config.models.findIndex((m) => `${environment ? `${environment}/` : ''}${m.namespace ?? config.defaults?.namespace}/${m.name}` === image.key);
+  return {
+    image: image.image,
+    inputs: inputsDigest(image),
+    where: loaded.at(index < 0 ? ['models'] : ['models', index, 'image'], ''),
+    scope: environment === undefined ? 'the config' : `environment ${environment}`,
+    key: image.key,
+  };
+}
+
+/**
+ * One tag holds one image: two models (in one environment or in two) that push the same reference from different
+ * inputs (files, base image, layout) would overwrite each other in the registry, and a model would serve the other's
+ * files. The same inputs under one tag are fine: they give the same image, and the same digest.
+ */
+function refuseTagReuse(pushes: readonly ImagePush[]): void {
+  const first = new Map<string, ImagePush>();
+  const problems: Diagnostic[] = [];
+  for (const push of pushes) {
+    const other = first.get(push.image);
+    if (!other) first.set(push.image, push);
+    else if (other.inputs !== push.inputs) {
+      problems.push({
+        ...push.where,
+        message:
+          `"${push.image}" is pushed by ${push.key} (${push.scope}) and by ${other.key} (${other.scope}) from different files or base image: ` +
+          `one tag holds one image, so each push would replace the other's; give each its own tag, or the same files and base image`,
+      });
+    }
+  }
+  if (problems.length) throw new ConfigError(uniqueDiagnostics(problems));
 }
 
 /** Options of {@link synthesize}. */

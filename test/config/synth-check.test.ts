@@ -37,22 +37,9 @@ describe('modelcar synth --check', () => {
       code: 1,
       err: `modelcar: warning: ${config}:19:5: models[0]: ${SERVERLESS_AUTH_NOTE}\n`,
       out: `${dist}/ is stale: run \`modelcar synth\` and commit the result
-  ~ images/oci-model-example/sample-isvc-using-oci/Containerfile
   ~ images/oci-model-example/sample-isvc-using-oci/build.sh
   ~ images/oci-model-example/sample-isvc-using-private-oci/build.sh
   ~ manifests/oci-model-example/inferenceservice-sample-isvc-using-oci.yaml
-
---- a/${dist}/images/oci-model-example/sample-isvc-using-oci/Containerfile
-+++ b/${dist}/images/oci-model-example/sample-isvc-using-oci/Containerfile
-@@ -15,7 +15,7 @@
-       "org.opencontainers.image.base.name"="\${BASE_IMAGE}" \\
-       "org.opencontainers.image.description"="Model files for InferenceService oci-model-example/sample-isvc-using-oci under /models (a KServe modelcar image)" \\
-       "org.opencontainers.image.title"="sample-isvc-using-oci" \\
--      "org.opencontainers.image.version"="v2-7"
-+      "org.opencontainers.image.version"="v2-8"
- # No ENTRYPOINT (one inherited from the base is cleared): KServe starts the container with its own \`sh -c ...\`.
- ENTRYPOINT []
- # nobody user
 
 --- a/${dist}/images/oci-model-example/sample-isvc-using-oci/build.sh
 +++ b/${dist}/images/oci-model-example/sample-isvc-using-oci/build.sh

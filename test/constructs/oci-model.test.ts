@@ -33,6 +33,8 @@ describe('OciModel', () => {
       'Role/ml/b-view-role',
       'RoleBinding/ml/a-view',
       'RoleBinding/ml/b-view',
+      'Secret/ml/default-name-a-sa',
+      'Secret/ml/default-name-b-sa',
       'ServiceAccount/ml/a-sa',
       'ServiceAccount/ml/b-sa',
       'ServingRuntime/ml/kserve-ovms',
@@ -126,7 +128,7 @@ describe('synthesize (TypeScript API)', () => {
   test('GIVEN a chart written in TypeScript THEN the output has the same layout as a config synth', () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-api-'));
     const result = synthesize(tree(false), { outdir, source: 'src/models.ts' });
-    expect(result.changes.added).toHaveLength(11); // and the file list
+    expect(result.changes.added).toHaveLength(12); // and the file list
     expect(Object.keys(readTree(outdir))).toStrictEqual([
       '.modelcar-files',
       'images/team-a/mobilenet/.containerignore',
@@ -138,6 +140,7 @@ describe('synthesize (TypeScript API)', () => {
       'manifests/team-a/kustomization.yaml',
       'manifests/team-a/role-mobilenet-view-role.yaml',
       'manifests/team-a/rolebinding-mobilenet-view.yaml',
+      'manifests/team-a/secret-default-name-mobilenet-sa.yaml',
       'manifests/team-a/serviceaccount-mobilenet-sa.yaml',
       'manifests/team-a/servingruntime-kserve-ovms.yaml',
     ]);
