@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../src/cli/main';
-import { SERVERLESS_AUTH_NOTE } from '../src/config/translate/translate';
+import { SERVERLESS_AUTH_NOTE, SHARED_RUNTIME_NOTE } from '../src/config/translate/translate';
 import { readModes, readTree } from './support/tree';
 import { requireTool } from './support/tools';
 
@@ -17,8 +17,15 @@ const EXAMPLES: Record<string, { config: string; dist: string }> = {
   gitops: { config: 'examples/gitops/modelcar.yaml', dist: 'examples/gitops/dist' },
 };
 
-/** The line of the first Serverless model with token auth of each example, where synth warns about Authorino. */
-const SERVERLESS_AUTH_LINE: Record<string, number | undefined> = { mobilenet: 19, 'vllm-gpu': undefined, 'multi-namespace': 38, gitops: 39 };
+/** The warnings of each example: where, and which. */
+const WARNINGS: Record<string, [string, string][]> = {
+  mobilenet: [['19:5: models[0]', SERVERLESS_AUTH_NOTE]],
+  'multi-namespace': [
+    ['30:18: defaults.sharedRuntime', SHARED_RUNTIME_NOTE],
+    ['41:5: models[0]', SERVERLESS_AUTH_NOTE],
+  ],
+  gitops: [['39:5: models[0]', SERVERLESS_AUTH_NOTE]],
+};
 
 describe('examples', () => {
   test('every folder under examples/ is covered here', () => {
@@ -32,9 +39,11 @@ describe('examples', () => {
     fs.copyFileSync(path.join(ROOT, config), path.join(dir, config));
     let err = '';
     const code = await main(['synth', '-c', path.join(dir, config), '-o', path.join(dir, dist)], () => undefined, (t) => (err += t));
-    // Serverless models with token auth get the warning of what the cluster needs (Authorino), at the first one.
-    const first = SERVERLESS_AUTH_LINE[_name];
-    expect({ code, err }).toStrictEqual({ code: 0, err: first ? `modelcar: warning: ${path.join(dir, config)}:${first}:5: models[0]: ${SERVERLESS_AUTH_NOTE}\n` : '' });
+    // Serverless models with token auth get the warning of what the cluster needs (Authorino), at the first one;
+    // multi-namespace shares its runtimes, with the warning that the dashboard must then keep its hands off.
+    const warning = (at: string, note: string) => `modelcar: warning: ${path.join(dir, config)}:${at}: ${note}\n`;
+    const expected = (WARNINGS[_name] ?? []).map(([at, note]) => warning(at, note)).join('');
+    expect({ code, err }).toStrictEqual({ code: 0, err: expected });
     expect(readTree(path.join(dir, dist))).toStrictEqual(readTree(path.join(ROOT, dist)));
     expect(readModes(path.join(dir, dist))).toStrictEqual(readModes(path.join(ROOT, dist)));
   });

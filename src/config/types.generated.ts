@@ -45,6 +45,10 @@ export type Auth = boolean;
  */
 export type PinDigest = boolean;
 /**
+ * Share one ServingRuntime per runtime and namespace among its models. Default: false on odh and rhoai, where each model gets a ServingRuntime of its own, named after it, as the OpenShift AI dashboard makes them (the dashboard deletes a model's runtime with the model: with a shared runtime, do not delete or edit these models in the dashboard); true on kserve.
+ */
+export type SharedRuntime = boolean;
+/**
  * Where the model files go under /models: ovms (models/1/<file>), flat (models/<file>) or caikit (models/config.yml, models/artifacts/<file>). Default: the runtime's layout; required for runtimes that already exist in the cluster.
  */
 export type LayoutName = 'ovms' | 'flat' | 'caikit';
@@ -121,6 +125,7 @@ export interface ModelDefaults {
   expose?: Expose;
   auth?: Auth;
   pinDigest?: PinDigest;
+  sharedRuntime?: SharedRuntime;
 }
 /**
  * A model server. For a built-in runtime: image (or images) and the serving defaults of its models (resources, gpus). For a runtime of your own: image, formats and layout, and optionally command, args, env, ports, displayName, apiProtocol, resources, gpus. For one that already exists in the cluster: existing, and layout, formats, resources, gpus as far as you know them.
@@ -334,6 +339,7 @@ export interface ModelOverride {
   pullSecret?: PullSecretName;
   baseImage?: BaseImage;
   pinDigest?: PinDigest;
+  sharedRuntime?: SharedRuntime;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.
    *
@@ -496,6 +502,7 @@ export interface ModelConfig {
   pullSecret?: PullSecretName;
   baseImage?: BaseImage;
   pinDigest?: PinDigest;
+  sharedRuntime?: SharedRuntime;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.
    *

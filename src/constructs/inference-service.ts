@@ -5,6 +5,7 @@ import { didYouMean } from '../core/errors';
 import { assertName, checkName } from '../core/names';
 import { DeploymentMode, Platform, deploymentKind } from '../core/platform';
 import { ReleaseProfile, deploymentModeOn, profileOf } from '../core/releases';
+import { servingRuleProblems } from '../core/serving-rules';
 import { IPullSecret } from './pull-secret';
 import { IServingRuntime } from './serving-runtime';
 
@@ -161,6 +162,8 @@ export class InferenceService extends Construct {
       throw new Error(`InferenceService ${(e as Error).message}`);
     }
     const knative = deploymentKind(this.deploymentMode) === 'knative';
+    const rule = servingRuleProblems(deploymentKind(this.deploymentMode), { ...props, annotations: props.annotations })[0];
+    if (rule) throw new Error(`InferenceService ${rule.field}: ${rule.message}`);
     if (this.auth && !knative && this.release.rawAuthMarker === 'none') {
       throw new Error(
         `InferenceService auth: ${this.release.title} has no token auth for RawDeployment models (its KServe never reads ${ENABLE_AUTH_ANNOTATION}); ` +

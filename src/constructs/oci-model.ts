@@ -11,7 +11,6 @@ import { IPullSecret } from './pull-secret';
 import { RuntimeDefinition } from './runtimes/catalogue';
 import { IServingRuntime, ServingRuntime } from './serving-runtime';
 
-/** Properties of an {@link OciModel}. */
 /**
  * Properties of an {@link OciModel}: those of its {@link InferenceService} (name, namespace, format, platform,
  * serving options, ...), except the ones the composite derives, plus the model image's.
@@ -20,9 +19,17 @@ export interface OciModelProps
   extends Omit<InferenceServiceProps, 'runtime' | 'storageUri' | 'imagePullSecrets' | 'resources' | 'runAsUser' | 'minReplicas' | 'maxReplicas' | 'tolerations'> {
   /**
    * The runtime: a built-in one (by name, e.g. `kserve-ovms`) or a definition of your own, whose ServingRuntime
-   * is emitted once per namespace and shared, or an existing one ({@link ServingRuntime.fromName}).
+   * modelcar emits (the model's own, or shared: see `sharedRuntime`), or an existing one
+   * ({@link ServingRuntime.fromName}).
    */
   readonly runtime: string | RuntimeDefinition | IServingRuntime;
+  /**
+   * Share one ServingRuntime per runtime and namespace among its models, instead of a ServingRuntime of the model's
+   * own, named after it, as the OpenShift AI dashboard makes them. The dashboard deletes a model's runtime with the
+   * model, so a shared runtime must then not be deleted or edited through the dashboard.
+   * @default - false on OpenDataHub and OpenShift AI (one per model, as the dashboard has them); true on plain KServe
+   */
+  readonly sharedRuntime?: boolean;
   /** The model image reference to build, push and serve (`storageUri: oci://<image>`). */
   readonly image: string;
   /** The model files that go into the image. */
@@ -86,8 +93,13 @@ export class OciModel extends Construct {
     }
     const release = profileOf('OciModel', props);
     const platform = release.platform;
+    const shared = props.sharedRuntime ?? platform === 'kserve';
     this.runtime =
-      typeof props.runtime === 'string' || 'spec' in props.runtime ? ServingRuntime.shared(this, props.runtime, namespace, { release }) : props.runtime;
+      typeof props.runtime === 'string' || 'spec' in props.runtime
+        ? shared
+          ? ServingRuntime.shared(this, props.runtime, namespace, { release })
+          : ServingRuntime.forModel(this, props.runtime, { model: props.name, namespace, release })
+        : props.runtime;
     const layout = props.layout ?? this.runtime.layout;
     if (!layout) {
       throw new Error(`OciModel layout: runtime ${this.runtime.name} is not one modelcar knows, so the model "${props.name}" must say its layout`);
@@ -99,13 +111,14 @@ export class OciModel extends Construct {
       baseImage: props.baseImage,
       contextPath: `images/${namespace}/${props.name}`,
       description: `InferenceService ${namespace}/${props.name}`,
-      model: { name: props.name, namespace, format: props.modelFormat.name, formatVersion: props.modelFormat.version, runtime: this.runtime.name, environment: props.environment },
+      // The runtime's kind, not the name of the model's own ServingRuntime: the image holds nothing of where it runs.
+      model: { name: props.name, namespace, format: props.modelFormat.name, formatVersion: props.modelFormat.version, runtime: runtimeKind(props.runtime), environment: props.environment },
     });
     const digest = props.lock?.digestOf(this.image);
     const defaults = this.runtime.defaults ?? {};
     const gpus = props.gpus ?? defaults.gpus ?? 0;
     this.resources = withGpus(mergeResources(defaults.resources, props.resources), gpus);
-    const { runtime: _runtime, image: _image, files: _files, layout: _layout, pullSecret, baseImage: _base, lock: _lock, environment: _env, gpus: _gpus, ...serving } = props;
+    const { runtime: _runtime, image: _image, files: _files, layout: _layout, pullSecret, baseImage: _base, lock: _lock, environment: _env, gpus: _gpus, sharedRuntime: _shared, ...serving } = props;
     this.inferenceService = new InferenceService(this, 'InferenceService', {
       ...serving,
       namespace,
@@ -125,4 +138,9 @@ export class OciModel extends Construct {
     });
     if (this.inferenceService.auth) this.auth = new ModelAuth(this, 'Auth', { inferenceService: props.name, namespace });
   }
+}
+
+/** The name a runtime goes by in the model image's labels: the definition's or reference's name. */
+function runtimeKind(runtime: string | RuntimeDefinition | IServingRuntime): string {
+  return typeof runtime === 'string' ? runtime : runtime.name;
 }

@@ -66,6 +66,24 @@ export interface SharedServingRuntimeOptions {
   readonly kserveVersion?: string;
 }
 
+/** How {@link ServingRuntime.forModel} emits a model's own runtime. */
+export interface ModelServingRuntimeOptions extends SharedServingRuntimeOptions {
+  /** Name of the model (the InferenceService): the ServingRuntime's name too, as the dashboard names it. */
+  readonly model: string;
+  /** @default - the namespace of the enclosing Chart */
+  readonly namespace?: string;
+}
+
+/**
+ * The `shm` volume the OpenShift AI dashboard gives every runtime it creates, mounted at /dev/shm in each container
+ * (odh-dashboard frontend/src/api/k8s/servingRuntimes.ts assembleServingRuntime and api/k8s/utils.ts getshmVolume,
+ * v2.25.0 to v3.4.0): memory-backed shared memory, 2Gi, which model servers such as vLLM use between processes.
+ */
+export const DASHBOARD_SHM_VOLUME = { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } } as const;
+
+/** Its mount: `/dev/shm`. */
+export const DASHBOARD_SHM_MOUNT = { name: 'shm', mountPath: '/dev/shm' } as const;
+
 /** Properties of a {@link ServingRuntime}. */
 export interface ServingRuntimeProps {
   /** Name of the ServingRuntime; InferenceServices name it in `spec.predictor.model.runtime`. */
@@ -143,6 +161,30 @@ export class ServingRuntime extends Construct implements IServingRuntime {
     return existing;
   }
 
+  /**
+   * The ServingRuntime of one model, as the OpenShift AI dashboard makes it: named after the model, made from the
+   * runtime definition (a built-in one, or one of your own), with the dashboard's `shm` volume. The dashboard assumes
+   * one runtime per model: deleting a model deletes the ServingRuntime its `spec.predictor.model.runtime` names
+   * (odh-dashboard v3.4.0 packages/kserve/src/deployments.ts deleteDeployment,
+   * frontend/src/pages/modelServing/screens/global/DeleteInferenceServiceModal.tsx), editing it edits that runtime,
+   * and a model's tokens are listed by that runtime's name (ModelServingContext.tsx filterTokens). On platform
+   * `kserve` there is no dashboard: the runtime is the definition's, under the model's name.
+   */
+  public static forModel(scope: Construct, runtime: string | RuntimeDefinition, options: ModelServingRuntimeOptions): ServingRuntime {
+    const release = profileOf('ServingRuntime', options);
+    const definition = typeof runtime === 'string' ? builtinDefinition(runtime, release) : runtime;
+    const odh = release.platform === 'odh';
+    return new ServingRuntime(scope, 'ServingRuntime', {
+      name: options.model,
+      namespace: options.namespace ?? Chart.of(scope).namespace,
+      labels: odh ? definition.labels : undefined,
+      annotations: odh ? definition.annotations : undefined,
+      spec: odh ? withSharedMemory(definition.spec) : definition.spec,
+      layout: definition.layout,
+      defaults: definition.defaults,
+    });
+  }
+
   /** {@link ServingRuntime.shared} for a built-in runtime by name (e.g. `kserve-ovms`), or for any definition. */
   public static builtin(scope: Construct, runtime: string | RuntimeDefinition, namespace?: string, options: SharedServingRuntimeOptions = {}): ServingRuntime {
     return ServingRuntime.shared(scope, runtime, namespace, options);
@@ -192,6 +234,26 @@ function builtinDefinition(name: string, release: ReleaseProfile): RuntimeDefini
   if (found) return found;
   const elsewhere = missingRuntime(release, name);
   throw new Error(`runtime: ${elsewhere ?? `"${name}" is not a built-in runtime of ${release.title}`}; its built-in runtimes: ${Object.keys(catalogue).join(', ')}`);
+}
+
+/** A runtime spec with the dashboard's `shm` volume, mounted at /dev/shm in every container (unless it has one already). */
+function withSharedMemory(spec: kserve.ServingRuntimeSpec): kserve.ServingRuntimeSpec {
+  const volumes = spec.volumes ?? [];
+  return {
+    ...spec,
+    containers: spec.containers.map((c) =>
+      (c.volumeMounts ?? []).some((m) => m.mountPath === DASHBOARD_SHM_MOUNT.mountPath) ? c : { ...c, volumeMounts: [...(c.volumeMounts ?? []), { ...DASHBOARD_SHM_MOUNT }] },
+    ),
+    volumes: volumes.some((v) => v.name === DASHBOARD_SHM_VOLUME.name)
+      ? volumes
+      : [
+          ...volumes,
+          {
+            name: DASHBOARD_SHM_VOLUME.name,
+            emptyDir: { medium: DASHBOARD_SHM_VOLUME.emptyDir.medium, sizeLimit: kserve.ServingRuntimeSpecVolumesEmptyDirSizeLimit.fromString(DASHBOARD_SHM_VOLUME.emptyDir.sizeLimit) },
+          },
+        ],
+  };
 }
 
 /** Whether two definitions of a shared runtime are the same: usually the very same objects, else equal as JSON. */

@@ -2,7 +2,9 @@
  * Synthesis, from a config file or a construct tree to the output folder: load -> translate -> construct tree ->
  * files -> validate -> write. Each step lives in its layer; this module only puts them in order.
  */
+import * as fs from 'fs';
 import * as path from 'path';
+import * as YAML from 'yaml';
 import { IConstruct } from 'constructs';
 import { LoadedConfig, loadConfig } from '../config/load';
 import { ConfigError, Diagnostic } from '../core/errors';
@@ -11,7 +13,8 @@ import { IImageLock } from '../constructs/image-lock';
 import { ImageLock, inputsDigest } from './lock';
 import { ModelImage } from '../constructs/model-image';
 import { RenderContext } from '../core/output-file';
-import { SynthesizedOutput, renderTree } from '../output/manifests';
+import { ManifestObject, SynthesizedOutput, renderTree } from '../output/manifests';
+import { DEPLOYMENT_MODES, DeploymentMode, deploymentKind } from '../core/platform';
 import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeSecretFiles } from '../output/writer';
 import { validateOutput } from '../validation/validate-output';
 import { translateEnvironments } from '../config/translate/translate';
@@ -50,8 +53,9 @@ export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): Synt
   refuseDangerousOutdir(outdir, { config: options.config });
   const loaded = loadConfig(options.config, { deferModelErrors: true });
   const lock = ImageLock.forConfig(options.config);
-  const { warnings: found, release, ...output } = renderConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock });
+  const { warnings: found, release, modes, ...output } = renderConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock });
   validateOutput(output.files, options.outdir, { crds: release.crds });
+  found.push(...modeChangeWarnings(outdir, modes, release));
   const lockFile = path.join(path.dirname(options.config), path.basename(lock.file));
   const stale: Diagnostic[] = lock.stale.map((message) => ({ position: { file: lockFile }, field: '', message }));
   const warnings = uniqueDiagnostics([...loaded.warnings, ...found, ...stale]);
@@ -68,13 +72,19 @@ export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): Synt
  * `<environment>/`, plus the Argo CD Applications the config asks for. Problems of every environment are reported
  * together.
  */
-export function renderConfig(loaded: LoadedConfig, context: RenderContext, options: { lock?: IImageLock } = {}): SynthesizedOutput & { warnings: Diagnostic[]; release: ReleaseProfile } {
+export function renderConfig(
+  loaded: LoadedConfig,
+  context: RenderContext,
+  options: { lock?: IImageLock } = {},
+): SynthesizedOutput & { warnings: Diagnostic[]; release: ReleaseProfile; modes: ModelMode[] } {
   const warnings: Diagnostic[] = [];
   const pushes: ImagePush[] = [];
+  const modes: ModelMode[] = [];
   const parts = translateEnvironments(loaded, { lock: options.lock, outdir: context.outdir }, ({ chart, environment, warnings: found, loaded: seen }) => {
     warnings.push(...found);
     const rendered = renderTree(chart, environment === undefined ? context : { ...context, source: `${context.source}, environment ${environment}`, subdir: environment });
     pushes.push(...rendered.images.map((image) => imagePush(image, seen, environment)));
+    modes.push(...rendered.objects.filter((o) => o.kind === 'InferenceService').map((o) => modelMode(o, seen)));
     return { ...rendered, environment };
   });
   refuseTagReuse(pushes);
@@ -89,7 +99,66 @@ export function renderConfig(loaded: LoadedConfig, context: RenderContext, optio
     warnings: uniqueDiagnostics(warnings),
     // The translation above has refused a config whose release is unknown.
     release: configRelease(loaded, [])!,
+    modes,
   };
+}
+
+/** The deployment mode an InferenceService file is written with, and the config field that decides it. */
+export interface ModelMode {
+  /** The file, within the output. */
+  readonly path: string;
+  /** `namespace/name`. */
+  readonly model: string;
+  readonly mode: string;
+  readonly where: Diagnostic;
+}
+
+function modelMode(object: ManifestObject, loaded: LoadedConfig): ModelMode {
+  const { config } = loaded;
+  const index = config.models.findIndex((m) => m.name === object.name && (m.namespace ?? config.defaults?.namespace) === object.namespace);
+  const field =
+    index < 0 ? ['models'] : config.models[index].deploymentMode !== undefined ? ['models', index, 'deploymentMode'] : config.defaults?.deploymentMode !== undefined ? ['defaults', 'deploymentMode'] : ['models', index];
+  return { path: object.path, model: `${object.namespace}/${object.name}`, mode: object.json.metadata.annotations['serving.kserve.io/deploymentMode'], where: loaded.at(field, '') };
+}
+
+/**
+ * Warnings for models whose deployment mode differs from the one in the output folder, which is what the cluster
+ * runs when it follows git. KServe's validating webhook refuses to change the mode of an existing InferenceService
+ * (pkg/apis/serving/v1beta1/inference_service_validation.go validateDeploymentMode: "update rejected: deploymentMode
+ * cannot be changed"); from 0.16.0 to 0.18.x (and in OpenDataHub 3.4's fork) it compares the annotation with
+ * status.deploymentMode as recorded, so a model created as RawDeployment refuses Standard, the same mode's new name.
+ */
+export function modeChangeWarnings(outdir: string, modes: readonly ModelMode[], release: ReleaseProfile): Diagnostic[] {
+  const warnings: Diagnostic[] = [];
+  for (const m of modes) {
+    const file = path.join(outdir, ...m.path.split('/'));
+    let before: unknown;
+    try {
+      // Only a file of the output folder itself: never through a symbolic link out of it.
+      if (!fs.lstatSync(file).isFile() || !fs.realpathSync(file).startsWith(fs.realpathSync(outdir) + path.sep)) continue;
+      before = (YAML.parse(fs.readFileSync(file, 'utf8')) as any)?.metadata?.annotations?.['serving.kserve.io/deploymentMode'];
+    } catch {
+      continue; // no previous output (or not one modelcar can read): a new model
+    }
+    if (typeof before !== 'string' || before === m.mode || !DEPLOYMENT_MODES.includes(before as DeploymentMode)) continue;
+    if (deploymentKind(before as DeploymentMode) !== deploymentKind(m.mode as DeploymentMode)) {
+      warnings.push({
+        ...m.where,
+        message:
+          `the deployment mode of ${m.model} changes from ${before} to ${m.mode}, but KServe refuses to change the mode of an existing InferenceService ` +
+          `("update rejected: deploymentMode cannot be changed", validateDeploymentMode): delete it before the sync (or give the model another name), or keep ${before}`,
+      });
+    } else if (release.modeCheck === 'raw') {
+      warnings.push({
+        ...m.where,
+        message:
+          `${m.model} is now written ${m.mode}, the new name of ${before}: ${release.title} (KServe ${release.kserveVersion}) compares the annotation with the mode recorded ` +
+          `in status.deploymentMode when the model was created (validateDeploymentMode, KServe 0.16.0 to 0.18.x), so a model created as ${before} refuses the update; ` +
+          `delete it before the sync, or move to a release that compares the modes by meaning (KServe 0.19 or later)`,
+      });
+    }
+  }
+  return warnings;
 }
 
 /** A model image a config pushes: its reference, what it is built from, and where the config names it. */

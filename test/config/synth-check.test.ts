@@ -62,7 +62,7 @@ mode 644 -> 755
 @@ -30,4 +30,4 @@
            cpu: "1"
            memory: 4Gi
-       runtime: kserve-ovms
+       runtime: sample-isvc-using-oci
 -      storageUri: oci://quay.io/modelcar-example/mobilenet:v2-7
 +      storageUri: oci://quay.io/modelcar-example/mobilenet:v2-8
 `,
@@ -80,7 +80,7 @@ mode 644 -> 755
     fs.writeFileSync(config, text.slice(0, text.indexOf('  # Deployed from a private repository')));
     const result = await run(['synth', '--check', '-c', config, '-o', dist]);
     expect(result.code).toBe(1);
-    expect(result.out.split('\n').slice(0, 12)).toStrictEqual([
+    expect(result.out.split('\n').slice(0, 13)).toStrictEqual([
       `${dist}/ is stale: run \`modelcar synth\` and commit the result`,
       '  ~ manifests/oci-model-example/kustomization.yaml',
       '  - images/oci-model-example/sample-isvc-using-private-oci/.containerignore',
@@ -92,6 +92,7 @@ mode 644 -> 755
       '  - manifests/oci-model-example/rolebinding-sample-isvc-using-private-oci-view.yaml',
       '  - manifests/oci-model-example/secret-default-name-sample-isvc-using-private-oci-sa.yaml',
       '  - manifests/oci-model-example/serviceaccount-sample-isvc-using-private-oci-sa.yaml',
+      '  - manifests/oci-model-example/servingruntime-sample-isvc-using-private-oci.yaml',
       '',
     ]);
     expect(result.out).toContain(`--- a/${dist}/manifests/oci-model-example/inferenceservice-sample-isvc-using-private-oci.yaml

@@ -162,8 +162,9 @@ describe('InferenceService', () => {
     );
   });
 
-  test('GIVEN every serving option THEN each lands in its predictor field', () => {
+  test('GIVEN every serving option (Serverless, on OpenDataHub 2.35) THEN each lands in its predictor field', () => {
     const o = isvc({
+      release: 'odh-2.35',
       minReplicas: 0,
       maxReplicas: 3,
       scaleMetric: 'concurrency',
@@ -215,6 +216,24 @@ describe('InferenceService', () => {
     [{ nodeSelector: { 'gpu type': 'a100' } }, /^InferenceService nodeSelector: "gpu type: a100" is not a valid node label: /],
   ] as const)('GIVEN %j THEN the constructor names the prop and the value', (props, message) => {
     expect(() => isvc(props as Partial<InferenceServiceProps>)).toThrow(message);
+  });
+
+  // kserve/kserve v0.15.2 and v0.20.0: pkg/apis/serving/v1beta1/inference_service_validation.go validateScalingKPACompExtension,
+  // validateScalingHPACompExtension; pkg/controller/v1beta1/inferenceservice/reconcilers/hpa/hpa_reconciler.go getHPAMetrics, createHPA.
+  test.each([
+    [{ release: 'odh-2.35', scaleMetric: 'cpu' }, /^InferenceService scaleMetric: "cpu" is refused for a Serverless model: Knative's autoscaler \(KPA\) scales on concurrency or rps/],
+    [{ release: 'odh-3.4', scaleMetric: 'concurrency' }, /^InferenceService scaleMetric: "concurrency" does nothing for a RawDeployment model: KServe's HPA scales on cpu or memory only/],
+    [{ release: 'odh-3.4', scaleMetric: 'cpu', scaleTarget: 150 }, 'InferenceService scaleTarget: 150 is not a cpu utilization percentage: the HPA\'s target is 1 to 100 (% of the cpu request) (KServe validateScalingHPACompExtension)'],
+    [{ release: 'odh-3.4', minReplicas: 0 }, /^InferenceService minReplicas: 0 does not scale a RawDeployment model to zero: KServe's HPA takes 1 instead/],
+    [{ release: 'odh-3.4', minReplicas: 1, maxReplicas: 0 }, /^InferenceService maxReplicas: 0 means no limit only for Serverless models/],
+  ] as const)('GIVEN %j THEN KServe would refuse or ignore it, and the constructor says so', (props, message) => {
+    expect(() => isvc(props as Partial<InferenceServiceProps>)).toThrow(message);
+  });
+
+  test('GIVEN the autoscaler classes THEN the metric of their autoscaler passes: cpu with Knative\'s HPA, anything with KServe\'s KEDA or external class', () => {
+    expect(isvc({ release: 'odh-2.35', scaleMetric: 'cpu', annotations: { 'autoscaling.knative.dev/class': 'hpa.autoscaling.knative.dev' } }).spec.predictor.scaleMetric).toBe('cpu');
+    expect(() => isvc({ release: 'odh-2.35', scaleMetric: 'rps', annotations: { 'autoscaling.knative.dev/class': 'hpa.autoscaling.knative.dev' } })).toThrow(/is refused with Knative's HPA/);
+    expect(isvc({ release: 'odh-3.4', scaleMetric: 'concurrency', annotations: { 'serving.kserve.io/autoscalerClass': 'keda' } }).spec.predictor.scaleMetric).toBe('concurrency');
   });
 
   test('GIVEN a format the runtime does not serve THEN it says which it serves and suggests the closest', () => {

@@ -8,14 +8,15 @@ import { ServingRuntime } from '../../src/constructs/serving-runtime';
 import { ModelLayouts } from '../../src/core/model-layout';
 import { synthesize } from '../../src/pipeline/synthesize';
 import { objectsOf, testChart } from '../support/charts';
+import { dashboardServingRuntime } from '../support/odh-templates';
 import { readModes, readTree } from '../support/tree';
 
 const FILES = [{ source: 'https://example.com/models/mobilenetv2-7.onnx' }];
 
 describe('OciModel', () => {
-  test('GIVEN two models in one namespace on kserve-ovms THEN one shared ServingRuntime and two InferenceServices', () => {
+  test('GIVEN two models in one namespace on kserve-ovms, sharedRuntime THEN one shared ServingRuntime and two InferenceServices', () => {
     const chart = testChart('ml');
-    const a = new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES });
+    const a = new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES, sharedRuntime: true });
     const b = new OciModel(chart, 'b', {
       name: 'b',
       runtime: 'kserve-ovms',
@@ -23,6 +24,7 @@ describe('OciModel', () => {
       image: 'quay.io/u/b:1',
       files: FILES,
       pullSecret: PullSecret.fromSecretName('quay-pull'),
+      sharedRuntime: true,
     });
     expect(a.runtime).toBe(b.runtime);
     const objects = objectsOf(chart);
@@ -53,6 +55,39 @@ describe('OciModel', () => {
       },
     });
     expect(a.image.contextPath).toBe('images/ml/a');
+  });
+
+  test('GIVEN two models on OpenDataHub THEN each has a ServingRuntime of its own, named after it, with the dashboard\'s shm volume, as the dashboard makes them (odh-dashboard v3.4.0 frontend/src/api/k8s/servingRuntimes.ts assembleServingRuntime; ManageKServeModal.tsx names the runtime after the model)', () => {
+    const chart = testChart('ml');
+    const a = new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', release: 'odh-2.35', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES });
+    new OciModel(chart, 'b', { name: 'b', runtime: 'kserve-ovms', release: 'odh-2.35', modelFormat: { name: 'onnx' }, image: 'quay.io/u/b:1', files: FILES });
+    expect(a.runtime.name).toBe('a');
+    const objects = objectsOf(chart);
+    const runtimes = objects.filter((o) => o.kind === 'ServingRuntime');
+    expect(runtimes.map((o) => o.metadata.name)).toStrictEqual(['a', 'b']);
+    expect(objects.filter((o) => o.kind === 'InferenceService').map((o) => o.spec.predictor.model.runtime)).toStrictEqual(['a', 'b']);
+    // The template's ServingRuntime (odh-v2.35 kserve-ovms) under the model's name, plus the shm volume in every container.
+    const template = dashboardServingRuntime('odh-v2.35', 'ovms-kserve-template.yaml', 'ml');
+    template.metadata.name = 'a';
+    template.spec.containers = template.spec.containers.map((c: any) => ({ ...c, volumeMounts: [{ name: 'shm', mountPath: '/dev/shm' }] }));
+    template.spec.volumes = [{ name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } }];
+    expect(runtimes[0]).toStrictEqual(template);
+    // Deleting model a in the dashboard deletes the ServingRuntime its spec.predictor.model.runtime names
+    // (packages/kserve/src/deployments.ts deleteDeployment): a's own, which no other model uses.
+    const deleted = objects.find((o) => o.kind === 'InferenceService' && o.metadata.name === 'a').spec.predictor.model.runtime;
+    expect(objects.filter((o) => o.kind === 'InferenceService' && o.spec.predictor.model.runtime === deleted).map((o) => o.metadata.name)).toStrictEqual(['a']);
+    // The image is labelled with the runtime it is for, not the name of the model's own ServingRuntime.
+    expect(a.image.labels()['dev.modelcar.runtime']).toBe('kserve-ovms');
+  });
+
+  test('GIVEN plain KServe THEN runtimes are shared per namespace by default (no dashboard), and without the shm volume when one per model is asked for', () => {
+    const chart = testChart('ml');
+    new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', release: 'kserve-0.20', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES });
+    new OciModel(chart, 'b', { name: 'b', runtime: 'kserve-ovms', release: 'kserve-0.20', modelFormat: { name: 'onnx' }, image: 'quay.io/u/b:1', files: FILES });
+    new OciModel(chart, 'c', { name: 'c', runtime: 'kserve-ovms', release: 'kserve-0.20', modelFormat: { name: 'onnx' }, image: 'quay.io/u/c:1', files: FILES, sharedRuntime: false });
+    const runtimes = objectsOf(chart).filter((o) => o.kind === 'ServingRuntime');
+    expect(runtimes.map((o) => o.metadata.name)).toStrictEqual(['kserve-ovms', 'c']);
+    expect(runtimes[1].spec.volumes).toBeUndefined();
   });
 
   test('GIVEN an existing ClusterServingRuntime THEN it is only referenced, and the layout must be given', () => {
@@ -142,7 +177,7 @@ describe('synthesize (TypeScript API)', () => {
       'manifests/team-a/rolebinding-mobilenet-view.yaml',
       'manifests/team-a/secret-default-name-mobilenet-sa.yaml',
       'manifests/team-a/serviceaccount-mobilenet-sa.yaml',
-      'manifests/team-a/servingruntime-kserve-ovms.yaml',
+      'manifests/team-a/servingruntime-mobilenet.yaml',
     ]);
     expect(readTree(outdir)['manifests/team-a/kustomization.yaml']).toContain('# Generated by modelcar from src/models.ts.');
   });

@@ -228,7 +228,7 @@ describe('modelcar synth, stage, build --push and synth again', () => {
       model: {
         modelFormat: { name: 'onnx' },
         resources: { limits: { cpu: '2', memory: '8Gi' }, requests: { cpu: '1', memory: '4Gi' } },
-        runtime: 'kserve-ovms',
+        runtime: 'mobilenet', // its own ServingRuntime, named after it, as the dashboard makes them
         storageUri: `oci://${repository}@${digest}`,
       },
     });

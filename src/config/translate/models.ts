@@ -101,6 +101,7 @@ export function addModels(scope: Construct, loaded: LoadedConfig, plans: readonl
         pullSecret: pullSecret === undefined ? undefined : pullSecretFor(scope, namespace, pullSecret, config.pullSecrets?.[pullSecret]),
         baseImage: model.baseImage ?? defaults.baseImage,
         lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? options.lock : undefined,
+        sharedRuntime: model.sharedRuntime ?? defaults.sharedRuntime,
         environment: options.environment,
         displayName: model.displayName,
         labels: model.labels,

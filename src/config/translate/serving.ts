@@ -6,6 +6,7 @@ import { deploymentKind } from '../../core/platform';
 import { ReleaseProfile, deploymentModeOn } from '../../core/releases';
 import { LoadedConfig } from '../load';
 import { ConfigRuntime, resourcesOverride } from './runtimes';
+import { checkServingRules } from './serving-rules';
 import { ModelConfig } from '../types.generated';
 
 /** What every model of a config shares. */
@@ -85,6 +86,7 @@ export function servingOptions(loaded: LoadedConfig, index: number, runtime: Con
       ),
     );
   }
+  if (written !== undefined) checkServingRules(loaded, index, deploymentKind(written), problems);
   if (model.minReplicas !== undefined && model.maxReplicas !== undefined && model.maxReplicas !== 0 && model.maxReplicas < model.minReplicas) {
     problems.push(at(field('maxReplicas'), `${model.maxReplicas} is less than minReplicas ${model.minReplicas}`));
   }

@@ -38,7 +38,7 @@ export interface TranslateOptions {
  * the config's fields.
  */
 export function translateConfig(scope: Construct, loaded: LoadedConfig, options: TranslateOptions = {}): Diagnostic[] {
-  const { at } = loaded;
+  const { config, at } = loaded;
   const problems: Diagnostic[] = [...loaded.problems];
   const warnings: Diagnostic[] = [];
   const warn = (field: readonly (string | number)[], message: string) => void warnings.push(at(field, message));
@@ -56,10 +56,24 @@ export function translateConfig(scope: Construct, loaded: LoadedConfig, options:
   addModels(scope, loaded, models, options, problems);
   if (problems.length) throw new ConfigError(sortDiagnostics(problems));
   if (platform === 'kserve' && models.length) warnings.push(at(['platform'], modelcarUidNote(Number(DEFAULT_IMAGE_USER))));
+  const shared = models.find((m) => platform === 'odh' && m.runtime.kind === 'emitted' && (m.model.sharedRuntime ?? config.defaults?.sharedRuntime) === true);
+  if (shared) {
+    const field = shared.model.sharedRuntime !== undefined ? ['models', shared.index, 'sharedRuntime'] : ['defaults', 'sharedRuntime'];
+    warnings.push(at(field, SHARED_RUNTIME_NOTE));
+  }
   const serverlessAuth = models.find((m) => m.serving.auth !== false && platform === 'odh' && deploymentKind(deploymentModeOn(release, m.serving.deploymentMode)) === 'knative');
   if (serverlessAuth) warnings.push(at(['models', serverlessAuth.index], SERVERLESS_AUTH_NOTE));
   return warnings;
 }
+
+/**
+ * Why a ServingRuntime shared by several models must not be touched through the OpenShift AI dashboard, which
+ * assumes one runtime per model (odh-dashboard v3.4.0 packages/kserve/src/deployments.ts deleteDeployment).
+ */
+export const SHARED_RUNTIME_NOTE =
+  'models share a ServingRuntime: do not delete or edit them in the OpenShift AI dashboard, which assumes one runtime per model: deleting a model ' +
+  "there deletes the ServingRuntime its spec.predictor.model.runtime names, which the other models use, and editing one edits the runtime of all; " +
+  "the dashboard also lists a model's tokens by its runtime's name, so it shows none for them";
 
 /**
  * What token auth of a Serverless model needs from the cluster: odh-model-controller makes the model's Authorino
