@@ -49,6 +49,10 @@ export type PinDigest = boolean;
  */
 export type SharedRuntime = boolean;
 /**
+ * Mount the model image as a Kubernetes image volume (storageUri oci+native://..., KServe 0.20) instead of running it as KServe's modelcar sidecar (oci://...): no sidecar, no shared process namespace or UID. Needs KServe 0.20 (refused on other releases), Kubernetes 1.33 or later, and containerd 2.0 or CRI-O 1.31 or later. Default: false.
+ */
+export type ImageVolume = boolean;
+/**
  * Where the model files go under /models: ovms (models/1/<file>), flat (models/<file>) or caikit (models/config.yml, models/artifacts/<file>). Default: the runtime's layout; required for runtimes that already exist in the cluster.
  */
 export type LayoutName = 'ovms' | 'flat' | 'caikit';
@@ -126,6 +130,7 @@ export interface ModelDefaults {
   auth?: Auth;
   pinDigest?: PinDigest;
   sharedRuntime?: SharedRuntime;
+  imageVolume?: ImageVolume;
 }
 /**
  * A model server. For a built-in runtime: image (or images) and the serving defaults of its models (resources, gpus). For a runtime of your own: image, formats and layout, and optionally command, args, env, ports, displayName, apiProtocol, resources, gpus. For one that already exists in the cluster: existing, and layout, formats, resources, gpus as far as you know them.
@@ -340,6 +345,7 @@ export interface ModelOverride {
   baseImage?: BaseImage;
   pinDigest?: PinDigest;
   sharedRuntime?: SharedRuntime;
+  imageVolume?: ImageVolume;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.
    *
@@ -503,6 +509,7 @@ export interface ModelConfig {
   baseImage?: BaseImage;
   pinDigest?: PinDigest;
   sharedRuntime?: SharedRuntime;
+  imageVolume?: ImageVolume;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.
    *

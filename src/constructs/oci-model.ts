@@ -5,7 +5,7 @@ import { InferenceService, InferenceServiceProps } from './inference-service';
 import { ModelAuth } from './model-auth';
 import { DEFAULT_IMAGE_USER, ModelImage, ModelImageFile } from './model-image';
 import { ModelLayout } from '../core/model-layout';
-import { profileOf } from '../core/releases';
+import { RELEASES, ReleaseProfile, profileOf } from '../core/releases';
 import { IImageLock, pinnedStorageUri } from './image-lock';
 import { IPullSecret } from './pull-secret';
 import { RuntimeDefinition } from './runtimes/catalogue';
@@ -69,7 +69,17 @@ export interface OciModelProps
   readonly gpus?: number;
   /** @default - with GPUs, the toleration of the `nvidia.com/gpu:NoSchedule` taint; else none */
   readonly tolerations?: readonly Toleration[];
+  /**
+   * Mount the model image as a Kubernetes image volume (`storageUri: oci+native://...`, KServe 0.20) instead of
+   * running it as KServe's modelcar sidecar (`oci://...`): no sidecar, no shared process namespace, no shared UID;
+   * needs Kubernetes 1.33 or later with containerd 2.0 or CRI-O 1.31 or later. Refused on releases without it.
+   * @default false
+   */
+  readonly imageVolume?: boolean;
 }
+
+/** The storage URI scheme of KServe's image volumes (kserve/kserve v0.20.0 pkg/constants/constants.go OciNativeURIPrefix). */
+export const IMAGE_VOLUME_SCHEME = 'oci+native://';
 
 /**
  * A model served from an OCI image: its InferenceService (`storageUri: oci://...`), the ServingRuntime it
@@ -93,6 +103,9 @@ export class OciModel extends Construct {
     }
     const release = profileOf('OciModel', props);
     const platform = release.platform;
+    if (props.imageVolume && !release.imageVolumes) {
+      throw new Error(`OciModel imageVolume: ${imageVolumeRefusal(release)}`);
+    }
     const shared = props.sharedRuntime ?? platform === 'kserve';
     this.runtime =
       typeof props.runtime === 'string' || 'spec' in props.runtime
@@ -118,7 +131,8 @@ export class OciModel extends Construct {
     const defaults = this.runtime.defaults ?? {};
     const gpus = props.gpus ?? defaults.gpus ?? 0;
     this.resources = withGpus(mergeResources(defaults.resources, props.resources), gpus);
-    const { runtime: _runtime, image: _image, files: _files, layout: _layout, pullSecret, baseImage: _base, lock: _lock, environment: _env, gpus: _gpus, sharedRuntime: _shared, ...serving } = props;
+    const { runtime: _runtime, image: _image, files: _files, layout: _layout, pullSecret, baseImage: _base, lock: _lock, environment: _env, gpus: _gpus, sharedRuntime: _shared, imageVolume, ...serving } = props;
+    const uri = digest ? pinnedStorageUri(props.image, digest) : `oci://${props.image}`;
     this.inferenceService = new InferenceService(this, 'InferenceService', {
       ...serving,
       namespace,
@@ -126,15 +140,17 @@ export class OciModel extends Construct {
       platform: undefined,
       kserveVersion: undefined,
       runtime: this.runtime,
-      storageUri: digest ? pinnedStorageUri(props.image, digest) : `oci://${props.image}`,
+      // An image volume is KServe's oci+native:// (pkg/utils/storage.go ParseOciScheme): the same reference, another scheme.
+      storageUri: imageVolume ? IMAGE_VOLUME_SCHEME + uri.slice('oci://'.length) : uri,
       imagePullSecrets: pullSecret ? [pullSecret] : undefined,
       minReplicas: props.minReplicas ?? 1,
       maxReplicas: props.maxReplicas ?? Math.max(props.minReplicas ?? 1, 1),
       resources: this.resources,
       tolerations: props.tolerations ?? (gpus > 0 ? [GPU_TOLERATION] : undefined),
       // Outside OpenShift, containers run as their images' users; the server can follow the modelcar's
-      // /proc/<pid>/root only as the same UID, so the whole pod runs as the model image's user.
-      runAsUser: platform === 'kserve' ? Number(DEFAULT_IMAGE_USER) : undefined,
+      // /proc/<pid>/root only as the same UID, so the whole pod runs as the model image's user. An image volume is
+      // a mount of world-readable files: any UID reads it.
+      runAsUser: platform === 'kserve' && !imageVolume ? Number(DEFAULT_IMAGE_USER) : undefined,
     });
     if (this.inferenceService.auth) this.auth = new ModelAuth(this, 'Auth', { inferenceService: props.name, namespace });
   }
@@ -143,4 +159,14 @@ export class OciModel extends Construct {
 /** The name a runtime goes by in the model image's labels: the definition's or reference's name. */
 function runtimeKind(runtime: string | RuntimeDefinition | IServingRuntime): string {
   return typeof runtime === 'string' ? runtime : runtime.name;
+}
+
+/** Why a release has no image volumes, and which releases have them. */
+export function imageVolumeRefusal(release: ReleaseProfile): string {
+  const have = [...RELEASES.values()].filter((r) => r.imageVolumes).map((r) => r.id);
+  return (
+    `${release.product === 'kserve' ? release.title : `${release.title} runs KServe ${release.kserveVersion}, which`} has no image volumes (oci+native://, added in KServe 0.20: ` +
+    `kserve/kserve v0.20.0 pkg/utils/storage.go ConfigureOciNativeToContainer); releases that have them: ${have.join(', ')}; ` +
+    `or keep the modelcar sidecar (oci://)`
+  );
 }

@@ -86,7 +86,7 @@ export function modelcarUidNote(uid: number): string {
   return (
     `platform kserve: KServe's modelcar sidecar shares the model through /proc/<pid>/root, which the model server can ` +
     `follow only when both containers run as the same UID; modelcar sets spec.predictor.securityContext.runAsUser: ${uid} ` +
-    `(the model image's USER) on each InferenceService. Cluster admins can set uidModelcar in KServe's ` +
+    `(the model image's USER) on each InferenceService that runs the sidecar. Cluster admins can set uidModelcar in KServe's ` +
     `inferenceservice-config ConfigMap instead`
   );
 }

@@ -223,7 +223,7 @@ defaults:
 models:${MODEL('')}`);
     expect(r.code).toBe(0);
     expect(r.err).toBe(
-      "modelcar: warning: modelcar.yaml:2:11: platform: platform kserve: KServe's modelcar sidecar shares the model through /proc/<pid>/root, which the model server can follow only when both containers run as the same UID; modelcar sets spec.predictor.securityContext.runAsUser: 65534 (the model image's USER) on each InferenceService. Cluster admins can set uidModelcar in KServe's inferenceservice-config ConfigMap instead\n",
+      "modelcar: warning: modelcar.yaml:2:11: platform: platform kserve: KServe's modelcar sidecar shares the model through /proc/<pid>/root, which the model server can follow only when both containers run as the same UID; modelcar sets spec.predictor.securityContext.runAsUser: 65534 (the model image's USER) on each InferenceService that runs the sidecar. Cluster admins can set uidModelcar in KServe's inferenceservice-config ConfigMap instead\n",
     );
     expect(Object.keys(r.objects)).toStrictEqual(['demo/inferenceservice-mobilenet.yaml', 'demo/namespace-demo.yaml', 'demo/servingruntime-kserve-ovms.yaml']);
     expect(r.objects['demo/namespace-demo.yaml'].metadata).toStrictEqual({ name: 'demo' });

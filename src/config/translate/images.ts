@@ -15,14 +15,17 @@ import { FieldPath } from './diagnostics';
  * Checks an image reference given in a config. With `warn`, warns about a floating tag (none, or `latest`): KServe
  * pulls such an image again at every start.
  */
-export function checkImage(value: string, field: FieldPath, problems: Diagnostic[], at: LoadedConfig['at'], warn?: LoadedConfig['warn']): void {
+export function checkImage(value: string, field: FieldPath, problems: Diagnostic[], at: LoadedConfig['at'], warn?: LoadedConfig['warn'], imageVolume = false): void {
   try {
     const ref = parseImageReference(value);
     if (warn && isFloating(ref)) {
       const what = ref.tag === 'latest' ? 'has the tag "latest"' : 'has no tag';
       warn(
         field,
-        `"${value}" ${what}: the model is pulled again at every start of the model server (imagePullPolicy Always), which is slow for large models and may serve a different model after a push; give a fixed tag (e.g. ":v1") or a digest ("@sha256:...")`,
+        imageVolume
+          ? // KServe mounts an image volume with pullPolicy IfNotPresent (kserve/kserve v0.20.0 pkg/utils/storage.go ConfigureOciNativeToContainer).
+            `"${value}" ${what}: an image volume is pulled once per node (pullPolicy IfNotPresent), so a node that has it keeps serving the old model after a push; give a fixed tag (e.g. ":v1") or a digest ("@sha256:...")`
+          : `"${value}" ${what}: the model is pulled again at every start of the model server (imagePullPolicy Always), which is slow for large models and may serve a different model after a push; give a fixed tag (e.g. ":v1") or a digest ("@sha256:...")`,
       );
     }
   } catch (e) {
@@ -39,7 +42,7 @@ export function checkModelImage(loaded: LoadedConfig, index: number, problems: D
   const { config, at } = loaded;
   const model: ModelConfig = config.models[index];
   const field = (...rest: (string | number)[]) => ['models', index, ...rest];
-  checkImage(model.image, field('image'), problems, at, warn);
+  checkImage(model.image, field('image'), problems, at, warn, (model.imageVolume ?? config.defaults?.imageVolume) === true);
   const baseImage = model.baseImage ?? config.defaults?.baseImage;
   if (baseImage !== undefined) {
     const where = model.baseImage !== undefined ? field('baseImage') : ['defaults', 'baseImage'];

@@ -102,6 +102,7 @@ export function addModels(scope: Construct, loaded: LoadedConfig, plans: readonl
         baseImage: model.baseImage ?? defaults.baseImage,
         lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? options.lock : undefined,
         sharedRuntime: model.sharedRuntime ?? defaults.sharedRuntime,
+        imageVolume: model.imageVolume ?? defaults.imageVolume,
         environment: options.environment,
         displayName: model.displayName,
         labels: model.labels,

@@ -1,7 +1,7 @@
 import { mergeResources, resourceProblems, withGpus } from '../../core/compute-resources';
 import { Diagnostic } from '../../core/errors';
 import { checkName } from '../../core/names';
-import { OciModelProps } from '../../constructs/oci-model';
+import { OciModelProps, imageVolumeRefusal } from '../../constructs/oci-model';
 import { deploymentKind } from '../../core/platform';
 import { ReleaseProfile, deploymentModeOn } from '../../core/releases';
 import { LoadedConfig } from '../load';
@@ -87,6 +87,10 @@ export function servingOptions(loaded: LoadedConfig, index: number, runtime: Con
     );
   }
   if (written !== undefined) checkServingRules(loaded, index, deploymentKind(written), problems);
+  const imageVolume = model.imageVolume ?? defaults.imageVolume;
+  if (imageVolume === true && !release.imageVolumes) {
+    problems.push(at(model.imageVolume !== undefined ? field('imageVolume') : ['defaults', 'imageVolume'], imageVolumeRefusal(release)));
+  }
   if (model.minReplicas !== undefined && model.maxReplicas !== undefined && model.maxReplicas !== 0 && model.maxReplicas < model.minReplicas) {
     problems.push(at(field('maxReplicas'), `${model.maxReplicas} is less than minReplicas ${model.minReplicas}`));
   }

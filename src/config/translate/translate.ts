@@ -11,7 +11,7 @@ import { deploymentModeOn } from '../../core/releases';
 import { IImageLock } from '../../constructs/image-lock';
 import { DEFAULT_IMAGE_USER } from '../../constructs/model-image';
 import { environmentNames, resolveEnvironment } from '../environments';
-import { LoadedConfig, sortDiagnostics } from '../load';
+import { LoadedConfig } from '../load';
 import { uniqueDiagnostics } from './diagnostics';
 import { addModels, planModels } from './models';
 import { addNamespaces, declaredNamespaces } from './namespaces';
@@ -43,19 +43,22 @@ export function translateConfig(scope: Construct, loaded: LoadedConfig, options:
   const warnings: Diagnostic[] = [];
   const warn = (field: readonly (string | number)[], message: string) => void warnings.push(at(field, message));
   const release = configRelease(loaded, problems);
-  if (!release) throw new ConfigError(sortDiagnostics(problems));
+  if (!release) throw new ConfigError(uniqueDiagnostics(problems));
   const platform = release.platform;
   const runtimes = configRuntimes(loaded, release, problems);
   const namespaces = declaredNamespaces(loaded, problems);
   checkPullSecrets(loaded, problems);
   const models = planModels(loaded, runtimes, { release }, problems, warn);
-  if (problems.length) throw new ConfigError(sortDiagnostics(problems));
+  if (problems.length) throw new ConfigError(uniqueDiagnostics(problems));
 
   for (const m of models) if (!namespaces.has(m.namespace)) namespaces.set(m.namespace, m.namespaceField);
   addNamespaces(scope, loaded, namespaces, platform, problems);
   addModels(scope, loaded, models, options, problems);
-  if (problems.length) throw new ConfigError(sortDiagnostics(problems));
-  if (platform === 'kserve' && models.length) warnings.push(at(['platform'], modelcarUidNote(Number(DEFAULT_IMAGE_USER))));
+  if (problems.length) throw new ConfigError(uniqueDiagnostics(problems));
+  // The UID note is for the modelcar sidecar: image volumes have none.
+  if (platform === 'kserve' && models.some((m) => (m.model.imageVolume ?? config.defaults?.imageVolume) !== true)) {
+    warnings.push(at(['platform'], modelcarUidNote(Number(DEFAULT_IMAGE_USER))));
+  }
   const shared = models.find((m) => platform === 'odh' && m.runtime.kind === 'emitted' && (m.model.sharedRuntime ?? config.defaults?.sharedRuntime) === true);
   if (shared) {
     const field = shared.model.sharedRuntime !== undefined ? ['models', shared.index, 'sharedRuntime'] : ['defaults', 'sharedRuntime'];
