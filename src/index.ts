@@ -4,6 +4,8 @@ export * from './core/image-ref';
 export * from './core/docker-config';
 export * from './core/model-layout';
 export * from './core/platform';
+export * from './core/releases';
+export * from './core/serving-rules';
 export * from './core/compute-resources';
 export * from './constructs/runtimes/catalogue';
 export * from './constructs/namespace';
