@@ -13,7 +13,7 @@ import { DEFAULT_IMAGE_USER } from '../../constructs/model-image';
 import { environmentNames, resolveEnvironment } from '../environments';
 import { LoadedConfig } from '../load';
 import { uniqueDiagnostics } from './diagnostics';
-import { addModels, planModels } from './models';
+import { ModelPlan, addModels, planModels } from './models';
 import { addNamespaces, declaredNamespaces } from './namespaces';
 import { checkPullSecrets } from './pull-secrets';
 import { configRelease } from './release';
@@ -51,6 +51,8 @@ export function translateConfig(scope: Construct, loaded: LoadedConfig, options:
   const models = planModels(loaded, runtimes, { release }, problems, warn);
   if (problems.length) throw new ConfigError(uniqueDiagnostics(problems));
 
+  checkRuntimeNames(loaded, models, platform, problems);
+  if (problems.length) throw new ConfigError(uniqueDiagnostics(problems));
   for (const m of models) if (!namespaces.has(m.namespace)) namespaces.set(m.namespace, m.namespaceField);
   addNamespaces(scope, loaded, namespaces, platform, problems);
   addModels(scope, loaded, models, options, problems);
@@ -67,6 +69,26 @@ export function translateConfig(scope: Construct, loaded: LoadedConfig, options:
   const serverlessAuth = models.find((m) => m.serving.auth !== false && platform === 'odh' && deploymentKind(deploymentModeOn(release, m.serving.deploymentMode)) === 'knative');
   if (serverlessAuth) warnings.push(at(['models', serverlessAuth.index], SERVERLESS_AUTH_NOTE));
   return warnings;
+}
+
+/**
+ * A model's own ServingRuntime is named after it: no runtime shared in its namespace may have that name, or both would
+ * be one object.
+ */
+function checkRuntimeNames(loaded: LoadedConfig, models: readonly ModelPlan[], platform: string, problems: Diagnostic[]): void {
+  const sharedByDefault = platform === 'kserve';
+  const shared = (m: ModelPlan) => m.runtime.kind === 'emitted' && (m.model.sharedRuntime ?? loaded.config.defaults?.sharedRuntime ?? sharedByDefault);
+  const sharedNames = new Map<string, string>();
+  for (const m of models) if (shared(m) && m.runtime.kind === 'emitted') sharedNames.set(`${m.namespace}/${m.runtime.definition.name}`, m.model.name);
+  for (const m of models) {
+    if (m.runtime.kind !== 'emitted' || shared(m)) continue;
+    const user = sharedNames.get(`${m.namespace}/${m.model.name}`);
+    if (user !== undefined) {
+      problems.push(
+        loaded.at(['models', m.index, 'name'], `"${m.model.name}" names this model's own ServingRuntime, but model ${user} shares a ServingRuntime of that name in namespace ${m.namespace}; rename the model`),
+      );
+    }
+  }
 }
 
 /**
