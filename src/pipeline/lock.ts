@@ -80,12 +80,14 @@ export class ImageLock implements IImageLock {
    */
   public digestOf(image: ModelImage): string | undefined {
     const entry = this.content.images[image.key];
+    // Most configs have no lock file, or no entry of this reference and model: nothing to digest then.
+    const name = image.key.slice(image.key.lastIndexOf('/') + 1);
+    if (!entry && !Object.entries(this.content.images).some(([k, e]) => e.image === image.image || k.slice(k.lastIndexOf('/') + 1) === name)) return undefined;
     const inputs = inputsDigest(image);
     if (entry && entry.image === image.image && entry.inputs === inputs) return entry.digest;
     const keys = Object.keys(this.content.images).sort();
     const same = keys.find((k) => this.content.images[k].image === image.image && this.content.images[k].inputs === inputs);
     if (same !== undefined) return this.content.images[same].digest;
-    const name = image.key.slice(image.key.lastIndexOf('/') + 1);
     const otherKey = entry ? image.key : keys.find((k) => k.slice(k.lastIndexOf('/') + 1) === name);
     if (otherKey === undefined) return undefined;
     const other = this.content.images[otherKey];

@@ -83,8 +83,9 @@ export function renderConfig(
   const parts = translateEnvironments(loaded, { lock: options.lock, outdir: context.outdir }, ({ chart, environment, warnings: found, loaded: seen }) => {
     warnings.push(...found);
     const rendered = renderTree(chart, environment === undefined ? context : { ...context, source: `${context.source}, environment ${environment}`, subdir: environment });
-    pushes.push(...rendered.images.map((image) => imagePush(image, seen, environment)));
-    modes.push(...rendered.objects.filter((o) => o.kind === 'InferenceService').map((o) => modelMode(o, seen)));
+    const indexes = modelIndexes(seen, environment);
+    pushes.push(...rendered.images.map((image) => imagePush(image, seen, environment, indexes)));
+    modes.push(...rendered.objects.filter((o) => o.kind === 'InferenceService').map((o) => modelMode(o, seen, environment, indexes)));
     return { ...rendered, environment };
   });
   refuseTagReuse(pushes);
@@ -110,15 +111,25 @@ export interface ModelMode {
   /** `namespace/name`. */
   readonly model: string;
   readonly mode: string;
-  readonly where: Diagnostic;
+  /** Where the config decides the mode (found when it is needed: most models get no warning). */
+  where(): Diagnostic;
 }
 
-function modelMode(object: ManifestObject, loaded: LoadedConfig): ModelMode {
+/** The index of each model of a config as one environment sees it, by its key (`[environment/]namespace/name`). */
+function modelIndexes(loaded: LoadedConfig, environment: string | undefined): Map<string, number> {
   const { config } = loaded;
-  const index = config.models.findIndex((m) => m.name === object.name && (m.namespace ?? config.defaults?.namespace) === object.namespace);
-  const field =
-    index < 0 ? ['models'] : config.models[index].deploymentMode !== undefined ? ['models', index, 'deploymentMode'] : config.defaults?.deploymentMode !== undefined ? ['defaults', 'deploymentMode'] : ['models', index];
-  return { path: object.path, model: `${object.namespace}/${object.name}`, mode: object.json.metadata.annotations['serving.kserve.io/deploymentMode'], where: loaded.at(field, '') };
+  return new Map(config.models.map((m, i) => [`${environment ? `${environment}/` : ''}${m.namespace ?? config.defaults?.namespace}/${m.name}`, i]));
+}
+
+function modelMode(object: ManifestObject, loaded: LoadedConfig, environment: string | undefined, indexes: ReadonlyMap<string, number>): ModelMode {
+  const index = indexes.get(`${environment ? `${environment}/` : ''}${object.namespace}/${object.name}`) ?? -1;
+  const where = () => {
+    const { config } = loaded;
+    const field =
+      index < 0 ? ['models'] : config.models[index].deploymentMode !== undefined ? ['models', index, 'deploymentMode'] : config.defaults?.deploymentMode !== undefined ? ['defaults', 'deploymentMode'] : ['models', index];
+    return loaded.at(field, '');
+  };
+  return { path: object.path, model: `${object.namespace}/${object.name}`, mode: object.json.metadata.annotations['serving.kserve.io/deploymentMode'], where };
 }
 
 /**
@@ -143,14 +154,14 @@ export function modeChangeWarnings(outdir: string, modes: readonly ModelMode[], 
     if (typeof before !== 'string' || before === m.mode || !DEPLOYMENT_MODES.includes(before as DeploymentMode)) continue;
     if (deploymentKind(before as DeploymentMode) !== deploymentKind(m.mode as DeploymentMode)) {
       warnings.push({
-        ...m.where,
+        ...m.where(),
         message:
           `the deployment mode of ${m.model} changes from ${before} to ${m.mode}, but KServe refuses to change the mode of an existing InferenceService ` +
           `("update rejected: deploymentMode cannot be changed", validateDeploymentMode): delete it before the sync (or give the model another name), or keep ${before}`,
       });
     } else if (release.modeCheck === 'raw') {
       warnings.push({
-        ...m.where,
+        ...m.where(),
         message:
           `${m.model} is now written ${m.mode}, the new name of ${before}: ${release.title} (KServe ${release.kserveVersion}) compares the annotation with the mode recorded ` +
           `in status.deploymentMode when the model was created (validateDeploymentMode, KServe 0.16.0 to 0.18.x), so a model created as ${before} refuses the update; ` +
@@ -161,44 +172,43 @@ export function modeChangeWarnings(outdir: string, modes: readonly ModelMode[], 
   return warnings;
 }
 
-/** A model image a config pushes: its reference, what it is built from, and where the config names it. */
+/** A model image a config pushes: the image, and where the config names it (found when it is needed). */
 interface ImagePush {
-  readonly image: string;
-  readonly inputs: string;
-  readonly where: Diagnostic;
+  readonly image: ModelImage;
+  where(): Diagnostic;
   /** `environment ` + name, or `the config`. */
   readonly scope: string;
-  readonly key: string;
 }
 
-function imagePush(image: ModelImage, loaded: LoadedConfig, environment: string | undefined): ImagePush {
-  const { config } = loaded;
-  const index = config.models.findIndex((m) => `${environment ? `${environment}/` : ''}${m.namespace ?? config.defaults?.namespace}/${m.name}` === image.key);
+function imagePush(image: ModelImage, loaded: LoadedConfig, environment: string | undefined, indexes: ReadonlyMap<string, number>): ImagePush {
+  const index = indexes.get(image.key) ?? -1;
   return {
-    image: image.image,
-    inputs: inputsDigest(image),
-    where: loaded.at(index < 0 ? ['models'] : ['models', index, 'image'], ''),
+    image,
+    where: () => loaded.at(index < 0 ? ['models'] : ['models', index, 'image'], ''),
     scope: environment === undefined ? 'the config' : `environment ${environment}`,
-    key: image.key,
   };
 }
 
 /**
  * One tag holds one image: two models (in one environment or in two) that push the same reference from different
  * inputs (files, base image, layout) would overwrite each other in the registry, and a model would serve the other's
- * files. The same inputs under one tag are fine: they give the same image, and the same digest.
+ * files. The same inputs under one tag are fine: they give the same image, and the same digest. (Only references
+ * pushed more than once are digested.)
  */
 function refuseTagReuse(pushes: readonly ImagePush[]): void {
-  const first = new Map<string, ImagePush>();
+  const byImage = new Map<string, ImagePush[]>();
+  for (const push of pushes) byImage.set(push.image.image, [...(byImage.get(push.image.image) ?? []), push]);
   const problems: Diagnostic[] = [];
-  for (const push of pushes) {
-    const other = first.get(push.image);
-    if (!other) first.set(push.image, push);
-    else if (other.inputs !== push.inputs) {
+  for (const [reference, same] of byImage) {
+    if (same.length < 2) continue;
+    const first = same[0];
+    const inputs = inputsDigest(first.image);
+    for (const push of same.slice(1)) {
+      if (inputsDigest(push.image) === inputs) continue;
       problems.push({
-        ...push.where,
+        ...push.where(),
         message:
-          `"${push.image}" is pushed by ${push.key} (${push.scope}) and by ${other.key} (${other.scope}) from different files or base image: ` +
+          `"${reference}" is pushed by ${push.image.key} (${push.scope}) and by ${first.image.key} (${first.scope}) from different files or base image: ` +
           `one tag holds one image, so each push would replace the other's; give each its own tag, or the same files and base image`,
       });
     }
