@@ -233,6 +233,16 @@ models:${MODEL('')}`);
     expect(isvc.spec.predictor.securityContext).toStrictEqual({ runAsUser: 65534 });
   });
 
+  test('GIVEN platform rhoai and a built-in runtime whose image the config does not pin THEN synth warns that it carries OpenDataHub\'s community images, not those OpenShift AI\'s operator installs (opendatahub-operator v3.4.0 modelcontroller_support.go RELATED_IMAGE_*)', async () => {
+    const text = `version: 1\nplatform: rhoai\nrelease: "3.4"\ndefaults:\n  namespace: demo\n  runtime: kserve-ovms\nmodels:${MODEL('')}`;
+    const r = await synth(text);
+    expect(r.err).toBe(
+      "modelcar: warning: modelcar.yaml:2:11: platform: platform rhoai: built-in runtimes such as kserve-ovms carry OpenDataHub's community images (quay.io/opendatahub, from odh-model-controller's params.env), not the supported images OpenShift AI's operator installs; pin those with runtimes.kserve-ovms.image (the cluster's template has them: oc get template -n redhat-ods-applications -o yaml)\n",
+    );
+    const pinned = await synth(text.replace('models:', `runtimes:\n  kserve-ovms:\n    image: registry.redhat.io/rhoai/odh-openvino-model-server-rhel9@sha256:${'a'.repeat(64)}\nmodels:`));
+    expect(pinned.err).toBe('');
+  });
+
   test('GIVEN --check on platform kserve THEN the warning is printed too', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-config-'));
     fs.writeFileSync(path.join(dir, 'm.yaml'), `version: 1\nplatform: kserve\ndefaults:\n  namespace: demo\n  runtime: kserve-ovms\nmodels:${MODEL('')}`);

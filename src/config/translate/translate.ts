@@ -61,6 +61,10 @@ export function translateConfig(scope: Construct, loaded: LoadedConfig, options:
   if (platform === 'kserve' && models.some((m) => (m.model.imageVolume ?? config.defaults?.imageVolume) !== true)) {
     warnings.push(at(['platform'], modelcarUidNote(Number(DEFAULT_IMAGE_USER))));
   }
+  const communityImages = models.find((m) => release.product === 'rhoai' && m.runtime.kind === 'emitted' && m.runtime.field === undefined);
+  if (communityImages && communityImages.runtime.kind === 'emitted') {
+    warnings.push(at(['platform'], rhoaiImagesNote(communityImages.runtime.definition.name)));
+  }
   const shared = models.find((m) => platform === 'odh' && m.runtime.kind === 'emitted' && (m.model.sharedRuntime ?? config.defaults?.sharedRuntime) === true);
   if (shared) {
     const field = shared.model.sharedRuntime !== undefined ? ['models', shared.index, 'sharedRuntime'] : ['defaults', 'sharedRuntime'];
@@ -69,6 +73,20 @@ export function translateConfig(scope: Construct, loaded: LoadedConfig, options:
   const serverlessAuth = models.find((m) => m.serving.auth !== false && platform === 'odh' && deploymentKind(deploymentModeOn(release, m.serving.deploymentMode)) === 'knative');
   if (serverlessAuth) warnings.push(at(['models', serverlessAuth.index], SERVERLESS_AUTH_NOTE));
   return warnings;
+}
+
+/**
+ * OpenShift AI's operator fills the runtime templates' images from its own RELATED_IMAGE_* variables
+ * (opendatahub-operator v3.4.0 internal/controller/components/modelcontroller/modelcontroller_support.go, e.g.
+ * `ovms-image` from RELATED_IMAGE_ODH_OPENVINO_MODEL_SERVER_IMAGE); the built-in runtimes, made from OpenDataHub's
+ * templates and params.env, carry OpenDataHub's community images. They run, but not the images OpenShift AI supports.
+ */
+export function rhoaiImagesNote(runtime: string): string {
+  return (
+    `platform rhoai: built-in runtimes such as ${runtime} carry OpenDataHub's community images (quay.io/opendatahub, from odh-model-controller's params.env), ` +
+    `not the supported images OpenShift AI's operator installs; pin those with runtimes.${runtime}.image (the cluster's template has them: ` +
+    `oc get template -n redhat-ods-applications -o yaml)`
+  );
 }
 
 /**
