@@ -155,8 +155,8 @@ describe('property: mutated configs give schema-valid output or a clean user err
       }
       return 'ok';
     } catch (e) {
-      if (!(e instanceof UserError)) throw new Error(`not a user error for config:\n${text}\n${(e as Error)?.stack ?? e}`);
-      if (e instanceof OutputValidationError) throw new Error(`a config check is missing: the output validation caught it first, for config:\n${text}\n${e.message}`);
+      if (!(e instanceof UserError)) throw new Error(`not a user error for config:\n${text}\n${(e as Error)?.stack ?? e}`, { cause: e });
+      if (e instanceof OutputValidationError) throw new Error(`a config check is missing: the output validation caught it first, for config:\n${text}\n${e.message}`, { cause: e });
       expect(e.message).not.toMatch(/\n\s+at /);
       expect(e.message.length).toBeGreaterThan(0);
       return 'user-error';
