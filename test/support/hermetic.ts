@@ -16,13 +16,21 @@ import * as path from 'path';
 export const RUN_VARIABLE = 'MODELCAR_TEST_RUN';
 
 /**
+ * The developer's npm cache and registry, the one thing of their machine the tests use: the packaging test installs
+ * modelcar's package offline, from the packages `npm ci` put into that cache.
+ */
+export const NPM_CACHE_VARIABLE = 'MODELCAR_TEST_NPM_CACHE';
+export const NPM_REGISTRY_VARIABLE = 'MODELCAR_TEST_NPM_REGISTRY';
+
+/**
  * Variables a developer's machine may set that change what modelcar or the tools the tests drive do: registry
  * credentials (podman, buildah, skopeo, docker), the XDG folders they search, kubectl's config, proxies, colours,
- * CI (progress output), git's repository and config, the builder and container settings build.sh and the e2e
- * tests choose themselves, and the locale and time zone of tool messages.
+ * CI (progress output), git's repository and config, npm's config (which `npm test` passes on to every npm a
+ * test runs), the builder and container settings build.sh and the e2e tests choose themselves, and the locale
+ * and time zone of tool messages.
  */
 const FOREIGN =
-  /^(REGISTRY_AUTH_FILE|DOCKER_CONFIG|DOCKER_HOST|XDG_.*|KUBECONFIG|(HTTPS?|ALL|NO|FTP)_PROXY|(https?|all|no|ftp)_proxy|NO_COLOR|FORCE_COLOR|CI|GIT_.*|BUILDER|BUILDAH_.*|CONTAINERS_.*|CONTAINER_HOST|STORAGE_DRIVER|STORAGE_OPTS|LANG|LANGUAGE|LC_.*|TZ|NODE_EXTRA_CA_CERTS|SSL_CERT_(FILE|DIR))$/;
+  /^(REGISTRY_AUTH_FILE|DOCKER_CONFIG|DOCKER_HOST|XDG_.*|KUBECONFIG|(HTTPS?|ALL|NO|FTP)_PROXY|(https?|all|no|ftp)_proxy|NO_COLOR|FORCE_COLOR|CI|GIT_.*|npm_config_.*|NPM_CONFIG_.*|BUILDER|BUILDAH_.*|CONTAINERS_.*|CONTAINER_HOST|STORAGE_DRIVER|STORAGE_OPTS|LANG|LANGUAGE|LC_.*|TZ|NODE_EXTRA_CA_CERTS|SSL_CERT_(FILE|DIR))$/;
 
 /** The environment tests run in: `env` without the developer's settings, with the run's own folders. */
 export function hermeticEnv(env: NodeJS.ProcessEnv, run: string): NodeJS.ProcessEnv {
@@ -44,6 +52,8 @@ export function startRun(): void {
   const run = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-test-'));
   for (const folder of ['home', 'run', 'tmp']) fs.mkdirSync(path.join(run, folder), { mode: 0o700 });
   const env = hermeticEnv(process.env, run);
+  env[NPM_CACHE_VARIABLE] = process.env.npm_config_cache ?? path.join(os.homedir(), '.npm');
+  if (process.env.npm_config_registry) env[NPM_REGISTRY_VARIABLE] = process.env.npm_config_registry;
   for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
   Object.assign(process.env, env);
 }
