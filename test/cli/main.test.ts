@@ -2,17 +2,11 @@
  * The command line itself (src/cli/main.ts): usage errors name what was mistyped and what was meant, for flags as
  * for commands, and exit 2.
  */
+import { helpFlags } from '../support/cli-help';
 import { cli } from '../support/project';
 
 const USAGE = 'Run `modelcar --help` for usage.\n';
 const COMMANDS = ['synth', 'validate', 'stage', 'build', 'pull-secret'];
-
-/** The long flags `modelcar <command> --help` lists (`-c, --config` gives config). */
-async function longFlags(command: string): Promise<string[]> {
-  const { code, out } = await cli([command, '--help']);
-  expect(code).toBe(0);
-  return [...out.matchAll(/^ {2}(?:-\w, )? *--([a-z][a-z-]+) /gm)].map((m) => m[1]!);
-}
 
 describe('a mistyped flag', () => {
   test('GIVEN synth --chek THEN "did you mean --check?", exit 2, nothing on stdout', async () => {
@@ -48,11 +42,11 @@ describe('a mistyped flag', () => {
   });
 
   test('the flags of a command are read from its --help', async () => {
-    expect(await longFlags('synth')).toStrictEqual(['config', 'output', 'check', 'version', 'help']);
+    expect(await helpFlags('synth')).toStrictEqual(['config', 'output', 'check', 'version', 'help']);
   });
 
   test.each(COMMANDS)('GIVEN any flag of %s with its last letter doubled THEN the suggestion is that flag', async (command) => {
-    const flags = await longFlags(command);
+    const flags = await helpFlags(command);
     expect(flags).toEqual(expect.arrayContaining(['help', 'version']));
     for (const flag of flags) {
       const typo = `${flag}${flag.at(-1)}`;
