@@ -63,8 +63,8 @@ export interface ImageSet {
 }
 
 /**
- * A construct tree written in TypeScript as the source of the model images for {@link stage} and {@link build}: its
- * ModelImage constructs (an OciModel has one), with their build contexts where {@link synthesize} wrote them.
+ * A construct tree written in TypeScript as the source of the model images for `stage()` and `build()`: its
+ * ModelImage constructs (an OciModel has one), with their build contexts where `synthesize()` wrote them.
  */
 export interface TreeImagesOptions {
   /**
@@ -76,9 +76,9 @@ export interface TreeImagesOptions {
   readonly images?: readonly ModelImage[];
   /** The output folder the tree was synthesized into (the build contexts are under its `images/`). */
   readonly outdir: string;
-  /** The source the tree was synthesized with, as given to {@link synthesize}: build checks the headers. */
+  /** The source the tree was synthesized with, as given to `synthesize()`: build checks the headers. */
   readonly source: string;
-  /** The command the tree was synthesized with, as given to {@link synthesize}. @default - none */
+  /** The command the tree was synthesized with, as given to `synthesize()`. @default - none */
   readonly command?: string;
   /**
    * The lock file `build({ push: true })` records the pushed digests in; read it with `ImageLock.fromFile` to pin.
