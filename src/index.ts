@@ -35,7 +35,7 @@ export * from './pipeline/build';
 // The pipeline from TypeScript: the model images of a construct tree, which stage() and build() take as they take a
 // config (StageTreeOptions, BuildTreeOptions), the lock a tree is pinned with (ImageLock.fromFile), and the output
 // folders of a cdk8s app run by `cdk8s synth`.
-export { treeImages, selectImages } from './pipeline/image-set';
+export { treeImages } from './pipeline/image-set';
 export type { ImageOrigin, ImageSet, PipelineImage, TreeImagesOptions } from './pipeline/image-set';
 export type { StageTreeOptions } from './pipeline/stage';
 export type { BuildTreeOptions } from './pipeline/build';
