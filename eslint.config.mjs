@@ -11,8 +11,9 @@ export default tseslint.config(
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
-      // require() of a package.json reads its version.
-      '@typescript-eslint/no-require-imports': ['error', { allow: ['/package\\.json$'] }],
+      // require() of a package.json reads its version; `import x = require('m')` is TypeScript's import of the
+      // CommonJS module object itself (tools/resolve-modelcar.ts patches Node's Module).
+      '@typescript-eslint/no-require-imports': ['error', { allow: ['/package\\.json$'], allowAsImport: true }],
       // Parsed YAML and JSON are walked as `any` where a schema or a check has established their shape; strict mode is on.
       '@typescript-eslint/no-explicit-any': 'off',
       // `const { a: _a, ...rest } = props` leaves props out on purpose.

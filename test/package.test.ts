@@ -13,7 +13,7 @@ const ROOT = path.resolve(__dirname, '..');
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const TARBALL = `modelcar-${PKG.version}.tgz`;
 /** What the package is built from: package.json's `files` and what tsc compiles (tsconfig.json's include). */
-const SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'LICENSE', 'src', 'imports', 'tools'];
+const SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'LICENSE', 'src', 'imports', 'tools', 'examples'];
 
 /** npm, offline, with the developer's package cache (the only thing of their machine the tests use). */
 function npm(args: string[], cwd: string): SpawnSyncReturns<string> {
