@@ -158,7 +158,7 @@ export class ModelImage extends Construct {
         try {
           found = listFolder(localPath!);
         } catch (e) {
-          throw new Error(`ModelImage ${prop}.source: ${(e as Error).message}`);
+          throw new Error(`ModelImage ${prop}.source: ${(e as Error).message}`, { cause: e });
         }
         if (found.length === 0) throw new Error(`ModelImage ${prop}.source: the folder ${f.source} has no files (names starting with "." are left out)`);
         for (const file of found) {
@@ -175,7 +175,7 @@ export class ModelImage extends Construct {
     try {
       this.layers = groupLayers(entries);
     } catch (e) {
-      throw new Error(`ModelImage files: ${(e as Error).message}`);
+      throw new Error(`ModelImage files: ${(e as Error).message}`, { cause: e });
     }
   }
 
