@@ -13,7 +13,7 @@ const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
   process.stdout.write(formatSummary(synthesizeConfigFile({ config, outdir }), config, outdir));
 } catch (e) {
-  if (!(e instanceof UserError)) throw e;
+  if (!UserError.isUserError(e)) throw e;
   process.stderr.write(`modelcar: ${e.message}\n`);
   process.exitCode = e.exitCode;
 }

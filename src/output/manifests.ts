@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { ModelImage } from '../constructs/model-image';
 import { PullSecret } from '../constructs/pull-secret';
 import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
@@ -44,16 +44,19 @@ export interface SynthesizedOutput {
 export function renderTree(root: IConstruct, context: RenderContext): SynthesizedOutput {
   const all = root.node.findAll();
   const problems: string[] = [];
-  for (const c of all) for (const message of c.node.validate()) problems.push(`${c.node.path}: ${message}`);
+  // Credentials go to secretFiles below, never into the files of the output: their validation is satisfied.
+  PullSecret.keepingSecretsOut(root, () => {
+    for (const c of all) for (const message of c.node.validate()) problems.push(`${c.node.path}: ${message}`);
+  });
   if (problems.length) throw new Error(`validation failed:\n${problems.join('\n')}`);
 
   const notice = `# ${generatedNotice(context.source)}\n`;
   const objects: ManifestObject[] = [];
   const secretFiles: OutputFile[] = [];
   const byPath = new Map<string, ManifestObject>();
-  const withCredentials = new Set(all.filter((c) => PullSecret.holdsCredentials(c as Construct)).flatMap((c) => c.node.findAll()));
+  const withCredentials = new Set(all.filter((c) => PullSecret.holdsCredentials(c)).flatMap((c) => c.node.findAll()));
   for (const c of all) {
-    if (!(c instanceof ApiObject)) continue;
+    if (!ApiObject.isApiObject(c)) continue;
     const json = c.toJson();
     if (context.argocd !== false) annotateForArgoCd(json);
     const kind: string = json.kind;
@@ -76,7 +79,7 @@ export function renderTree(root: IConstruct, context: RenderContext): Synthesize
   objects.sort((a, b) => compareStrings(folderOf(a.path), folderOf(b.path)) || compareObjects(a, b));
   const files: OutputFile[] = objects.map((o) => ({ path: o.path, content: notice + toYaml(o.json), data: o.json }));
   files.push(...kustomizations(objects, notice));
-  const images = all.filter((c): c is ModelImage => c instanceof ModelImage);
+  const images = all.filter(ModelImage.isModelImage);
   for (const image of images) files.push(...image.render(context));
   if (context.subdir) {
     for (const o of objects) (o as { path: string }).path = `${context.subdir}/${o.path}`;

@@ -4,7 +4,7 @@ import { ServingRuntime } from '../../src/constructs/serving-runtime';
 import { BUILTIN_RUNTIMES } from '../../src/constructs/runtimes/catalogue';
 import { objectsOf, testChart } from '../support/charts';
 
-const OVMS = () => ServingRuntime.builtin(testChart(), 'kserve-ovms', 'ns');
+const OVMS = () => ServingRuntime.shared(testChart(), { runtime: 'kserve-ovms', namespace: 'ns' });
 const BASE = { name: 'm', modelFormat: { name: 'onnx' }, storageUri: 'oci://q.io/a/b:1' };
 
 /** The InferenceService object of these props. */
@@ -122,7 +122,7 @@ describe('InferenceService', () => {
   test('GIVEN auth off on odh THEN no auth annotation; GIVEN auth on plain KServe THEN it is refused', () => {
     expect(isvc({ auth: false }).metadata.annotations).not.toHaveProperty(['security.opendatahub.io/enable-auth']);
     expect(() => isvc({ platform: 'kserve', auth: true })).toThrow(
-      'InferenceService auth: token auth (security.opendatahub.io/enable-auth) is an OpenShift AI feature; platform kserve has none. Set auth to false and protect the model another way (e.g. a gateway), or use platform odh',
+      'InferenceService auth: token auth (security.opendatahub.io/enable-auth) is an OpenShift AI feature and platform kserve has none; remove auth and protect the model another way (e.g. a gateway), or use platform odh',
     );
   });
 
@@ -175,18 +175,18 @@ describe('InferenceService', () => {
     [{ timeout: 0 }, 'InferenceService timeout: 0 is not valid; give a whole number, 1 or more'],
     [{ scaleMetric: 'gpu' as never }, 'InferenceService scaleMetric: "gpu" is not one KServe knows; use one of cpu, memory, concurrency, rps'],
     [{ resources: { limits: { memory: '8GB' } } }, `InferenceService resources.limits.memory: Invalid value: "8GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory`],
-    [{ env: { '1BAD': 'x' } }, `InferenceService env: "1BAD" is not a valid environment variable name (letters, digits, '_', '-', '.'; not starting with a digit)`],
-    [{ nodeSelector: { 'gpu type': 'a100' } }, /^InferenceService nodeSelector: "gpu type: a100" is not a valid node label: /],
+    [{ env: { '1BAD': 'x' } }, `InferenceService env["1BAD"]: "1BAD" is not a valid environment variable name: use letters, digits, '_', '-' and '.', not starting with a digit`],
+    [{ nodeSelector: { 'gpu type': 'a100' } }, /^InferenceService nodeSelector\["gpu type"\]: key "gpu type" is not a valid node label key: /],
   ] as const)('GIVEN %j THEN the constructor names the prop and the value', (props, message) => {
     expect(() => isvc(props as Partial<InferenceServiceProps>)).toThrow(message);
   });
 
   test('GIVEN a format the runtime does not serve THEN it says which it serves and suggests the closest', () => {
     expect(() => isvc({ modelFormat: { name: 'onxx' } })).toThrow(
-      'InferenceService modelFormat.name: "onxx" is not served by runtime kserve-ovms; it serves openvino_ir, onnx, tensorflow, paddle, pytorch (did you mean "onnx"?)',
+      'InferenceService modelFormat.name: "onxx" is not served by runtime kserve-ovms (did you mean "onnx"?); it serves: openvino_ir, onnx, tensorflow, paddle, pytorch',
     );
     expect(() => isvc({ modelFormat: { name: 'tensorflow', version: '3' } })).toThrow(
-      'InferenceService modelFormat.version: tensorflow version "3" is not served by runtime kserve-ovms; it serves version 1, 2',
+      'InferenceService modelFormat.version: tensorflow version "3" is not served by runtime kserve-ovms; it serves version: 1, 2',
     );
   });
 
