@@ -8,7 +8,8 @@ import { ModelLayout } from '../core/model-layout';
 import { DEFAULT_PLATFORM } from '../core/platform';
 import { IImageLock, pinnedStorageUri } from './image-lock';
 import { IPullSecret } from './pull-secret';
-import { BUILTIN_RUNTIMES, RuntimeDefinition } from './runtimes/catalogue';
+import { BUILTIN_RUNTIMES } from './runtimes/catalogue';
+import { RuntimeDefinition } from './runtimes/definition';
 import { IServingRuntime, ServingRuntime } from './serving-runtime';
 import { PropChecker, PropProblem, brand, hasBrand } from '../core/errors';
 

@@ -5,7 +5,8 @@ import { ModelLayout } from '../core/model-layout';
 import { PropChecker, PropError, brand, hasBrand, valueAt } from '../core/errors';
 import { annotationProblems, labelProblems, nameProblem } from '../core/names';
 import { DEFAULT_PLATFORM, Platform } from '../core/platform';
-import { BUILTIN_RUNTIMES, RuntimeDefinition, ServingDefaults, SupportedModelFormat } from './runtimes/catalogue';
+import { BUILTIN_RUNTIMES } from './runtimes/catalogue';
+import { RuntimeDefinition, ServingDefaults, SupportedModelFormat } from './runtimes/definition';
 
 const SERVING_RUNTIME = Symbol.for('modelcar.ServingRuntime');
 

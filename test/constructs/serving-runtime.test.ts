@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { ServingRuntime } from '../../src/constructs/serving-runtime';
-import { BUILTIN_RUNTIMES, KSERVE_OVMS, ODH_IMAGES, builtinRuntimeNames, withImages } from '../../src/constructs/runtimes/catalogue';
+import { BUILTIN_RUNTIMES, KSERVE_OVMS, builtinRuntimeNames } from '../../src/constructs/runtimes/catalogue';
+import { withImages } from '../../src/constructs/runtimes/definition';
+import { ODH_IMAGES } from '../../src/constructs/runtimes/odh-images';
 import { ModelLayouts } from '../../src/core/model-layout';
 import { objectsOf, testChart } from '../support/charts';
 

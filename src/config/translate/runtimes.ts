@@ -2,7 +2,8 @@ import { ComputeResourcesOverride, MODEL_SERVER_SIZES, mergeResources } from '..
 import { Diagnostic, PropProblem } from '../../core/errors';
 import { ImageReferenceError, parseImageReference } from '../../core/image-ref';
 import { ModelLayout, modelLayoutByName } from '../../core/model-layout';
-import { BUILTIN_RUNTIMES, RuntimeDefinition, withImages } from '../../constructs/runtimes/catalogue';
+import { BUILTIN_RUNTIMES } from '../../constructs/runtimes/catalogue';
+import { RuntimeDefinition, withImages } from '../../constructs/runtimes/definition';
 import { IServingRuntime, ServingRuntime } from '../../constructs/serving-runtime';
 import { LoadedConfig } from '../load';
 import { ModelConfig, ResourcesConfig, RuntimeConfig } from '../types.generated';
