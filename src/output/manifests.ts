@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ModelImage } from '../constructs/model-image';
 import { PullSecret } from '../constructs/pull-secret';
+import { UserError } from '../core/errors';
 import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
 import { stringifyYaml } from './yaml-text';
 
@@ -48,7 +49,7 @@ export function renderTree(root: IConstruct, context: RenderContext): Synthesize
   PullSecret.keepingSecretsOut(root, () => {
     for (const c of all) for (const message of c.node.validate()) problems.push(`${c.node.path}: ${message}`);
   });
-  if (problems.length) throw new Error(`validation failed:\n${problems.join('\n')}`);
+  if (problems.length) throw new UserError(`validation failed:\n${problems.join('\n')}`);
 
   const notice = `# ${generatedNotice(context.source)}\n`;
   const objects: ManifestObject[] = [];
@@ -67,10 +68,10 @@ export function renderTree(root: IConstruct, context: RenderContext): Synthesize
       continue;
     }
     const folder = kind === 'Namespace' ? name : namespace ?? (CLUSTER_SCOPED.has(kind) ? '_cluster' : undefined);
-    if (folder === undefined) throw new Error(`${c.node.path}: ${kind} "${name}" has no namespace; set one on the object or its Chart`);
+    if (folder === undefined) throw new UserError(`${c.node.path}: ${kind} "${name}" has no namespace; set one on the object or its Chart`);
     const path = `${MANIFESTS_DIR}/${folder}/${kind.toLowerCase()}-${name}.yaml`;
     const other = byPath.get(path);
-    if (other) throw new Error(`${c.node.path}: ${kind} "${name}" is defined twice in ${folder}`);
+    if (other) throw new UserError(`${c.node.path}: ${kind} "${name}" is defined twice in ${folder}`);
     const object = { kind, name, namespace, json, path };
     byPath.set(path, object);
     objects.push(object);

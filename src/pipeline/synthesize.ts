@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { LoadedConfig, loadConfig } from '../config/load';
-import { Diagnostic } from '../core/errors';
+import { Diagnostic, UserError } from '../core/errors';
 import { argoCdApplications } from '../config/argocd';
 import { environmentNames } from '../config/environments';
 import { IImageLock } from '../constructs/image-lock';
@@ -107,7 +107,7 @@ export function synthesize(scope: IConstruct, options: SynthesizeOptions): Synth
   const output = renderTree(scope, { source: options.source, outdir });
   validateOutput(output.files, options.outdir);
   if (output.secretFiles.length && !options.secretsDir) {
-    throw new Error('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');
+    throw new UserError('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');
   }
   const changes = writeOutput(outdir, output.files);
   if (options.secretsDir) writeSecretFiles(options.secretsDir, output.secretFiles);

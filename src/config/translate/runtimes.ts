@@ -84,11 +84,6 @@ export function modelLayout(model: ModelConfig, runtime: ConfigRuntime): ModelLa
   return `runtime ${name} already exists in the cluster and its model layout is unknown: set layout (ovms, flat or caikit) here or on runtimes.${name}`;
 }
 
-/** The formats a runtime serves, when known. */
-export function runtimeFormats(runtime: ConfigRuntime): readonly { name: string; version?: string }[] | undefined {
-  return runtime.kind === 'emitted' ? runtime.definition.spec.supportedModelFormats ?? [] : runtime.reference.supportedModelFormats;
-}
-
 /** Quantities as Kubernetes strings; `null` (remove a default) stays. */
 export function resourcesOverride(resources: ResourcesConfig | undefined): ComputeResourcesOverride | undefined {
   if (!resources) return undefined;

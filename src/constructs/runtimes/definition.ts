@@ -100,8 +100,3 @@ export function withImages(definition: RuntimeDefinition, images: Readonly<Recor
     spec: { ...definition.spec, containers: definition.spec.containers.map((c) => (images[c.name] === undefined ? c : { ...c, image: images[c.name] })) },
   };
 }
-
-/** The images of a runtime's containers, by container name. */
-export function imagesOf(definition: RuntimeDefinition): Record<string, string> {
-  return Object.fromEntries(definition.spec.containers.map((c) => [c.name, c.image ?? '']));
-}
