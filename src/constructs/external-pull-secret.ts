@@ -48,6 +48,8 @@ export class ExternalPullSecret extends Construct implements IPullSecret {
   }
 
   public readonly name: string;
+  /** The namespace of the pull Secret (its own, or the Chart's); undefined when neither says one. */
+  public readonly namespace?: string;
   public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: ExternalPullSecretProps) {
@@ -65,6 +67,7 @@ export class ExternalPullSecret extends Construct implements IPullSecret {
     check.throwIfAny(this);
     brand(this, EXTERNAL_PULL_SECRET);
     this.name = props.name;
+    this.namespace = namespace;
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: props.apiVersion ?? EXTERNAL_SECRETS_API,
       kind: 'ExternalSecret',

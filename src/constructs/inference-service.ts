@@ -6,7 +6,7 @@ import { PropChecker, PropProblem, brand, didYouMean, hasBrand, valueAt } from '
 import { annotationProblems, checkName, labelProblems, nameProblem } from '../core/names';
 import { DEFAULT_KSERVE_VERSION, DEFAULT_PLATFORM, DeploymentMode, Platform, defaultDeploymentMode, deploymentKind, deploymentModeFor } from '../core/platform';
 import { IPullSecret } from './pull-secret';
-import { IServingRuntime } from './serving-runtime';
+import { IServingRuntime, ServingRuntime } from './serving-runtime';
 
 const INFERENCE_SERVICE = Symbol.for('modelcar.InferenceService');
 
@@ -167,6 +167,8 @@ export class InferenceService extends Construct {
     check.throwIfAny(this);
     brand(this, INFERENCE_SERVICE);
     this.name = props.name;
+    // The runtime and the pull secrets may be made elsewhere in the tree, in another namespace: checked on synth.
+    this.node.addValidation({ validate: () => namespaceProblems(props, namespace) });
 
     const labels: Record<string, string> = {};
     if (odh) labels['opendatahub.io/dashboard'] = 'true';
@@ -267,6 +269,34 @@ function checkProps(check: PropChecker, props: InferenceServiceProps): void {
     for (const p of checkName('labelValue', value)) check.add(['nodeSelector', key], value, `value "${value}" is not a valid node label value: ${p}`);
   }
   for (const p of [...labelProblems(props.labels, ['labels']), ...annotationProblems(props.annotations, ['annotations'])]) check.add(p.path, valueAt(props, p.path), p.message);
+}
+
+/**
+ * What the InferenceService uses from other namespaces, which it cannot: KServe looks for its ServingRuntime in the
+ * InferenceService's own namespace, then for a ClusterServingRuntime (kserve/kserve v0.15.2,
+ * pkg/controller/v1beta1/inferenceservice/utils/utils.go, GetServingRuntime), and a pod's imagePullSecrets name
+ * Secrets of the pod's namespace (LocalObjectReference).
+ */
+function namespaceProblems(props: InferenceServiceProps, namespace: string | undefined): string[] {
+  if (namespace === undefined) return [];
+  const problems: string[] = [];
+  const runtime = props.runtime;
+  if (runtime.kind === 'ServingRuntime' && ServingRuntime.isServingRuntime(runtime) && runtime.namespace !== undefined && runtime.namespace !== namespace) {
+    problems.push(
+      `InferenceService ${props.name} in namespace ${namespace} uses ServingRuntime ${runtime.name} of namespace ${runtime.namespace}; ` +
+        `KServe looks for the ServingRuntime in the InferenceService's own namespace (then for a ClusterServingRuntime), so it would find none: ` +
+        `put the ServingRuntime in ${namespace} (ServingRuntime.shared makes one per namespace)`,
+    );
+  }
+  for (const secret of props.imagePullSecrets ?? []) {
+    if (secret.namespace !== undefined && secret.namespace !== namespace) {
+      problems.push(
+        `InferenceService ${props.name} in namespace ${namespace} uses pull secret ${secret.name} of namespace ${secret.namespace}; ` +
+          `pods can only use pull secrets of their own namespace: make the Secret in ${namespace}`,
+      );
+    }
+  }
+  return problems;
 }
 
 /** Checks the model's format against the runtime's formats, when those are known. */

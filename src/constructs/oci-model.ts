@@ -140,6 +140,7 @@ export class OciModel extends Construct {
           ...serving,
           namespace,
           platform,
+          // Without a runtime (refused above), a stand-in with no known formats, so that the other props are still checked.
           runtime: runtime ?? ServingRuntime.fromName('unknown'),
           storageUri: digest ? pinnedStorageUri(props.image, digest) : `oci://${props.image}`,
           imagePullSecrets: pullSecret ? [pullSecret] : undefined,

@@ -1,3 +1,4 @@
+import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { KubeSecret } from '../../imports/k8s';
 import { DockerRegistryCredentials, dockerConfigJson } from '../core/docker-config';
@@ -17,6 +18,8 @@ const SECRETS_KEPT_OUT = Symbol.for('modelcar.secretsKeptOut');
 export interface IPullSecret {
   /** Name of the Secret, in the namespace of the pods that use it. */
   readonly name: string;
+  /** The namespace of the Secret, when modelcar makes it; undefined for a reference (it is the pods'). */
+  readonly namespace?: string;
 }
 
 /** Properties of a {@link PullSecret} created from credentials. */
@@ -78,6 +81,8 @@ export class PullSecret extends Construct implements IPullSecret {
   }
 
   public readonly name: string;
+  /** The namespace of the Secret (its own, or the Chart's); undefined when neither says one. */
+  public readonly namespace?: string;
   /** The generated API object. */
   public readonly apiObject: KubeSecret;
 
@@ -92,6 +97,7 @@ export class PullSecret extends Construct implements IPullSecret {
     check.throwIfAny(this);
     brand(this, PULL_SECRET);
     this.name = props.name;
+    this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.apiObject = new KubeSecret(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
       type: 'kubernetes.io/dockerconfigjson',

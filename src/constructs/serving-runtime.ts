@@ -163,6 +163,8 @@ export class ServingRuntime extends Construct implements IServingRuntime {
   }
 
   public readonly name: string;
+  /** The namespace it is in (its own, or the Chart's); undefined when neither says one. */
+  public readonly namespace?: string;
   public readonly kind: ServingRuntimeKind = 'ServingRuntime';
   public readonly supportedModelFormats: readonly SupportedModelFormat[];
   public readonly layout?: ModelLayout;
@@ -179,6 +181,7 @@ export class ServingRuntime extends Construct implements IServingRuntime {
     brand(this, SERVING_RUNTIME);
     this.props = props;
     this.name = props.name;
+    this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.layout = props.layout;
     this.defaults = props.defaults;
     this.supportedModelFormats = (props.spec.supportedModelFormats ?? []).map((f) => ({

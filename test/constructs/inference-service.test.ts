@@ -1,4 +1,6 @@
 import { InferenceService, InferenceServiceProps } from '../../src/constructs/inference-service';
+import { Testing } from 'cdk8s';
+import { ExternalPullSecret } from '../../src/constructs/external-pull-secret';
 import { PullSecret } from '../../src/constructs/pull-secret';
 import { ServingRuntime } from '../../src/constructs/serving-runtime';
 import { BUILTIN_RUNTIMES } from '../../src/constructs/runtimes/catalogue';
@@ -19,7 +21,7 @@ describe('InferenceService', () => {
     const chart = testChart('oci-model-example');
     new InferenceService(chart, 'isvc', {
       name: 'sample-isvc-using-oci',
-      runtime: OVMS(),
+      runtime: ServingRuntime.shared(testChart(), { runtime: 'kserve-ovms', namespace: 'oci-model-example' }),
       modelFormat: { name: 'onnx' },
       storageUri: 'oci://quay.io/user/repo:tag',
     });
@@ -200,5 +202,25 @@ describe('InferenceService', () => {
 
   test('the built-in runtime formats are the ODH ones', () => {
     expect(BUILTIN_RUNTIMES['kserve-ovms'].spec.supportedModelFormats!.map((f) => f.name)).toStrictEqual(['openvino_ir', 'onnx', 'tensorflow', 'tensorflow', 'paddle', 'pytorch']);
+  });
+
+  test('GIVEN a ServingRuntime or a pull secret of another namespace THEN plain cdk8s synth refuses the tree, naming both (KServe would find no runtime, the pod no secret)', () => {
+    const chart = testChart('team-a');
+    const runtime = ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'team-b' });
+    const secret = new ExternalPullSecret(chart, 'pull', { name: 'quay-pull', namespace: 'team-b', store: 'vault', key: 'quay' });
+    new InferenceService(chart, 'i', { ...BASE, runtime, imagePullSecrets: [secret, PullSecret.fromSecretName('other-pull')] });
+    expect(() => Testing.synth(chart)).toThrow(
+      'InferenceService m in namespace team-a uses ServingRuntime kserve-ovms of namespace team-b; KServe looks for the ServingRuntime in the ' +
+        "InferenceService's own namespace (then for a ClusterServingRuntime), so it would find none: put the ServingRuntime in team-a (ServingRuntime.shared makes one per namespace)",
+    );
+    expect(() => Testing.synth(chart)).toThrow(
+      'InferenceService m in namespace team-a uses pull secret quay-pull of namespace team-b; pods can only use pull secrets of their own namespace: make the Secret in team-a',
+    );
+  });
+
+  test('GIVEN a ClusterServingRuntime or a reference THEN no namespace to compare: the tree synthesizes', () => {
+    const chart = testChart('team-a');
+    new InferenceService(chart, 'i', { ...BASE, runtime: ServingRuntime.fromClusterName('triton'), imagePullSecrets: [PullSecret.fromSecretName('quay-pull')] });
+    expect(objectsOf(chart)).toHaveLength(1);
   });
 });

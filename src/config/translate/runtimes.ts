@@ -45,7 +45,7 @@ export function configRuntimes(loaded: LoadedConfig, problems: Diagnostic[]): Ma
       problems.push(at([...field, key], `"${key}" cannot be set here: ${why}; allowed: ${allowed.join(', ')}`));
     }
     const changed = builtin && !entry.existing ? changedBuiltin(loaded, builtin, entry, field, problems) : undefined;
-    // The image of a runtime of one's own goes into its spec as it is.
+    // The image of a runtime of one's own goes into its spec as it is, which no construct checks.
     if (!builtin && !entry.existing && entry.image !== undefined) checkImage(loaded, entry.image, [...field, 'image'], problems);
     if (problems.length > before) continue;
 
