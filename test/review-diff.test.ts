@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { synth } from '../src/pipeline/synthesize';
+import { synthesizeConfigFile } from '../src/pipeline/synthesize';
 import { readTree } from './support/tree';
 import { tempDir } from './support/temp';
 
@@ -11,7 +11,7 @@ const EXAMPLE = fs.readFileSync(path.join(ROOT, 'examples/mobilenet/modelcar.yam
 function distOf(config: string): Record<string, string> {
   const dir = tempDir('modelcar-review-');
   fs.writeFileSync(path.join(dir, 'modelcar.yaml'), config);
-  synth({ config: path.join(dir, 'modelcar.yaml'), outdir: path.join(dir, 'dist') });
+  synthesizeConfigFile({ config: path.join(dir, 'modelcar.yaml'), outdir: path.join(dir, 'dist') });
   return readTree(path.join(dir, 'dist'));
 }
 

@@ -8,7 +8,7 @@
  * cdk8s-cli keeps the app's stdout to itself: the summary goes to stderr.
  */
 import * as path from 'path';
-import { sourceName, synth } from '../pipeline/synthesize';
+import { sourceName, synthesizeConfigFile } from '../pipeline/synthesize';
 import { cdk8sOutput, writeCdk8sManifests } from '../pipeline/cdk8s-cli';
 import { formatSummary, formatWarnings } from './synth-command';
 import { UserError } from '../core/errors';
@@ -19,12 +19,12 @@ const target = cdk8sOutput('dist');
 const print = (text: string) => (process.env.CDK8S_OUTDIR ? process.stderr : process.stdout).write(text);
 try {
   for (const warning of target.warnings) process.stderr.write(`modelcar: warning: ${warning}\n`);
-  const result = synth({ config, outdir: target.outdir });
+  const result = synthesizeConfigFile({ config, outdir: target.outdir });
   process.stderr.write(formatWarnings(result));
   if (target.cdk8sOutdir) writeCdk8sManifests(target.cdk8sOutdir, result.output, sourceName(config, path.resolve(target.outdir)));
   print(formatSummary(result, config, target.outdir));
 } catch (e) {
-  if (!(e instanceof UserError)) throw e;
+  if (!UserError.isUserError(e)) throw e;
   process.stderr.write(`modelcar: ${e.message}\n`);
   process.exitCode = e.exitCode;
 }

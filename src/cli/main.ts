@@ -230,7 +230,7 @@ export async function main(
     if (text) out(`${text}\n`);
     return code;
   } catch (e) {
-    if (e instanceof UserError) {
+    if (UserError.isUserError(e)) {
       err(`modelcar: ${e.message}\n`);
       return e.exitCode;
     }

@@ -1,14 +1,14 @@
 import { Diagnostic, formatDiagnostic } from '../core/errors';
 import { unifiedDiff } from '../output/diff';
-import { SynthOptions, SynthResult, synth } from '../pipeline/synthesize';
+import { SynthesizeConfigFileOptions, SynthesizeConfigFileResult, synthesizeConfigFile } from '../pipeline/synthesize';
 
 /** Runs `modelcar synth`. */
-export function runSynth(options: SynthOptions): SynthResult {
-  return synth(options);
+export function runSynth(options: SynthesizeConfigFileOptions): SynthesizeConfigFileResult {
+  return synthesizeConfigFile(options);
 }
 
 /** The short report synth prints: objects per kind, build contexts, files added/changed/removed. */
-export function formatSummary(result: SynthResult, config: string, outdir: string): string {
+export function formatSummary(result: SynthesizeConfigFileResult, config: string, outdir: string): string {
   const counts = new Map<string, number>();
   for (const o of result.output.objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
   const kinds = [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
@@ -27,7 +27,7 @@ export function formatSummary(result: SynthResult, config: string, outdir: strin
 /** At most this many changed files are listed one by one; the rest are counted. */
 export const MAX_LISTED_FILES = 20;
 
-function fileLines(result: SynthResult): string[] {
+function fileLines(result: SynthesizeConfigFileResult): string[] {
   const { added, changed, removed } = result.changes;
   const all = [...added.map((f) => `  + ${f}`), ...changed.map((f) => `  ~ ${f}`), ...removed.map((f) => `  - ${f}`)];
   if (all.length <= MAX_LISTED_FILES) return all;
@@ -38,7 +38,7 @@ function fileLines(result: SynthResult): string[] {
  * What `synth --check` prints: whether the output folder is current, and when it is stale, the files that
  * would change and a short unified diff of each (at most {@link MAX_LISTED_FILES} files).
  */
-export function formatChanges(result: SynthResult, outdir: string): string {
+export function formatChanges(result: SynthesizeConfigFileResult, outdir: string): string {
   const { added, changed, removed } = result.changes;
   if (added.length + changed.length + removed.length === 0) return `${outdir}/ is up to date\n`;
   const lines = [`${outdir}/ is stale: run \`modelcar synth\` and commit the result`];
@@ -70,6 +70,6 @@ export function formatWarning(w: Diagnostic): string {
 }
 
 /** The warnings synth prints to stderr, one a line: `modelcar: warning: file:line:column: field: message`. */
-export function formatWarnings(result: SynthResult): string {
+export function formatWarnings(result: SynthesizeConfigFileResult): string {
   return result.warnings.map(formatWarning).join('');
 }

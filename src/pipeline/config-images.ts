@@ -3,13 +3,12 @@
  * makes, without writing anything, optionally narrowed to the models named on the command line.
  */
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
 import { LoadedConfig, loadConfig } from '../config/load';
 import { ModelImage } from '../constructs/model-image';
-import { defineModels, sourceName } from './synthesize';
-import { environmentNames, resolveEnvironment } from '../config/environments';
+import { sourceName } from './synthesize';
 import { ImageOrigin, ImageSet, PipelineImage, selectImages } from './image-set';
 import { lockFileOf } from './lock';
+import { translateEnvironments } from '../config/translate/translate';
 
 /** One model image of a config, with where its build context is and where its entry is in the config. */
 export interface ConfigImage extends PipelineImage {
@@ -47,12 +46,8 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
     lockUser: 'cli',
     pinAdvice: 'run `modelcar synth` to pin storageUri to them',
   };
-  const envs = environmentNames(loaded.config);
   const all: ConfigImage[] = [];
-  for (const environment of envs.length ? envs : [undefined]) {
-    const resolved = environment === undefined ? loaded : resolveEnvironment(loaded, environment);
-    const chart = new Chart(new App({ outdir }), 'modelcar', { disableResourceNameHashes: true });
-    defineModels(chart, resolved, { environment });
+  translateEnvironments(loaded, { outdir }, ({ chart, environment, loaded: resolved }) => {
     const defaults = resolved.config.defaults ?? {};
     const indexOf = new Map<string, number>();
     resolved.config.models.forEach((m, i) => indexOf.set(`${m.namespace ?? defaults.namespace}/${m.name}`, i));
@@ -72,6 +67,6 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
         shown: (localPath) => path.relative(resolved.dir, localPath).split(path.sep).join('/'),
       });
     }
-  }
+  });
   return { loaded, outdir: absolute, images: selectImages(all, selectors, config), all };
 }

@@ -7,8 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeValue, didYouMean } from '../core/errors';
-import { isAnnotationKey, isDNS1123Label, isDNS1123Subdomain, isInferenceServiceName, isQualifiedName, isValidLabelValue } from '../core/names';
-import { ResourceQuantities, containerResourceProblems } from '../core/quantity';
+import { annotationProblems, isDNS1123Label, isDNS1123Subdomain, isInferenceServiceName, labelProblems } from '../core/names';
+import { QUANTITY_PATTERN, ResourceQuantities, containerResourceProblems } from '../core/quantity';
 import { CORE_FIELDS, CORE_VALIDATORS, Fields, OBJECT_META_FIELDS, SchemaError, validateObjectMeta } from './core-kinds';
 
 /** A node of the field tree: known properties, list items, map values, or a shared definition. */
@@ -196,8 +196,6 @@ function typeWords(type: string | string[]): string {
   return types.map((t) => TYPE_WORDS[t] ?? t).join(' or ');
 }
 
-const QUANTITY_PATTERN = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
-
 /** Words an ajv error the way modelcar words config errors: the field, what was found, what is allowed. */
 function schemaProblem(e: SchemaError, obj: unknown, fields: ((p: ObjectPath) => string[] | undefined) | undefined, secret: boolean): ObjectProblem | undefined {
   if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') return undefined;
@@ -299,9 +297,6 @@ function kserveFieldsAt(kind: string, p: ObjectPath): string[] | undefined {
   return node?.p ? Object.keys(node.p) : undefined;
 }
 
-/** Total size of annotations, in bytes (TotalAnnotationSizeLimitB of apimachinery ValidateAnnotations). */
-export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
-
 /** The `metadata.name` rule of each kind, worded as the API server (or KServe's webhook) words it. */
 function nameRule(kind: string): ((name: string) => string[]) | undefined {
   switch (kind) {
@@ -342,32 +337,6 @@ function objectRules(o: Record<string, unknown>, kind: string, meta: Record<stri
   out.push(...labelProblems(meta.labels, ['metadata', 'labels']));
   out.push(...annotationProblems(meta.annotations, ['metadata', 'annotations']));
   findResources(o, [], out);
-  return out;
-}
-
-/** Checks label keys and values (apimachinery ValidateLabels). */
-export function labelProblems(labels: unknown, at: ObjectPath): ObjectProblem[] {
-  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) return [];
-  const out: ObjectProblem[] = [];
-  for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
-    for (const m of isQualifiedName(k)) out.push({ path: [...at, k], atKey: true, message: `label key "${k}" is not valid: ${m}` });
-    if (typeof v === 'string') for (const m of isValidLabelValue(v)) out.push({ path: [...at, k], message: `label value "${v}" is not valid: ${m}` });
-  }
-  return out;
-}
-
-/** Checks annotation keys and their total size (apimachinery ValidateAnnotations). */
-export function annotationProblems(annotations: unknown, at: ObjectPath): ObjectProblem[] {
-  if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) return [];
-  const out: ObjectProblem[] = [];
-  let size = 0;
-  for (const [k, v] of Object.entries(annotations as Record<string, unknown>)) {
-    for (const m of isAnnotationKey(k)) out.push({ path: [...at, k], atKey: true, message: `annotation key "${k}" is not valid: ${m}` });
-    size += Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
-  }
-  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) {
-    out.push({ path: at, message: `Too long: must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes (these annotations have ${size})` });
-  }
   return out;
 }
 

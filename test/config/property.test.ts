@@ -3,7 +3,7 @@ import * as path from 'path';
 import fc from 'fast-check';
 import * as YAML from 'yaml';
 import { UserError } from '../../src/core/errors';
-import { synth } from '../../src/pipeline/synthesize';
+import { synthesizeConfigFile } from '../../src/pipeline/synthesize';
 import { validateObject } from '../../src/validation/validate-object';
 import { OutputValidationError } from '../../src/validation/validate-output';
 import { tempDir } from '../support/temp';
@@ -149,7 +149,7 @@ describe('property: mutated configs give schema-valid output or a clean user err
     const config = path.join(dir, `config-${n++}.yaml`);
     fs.writeFileSync(config, text);
     try {
-      const result = synth({ config, outdir: path.join(dir, 'dist'), check: true });
+      const result = synthesizeConfigFile({ config, outdir: path.join(dir, 'dist'), check: true });
       for (const o of result.output.objects) {
         expect({ file: o.path, problems: validateObject(o.json).problems }).toStrictEqual({ file: o.path, problems: [] });
       }
