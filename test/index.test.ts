@@ -53,10 +53,24 @@ const VALUES = [
   'validatePaths',
   'validateYamlText',
   'withImages',
+  // The pipeline from TypeScript
+  'cdk8sOutput',
+  'treeImages',
+  'writeCdk8sManifests',
 ];
 
 /** The types, for TypeScript users only. */
 const TYPES = [
+  // The pipeline from TypeScript
+  'BuildTreeOptions',
+  'Cdk8sOutput',
+  'Cdk8sOutputOptions',
+  'ImageOrigin',
+  'ImageSet',
+  'LockUser',
+  'PipelineImage',
+  'StageTreeOptions',
+  'TreeImagesOptions',
   'ArgValue',
   'BuildOptions',
   'BuildResult',
