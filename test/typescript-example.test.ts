@@ -20,18 +20,17 @@ const ROOT = path.resolve(__dirname, '..');
 const EXAMPLE = path.join(ROOT, 'examples', 'typescript');
 const DIST = path.join(EXAMPLE, 'dist');
 const COMPILED = path.join(ROOT, 'lib', 'examples', 'typescript', 'main.js');
-const RESOLVE = path.join(ROOT, 'lib', 'tools', 'resolve-modelcar.js');
 
 const temps: string[] = [];
 afterAll(() => {
   for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs the compiled example as `npm run examples` does, in a folder: `modelcar` resolves by name to this checkout's build. */
+/** Runs the compiled example as `npm run examples` does, in a folder: `modelcar` resolves by name to this checkout's build (package.json `exports`: a package may require itself by its name). */
 function runExample(cwd: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  for (const file of [COMPILED, RESOLVE]) if (!fs.existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run \`npx tsc\` first`);
+  for (const file of [COMPILED]) if (!fs.existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run \`npx tsc\` first`);
   const { CDK8S_OUTDIR: _ignored, ...rest } = process.env;
-  return spawnSync(process.execPath, ['-r', RESOLVE, COMPILED], { cwd, env: { ...rest, ...env }, encoding: 'utf8' });
+  return spawnSync(process.execPath, [COMPILED], { cwd, env: { ...rest, ...env }, encoding: 'utf8' });
 }
 
 describe('examples/typescript', () => {
