@@ -54,9 +54,14 @@ export function validateAutoScaling(ctx: RuleContext, annotations: Obj, mode: st
 function kpaRules(ctx: RuleContext, ext: Obj, at: RulePath, mode: string | undefined): void {
   const rule = 'validateScalingKPACompExtension';
   const plain = isLater(ctx.release) ? 'Standard' : 'RawDeployment';
-  const where = mode === undefined ? 'without a deploymentMode annotation (the cluster default, Serverless)' : `with deploymentMode ${mode}`;
+  const where =
+    mode === undefined
+      ? "no deploymentMode annotation: KServe's default mode"
+      : mode === 'Serverless' || mode === 'Knative'
+        ? `deploymentMode ${mode}`
+        : `deploymentMode "${mode}", which KServe ${ctx.release} judges as Serverless`;
   if (isSet(ext.deploymentStrategy)) {
-    refuse(ctx, rule, [...at, 'deploymentStrategy'], `customizing deploymentStrategy is only supported for raw deployment mode; this InferenceService is judged as Serverless (${where}): remove deploymentStrategy, or set the annotation serving.kserve.io/deploymentMode: ${plain}`);
+    refuse(ctx, rule, [...at, 'deploymentStrategy'], `customizing deploymentStrategy is only supported for raw deployment mode, and this is Serverless (${where}): remove deploymentStrategy, or set the annotation serving.kserve.io/deploymentMode: ${plain}`);
   }
   const metric = str(ext.scaleMetric) ?? 'concurrency';
   if (!KPA_METRICS.includes(metric)) {

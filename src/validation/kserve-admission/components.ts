@@ -46,8 +46,7 @@ export interface Component {
  * The predictor after KServe's defaulter: the first framework field (sklearn, tensorflow, ...) becomes `model`
  * (replacing a `model` given too), unless the deployment mode is ModelMesh, whose predictor the defaulter leaves alone.
  */
-export function predictorComponent(spec: Obj, modelMesh: boolean): Component {
-  const at: RulePath = ['spec', 'predictor'];
+export function predictorComponent(spec: Obj, modelMesh: boolean, at: RulePath = ['spec', 'predictor']): Component {
   const fields = new Map<string, Implementation>();
   for (const key of IMPLEMENTATION_ORDER) {
     const value = obj(spec[key]);
@@ -124,7 +123,7 @@ export function exactlyOneImplementation(ctx: RuleContext, c: Component): boolea
 }
 
 /** `GetImplementation().Validate()` of the component's one implementation. */
-export function validateImplementation(ctx: RuleContext, c: Component, annotations: Obj): void {
+export function validateImplementation(ctx: RuleContext, c: Component): void {
   const impl = c.implementations[0]!;
   if (impl.key === 'containers') {
     if (c.name === 'predictor') customProtocol(ctx, c);
@@ -149,7 +148,6 @@ export function validateImplementation(ctx: RuleContext, c: Component, annotatio
     case 'pmml':
       return storageSpec(ctx, impl);
   }
-  void annotations;
 }
 
 /** Go's path.Ext: the suffix from the last dot of the last path element. */

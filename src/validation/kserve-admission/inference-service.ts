@@ -10,7 +10,7 @@
 import { AUTOSCALER_CLASSES, AUTOSCALER_CLASS, validateAutoScaling } from './autoscaling';
 import { Component, FRAMEWORKS, KSERVE_CONTAINER, exactlyOneImplementation, otherComponent, predictorComponent, validateExtensions, validateImplementation } from './components';
 import { isLater } from './release';
-import { Obj, RuleContext, RulePath, envVar, failLater, isSet, list, num, obj, refuse, str } from './rule-problem';
+import { Obj, RuleContext, RulePath, envVar, isSet, list, num, obj, refuse, str } from './rule-problem';
 
 /** The deployment mode annotation. */
 export const DEPLOYMENT_MODE = 'serving.kserve.io/deploymentMode';
@@ -70,7 +70,7 @@ export function validateInferenceService(o: Obj, ctx: RuleContext): InferenceSer
   }
   for (const c of [isvc.predictor, isvc.transformer, isvc.explainer]) {
     if (!c || !exactlyOneImplementation(ctx, c)) continue;
-    validateImplementation(ctx, c, isvc.annotations);
+    validateImplementation(ctx, c);
     validateExtensions(ctx, c);
     validateAutoScaling(ctx, isvc.annotations, isvc.mode, c.spec, c.path);
   }
@@ -150,7 +150,8 @@ function multiNode(ctx: RuleContext, isvc: InferenceServiceView): void {
     }
     const klass = str(isvc.annotations[AUTOSCALER_CLASS]);
     if (klass !== 'none') {
-      refuse(ctx, rule, klass === undefined ? ['metadata'] : [...ANNOTATIONS, AUTOSCALER_CLASS], `${n}: Multinode only supports 'none' autoscaler(${klass ?? ''}); add the annotation ${AUTOSCALER_CLASS}: none`);
+      const where = klass === undefined ? at : [...ANNOTATIONS, AUTOSCALER_CLASS];
+      refuse(ctx, rule, where, `${n}: Multinode only supports 'none' autoscaler(${klass ?? ''}); ${klass === undefined ? 'add' : 'set'} the annotation ${AUTOSCALER_CLASS}: none`);
     }
   }
   for (const key of ['pipelineParallelSize', 'tensorParallelSize']) {
@@ -305,7 +306,7 @@ function canaries(ctx: RuleContext, isvc: InferenceServiceView, spec: Obj): void
   if (list_.length === 0) return;
   const at: RulePath = ['spec', 'canary'];
   if (isvc.mode !== 'Standard') return refuse(ctx, rule, at, `canary is only supported in Standard deployment mode; add the annotation ${DEPLOYMENT_MODE}: Standard`);
-  if (storageUriOf(isvc.predictor) === undefined && !obj(isvc.predictor.spec.model) && !isvc.predictor.implementations.some((i) => i.key === 'model')) {
+  if (storageUriOf(isvc.predictor) === undefined && !isvc.predictor.implementations.some((i) => i.key === 'model')) {
     return refuse(ctx, rule, at, 'canary requires a stable predictor with a model (multi-model serving is not supported with canary)');
   }
   const names = new Set<string>();
@@ -322,10 +323,11 @@ function canaries(ctx: RuleContext, isvc: InferenceServiceView, spec: Obj): void
     const traffic = num(canary.trafficPercent) ?? 0;
     if (traffic < 0 || traffic > 100) return refuse(ctx, rule, [...here, 'trafficPercent'], `canary "${name}" trafficPercent must be between 0 and 100, got ${traffic}`);
     total += traffic;
-    const c = { ...predictorComponent(predictor, false), path: [...here, 'predictor'] };
+    // The defaulter leaves canary predictors alone: no framework field becomes model.
+    const c = predictorComponent(predictor, true, [...here, 'predictor']);
     const inner: RuleContext = { release: ctx.release, out: [] };
     if (exactlyOneImplementation(inner, c)) {
-      validateImplementation(inner, c, isvc.annotations);
+      validateImplementation(inner, c);
       validateExtensions(inner, c);
     }
     if (inner.out.length) {
@@ -346,6 +348,3 @@ function canaries(ctx: RuleContext, isvc: InferenceServiceView, spec: Obj): void
   }
   if (total > 100) refuse(ctx, rule, at, `sum of canary trafficPercent values (${total}) must be <= 100`);
 }
-
-/** Reconcile rules need the failLater helper in this module's scope only through reconcile.ts. */
-export { failLater };
