@@ -3,6 +3,7 @@ import { Diagnostic } from '../core/errors';
 import { checkName } from '../core/names';
 import { OciModelProps } from '../constructs/oci-model';
 import { Platform, deploymentKind, deploymentModeFor } from '../core/platform';
+import { admissionProblems } from './admission';
 import { LoadedConfig } from './load';
 import { ConfigRuntime, resourcesOverride } from './runtimes-config';
 import { ModelConfig } from './types.generated';
@@ -37,7 +38,8 @@ export type ServingOptions = Pick<
 
 /**
  * The serving options of `models[index]`, with `defaults` applied, checked against the platform, the KServe
- * version and the runtime. Problems are added to `problems`, at their fields.
+ * version, the runtime, and KServe's admission rules ({@link admissionProblems}). Problems are added to
+ * `problems`, at their fields.
  */
 export function servingOptions(loaded: LoadedConfig, index: number, runtime: ConfigRuntime, context: ServingContext, problems: Diagnostic[]): ServingOptions {
   const { config, at } = loaded;
@@ -76,9 +78,6 @@ export function servingOptions(loaded: LoadedConfig, index: number, runtime: Con
       at(auth.field, `token auth is an OpenShift AI feature and platform ${context.platform} has none; remove auth and protect the model another way (e.g. a gateway), or use platform odh`),
     );
   }
-  if (model.minReplicas !== undefined && model.maxReplicas !== undefined && model.maxReplicas !== 0 && model.maxReplicas < model.minReplicas) {
-    problems.push(at(field('maxReplicas'), `${model.maxReplicas} is less than minReplicas ${model.minReplicas}`));
-  }
   for (const name of Object.keys(model.env ?? {})) {
     if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) {
       problems.push(at(field('env', name), `"${name}" is not a valid environment variable name: use letters, digits, '_', '-' and '.', not starting with a digit`));
@@ -97,7 +96,7 @@ export function servingOptions(loaded: LoadedConfig, index: number, runtime: Con
     problems.push(at(where, `${p.field}: ${p.message}`));
   }
 
-  return {
+  const options: ServingOptions = {
     description: model.description,
     platform: context.platform,
     kserveVersion: context.kserveVersion,
@@ -116,4 +115,7 @@ export function servingOptions(loaded: LoadedConfig, index: number, runtime: Con
     env: model.env,
     args: model.args,
   };
+  // Replicas, scaling and the rest of what KServe's webhook (and controller) judge, by KServe's own rules.
+  admissionProblems(loaded, index, options, mode, problems);
+  return options;
 }

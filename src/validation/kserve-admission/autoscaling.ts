@@ -56,12 +56,12 @@ function kpaRules(ctx: RuleContext, ext: Obj, at: RulePath, mode: string | undef
   const plain = isLater(ctx.release) ? 'Standard' : 'RawDeployment';
   const where =
     mode === undefined
-      ? "no deploymentMode annotation: KServe's default mode"
+      ? "Serverless: no deploymentMode annotation, KServe's default"
       : mode === 'Serverless' || mode === 'Knative'
         ? `deploymentMode ${mode}`
         : `deploymentMode "${mode}", which KServe ${ctx.release} judges as Serverless`;
   if (isSet(ext.deploymentStrategy)) {
-    refuse(ctx, rule, [...at, 'deploymentStrategy'], `customizing deploymentStrategy is only supported for raw deployment mode, and this is Serverless (${where}): remove deploymentStrategy, or set the annotation serving.kserve.io/deploymentMode: ${plain}`);
+    refuse(ctx, rule, [...at, 'deploymentStrategy'], `customizing deploymentStrategy is only supported for raw deployment mode, not with Knative's autoscaler (${where}): remove deploymentStrategy, or set the annotation serving.kserve.io/deploymentMode: ${plain}`);
   }
   const metric = str(ext.scaleMetric) ?? 'concurrency';
   if (!KPA_METRICS.includes(metric)) {
@@ -69,7 +69,7 @@ function kpaRules(ctx: RuleContext, ext: Obj, at: RulePath, mode: string | undef
       ctx,
       'validateKPAMetrics',
       [...at, 'scaleMetric'],
-      `[${metric}] is not a supported metric: Knative's autoscaler (Serverless, ${where}) scales on ${KPA_METRICS.join(' or ')}; ` +
+      `[${metric}] is not a supported metric: Knative's autoscaler (${where}) scales on ${KPA_METRICS.join(' or ')}; ` +
         `use one of those, or scale on ${metric} with the annotation ${KNATIVE_CLASS}: ${KNATIVE_HPA} or with deploymentMode ${plain}`,
     );
   } else if (metric === 'rps' && isSet(ext.scaleTarget) && num(ext.scaleTarget)! < 1) {

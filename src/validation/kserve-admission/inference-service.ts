@@ -185,7 +185,7 @@ function blockedEnvVars(ctx: RuleContext, isvc: InferenceServiceView): void {
     list(c?.env).forEach((e, i) => {
       const name = str(obj(e)?.name);
       if (name && BLOCKED_ENV.includes(name)) {
-        refuse(ctx, 'validateBlockedEnvVars', [...at, 'env', i, 'name'], `the InferenceService "${isvc.name}" is invalid: setting ${name} in container "${str(c?.name) ?? ''}" is not allowed for security reasons`);
+        refuse(ctx, 'validateBlockedEnvVars', [...at, 'env', i, 'name'], `the InferenceService "${isvc.name}" is invalid: setting ${name} in container ${str(c?.name) ? `"${str(c?.name)}"` : '(the model server)'} is not allowed for security reasons`);
       }
     });
   };
