@@ -7,7 +7,7 @@ import * as YAML from 'yaml';
 import { cli as run } from '../support/project';
 import { synthesize } from '../../src/pipeline/synthesize';
 import { validateObject } from '../../src/validation/validate-object';
-import { OutputValidationError } from '../../src/validation/validate-output';
+import { OutputValidationError, validateOutput } from '../../src/validation/validate-output';
 import { validateYamlText } from '../../src/validation/validate-yaml';
 import { testChart } from '../support/charts';
 
@@ -222,5 +222,48 @@ describe('synth validates what it emits before writing', () => {
       ].join('\n'),
     );
     expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  // kserve/kserve v0.15.2 component.go validateReplicas (refused at admission) and hpa_reconciler.go getHPAMetrics
+  // (admitted, then ignored): synth writes neither.
+  test('GIVEN constructs that emit an InferenceService KServe refuses, or admits and then ignores in part THEN synth names both and writes nothing', () => {
+    const chart: Chart = testChart();
+    const isvc = (name: string, annotations: Record<string, string>, predictor: object) =>
+      new ApiObject(chart, name, {
+        apiVersion: 'serving.kserve.io/v1beta1',
+        kind: 'InferenceService',
+        metadata: { name, namespace: 'demo', annotations },
+        spec: { predictor: { ...predictor, model: { modelFormat: { name: 'onnx' }, storageUri: 'oci://quay.io/a/b:1' } } },
+      });
+    isvc('replicas', { 'serving.kserve.io/deploymentMode': 'Serverless' }, { minReplicas: 3, maxReplicas: 2 });
+    isvc('raw', { 'serving.kserve.io/deploymentMode': 'RawDeployment' }, { scaleMetric: 'concurrency' });
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-out-')), 'dist');
+    expect(() => synthesize(chart, { outdir, source: 'models.ts' })).toThrow(
+      new OutputValidationError(
+        [
+          "the synthesized objects do not pass the KServe / Kubernetes schemas and KServe's admission rules:",
+          `${outdir}/manifests/demo/inferenceservice-replicas.yaml:13:18: InferenceService demo/replicas: spec.predictor.maxReplicas: 'MinReplicas' cannot be greater than MaxReplicas: minReplicas 3 > maxReplicas 2; raise maxReplicas or lower minReplicas (KServe v0.15.2 validateReplicas, at admission)`,
+          `${outdir}/manifests/demo/inferenceservice-raw.yaml:17:18: warning: InferenceService demo/raw: spec.predictor.scaleMetric: is ignored: in deploymentMode RawDeployment KServe's HPA scales on cpu, or memory with a scaleTarget, and drops concurrency, which only Knative's autoscaler knows; use cpu or memory with a scaleTarget, or the Serverless mode to scale on concurrency or rps (KServe v0.15.2 getHPAMetrics, at reconcile: the object is admitted)`,
+          '2 problems found; nothing was written.',
+        ].join('\n'),
+      ),
+    );
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+
+  test('GIVEN an InferenceService written for KServe 0.16+ (deployment mode Standard) THEN synth judges it by v0.20.0, where Standard is the plain mode', () => {
+    const chart: Chart = testChart();
+    new ApiObject(chart, 'standard', {
+      apiVersion: 'serving.kserve.io/v1beta1',
+      kind: 'InferenceService',
+      metadata: { name: 'standard', namespace: 'demo', annotations: { 'serving.kserve.io/deploymentMode': 'Standard', 'serving.kserve.io/autoscalerClass': 'hpa' } },
+      spec: { predictor: { scaleMetric: 'cpu', scaleTarget: 70, model: { modelFormat: { name: 'onnx' }, storageUri: 'oci://quay.io/a/b:1' } } },
+    });
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-out-')), 'dist');
+    expect(synthesize(chart, { outdir, source: 'models.ts' }).changes.added).toContain('manifests/demo/inferenceservice-standard.yaml');
+    // v0.15.2 does not know Standard: it would judge the object as Serverless, where cpu is not a Knative metric.
+    expect(() => validateOutput([{ path: 'manifests/demo/x.yaml', content: fs.readFileSync(path.join(outdir, 'manifests/demo/inferenceservice-standard.yaml'), 'utf8') }], 'dist', { kserve: 'v0.15.2' })).toThrow(
+      /validateKPAMetrics/,
+    );
   });
 });
