@@ -454,7 +454,7 @@ function findResources(value: unknown, at: ObjectPath, kind: string, out: Object
         x !== null && typeof x === 'object' && !Array.isArray(x) && Object.values(x as object).every((q) => typeof q === 'string' || typeof q === 'number') ? (x as ResourceQuantities) : undefined;
       const later =
         kind === 'InferenceService'
-          ? 'the InferenceService is admitted, and the API server refuses the Deployment or Knative Service KServe makes of it'
+          ? 'the InferenceService is admitted, and the API server refuses the Deployment made for it (by KServe, or by Knative), so it never runs'
           : `the ${kind} is admitted, and the API server refuses the workloads of the models that use it`;
       for (const p of containerResourceProblems(list(r.requests), list(r.limits))) {
         out.push({ path: [...at, 'resources', ...p.field], rule: 'ValidateResourceRequirements', warning: true, message: `${p.message} (Kubernetes ValidateResourceRequirements, at reconcile: ${later})` });

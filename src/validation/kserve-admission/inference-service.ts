@@ -154,13 +154,15 @@ function multiNode(ctx: RuleContext, isvc: InferenceServiceView): void {
       refuse(ctx, rule, where, `${n}: Multinode only supports 'none' autoscaler(${klass ?? ''}); ${klass === undefined ? 'add' : 'set'} the annotation ${AUTOSCALER_CLASS}: none`);
     }
   }
+  // Without a model KServe reads the GPU types annotation only for the worker containers.
+  if (!model && list(worker.containers).length > 0) known = gpuTypes(ctx, isvc.annotations, rule, 'multi-node predictors name their GPU types');
   for (const key of ['pipelineParallelSize', 'tensorParallelSize']) {
     const size = num(worker[key]);
     if (size !== undefined && size < 1) refuse(ctx, rule, [...at, key], `${n}: WorkerSpec.${key[0]!.toUpperCase()}${key.slice(1)} cannot be less than 1(${size})`);
   }
+  if (!known) return;
   list(worker.containers).forEach((c, i) => {
-    const types = known ?? GPU_TYPES;
-    const unknown = unknownGpuResources(obj(c)?.resources, types);
+    const unknown = unknownGpuResources(obj(c)?.resources, known);
     if (unknown.length) {
       refuse(ctx, rule, [...at, 'containers', i, 'resources'], `${n}: Unknown GPU resource type (${unknown.join(', ')}). Set 'serving.kserve.io/gpu-resource-types' annotation to use custom gpu resource type`);
     }
