@@ -87,22 +87,31 @@ function autoscalerClass(ctx: RuleContext, isvc: InferenceServiceView): void {
   refuse(ctx, 'validateInferenceServiceAutoscaler', [...ANNOTATIONS, AUTOSCALER_CLASS], `[${String(value)}] is not a supported autoscaler class type; use one of ${AUTOSCALER_CLASSES.join(', ')}`);
 }
 
-/** The GPU resource types KServe knows for this object (UpdateGPUResourceTypeListByAnnotation), or undefined when the annotation is invalid. */
-function gpuTypes(ctx: RuleContext, annotations: Obj, rule: string, what: string): string[] | undefined {
-  const custom = str(annotations[GPU_TYPES_ANNOTATION]);
+/**
+ * UpdateGPUResourceTypeListByAnnotation: the GPU resource types KServe knows, with those a
+ * `serving.kserve.io/gpu-resource-types` annotation adds (IsValidCustomGPUArray: a non-empty JSON array of non-empty
+ * strings); undefined when the annotation is not such an array.
+ */
+export function gpuResourceTypes(custom: string | undefined): string[] | undefined {
   if (!custom) return GPU_TYPES;
   let parsed: unknown;
   try {
     parsed = JSON.parse(custom);
   } catch {
-    parsed = undefined;
-  }
-  // IsValidCustomGPUArray: a non-empty JSON array of non-empty strings.
-  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((t) => typeof t === 'string' && t !== '')) {
-    refuse(ctx, rule, [...ANNOTATIONS, GPU_TYPES_ANNOTATION], `invalid GPU format(${custom}) for ${GPU_TYPES_ANNOTATION} annotation: must be a valid JSON array of resource names, e.g. ["example.com/gpu"] (${what})`);
     return undefined;
   }
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((t) => typeof t === 'string' && t !== '')) return undefined;
   return [...GPU_TYPES, ...(parsed as string[])];
+}
+
+/** The GPU resource types of an InferenceService; refuses an invalid annotation. */
+function gpuTypes(ctx: RuleContext, annotations: Obj, rule: string, what: string): string[] | undefined {
+  const custom = str(annotations[GPU_TYPES_ANNOTATION]);
+  const known = gpuResourceTypes(custom);
+  if (!known) {
+    refuse(ctx, rule, [...ANNOTATIONS, GPU_TYPES_ANNOTATION], `invalid GPU format(${custom}) for ${GPU_TYPES_ANNOTATION} annotation: must be a valid JSON array of resource names, e.g. ["example.com/gpu"] (${what})`);
+  }
+  return known;
 }
 
 /** HasUnknownGpuResourceType: a resource other than cpu, memory, storage, ephemeral-storage that is no known GPU type. */

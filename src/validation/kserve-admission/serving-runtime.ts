@@ -7,11 +7,9 @@
  * `validateServingRuntimePriority`, `validateMultiNodeSpec`, and (v0.18 and later) `validateBlockedEnvVars`.
  */
 import { KSERVE_CONTAINER } from './components';
-import { unknownGpuResources } from './inference-service';
+import { gpuResourceTypes, unknownGpuResources } from './inference-service';
 import { isLater } from './release';
 import { Obj, RuleContext, RulePath, envVar, list, num, obj, refuse, str } from './rule-problem';
-
-const GPU_TYPES = ['nvidia.com/gpu', 'amd.com/gpu', 'intel.com/gpu', 'habana.ai/gaudi'];
 
 /** A supported model format KServe may pick the runtime for on its own. */
 function autoSelected(format: Obj): boolean {
@@ -71,18 +69,9 @@ function multiNodeSpec(ctx: RuleContext, spec: Obj, kind: string, name: string):
   const workers = list(worker.containers);
   if (workers.length > 1) refuse(ctx, rule, [...at, 'containers'], `${n}: setting multiple containers in workerSpec is not allowed; keep one`);
   const custom = str(obj(spec.annotations)?.['serving.kserve.io/gpu-resource-types']);
-  let known = GPU_TYPES;
-  if (custom) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(custom);
-    } catch {
-      parsed = undefined;
-    }
-    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((t) => typeof t === 'string' && t !== '')) {
-      refuse(ctx, rule, ['spec', 'annotations', 'serving.kserve.io/gpu-resource-types'], `${n}: invalid GPU format(${custom}) for serving.kserve.io/gpu-resource-types annotation: must be a valid JSON array`);
-    } else known = [...GPU_TYPES, ...(parsed as string[])];
-  }
+  const types = gpuResourceTypes(custom);
+  if (!types) refuse(ctx, rule, ['spec', 'annotations', 'serving.kserve.io/gpu-resource-types'], `${n}: invalid GPU format(${custom}) for serving.kserve.io/gpu-resource-types annotation: must be a valid JSON array`);
+  const known = types ?? gpuResourceTypes(undefined)!;
   list(spec.containers).forEach((c, i) => {
     const container = obj(c);
     if (str(container?.name) !== KSERVE_CONTAINER) return;
