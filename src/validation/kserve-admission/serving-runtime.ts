@@ -70,7 +70,9 @@ function multiNodeSpec(ctx: RuleContext, spec: Obj, kind: string, name: string):
   if (workers.length > 1) refuse(ctx, rule, [...at, 'containers'], `${n}: setting multiple containers in workerSpec is not allowed; keep one`);
   const custom = str(obj(spec.annotations)?.['serving.kserve.io/gpu-resource-types']);
   const types = gpuResourceTypes(custom);
-  if (!types) refuse(ctx, rule, ['spec', 'annotations', 'serving.kserve.io/gpu-resource-types'], `${n}: invalid GPU format(${custom}) for serving.kserve.io/gpu-resource-types annotation: must be a valid JSON array`);
+  // KServe reads the annotation only to check a kserve-container or a worker-container.
+  const checked = list(spec.containers).some((c) => str(obj(c)?.name) === KSERVE_CONTAINER) || str(obj(workers[0])?.name) === 'worker-container';
+  if (!types && checked) refuse(ctx, rule, ['spec', 'annotations', 'serving.kserve.io/gpu-resource-types'], `${n}: invalid GPU format(${custom}) for serving.kserve.io/gpu-resource-types annotation: must be a valid JSON array`);
   const known = types ?? gpuResourceTypes(undefined)!;
   list(spec.containers).forEach((c, i) => {
     const container = obj(c);
