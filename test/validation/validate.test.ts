@@ -108,6 +108,15 @@ describe('modelcar validate on hand-written manifests', () => {
     expect(await run(['validate', 'dist'])).toStrictEqual({ code: 0, out: '10 objects in 12 files: all valid; not checked (no schema): 2 Kustomization\n', err: '' });
   });
 
+  test('GIVEN --kserve-version THEN 0.15 and 0.20 are the releases validate knows; another is bad usage (exit 2)', async () => {
+    expect(await run(['validate', '--kserve-version', '0.20', 'dist'])).toStrictEqual({ code: 0, out: '10 objects in 12 files: all valid; not checked (no schema): 2 Kustomization\n', err: '' });
+    expect(await run(['validate', '--kserve-version', '0.16', 'dist'])).toStrictEqual({
+      code: 2,
+      out: '',
+      err: 'modelcar: Invalid values:\n  Argument: kserve-version, Given: "0.16", Choices: "0.15", "0.20"\nRun `modelcar --help` for usage.\n',
+    });
+  });
+
   test('GIVEN a path that does not exist, or a folder without YAML THEN a clear error, exit 1', async () => {
     expect(await run(['validate', 'nope.yaml'])).toStrictEqual({ code: 1, out: '', err: 'modelcar: nope.yaml: no such file or folder\n' });
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-validate-'));
