@@ -33,3 +33,15 @@ export * from './core/model-files';
 export * from './pipeline/lock';
 export * from './pipeline/stage';
 export * from './pipeline/build';
+
+// The pipeline from TypeScript: the model images of a construct tree, which stage() and build() take as they take a
+// config (StageTreeOptions, BuildTreeOptions), the lock a tree is pinned with (ImageLock.fromFile), and the output
+// folders of a cdk8s app run by `cdk8s synth`.
+export { treeImages } from './pipeline/image-set';
+export type { ImageOrigin, ImageSet, PipelineImage, TreeImagesOptions } from './pipeline/image-set';
+export type { StageTreeOptions } from './pipeline/stage';
+export type { BuildTreeOptions } from './pipeline/build';
+export type { LockUser } from './pipeline/lock';
+export type { IImageLock } from './constructs/image-lock';
+export { cdk8sOutput, writeCdk8sManifests } from './pipeline/cdk8s-cli';
+export type { Cdk8sOutput, Cdk8sOutputOptions } from './pipeline/cdk8s-cli';

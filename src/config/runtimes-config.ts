@@ -107,7 +107,7 @@ function changedBuiltin(
     problems.push(at([...field, 'images', main], `the image of ${main} is set twice, by image and by images.${main}; keep one`));
     return undefined;
   }
-  let definition = builtin;
+  let definition: RuntimeDefinition;
   try {
     definition = withImages(builtin, { ...entry.images, ...(entry.image !== undefined ? { [main]: entry.image } : {}) });
   } catch (e) {

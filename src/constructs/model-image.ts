@@ -158,7 +158,7 @@ export class ModelImage extends Construct {
         try {
           found = listFolder(localPath!);
         } catch (e) {
-          throw new Error(`ModelImage ${prop}.source: ${(e as Error).message}`);
+          throw new Error(`ModelImage ${prop}.source: ${(e as Error).message}`, { cause: e });
         }
         if (found.length === 0) throw new Error(`ModelImage ${prop}.source: the folder ${f.source} has no files (names starting with "." are left out)`);
         for (const file of found) {
@@ -175,7 +175,7 @@ export class ModelImage extends Construct {
     try {
       this.layers = groupLayers(entries);
     } catch (e) {
-      throw new Error(`ModelImage files: ${(e as Error).message}`);
+      throw new Error(`ModelImage files: ${(e as Error).message}`, { cause: e });
     }
   }
 
@@ -185,10 +185,12 @@ export class ModelImage extends Construct {
    * its own command). Unlike the seed's `COPY` + `RUN chmod -R a=rX`, which stores every model byte twice (two
    * layers), files are copied with owner and mode set in the same step: each large file in a layer of its own, the
    * bytes stored once. Folders that COPY creates are 0755 root. The base image is a build argument.
+   * @param source what the header names as the source (see {@link RenderContext.source})
+   * @param command how the header says to write it again (see {@link RenderContext.command})
    */
-  public containerfile(source: string): Containerfile {
+  public containerfile(source: string, command?: string | null): Containerfile {
     const file = new Containerfile()
-      .comment(generatedNotice(source))
+      .comment(generatedNotice(source, command))
       .comment('The base image needs a shell: KServe runs `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"` in it.\nAnother base: --build-arg BASE_IMAGE=<image with sh, ln, sleep, ls, echo and [>.')
       .arg('BASE_IMAGE', this.baseImage)
       .from('${BASE_IMAGE}')
@@ -258,9 +260,9 @@ export class ModelImage extends Construct {
   /** The files of the build context, relative to the output folder. */
   public render(context: RenderContext): OutputFile[] {
     const dir = this.contextPath;
-    const notice = generatedNotice(context.source);
+    const notice = generatedNotice(context.source, context.command);
     return [
-      { path: `${dir}/Containerfile`, content: this.containerfile(context.source).render() },
+      { path: `${dir}/Containerfile`, content: this.containerfile(context.source, context.command).render() },
       {
         path: `${dir}/.containerignore`,
         content: `# ${notice}\n# Only the model files are sent to the build.\n*\n!models\n`,

@@ -47,7 +47,7 @@ export function synthesizeTree(root: IConstruct, context: RenderContext): Synthe
   for (const c of all) for (const message of c.node.validate()) problems.push(`${c.node.path}: ${message}`);
   if (problems.length) throw new Error(`validation failed:\n${problems.join('\n')}`);
 
-  const notice = `# ${generatedNotice(context.source)}\n`;
+  const notice = `# ${generatedNotice(context.source, context.command)}\n`;
   const objects: ManifestObject[] = [];
   const secretFiles: OutputFile[] = [];
   const byPath = new Map<string, ManifestObject>();

@@ -119,11 +119,12 @@ function uniqueDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
 /**
  * Synthesizes a construct tree written in TypeScript into an output folder, as `modelcar synth` does for
  * a config. Objects that carry credentials (a {@link PullSecret} made from credentials) are written only
- * to `secretsDir`, never to the output folder.
+ * to `secretsDir`, never to the output folder. File headers name `source` (e.g. `main.ts`) and say to run it
+ * again, or to run `command` when given.
  */
-export function synthesize(scope: IConstruct, options: { outdir: string; source: string; secretsDir?: string }): SynthesizedOutput & { changes: WriteResult } {
+export function synthesize(scope: IConstruct, options: { outdir: string; source: string; secretsDir?: string; command?: string }): SynthesizedOutput & { changes: WriteResult } {
   const outdir = path.resolve(options.outdir);
-  const output = synthesizeTree(scope, { source: options.source, outdir });
+  const output = synthesizeTree(scope, { source: options.source, outdir, command: options.command ?? null });
   validateOutput(output.files, options.outdir);
   if (output.secretFiles.length && !options.secretsDir) {
     throw new Error('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');

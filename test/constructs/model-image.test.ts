@@ -1,10 +1,10 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ModelImage } from '../../src/constructs/model-image';
 import { ModelLayouts } from '../../src/core/model-layout';
 import { LARGE_FILE_BYTES } from '../../src/core/model-files';
 import { testChart } from '../support/charts';
+import { tempDir } from '../support/temp';
 
 const URL = 'https://github.com/onnx/models/raw/main/validated/vision/classification/mobilenet/model/mobilenetv2-7.onnx';
 const context = { source: 'examples/x/modelcar.yaml', outdir: '/work/project/dist' };
@@ -22,7 +22,7 @@ function image(props: Partial<ConstructorParameters<typeof ModelImage>[2]> = {})
 
 /** A temporary folder with the given files (content or size in bytes, sparse). */
 function folder(files: Record<string, string | number>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-image-'));
+  const dir = tempDir('modelcar-image-');
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(dir, ...name.split('/'));
     fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -1,6 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { OciModel } from '../../src/constructs/oci-model';
 import { PullSecret } from '../../src/constructs/pull-secret';
@@ -9,6 +7,7 @@ import { ModelLayouts } from '../../src/core/model-layout';
 import { synthesize } from '../../src/pipeline/synthesize';
 import { objectsOf, testChart } from '../support/charts';
 import { readModes, readTree } from '../support/tree';
+import { tempDir } from '../support/temp';
 
 const FILES = [{ source: 'https://example.com/models/mobilenetv2-7.onnx' }];
 
@@ -124,7 +123,7 @@ describe('synthesize (TypeScript API)', () => {
   }
 
   test('GIVEN a chart written in TypeScript THEN the output has the same layout as a config synth', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-api-'));
+    const outdir = tempDir('modelcar-api-');
     const result = synthesize(tree(false), { outdir, source: 'src/models.ts' });
     expect(result.changes.added).toHaveLength(11); // and the file list
     expect(Object.keys(readTree(outdir))).toStrictEqual([
@@ -145,10 +144,10 @@ describe('synthesize (TypeScript API)', () => {
   });
 
   test('GIVEN a PullSecret made from credentials THEN it never lands in the output: only in secretsDir, mode 0600, git-ignored', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-api-'));
+    const outdir = tempDir('modelcar-api-');
     expect(() => synthesize(tree(true), { outdir, source: 'src/models.ts' })).toThrow(/give secretsDir/);
     expect(fs.readdirSync(outdir)).toStrictEqual([]);
-    const secretsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-secrets-'));
+    const secretsDir = tempDir('modelcar-secrets-');
     synthesize(tree(true), { outdir, source: 'src/models.ts', secretsDir });
     const dist = readTree(outdir);
     for (const content of Object.values(dist)) {

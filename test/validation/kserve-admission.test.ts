@@ -5,10 +5,10 @@
  * `predictor.go` (GetImplementations), `predictor_onnxruntime.go`, `predictor_tfserving.go`, `explainer.go`.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { validateObject } from '../../src/validation/validate-object';
 import { formatReport, validatePaths } from '../../src/validation/validate-yaml';
+import { tempDir } from '../support/temp';
 
 function isvc(spec: object, annotations?: Record<string, string>): object {
   return { apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService', metadata: { name: 'm', namespace: 'demo', ...(annotations ? { annotations } : {}) }, spec };
@@ -120,20 +120,16 @@ describe('storage specs (validateStorageSpec) and URIs (ValidateStorageURI)', ()
 
 describe('runtimes across files (validateServingRuntimePriority)', () => {
   test('GIVEN two files, each valid alone, whose runtimes auto-select one format at one priority THEN the later one is refused', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-runtimes-'));
-    try {
-      const runtime = (name: string, formats: string) =>
-        `apiVersion: serving.kserve.io/v1alpha1\nkind: ServingRuntime\nmetadata: { name: ${name}, namespace: demo }\nspec:\n  supportedModelFormats: ${formats}\n  protocolVersions: [v2]\n  containers: [{ name: kserve-container, image: quay.io/a/s:1 }]\n`;
-      fs.writeFileSync(path.join(dir, 'a.yaml'), runtime('ovms', '[{ name: onnx, autoSelect: true, priority: 1 }]'));
-      fs.writeFileSync(path.join(dir, 'b.yaml'), runtime('triton', '[{ name: onnx, autoSelect: true, priority: 1 }]'));
-      fs.writeFileSync(path.join(dir, 'c.yaml'), runtime('other', '[{ name: onnx, autoSelect: true, priority: 2 }]'));
-      expect(formatReport(validatePaths([dir]))).toBe(
-        `${dir}/b.yaml:5:69: ServingRuntime demo/triton: spec.supportedModelFormats[0].priority: same priority assigned for the model format onnx in the servingruntimes ovms and triton in namespace demo: ` +
-          'give one of them another priority, or autoSelect: false (KServe v0.15.2 validateServingRuntimePriority, at admission: refused when ovms is applied first)\n' +
-          '1 problem in 3 objects in 3 files\n',
-      );
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('modelcar-runtimes-');
+    const runtime = (name: string, formats: string) =>
+      `apiVersion: serving.kserve.io/v1alpha1\nkind: ServingRuntime\nmetadata: { name: ${name}, namespace: demo }\nspec:\n  supportedModelFormats: ${formats}\n  protocolVersions: [v2]\n  containers: [{ name: kserve-container, image: quay.io/a/s:1 }]\n`;
+    fs.writeFileSync(path.join(dir, 'a.yaml'), runtime('ovms', '[{ name: onnx, autoSelect: true, priority: 1 }]'));
+    fs.writeFileSync(path.join(dir, 'b.yaml'), runtime('triton', '[{ name: onnx, autoSelect: true, priority: 1 }]'));
+    fs.writeFileSync(path.join(dir, 'c.yaml'), runtime('other', '[{ name: onnx, autoSelect: true, priority: 2 }]'));
+    expect(formatReport(validatePaths([dir]))).toBe(
+      `${dir}/b.yaml:5:69: ServingRuntime demo/triton: spec.supportedModelFormats[0].priority: same priority assigned for the model format onnx in the servingruntimes ovms and triton in namespace demo: ` +
+        'give one of them another priority, or autoSelect: false (KServe v0.15.2 validateServingRuntimePriority, at admission: refused when ovms is applied first)\n' +
+        '1 problem in 3 objects in 3 files\n',
+    );
   });
 });

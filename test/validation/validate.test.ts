@@ -1,6 +1,5 @@
 import { sharedPath } from '../support/shared';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
@@ -10,6 +9,7 @@ import { validateObject } from '../../src/validation/validate-object';
 import { OutputValidationError, validateOutput } from '../../src/validation/validate-output';
 import { validateYamlText } from '../../src/validation/validate-yaml';
 import { testChart } from '../support/charts';
+import { tempDir } from '../support/temp';
 
 const MANIFESTS = path.join('test', 'fixtures', 'manifests');
 const ODH = sharedPath('odh', 'runtimes', 'odh-v2.25');
@@ -119,12 +119,12 @@ describe('modelcar validate on hand-written manifests', () => {
 
   test('GIVEN a path that does not exist, or a folder without YAML THEN a clear error, exit 1', async () => {
     expect(await run(['validate', 'nope.yaml'])).toStrictEqual({ code: 1, out: '', err: 'modelcar: nope.yaml: no such file or folder\n' });
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-validate-'));
+    const empty = tempDir('modelcar-validate-');
     expect(await run(['validate', empty])).toStrictEqual({ code: 1, out: '', err: `modelcar: ${empty}: no YAML files (*.yaml, *.yml) in this folder\n` });
   });
 
   test('GIVEN a file that is not UTF-8 THEN it is reported, not thrown', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-validate-'));
+    const dir = tempDir('modelcar-validate-');
     fs.writeFileSync(path.join(dir, 'latin1.yaml'), Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xe9, 0x0a]));
     return run(['validate', dir]).then((r) =>
       expect(r).toStrictEqual({ code: 1, out: `${dir}/latin1.yaml: is not UTF-8 text; save it as UTF-8\n1 problem in 0 objects in 1 file\n`, err: '' }),
@@ -215,7 +215,7 @@ describe('synth validates what it emits before writing', () => {
       metadata: { name: 'bad', namespace: 'demo' },
       spec: { predictor: { model: { modelFormat: { name: 'onnx' }, storageUri: 5 } } },
     });
-    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-out-')), 'dist');
+    const outdir = path.join(tempDir('modelcar-out-'), 'dist');
     let error: unknown;
     try {
       synthesize(chart, { outdir, source: 'models.ts' });
@@ -246,7 +246,7 @@ describe('synth validates what it emits before writing', () => {
       });
     isvc('replicas', { 'serving.kserve.io/deploymentMode': 'Serverless' }, { minReplicas: 3, maxReplicas: 2 });
     isvc('raw', { 'serving.kserve.io/deploymentMode': 'RawDeployment' }, { scaleMetric: 'concurrency' });
-    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-out-')), 'dist');
+    const outdir = path.join(tempDir('modelcar-out-'), 'dist');
     expect(() => synthesize(chart, { outdir, source: 'models.ts' })).toThrow(
       new OutputValidationError(
         [
@@ -268,7 +268,7 @@ describe('synth validates what it emits before writing', () => {
       metadata: { name: 'standard', namespace: 'demo', annotations: { 'serving.kserve.io/deploymentMode': 'Standard', 'serving.kserve.io/autoscalerClass': 'hpa' } },
       spec: { predictor: { scaleMetric: 'cpu', scaleTarget: 70, model: { modelFormat: { name: 'onnx' }, storageUri: 'oci://quay.io/a/b:1' } } },
     });
-    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-out-')), 'dist');
+    const outdir = path.join(tempDir('modelcar-out-'), 'dist');
     expect(synthesize(chart, { outdir, source: 'models.ts' }).changes.added).toContain('manifests/demo/inferenceservice-standard.yaml');
     // v0.15.2 does not know Standard: it would judge the object as Serverless, where cpu is not a Knative metric.
     expect(() => validateOutput([{ path: 'manifests/demo/x.yaml', content: fs.readFileSync(path.join(outdir, 'manifests/demo/inferenceservice-standard.yaml'), 'utf8') }], 'dist', { kserve: 'v0.15.2' })).toThrow(
