@@ -73,7 +73,9 @@ export { OutputValidationError } from './validation/validate-output';
 export { validateObject } from './validation/validate-object';
 export type { ObjectPath, ObjectProblem, ObjectReport } from './validation/validate-object';
 export { formatReport, validatePaths, validateYamlText } from './validation/validate-yaml';
-export type { ValidationReport } from './validation/validate-yaml';
+export type { ReportedProblem, ValidationReport } from './validation/validate-yaml';
+export type { ValidateObjectOptions } from './validation/validate-object';
+export type { KserveRelease } from './validation/kserve-admission';
 
 // ---- The config file's types (generated from its JSON Schema), under one name: Config.ModelConfig, ...
 

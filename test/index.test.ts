@@ -61,6 +61,10 @@ const VALUES = [
 
 /** The types, for TypeScript users only. */
 const TYPES = [
+  // Validation
+  'KserveRelease',
+  'ReportedProblem',
+  'ValidateObjectOptions',
   // The pipeline from TypeScript
   'BuildTreeOptions',
   'Cdk8sOutput',

@@ -147,17 +147,18 @@ export async function main(
     )
     .command(
       'validate [paths..]',
-      'Validate Kubernetes YAML (files or folders) against the KServe CRDs and the Kubernetes schemas',
+      "Validate Kubernetes YAML (files or folders) as kubectl apply would: the KServe CRDs, the Kubernetes schemas, KServe's admission webhooks; warn about what KServe admits but fails on",
       (y) =>
         known(
           y
             .positional('paths', { type: 'string', array: true, default: ['dist'], describe: 'YAML files and folders (folders: every *.yaml and *.yml below)' })
+            .option('kserve-version', { type: 'string', choices: ['0.15', '0.20'], default: '0.15', describe: "The cluster's KServe: its CRDs and webhook rules judge (0.15: v0.15.2, 0.20: v0.20.0)" })
             .example('$0 validate dist', 'Check what synth wrote')
-            .example('$0 validate my-isvc.yaml', 'Check a hand-written InferenceService'),
+            .example('$0 validate my-isvc.yaml --kserve-version 0.20', 'Check a hand-written InferenceService for KServe 0.20'),
         ),
       (args) => {
         const { runValidate } = require('./validate-command') as ValidateCommand;
-        const result = runValidate({ paths: args.paths as string[] });
+        const result = runValidate({ paths: args.paths as string[], kserveVersion: args['kserve-version'] });
         out(result.text);
         code = result.code;
       },

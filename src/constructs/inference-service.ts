@@ -253,7 +253,8 @@ function checkProps(check: PropChecker, props: InferenceServiceProps): void {
   count('timeout', 1);
   count('runAsUser', 0);
   if (props.minReplicas !== undefined && props.maxReplicas !== undefined && props.maxReplicas !== 0 && props.maxReplicas < props.minReplicas) {
-    check.add('maxReplicas', props.maxReplicas, `${props.maxReplicas} is less than minReplicas ${props.minReplicas}`);
+    // KServe refuses it at admission: validateReplicas (kserve/kserve v0.15.2 pkg/apis/serving/v1beta1/component.go).
+    check.add('maxReplicas', props.maxReplicas, `'MinReplicas' cannot be greater than MaxReplicas: minReplicas ${props.minReplicas} > maxReplicas ${props.maxReplicas}; raise maxReplicas or lower minReplicas (KServe validateReplicas, at admission)`);
   }
   if (props.scaleMetric !== undefined && !SCALE_METRICS.includes(props.scaleMetric)) {
     check.add('scaleMetric', props.scaleMetric, `"${props.scaleMetric}" is not one KServe knows; use one of ${SCALE_METRICS.join(', ')}`, SCALE_METRICS);

@@ -167,9 +167,21 @@ export function isValidLabelValue(value: string): string[] {
 }
 
 /**
- * An InferenceService name: KServe's webhook rule (`IsvcNameFmt`, worded as KServe words it), plus
- * this toolkit's length limit {@link INFERENCE_SERVICE_NAME_MAX_LENGTH}, which KServe itself does not
- * check but which the generated `<name>-predictor` Service needs.
+ * KServe's webhook rule for InferenceService names (`validateInferenceServiceName`: the pattern `IsvcNameFmt`,
+ * worded as KServe words it), without a length limit: KServe sets none.
+ */
+export function isInferenceServiceNameFormat(value: string): string[] {
+  if (isvcNameRe.test(value)) return [];
+  return [
+    "a InferenceService name must consist of lower case alphanumeric characters or '-', and must start with alphabetical character. " +
+      `(e.g. "my-name" or "abc-123", regex used for validation is '${ISVC_NAME_FMT}')`,
+  ];
+}
+
+/**
+ * An InferenceService name as this toolkit writes one: KServe's webhook rule ({@link isInferenceServiceNameFormat}),
+ * plus the length limit {@link INFERENCE_SERVICE_NAME_MAX_LENGTH}, which KServe itself does not check but which the
+ * generated `<name>-predictor` Service needs.
  */
 export function isInferenceServiceName(value: string): string[] {
   const errs: string[] = [];
@@ -179,12 +191,7 @@ export function isInferenceServiceName(value: string): string[] {
         `which must be a DNS-1035 label of at most ${DNS1035_LABEL_MAX_LENGTH} characters)`,
     );
   }
-  if (!isvcNameRe.test(value)) {
-    errs.push(
-      "a InferenceService name must consist of lower case alphanumeric characters or '-', and must start with alphabetical character. " +
-        `(e.g. "my-name" or "abc-123", regex used for validation is '${ISVC_NAME_FMT}')`,
-    );
-  }
+  errs.push(...isInferenceServiceNameFormat(value));
   return errs;
 }
 

@@ -172,7 +172,7 @@ describe('InferenceService', () => {
   test.each([
     [{ minReplicas: -1 }, 'InferenceService minReplicas: -1 is not valid; give a whole number, 0 or more'],
     [{ maxReplicas: 1.5 }, 'InferenceService maxReplicas: 1.5 is not valid; give a whole number, 0 or more'],
-    [{ minReplicas: 3, maxReplicas: 2 }, 'InferenceService maxReplicas: 2 is less than minReplicas 3'],
+    [{ minReplicas: 3, maxReplicas: 2 }, "InferenceService maxReplicas: 'MinReplicas' cannot be greater than MaxReplicas: minReplicas 3 > maxReplicas 2; raise maxReplicas or lower minReplicas (KServe validateReplicas, at admission)"],
     [{ scaleTarget: 0 }, 'InferenceService scaleTarget: 0 is not valid; give a whole number, 1 or more'],
     [{ timeout: 0 }, 'InferenceService timeout: 0 is not valid; give a whole number, 1 or more'],
     [{ scaleMetric: 'gpu' as never }, 'InferenceService scaleMetric: "gpu" is not one KServe knows; use one of cpu, memory, concurrency, rps'],

@@ -1,4 +1,5 @@
 /** The models of a config: an {@link OciModel} each, with its runtime, layout and serving options resolved. */
+import { admissionProblems } from '../admission';
 import { Construct } from 'constructs';
 import { Diagnostic, PropProblem, didYouMean } from '../../core/errors';
 import { ModelLayout } from '../../core/model-layout';
@@ -80,6 +81,8 @@ export function addModels(
   for (const plan of plans) {
     const { model, index, namespace, runtime, layout } = plan;
     const pullSecret = modelPullSecret(scope, loaded, index, { name: namespace, field: plan.namespaceField }, problems);
+    const serving = servingOptions(loaded, index, context);
+    const before = problems.length;
     const ociModel = construct(loaded, problems, ['models', index], (p) => modelField(loaded, plan, p), () =>
       new OciModel(scope, `Model:${namespace}:${model.name}`, {
         name: model.name,
@@ -97,10 +100,16 @@ export function addModels(
         displayName: model.displayName,
         labels: model.labels,
         annotations: model.annotations,
-        ...servingOptions(loaded, index, context),
+        ...serving,
       }),
     );
     if (ociModel) made.push(ociModel);
+    // What KServe's webhook (and controller) would refuse in the InferenceService, by KServe's own rules, once the
+    // OciModel has accepted its props (a prop it refused is reported once, by it).
+    if (problems.length === before) {
+      const modeField = model.deploymentMode !== undefined ? ['models', index, 'deploymentMode'] : ['defaults', 'deploymentMode'];
+      admissionProblems(loaded, index, serving, { field: modeField }, problems);
+    }
   }
   return made;
 }
