@@ -5,11 +5,16 @@ import { InferenceService, InferenceServiceProps } from './inference-service';
 import { ModelAuth } from './model-auth';
 import { DEFAULT_IMAGE_USER, ModelImage, ModelImageFile } from './model-image';
 import { ModelLayout } from '../core/model-layout';
-import { RELEASES, ReleaseProfile, profileOf } from '../core/releases';
+import { DEFAULT_RELEASE, RELEASES, ReleaseProfile, profileOf } from '../core/releases';
 import { IImageLock, pinnedStorageUri } from './image-lock';
 import { IPullSecret } from './pull-secret';
-import { RuntimeDefinition } from './runtimes/catalogue';
+import { runtimeCatalogue } from './runtimes/catalogue';
+import { RuntimeDefinition } from './runtimes/definition';
 import { IServingRuntime, ServingRuntime } from './serving-runtime';
+import { PropChecker, PropProblem, brand, hasBrand } from '../core/errors';
+import { nameProblem } from '../core/names';
+
+const OCI_MODEL = Symbol.for('modelcar.OciModel');
 
 /**
  * Properties of an {@link OciModel}: those of its {@link InferenceService} (name, namespace, format, platform,
@@ -34,6 +39,12 @@ export interface OciModelProps
   readonly image: string;
   /** The model files that go into the image. */
   readonly files: readonly ModelImageFile[];
+  /**
+   * The folder that relative local sources of `files` are resolved against, e.g. the folder of the file that names
+   * them.
+   * @default - the working directory
+   */
+  readonly sourceDir?: string;
   /**
    * Where the files go under /models.
    * @default - the runtime's layout; required for runtimes whose layout modelcar does not know
@@ -83,10 +94,15 @@ export const IMAGE_VOLUME_SCHEME = 'oci+native://';
 
 /**
  * A model served from an OCI image: its InferenceService (`storageUri: oci://...`), the ServingRuntime it
- * needs (shared per namespace), the objects its tokens come from (with token auth), its pull secret reference
+ * needs (its own, named after it, or one shared per namespace: see `sharedRuntime`), the objects its tokens come from (with token auth), its pull secret reference
  * and the build context of its image (`images/<namespace>/<name>/`).
  */
 export class OciModel extends Construct {
+  /** Whether `x` is an OciModel (of any copy of modelcar). */
+  public static isOciModel(x: unknown): x is OciModel {
+    return hasBrand(x, OCI_MODEL);
+  }
+
   public readonly inferenceService: InferenceService;
   public readonly runtime: IServingRuntime;
   public readonly image: ModelImage;
@@ -95,63 +111,110 @@ export class OciModel extends Construct {
   /** The resources of the model server container, after the runtime's defaults. */
   public readonly resources: ComputeResources;
 
+  /**
+   * Checks the props, and those of its parts, as its parts' constructors do; every problem is reported at once, as a
+   * {@link PropError} that names this construct's props (a part's `name` is the model's `name`).
+   */
   constructor(scope: Construct, id: string, props: OciModelProps) {
     super(scope, id);
+    const check = new PropChecker('OciModel');
     const namespace = props.namespace ?? Chart.of(this).namespace;
-    if (namespace === undefined) {
-      throw new Error(`OciModel namespace: "${props.name}" needs a namespace (set namespace, or the Chart's namespace)`);
-    }
-    const release = profileOf('OciModel', props);
+    if (namespace === undefined) check.add('namespace', props.namespace, `"${props.name}" needs a namespace (set namespace, or the Chart's namespace)`);
+    // With a release it does not know, the other props are checked against the default release.
+    const release = check.run(() => profileOf('OciModel', props)) ?? DEFAULT_RELEASE;
     const platform = release.platform;
-    if (props.imageVolume && !release.imageVolumes) {
-      throw new Error(`OciModel imageVolume: ${imageVolumeRefusal(release)}`);
-    }
-    const shared = props.sharedRuntime ?? platform === 'kserve';
-    this.runtime =
-      typeof props.runtime === 'string' || 'spec' in props.runtime
-        ? shared
-          ? ServingRuntime.shared(this, props.runtime, namespace, { release })
-          : ServingRuntime.forModel(this, props.runtime, { model: props.name, namespace, release })
-        : props.runtime;
-    const layout = props.layout ?? this.runtime.layout;
-    if (!layout) {
-      throw new Error(`OciModel layout: runtime ${this.runtime.name} is not one modelcar knows, so the model "${props.name}" must say its layout`);
-    }
-    this.image = new ModelImage(this, 'Image', {
-      image: props.image,
-      files: props.files,
-      layout,
-      baseImage: props.baseImage,
-      contextPath: `images/${namespace}/${props.name}`,
-      description: `InferenceService ${namespace}/${props.name}`,
-      // The runtime's kind, not the name of the model's own ServingRuntime: the image holds nothing of where it runs.
-      model: { name: props.name, namespace, format: props.modelFormat.name, formatVersion: props.modelFormat.version, runtime: runtimeKind(props.runtime), environment: props.environment },
-    });
-    const digest = props.lock?.digestOf(this.image);
-    const defaults = this.runtime.defaults ?? {};
+    if (props.imageVolume && !release.imageVolumes) check.add('imageVolume', props.imageVolume, imageVolumeRefusal(release));
+    const given = props.runtime;
+    const reference = typeof given === 'string' || 'spec' in given ? undefined : given;
+    const definition = typeof given === 'string' ? runtimeCatalogue(release)[given] : reference ? undefined : (given as RuntimeDefinition);
+    const sharedRuntime = props.sharedRuntime ?? platform === 'kserve';
+    // A model's own ServingRuntime takes the model's name: an invalid name is the InferenceService's to report.
+    const emitted = reference || (!sharedRuntime && nameProblem('inferenceService', props.name)) ? undefined : (given as string | RuntimeDefinition);
+    const made =
+      emitted === undefined
+        ? undefined
+        : check.run(
+            () =>
+              sharedRuntime
+                ? ServingRuntime.shared(this, { runtime: emitted, namespace, release })
+                : ServingRuntime.forModel(this, { runtime: emitted, model: props.name, namespace, release }),
+            asRuntimeProblem,
+          );
+    // When the ServingRuntime is refused, the model is still checked against what its definition says.
+    const runtime: IServingRuntime | undefined =
+      reference ??
+      made ??
+      (definition && { name: definition.name, kind: 'ServingRuntime', supportedModelFormats: definition.spec.supportedModelFormats, layout: definition.layout, defaults: definition.defaults });
+    const layout = props.layout ?? runtime?.layout;
+    if (runtime && !layout) check.add('layout', props.layout, `runtime ${runtime.name} is not one modelcar knows, so the model "${props.name}" must say its layout`);
+    const image = layout
+      ? check.run(
+          () =>
+            new ModelImage(this, 'Image', {
+              image: props.image,
+              files: props.files,
+              sourceDir: props.sourceDir,
+              layout,
+              baseImage: props.baseImage,
+              contextPath: `images/${namespace}/${props.name}`,
+              description: `InferenceService ${namespace}/${props.name}`,
+              // The runtime's kind, not the name of the model's own ServingRuntime: the image holds nothing of where it runs.
+              model: { name: props.name, namespace, format: props.modelFormat.name, formatVersion: props.modelFormat.version, runtime: runtimeKind(given), environment: props.environment },
+            }),
+          asOwn,
+        )
+      : undefined;
+    const digest = image && props.lock?.digestOf(image);
+    const defaults = runtime?.defaults ?? {};
     const gpus = props.gpus ?? defaults.gpus ?? 0;
-    this.resources = withGpus(mergeResources(defaults.resources, props.resources), gpus);
-    const { runtime: _runtime, image: _image, files: _files, layout: _layout, pullSecret, baseImage: _base, lock: _lock, environment: _env, gpus: _gpus, sharedRuntime: _shared, imageVolume, ...serving } = props;
+    const resources = check.run(() => withGpus(mergeResources(defaults.resources, props.resources), gpus), asOwn);
+    const {
+      runtime: _runtime,
+      image: _image,
+      files: _files,
+      sourceDir: _dir,
+      layout: _layout,
+      pullSecret,
+      baseImage: _base,
+      lock: _lock,
+      environment: _env,
+      gpus: _gpus,
+      sharedRuntime: _shared,
+      imageVolume,
+      ...serving
+    } = props;
     const uri = digest ? pinnedStorageUri(props.image, digest) : `oci://${props.image}`;
-    this.inferenceService = new InferenceService(this, 'InferenceService', {
-      ...serving,
-      namespace,
-      release,
-      platform: undefined,
-      kserveVersion: undefined,
-      runtime: this.runtime,
-      // An image volume is KServe's oci+native:// (pkg/utils/storage.go ParseOciScheme): the same reference, another scheme.
-      storageUri: imageVolume ? IMAGE_VOLUME_SCHEME + uri.slice('oci://'.length) : uri,
-      imagePullSecrets: pullSecret ? [pullSecret] : undefined,
-      minReplicas: props.minReplicas ?? 1,
-      maxReplicas: props.maxReplicas ?? Math.max(props.minReplicas ?? 1, 1),
-      resources: this.resources,
-      tolerations: props.tolerations ?? (gpus > 0 ? [GPU_TOLERATION] : undefined),
-      // Outside OpenShift, containers run as their images' users; the server can follow the modelcar's
-      // /proc/<pid>/root only as the same UID, so the whole pod runs as the model image's user. An image volume is
-      // a mount of world-readable files: any UID reads it.
-      runAsUser: platform === 'kserve' && !imageVolume ? Number(DEFAULT_IMAGE_USER) : undefined,
-    });
+    const inferenceService = check.run(
+      () =>
+        new InferenceService(this, 'InferenceService', {
+          ...serving,
+          namespace,
+          // The release was checked above, as the OciModel's.
+          release,
+          platform: undefined,
+          kserveVersion: undefined,
+          // Without a runtime (refused above), a stand-in with no known formats, so that the other props are still checked.
+          runtime: runtime ?? ServingRuntime.fromName('unknown'),
+          // An image volume is KServe's oci+native:// (pkg/utils/storage.go ParseOciScheme): the same reference, another scheme.
+          storageUri: imageVolume ? IMAGE_VOLUME_SCHEME + uri.slice('oci://'.length) : uri,
+          imagePullSecrets: pullSecret ? [pullSecret] : undefined,
+          minReplicas: props.minReplicas ?? 1,
+          maxReplicas: props.maxReplicas ?? Math.max(props.minReplicas ?? 1, 1),
+          resources,
+          tolerations: props.tolerations ?? (gpus > 0 ? [GPU_TOLERATION] : undefined),
+          // Outside OpenShift, containers run as their images' users; the server can follow the modelcar's
+          // /proc/<pid>/root only as the same UID, so the whole pod runs as the model image's user. An image volume is
+          // a mount of world-readable files: any UID reads it.
+          runAsUser: platform === 'kserve' && !imageVolume ? Number(DEFAULT_IMAGE_USER) : undefined,
+        }),
+      asOwn,
+    );
+    check.throwIfAny(this);
+    brand(this, OCI_MODEL);
+    this.runtime = runtime!;
+    this.image = image!;
+    this.resources = resources!;
+    this.inferenceService = inferenceService!;
     if (this.inferenceService.auth) this.auth = new ModelAuth(this, 'Auth', { inferenceService: props.name, namespace });
   }
 }
@@ -169,4 +232,18 @@ export function imageVolumeRefusal(release: ReleaseProfile): string {
     `kserve/kserve v0.20.0 pkg/utils/storage.go ConfigureOciNativeToContainer); releases that have them: ${have.join(', ')}; ` +
     `or keep the modelcar sidecar (oci://)`
   );
+}
+
+/** A part's prop problem as the composite's: the same prop of the OciModel (the parts take them as they are). */
+function asOwn(problem: PropProblem): PropProblem {
+  return { ...problem, construct: 'OciModel' };
+}
+
+/**
+ * A problem of the model's ServingRuntime (its own, or the shared one) as the OciModel's: its namespace is the model's
+ * `namespace`; anything else is about the runtime definition, the model's `runtime`.
+ */
+function asRuntimeProblem(problem: PropProblem): PropProblem {
+  const namespace = problem.construct === 'ServingRuntime' && problem.path[0] === 'namespace';
+  return { ...problem, construct: 'OciModel', path: namespace ? ['namespace'] : ['runtime'] };
 }

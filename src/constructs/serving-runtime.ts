@@ -2,10 +2,14 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kserve from '../../imports/kserve-sr-serving.kserve.io';
 import { ModelLayout } from '../core/model-layout';
-import { assertName } from '../core/names';
+import { PropChecker, PropError, brand, hasBrand, valueAt } from '../core/errors';
+import { annotationProblems, labelProblems, nameProblem } from '../core/names';
 import { Platform } from '../core/platform';
 import { ReleaseProfile, profileOf } from '../core/releases';
-import { RuntimeDefinition, ServingDefaults, SupportedModelFormat, missingRuntime, runtimeCatalogue } from './runtimes/catalogue';
+import { missingRuntime, runtimeCatalogue } from './runtimes/catalogue';
+import { RuntimeDefinition, ServingDefaults, SupportedModelFormat } from './runtimes/definition';
+
+const SERVING_RUNTIME = Symbol.for('modelcar.ServingRuntime');
 
 /** The kinds of object an InferenceService's `spec.predictor.model.runtime` can name. */
 export type ServingRuntimeKind = 'ServingRuntime' | 'ClusterServingRuntime';
@@ -46,8 +50,15 @@ export interface ServingRuntimeReferenceOptions {
   readonly defaults?: ServingDefaults;
 }
 
-/** How {@link ServingRuntime.shared} emits a runtime. */
-export interface SharedServingRuntimeOptions {
+/** Which runtime {@link ServingRuntime.shared} gives, in which namespace, and how it emits it. */
+export interface SharedServingRuntimeProps {
+  /** A built-in runtime of the release by name (e.g. `kserve-ovms`, `vllm-cuda-runtime`), or a definition of your own. */
+  readonly runtime: string | RuntimeDefinition;
+  /**
+   * The namespace of the ServingRuntime, which is that of the models that use it.
+   * @default - the namespace of the enclosing Chart
+   */
+  readonly namespace?: string;
   /**
    * The platform release: a runtime named by a string is taken from its catalogue.
    * @default - the release of `platform`; with neither, DEFAULT_RELEASE
@@ -66,12 +77,10 @@ export interface SharedServingRuntimeOptions {
   readonly kserveVersion?: string;
 }
 
-/** How {@link ServingRuntime.forModel} emits a model's own runtime. */
-export interface ModelServingRuntimeOptions extends SharedServingRuntimeOptions {
+/** Which runtime {@link ServingRuntime.forModel} gives, for which model, and how it emits it. */
+export interface ModelServingRuntimeProps extends SharedServingRuntimeProps {
   /** Name of the model (the InferenceService): the ServingRuntime's name too, as the dashboard names it. */
   readonly model: string;
-  /** @default - the namespace of the enclosing Chart */
-  readonly namespace?: string;
 }
 
 /**
@@ -117,30 +126,36 @@ export interface ServingRuntimeProps {
  * @see https://kserve.github.io/website/latest/modelserving/servingruntimes/
  */
 export class ServingRuntime extends Construct implements IServingRuntime {
+  /** Whether `x` is a ServingRuntime construct (of any copy of modelcar); references made by `fromName` are not. */
+  public static isServingRuntime(x: unknown): x is ServingRuntime {
+    return hasBrand(x, SERVING_RUNTIME);
+  }
+
   /** A ServingRuntime that already exists in the InferenceService's namespace; nothing is emitted for it. */
   public static fromName(name: string, options: ServingRuntimeReferenceOptions = {}): IServingRuntime {
-    assertName('subdomain', 'ServingRuntime.fromName name', name);
+    checkReferenceName('ServingRuntime.fromName', name);
     return { name, kind: 'ServingRuntime', ...referenceOptions(options) };
   }
 
   /** A ClusterServingRuntime that already exists in the cluster; nothing is emitted for it. */
   public static fromClusterName(name: string, options: ServingRuntimeReferenceOptions = {}): IServingRuntime {
-    assertName('subdomain', 'ServingRuntime.fromClusterName name', name);
+    checkReferenceName('ServingRuntime.fromClusterName', name);
     return { name, kind: 'ClusterServingRuntime', ...referenceOptions(options) };
   }
 
   /**
    * The ServingRuntime of a runtime definition (a built-in one such as `kserve-ovms`, or one of your own) in a
    * namespace, created on first use and shared by every model of that namespace that uses it: one ServingRuntime
-   * per runtime and namespace. Throws when the namespace already has a ServingRuntime of that name that differs.
+   * per runtime and namespace, e.g. `ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'team-a' })`.
+   * Throws a {@link PropError} when the namespace already has a ServingRuntime of that name that differs.
    */
-  public static shared(scope: Construct, runtime: string | RuntimeDefinition, namespace?: string, options: SharedServingRuntimeOptions = {}): ServingRuntime {
-    const release = profileOf('ServingRuntime', options);
-    const definition = typeof runtime === 'string' ? builtinDefinition(runtime, release) : runtime;
+  public static shared(scope: Construct, props: SharedServingRuntimeProps): ServingRuntime {
+    const release = profileOf('ServingRuntime.shared', props);
+    const definition = typeof props.runtime === 'string' ? builtinDefinition('ServingRuntime.shared', props.runtime, release) : props.runtime;
     const chart = Chart.of(scope);
-    const ns = namespace ?? chart.namespace;
+    const ns = props.namespace ?? chart.namespace;
     const odh = release.platform === 'odh';
-    const props: ServingRuntimeProps = {
+    const runtimeProps: ServingRuntimeProps = {
       name: definition.name,
       namespace: ns,
       labels: odh ? definition.labels : undefined,
@@ -150,13 +165,17 @@ export class ServingRuntime extends Construct implements IServingRuntime {
       defaults: definition.defaults,
     };
     const id = `ServingRuntime:${ns ?? ''}:${definition.name}`;
-    const existing = chart.node.tryFindChild(id) as ServingRuntime | undefined;
-    if (!existing) return new ServingRuntime(chart, id, props);
-    if (!sameProps(existing.props, props)) {
-      throw new Error(
-        `runtime: ServingRuntime ${definition.name} in namespace ${ns} is shared by the models there and was already defined differently ` +
+    const existing = chart.node.tryFindChild(id);
+    if (!ServingRuntime.isServingRuntime(existing)) return new ServingRuntime(chart, id, runtimeProps);
+    if (!sameProps(existing.props, runtimeProps)) {
+      throw new PropError({
+        construct: 'ServingRuntime.shared',
+        path: ['runtime'],
+        value: definition.name,
+        message:
+          `ServingRuntime ${definition.name} in namespace ${ns} is shared by the models there and was already defined differently ` +
           `(another image, spec, layout, defaults or platform); give every model of a namespace the same definition of ${definition.name}`,
-      );
+      });
     }
     return existing;
   }
@@ -169,14 +188,15 @@ export class ServingRuntime extends Construct implements IServingRuntime {
    * frontend/src/pages/modelServing/screens/global/DeleteInferenceServiceModal.tsx), editing it edits that runtime,
    * and a model's tokens are listed by that runtime's name (ModelServingContext.tsx filterTokens). On platform
    * `kserve` there is no dashboard: the runtime is the definition's, under the model's name.
+   * E.g. `ServingRuntime.forModel(scope, { runtime: 'kserve-ovms', model: 'mobilenet', namespace: 'team-a' })`.
    */
-  public static forModel(scope: Construct, runtime: string | RuntimeDefinition, options: ModelServingRuntimeOptions): ServingRuntime {
-    const release = profileOf('ServingRuntime', options);
-    const definition = typeof runtime === 'string' ? builtinDefinition(runtime, release) : runtime;
+  public static forModel(scope: Construct, props: ModelServingRuntimeProps): ServingRuntime {
+    const release = profileOf('ServingRuntime.forModel', props);
+    const definition = typeof props.runtime === 'string' ? builtinDefinition('ServingRuntime.forModel', props.runtime, release) : props.runtime;
     const odh = release.platform === 'odh';
     return new ServingRuntime(scope, 'ServingRuntime', {
-      name: options.model,
-      namespace: options.namespace ?? Chart.of(scope).namespace,
+      name: props.model,
+      namespace: props.namespace ?? Chart.of(scope).namespace,
       labels: odh ? definition.labels : undefined,
       annotations: odh ? definition.annotations : undefined,
       spec: odh ? withSharedMemory(definition.spec) : definition.spec,
@@ -185,12 +205,9 @@ export class ServingRuntime extends Construct implements IServingRuntime {
     });
   }
 
-  /** {@link ServingRuntime.shared} for a built-in runtime by name (e.g. `kserve-ovms`), or for any definition. */
-  public static builtin(scope: Construct, runtime: string | RuntimeDefinition, namespace?: string, options: SharedServingRuntimeOptions = {}): ServingRuntime {
-    return ServingRuntime.shared(scope, runtime, namespace, options);
-  }
-
   public readonly name: string;
+  /** The namespace it is in (its own, or the Chart's); undefined when neither says one. */
+  public readonly namespace?: string;
   public readonly kind: ServingRuntimeKind = 'ServingRuntime';
   public readonly supportedModelFormats: readonly SupportedModelFormat[];
   public readonly layout?: ModelLayout;
@@ -201,13 +218,13 @@ export class ServingRuntime extends Construct implements IServingRuntime {
 
   constructor(scope: Construct, id: string, props: ServingRuntimeProps) {
     super(scope, id);
-    assertName('subdomain', 'ServingRuntime name', props.name);
-    if (props.namespace !== undefined) assertName('label', 'ServingRuntime namespace', props.namespace);
-    if (!props.spec.containers || props.spec.containers.length === 0) {
-      throw new Error(`ServingRuntime spec.containers: "${props.name}" needs at least one container`);
-    }
+    const check = new PropChecker('ServingRuntime');
+    checkProps(check, props);
+    check.throwIfAny(this);
+    brand(this, SERVING_RUNTIME);
     this.props = props;
     this.name = props.name;
+    this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.layout = props.layout;
     this.defaults = props.defaults;
     this.supportedModelFormats = (props.spec.supportedModelFormats ?? []).map((f) => ({
@@ -227,13 +244,23 @@ export class ServingRuntime extends Construct implements IServingRuntime {
   }
 }
 
-/** The built-in runtime of that name in a release's catalogue; throws naming the release's, or those that have it. */
-function builtinDefinition(name: string, release: ReleaseProfile): RuntimeDefinition {
+/**
+ * The built-in runtime of that name in a release's catalogue; throws a {@link PropError} of `factory`'s `runtime`
+ * naming the release's runtimes, and the releases that have it.
+ */
+function builtinDefinition(factory: string, name: string, release: ReleaseProfile): RuntimeDefinition {
   const catalogue = runtimeCatalogue(release);
   const found = catalogue[name];
   if (found) return found;
+  const builtin = Object.keys(catalogue);
   const elsewhere = missingRuntime(release, name);
-  throw new Error(`runtime: ${elsewhere ?? `"${name}" is not a built-in runtime of ${release.title}`}; its built-in runtimes: ${Object.keys(catalogue).join(', ')}`);
+  throw new PropError({
+    construct: factory,
+    path: ['runtime'],
+    value: name,
+    message: `${elsewhere ?? `"${name}" is not a built-in runtime of ${release.title}`}; its built-in runtimes: ${builtin.join(', ')}`,
+    allowed: builtin,
+  });
 }
 
 /** A runtime spec with the dashboard's `shm` volume, mounted at /dev/shm in every container (unless it has one already). */
@@ -261,6 +288,24 @@ function sameProps(a: ServingRuntimeProps, b: ServingRuntimeProps): boolean {
   const keys = Object.keys(a) as (keyof ServingRuntimeProps)[];
   if (keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])) return true;
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Checks the props of a ServingRuntime, naming each prop and value. */
+function checkProps(check: PropChecker, props: ServingRuntimeProps): void {
+  const nameWrong = nameProblem('subdomain', props.name, 'ServingRuntime name');
+  if (nameWrong) check.add('name', props.name, nameWrong);
+  const namespaceWrong = props.namespace === undefined ? undefined : nameProblem('label', props.namespace, 'namespace name');
+  if (namespaceWrong) check.add('namespace', props.namespace, namespaceWrong);
+  if (!props.spec.containers || props.spec.containers.length === 0) {
+    check.add(['spec', 'containers'], props.spec.containers, `"${props.name}" needs at least one container`);
+  }
+  for (const p of [...labelProblems(props.labels, ['labels']), ...annotationProblems(props.annotations, ['annotations'])]) check.add(p.path, valueAt(props, p.path), p.message);
+}
+
+/** Throws a {@link PropError} for a name that is not a valid ServingRuntime name. */
+function checkReferenceName(factory: string, name: string): void {
+  const problem = nameProblem('subdomain', name, 'ServingRuntime name');
+  if (problem) throw new PropError({ construct: factory, path: ['name'], value: name, message: problem });
 }
 
 function referenceOptions(options: ServingRuntimeReferenceOptions): Pick<IServingRuntime, 'layout' | 'supportedModelFormats' | 'defaults'> {

@@ -10,6 +10,7 @@
  * Where a fact comes from is said next to it (repository, tag, file). Releases between two profiles are not guessed:
  * only the releases listed here are known.
  */
+import { PropError } from './errors';
 import { DeploymentKind, DeploymentMode, Platform, deploymentKind, kindWords } from './platform';
 
 /** The products modelcar knows releases of: OpenDataHub, Red Hat OpenShift AI (built from ODH), upstream KServe. */
@@ -226,7 +227,7 @@ export function findRelease(product: Product, release?: string): ReleaseProfile 
 /** The profile of a product's release; throws naming the known releases. */
 export function releaseProfile(product: Product, release?: string): ReleaseProfile {
   const found = findRelease(product, release);
-  if (typeof found === 'string') throw new Error(`release: ${found}`);
+  if (typeof found === 'string') throw new PropError({ construct: '', path: ['release'], value: release, message: found });
   return found;
 }
 
@@ -235,7 +236,10 @@ export function resolveRelease(release: string | ReleaseProfile | undefined): Re
   if (release === undefined) return DEFAULT_RELEASE;
   if (typeof release !== 'string') return release;
   const found = RELEASES.get(release);
-  if (!found) throw new Error(`release: "${release}" is not a release modelcar knows; known: ${[...RELEASES.keys()].join(', ')}`);
+  if (!found) {
+    const known = [...RELEASES.keys()];
+    throw new PropError({ construct: '', path: ['release'], value: release, message: `"${release}" is not a release modelcar knows; known: ${known.join(', ')}`, allowed: known });
+  }
   return found;
 }
 
@@ -267,15 +271,22 @@ export function deploymentModeOn(profile: ReleaseProfile, mode?: DeploymentMode)
   const kind = deploymentKind(mode);
   if (!profile.modes.includes(kind)) {
     const only = profile.modes.map((k) => `"${modeName(profile, k)}"`).join(' or ');
-    throw new Error(
-      `deploymentMode: "${mode}" is not supported by ${profile.title}: ${kindWords(kind)} is not one of its deployment modes ` +
+    throw new PropError({
+      construct: '',
+      path: ['deploymentMode'],
+      value: mode,
+      message:
+        `"${mode}" is not supported by ${profile.title}: ${kindWords(kind)} is not one of its deployment modes ` +
         `(opendatahub-operator v3.0.0 kserve_support.go: "RawDeployment mode is the only supported mode"); use ${only}`,
-    );
+    });
   }
   if ((mode === 'Knative' || mode === 'Standard') && profile.modeNames === 'legacy') {
-    throw new Error(
-      `deploymentMode: "${mode}" is a KServe 0.16 name, but ${profile.title} runs KServe ${profile.kserveVersion}, which does not know it; use "${modeName(profile, kind)}"`,
-    );
+    throw new PropError({
+      construct: '',
+      path: ['deploymentMode'],
+      value: mode,
+      message: `"${mode}" is a KServe 0.16 name, but ${profile.title} runs KServe ${profile.kserveVersion}, which does not know it; use "${modeName(profile, kind)}"`,
+    });
   }
   return modeName(profile, kind);
 }
@@ -289,25 +300,32 @@ export interface ReleaseProps {
 
 /**
  * The release a construct's props name: `release`, else that of `platform` and `kserveVersion`, else
- * {@link DEFAULT_RELEASE}. Throws, prefixed with `what`, when they disagree or name no known release.
+ * {@link DEFAULT_RELEASE}. Throws a {@link PropError} of `what` (the construct) naming the prop, when they disagree or
+ * name no known release.
  */
 export function profileOf(what: string, props: ReleaseProps): ReleaseProfile {
+  const refuse = (prop: keyof ReleaseProps, message: string): never => {
+    throw new PropError({ construct: what, path: [prop], value: props[prop], message });
+  };
   try {
     if (props.release !== undefined) {
       const profile = resolveRelease(props.release);
       if (props.platform !== undefined && props.platform !== profile.platform) {
-        throw new Error(`platform: "${props.platform}" does not match release ${profile.id}, whose platform is ${profile.platform}; drop platform`);
+        refuse('platform', `"${props.platform}" does not match release ${profile.id}, whose platform is ${profile.platform}; drop platform`);
       }
       if (props.kserveVersion !== undefined && props.kserveVersion !== profile.kserveVersion) {
-        throw new Error(`kserveVersion: "${props.kserveVersion}" does not match release ${profile.id}, which runs KServe ${profile.kserveVersion}; drop kserveVersion`);
+        refuse('kserveVersion', `"${props.kserveVersion}" does not match release ${profile.id}, which runs KServe ${profile.kserveVersion}; drop kserveVersion`);
       }
       return profile;
     }
     if (props.kserveVersion !== undefined && props.platform !== 'kserve') {
-      throw new Error(`kserveVersion: names a plain KServe release; with platform ${props.platform ?? DEFAULT_RELEASE.platform} name the release instead (e.g. ${DEFAULT_RELEASE.id})`);
+      refuse('kserveVersion', `names a plain KServe release; with platform ${props.platform ?? DEFAULT_RELEASE.platform} name the release instead (e.g. ${DEFAULT_RELEASE.id})`);
     }
     return props.platform === undefined ? DEFAULT_RELEASE : releaseForPlatform(props.platform, props.kserveVersion);
   } catch (e) {
-    throw new Error(`${what} ${(e as Error).message}`);
+    // resolveRelease and releaseForPlatform name no construct, and releaseForPlatform's release is the kserveVersion prop.
+    if (!PropError.isPropError(e) || e.construct !== '') throw e;
+    const prop = props.release === undefined && e.prop === 'release' ? 'kserveVersion' : e.prop;
+    throw new PropError(e.problems.map((p) => ({ ...p, construct: what, path: [prop] })));
   }
 }

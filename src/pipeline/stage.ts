@@ -14,12 +14,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatDiagnostic, UserError } from '../core/errors';
-import { ConfigImage, loadConfigImages } from './config-images';
+import { loadConfigImages } from './config-images';
+import { ImageSet, PipelineImage, TreeImagesOptions, treeImages } from './image-set';
 import { ModelFileEntry } from '../core/model-files';
 import { Progress, ProgressOutput, formatBytes, formatDuration } from './progress';
 import { AbortedError, DownloadError, copyWithHash, download, hashFile } from './transfer';
 import { STAGE_STATE_FILE } from '../constructs/model-image';
-import { LoadedConfig } from '../config/load';
 
 /** Options of {@link stage}. */
 export interface StageOptions {
@@ -37,6 +37,18 @@ export interface StageOptions {
   readonly signal?: AbortSignal;
   /** Give up a download when no data comes for this long. @default 60000 */
   readonly idleTimeoutMs?: number;
+}
+
+/**
+ * Options of {@link stage} for a construct tree written in TypeScript instead of a config: its model images
+ * (`scope` or `images`), the output folder it was synthesized into and its `source`, as given to `synthesize()`.
+ */
+export interface StageTreeOptions extends Omit<StageOptions, 'config'>, TreeImagesOptions {}
+
+/** The images of a config (the CLI's `-c`) or of a construct tree (TypeScript). @internal */
+export function imageSet(options: { readonly config: string; readonly outdir: string; readonly models?: readonly string[] } | (TreeImagesOptions & { readonly models?: readonly string[] })): ImageSet {
+  if ('config' in options && options.config !== undefined) return loadConfigImages(options.config, options.outdir, options.models);
+  return treeImages(options as TreeImagesOptions, options.models);
 }
 
 /** How a file came to be staged. */
@@ -88,12 +100,13 @@ interface StageState {
 export const INTERRUPTED_EXIT_CODE = 130;
 
 /**
- * Stages the model files of a config's models into their build contexts. Every file is tried; the problems found
- * (a missing source, an HTTP error, a digest mismatch) are reported together in one {@link UserError} at the end.
- * An interruption (the signal) stops at once with a UserError whose exit code is {@link INTERRUPTED_EXIT_CODE}.
+ * Stages the model files of a config's models, or of the model images of a construct tree, into their build
+ * contexts. Every file is tried; the problems found (a missing source, an HTTP error, a digest mismatch) are
+ * reported together in one {@link UserError} at the end. An interruption (the signal) stops at once with a
+ * UserError whose exit code is {@link INTERRUPTED_EXIT_CODE}.
  */
-export async function stage(options: StageOptions): Promise<StagedImage[]> {
-  const { loaded, outdir, images } = loadConfigImages(options.config, options.outdir, options.models);
+export async function stage(options: StageOptions | StageTreeOptions): Promise<StagedImage[]> {
+  const { outdir, images } = imageSet(options);
   const output = options.output ?? { write: () => undefined };
   const progress = new Progress(output, options.progress);
   const relative = (p: string) => path.relative(process.cwd(), p) || '.';
@@ -106,7 +119,7 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
     const state = readState(item.contextDir);
     for (const entry of item.image.files) {
       try {
-        const file = await stageFile(item, entry, state, { loaded, progress, downloaded, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs });
+        const file = await stageFile(item, entry, state, { progress, downloaded, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs });
         staged.push(file);
       } catch (e) {
         if (e instanceof AbortedError || options.signal?.aborted) {
@@ -119,7 +132,7 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
       }
     }
     const removed = removeStrays(item.contextDir, new Set(item.image.files.map((f) => f.target)), state);
-    for (const r of removed) progress.line(`  ${r}: removed (not a model file of the config)`);
+    for (const r of removed) progress.line(`  ${r}: removed (not a model file of ${item.origin.name})`);
     writeState(item.contextDir, state);
     results.push({ key: item.image.key, contextDir: item.contextDir, files: staged, removed });
   }
@@ -137,7 +150,6 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
 class StageProblem extends Error {}
 
 interface FileContext {
-  readonly loaded: LoadedConfig;
   readonly progress: Progress;
   /** URL -> a staged file holding it, to link instead of downloading again. */
   readonly downloaded: Map<string, string>;
@@ -145,18 +157,16 @@ interface FileContext {
   readonly idleTimeoutMs?: number;
 }
 
-async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
+async function stageFile(item: PipelineImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
   const { progress } = ctx;
-  const { loaded } = item;
   const destination = path.join(item.contextDir, ...entry.target.split('/'));
   const source = entry.url ?? entry.localPath!;
-  const field = ['models', item.modelIndex, 'files', entry.index];
-  const shown = entry.url ?? path.relative(loaded.dir, entry.localPath!).split(path.sep).join('/');
+  const shown = entry.url ?? item.shown(entry.localPath!);
   const sourceStat = entry.localPath === undefined ? undefined : statKeyOrUndefined(entry.localPath);
   if (entry.localPath !== undefined && sourceStat === undefined) {
     fs.rmSync(destination, { force: true, recursive: true });
     delete state.files[entry.target];
-    throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], `${shown}: no such file any more (local paths are relative to the config file)`)));
+    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${shown}: no such file any more (local paths are relative to ${item.origin.relativeTo})`)));
   }
 
   // Already staged, and nothing changed since: trust the recorded digest.
@@ -165,7 +175,7 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
   if (cached && current && cached.source === source && sameStat(cached.stat, current) && (!sourceStat || (cached.sourceStat && sameStat(cached.sourceStat, sourceStat)))) {
     if (entry.sha256 === undefined || entry.sha256 === cached.sha256) {
       if (entry.url) ctx.downloaded.set(entry.url, destination);
-      report(progress, loaded, field, entry, 'already staged', cached.sha256);
+      report(progress, item, entry, 'already staged', cached.sha256);
       return { target: entry.target, sha256: cached.sha256, size: Number(current.size), action: 'unchanged', pinned: entry.sha256 !== undefined };
     }
   }
@@ -203,7 +213,7 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
         onStart: (total) => progress.start(`  ${entry.target}`, total),
         idleTimeoutMs: ctx.idleTimeoutMs,
       }).catch((e) => {
-        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], e.message)));
+        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', e.message)));
         throw e;
       });
       how = `downloaded ${rate(result.bytes, Date.now() - started)}`;
@@ -211,7 +221,7 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
     if (entry.sha256 !== undefined && result.sha256 !== entry.sha256) {
       throw new StageProblem(
         formatDiagnostic(
-          loaded.at([...field, 'sha256'], `${shown} has sha256 ${result.sha256}, but the config expects ${entry.sha256}; it was not staged (check the source, or fix the pin)`),
+          item.fileAt(entry.index, 'sha256', `${shown} has sha256 ${result.sha256}, but ${item.origin.name} expects ${entry.sha256}; it was not staged (check the source, or fix the pin)`),
         ),
       );
     }
@@ -224,7 +234,7 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
     }
     writeState(item.contextDir, state);
     if (entry.url) ctx.downloaded.set(entry.url, destination);
-    report(progress, loaded, field, entry, how, result.sha256);
+    report(progress, item, entry, how, result.sha256);
     return { target: entry.target, sha256: result.sha256, size: result.bytes, action, pinned: entry.sha256 !== undefined };
   } catch (e) {
     // Neither the partial file nor an earlier one at the path (unverified for the config as it is now) stays.
@@ -239,18 +249,18 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
     const code = (e as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && !(e instanceof StageProblem) && !(e instanceof AbortedError)) {
       // A system error (permission denied, disk full, ...): the user's to fix, said at the file's entry.
-      throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], `${shown} -> ${entry.target}: ${(e as Error).message}`)));
+      throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${shown} -> ${entry.target}: ${(e as Error).message}`)));
     }
     throw e;
   }
 }
 
-function report(progress: Progress, loaded: LoadedConfig, field: (string | number)[], entry: ModelFileEntry, how: string, sha256: string): void {
+function report(progress: Progress, item: PipelineImage, entry: ModelFileEntry, how: string, sha256: string): void {
   let check: string;
-  if (entry.sha256 !== undefined) check = `sha256 ${sha256} matches the config`;
+  if (entry.sha256 !== undefined) check = `sha256 ${sha256} matches ${item.origin.name}`;
   else if (entry.folder !== undefined) check = `sha256 ${sha256}`;
   else {
-    const at = loaded.at(field, '');
+    const at = item.fileAt(entry.index, '', '');
     const where = at.position.line === undefined ? at.position.file : `${at.position.file}:${at.position.line}`;
     check = `sha256 ${sha256} (not pinned: add \`sha256: ${sha256}\` to ${at.field} at ${where})`;
   }
@@ -312,7 +322,7 @@ function writeState(contextDir: string, state: StageState): void {
   fs.renameSync(temp, file);
 }
 
-/** Removes files under `models/` that are not model files of the config (and their records), then empty folders. */
+/** Removes files under `models/` that are not model files of the image (and their records), then empty folders. */
 function removeStrays(contextDir: string, expected: ReadonlySet<string>, state: StageState): string[] {
   const removed: string[] = [];
   const walk = (rel: string): boolean => {
@@ -343,7 +353,7 @@ export class NotStagedError extends UserError {}
  * state file when the file is unchanged since it was staged, else computed. Throws a {@link NotStagedError} naming
  * the files that are missing or do not match the config.
  */
-export async function stagedDigests(item: ConfigImage, options: { output?: ProgressOutput; signal?: AbortSignal } = {}): Promise<string[]> {
+export async function stagedDigests(item: PipelineImage, options: { output?: ProgressOutput; signal?: AbortSignal } = {}): Promise<string[]> {
   const state = readState(item.contextDir);
   const progress = new Progress(options.output ?? { write: () => undefined });
   const digests: string[] = [];
@@ -366,11 +376,11 @@ export async function stagedDigests(item: ConfigImage, options: { output?: Progr
         progress.clear();
       }
     }
-    if (entry.sha256 !== undefined && sha256 !== entry.sha256) problems.push(`${entry.target} has sha256 ${sha256}, but the config expects ${entry.sha256}`);
+    if (entry.sha256 !== undefined && sha256 !== entry.sha256) problems.push(`${entry.target} has sha256 ${sha256}, but ${item.origin.name} expects ${entry.sha256}`);
     digests.push(sha256);
   }
   if (problems.length) {
-    throw new NotStagedError(`${item.image.key}: ${problems.join('; ')}. Run \`modelcar stage ${item.image.key}\` first.`);
+    throw new NotStagedError(`${item.image.key}: ${problems.join('; ')}. Run ${item.origin.stageCommand(item.image.key)} first.`);
   }
   return digests;
 }

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { IConstruct } from 'constructs';
 import { LoadedConfig, loadConfig } from '../config/load';
-import { ConfigError, Diagnostic } from '../core/errors';
+import { ConfigError, Diagnostic, UserError } from '../core/errors';
 import { argoCdApplications } from '../config/argocd';
 import { IImageLock } from '../constructs/image-lock';
 import { ImageLock, inputsDigest } from './lock';
@@ -16,11 +16,12 @@ import { RenderContext } from '../core/output-file';
 import { ManifestObject, SynthesizedOutput, renderTree } from '../output/manifests';
 import { DEPLOYMENT_MODES, DeploymentMode, deploymentKind } from '../core/platform';
 import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeSecretFiles } from '../output/writer';
-import { validateOutput } from '../validation/validate-output';
+import { ValidateOutputOptions, validateOutput } from '../validation/validate-output';
+import { releaseForVersion } from '../validation/kserve-admission';
 import { translateEnvironments } from '../config/translate/translate';
 import { uniqueDiagnostics } from '../config/translate/diagnostics';
 import { configRelease } from '../config/translate/release';
-import { CrdSet, DEFAULT_RELEASE, ReleaseProfile } from '../core/releases';
+import { ReleaseProfile } from '../core/releases';
 import { InferenceService } from '../constructs/inference-service';
 
 /** Options of {@link synthesizeConfigFile}. */
@@ -54,7 +55,7 @@ export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): Synt
   const loaded = loadConfig(options.config, { deferModelErrors: true });
   const lock = ImageLock.forConfig(options.config);
   const { warnings: found, release, modes, ...output } = renderConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock });
-  validateOutput(output.files, options.outdir, { crds: release.crds });
+  validateOutput(output.files, options.outdir, outputChecks(release));
   found.push(...modeChangeWarnings(outdir, modes, release));
   const lockFile = path.join(path.dirname(options.config), path.basename(lock.file));
   const stale: Diagnostic[] = lock.stale.map((message) => ({ position: { file: lockFile }, field: '', message }));
@@ -228,29 +229,42 @@ export interface SynthesizeOptions {
    * @default - none
    */
   readonly secretsDir?: string;
+  /**
+   * The command the files' header says to run to write them again.
+   * @default - run `source` again
+   */
+  readonly command?: string;
 }
 
 /**
  * Synthesizes a construct tree written in TypeScript into an output folder, as `modelcar synth` does for
  * a config. Objects that carry credentials (a {@link PullSecret} made from credentials) are written only
- * to `secretsDir`, never to the output folder.
+ * to `secretsDir`, never to the output folder. File headers name `source` (e.g. `main.ts`) and say to run it
+ * again, or to run `command` when given.
  */
 export function synthesize(scope: IConstruct, options: SynthesizeOptions): SynthesizedOutput & { changes: WriteResult } {
   const outdir = path.resolve(options.outdir);
-  const output = renderTree(scope, { source: options.source, outdir });
-  for (const crds of crdSetsOf(scope)) validateOutput(output.files, options.outdir, { crds });
+  const output = renderTree(scope, { source: options.source, outdir, command: options.command ?? null });
+  const releases = releasesOf(scope);
+  if (releases.length === 0) validateOutput(output.files, options.outdir);
+  for (const release of releases) validateOutput(output.files, options.outdir, outputChecks(release));
   if (output.secretFiles.length && !options.secretsDir) {
-    throw new Error('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');
+    throw new UserError('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');
   }
   const changes = writeOutput(outdir, output.files);
   if (options.secretsDir) writeSecretFiles(options.secretsDir, output.secretFiles);
   return { ...output, changes };
 }
 
-/** The CRD sets of the releases a construct tree's InferenceServices are for (the default set when it has none). */
-function crdSetsOf(scope: IConstruct): CrdSet[] {
-  const sets = new Set(scope.node.findAll().flatMap((c) => (c instanceof InferenceService ? [c.release.crds] : [])));
-  return sets.size ? [...sets].sort() : [DEFAULT_RELEASE.crds];
+/** The platform releases a construct tree's InferenceServices are for, by id. */
+function releasesOf(scope: IConstruct): ReleaseProfile[] {
+  const found = new Map(scope.node.findAll().flatMap((c) => (InferenceService.isInferenceService(c) ? [[c.release.id, c.release] as const] : [])));
+  return [...found.keys()].sort().map((id) => found.get(id)!);
+}
+
+/** How the output for a platform release is checked: its KServe's admission rules, its own CRDs. */
+function outputChecks(release: ReleaseProfile): ValidateOutputOptions {
+  return { kserve: releaseForVersion(release.kserveVersion), crds: release.crds };
 }
 
 /** The config's path as named in file headers: relative to the folder that holds the output folder. @internal */

@@ -3,6 +3,7 @@
  * (kserve/kserve v0.20.0 pkg/utils/storage.go ParseOciScheme, ConfigureOciNativeToContainer: the reference after the
  * scheme, mounted at /mnt/models with subPath "models", pullPolicy IfNotPresent), instead of the modelcar sidecar.
  */
+import * as fs from 'fs';
 import { OciModel } from '../../src/constructs/oci-model';
 import { objectsOf, testChart } from '../support/charts';
 import { cli, project } from '../support/project';
@@ -70,7 +71,7 @@ models:
     );
     // b uses the sidecar: the UID note stays.
     expect(err).toContain('modelcar.yaml:2:11: platform: platform kserve: ');
-    const uri = (name: string) => /storageUri: (.*)/.exec(require('fs').readFileSync(`${p.dist}/manifests/ml/inferenceservice-${name}.yaml`, 'utf8'))![1];
+    const uri = (name: string) => /storageUri: (.*)/.exec(fs.readFileSync(`${p.dist}/manifests/ml/inferenceservice-${name}.yaml`, 'utf8'))![1];
     expect(['a', 'b', 'c'].map(uri)).toStrictEqual(['oci+native://quay.io/u/a:1', 'oci://quay.io/u/b:latest', 'oci+native://quay.io/u/c']);
 
     const q = project(config('0.19'), 'modelcar-native-');

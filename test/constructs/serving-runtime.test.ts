@@ -1,15 +1,7 @@
 import { ServingRuntime } from '../../src/constructs/serving-runtime';
-import {
-  BUILTIN_RUNTIMES,
-  KSERVE_OVMS,
-  ODH_IMAGES,
-  ODH_RELEASE_IMAGES,
-  RUNTIMES_LEFT_OUT,
-  builtinRuntimeNames,
-  runtimeNamesOf,
-  vllmCudaRuntime,
-  withImages,
-} from '../../src/constructs/runtimes/catalogue';
+import { BUILTIN_RUNTIMES, KSERVE_OVMS, RUNTIMES_LEFT_OUT, builtinRuntimeNames, runtimeNamesOf, vllmCudaRuntime } from '../../src/constructs/runtimes/catalogue';
+import { withImages } from '../../src/constructs/runtimes/definition';
+import { ODH_IMAGES, ODH_RELEASE_IMAGES } from '../../src/constructs/runtimes/odh-images';
 import { resolveRelease } from '../../src/core/releases';
 import { ODH_TAGS, dashboardServingRuntime as dashboard, odhParams as params, odhServingRuntime as srOf, singleModelTemplates } from '../support/odh-templates';
 import { ModelLayouts } from '../../src/core/model-layout';
@@ -49,7 +41,7 @@ describe('built-in runtimes of each OpenDataHub release (odh-model-controller co
     'GIVEN %s and its %s on platform odh WHEN synthesized THEN it is the template object (images from params.env) with the annotations the dashboard adds',
     (tag, name, file) => {
       const chart = testChart();
-      ServingRuntime.shared(chart, name, 'team-a', { release: PROFILE_OF_TAG[tag] });
+      ServingRuntime.shared(chart, { runtime: name, namespace: 'team-a', release: PROFILE_OF_TAG[tag] });
       // odh-v2.30 keeps the images in config/base/params-cuda.env (not in ../shared), with the values of odh-v2.35's params.env.
       const images = tag === 'odh-v2.30' ? params('odh-v2.35') : params(tag);
       expect(objectsOf(chart)).toStrictEqual([dashboard(tag, file, 'team-a', images)]);
@@ -73,17 +65,17 @@ describe('built-in runtimes of each OpenDataHub release (odh-model-controller co
     expect(runtimeNamesOf(resolveRelease('odh-3.0'))).toStrictEqual(['caikit-tgis-runtime', 'kserve-ovms', 'vllm-cuda-runtime']);
     expect(runtimeNamesOf(resolveRelease('rhoai-3.0'))).toStrictEqual(['kserve-ovms', 'vllm-cuda-runtime']);
     expect(runtimeNamesOf(resolveRelease('odh-3.4'))).toStrictEqual(['kserve-ovms', 'vllm-cuda-runtime']);
-    expect(() => ServingRuntime.shared(testChart(), 'vllm-runtime', 'ns', { release: 'odh-3.4' })).toThrow(
-      'runtime: runtime vllm-runtime is not shipped by OpenDataHub 3.4; OpenDataHub 3.4 ships it as vllm-cuda-runtime; releases that have it: odh-2.25, odh-2.26, rhoai-2.16, kserve-0.15; its built-in runtimes: kserve-ovms, vllm-cuda-runtime',
+    expect(() => ServingRuntime.shared(testChart(), { runtime: 'vllm-runtime', namespace: 'ns', release: 'odh-3.4' })).toThrow(
+      'ServingRuntime.shared runtime: runtime vllm-runtime is not shipped by OpenDataHub 3.4; OpenDataHub 3.4 ships it as vllm-cuda-runtime; releases that have it: odh-2.25, odh-2.26, rhoai-2.16, kserve-0.15; its built-in runtimes: kserve-ovms, vllm-cuda-runtime',
     );
-    expect(() => ServingRuntime.shared(testChart(), 'tgis-grpc-runtime', 'ns', { release: 'odh-2.27' })).toThrow(
-      'runtime: runtime tgis-grpc-runtime is not shipped by OpenDataHub 2.27; releases that have it: odh-2.25, odh-2.26, rhoai-2.16, kserve-0.15; its built-in runtimes: kserve-ovms, vllm-cuda-runtime, caikit-tgis-runtime, caikit-standalone-runtime',
+    expect(() => ServingRuntime.shared(testChart(), { runtime: 'tgis-grpc-runtime', namespace: 'ns', release: 'odh-2.27' })).toThrow(
+      'ServingRuntime.shared runtime: runtime tgis-grpc-runtime is not shipped by OpenDataHub 2.27; releases that have it: odh-2.25, odh-2.26, rhoai-2.16, kserve-0.15; its built-in runtimes: kserve-ovms, vllm-cuda-runtime, caikit-tgis-runtime, caikit-standalone-runtime',
     );
   });
 
   test('GIVEN the default release THEN the built-in runtimes are those of the newest OpenDataHub release', () => {
     const chart = testChart();
-    ServingRuntime.shared(chart, 'kserve-ovms', 'team-a');
+    ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'team-a' });
     expect(objectsOf(chart)).toStrictEqual([dashboard('odh-v3.4', 'ovms-kserve-template.yaml', 'team-a')]);
   });
 });
@@ -96,7 +88,7 @@ describe('built-in runtimes of odh-v2.25 (the constants)', () => {
 
   test.each(Object.entries(TEMPLATES))('GIVEN %s on platform kserve 0.15 WHEN synthesized THEN the same spec, and no OpenDataHub metadata', (name, templateFile) => {
     const chart = testChart();
-    ServingRuntime.shared(chart, name, 'team-a', { platform: 'kserve', kserveVersion: '0.15' });
+    ServingRuntime.shared(chart, { runtime: name, namespace: 'team-a', platform: 'kserve', kserveVersion: '0.15' });
     const odh = odhServingRuntime(templateFile);
     expect(objectsOf(chart)).toStrictEqual([{ apiVersion: odh.apiVersion, kind: odh.kind, metadata: { name, namespace: 'team-a' }, spec: odh.spec }]);
   });
@@ -142,28 +134,28 @@ describe('built-in runtimes of odh-v2.25 (the constants)', () => {
 });
 
 describe('ServingRuntime', () => {
-  test('GIVEN two models of one namespace THEN builtin() returns the same shared ServingRuntime; another namespace gets its own', () => {
+  test('GIVEN two models of one namespace THEN shared() returns the same ServingRuntime; another namespace gets its own', () => {
     const chart = testChart();
-    const a = ServingRuntime.builtin(chart, 'kserve-ovms', 'ns-a');
-    expect(ServingRuntime.builtin(chart, 'kserve-ovms', 'ns-a')).toBe(a);
-    expect(ServingRuntime.builtin(chart, 'kserve-ovms', 'ns-b')).not.toBe(a);
+    const a = ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'ns-a' });
+    expect(ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'ns-a' })).toBe(a);
+    expect(ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'ns-b' })).not.toBe(a);
     expect(objectsOf(chart).map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toStrictEqual(['ns-a/kserve-ovms', 'ns-b/kserve-ovms']);
   });
 
   test('GIVEN a namespace whose shared runtime was defined with another image THEN a second definition is refused', () => {
     const chart = testChart();
-    ServingRuntime.shared(chart, 'kserve-ovms', 'ns');
+    ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'ns' });
     const pinned = withImages(KSERVE_OVMS, { 'kserve-container': `quay.io/opendatahub/openvino_model_server@sha256:${'1'.repeat(64)}` });
-    expect(() => ServingRuntime.shared(chart, pinned, 'ns')).toThrow(
+    expect(() => ServingRuntime.shared(chart, { runtime: pinned, namespace: 'ns' })).toThrow(
       'runtime: ServingRuntime kserve-ovms in namespace ns is shared by the models there and was already defined differently (another image, spec, layout, defaults or platform); give every model of a namespace the same definition of kserve-ovms',
     );
-    expect(() => ServingRuntime.shared(chart, 'kserve-ovms', 'ns', { platform: 'kserve' })).toThrow(/already defined differently/);
+    expect(() => ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'ns', platform: 'kserve' })).toThrow(/already defined differently/);
   });
 
   test('GIVEN an image pinned by digest THEN the ServingRuntime runs that image and nothing else changes', () => {
     const digest = `quay.io/opendatahub/vllm@sha256:${'a'.repeat(64)}`;
     const chart = testChart();
-    ServingRuntime.shared(chart, withImages(BUILTIN_RUNTIMES['vllm-runtime'], { 'kserve-container': digest }), 'ns');
+    ServingRuntime.shared(chart, { runtime: withImages(BUILTIN_RUNTIMES['vllm-runtime'], { 'kserve-container': digest }), namespace: 'ns' });
     const expected = dashboardServingRuntime('vllm-template.yaml', 'ns');
     expected.spec.containers[0].image = digest;
     expect(objectsOf(chart)).toStrictEqual([expected]);
@@ -183,8 +175,8 @@ describe('ServingRuntime', () => {
   });
 
   test('GIVEN an unknown built-in name THEN it says which exist in the release', () => {
-    expect(() => ServingRuntime.builtin(testChart(), 'kserve-ovm', 'ns', { release: 'odh-2.25' })).toThrow(
-      'runtime: "kserve-ovm" is not a built-in runtime of OpenDataHub 2.25; its built-in runtimes: kserve-ovms, vllm-runtime, caikit-tgis-runtime, caikit-standalone-runtime, tgis-grpc-runtime',
+    expect(() => ServingRuntime.shared(testChart(), { runtime: 'kserve-ovm', namespace: 'ns', release: 'odh-2.25' })).toThrow(
+      'ServingRuntime.shared runtime: "kserve-ovm" is not a built-in runtime of OpenDataHub 2.25; its built-in runtimes: kserve-ovms, vllm-runtime, caikit-tgis-runtime, caikit-standalone-runtime, tgis-grpc-runtime',
     );
   });
 

@@ -3,7 +3,6 @@
  * upstream v0.15.2 and v0.20.0, OpenDataHub's fork at odh-v2.25 and odh-v3.4), and its objects pass them.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { OciModel } from '../../src/constructs/oci-model';
@@ -12,8 +11,9 @@ import { loadConfig } from '../../src/config/load';
 import { renderConfig, synthesize } from '../../src/pipeline/synthesize';
 import { OutputValidationError, validateOutput } from '../../src/validation/validate-output';
 import { runtimeNamesOf } from '../../src/constructs/runtimes/catalogue';
+import { tempDir } from '../support/temp';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-crds-'));
+const tmp = () => tempDir('modelcar-crds-');
 
 /** A model on each built-in runtime of a release, in one chart, synthesized as `synthesize` does. */
 function synthRelease(release: string) {

@@ -2,6 +2,10 @@
  * The translation of a config into constructs: a Namespace per namespace, an OciModel per model, with the
  * runtimes, pull secrets and serving options the config gives them. Each concern has its module here; this one
  * puts them together, once per environment.
+ *
+ * The constructs check their props; the config layer adds the rules only it can check (what a config names
+ * elsewhere in it, duplicates, paths relative to the config file) and reports each problem a construct finds at the
+ * config line its value came from.
  */
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -33,9 +37,8 @@ export interface TranslateOptions {
 
 /**
  * Adds the constructs a config describes to a scope (usually a Chart): a Namespace per namespace, an OciModel
- * per model. Checks the rules the schema cannot express (names, image references, formats, duplicates) and
- * throws a {@link ConfigError} with all of them, each at its config line and field. Returns the warnings, at
- * the config's fields.
+ * per model. Throws a {@link ConfigError} with every problem, of the config and of the constructs' props, each at
+ * its config line and field. Returns the warnings, at the config's fields.
  */
 export function translateConfig(scope: Construct, loaded: LoadedConfig, options: TranslateOptions = {}): Diagnostic[] {
   const { config, at } = loaded;
@@ -46,31 +49,32 @@ export function translateConfig(scope: Construct, loaded: LoadedConfig, options:
   if (!release) throw new ConfigError(uniqueDiagnostics(problems));
   const platform = release.platform;
   const runtimes = configRuntimes(loaded, release, problems);
-  const namespaces = declaredNamespaces(loaded, problems);
   checkPullSecrets(loaded, problems);
   const models = planModels(loaded, runtimes, { release }, problems, warn);
-  if (problems.length) throw new ConfigError(uniqueDiagnostics(problems));
-
   checkRuntimeNames(loaded, models, platform, problems);
-  if (problems.length) throw new ConfigError(uniqueDiagnostics(problems));
+  const namespaces = declaredNamespaces(loaded);
   for (const m of models) if (!namespaces.has(m.namespace)) namespaces.set(m.namespace, m.namespaceField);
   addNamespaces(scope, loaded, namespaces, platform, problems);
-  addModels(scope, loaded, models, options, problems);
+  const made = addModels(scope, loaded, models, { release, ...options }, problems);
   if (problems.length) throw new ConfigError(uniqueDiagnostics(problems));
+  const defaults = config.defaults ?? {};
   // The UID note is for the modelcar sidecar: image volumes have none.
-  if (platform === 'kserve' && models.some((m) => (m.model.imageVolume ?? config.defaults?.imageVolume) !== true)) {
+  if (platform === 'kserve' && made.length && models.some((m) => (m.model.imageVolume ?? defaults.imageVolume) !== true)) {
     warnings.push(at(['platform'], modelcarUidNote(Number(DEFAULT_IMAGE_USER))));
   }
   const communityImages = models.find((m) => release.product === 'rhoai' && m.runtime.kind === 'emitted' && m.runtime.field === undefined);
   if (communityImages && communityImages.runtime.kind === 'emitted') {
     warnings.push(at(['platform'], rhoaiImagesNote(communityImages.runtime.definition.name)));
   }
-  const shared = models.find((m) => platform === 'odh' && m.runtime.kind === 'emitted' && (m.model.sharedRuntime ?? config.defaults?.sharedRuntime) === true);
+  const shared = models.find((m) => platform === 'odh' && m.runtime.kind === 'emitted' && (m.model.sharedRuntime ?? defaults.sharedRuntime) === true);
   if (shared) {
     const field = shared.model.sharedRuntime !== undefined ? ['models', shared.index, 'sharedRuntime'] : ['defaults', 'sharedRuntime'];
     warnings.push(at(field, SHARED_RUNTIME_NOTE));
   }
-  const serverlessAuth = models.find((m) => m.serving.auth !== false && platform === 'odh' && deploymentKind(deploymentModeOn(release, m.serving.deploymentMode)) === 'knative');
+  // The OciModels have accepted every model's auth and deployment mode.
+  const serverlessAuth = models.find(
+    (m) => platform === 'odh' && (m.model.auth ?? defaults.auth) !== false && deploymentKind(deploymentModeOn(release, m.model.deploymentMode ?? defaults.deploymentMode)) === 'knative',
+  );
   if (serverlessAuth) warnings.push(at(['models', serverlessAuth.index], SERVERLESS_AUTH_NOTE));
   return warnings;
 }
@@ -159,7 +163,7 @@ export function translateEnvironments<T>(loaded: LoadedConfig, options: { lock?:
     try {
       results.push(one(resolveEnvironment(loaded, env), env));
     } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
+      if (!ConfigError.isConfigError(e)) throw e;
       problems.push(...e.diagnostics);
     }
   }

@@ -7,8 +7,6 @@ import { TGIS_GRPC_RUNTIME } from './tgis-grpc-runtime';
 import { vllmCudaRuntime } from './vllm-cuda-runtime';
 import { VLLM_RUNTIME } from './vllm-runtime';
 
-export * from './definition';
-export * from './odh-images';
 export { KSERVE_OVMS, VLLM_RUNTIME, CAIKIT_TGIS_RUNTIME, CAIKIT_STANDALONE_RUNTIME, TGIS_GRPC_RUNTIME, kserveOvms, vllmCudaRuntime };
 
 /**
