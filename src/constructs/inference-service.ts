@@ -345,7 +345,7 @@ function checkFormat(check: PropChecker, runtime: IServingRuntime, format: Model
     check.add(
       ['modelFormat', 'name'],
       format.name,
-      `"${format.name}" is not served by runtime ${runtime.name}${hint ? ` (did you mean "${hint}"?)` : ''}; it serves: ${names.join(', ')}`,
+      `"${format.name}" is not served by runtime ${runtime.definitionName ?? runtime.name}${hint ? ` (did you mean "${hint}"?)` : ''}; it serves: ${names.join(', ')}`,
       names,
     );
     return;
@@ -355,7 +355,7 @@ function checkFormat(check: PropChecker, runtime: IServingRuntime, format: Model
     check.add(
       ['modelFormat', 'version'],
       format.version,
-      `${format.name} version "${format.version}" is not served by runtime ${runtime.name}; it serves version: ${versions.join(', ')}`,
+      `${format.name} version "${format.version}" is not served by runtime ${runtime.definitionName ?? runtime.name}; it serves version: ${versions.join(', ')}`,
       versions,
     );
   }

@@ -29,6 +29,12 @@ export interface IServingRuntime {
   readonly layout?: ModelLayout;
   /** Resources and GPUs of the models that use it, when known. */
   readonly defaults?: ServingDefaults;
+  /**
+   * The runtime definition it was made from (e.g. `kserve-ovms`) when that is not its name, as for a model's own
+   * ServingRuntime, which is named after the model; messages name the runtime by it.
+   * @default - its name
+   */
+  readonly definitionName?: string;
 }
 
 /** What modelcar may know about a runtime that already exists in the cluster. */
@@ -118,6 +124,11 @@ export interface ServingRuntimeProps {
    * @default - none
    */
   readonly defaults?: ServingDefaults;
+  /**
+   * The runtime definition it is made from (e.g. `kserve-ovms`), when that is not its name.
+   * @default - its name
+   */
+  readonly definitionName?: string;
 }
 
 /**
@@ -202,6 +213,7 @@ export class ServingRuntime extends Construct implements IServingRuntime {
       spec: odh ? withSharedMemory(definition.spec) : definition.spec,
       layout: definition.layout,
       defaults: definition.defaults,
+      definitionName: definition.name === props.model ? undefined : definition.name,
     });
   }
 
@@ -212,6 +224,7 @@ export class ServingRuntime extends Construct implements IServingRuntime {
   public readonly supportedModelFormats: readonly SupportedModelFormat[];
   public readonly layout?: ModelLayout;
   public readonly defaults?: ServingDefaults;
+  public readonly definitionName?: string;
   /** The generated API object. */
   public readonly apiObject: kserve.ServingRuntime;
   private readonly props: ServingRuntimeProps;
@@ -227,6 +240,7 @@ export class ServingRuntime extends Construct implements IServingRuntime {
     this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.layout = props.layout;
     this.defaults = props.defaults;
+    this.definitionName = props.definitionName;
     this.supportedModelFormats = (props.spec.supportedModelFormats ?? []).map((f) => ({
       name: f.name,
       version: f.version,

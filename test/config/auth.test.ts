@@ -40,7 +40,7 @@ describe('token auth per release', () => {
     const r = await synth(`version: 1\nplatform: rhoai\nrelease: "2.16"\ndefaults: { namespace: demo, runtime: kserve-ovms }\nmodels:${MODEL('raw', '\n    deploymentMode: RawDeployment')}\n`);
     expect(r).toMatchObject({ code: 1, out: '' });
     expect(r.err).toBe(
-      'modelcar: modelcar.yaml:10:21: models[0].deploymentMode: OpenShift AI 2.16 has no token auth for RawDeployment models (red-hat-data-services/kserve rhoai-2.16 never reads security.opendatahub.io/enable-auth): set auth: false and protect the model another way, or deploy it Serverless\n1 problem found; nothing was written.\n',
+      'modelcar: modelcar.yaml:10:21: models[0].deploymentMode: OpenShift AI 2.16 has no token auth for RawDeployment models (its KServe never reads security.opendatahub.io/enable-auth); set auth to false and protect the model another way, or deploy it Serverless\n1 problem found; nothing was written.\n',
     );
   });
 

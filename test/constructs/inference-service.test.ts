@@ -149,9 +149,9 @@ describe('InferenceService', () => {
       'InferenceService deploymentMode: "Standard" is a KServe 0.16 name, but OpenDataHub 2.35 runs KServe 0.15, which does not know it; use "RawDeployment"',
     );
     expect(() => isvc({ platform: 'kserve', kserveVersion: 'latest' })).toThrow(
-      'InferenceService release: "latest" is not a KServe release modelcar knows (write "<major>.<minor>", quoted); known: 0.15, 0.16, 0.17, 0.18, 0.19, 0.20',
+      'InferenceService kserveVersion: "latest" is not a KServe release modelcar knows (write "<major>.<minor>", quoted); known: 0.15, 0.16, 0.17, 0.18, 0.19, 0.20',
     );
-    expect(() => isvc({ platform: 'kserve', kserveVersion: '0.14' })).toThrow('InferenceService release: "0.14" is not a KServe release modelcar knows; known: 0.15, 0.16, 0.17, 0.18, 0.19, 0.20');
+    expect(() => isvc({ platform: 'kserve', kserveVersion: '0.14' })).toThrow('InferenceService kserveVersion: "0.14" is not a KServe release modelcar knows; known: 0.15, 0.16, 0.17, 0.18, 0.19, 0.20');
     expect(() => isvc({ release: 'odh-2.28' })).toThrow(/^InferenceService release: "odh-2.28" is not a release modelcar knows; known: odh-2.25, odh-2.26, /);
     expect(() => isvc({ release: 'odh-3.4', platform: 'kserve' })).toThrow('InferenceService platform: "kserve" does not match release odh-3.4, whose platform is odh; drop platform');
   });

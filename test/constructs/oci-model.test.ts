@@ -178,10 +178,16 @@ describe('OciModel props checks', () => {
 
   test('GIVEN a refused OciModel THEN it leaves none of its parts in the tree (the shared runtime, which was fine, stays)', () => {
     const chart = testChart('ml');
-    expect(() => new OciModel(chart, 'x', { name: 'x', runtime: 'kserve-ovms', modelFormat: { name: 'onxx' }, image: 'quay.io/u/x:1', files: FILES })).toThrow(
+    expect(() => new OciModel(chart, 'x', { name: 'x', runtime: 'kserve-ovms', sharedRuntime: true, modelFormat: { name: 'onxx' }, image: 'quay.io/u/x:1', files: FILES })).toThrow(
       /^OciModel modelFormat.name: "onxx" is not served by runtime kserve-ovms/,
     );
     expect(chart.node.findAll().map((c) => c.node.id)).toStrictEqual(['test', 'ServingRuntime:ml:kserve-ovms', 'Resource']);
+    // The model's own ServingRuntime is one of its parts: it goes with it.
+    const own = testChart('ml');
+    expect(() => new OciModel(own, 'x', { name: 'x', runtime: 'kserve-ovms', modelFormat: { name: 'onxx' }, image: 'quay.io/u/x:1', files: FILES })).toThrow(
+      /^OciModel modelFormat.name: "onxx" is not served by runtime kserve-ovms/,
+    );
+    expect(own.node.findAll().map((c) => c.node.id)).toStrictEqual(['test']);
   });
 
   test('GIVEN sourceDir THEN relative local sources are resolved against it, and named as given in messages', () => {

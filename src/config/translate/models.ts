@@ -110,12 +110,13 @@ export function addModels(
       }),
     );
     if (ociModel) made.push(ociModel);
-    // What KServe's webhook (and controller) would refuse in the InferenceService, by KServe's own rules, once the
-    // OciModel has accepted its props (a prop it refused is reported once, by it).
-    if (problems.length === before) {
-      const modeField = model.deploymentMode !== undefined ? ['models', index, 'deploymentMode'] : defaults.deploymentMode !== undefined ? ['defaults', 'deploymentMode'] : ['models', index];
-      admissionProblems(loaded, index, serving, { field: modeField }, problems);
-    }
+    // What KServe's webhook (and controller) would refuse in the InferenceService, by KServe's own rules. A config field
+    // whose value the OciModel refused is reported once, by it: KServe's rule for the same value is left out.
+    const refused = new Set(problems.slice(before).map((d) => d.field));
+    const modeField = model.deploymentMode !== undefined ? ['models', index, 'deploymentMode'] : defaults.deploymentMode !== undefined ? ['defaults', 'deploymentMode'] : ['models', index];
+    const admission: Diagnostic[] = [];
+    admissionProblems(loaded, index, serving, { field: modeField }, admission);
+    problems.push(...admission.filter((d) => !refused.has(d.field)));
   }
   return made;
 }

@@ -81,6 +81,7 @@ describe('config translation: the constructs\' rules, at the config\'s lines', (
 
   test('GIVEN a value inherited from defaults THEN its problem is reported at defaults, once for all the models that inherit it', () => {
     const config = problemsOf(`version: 1
+release: "2.35"
 defaults:
   namespace: demo
   runtime: kserve-ovms
@@ -92,8 +93,8 @@ models:
 `);
     const image = propMessages(() => new ModelImage(new Chart(new App(), 'c'), 'i', { image: 'quay.io/u/a:1', files: [{ source: 'https://e.com/a.onnx' }], layout: ModelLayouts.OVMS, contextPath: 'x', baseImage: 'gcr.io/distroless/static' }));
     expect(config).toStrictEqual([
-      '5:19: defaults.deploymentMode: "Standard" is a KServe 0.16 name, but kserveVersion is 0.15; use "RawDeployment", or set kserveVersion to "0.16" or later',
-      `6:14: defaults.baseImage: ${image[0]}`,
+      '6:19: defaults.deploymentMode: "Standard" is a KServe 0.16 name, but OpenDataHub 2.35 runs KServe 0.15, which does not know it; use "RawDeployment"',
+      `7:14: defaults.baseImage: ${image[0]}`,
     ]);
   });
 
