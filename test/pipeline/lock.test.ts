@@ -283,7 +283,19 @@ describe('pinning a construct tree (TypeScript) with ImageLock.fromFile', () => 
     const pinned = tree(ImageLock.fromFile(file), 'prod').model;
     expect(pinned.image.key).toBe('prod/team-a/mobilenet');
     expect(storageUriOf(pinned)).toBe(`oci://quay.io/team-a/mobilenet@${DIGEST}`);
-    expect(storageUriOf(tree(ImageLock.fromFile(file)).model)).toBe('oci://quay.io/team-a/mobilenet:v2-7');
+    // Without the environment the key differs, but the reference and the inputs are the same: the same image, so the
+    // same digest (one digest from dev to prod).
+    expect(storageUriOf(tree(ImageLock.fromFile(file)).model)).toBe(`oci://quay.io/team-a/mobilenet@${DIGEST}`);
+    // Another reference is not pinned by it.
+    const other = new OciModel(new Chart(new App(), 'models', { namespace: 'team-a' }), 'm', {
+      name: 'mobilenet',
+      runtime: 'kserve-ovms',
+      modelFormat: { name: 'onnx' },
+      image: 'quay.io/team-a/mobilenet:v3',
+      files: [{ source: 'https://example.com/mobilenetv2-7.onnx' }],
+      lock: ImageLock.fromFile(file),
+    });
+    expect(storageUriOf(other)).toBe('oci://quay.io/team-a/mobilenet:v3');
   });
 
   test('GIVEN an entry pushed as another tag or from other inputs THEN the tag stays, and lock.stale says why in the words of the TypeScript API', () => {
