@@ -17,6 +17,7 @@ export * from './constructs/oci-model';
 export * from './core/output-file';
 export * from './output/manifests';
 export * from './output/writer';
+export * from './output/secrets-folder';
 export * from './config/load';
 export * from './config/types.generated';
 export * from './pipeline/synthesize';

@@ -1,5 +1,5 @@
 import { ProgressOutput } from '../pipeline/progress';
-import { StagedImage, stage } from '../pipeline/stage';
+import { StageOptions, StagedImage, stage } from '../pipeline/stage';
 import { withInterrupts } from './signals';
 
 /** Arguments of `modelcar stage`. */
@@ -7,9 +7,11 @@ export interface StageArgs {
   readonly config: string;
   readonly output: string;
   readonly models: readonly string[];
+  /** See {@link StageOptions.stallTimeoutMs}. */
+  readonly stallTimeoutMs?: number;
 }
 
-/** Runs `modelcar stage`: stages the files, with progress on `out`; SIGINT/SIGTERM stop it cleanly. */
+/** Runs `modelcar stage`: stages the files, with progress on `out`; SIGINT, SIGTERM and SIGHUP stop it cleanly. */
 export function runStage(args: StageArgs, out: ProgressOutput): Promise<StagedImage[]> {
-  return withInterrupts((signal) => stage({ config: args.config, outdir: args.output, models: args.models, output: out, signal }));
+  return withInterrupts((signal) => stage({ config: args.config, outdir: args.output, models: args.models, output: out, signal, stallTimeoutMs: args.stallTimeoutMs }));
 }

@@ -1,22 +1,26 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { listFolder } from '../core/model-files';
+import { urlCredentials } from '../core/url-credentials';
 
 const HOW_TO_ALLOW = 'keep model files in the config\'s folder or below it, or set `allowPathsOutside: true` at the top level of the config';
 
 /**
  * Checks a local model file given in a config (relative to the config's folder): it must exist, and
- * unless `allowOutside`, it must stay inside the config's folder, through neither `..` nor an absolute
- * path. A config is often run in CI from a checkout; a path that leaves the checkout reads whatever the
- * machine happens to have there. A symbolic link inside the folder is the user's explicit choice (e.g. a
- * folder of large models on another disk) and is followed.
+ * unless `allowOutside`, it must stay inside the config's folder: through neither `..` nor an absolute
+ * path, nor a symbolic link that leads out of it. A config is often run in CI from a checkout; a path that
+ * leaves the checkout reads whatever the machine happens to have there (a committed link to `/etc/shadow` would be
+ * built into a world-readable image layer). Paths are compared real path to real path: links inside the folder
+ * that stay inside it (a Hugging Face cache: `snapshots/<rev>/file -> ../../blobs/<sha>`) are fine.
+ *
+ * With `allowOutside`, a link that leads out of the folder is followed, and `warn` is told where to: a link is
+ * easily committed without meaning it.
  *
  * @returns the problem, or undefined when the path is fine.
  */
-export function checkLocalSource(source: string, configDir: string, allowOutside: boolean): string | undefined {
+export function checkLocalSource(source: string, configDir: string, allowOutside: boolean, warn?: (message: string) => void): string | undefined {
   const resolved = path.resolve(configDir, source);
-  // Relative to the working folder when inside it, else absolute: the same text on every machine.
-  const fromCwd = path.relative(process.cwd(), resolved);
-  const shown = fromCwd === '' ? '.' : fromCwd.startsWith('..') || path.isAbsolute(fromCwd) ? resolved : fromCwd;
+  const shown = shownPath(resolved);
   const inside = (dir: string, p: string) => {
     const rel = path.relative(dir, p);
     return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
@@ -28,22 +32,63 @@ export function checkLocalSource(source: string, configDir: string, allowOutside
   if (!fs.existsSync(resolved)) {
     return `"${source}": no such file (looked for ${shown}; local paths are relative to the config file)`;
   }
+  if (!inside(configDir, resolved)) return undefined; // allowed outside, and said so in the config
+  // Inside by name: also inside once the links are followed?
+  const realDir = fs.realpathSync(configDir);
+  for (const { name, real } of linkedFiles(resolved, source)) {
+    if (inside(realDir, real)) continue;
+    const what = name === source ? `"${source}"` : `"${name}" (in ${source})`;
+    if (!allowOutside) return `${what} is a symbolic link that leads out of the config's folder, to ${shownPath(real)}; ${HOW_TO_ALLOW}`;
+    warn?.(`${what} is a symbolic link that leads out of the config's folder, to ${shownPath(real)}; it is used (allowPathsOutside: true)`);
+  }
   return undefined;
 }
 
+/** Relative to the working folder when inside it, else absolute: the same text on every machine. */
+function shownPath(p: string): string {
+  const fromCwd = path.relative(process.cwd(), p);
+  return fromCwd === '' ? '.' : fromCwd.startsWith('..') || path.isAbsolute(fromCwd) ? p : fromCwd;
+}
+
+/** A file source, or each file of a folder source, with its real path (links followed). */
+function linkedFiles(resolved: string, source: string): { name: string; real: string }[] {
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return p; // a broken link: reported where the folder is read
+    }
+  };
+  if (!fs.statSync(resolved).isDirectory()) return [{ name: source, real: real(resolved) }];
+  const out = [{ name: source, real: real(resolved) }];
+  let files;
+  try {
+    files = listFolder(resolved);
+  } catch {
+    return out; // a broken link or a loop: the model's construct reports it, naming the entry
+  }
+  for (const f of files) out.push({ name: `${source.replace(/\/+$/, '')}/${f.relative}`, real: real(f.absolute) });
+  return out;
+}
+
 /**
- * Checks a model file URL: it must parse, and must not carry credentials, which would land in the
- * generated build script (and so in git). Returns the problem, or undefined.
+ * Checks a model file URL: it must parse, and must not carry credentials (a user name and password, a query
+ * parameter that looks like a token or a signature), which would land in the generated build script (and so in git),
+ * in the image's labels and in logs, unless `allowCredentials`. Returns the problem, or undefined.
  */
-export function checkUrl(source: string): string | undefined {
+export function checkUrl(source: string, allowCredentials = false): string | undefined {
   let url: URL;
   try {
     url = new URL(source);
   } catch {
     return `"${source}" is not a valid URL; write it as https://host/path/to/model`;
   }
-  if (url.username || url.password) {
-    return `the URL carries credentials ("user:password@"); they would be written into the generated build script: remove them and give the download its credentials another way (e.g. a ~/.netrc for curl)`;
+  const credentials = urlCredentials(url);
+  if (credentials && !allowCredentials) {
+    return (
+      `the URL carries credentials (${credentials}); they would be written into the generated build script (and so into git) and into the image's labels: ` +
+      'remove them and give the download its credentials another way (e.g. a ~/.netrc for curl), or, if they are meant to be public, set `allowCredentialsInUrls: true` at the top level of the config'
+    );
   }
   return undefined;
 }

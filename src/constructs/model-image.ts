@@ -7,6 +7,7 @@ import { renderBuildScript } from './build-script';
 import { ModelFileEntry, checkModelFilePath, filesLabelParts, groupLayers, listFolder } from '../core/model-files';
 import { ModelLayout, modelFilePath } from '../core/model-layout';
 import { parseImageReference } from '../core/image-ref';
+import { redactUrl } from '../core/url-credentials';
 import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
 
 export { DEFAULT_BASE_IMAGE } from '../core/base-image';
@@ -132,12 +133,23 @@ export class ModelImage extends Construct {
     this.key = props.model?.environment ? `${props.model.environment}/${modelKey}` : modelKey;
     if (props.files.length === 0) throw new Error('ModelImage files: a model image needs at least one file');
     const seen = new Map<string, number>();
+    // Folders the files are in: a path cannot be a file and a folder at once (`z` and `z/w`).
+    const folders = new Map<string, number>();
     const entries: ModelFileEntry[] = [];
     const add = (entry: ModelFileEntry, prop: string) => {
       const other = seen.get(entry.target);
       if (other !== undefined) {
         const also = other === entry.index ? '' : ` (also by files[${other}])`;
         throw new Error(`ModelImage ${prop}: "${entry.target}" is given twice${also}; each file needs its own path`);
+      }
+      const holder = folders.get(entry.target);
+      if (holder !== undefined) {
+        throw new Error(`ModelImage ${prop}: "${entry.target}" is a file, but files[${holder}] needs it to be a folder; give each file a path of its own`);
+      }
+      for (let dir = path.posix.dirname(entry.target); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) {
+        const file = seen.get(dir);
+        if (file !== undefined) throw new Error(`ModelImage ${prop}: "${entry.target}" needs "${dir}" to be a folder, but files[${file}] puts a file there; give each file a path of its own`);
+        if (!folders.has(dir)) folders.set(dir, entry.index);
       }
       seen.set(entry.target, entry.index);
       entries.push(entry);
@@ -252,7 +264,8 @@ export class ModelImage extends Construct {
   /** {@link filesLabel} as text and digest slots, for the build script. @internal */
   public filesLabelParts(outdir: string) {
     const base = path.dirname(outdir);
-    return filesLabelParts(this.files, (e) => e.url ?? path.relative(base, e.localPath!).split(path.sep).join('/'));
+    // Labels are public to whoever pulls the image: a URL's credentials (allowed by the config) are not in them.
+    return filesLabelParts(this.files, (e) => (e.url ? redactUrl(e.url) : path.relative(base, e.localPath!).split(path.sep).join('/')));
   }
 
   /** The files of the build context, relative to the output folder. */

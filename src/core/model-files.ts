@@ -41,7 +41,8 @@ export function checkModelFilePath(value: string): string | undefined {
   if (value.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..')) {
     return 'must be a relative path without "." or ".." segments (e.g. model.onnx)';
   }
-  if (/[\0\r\n]/.test(value)) return 'must not contain line breaks or NUL';
+  // Line breaks would break the Containerfile and build.sh; ESC and the other controls would act on a terminal.
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return 'must not contain line breaks, NUL or other control characters';
   const wildcard = /[*?[\\$]/.exec(value);
   if (wildcard) return `must not contain "${wildcard[0]}": the Containerfile's COPY reads * ? [ \\ and $ as wildcards or variables; rename the file`;
   return undefined;

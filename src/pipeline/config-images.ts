@@ -21,6 +21,8 @@ export interface ConfigImage {
   readonly modelIndex: number;
   /** The environment the image is built for. @default - none */
   readonly environment?: string;
+  /** The output folder, absolute: the build context is below it. */
+  readonly outdir: string;
 }
 
 /** The config and the model images it describes. */
@@ -58,6 +60,7 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
         loaded: resolved,
         modelIndex: indexOf.get(modelKey) ?? -1,
         environment,
+        outdir: absolute,
       });
     }
   }

@@ -18,7 +18,11 @@ import { ImageLock } from './lock';
 import { OciModel } from '../constructs/oci-model';
 import { RenderContext } from '../core/output-file';
 import { SynthesizedOutput, synthesizeTree } from '../output/manifests';
-import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeSecretFiles } from '../output/writer';
+import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeOutputSteps } from '../output/writer';
+import { refuseSecretsFolder, writeSecretFiles } from '../output/secrets-folder';
+import { lockFolder } from '../core/folder-lock';
+import { own } from '../core/records';
+import { Steps, runSteps } from '../core/interrupts';
 import { checkLocalSource, checkUrl } from '../config/local-paths';
 import { annotationProblems, labelProblems } from '../validation/validate-object';
 import { validateOutput } from '../validation/validate-output';
@@ -55,6 +59,14 @@ export interface SynthResult {
  * Every problem in the config is reported at once, as a {@link ConfigError}, before anything is written.
  */
 export function synth(options: SynthOptions): SynthResult {
+  return runSteps(synthSteps(options));
+}
+
+/**
+ * {@link synth} as steps, which the CLI runs so that a signal stops it cleanly (the output folder as it was, nothing
+ * half-written left beside it). The output folder is locked while synth reads or writes it.
+ */
+export function* synthSteps(options: SynthOptions): Steps<SynthResult> {
   const outdir = path.resolve(options.outdir);
   refuseDangerousOutdir(outdir, { config: options.config });
   const loaded = loadConfig(options.config, { deferModelErrors: true });
@@ -65,11 +77,20 @@ export function synth(options: SynthOptions): SynthResult {
   const stale: Diagnostic[] = lock.stale.map((message) => ({ position: { file: lockFile }, field: '', message }));
   const warnings = uniqueDiagnostics([...loaded.warnings, ...found, ...stale]);
   if (options.check) {
-    recoverInterrupted(outdir);
-    const plan = planOutput(outdir, output.files);
-    return { output, changes: plan, plan, warnings };
+    const folderLock = lockFolder(outdir, { command: 'synth --check', shown: options.outdir, readOnly: true });
+    try {
+      recoverInterrupted(outdir);
+      const plan = planOutput(options.outdir, output.files, { strays: true });
+      return { output, changes: plan, plan, warnings };
+    } finally {
+      folderLock.release();
+    }
   }
-  return { output, changes: writeOutput(outdir, output.files, { config: options.config }), warnings };
+  // What synth leaves in place for the user to see to (kept ignore rules, hand-edited files), as warnings at the file.
+  const notes: Diagnostic[] = [];
+  const warn = (file: string, message: string) => void notes.push({ position: { file }, field: '', message });
+  const changes = yield* writeOutputSteps(options.outdir, output.files, { config: options.config, warn });
+  return { output, changes, warnings: [...warnings, ...notes] };
 }
 
 /**
@@ -128,8 +149,10 @@ export function synthesize(scope: IConstruct, options: { outdir: string; source:
   if (output.secretFiles.length && !options.secretsDir) {
     throw new Error('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');
   }
+  // Before anything is written: a secrets folder inside the output (or holding it) would put credentials in git.
+  if (options.secretsDir) refuseSecretsFolder(options.secretsDir, { outdir });
   const changes = writeOutput(outdir, output.files);
-  if (options.secretsDir) writeSecretFiles(options.secretsDir, output.secretFiles);
+  if (options.secretsDir) writeSecretFiles(options.secretsDir, output.secretFiles, { outdir });
   return { ...output, changes };
 }
 
@@ -203,7 +226,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig, options: { lock
       problems.push(at(field(), `model "${model.name}" has no runtime: set runtime here or in defaults (built-in: ${Object.keys(BUILTIN_RUNTIMES).join(', ')})`));
     } else if (runtime === undefined) {
       // A runtime declared under runtimes but refused has its problems reported at its entry.
-      if (config.runtimes?.[runtimeName] === undefined) {
+      if (own(config.runtimes, runtimeName) === undefined) {
         const hint = didYouMean(runtimeName, runtimes.keys());
         const declared = Object.keys(config.runtimes ?? {}).filter((n) => !BUILTIN_RUNTIMES[n]);
         problems.push(
@@ -252,7 +275,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig, options: { lock
         return;
       }
       if (isUrl) {
-        const problem = checkUrl(f.source);
+        const problem = checkUrl(f.source, config.allowCredentialsInUrls === true);
         if (problem) {
           problems.push(at(field('files', i, 'source'), problem));
           return;
@@ -275,7 +298,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig, options: { lock
       }
       targets.set(name, i);
       if (!isUrl) {
-        const problem = checkLocalSource(f.source, loaded.dir, config.allowPathsOutside === true);
+        const problem = checkLocalSource(f.source, loaded.dir, config.allowPathsOutside === true, (m) => warn(field('files', i, 'source'), m));
         if (problem) problems.push(at(field('files', i, 'source'), problem));
       }
     });
@@ -290,7 +313,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig, options: { lock
   if (problems.length) throw new ConfigError(sortDiagnostics(problems));
 
   for (const [name, field] of [...namespaces].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const ns = config.namespaces?.[name] ?? {};
+    const ns = own(config.namespaces, name) ?? {};
     construct(problems, at(field, ''), () => new Namespace(chart, `Namespace:${name}`, { name, platform, ...ns }));
   }
   for (const { model, index, namespace, runtime, props, layout } of models) {
@@ -304,7 +327,7 @@ export function defineModels(chart: Chart, loaded: LoadedConfig, options: { lock
         modelFormat: { name: model.format, version: model.formatVersion },
         image: model.image,
         files: model.files.map((f) => ({ ...f, source: /^https?:\/\//.test(f.source) ? f.source : path.resolve(loaded.dir, f.source) })),
-        pullSecret: pullSecret === undefined ? undefined : pullSecretFor(chart, namespace, pullSecret, config.pullSecrets?.[pullSecret]),
+        pullSecret: pullSecret === undefined ? undefined : pullSecretFor(chart, namespace, pullSecret, own(config.pullSecrets, pullSecret)),
         baseImage: model.baseImage ?? defaults.baseImage,
         lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? options.lock : undefined,
         environment: options.environment,

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { Diagnostic, SourcePosition, UserError, fieldPath, formatDiagnostic } from '../core/errors';
-import { documentToJs } from '../core/yaml-document';
+import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep } from '../core/yaml-document';
 import { ObjectPath, validateObject } from './validate-object';
 
 /** What validating some YAML found. */
@@ -41,12 +41,12 @@ export function validateYamlText(file: string, text: string, report: ValidationR
   for (const doc of list) {
     if (doc.errors.length) {
       for (const e of doc.errors) {
-        const message = e.code === 'DUPLICATE_KEY' ? `duplicate key: each key may appear once in a map` : `YAML syntax error: ${e.message.split('\n')[0]}`;
+        const message = e.code === 'DUPLICATE_KEY' ? `duplicate key: each key may appear once in a map` : isTooDeep(e) ? TOO_DEEP_MESSAGE : `YAML syntax error: ${e.message.split('\n')[0]}`;
         report.problems.push({ position: position(e.pos[0]), field: '', message });
       }
       continue;
     }
-    if (doc.contents === null) continue; // an empty document (a trailing `---`)
+    if (isEmptyDocument(doc)) continue; // an empty document (a trailing `---`, a comment only)
     const converted = documentToJs(doc, position);
     if ('problems' in converted) {
       report.problems.push(...converted.problems);
@@ -73,6 +73,15 @@ export function validateYamlText(file: string, text: string, report: ValidationR
     }
   }
   return report;
+}
+
+/**
+ * Whether a document is empty: nothing, or only comments, after its `---` (which the YAML library reads as a null
+ * scalar with no source). An explicit `null` or `~` is not empty: it is a document that is no object.
+ */
+function isEmptyDocument(doc: YAML.Document.Parsed): boolean {
+  const c = doc.contents;
+  return c === null || (YAML.isScalar(c) && c.value === null && (c.source === '' || c.source === undefined) && !c.tag && !c.anchor);
 }
 
 /** The objects of one YAML document: the document itself, or the items of a `kind: ...List`. */
