@@ -22,7 +22,7 @@ export function credentialParameters(url: URL): string[] {
  * none.
  */
 export function urlCredentials(url: URL): string | undefined {
-  if (url.username || url.password) return 'a user name and password ("user:password@")';
+  if (url.username || url.password) return '"user:password@"';
   const params = credentialParameters(url);
   if (params.length === 1) return `the query parameter "${params[0]}", which looks like a token or a signature`;
   if (params.length > 1) return `the query parameters ${params.map((p) => `"${p}"`).join(', ')}, which look like tokens or signatures`;

@@ -43,8 +43,8 @@ export interface SecretFolderOptions {
 export function refuseSecretsFolder(dir: string, options: SecretFolderOptions = {}): void {
   const shown = options.shown ?? dir;
   const real = realOrResolved(dir);
-  const refuse = (why: string): never => {
-    throw new UserError(`refusing to write Secrets into ${shown}: ${why}; choose a folder of its own outside it (e.g. .modelcar/secrets)`, 2);
+  const refuse = (why: string, choose = 'choose a folder outside it (e.g. .modelcar/secrets)'): never => {
+    throw new UserError(`refusing to write Secrets into ${shown}: ${why}; ${choose}`, 2);
   };
   for (let d = real; ; d = path.dirname(d)) {
     if (isFile(path.join(d, FILE_LIST))) refuse(d === real ? `it is modelcar's committed output (${d})` : `it is inside ${d}, modelcar's committed output`);
@@ -69,7 +69,7 @@ export function refuseSecretsFolder(dir: string, options: SecretFolderOptions = 
   } catch {
     ours = false;
   }
-  if (!ours) refuse('it holds files, and no .gitignore of modelcar\'s (it would replace the folder\'s .gitignore with one that ignores everything)');
+  if (!ours) refuse("it holds files, and no .gitignore of modelcar's (writing would replace the folder's .gitignore with one that ignores everything)", 'choose a folder of its own (e.g. .modelcar/secrets)');
 }
 
 function isFile(file: string): boolean {

@@ -387,7 +387,7 @@ function inspectOutput(folder: SafeFolder | undefined, files: readonly OutputFil
       // Replaced by the file; the link is not followed, what it points to is neither read nor shown.
       plan.links.set(f.path, found.link);
       plan.contents.set(f.path, undefined);
-      plan.changed.push(f.path);
+      (previous.has(f.path) ? plan.changed : plan.added).push(f.path);
       continue;
     }
     const existing = found?.text;
@@ -460,9 +460,8 @@ function ignoresPresentEntries(folder: SafeFolder, gitignore: string, text: stri
  * entry. Links are reported, never followed.
  */
 function findStrays(folder: SafeFolder, files: readonly OutputFile[], plan: MutablePlan): Stray[] {
-  const generated = new Set(files.map((f) => f.path));
-  generated.add(FILE_LIST);
-  for (const k of plan.kept) generated.add(k);
+  // Files synth writes, keeps or removes are in the plan already; the rest are strays.
+  const generated = new Set([...files.map((f) => f.path), FILE_LIST, ...plan.kept, ...plan.removed]);
   const generatedFolders = new Set<string>();
   for (const p of [...generated, ...plan.handEdited]) for (let d = parentOf(p); d !== ''; d = parentOf(d)) generatedFolders.add(d);
   const ignored = new Set(files.filter((f) => path.posix.basename(f.path) === '.gitignore').flatMap((f) => ignoreRules(f.path, f.content)));

@@ -145,10 +145,9 @@ export function* writeObjectFilesSteps(dir: string, objects: readonly Record<str
   const holdsCredentials = objects.some((o) => o.kind === 'Secret');
   const files = objects.map((o) => ({ path: `${o.metadata.namespace}/${String(o.kind).toLowerCase()}-${o.metadata.name}.yaml`, content: toYaml(o) }));
   if (holdsCredentials) {
-    refuseSecretsFolder(dir);
-    const resolved = realOrResolved(dir);
-    const tracked = trackedByGit(resolved, files.map((f) => f.path));
+    const tracked = trackedByGit(realOrResolved(dir), files.map((f) => f.path));
     if (tracked.length) throw new UserError(`refusing to write Secrets over files that git tracks: ${tracked.join(', ')}; untrack them (git rm --cached) first`, 2);
+    refuseSecretsFolder(dir);
   }
   yield* writeSecretFilesSteps(dir, files, { credentials: holdsCredentials });
   return files.map((f) => path.join(dir, f.path));

@@ -151,7 +151,7 @@ async function stageLocked(options: StageOptions, loaded: LoadedConfig, root: Sa
       }
     }
     const { removed, foreign } = removeStrays(root, context, new Set(item.image.files.map((f) => f.target)), state);
-    for (const r of removed) progress.line(`  ${r}: removed (staged before, no longer a model file of the config)`);
+    for (const r of removed) progress.line(`  ${r}: removed (not a model file of the config)`);
     for (const r of foreign) progress.line(`  ${r}: left alone (not a model file of the config, and not staged by modelcar: remove it if it is not yours)`);
     writeState(root, context, state);
     results.push({ key: item.image.key, contextDir: item.contextDir, files: staged, removed });
@@ -188,6 +188,17 @@ interface FileContext {
 }
 
 async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
+  try {
+    return await stageOneFile(item, entry, state, ctx);
+  } catch (e) {
+    // A file where a folder is needed (or the like) in the build context: said at the file's entry, like the others.
+    if (!(e instanceof UserError) || e instanceof UnsafePathError) throw e;
+    const shown = entry.url ? redactUrl(entry.url) : path.relative(item.loaded.dir, entry.localPath!).split(path.sep).join('/');
+    throw new StageProblem(formatDiagnostic(item.loaded.at(['models', item.modelIndex, 'files', entry.index, 'source'], `${shown} -> ${entry.target}: ${e.message}`)));
+  }
+}
+
+async function stageOneFile(item: ConfigImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
   const { progress, root } = ctx;
   const { loaded } = item;
   const target = `${ctx.context}/${entry.target}`;
