@@ -23,6 +23,8 @@ export async function withInterrupts<T>(run: (signal: AbortSignal) => Promise<T>
   try {
     return await run(controller.signal);
   } finally {
-    for (const s of STOP_SIGNALS) process.off(s, onSignal);
+    // Once stopped, the process is on its way out: a further signal still cleans up and exits (were the handler
+    // removed, it would kill the process the default way).
+    if (!controller.signal.aborted) for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }

@@ -85,7 +85,7 @@ export function formatChanges(result: SynthResult, outdir: string): string {
 /** Why each kind of stray is there, and what to do, as `synth --check` says it. */
 const STRAY_WHY: Readonly<Record<Stray['why'], string>> = {
   'hand-edited': 'written by modelcar, then edited by hand (header removed), and no longer generated: synth leaves it; delete it if it is not wanted',
-  'model-files': 'model files of a build context that is no longer generated (kept git-ignored): delete the folder',
+  'model-files': 'staged model files of a build context that is no longer generated (kept git-ignored): delete it',
   link: 'a symbolic link, not written by modelcar: remove it',
   'mount-point': 'a mount point (another filesystem): synth cannot write an output folder that holds one; unmount it',
   other: 'not written by modelcar: remove it, or keep your own files outside the output folder',

@@ -89,9 +89,9 @@ export function lockFolder(dir: string, options: LockOptions): FolderLock {
       released = true;
       unregister();
       try {
-        // Only our own lock: same file (inode) as created.
+        // Only our own lock: the same file as created (an inode number can be reused), with our content.
         const now = fs.lstatSync(file);
-        if (now.ino === stat.ino && now.dev === stat.dev) fs.unlinkSync(file);
+        if (now.ino === stat.ino && now.dev === stat.dev && now.isFile() && fs.readFileSync(file, 'utf8') === content) fs.unlinkSync(file);
       } catch {
         // already gone
       }

@@ -68,14 +68,16 @@ export function nestingProblem(doc: YAML.Document.Parsed): { message: string; of
       if (target === undefined) continue;
       if (path.has(target)) return { message: `the alias *${node.source} refers to a node that holds it: the value would be infinitely deep`, offset: node.range?.[0] };
     }
+    const collection = YAML.isMap(target) || YAML.isSeq(target);
+    if (!collection) continue;
+    // Levels are maps and lists: a map of maps of scalars is two levels deep.
     if (depth > MAX_YAML_DEPTH) return { message: TOO_DEEP_MESSAGE, offset: (node as YAML.Node).range?.[0] };
     // A node reached again (through an alias) no deeper than before adds nothing new.
     if ((deepest.get(target) ?? 0) >= depth) continue;
     deepest.set(target, depth);
     const children: unknown[] = [];
     if (YAML.isMap(target)) for (const pair of target.items) children.push(pair.key, pair.value);
-    else if (YAML.isSeq(target)) children.push(...target.items);
-    else continue;
+    else children.push(...(target as YAML.YAMLSeq).items);
     const inside = new Set(path).add(target);
     for (const child of children) if (YAML.isNode(child)) stack.push({ node: child, depth: depth + 1, path: inside });
   }

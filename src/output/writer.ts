@@ -222,7 +222,7 @@ function refuseMountPoint(target: string, shown: string): void {
   }
 }
 
-const KEPT_NOTE = 'kept: the build context is no longer generated, but this keeps the model files still in it out of git; delete its models/ folder (then synth removes this file)';
+const KEPT_NOTE = 'kept: the build context is no longer generated, but this keeps the model files still in it out of git; delete its models/ folder and .modelcar-stage.json (then synth removes this file)';
 const HAND_EDITED_NOTE = 'modelcar wrote this file, no longer generates it, and its header was removed by hand, so synth leaves it in place; delete it if it is not wanted (Argo CD applies what is in the output folder)';
 
 /** Name parts of the folders a write leaves beside the output folder while it runs. */

@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { LoadedConfig, loadConfig } from '../config/load';
-import { didYouMean, UserError } from '../core/errors';
+import { Diagnostic, didYouMean, formatDiagnostic, UserError } from '../core/errors';
 import { ModelImage } from '../constructs/model-image';
 import { defineModels } from './synthesize';
 import { environmentNames, resolveEnvironment } from '../config/environments';
@@ -34,6 +34,8 @@ export interface ConfigImages {
   readonly images: readonly ConfigImage[];
   /** All the model images of the config. */
   readonly all: readonly ConfigImage[];
+  /** The warnings about model files (a symbolic link that leads out of the config's folder), once each. */
+  readonly fileWarnings: readonly Diagnostic[];
 }
 
 /**
@@ -45,10 +47,11 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
   const absolute = path.resolve(outdir);
   const envs = environmentNames(loaded.config);
   const all: ConfigImage[] = [];
+  const fileWarnings = new Map<string, Diagnostic>();
   for (const environment of envs.length ? envs : [undefined]) {
     const resolved = environment === undefined ? loaded : resolveEnvironment(loaded, environment);
     const chart = new Chart(new App({ outdir }), 'modelcar', { disableResourceNameHashes: true });
-    defineModels(chart, resolved, { environment });
+    for (const w of defineModels(chart, resolved, { environment })) if (/\.files\[\d+\]\.source$/.test(w.field)) fileWarnings.set(formatDiagnostic(w), w);
     const defaults = resolved.config.defaults ?? {};
     const indexOf = new Map<string, number>();
     resolved.config.models.forEach((m, i) => indexOf.set(`${m.namespace ?? defaults.namespace}/${m.name}`, i));
@@ -64,7 +67,8 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
       });
     }
   }
-  if (selectors.length === 0) return { loaded, outdir: absolute, images: all, all };
+  const warnings = [...fileWarnings.values()];
+  if (selectors.length === 0) return { loaded, outdir: absolute, images: all, all, fileWarnings: warnings };
   const chosen = new Set<ConfigImage>();
   for (const selector of selectors) {
     // A model is named by its key (environment/namespace/name), namespace/name or name; each may match several.
@@ -79,5 +83,5 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
     }
     for (const m of matches) chosen.add(m);
   }
-  return { loaded, outdir: absolute, images: all.filter((i) => chosen.has(i)), all };
+  return { loaded, outdir: absolute, images: all.filter((i) => chosen.has(i)), all, fileWarnings: warnings };
 }

@@ -19,7 +19,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatDiagnostic, isSystemError, systemErrorMessage, UserError } from '../core/errors';
+import { formatDiagnostic, isSystemError, printable, systemErrorMessage, UserError } from '../core/errors';
 import { lockFolder } from '../core/folder-lock';
 import { onInterrupt } from '../core/interrupts';
 import { own } from '../core/records';
@@ -107,8 +107,10 @@ export const INTERRUPTED_EXIT_CODE = 130;
  * An interruption (the signal) stops at once with a UserError whose exit code is {@link INTERRUPTED_EXIT_CODE}.
  */
 export async function stage(options: StageOptions): Promise<StagedImage[]> {
-  const { loaded, outdir, images } = loadConfigImages(options.config, options.outdir, options.models);
+  const { loaded, outdir, images, fileWarnings } = loadConfigImages(options.config, options.outdir, options.models);
   const relative = (p: string) => path.relative(process.cwd(), p) || '.';
+  // A link out of the config's folder, allowed by the config: said again where it is read.
+  for (const w of fileWarnings) options.output?.write(`${printable(`modelcar: warning: ${formatDiagnostic(w)}`)}\n`);
   const lock = lockFolder(outdir, { command: 'stage', shown: relative(outdir) });
   try {
     const root = SafeFolder.open(outdir, { create: 0o755, shown: relative(outdir), what: 'output folder' });
