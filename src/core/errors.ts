@@ -63,7 +63,8 @@ export function printable(text: string, options: { lines?: boolean } = {}): stri
 
 /** Whether an error is a system error (a failed system call: a full disk, a read-only filesystem, a permission). */
 export function isSystemError(e: unknown): e is NodeJS.ErrnoException {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+  // Not `instanceof Error`: errors made in another realm (a test runner's sandbox, a worker) are errors too.
+  return typeof e === 'object' && e !== null && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
 }
 
 /** What the common system errors mean, in words, with what to do. */

@@ -159,7 +159,7 @@ function* writeLocked(target: string, shown: string, files: readonly OutputFile[
       removeEmptyParents(next, parentOf(rel));
       yield;
     }
-    next.replaceFile(FILE_LIST, fileListText([...files.map((f) => f.path), ...plan.kept]), 0o644);
+    next.replaceFile(FILE_LIST, fileListText([...files.map((f) => f.path), ...plan.kept, ...plan.handEdited]), 0o644);
     yield { pause: 'before-swap' };
     built = true;
   } finally {
@@ -426,7 +426,7 @@ function inspectOutput(folder: SafeFolder | undefined, files: readonly OutputFil
     plan.removed.push(old);
     plan.contents.set(old, existing);
   }
-  plan.listChanged = listText !== fileListText([...files.map((f) => f.path), ...plan.kept]);
+  plan.listChanged = listText !== fileListText([...files.map((f) => f.path), ...plan.kept, ...plan.handEdited]);
   for (const l of [plan.added, plan.changed, plan.removed, plan.unchanged, plan.kept, plan.handEdited]) l.sort();
   return { plan, present };
 }
