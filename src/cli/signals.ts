@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { runInterruptCleanups } from '../core/interrupts';
 import { INTERRUPTED_EXIT_CODE } from '../pipeline/stage';
 
@@ -15,6 +16,7 @@ export async function withInterrupts<T>(run: (signal: AbortSignal) => Promise<T>
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       runInterruptCleanups();
+      fs.writeSync(2, `modelcar: ${name} again: stopped at once; partial and credential files were removed\n`);
       process.exit(INTERRUPTED_EXIT_CODE);
     }
     controller.abort(name);
