@@ -59,6 +59,20 @@ describe('validate', () => {
     expect(result.out).toMatch(/: the YAML nests too deeply to be read \(modelcar reads at most 100 levels; Kubernetes objects and configs need far fewer\)\n1 problem in 0 objects in 1 file\n$/);
   });
 
+  test('GIVEN a folder with a committed link to a file outside it THEN the link is reported, never read; a link inside the folder is read', async () => {
+    const dir = path.dirname(file('secret.yaml', 'root:$6$TOP-SECRET-HASH:19000:0:99999:7:::\n'));
+    const folder = path.join(dir, 'dist');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, 'ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n');
+    fs.symlinkSync('ns.yaml', path.join(folder, 'same.yaml'));
+    fs.symlinkSync(path.join(dir, 'secret.yaml'), path.join(folder, 'leak.yaml'));
+    expect(await cli(['validate', folder])).toStrictEqual({
+      code: 1,
+      out: `${folder}/leak.yaml: is a symbolic link that leads out of ${folder} (to ${dir}/secret.yaml); it is not read: validate the file itself, by its own path, if it is meant\n1 problem in 2 objects in 3 files\n`,
+      err: '',
+    });
+  });
+
   test('GIVEN an alias to a node that holds it THEN a clear problem (no crash)', async () => {
     const f = file('cycle.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: &m\n  name: x\n  labels:\n    a: *m\n');
     expect(await cli(['validate', f])).toStrictEqual({ code: 1, out: `${f}:6:8: the alias *m refers to a node that holds it: the value would be infinitely deep\n1 problem in 0 objects in 1 file\n`, err: '' });
