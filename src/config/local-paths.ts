@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { listFolder } from '../core/model-files';
 import { urlCredentials } from '../core/url-credentials';
 
 const HOW_TO_ALLOW = 'keep model files in the config\'s folder or below it, or set `allowPathsOutside: true` at the top level of the config';
@@ -35,7 +34,7 @@ export function checkLocalSource(source: string, configDir: string, allowOutside
   if (!inside(configDir, resolved)) return undefined; // allowed outside, and said so in the config
   // Inside by name: also inside once the links are followed?
   const realDir = fs.realpathSync(configDir);
-  for (const { name, real } of linkedFiles(resolved, source)) {
+  for (const { name, real } of linkedFiles(resolved, source, realDir)) {
     if (inside(realDir, real)) continue;
     const what = name === source ? `"${source}"` : `"${name}" (in ${source})`;
     if (!allowOutside) return `${what} is a symbolic link that leads out of the config's folder, to ${shownPath(real)}; ${HOW_TO_ALLOW}`;
@@ -50,24 +49,38 @@ function shownPath(p: string): string {
   return fromCwd === '' ? '.' : fromCwd.startsWith('..') || path.isAbsolute(fromCwd) ? p : fromCwd;
 }
 
-/** A file source, or each file of a folder source, with its real path (links followed). */
-function linkedFiles(resolved: string, source: string): { name: string; real: string }[] {
+/**
+ * A file source, or a folder source and the entries below it, with their real paths (links followed) where they
+ * lead out of `realDir`; what is out there is not read (a link that leads out is not entered). Entries inside are
+ * walked, each real folder once (a link loop ends there).
+ */
+function linkedFiles(resolved: string, source: string, realDir: string): { name: string; real: string }[] {
   const real = (p: string) => {
     try {
       return fs.realpathSync(p);
     } catch {
-      return p; // a broken link: reported where the folder is read
+      return undefined; // a broken link: reported where the folder is read
     }
   };
-  if (!fs.statSync(resolved).isDirectory()) return [{ name: source, real: real(resolved) }];
-  const out = [{ name: source, real: real(resolved) }];
-  let files;
-  try {
-    files = listFolder(resolved);
-  } catch {
-    return out; // a broken link or a loop: the model's construct reports it, naming the entry
-  }
-  for (const f of files) out.push({ name: `${source.replace(/\/+$/, '')}/${f.relative}`, real: real(f.absolute) });
+  const inside = (p: string) => p === realDir || p.startsWith(realDir + path.sep);
+  const self = real(resolved) ?? resolved;
+  const out = [{ name: source, real: self }];
+  if (!inside(self) || !fs.statSync(self).isDirectory()) return out;
+  const seen = new Set<string>();
+  const walk = (dir: string, name: string): void => {
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.name.startsWith('.')) continue; // left out of models, as listFolder does
+      const child = path.join(dir, e.name);
+      const childName = `${name}/${e.name}`;
+      const target = e.isSymbolicLink() ? real(child) : child;
+      if (target === undefined) continue;
+      if (!inside(target)) out.push({ name: childName, real: target });
+      else if (fs.statSync(target).isDirectory()) walk(target, childName);
+    }
+  };
+  walk(self, source.replace(/\/+$/, ''));
   return out;
 }
 

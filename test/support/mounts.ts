@@ -46,3 +46,14 @@ export function unmountAll(): void {
     }
   }
 }
+
+/** Unmounts one folder mounted here. */
+export function unmount(dir: string): void {
+  const i = mounted.indexOf(dir);
+  if (i !== -1) mounted.splice(i, 1);
+  try {
+    execFileSync('umount', [dir], { stdio: 'ignore' });
+  } catch {
+    execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+  }
+}
