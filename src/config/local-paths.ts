@@ -71,7 +71,8 @@ function linkedFiles(resolved: string, source: string, realDir: string): { name:
     if (seen.has(dir)) return;
     seen.add(dir);
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.name.startsWith('.')) continue; // left out of models, as listFolder does
+      // Left out of models, as listFolder does; a name that is not UTF-8 is reported by listFolder, at the model.
+      if (e.name.startsWith('.') || e.name.includes('\uFFFD')) continue;
       const child = path.join(dir, e.name);
       const childName = `${name}/${e.name}`;
       const target = e.isSymbolicLink() ? real(child) : child;

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { refuseUndecodableName } from './safe-fs';
 
 /** Files at least this big get an image layer of their own, even inside a folder source. */
 export const LARGE_FILE_BYTES = 16 * 1024 * 1024;
@@ -72,6 +73,7 @@ export function listFolder(root: string): FolderFile[] {
       .filter((n) => !n.startsWith('.'))
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const name of names) {
+      refuseUndecodableName(name, dir);
       const absolute = path.join(dir, name);
       const rel = relative ? `${relative}/${name}` : name;
       let stat: fs.Stats;

@@ -10,6 +10,7 @@ import { UserError } from '../core/errors';
 import { lockFolder } from '../core/folder-lock';
 import { onInterrupt, testPauseAsync } from '../core/interrupts';
 import { SafeFolder } from '../core/safe-fs';
+import { own } from '../core/records';
 import { prepareAuthFile } from './registry-auth';
 import { BuilderName, chooseBuilder, runCommand } from './builder';
 import { ConfigImage, loadConfigImages } from './config-images';
@@ -75,7 +76,8 @@ const MAX_LABEL_BYTES = 120 * 1024;
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const outdir = path.resolve(options.outdir);
   // The build contexts must not change under the builder: synth and stage wait (fail) while it runs.
-  const lock = lockFolder(outdir, { command: options.push ? 'build --push' : 'build', shown: path.relative(process.cwd(), outdir) || '.' });
+  // Read-only: a build from a read-only checkout (which nothing else can change either) runs without the lock.
+  const lock = lockFolder(outdir, { command: options.push ? 'build --push' : 'build', shown: path.relative(process.cwd(), outdir) || '.', readOnly: true });
   try {
     return await buildLocked(options);
   } finally {
@@ -203,7 +205,7 @@ function recordLock(file: string, config: string, pushed: ReadonlyMap<string, Lo
   const existing = fs.existsSync(file) ? readLock(file).images : {};
   const images: Record<string, LockEntry> = {};
   for (const key of keys) {
-    const entry = pushed.get(key) ?? existing[key];
+    const entry = pushed.get(key) ?? own(existing, key);
     if (entry) images[key] = entry;
   }
   writeLock(file, { images }, path.basename(config));

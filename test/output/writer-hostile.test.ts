@@ -173,6 +173,29 @@ describe('a read-only or full filesystem', () => {
   });
 });
 
+describe('odd encodings', () => {
+  test('GIVEN a file in dist/ whose name is not UTF-8 THEN synth says it cannot name it safely (exit 1), and changes nothing', async () => {
+    const { config, dist } = await checkout();
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${dist}/manifests/`), Buffer.from([0x66, 0xff, 0x2e, 0x79])]), 'x');
+    writeConfig(config, ['a'], '2');
+    expect(await cli(['synth', '-c', config, '-o', dist])).toStrictEqual({
+      code: 1,
+      out: '',
+      err: `modelcar: ${dist}/manifests holds a file whose name is not valid UTF-8 (shown as "f\ufffd.y"); modelcar cannot name it safely: rename or remove it\n`,
+    });
+  });
+
+  test('GIVEN a model folder holding a file whose name is not UTF-8 THEN the config error names the folder', async () => {
+    const { repo, config, dist } = await checkout();
+    fs.mkdirSync(path.join(repo, 'm'));
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${repo}/m/`), Buffer.from([0x66, 0xff])]), 'x');
+    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('https://example.com/a.onnx', 'm\n        path: .'));
+    const result = await cli(['synth', '-c', config, '-o', dist]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain(`${repo}/m holds a file whose name is not valid UTF-8 (shown as "f\ufffd"); modelcar cannot name it safely: rename or remove it`);
+  });
+});
+
 describe('files edited by hand (their header removed) are never touched', () => {
   test('GIVEN a generated file still generated, but edited by hand THEN synth refuses to overwrite it, and says how to proceed', async () => {
     const { config, dist } = await checkout();
