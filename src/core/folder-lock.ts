@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from './errors';
 import { onInterrupt } from './interrupts';
-import { CREATE_NOFOLLOW, systemText } from './safe-fs';
+import { CREATE_NOFOLLOW, makeFolders, systemText } from './safe-fs';
 
 /** A lock held on a folder; {@link release} it when done (also on errors). */
 export interface FolderLock {
@@ -67,7 +67,8 @@ export function lockFolder(dir: string, options: LockOptions): FolderLock {
   for (let attempt = 0; attempt < 5; attempt++) {
     let fd: number;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // The folder that holds the output folder: made (with its owner's owner, as root) when missing.
+      if (!fs.existsSync(path.dirname(file))) makeFolders(path.dirname(file), 0o755);
       fd = fs.openSync(file, CREATE_NOFOLLOW, 0o644);
     } catch (e: any) {
       if (e.code === 'EEXIST') {
