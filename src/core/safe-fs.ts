@@ -46,6 +46,9 @@ export interface SafeFolderOptions {
   readonly create?: number;
 }
 
+/** The set-group-ID bit of a folder's mode: files made in it get the folder's group. */
+const SET_GROUP_ID = 0o2000;
+
 /** Whether this process runs as root, and so must hand new files to the owner of their folder. */
 function isRoot(): boolean {
   return process.geteuid?.() === 0;
@@ -80,7 +83,7 @@ export class SafeFolder {
   /** Folders below the root already checked (relative paths, '' for the root). */
   private readonly verified = new Set<string>(['']);
   /** Owners of folders, for the files made in them (only when running as root). */
-  private readonly owners = new Map<string, { uid: number; gid: number }>();
+  private readonly owners = new Map<string, { uid: number; gid: number; differs: boolean }>();
 
   private constructor(
     /** The folder's real path (no symbolic link in it). */
@@ -249,13 +252,24 @@ export class SafeFolder {
     }
   }
 
-  /** Gives a just-created file its exact mode (the umask may have taken bits away) and, as root, its folder's owner. */
+  /**
+   * Gives a just-created file its exact mode (the umask may have taken bits away) and, as root, its folder's owner.
+   * Whether the umask takes bits away is found once per mode (on the first file), and whom a new file belongs to
+   * is known from the folder: most files cost no extra system call.
+   */
   public giveModeAndOwner(fd: number, rel: string, mode: number): void {
-    const stat = fs.fstatSync(fd);
-    if ((stat.mode & 0o7777) !== mode) fs.fchmodSync(fd, mode);
+    let chmod = this.modeNeedsChmod.get(mode);
+    if (chmod === undefined) {
+      chmod = (fs.fstatSync(fd).mode & 0o7777) !== mode;
+      this.modeNeedsChmod.set(mode, chmod);
+    }
+    if (chmod) fs.fchmodSync(fd, mode);
     const owner = this.ownerOf(parentOf(rel));
-    if (owner && (stat.uid !== owner.uid || stat.gid !== owner.gid)) fs.fchownSync(fd, owner.uid, owner.gid);
+    if (owner?.differs) fs.fchownSync(fd, owner.uid, owner.gid);
   }
+
+  /** Modes the umask takes bits away from (found on the first file of each mode). */
+  private readonly modeNeedsChmod = new Map<number, boolean>();
 
   /** As root: gives an entry just made in folder `parent` (relative) the owner of that folder. */
   public adopt(full: string, parent: string, stat?: fs.Stats): void {
@@ -265,13 +279,17 @@ export class SafeFolder {
     if (s.uid !== owner.uid || s.gid !== owner.gid) fs.lchownSync(full, owner.uid, owner.gid);
   }
 
-  /** The owner new entries of a folder get, when running as root; undefined otherwise. */
-  private ownerOf(rel: string): { uid: number; gid: number } | undefined {
+  /**
+   * The owner new entries of a folder get, when running as root (undefined otherwise), and whether it differs from
+   * the one the system gives them (root, and the folder's group when it is set-group-ID, else root's group).
+   */
+  private ownerOf(rel: string): { uid: number; gid: number; differs: boolean } | undefined {
     if (!isRoot()) return undefined;
     let owner = this.owners.get(rel);
     if (!owner) {
       const s = rel === '' ? this.stat : fs.lstatSync(this.full(rel));
-      owner = { uid: s.uid, gid: s.gid };
+      const gid = s.mode & SET_GROUP_ID ? s.gid : process.getegid!();
+      owner = { uid: s.uid, gid: s.gid, differs: s.uid !== process.geteuid!() || s.gid !== gid };
       this.owners.set(rel, owner);
     }
     return owner;
