@@ -138,7 +138,7 @@ export class SafeFolder {
     return this.lstatRaw(rel);
   }
 
-  /** Whether `rel` is a mount point (another filesystem) or a folder-or-file on this one; undefined when absent. */
+  /** Whether an entry (its lstat) is on another filesystem than the folder: a mount point, or below one. */
   public isMountPoint(stat: fs.Stats): boolean {
     return stat.dev !== this.stat.dev;
   }

@@ -49,7 +49,7 @@ async function readChunks(handle: fs.promises.FileHandle, use: (chunk: Buffer) =
   }
 }
 
-/** The SHA-256 (hex) of a file, read in chunks. */
+/** The SHA-256 (hex) of a file, read in chunks (never through a symbolic link: the file itself must be one). */
 export async function hashFile(file: string, options: { signal?: AbortSignal; onProgress?: OnProgress } = {}): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   const handle = await fs.promises.open(file, READ_NOFOLLOW);
@@ -152,10 +152,11 @@ function duration(ms: number): string {
 }
 
 /**
- * Downloads an http(s) URL into `destination` (created, or truncated), following redirects (at most
- * `maxRedirects`), hashing what it writes, and syncs it to disk. Throws a {@link DownloadError} on an HTTP error
- * status, too many redirects, a response cut short of its Content-Length, or a stalled connection. The caller
- * removes the destination when this throws.
+ * Downloads an http(s) URL into `destination` (a new file: it must not exist; never opened through a link),
+ * following redirects (at most `maxRedirects`), hashing what it writes, and syncs it to disk. Throws a
+ * {@link DownloadError} on an HTTP error status, too many redirects, a response cut short of its Content-Length, a
+ * connection with no data for the idle timeout, or one that trickles (the stall timeout). Its messages show URLs
+ * without their credentials. The caller removes the destination when this throws.
  */
 export async function download(url: string, destination: string, options: DownloadOptions = {}): Promise<{ sha256: string; bytes: number; url: string }> {
   const maxRedirects = options.maxRedirects ?? 10;
