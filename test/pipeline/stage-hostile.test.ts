@@ -250,6 +250,30 @@ describe('downloads that trickle, break, or carry credentials', () => {
   });
 });
 
+describe('run as root on a user\'s checkout', () => {
+  test('GIVEN a checkout owned by a user THEN what stage makes (folders, copied and downloaded files, its record) belongs to that user', async () => {
+    if (process.geteuid?.() !== 0) throw new Error('this test checks what modelcar does as root: run the tests as root, as the CI container does');
+    const p = checkout(['      - source: w.onnx', `      - source: ${server.url}/model.onnx`, '        path: d.onnx']);
+    fs.writeFileSync(path.join(p.repo, 'w.onnx'), 'weights');
+    mountTmpfs(p.dist, 'size=1m'); // another filesystem: the local file is copied
+    for (const d of [p.repo, p.dist]) fs.chownSync(d, 1234, 2345);
+    fs.chownSync(path.join(p.repo, 'modelcar.yaml'), 1234, 2345);
+    expect((await cli(['stage', '-c', p.config, '-o', p.dist])).code).toBe(0);
+    const owners = new Set<string>();
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d)) {
+        const full = path.join(d, e);
+        const st = fs.lstatSync(full);
+        owners.add(`${st.uid}:${st.gid}`);
+        if (st.isDirectory()) walk(full);
+      }
+    };
+    walk(p.dist);
+    expect([...owners]).toStrictEqual(['1234:2345']);
+    expect(fs.readdirSync(p.models).sort()).toStrictEqual(['d.onnx', 'w.onnx']);
+  });
+});
+
 describe('model file paths', () => {
   test('GIVEN files z and z/w in one model THEN the config is refused (a path cannot be a file and a folder)', async () => {
     const p = checkout(['      - source: z', '      - source: w', '        path: z/w']);
