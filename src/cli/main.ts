@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import * as path from 'path';
-import yargs from 'yargs';
-import { UserError, isSystemError, printable, systemErrorMessage } from '../core/errors';
+import yargs, { Argv } from 'yargs';
+import { didYouMean, isSystemError, printable, systemErrorMessage, UserError } from '../core/errors';
 import { withInterrupts } from './signals';
 // Each command loads its modules when it runs, so `validate` does not pay for loading cdk8s.
 type SynthCommand = typeof import('./synth-command');
@@ -30,6 +30,34 @@ function version(): string {
 
 const stdout = (text: string) => void process.stdout.write(text);
 
+const NAME_A_COMMAND = 'Name a command: synth, validate, stage, build, pull-secret';
+
+/**
+ * yargs's "Unknown argument" list, with a did-you-mean for each mistyped flag, as yargs gives one for a mistyped
+ * command: `Unknown argument: chek (did you mean --check?)`. yargs lists a kebab-case flag twice (`out-dirr,
+ * outDirr`): its camelCase copy is left out. `flags` are the names the command knows (aliases of one letter are
+ * not suggested: every other letter is one edit away from them).
+ */
+export function unknownArgumentsMessage(names: readonly string[], argv: readonly string[], flags: readonly string[]): string {
+  const camel = (name: string) => name.replace(/-+([^-])/g, (_m, c: string) => c.toUpperCase());
+  const shown = names.filter((n) => !names.some((other) => other !== n && other.includes('-') && camel(other) === n));
+  const long = flags.filter((f) => f.length > 1);
+  const typed = (name: string) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `--no-${name}` || a.startsWith(`--no-${name}=`));
+  const items = shown.map((name) => {
+    const token = typed(name);
+    const match = token === undefined || name.length < 2 ? undefined : didYouMean(name, long);
+    if (match === undefined) return name;
+    return `${name} (did you mean --${token!.startsWith('--no-') ? 'no-' : ''}${match}?)`;
+  });
+  return `${items.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${items.join(', ')}`;
+}
+
+/** The flags written on a command line without a command (`modelcar --verison`) that are not among `flags`. */
+function unknownFlags(argv: readonly string[], flags: readonly string[]): string[] {
+  const names = argv.filter((a) => /^--?[^-]/.test(a)).map((a) => a.replace(/^--?(no-)?/, '').replace(/=.*$/, ''));
+  return [...new Set(names.filter((n) => !flags.includes(n)))];
+}
+
 /** Parses the arguments and runs one command. Returns the exit code. */
 export async function main(
   argv: readonly string[],
@@ -40,6 +68,13 @@ export async function main(
   // A progress bar only when the output is the terminal itself.
   const progressOut = { write: out, isTTY: out === stdout && process.stdout.isTTY === true };
   let code = 0;
+  // The flags of the command being parsed, for did-you-mean: each command's builder records its own.
+  let flags: readonly string[] = ['help', 'h', 'version', 'v'];
+  const known = <T>(y: Argv<T>): Argv<T> => {
+    // getOptions() is a public method of yargs 17 that its typings leave out.
+    flags = Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+    return y;
+  };
   const parser = yargs()
     .scriptName('modelcar')
     .usage('$0 <command> [options]\n\nServe ML models from OCI images on KServe, OpenDataHub and OpenShift AI.')
@@ -47,12 +82,14 @@ export async function main(
       'synth',
       'Synthesize Kubernetes manifests and image build contexts from a config',
       (y) =>
-        y
-          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
-          .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder', normalize: true })
-          .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and show a diff of each file that would change when the output folder is stale, exit 0 when it is current' })
-          .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
-          .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
+        known(
+          y
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder', normalize: true })
+            .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and show a diff of each file that would change when the output folder is stale, exit 0 when it is current' })
+            .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
+            .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
+        ),
       async (args) => {
         const { formatChanges, formatSummary, formatWarnings, isStale, runSynth } = require('./synth-command') as SynthCommand;
         const result = await withInterrupts((signal) => runSynth({ config: args.config, outdir: args.output, check: args.check }, signal));
@@ -69,21 +106,23 @@ export async function main(
       'pull-secret [names..]',
       'Make image pull Secrets from credentials in the environment or on stdin (never arguments): print them for `oc apply -f -`, write them outside the committed output, or seal them',
       (y) =>
-        y
-          .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'The Secret name (with --config: the pullSecrets entries to make; default all with fromEnv)' })
-          .option('config', { alias: 'c', type: 'string', describe: 'Make the fromEnv pull secrets of this config, in every namespace whose models use them', normalize: true })
-          .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace of the Secret' })
-          .option('server', { type: 'string', describe: 'The registry (default https://index.docker.io/v1/)' })
-          .option('username-env', { type: 'string', default: 'REGISTRY_USERNAME', describe: 'Environment variable with the user name' })
-          .option('password-env', { type: 'string', default: 'REGISTRY_PASSWORD', describe: 'Environment variable with the password or token' })
-          .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from standard input instead' })
-          .option('email-env', { type: 'string', describe: 'Environment variable with the email' })
-          .option('seal-with', { type: 'string', describe: "Seal with this sealed-secrets controller certificate (PEM): make SealedSecrets, safe to commit", normalize: true })
-          .option('scope', { choices: ['strict', 'namespace-wide', 'cluster-wide'] as const, default: 'strict' as const, describe: 'Sealing scope' })
-          .option('out-dir', { type: 'string', describe: 'Write files <namespace>/<kind>-<name>.yaml here instead of printing (Secrets: mode 0600, folder git-ignored)', normalize: true })
-          .example('REGISTRY_USERNAME=robot REGISTRY_PASSWORD=... $0 pull-secret quay-pull -n ml --server quay.io | oc apply -f -', 'Create a pull secret without writing it anywhere')
-          .example('$0 pull-secret -c modelcar.yaml --out-dir .modelcar/secrets', 'Make the fromEnv pull secrets of a config into a git-ignored folder')
-          .example('$0 pull-secret quay-pull -n ml --server quay.io --password-stdin --seal-with cert.pem > dist-sealed.yaml', 'A SealedSecret to commit'),
+        known(
+          y
+            .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'The Secret name (with --config: the pullSecrets entries to make; default all with fromEnv)' })
+            .option('config', { alias: 'c', type: 'string', describe: 'Make the fromEnv pull secrets of this config, in every namespace whose models use them', normalize: true })
+            .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace of the Secret' })
+            .option('server', { type: 'string', describe: 'The registry (default https://index.docker.io/v1/)' })
+            .option('username-env', { type: 'string', default: 'REGISTRY_USERNAME', describe: 'Environment variable with the user name' })
+            .option('password-env', { type: 'string', default: 'REGISTRY_PASSWORD', describe: 'Environment variable with the password or token' })
+            .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from standard input instead' })
+            .option('email-env', { type: 'string', describe: 'Environment variable with the email' })
+            .option('seal-with', { type: 'string', describe: "Seal with this sealed-secrets controller certificate (PEM): make SealedSecrets, safe to commit", normalize: true })
+            .option('scope', { choices: ['strict', 'namespace-wide', 'cluster-wide'] as const, default: 'strict' as const, describe: 'Sealing scope' })
+            .option('out-dir', { type: 'string', describe: 'Write files <namespace>/<kind>-<name>.yaml here instead of printing (Secrets: mode 0600, folder git-ignored)', normalize: true })
+            .example('REGISTRY_USERNAME=robot REGISTRY_PASSWORD=... $0 pull-secret quay-pull -n ml --server quay.io | oc apply -f -', 'Create a pull secret without writing it anywhere')
+            .example('$0 pull-secret -c modelcar.yaml --out-dir .modelcar/secrets', 'Make the fromEnv pull secrets of a config into a git-ignored folder')
+            .example('$0 pull-secret quay-pull -n ml --server quay.io --password-stdin --seal-with cert.pem > dist-sealed.yaml', 'A SealedSecret to commit'),
+        ),
       async (args) => {
         const { runPullSecret } = require('./pull-secret-command') as PullSecretCommand;
         const text = await withInterrupts((signal) =>
@@ -111,15 +150,18 @@ export async function main(
     )
     .command(
       'validate [paths..]',
-      'Validate Kubernetes YAML (files or folders) against the KServe CRDs and the Kubernetes schemas',
+      "Validate Kubernetes YAML (files or folders) as kubectl apply would: the KServe CRDs, the Kubernetes schemas, KServe's admission webhooks; warn about what KServe admits but fails on",
       (y) =>
-        y
-          .positional('paths', { type: 'string', array: true, default: ['dist'], describe: 'YAML files and folders (folders: every *.yaml and *.yml below)' })
-          .example('$0 validate dist', 'Check what synth wrote')
-          .example('$0 validate my-isvc.yaml', 'Check a hand-written InferenceService'),
+        known(
+          y
+            .positional('paths', { type: 'string', array: true, default: ['dist'], describe: 'YAML files and folders (folders: every *.yaml and *.yml below)' })
+            .option('kserve-version', { type: 'string', choices: ['0.15', '0.20'], default: '0.15', describe: "The cluster's KServe: its CRDs and webhook rules judge (0.15: v0.15.2, 0.20: v0.20.0)" })
+            .example('$0 validate dist', 'Check what synth wrote')
+            .example('$0 validate my-isvc.yaml --kserve-version 0.20', 'Check a hand-written InferenceService for KServe 0.20'),
+        ),
       (args) => {
         const { runValidate } = require('./validate-command') as ValidateCommand;
-        const result = runValidate({ paths: args.paths as string[] });
+        const result = runValidate({ paths: args.paths as string[], kserveVersion: args['kserve-version'] });
         out(result.text);
         code = result.code;
       },
@@ -128,12 +170,14 @@ export async function main(
       'stage [models..]',
       "Put each model's files into its build context: link, copy or download them, checking their sha256",
       (y) =>
-        y
-          .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
-          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
-          .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
-          .option('stall-timeout', { type: 'number', default: 120, describe: 'Give up a download when less than 64 KiB arrive in this many seconds' })
-          .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts'),
+        known(
+          y
+            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
+            .option('stall-timeout', { type: 'number', default: 120, describe: 'Give up a download when less than 64 KiB arrive in this many seconds' })
+            .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts'),
+        ),
       async (args) => {
         const { runStage } = require('./stage-command') as StageCommand;
         const stall = args['stall-timeout'];
@@ -145,16 +189,18 @@ export async function main(
       'build [models..]',
       'Build each model image with podman or buildah, reproducibly; with --push, push it and record its digest in the lock file',
       (y) =>
-        y
-          .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to build, as name or namespace/name (default: all)' })
-          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
-          .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
-          .option('push', { type: 'boolean', default: false, describe: 'Push each image and record its digest in <config>.lock.yaml; synth then pins storageUri to it' })
-          .option('builder', { type: 'string', choices: ['podman', 'buildah'], describe: 'The image builder (default: podman when installed, else buildah)' })
-          .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
-          .option('tls-verify', { type: 'boolean', default: true, describe: 'Verify the registry\'s TLS certificate; --tls-verify=false for a local registry over plain http' })
-          .example('$0 build --push', 'Build every model image, push it, record the digests in modelcar.lock.yaml')
-          .example('$0 build mobilenet --builder buildah', 'Build one model with buildah, without pushing'),
+        known(
+          y
+            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to build, as name or namespace/name (default: all)' })
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
+            .option('push', { type: 'boolean', default: false, describe: 'Push each image and record its digest in <config>.lock.yaml; synth then pins storageUri to it' })
+            .option('builder', { type: 'string', choices: ['podman', 'buildah'], describe: 'The image builder (default: podman when installed, else buildah)' })
+            .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
+            .option('tls-verify', { type: 'boolean', default: true, describe: 'Verify the registry\'s TLS certificate; --tls-verify=false for a local registry over plain http' })
+            .example('$0 build --push', 'Build every model image, push it, record the digests in modelcar.lock.yaml')
+            .example('$0 build mobilenet --builder buildah', 'Build one model with buildah, without pushing'),
+        ),
       async (args) => {
         const { runBuild } = require('./build-command') as BuildCommand;
         await runBuild(
@@ -163,7 +209,7 @@ export async function main(
         );
       },
     )
-    .demandCommand(1, 'Name a command: synth, validate, stage, build, pull-secret')
+    .demandCommand(1, NAME_A_COMMAND)
     .strict()
     .recommendCommands()
     .version(version())
@@ -175,6 +221,10 @@ export async function main(
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
+      const unknown = /^Unknown arguments?: (.*)$/.exec(message);
+      const mistyped = message === NAME_A_COMMAND ? unknownFlags(argv, flags) : [];
+      if (unknown) message = unknownArgumentsMessage(unknown[1]!.split(', '), argv, flags);
+      else if (mistyped.length > 0) message = unknownArgumentsMessage(mistyped, argv, flags);
       throw new UserError(`${message}\nRun \`modelcar --help\` for usage.`, 2);
     })
     .showHelpOnFail(false);
@@ -187,7 +237,7 @@ export async function main(
     if (text) out(`${text}\n`);
     return code;
   } catch (e) {
-    if (e instanceof UserError) {
+    if (UserError.isUserError(e)) {
       err(`modelcar: ${printable(e.message)}\n`);
       return e.exitCode;
     }

@@ -1,5 +1,5 @@
 import { ProgressOutput } from '../pipeline/progress';
-import { StageOptions, StagedImage, stage } from '../pipeline/stage';
+import { StagedImage, stage } from '../pipeline/stage';
 import { withInterrupts } from './signals';
 
 /** Arguments of `modelcar stage`. */
@@ -7,7 +7,7 @@ export interface StageArgs {
   readonly config: string;
   readonly output: string;
   readonly models: readonly string[];
-  /** See {@link StageOptions.stallTimeoutMs}. */
+  /** Give up a download when less than 64 KiB come in this long. @default 120000 */
   readonly stallTimeoutMs?: number;
 }
 

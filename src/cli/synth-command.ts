@@ -3,12 +3,12 @@ import { AbortedError, runStepsAsync } from '../core/interrupts';
 import { unifiedDiff } from '../output/diff';
 import { Stray } from '../output/writer';
 import { INTERRUPTED_EXIT_CODE } from '../pipeline/stage';
-import { SynthOptions, SynthResult, synthSteps } from '../pipeline/synthesize';
+import { SynthesizeConfigFileOptions, SynthesizeConfigFileResult, synthesizeConfigFileSteps } from '../pipeline/synthesize';
 
 /** Runs `modelcar synth`; `signal` stops it cleanly (the output folder as it was). */
-export async function runSynth(options: SynthOptions, signal?: AbortSignal): Promise<SynthResult> {
+export async function runSynth(options: SynthesizeConfigFileOptions, signal?: AbortSignal): Promise<SynthesizeConfigFileResult> {
   try {
-    return await runStepsAsync(synthSteps(options), signal);
+    return await runStepsAsync(synthesizeConfigFileSteps(options), signal);
   } catch (e) {
     if (!(e instanceof AbortedError)) throw e;
     throw new UserError(`interrupted; ${options.outdir} was left as it was, and nothing half-written is left beside it`, INTERRUPTED_EXIT_CODE);
@@ -16,13 +16,13 @@ export async function runSynth(options: SynthOptions, signal?: AbortSignal): Pro
 }
 
 /** Whether `synth --check` fails: files would change, or the output folder holds files nothing generates. */
-export function isStale(result: SynthResult): boolean {
+export function isStale(result: SynthesizeConfigFileResult): boolean {
   const { added, changed, removed } = result.changes;
   return added.length + changed.length + removed.length + (result.plan?.strays.length ?? 0) > 0;
 }
 
 /** The short report synth prints: objects per kind, build contexts, files added/changed/removed. */
-export function formatSummary(result: SynthResult, config: string, outdir: string): string {
+export function formatSummary(result: SynthesizeConfigFileResult, config: string, outdir: string): string {
   const counts = new Map<string, number>();
   for (const o of result.output.objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
   const kinds = [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
@@ -41,7 +41,7 @@ export function formatSummary(result: SynthResult, config: string, outdir: strin
 /** At most this many changed files are listed one by one; the rest are counted. */
 export const MAX_LISTED_FILES = 20;
 
-function fileLines(result: SynthResult): string[] {
+function fileLines(result: SynthesizeConfigFileResult): string[] {
   const { added, changed, removed } = result.changes;
   const all = [...added.map((f) => `  + ${f}`), ...changed.map((f) => `  ~ ${f}`), ...removed.map((f) => `  - ${f}`)];
   if (all.length <= MAX_LISTED_FILES) return all;
@@ -52,7 +52,7 @@ function fileLines(result: SynthResult): string[] {
  * What `synth --check` prints: whether the output folder is current, and when it is stale, the files that
  * would change and a short unified diff of each (at most {@link MAX_LISTED_FILES} files).
  */
-export function formatChanges(result: SynthResult, outdir: string): string {
+export function formatChanges(result: SynthesizeConfigFileResult, outdir: string): string {
   const { added, changed, removed } = result.changes;
   const strays = result.plan?.strays ?? [];
   if (!isStale(result)) return `${outdir}/ is up to date\n`;
@@ -115,6 +115,6 @@ export function formatWarning(w: Diagnostic): string {
 }
 
 /** The warnings synth prints to stderr, one a line: `modelcar: warning: file:line:column: field: message`. */
-export function formatWarnings(result: SynthResult): string {
+export function formatWarnings(result: SynthesizeConfigFileResult): string {
   return result.warnings.map(formatWarning).join('');
 }

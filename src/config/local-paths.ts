@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { urlCredentials } from '../core/url-credentials';
 
 const HOW_TO_ALLOW = 'keep model files in the config\'s folder or below it, or set `allowPathsOutside: true` at the top level of the config';
 
@@ -85,24 +84,3 @@ function linkedFiles(resolved: string, source: string, realDir: string): { name:
   return out;
 }
 
-/**
- * Checks a model file URL: it must parse, and must not carry credentials (a user name and password, a query
- * parameter that looks like a token or a signature), which would land in the generated build script (and so in git),
- * in the image's labels and in logs, unless `allowCredentials`. Returns the problem, or undefined.
- */
-export function checkUrl(source: string, allowCredentials = false): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(source);
-  } catch {
-    return `"${source}" is not a valid URL; write it as https://host/path/to/model`;
-  }
-  const credentials = urlCredentials(url);
-  if (credentials && !allowCredentials) {
-    return (
-      `the URL carries credentials (${credentials}); they would be written into the generated build script (and so into git) and into the image's labels: ` +
-      'remove them and give the download its credentials another way (e.g. a ~/.netrc for curl), or, if they are meant to be public, set `allowCredentialsInUrls: true` at the top level of the config'
-    );
-  }
-  return undefined;
-}

@@ -63,8 +63,9 @@ export function refuseSecretsFolder(dir: string, options: SecretFolderOptions = 
   }
   if (entries.length === 0) return;
   const ignore = path.join(real, '.gitignore');
-  let ours = false;
+  let ours: boolean;
   try {
+    // Not read through a link: lstat first.
     ours = fs.lstatSync(ignore).isFile() && hasGeneratedHeader(fs.readFileSync(ignore, 'utf8'));
   } catch {
     ours = false;

@@ -117,7 +117,7 @@ function* guarded<T>(target: string, steps: () => Steps<T>): Steps<T> {
   try {
     return yield* steps();
   } catch (e) {
-    if (e instanceof UserError || !isSystemError(e)) throw e;
+    if (UserError.isUserError(e) || !isSystemError(e)) throw e;
     throw new UserError(`could not write ${target}: ${systemErrorMessage(e)}; it was left as it was`);
   }
 }

@@ -19,18 +19,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatDiagnostic, isSystemError, printable, systemErrorMessage, UserError } from '../core/errors';
+import { Diagnostic, formatDiagnostic, isSystemError, printable, systemErrorMessage, UserError } from '../core/errors';
 import { lockFolder } from '../core/folder-lock';
 import { onInterrupt } from '../core/interrupts';
 import { own } from '../core/records';
 import { SafeFolder, UnsafePathError, parentOf } from '../core/safe-fs';
 import { redactUrl } from '../core/url-credentials';
-import { ConfigImage, loadConfigImages } from './config-images';
+import { loadConfigImages } from './config-images';
+import { ImageSet, PipelineImage, TreeImagesOptions, treeImages } from './image-set';
 import { ModelFileEntry } from '../core/model-files';
 import { Progress, ProgressOutput, formatBytes, formatDuration } from './progress';
 import { AbortedError, DownloadError, copyWithHash, download, hashFile } from './transfer';
 import { STAGE_STATE_FILE } from '../constructs/model-image';
-import { LoadedConfig } from '../config/load';
 
 /** Options of {@link stage}. */
 export interface StageOptions {
@@ -50,6 +50,18 @@ export interface StageOptions {
   readonly idleTimeoutMs?: number;
   /** Give up a download when less than 64 KiB come in this long (a server that trickles). @default 120000 */
   readonly stallTimeoutMs?: number;
+}
+
+/**
+ * Options of {@link stage} for a construct tree written in TypeScript instead of a config: its model images
+ * (`scope` or `images`), the output folder it was synthesized into and its `source`, as given to `synthesize()`.
+ */
+export interface StageTreeOptions extends Omit<StageOptions, 'config'>, TreeImagesOptions {}
+
+/** The images of a config (the CLI's `-c`) or of a construct tree (TypeScript). @internal */
+export function imageSet(options: { readonly config: string; readonly outdir: string; readonly models?: readonly string[] } | (TreeImagesOptions & { readonly models?: readonly string[] })): ImageSet {
+  if ('config' in options && options.config !== undefined) return loadConfigImages(options.config, options.outdir, options.models);
+  return treeImages(options as TreeImagesOptions, options.models);
 }
 
 /** How a file came to be staged. */
@@ -102,21 +114,24 @@ interface StageState {
 export const INTERRUPTED_EXIT_CODE = 130;
 
 /**
- * Stages the model files of a config's models into their build contexts. Every file is tried; the problems found
- * (a missing source, an HTTP error, a digest mismatch) are reported together in one {@link UserError} at the end.
- * An interruption (the signal) stops at once with a UserError whose exit code is {@link INTERRUPTED_EXIT_CODE}.
+ * Stages the model files of a config's models, or of the model images of a construct tree, into their build
+ * contexts. Every file is tried; the problems found (a missing source, an HTTP error, a digest mismatch) are
+ * reported together in one {@link UserError} at the end. An interruption (the signal) stops at once with a
+ * UserError whose exit code is {@link INTERRUPTED_EXIT_CODE}.
  */
-export async function stage(options: StageOptions): Promise<StagedImage[]> {
-  const { loaded, outdir, images, fileWarnings } = loadConfigImages(options.config, options.outdir, options.models);
+export async function stage(options: StageOptions | StageTreeOptions): Promise<StagedImage[]> {
+  const set = imageSet(options);
+  const { outdir, images } = set;
   const relative = (p: string) => path.relative(process.cwd(), p) || '.';
   // A link out of the config's folder, allowed by the config: said again where it is read.
+  const fileWarnings = 'fileWarnings' in set ? (set.fileWarnings as readonly Diagnostic[]) : [];
   for (const w of fileWarnings) options.output?.write(`${printable(`modelcar: warning: ${formatDiagnostic(w)}`)}\n`);
   const lock = lockFolder(outdir, { command: 'stage', shown: relative(outdir) });
   try {
     const root = SafeFolder.open(outdir, { create: 0o755, shown: relative(outdir), what: 'output folder' });
-    return await stageLocked(options, loaded, root, images);
+    return await stageLocked(options, root, images);
   } catch (e) {
-    if (e instanceof UserError || !isSystemError(e)) throw e;
+    if (UserError.isUserError(e) || !isSystemError(e)) throw e;
     // The disk is full, the filesystem read-only...: the user's to fix.
     throw new UserError(`could not stage into ${relative(outdir)}: ${systemErrorMessage(e)}; no partial file is left`);
   } finally {
@@ -124,7 +139,7 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
   }
 }
 
-async function stageLocked(options: StageOptions, loaded: LoadedConfig, root: SafeFolder, images: readonly ConfigImage[]): Promise<StagedImage[]> {
+async function stageLocked(options: StageOptions | StageTreeOptions, root: SafeFolder, images: readonly PipelineImage[]): Promise<StagedImage[]> {
   const output = options.output ?? { write: () => undefined };
   const progress = new Progress(output, options.progress);
   const relative = (p: string) => path.relative(process.cwd(), p) || '.';
@@ -138,7 +153,7 @@ async function stageLocked(options: StageOptions, loaded: LoadedConfig, root: Sa
     const state = readState(root, context);
     for (const entry of item.image.files) {
       try {
-        const file = await stageFile(item, entry, state, { root, context, loaded, progress, downloaded, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs, stallTimeoutMs: options.stallTimeoutMs });
+        const file = await stageFile(item, entry, state, { root, context, progress, downloaded, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs, stallTimeoutMs: options.stallTimeoutMs });
         staged.push(file);
       } catch (e) {
         if (e instanceof AbortedError || options.signal?.aborted) {
@@ -153,8 +168,8 @@ async function stageLocked(options: StageOptions, loaded: LoadedConfig, root: Sa
       }
     }
     const { removed, foreign } = removeStrays(root, context, new Set(item.image.files.map((f) => f.target)), state);
-    for (const r of removed) progress.line(`  ${r}: removed (not a model file of the config)`);
-    for (const r of foreign) progress.line(`  ${r}: left alone (not a model file of the config, and not staged by modelcar: remove it if it is not yours)`);
+    for (const r of removed) progress.line(`  ${r}: removed (not a model file of ${item.origin.name})`);
+    for (const r of foreign) progress.line(`  ${r}: left alone (not a model file of ${item.origin.name}, and not staged by modelcar: remove it if it is not yours)`);
     writeState(root, context, state);
     results.push({ key: item.image.key, contextDir: item.contextDir, files: staged, removed });
   }
@@ -169,8 +184,9 @@ async function stageLocked(options: StageOptions, loaded: LoadedConfig, root: Sa
 }
 
 /** A build context's path relative to the output folder (`images/ns/model`, `dev/images/ns/model`). */
-function contextOf(root: SafeFolder, item: ConfigImage): string {
-  return path.relative(root.path, path.join(fs.realpathSync(item.outdir), path.relative(item.outdir, item.contextDir))).split(path.sep).join('/');
+function contextOf(root: SafeFolder, item: PipelineImage): string {
+  const outdir = item.context.outdir;
+  return path.relative(root.path, path.join(fs.realpathSync(outdir), path.relative(outdir, item.contextDir))).split(path.sep).join('/');
 }
 
 /** A problem with one file, reported with the others at the end. */
@@ -180,7 +196,6 @@ interface FileContext {
   readonly root: SafeFolder;
   /** The build context, relative to the root. */
   readonly context: string;
-  readonly loaded: LoadedConfig;
   readonly progress: Progress;
   /** URL -> a staged file holding it (relative to the root), to link instead of downloading again. */
   readonly downloaded: Map<string, string>;
@@ -189,36 +204,34 @@ interface FileContext {
   readonly stallTimeoutMs?: number;
 }
 
-async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
+async function stageFile(item: PipelineImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
   try {
     return await stageOneFile(item, entry, state, ctx);
   } catch (e) {
     // A file where a folder is needed (or the like) in the build context: said at the file's entry, like the others.
-    if (!(e instanceof UserError) || e instanceof UnsafePathError) throw e;
-    const shown = entry.url ? redactUrl(entry.url) : path.relative(item.loaded.dir, entry.localPath!).split(path.sep).join('/');
-    throw new StageProblem(formatDiagnostic(item.loaded.at(['models', item.modelIndex, 'files', entry.index, 'source'], `${shown} -> ${entry.target}: ${e.message}`)));
+    if (!UserError.isUserError(e) || e instanceof UnsafePathError) throw e;
+    const shown = entry.url ? redactUrl(entry.url) : item.shown(entry.localPath!);
+    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${shown} -> ${entry.target}: ${e.message}`)));
   }
 }
 
-async function stageOneFile(item: ConfigImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
+async function stageOneFile(item: PipelineImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
   const { progress, root } = ctx;
-  const { loaded } = item;
   const target = `${ctx.context}/${entry.target}`;
   // What the state file records as the source: never a URL's credentials (the file stays on disk).
   const source = entry.url ? redactUrl(entry.url) : entry.localPath!;
-  const field = ['models', item.modelIndex, 'files', entry.index];
-  const shown = entry.url ? redactUrl(entry.url) : path.relative(loaded.dir, entry.localPath!).split(path.sep).join('/');
+  const shown = entry.url ? redactUrl(entry.url) : item.shown(entry.localPath!);
   // A local source is read at its real path: links in the config's folder (a Hugging Face cache) lead to the file.
   const real = entry.localPath === undefined ? undefined : realFile(entry.localPath);
   const sourceStat = real === undefined ? undefined : statKeyOrUndefined(real);
   const existing = root.lstat(target);
   if (existing?.isDirectory()) {
-    throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], `${root.show(target)} is a folder, where stage puts the file ${entry.target}: remove it`)));
+    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${root.show(target)} is a folder, where stage puts the file ${entry.target}: remove it`)));
   }
   if (entry.localPath !== undefined && sourceStat === undefined) {
     root.removeEntry(target);
     delete state.files[entry.target];
-    throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], `${shown}: no such file any more (local paths are relative to the config file)`)));
+    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${shown}: no such file any more (local paths are relative to ${item.origin.relativeTo})`)));
   }
 
   // Already staged, and nothing changed since: trust the recorded digest. A link at the path is never trusted.
@@ -227,7 +240,7 @@ async function stageOneFile(item: ConfigImage, entry: ModelFileEntry, state: Sta
   if (cached && current && cached.source === source && sameStat(cached.stat, current) && (!sourceStat || (cached.sourceStat && sameStat(cached.sourceStat, sourceStat)))) {
     if (entry.sha256 === undefined || entry.sha256 === cached.sha256) {
       if (entry.url) ctx.downloaded.set(entry.url, target);
-      report(progress, loaded, field, entry, 'already staged', cached.sha256);
+      report(progress, item, entry, 'already staged', cached.sha256);
       return { target: entry.target, sha256: cached.sha256, size: Number(current.size), action: 'unchanged', pinned: entry.sha256 !== undefined };
     }
   }
@@ -269,7 +282,7 @@ async function stageOneFile(item: ConfigImage, entry: ModelFileEntry, state: Sta
         idleTimeoutMs: ctx.idleTimeoutMs,
         stallTimeoutMs: ctx.stallTimeoutMs,
       }).catch((e) => {
-        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], e.message)));
+        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', e.message)));
         throw e;
       });
       root.adopt(full, parentOf(temp));
@@ -278,7 +291,7 @@ async function stageOneFile(item: ConfigImage, entry: ModelFileEntry, state: Sta
     if (entry.sha256 !== undefined && result.sha256 !== entry.sha256) {
       throw new StageProblem(
         formatDiagnostic(
-          loaded.at([...field, 'sha256'], `${shown} has sha256 ${result.sha256}, but the config expects ${entry.sha256}; it was not staged (check the source, or fix the pin)`),
+          item.fileAt(entry.index, 'sha256', `${shown} has sha256 ${result.sha256}, but ${item.origin.name} expects ${entry.sha256}; it was not staged (check the source, or fix the pin)`),
         ),
       );
     }
@@ -291,7 +304,7 @@ async function stageOneFile(item: ConfigImage, entry: ModelFileEntry, state: Sta
     }
     writeState(root, ctx.context, state);
     if (entry.url) ctx.downloaded.set(entry.url, target);
-    report(progress, loaded, field, entry, how, result.sha256);
+    report(progress, item, entry, how, result.sha256);
     return { target: entry.target, sha256: result.sha256, size: result.bytes, action, pinned: entry.sha256 !== undefined };
   } catch (e) {
     // Neither the partial file nor an earlier one at the path (unverified for the config as it is now) stays.
@@ -306,7 +319,7 @@ async function stageOneFile(item: ConfigImage, entry: ModelFileEntry, state: Sta
     if (e instanceof UnsafePathError) throw e;
     if (isSystemError(e) && !(e instanceof StageProblem) && !(e instanceof AbortedError)) {
       // A system error (permission denied, disk full, ...): the user's to fix, said at the file's entry.
-      throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], `${shown} -> ${entry.target}: ${(e as Error).message}`)));
+      throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${shown} -> ${entry.target}: ${(e as Error).message}`)));
     }
     throw e;
   } finally {
@@ -330,12 +343,12 @@ function realFile(file: string): string | undefined {
   }
 }
 
-function report(progress: Progress, loaded: LoadedConfig, field: (string | number)[], entry: ModelFileEntry, how: string, sha256: string): void {
+function report(progress: Progress, item: PipelineImage, entry: ModelFileEntry, how: string, sha256: string): void {
   let check: string;
-  if (entry.sha256 !== undefined) check = `sha256 ${sha256} matches the config`;
+  if (entry.sha256 !== undefined) check = `sha256 ${sha256} matches ${item.origin.name}`;
   else if (entry.folder !== undefined) check = `sha256 ${sha256}`;
   else {
-    const at = loaded.at(field, '');
+    const at = item.fileAt(entry.index, '', '');
     const where = at.position.line === undefined ? at.position.file : `${at.position.file}:${at.position.line}`;
     check = `sha256 ${sha256} (not pinned: add \`sha256: ${sha256}\` to ${at.field} at ${where})`;
   }
@@ -450,8 +463,9 @@ export class NotStagedError extends UserError {}
  * the files that are missing or do not match the config. A file that is a symbolic link is not staged (stage never
  * puts one there), and a link or mount point on the way is refused.
  */
-export async function stagedDigests(item: ConfigImage, options: { output?: ProgressOutput; signal?: AbortSignal } = {}): Promise<string[]> {
-  const root = SafeFolder.open(item.outdir, { shown: path.relative(process.cwd(), item.outdir) || '.', what: 'output folder' });
+export async function stagedDigests(item: PipelineImage, options: { output?: ProgressOutput; signal?: AbortSignal } = {}): Promise<string[]> {
+  const outdir = item.context.outdir;
+  const root = SafeFolder.open(outdir, { shown: path.relative(process.cwd(), outdir) || '.', what: 'output folder' });
   const context = root ? contextOf(root, item) : '';
   const state = root ? readState(root, context) : { version: 1 as const, files: Object.create(null) as Record<string, StateEntry> };
   const progress = new Progress(options.output ?? { write: () => undefined });
@@ -480,11 +494,11 @@ export async function stagedDigests(item: ConfigImage, options: { output?: Progr
         progress.clear();
       }
     }
-    if (entry.sha256 !== undefined && sha256 !== entry.sha256) problems.push(`${entry.target} has sha256 ${sha256}, but the config expects ${entry.sha256}`);
+    if (entry.sha256 !== undefined && sha256 !== entry.sha256) problems.push(`${entry.target} has sha256 ${sha256}, but ${item.origin.name} expects ${entry.sha256}`);
     digests.push(sha256);
   }
   if (problems.length) {
-    throw new NotStagedError(`${item.image.key}: ${problems.join('; ')}. Run \`modelcar stage ${item.image.key}\` first.`);
+    throw new NotStagedError(`${item.image.key}: ${problems.join('; ')}. Run ${item.origin.stageCommand(item.image.key)} first.`);
   }
   return digests;
 }

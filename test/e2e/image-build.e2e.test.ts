@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { dockerConfigJson } from '../../src/core/docker-config';
-import { synth } from '../../src/pipeline/synthesize';
+import { synthesizeConfigFile } from '../../src/pipeline/synthesize';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
 import { KSERVE_SIDECAR_LINK, RunResult, TarEntry, TestStorage, buildBaseImage, kserveInitCheck, listLayer, mustSucceed, requireBusybox, tryRun } from './containers';
@@ -87,7 +87,7 @@ function writeConfig(file: string, imageRef: string, pins: { model?: string; ext
 
 /** Synthesizes a config into an output folder; returns the emitted build.sh of the model. */
 function synthBuildScript(config: string, outdir: string): string {
-  synth({ config, outdir });
+  synthesizeConfigFile({ config, outdir });
   const script = path.join(outdir, 'images', NAMESPACE, 'mobilenet', 'build.sh');
   expect(fs.statSync(script).mode & 0o111).toBe(0o111);
   return script;

@@ -13,7 +13,7 @@ function mount(args: string[], dir: string): void {
   try {
     execFileSync('mount', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {
-    throw new Error(`this test mounts a filesystem (mount ${args.join(' ')}), which needs root (CAP_SYS_ADMIN): run the tests as root, as the CI container does (${(e as Error).message.split('\n')[0]})`);
+    throw new Error(`this test mounts a filesystem (mount ${args.join(' ')}), which needs root (CAP_SYS_ADMIN): run the tests as root, as the CI container does (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
   mounted.push(dir);
 }
@@ -32,7 +32,7 @@ export function bindReadOnly(source: string, dir: string): void {
   try {
     execFileSync('mount', ['-o', 'remount,bind,ro', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (e) {
-    throw new Error(`could not make the bind mount at ${dir} read-only: ${(e as Error).message.split('\n')[0]}`);
+    throw new Error(`could not make the bind mount at ${dir} read-only: ${(e as Error).message.split('\n')[0]}`, { cause: e });
   }
 }
 

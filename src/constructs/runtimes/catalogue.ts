@@ -6,8 +6,6 @@ import { TGIS_GRPC_RUNTIME } from './tgis-grpc-runtime';
 import { VLLM_RUNTIME } from './vllm-runtime';
 import { withoutPrototype } from '../../core/records';
 
-export * from './definition';
-export * from './odh-images';
 export { KSERVE_OVMS, VLLM_RUNTIME, CAIKIT_TGIS_RUNTIME, CAIKIT_STANDALONE_RUNTIME, TGIS_GRPC_RUNTIME };
 
 /**
