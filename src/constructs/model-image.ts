@@ -308,7 +308,9 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
     for (let dir = path.posix.dirname(entry.target); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) {
       const file = seen.get(dir);
       if (file !== undefined) {
-        check.add(['files', entry.index], name, `${what} needs "${dir}" to be a folder, but files[${file}] puts a file there; give each file a path of its own`);
+        // The folder as the user names it: `name` less what follows the folder in the target.
+        const shown = entry.target.endsWith(name) ? name.slice(0, name.length - (entry.target.length - dir.length)) : dir;
+        check.add(['files', entry.index], name, `${what} needs "${shown}" to be a folder, but files[${file}] puts a file there; give each file a path of its own`);
         return;
       }
     }

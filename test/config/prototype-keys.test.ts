@@ -40,7 +40,7 @@ describe('names that are members of Object.prototype', () => {
     );
     const result = await cli(['synth', '-c', p.config, '-o', p.dist]);
     expect(result.code).toBe(1);
-    expect(result.err.startsWith(`modelcar: ${p.config}:6:5: runtimes.__proto__: runtime name "__proto__" is not valid: a lowercase RFC 1123 subdomain must consist of`)).toBe(true);
+    expect(result.err.startsWith(`modelcar: ${p.config}:6:5: runtimes.__proto__: "__proto__" is not a valid ServingRuntime name: a lowercase RFC 1123 subdomain must consist of`)).toBe(true);
     expect(result.err).toMatch(/\n1 problem found; nothing was written\.\n$/);
   });
 

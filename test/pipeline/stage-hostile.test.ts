@@ -282,7 +282,7 @@ describe('model file paths', () => {
     expect(await cli(['stage', '-c', p.config, '-o', p.dist])).toStrictEqual({
       code: 1,
       out: '',
-      err: `modelcar: ${p.config}:6:5: models[0]: ModelImage files[1].path: "models/1/z/w" needs "models/1/z" to be a folder, but files[0] puts a file there; give each file a path of its own\n1 problem found; nothing was written.\n`,
+      err: `modelcar: ${p.config}:11:9: models[0].files[1]: "z/w" needs "z" to be a folder, but files[0] puts a file there; give each file a path of its own\n1 problem found; nothing was written.\n`,
     });
   });
 });
