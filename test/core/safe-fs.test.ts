@@ -3,15 +3,15 @@
  * mount point; links where a file goes are replaced, never followed; owners of the user's folders are kept.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../../src/core/errors';
 import { SafeFolder, UnsafePathError, removeTreeAt } from '../../src/core/safe-fs';
 import { mountTmpfs, unmountAll } from '../support/mounts';
+import { tempDir } from '../support/temp';
 import { readTree } from '../support/tree';
 
 function tmp(): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-safe-fs-')));
+  return fs.realpathSync(tempDir('modelcar-safe-fs-'));
 }
 
 /** A folder `root` and, beside it, `outside` holding a file that must never change. */
