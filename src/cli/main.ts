@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import yargs, { Argv } from 'yargs';
-import { didYouMean, UserError } from '../core/errors';
+import { didYouMean, isSystemError, printable, systemErrorMessage, UserError } from '../core/errors';
+import { withInterrupts } from './signals';
 // Each command loads its modules when it runs, so `validate` does not pay for loading cdk8s.
 type SynthCommand = typeof import('./synth-command');
 type ValidateCommand = typeof import('./validate-command');
@@ -89,13 +90,13 @@ export async function main(
             .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
             .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
         ),
-      (args) => {
-        const { formatChanges, formatSummary, formatWarnings, runSynth } = require('./synth-command') as SynthCommand;
-        const result = runSynth({ config: args.config, outdir: args.output, check: args.check });
+      async (args) => {
+        const { formatChanges, formatSummary, formatWarnings, isStale, runSynth } = require('./synth-command') as SynthCommand;
+        const result = await withInterrupts((signal) => runSynth({ config: args.config, outdir: args.output, check: args.check }, signal));
         err(formatWarnings(result));
         if (args.check) {
           out(formatChanges(result, args.output));
-          code = result.changes.added.length + result.changes.changed.length + result.changes.removed.length ? 1 : 0;
+          code = isStale(result) ? 1 : 0;
         } else {
           out(formatSummary(result, args.config, args.output));
         }
@@ -122,9 +123,9 @@ export async function main(
             .example('$0 pull-secret -c modelcar.yaml --out-dir .modelcar/secrets', 'Make the fromEnv pull secrets of a config into a git-ignored folder')
             .example('$0 pull-secret quay-pull -n ml --server quay.io --password-stdin --seal-with cert.pem > dist-sealed.yaml', 'A SealedSecret to commit'),
         ),
-      (args) => {
+      async (args) => {
         const { runPullSecret } = require('./pull-secret-command') as PullSecretCommand;
-        out(
+        const text = await withInterrupts((signal) =>
           runPullSecret(
             {
               names: args.names,
@@ -141,8 +142,10 @@ export async function main(
             },
             input.env,
             input.readStdin,
+            signal,
           ),
         );
+        out(text);
       },
     )
     .command(
@@ -172,11 +175,14 @@ export async function main(
             .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
             .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
             .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
+            .option('stall-timeout', { type: 'number', default: 120, describe: 'Give up a download when less than 64 KiB arrive in this many seconds' })
             .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts'),
         ),
       async (args) => {
         const { runStage } = require('./stage-command') as StageCommand;
-        await runStage({ config: args.config, output: args.output, models: args.models ?? [] }, progressOut);
+        const stall = args['stall-timeout'];
+        if (!(stall > 0)) throw new UserError(`--stall-timeout ${stall}: give a number of seconds above 0`, 2);
+        await runStage({ config: args.config, output: args.output, models: args.models ?? [], stallTimeoutMs: Math.round(stall * 1000) }, progressOut);
       },
     )
     .command(
@@ -232,8 +238,13 @@ export async function main(
     return code;
   } catch (e) {
     if (UserError.isUserError(e)) {
-      err(`modelcar: ${e.message}\n`);
+      err(`modelcar: ${printable(e.message)}\n`);
       return e.exitCode;
+    }
+    // A system call that failed (a full disk, a read-only filesystem, a permission): the machine's state, not a bug.
+    if (isSystemError(e)) {
+      err(`modelcar: ${printable(systemErrorMessage(e))}\n`);
+      return 1;
     }
     err(`modelcar: internal error (please report it): ${e instanceof Error ? e.stack : String(e)}\n`);
     return 3;

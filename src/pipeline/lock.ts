@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { UserError } from '../core/errors';
+import { own } from '../core/records';
 import { IImageLock } from '../constructs/image-lock';
 import { ModelImage } from '../constructs/model-image';
 
@@ -102,7 +103,7 @@ export class ImageLock implements IImageLock {
   ) {}
 
   public digestOf(image: ModelImage): string | undefined {
-    const entry = this.content.images[image.key];
+    const entry = own(this.content.images, image.key);
     if (!entry) return undefined;
     const words = WORDS[this.user];
     if (entry.image !== image.image) {
@@ -145,7 +146,8 @@ export function readLock(file: string): LockContent {
     if (typeof files !== 'object' || Object.values(files).some((d) => typeof d !== 'string' || !DIGEST.test(d))) {
       fail(`${name}.files`, at('files'), 'must map each file to sha256:<64 lowercase hex digits>');
     }
-    images[key] = { image: entry.image, digest: entry.digest, inputs: entry.inputs, files };
+    // Defined, not assigned: a key `__proto__` in a lock file would otherwise set the object's prototype.
+    Object.defineProperty(images, key, { value: { image: entry.image, digest: entry.digest, inputs: entry.inputs, files }, enumerable: true, writable: true, configurable: true });
   }
   return { images };
 }
@@ -176,5 +178,10 @@ export function writeLock(file: string, content: LockContent, configName: string
   const text = renderLock(content, configName, user);
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.writeFileSync(temp, text);
+  // Run as root on a user's checkout (a CI container), the file keeps the user as owner: that of its folder.
+  if (process.geteuid?.() === 0) {
+    const owner = fs.statSync(path.dirname(file));
+    fs.chownSync(temp, owner.uid, owner.gid);
+  }
   fs.renameSync(temp, file);
 }

@@ -29,9 +29,10 @@ export function warnFloatingImage(loaded: LoadedConfig, index: number, warn: Loa
 
 /**
  * Checks how `models[index]` names its files: each is an http(s) URL or a path relative to the config's folder,
- * which must exist and stay inside that folder unless `allowPathsOutside`. Problems are added to `problems`.
+ * which must exist and stay inside that folder (links followed) unless `allowPathsOutside`. Problems are added to
+ * `problems`; a link that leads out, when allowed, is said with `warn`.
  */
-export function checkModelFiles(loaded: LoadedConfig, index: number, problems: Diagnostic[]): void {
+export function checkModelFiles(loaded: LoadedConfig, index: number, problems: Diagnostic[], warn?: LoadedConfig['warn']): void {
   const { config, at } = loaded;
   config.models[index].files.forEach((f, i) => {
     const field = ['models', index, 'files', i, 'source'];
@@ -40,7 +41,7 @@ export function checkModelFiles(loaded: LoadedConfig, index: number, problems: D
       problems.push(at(field, `"${f.source}" is neither an http(s) URL nor a local path; use https://... or a path relative to this file`));
       return;
     }
-    const problem = checkLocalSource(f.source, loaded.dir, config.allowPathsOutside === true);
+    const problem = checkLocalSource(f.source, loaded.dir, config.allowPathsOutside === true, (m) => warn?.(field, m));
     if (problem) problems.push(at(field, problem));
   });
 }
