@@ -7,6 +7,7 @@ import { OciModel } from '../../constructs/oci-model';
 import { BUILTIN_RUNTIMES } from '../../constructs/runtimes/catalogue';
 import { LoadedConfig } from '../load';
 import { ModelConfig } from '../types.generated';
+import { addBuild, buildMode } from './builds';
 import { ConfigField, FieldPath, construct } from './diagnostics';
 import { checkModelFiles, warnFloatingImage } from './images';
 import { modelPullSecret } from './pull-secrets';
@@ -101,6 +102,7 @@ export function addModels(
       }),
     );
     if (ociModel) made.push(ociModel);
+    if (ociModel && buildMode(loaded, index).mode === 'in-cluster') addBuild(scope, loaded, plan, ociModel, problems);
   }
   return made;
 }
