@@ -1,6 +1,7 @@
 import { UserError, formatDiagnostic } from '../core/errors';
 import { OutputFile } from '../core/output-file';
 import { emptyReport, isValidDocument, validateYamlText } from './validate-yaml';
+import { tektonProblems } from './tekton';
 
 /**
  * The synthesized output failed validation against the KServe and Kubernetes schemas: a value in the
@@ -28,9 +29,22 @@ export function validateOutput(files: readonly OutputFile[], outdir: string): vo
     if (f.data !== undefined && isValidDocument(f.data)) continue;
     validateYamlText(`${outdir}/${f.path}`, f.content, report);
   }
-  if (report.problems.length === 0) return;
-  const n = report.problems.length;
+  // The in-cluster builds: Tekton's webhook and reconciler rules, each environment's objects together.
+  const builds = new Map<string, unknown[]>();
+  for (const f of files) {
+    const m = /^(([a-z0-9-]+\/)?builds)\/.*\.yaml$/.exec(f.path);
+    if (!m || f.data === undefined || (f.data as { kind?: string }).kind === 'Kustomization') continue;
+    builds.set(m[1], [...(builds.get(m[1]) ?? []), f.data]);
+  }
+  const tekton = [...builds.values()].flatMap((objects) => tektonProblems(objects));
+  if (report.problems.length === 0 && tekton.length === 0) return;
+  const n = report.problems.length + tekton.length;
   throw new OutputValidationError(
-    [`the synthesized objects do not pass the KServe / Kubernetes schemas:`, ...report.problems.map(formatDiagnostic), `${n} problem${n === 1 ? '' : 's'} found; nothing was written.`].join('\n'),
+    [
+      tekton.length ? `the synthesized objects do not pass the KServe / Kubernetes schemas or Tekton's checks:` : `the synthesized objects do not pass the KServe / Kubernetes schemas:`,
+      ...report.problems.map(formatDiagnostic),
+      ...tekton.map((p) => `${outdir}: ${p}`),
+      `${n} problem${n === 1 ? '' : 's'} found; nothing was written.`,
+    ].join('\n'),
   );
 }
