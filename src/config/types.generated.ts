@@ -417,7 +417,7 @@ export interface ModelFile {
    */
   sha256?: string;
   /**
-   * Size of the file in bytes (`modelcar stage` prints it, and refuses a file of another size). An in-cluster build sizes its workspace volume from the sizes of the model's files, so it needs the size of each file. Not for folders.
+   * Size of the file in bytes, e.g. 13966 (`ls -l` shows it); `modelcar stage` refuses a download of another size. An in-cluster build sizes its workspace volume from the sizes of the model's files, so it needs the size of each. Not for folders.
    */
   size?: number;
 }

@@ -2,6 +2,7 @@
  * The in-cluster builds of a config: for each model with `build: in-cluster`, a Tekton TaskRun that builds its image
  * with the namespace's Task, from a config that describes that one model.
  */
+import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { Diagnostic, PropProblem } from '../../core/errors';
@@ -47,11 +48,12 @@ export function addBuild(scope: Construct, loaded: LoadedConfig, plan: ModelPlan
       resources: resourcesOverride(inCluster.resources),
     }),
   );
-  if (!task) return;
+  // Without its Task (refused above), the run is still checked, against a stand-in outside the tree.
+  const runTask = task ?? new BuildTask(new Chart(new App(), 'stand-in'), 'Task', { namespace: plan.namespace, image: defaultBuildImage(), modelcarVersion: modelcarVersion() });
   construct(loaded, problems, ['models', index], (p) => buildField(plan, mode.field, p), () =>
     new BuildRun(scope, `BuildRun:${plan.namespace}:${plan.model.name}`, {
       image: model.image,
-      task,
+      task: runTask,
       namespace: plan.namespace,
       config: standaloneConfig(loaded.config, plan),
       serviceAccount: inCluster.serviceAccount,
