@@ -57,8 +57,8 @@ let task: any;
 let run: any;
 /** The steps' results, as Tekton's /tekton/results/ holds them. */
 let results: string;
-let steps: { name: string; result: RunResult }[] = [];
-let local: { stage?: RunResult; build?: RunResult } = {};
+const steps: { name: string; result: RunResult }[] = [];
+const local: { stage?: RunResult; build?: RunResult } = {};
 
 /** A folder with `modelcar` on it: this checkout's CLI, as the step image has it on PATH. */
 function modelcarOnPath(dir: string, version?: string): string {
