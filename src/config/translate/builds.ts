@@ -14,8 +14,21 @@ import { BUILTIN_RUNTIMES } from '../../constructs/runtimes/catalogue';
 import { LoadedConfig } from '../load';
 import { BuildMode, ModelcarConfig } from '../types.generated';
 import { ConfigField, FieldPath, construct } from './diagnostics';
-import { ModelPlan } from './models';
-import { resourcesOverride } from './runtimes';
+import { ConfigRuntime, resourcesOverride } from './runtimes';
+import { ModelLayout } from '../../core/model-layout';
+import { ModelConfig } from '../types.generated';
+
+/** What the build of a model takes from its entry in the config, resolved (a model's plan). */
+export interface BuildPlan {
+  readonly model: ModelConfig;
+  /** Its index in `models`. */
+  readonly index: number;
+  readonly namespace: string;
+  /** The field that gave the namespace. */
+  readonly namespaceField: FieldPath;
+  readonly runtime: ConfigRuntime;
+  readonly layout: ModelLayout;
+}
 
 /** Where a model is built: its own `build`, else `defaults.build`, else locally. */
 export function buildMode(loaded: LoadedConfig, index: number): { readonly mode: BuildMode; readonly field: FieldPath } {
@@ -34,7 +47,7 @@ export function defaultBuildImage(version: string = modelcarVersion()): string {
  * constructs check their props (credentials, that every file is a URL with its sha256 and size, names): each problem
  * is added to `problems` at the config field its value came from.
  */
-export function addBuild(scope: Construct, loaded: LoadedConfig, plan: ModelPlan, model: OciModel, problems: Diagnostic[]): void {
+export function addBuild(scope: Construct, loaded: LoadedConfig, plan: BuildPlan, model: OciModel, problems: Diagnostic[]): void {
   const { config } = loaded;
   const inCluster = config.inCluster ?? {};
   const { index } = plan;
@@ -66,7 +79,7 @@ export function addBuild(scope: Construct, loaded: LoadedConfig, plan: ModelPlan
 }
 
 /** The config field a BuildRun prop came from. */
-function buildField(plan: ModelPlan, modeField: FieldPath, problem: PropProblem): ConfigField | undefined {
+function buildField(plan: BuildPlan, modeField: FieldPath, problem: PropProblem): ConfigField | undefined {
   const { index } = plan;
   const [prop] = problem.path;
   switch (prop) {
@@ -92,7 +105,7 @@ function buildField(plan: ModelPlan, modeField: FieldPath, problem: PropProblem)
  * builds from the whole config (the same Containerfile, labels and files). A runtime that is not built in is named
  * as one that exists (`existing`), with its layout: only its name and layout go into the image.
  */
-export function standaloneConfig(config: ModelcarConfig, plan: ModelPlan): string {
+export function standaloneConfig(config: ModelcarConfig, plan: BuildPlan): string {
   const { model, namespace, runtime, layout } = plan;
   const runtimeName = runtime.kind === 'emitted' ? runtime.definition.name : runtime.reference.name;
   const builtin = runtime.kind === 'emitted' && BUILTIN_RUNTIMES[runtimeName] !== undefined;
