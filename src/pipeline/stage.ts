@@ -16,7 +16,8 @@ import * as path from 'path';
 import { formatDiagnostic, UserError } from '../core/errors';
 import { loadConfigImages } from './config-images';
 import { ImageSet, PipelineImage, TreeImagesOptions, treeImages } from './image-set';
-import { ModelFileEntry } from '../core/model-files';
+import { ModelFileEntry, isS3Source } from '../core/model-files';
+import { presignGet, s3AccessFromEnv, s3ObjectUrl } from './s3';
 import { Progress, ProgressOutput, formatBytes, formatDuration } from './progress';
 import { AbortedError, DownloadError, copyWithHash, download, hashFile } from './transfer';
 import { STAGE_STATE_FILE } from '../constructs/model-image';
@@ -37,6 +38,8 @@ export interface StageOptions {
   readonly signal?: AbortSignal;
   /** Give up a download when no data comes for this long. @default 60000 */
   readonly idleTimeoutMs?: number;
+  /** Where the endpoint and credentials of s3:// sources are read (`AWS_*`, see {@link s3AccessFromEnv}). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -119,7 +122,7 @@ export async function stage(options: StageOptions | StageTreeOptions): Promise<S
     const state = readState(item.contextDir);
     for (const entry of item.image.files) {
       try {
-        const file = await stageFile(item, entry, state, { progress, downloaded, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs });
+        const file = await stageFile(item, entry, state, { progress, downloaded, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs, env: options.env ?? process.env });
         staged.push(file);
       } catch (e) {
         if (e instanceof AbortedError || options.signal?.aborted) {
@@ -155,6 +158,7 @@ interface FileContext {
   readonly downloaded: Map<string, string>;
   readonly signal?: AbortSignal;
   readonly idleTimeoutMs?: number;
+  readonly env: NodeJS.ProcessEnv;
 }
 
 async function stageFile(item: PipelineImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
@@ -207,16 +211,21 @@ async function stageFile(item: PipelineImage, entry: ModelFileEntry, state: Stag
     } else {
       action = 'downloaded';
       progress.line(`  ${entry.target}: downloading ${entry.url}`);
-      result = await download(entry.url!, temp, {
+      const from = downloadUrl(item, entry, ctx.env);
+      result = await download(from, temp, {
         signal: ctx.signal,
         onProgress,
         onStart: (total) => progress.start(`  ${entry.target}`, total),
         idleTimeoutMs: ctx.idleTimeoutMs,
       }).catch((e) => {
-        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', e.message)));
+        // A presigned URL carries a signature: messages name the s3:// URL instead.
+        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', e.message.split(from).join(entry.url!))));
         throw e;
       });
       how = `downloaded ${rate(result.bytes, Date.now() - started)}`;
+      if (entry.size !== undefined && result.bytes !== entry.size) {
+        throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'size', `${shown} has ${result.bytes} bytes, but ${item.origin.name} expects ${entry.size}; it was not staged (check the source, or fix the size)`)));
+      }
     }
     if (entry.sha256 !== undefined && result.sha256 !== entry.sha256) {
       throw new StageProblem(
@@ -253,6 +262,17 @@ async function stageFile(item: PipelineImage, entry: ModelFileEntry, state: Stag
     }
     throw e;
   }
+}
+
+/**
+ * Where a model file is downloaded from: its URL, or for an s3:// URL, a presigned https URL of the object, from the
+ * endpoint and credentials in the environment (a StageProblem at the file when they are missing).
+ */
+function downloadUrl(item: PipelineImage, entry: ModelFileEntry, env: NodeJS.ProcessEnv): string {
+  if (!isS3Source(entry.url!)) return entry.url!;
+  const access = s3AccessFromEnv(env);
+  if (typeof access === 'string') throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${entry.url}: ${access}`)));
+  return presignGet(s3ObjectUrl(entry.url!, access.endpoint), access.credentials, access.region, new Date());
 }
 
 function report(progress: Progress, item: PipelineImage, entry: ModelFileEntry, how: string, sha256: string): void {
