@@ -12,7 +12,8 @@
  * sets beyond the TaskRun's is `tls-verify: "false"`, a param the Task declares, since the registry here is plain
  * http.
  *
- * The model files come from an HTTP server on 127.0.0.1, the registry is a real docker-registry on 127.0.0.1 with
+ * The model files come from an HTTP server on 127.0.0.1 and from a bucket of moto's S3 server there, read with the
+ * credentials of a data connection Secret mounted as a workspace; the registry is a real docker-registry on 127.0.0.1 with
  * htpasswd auth, the base image a busybox image built here and pushed there, which both builds pull. Then the developer's way, `modelcar stage` and
  * `modelcar build --push` on the whole config with its own container storage, must push the same digest, which the
  * registry holds for the tag.
@@ -28,6 +29,7 @@ import * as YAML from 'yaml';
 import { dockerConfigJson } from '../../src/core/docker-config';
 import { synthesizeConfigFile } from '../../src/pipeline/synthesize';
 import { TestServer, startServer } from '../support/http-server';
+import { S3Server, startS3Server } from '../support/s3-server';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
 import { RunResult, TestStorage, buildBaseImage, mustSucceed, requireBusybox, runAsync, tryRun } from './containers';
@@ -44,10 +46,13 @@ const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const WEIGHTS = randomBytes(384 * 1024 + 3);
 const TOKENIZER = Buffer.from('{"version": "1.0"}\n');
+const CONFIG_JSON = Buffer.from('{"model_type": "tiny"}\n');
+const S3_SECRET = `s3-${randomBytes(8).toString('hex')}`;
 
 let work: string;
 let registry: Registry | undefined;
 let http: TestServer | undefined;
+let s3: S3Server | undefined;
 let clusterStorage: TestStorage | undefined;
 let localStorage: TestStorage | undefined;
 let project: string;
@@ -112,6 +117,8 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(work, 'home'));
   registry = await startRegistry({ dir: path.join(work, 'registry'), username: USERNAME, password: PASSWORD });
   http = await startServer({ '/org/model/model.safetensors': { kind: 'file', body: WEIGHTS }, '/org/model/tokenizer.json': { kind: 'file', body: TOKENIZER } });
+  s3 = await startS3Server();
+  await s3.put('models', 'tiny-llm/config.json', CONFIG_JSON);
   image = `${registry.host}/models/tiny-llm:v1`;
   const registriesConf = path.join(work, 'registries.conf');
   fs.writeFileSync(registriesConf, `[[registry]]\nlocation = ${JSON.stringify(registry.host)}\ninsecure = true\n`);
@@ -148,6 +155,10 @@ beforeAll(async () => {
       `      - source: ${http.url}/org/model/tokenizer.json`,
       `        sha256: ${sha256(TOKENIZER)}`,
       `        size: ${TOKENIZER.length}`,
+      '      - source: s3://models/tiny-llm/config.json',
+      `        sha256: ${sha256(CONFIG_JSON)}`,
+      `        size: ${CONFIG_JSON.length}`,
+      '    sourceSecret: models-bucket',
       '',
     ].join('\n'),
   );
@@ -163,9 +174,15 @@ beforeAll(async () => {
   fs.mkdirSync(volume);
   fs.mkdirSync(secret);
   fs.writeFileSync(path.join(secret, '.dockerconfigjson'), dockerConfigJson({ server: registry.host, username: USERNAME, password: PASSWORD }), { mode: 0o600 });
+  // The data connection Secret of the bucket, as its workspace mounts it: a file per key.
+  const connection = path.join(work, 'workspace-source-credentials');
+  fs.mkdirSync(connection);
+  for (const [key, value] of Object.entries({ AWS_ACCESS_KEY_ID: 'builder', AWS_SECRET_ACCESS_KEY: S3_SECRET, AWS_S3_ENDPOINT: s3.endpoint, AWS_S3_BUCKET: 'models' })) {
+    fs.writeFileSync(path.join(connection, key), value, { mode: 0o600 });
+  }
   results = path.join(work, 'results');
   fs.mkdirSync(results);
-  const vars = replacements({ build: volume, 'registry-credentials': secret }, { 'tls-verify': 'false' });
+  const vars = replacements({ build: volume, 'registry-credentials': secret, 'source-credentials': connection }, { 'tls-verify': 'false' });
   const pathDir = modelcarOnPath(path.join(work, 'bin'));
   for (const step of task.spec.steps) {
     const result = await runStep(step, vars, clusterStorage.env, pathDir);
@@ -174,7 +191,8 @@ beforeAll(async () => {
   }
 
   // The developer's way, on the whole config.
-  const cli = (args: string[]) => runAsync(process.execPath, [CLI, ...args], { cwd: project, env: localStorage!.env });
+  const s3Env = { AWS_ACCESS_KEY_ID: 'builder', AWS_SECRET_ACCESS_KEY: S3_SECRET, AWS_S3_ENDPOINT: s3.endpoint };
+  const cli = (args: string[]) => runAsync(process.execPath, [CLI, ...args], { cwd: project, env: { ...localStorage!.env, ...s3Env } });
   const authfile = path.join(work, 'auth.json');
   fs.writeFileSync(authfile, dockerConfigJson({ server: registry.host, username: USERNAME, password: PASSWORD }), { mode: 0o600 });
   local.stage = await cli(['stage', '-c', 'modelcar.yaml', '-o', 'dist']);
@@ -194,6 +212,7 @@ afterAll(async () => {
   };
   await attempt(() => registry?.stop());
   await attempt(() => http?.close());
+  await attempt(() => s3?.stop());
   const storagesGone = (await attempt(() => clusterStorage?.destroy())) && (await attempt(() => localStorage?.destroy()));
   if (storagesGone) await attempt(() => work && fs.rmSync(work, { recursive: true, force: true }));
   if (errors.length) throw new AggregateError(errors, `cleanup failed: ${errors.map(String).join('; ')}`);
@@ -216,7 +235,10 @@ describe('the steps of the in-cluster build, run on real tools', () => {
     expect(out).toContain(`  models/model.safetensors: downloaded `);
     expect(out).toContain(`sha256 ${sha256(WEIGHTS)} matches the config\n`);
     expect(out).toContain(`sha256 ${sha256(TOKENIZER)} matches the config\n`);
-    expect(out).toContain('staged 1 model: 2 files (2 downloaded, 0 linked, 0 copied, 0 unchanged)\n');
+    // From the bucket, with the credentials of the mounted data connection.
+    expect(out).toContain('  models/config.json: downloading s3://models/tiny-llm/config.json\n');
+    expect(out).toContain(`sha256 ${sha256(CONFIG_JSON)} matches the config\n`);
+    expect(out).toContain('staged 1 model: 3 files (3 downloaded, 0 linked, 0 copied, 0 unchanged)\n');
   });
 
   test('the results are the pushed image and its digest, which the registry holds for the tag', () => {
@@ -243,13 +265,14 @@ describe('the steps of the in-cluster build, run on real tools', () => {
     for (const s of steps) {
       expect(s.result.stdout).not.toContain(PASSWORD);
       expect(s.result.stderr).not.toContain(PASSWORD);
+      expect(s.result.stdout + s.result.stderr).not.toContain(S3_SECRET);
     }
     const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
     for (const file of walk(path.join(project, 'dist')).filter((f) => !f.includes(`${path.sep}models${path.sep}`))) expect(fs.readFileSync(file, 'utf8')).not.toContain(PASSWORD);
   });
 
   test('the prepare step refuses a step image whose modelcar is of another version, naming both', async () => {
-    const vars = replacements({ build: path.join(work, 'other-volume'), 'registry-credentials': '' }, {});
+    const vars = replacements({ build: path.join(work, 'other-volume'), 'registry-credentials': '', 'source-credentials': '' }, {});
     const other = modelcarOnPath(path.join(work, 'bin-other'), '9.9.9');
     const result = await runStep(task.spec.steps[0], vars, clusterStorage!.env, other);
     expect(result.status).toBe(1);
