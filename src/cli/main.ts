@@ -9,6 +9,7 @@ type ValidateCommand = typeof import('./validate-command');
 type PullSecretCommand = typeof import('./pull-secret-command');
 type StageCommand = typeof import('./stage-command');
 type BuildCommand = typeof import('./build-command');
+type PinCommand = typeof import('./pin-command');
 
 /** What a command may read besides its arguments: the environment and standard input. */
 export interface CliInput {
@@ -29,7 +30,7 @@ function version(): string {
 
 const stdout = (text: string) => void process.stdout.write(text);
 
-const NAME_A_COMMAND = 'Name a command: synth, validate, stage, build, pull-secret';
+const NAME_A_COMMAND = 'Name a command: synth, validate, stage, build, pin, pull-secret';
 
 /**
  * yargs's "Unknown argument" list, with a did-you-mean for each mistyped flag, as yargs gives one for a mistyped
@@ -201,6 +202,22 @@ export async function main(
           { config: args.config, output: args.output, models: args.models ?? [], push: args.push, builder: args.builder, authfile: args.authfile, tlsVerify: args['tls-verify'], digestfile: args.digestfile },
           progressOut,
         );
+      },
+    )
+    .command(
+      'pin',
+      'Record in the lock file the digests that finished in-cluster builds (Tekton TaskRuns) pushed; synth then pins storageUri to them',
+      (y) =>
+        known(
+          y
+            .option('from-run', { type: 'string', demandOption: true, describe: 'The finished TaskRuns, as `oc get taskrun NAME -o yaml` prints them: a file, or - for standard input', normalize: true })
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder synth writes', normalize: true })
+            .example('oc get taskrun -n ml -l app.kubernetes.io/managed-by=modelcar -o yaml | $0 pin --from-run -', 'Pin every finished build of namespace ml'),
+        ),
+      (args) => {
+        const { runPin } = require('./pin-command') as PinCommand;
+        out(runPin({ config: args.config, output: args.output, fromRun: args.fromRun }, input.readStdin));
       },
     )
     .demandCommand(1, NAME_A_COMMAND)
