@@ -210,7 +210,7 @@ export async function main(
       (y) =>
         known(
           y
-            .option('from-run', { type: 'string', demandOption: true, describe: 'The finished TaskRuns, as `oc get taskrun NAME -o yaml` prints them: a file, or - for standard input', normalize: true })
+            .option('from-run', { type: 'string', nargs: 1, demandOption: true, describe: 'The finished TaskRuns, as `oc get taskrun NAME -o yaml` prints them: a file, or - for standard input', normalize: true })
             .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
             .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder synth writes', normalize: true })
             .example('oc get taskrun -n ml -l app.kubernetes.io/managed-by=modelcar -o yaml | $0 pin --from-run -', 'Pin every finished build of namespace ml'),
