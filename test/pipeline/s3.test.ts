@@ -3,7 +3,7 @@
  * Python) signs, and `modelcar stage` downloads from S3-compatible storage (moto's S3 server on 127.0.0.1) with the
  * endpoint and credentials of the environment, checking sha256 and size, never showing a signature.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -122,5 +122,47 @@ describe('modelcar stage from S3-compatible storage', () => {
     expect(none.message.split('\n')[0]).toBe(
       `${config}:9:17: models[0].files[0].source: s3://models/vision/missing.onnx: no credentials for S3: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_S3_ENDPOINT for storage other than AWS S3), as an OpenShift AI data connection names them`,
     );
+  });
+});
+
+describe("build.sh from S3-compatible storage, signed by curl and checked by moto's S3", () => {
+  let s3: S3Server;
+  const WEIGHTS = randomBytes(64 * 1024 + 5);
+
+  beforeAll(async () => {
+    requireTool('curl', 'apt-get install -y curl');
+    s3 = await startS3Server({ objects: { 'models/vision/model.onnx': WEIGHTS }, authenticate: true });
+  });
+  afterAll(() => s3?.stop());
+
+  /** Runs the build.sh of a config with an s3:// source, with a stand-in builder that records its arguments. */
+  function buildSh(secretAccessKey: string) {
+    const dir = tempDir('modelcar-s3-build-');
+    const config = path.join(dir, 'modelcar.yaml');
+    fs.writeFileSync(config, `version: 1\nmodels:\n  - name: mobilenet\n    namespace: vision\n    runtime: kserve-ovms\n    format: onnx\n    image: quay.io/team/mobilenet:1\n    files:\n      - source: s3://models/vision/model.onnx\n        sha256: ${sha256(WEIGHTS)}\n`);
+    synthesizeConfigFile({ config, outdir: path.join(dir, 'dist') });
+    const builder = path.join(dir, 'builder');
+    fs.writeFileSync(builder, `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(path.join(dir, 'builder-args'))}\n`, { mode: 0o755 });
+    const context = path.join(dir, 'dist', 'images', 'vision', 'mobilenet');
+    const env = { ...process.env, BUILDER: builder, AWS_ACCESS_KEY_ID: s3.credentials!.accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_S3_ENDPOINT: s3.endpoint };
+    const result = spawnSync(path.join(context, 'build.sh'), ['--no-push'], { env, encoding: 'utf8' });
+    return { result, context, args: path.join(dir, 'builder-args') };
+  }
+
+  test('GIVEN the access key of the storage THEN build.sh downloads and checks the file, and builds', () => {
+    const { result, context, args } = buildSh(s3.credentials!.secretAccessKey);
+    expect({ status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toStrictEqual({ status: 0, stderr: '' });
+    expect(result.stderr).not.toContain(s3.credentials!.secretAccessKey);
+    expect(result.stdout).toBe('fetching s3://models/vision/model.onnx\n');
+    expect(fs.readFileSync(path.join(context, 'models', '1', 'model.onnx'))).toStrictEqual(WEIGHTS);
+    expect(fs.readFileSync(args, 'utf8')).not.toContain(s3.credentials!.secretAccessKey);
+  });
+
+  test('GIVEN a wrong secret THEN the storage refuses the signature and build.sh stops, leaving no file', () => {
+    const { result, context } = buildSh('not-the-secret');
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('The requested URL returned error: 403');
+    expect(result.stderr).not.toContain('not-the-secret');
+    expect(fs.existsSync(path.join(context, 'models', '1', 'model.onnx'))).toBe(false);
   });
 });
