@@ -171,3 +171,20 @@ describe('in-cluster builds in a config', () => {
     expect(run.name.length).toBe(63);
   });
 });
+
+describe('the Argo CD Applications of a config with in-cluster builds', () => {
+  test('GIVEN argocd.application THEN an Application of its own for the builds folder of each environment that has builds, next to the manifests one', () => {
+    const file = writeConfig(`${CONFIG}argocd:\n  application:\n    repoURL: https://git.example.com/models.git\n    automated: true\nenvironments:\n  dev: {}\n  prod:\n    defaults: { build: local }\n`);
+    const output = renderConfig(loadConfig(file), { source: 'modelcar.yaml', outdir: path.join(path.dirname(file), 'dist') });
+    const argocd = output.files.filter((f) => f.path.startsWith('argocd/'));
+    expect(argocd.map((f) => f.path)).toStrictEqual(['argocd/application-modelcar-dev-builds.yaml', 'argocd/application-modelcar-dev.yaml', 'argocd/application-modelcar-prod.yaml', 'argocd/kustomization.yaml']);
+    const builds = YAML.parse(argocd[0].content);
+    expect(builds.spec).toStrictEqual({
+      destination: { server: 'https://kubernetes.default.svc' },
+      project: 'default',
+      source: { path: 'dist/dev/builds', repoURL: 'https://git.example.com/models.git', targetRevision: 'HEAD' },
+      syncPolicy: { automated: { prune: true, selfHeal: true } },
+    });
+    expect(YAML.parse(argocd[3].content).resources).toStrictEqual(['application-modelcar-dev.yaml', 'application-modelcar-dev-builds.yaml', 'application-modelcar-prod.yaml']);
+  });
+});
