@@ -150,7 +150,9 @@ export class BuildRun extends Construct {
         ...(props.sourceSecret !== undefined && s3 ? [{ name: sourceCredentials, secret: { secretName: props.sourceSecret } }] : []),
       ],
     };
-    const digest = createHash('sha256').update(JSON.stringify({ namespace, task: props.task.spec, run: spec })).digest('hex');
+    const inputs = imageInputsDigest(image);
+    // The run's spec holds the config it builds from; the image's inputs are hashed too, for trees made without one.
+    const digest = createHash('sha256').update(JSON.stringify({ namespace, inputs, task: props.task.spec, run: spec })).digest('hex');
     const model = image.key.split('/').pop()!;
     this.name = `${model.slice(0, 46).replace(/-+$/, '')}-build-${digest.slice(0, 10)}`;
     this.apiObject = new ApiObject(this, 'Resource', {
@@ -165,7 +167,7 @@ export class BuildRun extends Construct {
           // application out of sync: argo-cd docs/user-guide/sync-options.md and compare-options.md.
           'argocd.argoproj.io/compare-options': 'IgnoreExtraneous',
           'argocd.argoproj.io/sync-options': 'Prune=false',
-          [BUILD_INPUTS_ANNOTATION]: imageInputsDigest(image),
+          [BUILD_INPUTS_ANNOTATION]: inputs,
           'dev.modelcar.image': image.image,
         },
       },
