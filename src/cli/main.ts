@@ -2,13 +2,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import yargs, { Argv } from 'yargs';
-import { didYouMean, UserError } from '../core/errors';
+import { didYouMean, isSystemError, printable, systemErrorMessage, UserError } from '../core/errors';
+import { withInterrupts } from './signals';
 // Each command loads its modules when it runs, so `validate` does not pay for loading cdk8s.
 type SynthCommand = typeof import('./synth-command');
 type ValidateCommand = typeof import('./validate-command');
 type PullSecretCommand = typeof import('./pull-secret-command');
 type StageCommand = typeof import('./stage-command');
 type BuildCommand = typeof import('./build-command');
+type PinCommand = typeof import('./pin-command');
 
 /** What a command may read besides its arguments: the environment and standard input. */
 export interface CliInput {
@@ -29,7 +31,7 @@ function version(): string {
 
 const stdout = (text: string) => void process.stdout.write(text);
 
-const NAME_A_COMMAND = 'Name a command: synth, validate, stage, build, pull-secret';
+const NAME_A_COMMAND = 'Name a command: synth, validate, stage, build, pin, pull-secret';
 
 /**
  * yargs's "Unknown argument" list, with a did-you-mean for each mistyped flag, as yargs gives one for a mistyped
@@ -89,13 +91,13 @@ export async function main(
             .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
             .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
         ),
-      (args) => {
-        const { formatChanges, formatSummary, formatWarnings, runSynth } = require('./synth-command') as SynthCommand;
-        const result = runSynth({ config: args.config, outdir: args.output, check: args.check });
+      async (args) => {
+        const { formatChanges, formatSummary, formatWarnings, isStale, runSynth } = require('./synth-command') as SynthCommand;
+        const result = await withInterrupts((signal) => runSynth({ config: args.config, outdir: args.output, check: args.check }, signal));
         err(formatWarnings(result));
         if (args.check) {
           out(formatChanges(result, args.output));
-          code = result.changes.added.length + result.changes.changed.length + result.changes.removed.length ? 1 : 0;
+          code = isStale(result) ? 1 : 0;
         } else {
           out(formatSummary(result, args.config, args.output));
         }
@@ -122,9 +124,9 @@ export async function main(
             .example('$0 pull-secret -c modelcar.yaml --out-dir .modelcar/secrets', 'Make the fromEnv pull secrets of a config into a git-ignored folder')
             .example('$0 pull-secret quay-pull -n ml --server quay.io --password-stdin --seal-with cert.pem > dist-sealed.yaml', 'A SealedSecret to commit'),
         ),
-      (args) => {
+      async (args) => {
         const { runPullSecret } = require('./pull-secret-command') as PullSecretCommand;
-        out(
+        const text = await withInterrupts((signal) =>
           runPullSecret(
             {
               names: args.names,
@@ -141,8 +143,10 @@ export async function main(
             },
             input.env,
             input.readStdin,
+            signal,
           ),
         );
+        out(text);
       },
     )
     .command(
@@ -172,11 +176,14 @@ export async function main(
             .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
             .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
             .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
+            .option('stall-timeout', { type: 'number', default: 120, describe: 'Give up a download when less than 64 KiB arrive in this many seconds' })
             .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts'),
         ),
       async (args) => {
         const { runStage } = require('./stage-command') as StageCommand;
-        await runStage({ config: args.config, output: args.output, models: args.models ?? [] }, progressOut);
+        const stall = args['stall-timeout'];
+        if (!(stall > 0)) throw new UserError(`--stall-timeout ${stall}: give a number of seconds above 0`, 2);
+        await runStage({ config: args.config, output: args.output, models: args.models ?? [], stallTimeoutMs: Math.round(stall * 1000) }, progressOut);
       },
     )
     .command(
@@ -192,15 +199,32 @@ export async function main(
             .option('builder', { type: 'string', choices: ['podman', 'buildah'], describe: 'The image builder (default: podman when installed, else buildah)' })
             .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
             .option('tls-verify', { type: 'boolean', default: true, describe: 'Verify the registry\'s TLS certificate; --tls-verify=false for a local registry over plain http' })
+            .option('digestfile', { type: 'string', describe: 'With --push of one model: write the digest of the pushed image (sha256:...) to this file', normalize: true })
             .example('$0 build --push', 'Build every model image, push it, record the digests in modelcar.lock.yaml')
             .example('$0 build mobilenet --builder buildah', 'Build one model with buildah, without pushing'),
         ),
       async (args) => {
         const { runBuild } = require('./build-command') as BuildCommand;
         await runBuild(
-          { config: args.config, output: args.output, models: args.models ?? [], push: args.push, builder: args.builder, authfile: args.authfile, tlsVerify: args['tls-verify'] },
+          { config: args.config, output: args.output, models: args.models ?? [], push: args.push, builder: args.builder, authfile: args.authfile, tlsVerify: args['tls-verify'], digestfile: args.digestfile },
           progressOut,
         );
+      },
+    )
+    .command(
+      'pin',
+      'Record in the lock file the digests that finished in-cluster builds (Tekton TaskRuns) pushed; synth then pins storageUri to them',
+      (y) =>
+        known(
+          y
+            .option('from-run', { type: 'string', nargs: 1, demandOption: true, describe: 'The finished TaskRuns, as `oc get taskrun NAME -o yaml` prints them: a file, or - for standard input', normalize: true })
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder synth writes', normalize: true })
+            .example('oc get taskrun -n ml -l app.kubernetes.io/managed-by=modelcar -o yaml | $0 pin --from-run -', 'Pin every finished build of namespace ml'),
+        ),
+      (args) => {
+        const { runPin } = require('./pin-command') as PinCommand;
+        out(runPin({ config: args.config, output: args.output, fromRun: args.fromRun }, input.readStdin));
       },
     )
     .demandCommand(1, NAME_A_COMMAND)
@@ -232,8 +256,13 @@ export async function main(
     return code;
   } catch (e) {
     if (UserError.isUserError(e)) {
-      err(`modelcar: ${e.message}\n`);
+      err(`modelcar: ${printable(e.message)}\n`);
       return e.exitCode;
+    }
+    // A system call that failed (a full disk, a read-only filesystem, a permission): the machine's state, not a bug.
+    if (isSystemError(e)) {
+      err(`modelcar: ${printable(systemErrorMessage(e))}\n`);
+      return 1;
     }
     err(`modelcar: internal error (please report it): ${e instanceof Error ? e.stack : String(e)}\n`);
     return 3;

@@ -1,6 +1,6 @@
 import { ArgoCdApplication } from './types.generated';
 import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
-import { MANIFESTS_DIR, ManifestObject, toYaml } from '../output/manifests';
+import { BUILDS_DIR, MANIFESTS_DIR, ManifestObject, toYaml } from '../output/manifests';
 
 /** Folder of the Argo CD Applications within the output. */
 export const ARGOCD_DIR = 'argocd';
@@ -64,38 +64,42 @@ export interface ApplicationTarget {
 
 /**
  * An Argo CD Application per environment (one without environments) that syncs the committed manifests,
- * plus a kustomization.yaml, so `kubectl apply -k <output>/argocd` registers them all.
+ * plus a kustomization.yaml, so `kubectl apply -k <output>/argocd` registers them all. An environment with
+ * in-cluster builds gets a second Application, `<name>-builds`, for its builds folder: the builds are applied on
+ * their own, and the models' manifests never wait on them.
  *
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#applications
+ * @param builds the environments (`''` without environments) whose output has in-cluster builds
  */
-export function argoCdApplications(app: ArgoCdApplication, targets: readonly ApplicationTarget[], context: RenderContext): OutputFile[] {
+export function argoCdApplications(app: ArgoCdApplication, targets: readonly ApplicationTarget[], context: RenderContext, builds: ReadonlySet<string> = new Set()): OutputFile[] {
   const notice = `# ${generatedNotice(context.source)}\n`;
   const base = (app.path ?? 'dist').replace(/\/+$/, '');
-  const apps = targets.map((t) =>
-    t.environment === undefined
-      ? { name: app.name ?? 'modelcar', path: `${base}/${MANIFESTS_DIR}`, objects: t.objects }
-      : { name: `${app.name ?? 'modelcar'}-${t.environment}`, path: `${base}/${t.environment}/${MANIFESTS_DIR}`, objects: t.objects },
-  );
-  const files: OutputFile[] = apps.map((t) => {
-    const ignore = ignoredDifferences(t.objects);
-    return {
-      path: `${ARGOCD_DIR}/application-${t.name}.yaml`,
-      content:
-        notice +
-        toYaml({
-          apiVersion: 'argoproj.io/v1alpha1',
-          kind: 'Application',
-          metadata: { name: t.name, namespace: app.namespace ?? 'openshift-gitops' },
-          spec: {
-            destination: { server: app.server ?? 'https://kubernetes.default.svc' },
-            ...(ignore.length ? { ignoreDifferences: ignore } : {}),
-            project: app.project ?? 'default',
-            source: { path: t.path, repoURL: app.repoURL, targetRevision: app.targetRevision ?? 'HEAD' },
-            ...(app.automated ? { syncPolicy: { automated: { prune: true, selfHeal: true } } } : {}),
-          },
-        }),
-    };
+  const name = app.name ?? 'modelcar';
+  // The builds folder holds Tekton objects, which no webhook of the list above changes: nothing to ignore there.
+  const apps = targets.flatMap((t) => {
+    const env = t.environment ?? '';
+    const suffix = env ? `-${env}` : '';
+    const folder = env ? `${base}/${env}` : base;
+    const manifests = { name: `${name}${suffix}`, path: `${folder}/${MANIFESTS_DIR}`, ignore: ignoredDifferences(t.objects) };
+    return builds.has(env) ? [manifests, { name: `${name}${suffix}-builds`, path: `${folder}/${BUILDS_DIR}`, ignore: [] }] : [manifests];
   });
+  const files: OutputFile[] = apps.map((t) => ({
+    path: `${ARGOCD_DIR}/application-${t.name}.yaml`,
+    content:
+      notice +
+      toYaml({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: t.name, namespace: app.namespace ?? 'openshift-gitops' },
+        spec: {
+          destination: { server: app.server ?? 'https://kubernetes.default.svc' },
+          ...(t.ignore.length ? { ignoreDifferences: t.ignore } : {}),
+          project: app.project ?? 'default',
+          source: { path: t.path, repoURL: app.repoURL, targetRevision: app.targetRevision ?? 'HEAD' },
+          ...(app.automated ? { syncPolicy: { automated: { prune: true, selfHeal: true } } } : {}),
+        },
+      }),
+  }));
   files.push({
     path: `${ARGOCD_DIR}/kustomization.yaml`,
     content: notice + toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path.slice(ARGOCD_DIR.length + 1)) }),

@@ -4,11 +4,12 @@ import { Construct } from 'constructs';
 import { ArgValue, Containerfile } from './containerfile';
 import { DEFAULT_BASE_IMAGE, resolveBaseImage, shellLessBaseImage } from '../core/base-image';
 import { renderBuildScript } from './build-script';
-import { ModelFileEntry, checkModelFilePath, fileNameOf, filesLabelParts, groupLayers, listFolder, sha256Problem, urlProblem } from '../core/model-files';
+import { ModelFileEntry, checkModelFilePath, fileNameOf, filesLabelParts, groupLayers, isRemoteSource, listFolder, sha256Problem, urlProblem } from '../core/model-files';
 import { PropChecker, brand, hasBrand } from '../core/errors';
 import { ModelLayout, modelFilePath } from '../core/model-layout';
 import { ImageReferenceError, parseImageReference } from '../core/image-ref';
 import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
+import { redactUrl } from '../core/url-credentials';
 
 const MODEL_IMAGE = Symbol.for('modelcar.ModelImage');
 
@@ -37,6 +38,11 @@ export interface ModelImageFile {
    * @default - not checked; stage prints the digest so it can be pinned
    */
   readonly sha256?: string;
+  /**
+   * Size of the file in bytes. An in-cluster build sizes its workspace from the sizes of the files.
+   * @default - unknown until staged (for a local file: its size now)
+   */
+  readonly size?: number;
 }
 
 /** What a model image holds, written into its labels. */
@@ -70,6 +76,12 @@ export interface ModelImageProps {
    * @default - the working directory
    */
   readonly sourceDir?: string;
+  /**
+   * Allow URLs that carry credentials (a user name and password, a token or signature in the query): they are written
+   * into build.sh, so into git. The image's files label names such a URL without them.
+   * @default false
+   */
+  readonly allowCredentialsInUrls?: boolean;
   /**
    * Base image, the default of the Containerfile's `BASE_IMAGE` build argument. It must have a shell: KServe runs
    * the model image as a sidecar with `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"`, so
@@ -224,7 +236,8 @@ export class ModelImage extends Construct {
   /** {@link filesLabel} as text and digest slots, for the build script. @internal */
   public filesLabelParts(outdir: string) {
     const base = path.dirname(outdir);
-    return filesLabelParts(this.files, (e) => e.url ?? path.relative(base, e.localPath!).split(path.sep).join('/'));
+    // Labels are public to whoever pulls the image: a URL's credentials (allowed by the config) are not in them.
+    return filesLabelParts(this.files, (e) => (e.url ? redactUrl(e.url) : path.relative(base, e.localPath!).split(path.sep).join('/')));
   }
 
   /** The files of the build context, relative to the output folder. */
@@ -283,6 +296,8 @@ function imageReferenceProblem(reference: string): string | undefined {
 function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFileEntry[] {
   if (props.files.length === 0) check.add('files', props.files, 'a model image needs at least one file');
   const seen = new Map<string, number>();
+  // The folders the files are in: a path cannot be a file and a folder at once (`z` and `z/w`).
+  const folders = new Map<string, number>();
   const entries: ModelFileEntry[] = [];
   /** Adds an entry unless another file has its path; `name` is its path in the layout, as the user sees it. */
   const add = (entry: ModelFileEntry, name: string, what: string) => {
@@ -292,15 +307,30 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
       check.add(['files', entry.index], name, `${what} ${also}; give each file its own path`);
       return;
     }
+    const holder = folders.get(entry.target);
+    if (holder !== undefined) {
+      check.add(['files', entry.index], name, `${what} is a file, but files[${holder}] needs it to be a folder; give each file a path of its own`);
+      return;
+    }
+    for (let dir = path.posix.dirname(entry.target); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) {
+      const file = seen.get(dir);
+      if (file !== undefined) {
+        // The folder as the user names it: `name` less what follows the folder in the target.
+        const shown = entry.target.endsWith(name) ? name.slice(0, name.length - (entry.target.length - dir.length)) : dir;
+        check.add(['files', entry.index], name, `${what} needs "${shown}" to be a folder, but files[${file}] puts a file there; give each file a path of its own`);
+        return;
+      }
+    }
+    for (let dir = path.posix.dirname(entry.target); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) if (!folders.has(dir)) folders.set(dir, entry.index);
     seen.set(entry.target, entry.index);
     entries.push(entry);
   };
   props.files.forEach((f, index) => {
     const at = (...rest: string[]) => ['files', index, ...rest];
     if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) check.add(at('sha256'), f.sha256, sha256Problem(f.sha256));
-    const isUrl = /^https?:\/\//.test(f.source);
+    const isUrl = isRemoteSource(f.source);
     if (isUrl) {
-      const problem = urlProblem(f.source);
+      const problem = urlProblem(f.source, props.allowCredentialsInUrls === true);
       if (problem) return check.add(at('source'), f.source, problem);
     }
     const name = f.path ?? fileNameOf(f.source);
@@ -311,6 +341,7 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
       if (f.sha256 !== undefined) {
         return check.add(at('sha256'), f.sha256, `${JSON.stringify(f.source)} is a folder; sha256 pins a single file (give the folder's files one by one to pin them)`);
       }
+      if (f.size !== undefined) return check.add(at('size'), f.size, `${JSON.stringify(f.source)} is a folder; size is the size of a single file`);
       const nameWrong = name === '.' ? undefined : checkModelFilePath(name);
       if (nameWrong) return check.add(at(namedBy), name, `${JSON.stringify(name)} ${nameWrong}`);
       let found;
@@ -334,7 +365,7 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
     }
     const nameWrong = checkModelFilePath(name);
     if (nameWrong) return check.add(at(namedBy), name, `${JSON.stringify(name)} ${nameWrong}`);
-    add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size }, name, JSON.stringify(name));
+    add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size ?? f.size }, name, JSON.stringify(name));
   });
   return entries;
 }

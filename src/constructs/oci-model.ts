@@ -46,6 +46,11 @@ export interface OciModelProps
    */
   readonly sourceDir?: string;
   /**
+   * Allow model file URLs that carry credentials (see {@link ModelImageProps.allowCredentialsInUrls}).
+   * @default false
+   */
+  readonly allowCredentialsInUrls?: boolean;
+  /**
    * Where the files go under /models.
    * @default - the runtime's layout; required for runtimes whose layout modelcar does not know
    */
@@ -154,6 +159,7 @@ export class OciModel extends Construct {
               image: props.image,
               files: props.files,
               sourceDir: props.sourceDir,
+              allowCredentialsInUrls: props.allowCredentialsInUrls,
               layout,
               baseImage: props.baseImage,
               contextPath: `images/${namespace}/${props.name}`,
@@ -173,6 +179,7 @@ export class OciModel extends Construct {
       image: _image,
       files: _files,
       sourceDir: _dir,
+      allowCredentialsInUrls: _credentials,
       layout: _layout,
       pullSecret,
       baseImage: _base,

@@ -5,12 +5,12 @@
  * image would still be built from the same inputs. From TypeScript, `build({ push: true })` writes the same file
  * and an OciModel given `lock: ImageLock.fromFile(...)` pins the same way.
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { UserError } from '../core/errors';
-import { IImageLock } from '../constructs/image-lock';
+import { own } from '../core/records';
+import { IImageLock, imageInputsDigest } from '../constructs/image-lock';
 import { ModelImage } from '../constructs/model-image';
 
 /** What the lock file records for one model image. */
@@ -50,18 +50,9 @@ export function lockFileOf(config: string): string {
   return path.join(dir, `${base}.lock.yaml`);
 }
 
-/**
- * The digest of what a model image is built from, as far as synth can see it without reading the model files:
- * the image reference, the Containerfile's instructions (base image, COPY lines, labels, user) and each file's
- * place, URL and pinned SHA-256. A local file whose content changes without a pinned sha256 is not seen.
- */
+/** The digest of what a model image is built from, as far as synth can see it ({@link imageInputsDigest}). */
 export function inputsDigest(image: ModelImage): string {
-  const text = JSON.stringify({
-    image: image.image,
-    containerfile: image.containerfile('').lines.filter((l) => l.kind !== 'comment'),
-    files: image.files.map((f) => ({ target: f.target, url: f.url ?? null, sha256: f.sha256 ?? null })),
-  });
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  return imageInputsDigest(image);
 }
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -109,7 +100,7 @@ export class ImageLock implements IImageLock {
    * {@link stale}, and the tag is kept.
    */
   public digestOf(image: ModelImage): string | undefined {
-    const entry = this.content.images[image.key];
+    const entry = own(this.content.images, image.key);
     // Most configs have no lock file, or no entry of this reference and model: nothing to digest then.
     const name = image.key.slice(image.key.lastIndexOf('/') + 1);
     if (!entry && !Object.entries(this.content.images).some(([k, e]) => e.image === image.image || k.slice(k.lastIndexOf('/') + 1) === name)) return undefined;
@@ -160,7 +151,8 @@ export function readLock(file: string): LockContent {
     if (typeof files !== 'object' || Object.values(files).some((d) => typeof d !== 'string' || !DIGEST.test(d))) {
       fail(`${name}.files`, at('files'), 'must map each file to sha256:<64 lowercase hex digits>');
     }
-    images[key] = { image: entry.image, digest: entry.digest, inputs: entry.inputs, files };
+    // Defined, not assigned: a key `__proto__` in a lock file would otherwise set the object's prototype.
+    Object.defineProperty(images, key, { value: { image: entry.image, digest: entry.digest, inputs: entry.inputs, files }, enumerable: true, writable: true, configurable: true });
   }
   return { images };
 }
@@ -191,5 +183,10 @@ export function writeLock(file: string, content: LockContent, configName: string
   const text = renderLock(content, configName, user);
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.writeFileSync(temp, text);
+  // Run as root on a user's checkout (a CI container), the file keeps the user as owner: that of its folder.
+  if (process.geteuid?.() === 0) {
+    const owner = fs.statSync(path.dirname(file));
+    fs.chownSync(temp, owner.uid, owner.gid);
+  }
   fs.renameSync(temp, file);
 }

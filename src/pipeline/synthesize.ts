@@ -2,20 +2,23 @@
  * Synthesis, from a config file or a construct tree to the output folder: load -> translate -> construct tree ->
  * files -> validate -> write. Each step lives in its layer; this module only puts them in order.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { IConstruct } from 'constructs';
 import { LoadedConfig, loadConfig } from '../config/load';
 import { ConfigError, Diagnostic, UserError } from '../core/errors';
+import { SafeFolder } from '../core/safe-fs';
 import { argoCdApplications } from '../config/argocd';
 import { IImageLock } from '../constructs/image-lock';
 import { ImageLock, inputsDigest } from './lock';
 import { ModelImage } from '../constructs/model-image';
 import { RenderContext } from '../core/output-file';
-import { ManifestObject, SynthesizedOutput, renderTree } from '../output/manifests';
+import { BUILDS_DIR, ManifestObject, SynthesizedOutput, renderTree } from '../output/manifests';
 import { DEPLOYMENT_MODES, DeploymentMode, deploymentKind } from '../core/platform';
-import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeSecretFiles } from '../output/writer';
+import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeOutputSteps } from '../output/writer';
+import { refuseSecretsFolder, writeSecretFiles } from '../output/secrets-folder';
+import { lockFolder } from '../core/folder-lock';
+import { Steps, runSteps } from '../core/interrupts';
 import { ValidateOutputOptions, validateOutput } from '../validation/validate-output';
 import { releaseForVersion } from '../validation/kserve-admission';
 import { translateEnvironments } from '../config/translate/translate';
@@ -50,6 +53,14 @@ export interface SynthesizeConfigFileResult {
  * contexts. Every problem in the config is reported at once, as a {@link ConfigError}, before anything is written.
  */
 export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): SynthesizeConfigFileResult {
+  return runSteps(synthesizeConfigFileSteps(options));
+}
+
+/**
+ * {@link synthesizeConfigFile} as steps, which the CLI runs so that a signal stops it cleanly (the output folder as
+ * it was, nothing half-written left beside it). The output folder is locked while synth reads or writes it.
+ */
+export function* synthesizeConfigFileSteps(options: SynthesizeConfigFileOptions): Steps<SynthesizeConfigFileResult> {
   const outdir = path.resolve(options.outdir);
   refuseDangerousOutdir(outdir, { config: options.config });
   const loaded = loadConfig(options.config, { deferModelErrors: true });
@@ -61,11 +72,20 @@ export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): Synt
   const stale: Diagnostic[] = lock.stale.map((message) => ({ position: { file: lockFile }, field: '', message }));
   const warnings = uniqueDiagnostics([...loaded.warnings, ...found, ...stale]);
   if (options.check) {
-    recoverInterrupted(outdir);
-    const plan = planOutput(outdir, output.files);
-    return { output, changes: plan, plan, warnings };
+    const folderLock = lockFolder(outdir, { command: 'synth --check', shown: options.outdir, readOnly: true });
+    try {
+      recoverInterrupted(outdir);
+      const plan = planOutput(options.outdir, output.files, { strays: true });
+      return { output, changes: plan, plan, warnings };
+    } finally {
+      folderLock.release();
+    }
   }
-  return { output, changes: writeOutput(outdir, output.files, { config: options.config }), warnings };
+  // What synth leaves in place for the user to see to (kept ignore rules, hand-edited files), as warnings at the file.
+  const notes: Diagnostic[] = [];
+  const warn = (file: string, message: string) => void notes.push({ position: { file }, field: '', message });
+  const changes = yield* writeOutputSteps(options.outdir, output.files, { config: options.config, warn });
+  return { output, changes, warnings: [...warnings, ...notes] };
 }
 
 /**
@@ -81,9 +101,13 @@ export function renderConfig(
   const warnings: Diagnostic[] = [];
   const pushes: ImagePush[] = [];
   const modes: ModelMode[] = [];
+  /** The environments ('' without environments) with in-cluster builds, for their Argo CD Applications. */
+  const builds = new Set<string>();
   const parts = translateEnvironments(loaded, { lock: options.lock, outdir: context.outdir }, ({ chart, environment, warnings: found, loaded: seen }) => {
     warnings.push(...found);
     const rendered = renderTree(chart, environment === undefined ? context : { ...context, source: `${context.source}, environment ${environment}`, subdir: environment });
+    const folder = `${environment === undefined ? '' : `${environment}/`}${BUILDS_DIR}/`;
+    if (rendered.files.some((f) => f.path.startsWith(folder))) builds.add(environment ?? '');
     const indexes = modelIndexes(seen, environment);
     pushes.push(...rendered.images.map((image) => imagePush(image, seen, environment, indexes)));
     modes.push(...rendered.objects.filter((o) => o.kind === 'InferenceService').map((o) => modelMode(o, seen, environment, indexes)));
@@ -91,7 +115,7 @@ export function renderConfig(
   });
   refuseTagReuse(pushes);
   const application = loaded.config.argocd?.application;
-  const extra = application ? argoCdApplications(application, parts.map((p) => ({ environment: p.environment, objects: p.objects })), context) : [];
+  const extra = application ? argoCdApplications(application, parts.map((p) => ({ environment: p.environment, objects: p.objects })), context, builds) : [];
   const files = [...parts.flatMap((p) => p.files), ...extra].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     files,
@@ -142,13 +166,20 @@ function modelMode(object: ManifestObject, loaded: LoadedConfig, environment: st
  */
 export function modeChangeWarnings(outdir: string, modes: readonly ModelMode[], release: ReleaseProfile): Diagnostic[] {
   const warnings: Diagnostic[] = [];
+  let folder: SafeFolder | undefined;
+  try {
+    folder = SafeFolder.open(outdir);
+  } catch {
+    folder = undefined; // not a folder: writing refuses it
+  }
+  if (!folder) return warnings;
   for (const m of modes) {
-    const file = path.join(outdir, ...m.path.split('/'));
     let before: unknown;
     try {
-      // Only a file of the output folder itself: never through a symbolic link out of it.
-      if (!fs.lstatSync(file).isFile() || !fs.realpathSync(file).startsWith(fs.realpathSync(outdir) + path.sep)) continue;
-      before = (YAML.parse(fs.readFileSync(file, 'utf8')) as any)?.metadata?.annotations?.['serving.kserve.io/deploymentMode'];
+      // Only a file of the output folder itself: never through a symbolic link or into another filesystem.
+      const found = folder.read(m.path);
+      if (!found || 'link' in found) continue;
+      before = (YAML.parse(found.data.toString('utf8')) as any)?.metadata?.annotations?.['serving.kserve.io/deploymentMode'];
     } catch {
       continue; // no previous output (or not one modelcar can read): a new model
     }
@@ -251,8 +282,10 @@ export function synthesize(scope: IConstruct, options: SynthesizeOptions): Synth
   if (output.secretFiles.length && !options.secretsDir) {
     throw new UserError('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');
   }
+  // Before anything is written: a secrets folder inside the output (or holding it) would put credentials in git.
+  if (options.secretsDir) refuseSecretsFolder(options.secretsDir, { outdir });
   const changes = writeOutput(outdir, output.files);
-  if (options.secretsDir) writeSecretFiles(options.secretsDir, output.secretFiles);
+  if (options.secretsDir) writeSecretFiles(options.secretsDir, output.secretFiles, { outdir });
   return { ...output, changes };
 }
 

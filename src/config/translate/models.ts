@@ -8,11 +8,13 @@ import { OciModel } from '../../constructs/oci-model';
 import { missingRuntime, runtimeCatalogue } from '../../constructs/runtimes/catalogue';
 import { LoadedConfig } from '../load';
 import { ModelConfig } from '../types.generated';
+import { addBuild, buildMode } from './builds';
 import { ConfigField, FieldPath, construct } from './diagnostics';
 import { checkModelFiles, warnFloatingImage } from './images';
 import { modelPullSecret } from './pull-secrets';
 import { ConfigRuntime, modelLayout } from './runtimes';
 import { ServingContext, servingField, servingOptions } from './serving';
+import { own } from '../../core/records';
 
 /** A model of the config whose namespace, runtime and layout are resolved: what its OciModel is made from. */
 export interface ModelPlan {
@@ -61,7 +63,7 @@ export function planModels(
       else layout = found;
     }
     warnFloatingImage(loaded, index, warn);
-    checkModelFiles(loaded, index, problems);
+    checkModelFiles(loaded, index, problems, warn);
     if (namespace !== undefined && twice === undefined && runtime !== undefined && layout) {
       plans.push({ model, index, namespace, namespaceField: model.namespace !== undefined ? ['models', index, 'namespace'] : ['defaults', 'namespace'], runtime, layout });
     }
@@ -99,6 +101,7 @@ export function addModels(
         image: model.image,
         files: model.files,
         sourceDir: loaded.dir,
+        allowCredentialsInUrls: loaded.config.allowCredentialsInUrls === true,
         pullSecret,
         baseImage: model.baseImage ?? defaults.baseImage,
         lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? context.lock : undefined,
@@ -117,6 +120,7 @@ export function addModels(
     const admission: Diagnostic[] = [];
     admissionProblems(loaded, index, serving, { field: modeField }, admission);
     problems.push(...admission.filter((d) => !refused.has(d.field)));
+    if (ociModel && buildMode(loaded, index).mode === 'in-cluster') addBuild(scope, loaded, plan, ociModel, context.release, problems);
   }
   return made;
 }
@@ -158,7 +162,7 @@ function modelRuntime(loaded: LoadedConfig, index: number, runtimes: ReadonlyMap
   }
   const runtime = runtimes.get(runtimeName);
   // A runtime declared under runtimes but refused has its problems reported at its entry.
-  if (runtime === undefined && config.runtimes?.[runtimeName] === undefined) {
+  if (runtime === undefined && own(config.runtimes, runtimeName) === undefined) {
     const where = model.runtime !== undefined ? ['models', index, 'runtime'] : ['defaults', 'runtime'];
     const elsewhere = missingRuntime(context.release, runtimeName);
     if (elsewhere) {

@@ -6,6 +6,7 @@ import { KSERVE_OVMS, kserveOvms } from './kserve-ovms';
 import { TGIS_GRPC_RUNTIME } from './tgis-grpc-runtime';
 import { vllmCudaRuntime } from './vllm-cuda-runtime';
 import { VLLM_RUNTIME } from './vllm-runtime';
+import { withoutPrototype } from '../../core/records';
 
 export { KSERVE_OVMS, VLLM_RUNTIME, CAIKIT_TGIS_RUNTIME, CAIKIT_STANDALONE_RUNTIME, TGIS_GRPC_RUNTIME, kserveOvms, vllmCudaRuntime };
 
@@ -45,10 +46,19 @@ export const RUNTIMES_LEFT_OUT: Readonly<Record<string, string>> = {
   'mlserver-runtime': "selects the model's implementation from the InferenceService label modelClass ({{.Labels.modelClass}}), which modelcar does not set",
 };
 
-/** The built-in runtimes of a release, by ServingRuntime name. */
+const catalogues = new Map<ReleaseProfile, Readonly<Record<string, RuntimeDefinition>>>();
+
+/**
+ * The built-in runtimes of a release, by ServingRuntime name. Without a prototype: it is looked up by names from
+ * configs, and `runtimeCatalogue(release)['toString']` must find nothing.
+ */
 export function runtimeCatalogue(release: ReleaseProfile): Readonly<Record<string, RuntimeDefinition>> {
+  const known = catalogues.get(release);
+  if (known) return known;
   const left = release.withoutRuntimes ?? [];
-  return Object.fromEntries(RUNTIME_CATALOGUES[release.runtimes].filter((r) => !left.includes(r.name)).map((r) => [r.name, r]));
+  const catalogue = withoutPrototype(Object.fromEntries(RUNTIME_CATALOGUES[release.runtimes].filter((r) => !left.includes(r.name)).map((r) => [r.name, r])));
+  catalogues.set(release, catalogue);
+  return catalogue;
 }
 
 /** The names of a release's built-in runtimes, sorted. */
@@ -74,13 +84,13 @@ export function missingRuntime(release: ReleaseProfile, name: string): string | 
 }
 
 /** Runtimes an ODH release renamed: old name to new (odh-model-controller odh-v2.27 config/runtimes/vllm-cuda-template.yaml). */
-export const RENAMED: Readonly<Record<string, string>> = { 'vllm-runtime': 'vllm-cuda-runtime' };
+export const RENAMED: Readonly<Record<string, string>> = withoutPrototype({ 'vllm-runtime': 'vllm-cuda-runtime' });
 
 /**
  * The runtimes modelcar ships for OpenDataHub odh-v2.25, by ServingRuntime name (see {@link runtimeCatalogue} for a
- * release's).
+ * release's). Without a prototype: `BUILTIN_RUNTIMES['toString']` finds nothing.
  */
-export const BUILTIN_RUNTIMES: Readonly<Record<string, RuntimeDefinition>> = Object.fromEntries(RUNTIME_CATALOGUES['odh-v2.25'].map((r) => [r.name, r]));
+export const BUILTIN_RUNTIMES: Readonly<Record<string, RuntimeDefinition>> = withoutPrototype(Object.fromEntries(RUNTIME_CATALOGUES['odh-v2.25'].map((r) => [r.name, r])));
 
 /** The names of odh-v2.25's built-in runtimes, sorted. */
 export function builtinRuntimeNames(): string[] {
