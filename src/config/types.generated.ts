@@ -17,7 +17,7 @@ export type KserveVersion = string;
  */
 export type ModelNamespace = string;
 /**
- * The model server: a built-in runtime of the release (e.g. kserve-ovms, vllm-cuda-runtime; vllm-runtime up to OpenDataHub 2.26) or one named under runtimes. modelcar emits its ServingRuntime (each model its own on odh and rhoai, one per namespace with sharedRuntime or on kserve), unless it already exists in the cluster.
+ * The model server: a built-in runtime (kserve-ovms, vllm-runtime, caikit-tgis-runtime, caikit-standalone-runtime, tgis-grpc-runtime) as of OpenDataHub 2.25, each release having its own (vllm-cuda-runtime from 2.27: see README, Platforms), or one named under runtimes. modelcar emits its ServingRuntime, one per model on odh and rhoai (one per namespace with sharedRuntime, and on kserve), unless it already exists in the cluster.
  */
 export type RuntimeName = string;
 /**

@@ -98,6 +98,32 @@ models:
     ]);
   });
 
+  test('GIVEN a value both the InferenceService\'s serving rule and KServe\'s admission rule refuse THEN it is reported once, at its line, in the construct\'s words; KServe\'s rules still report the other fields', () => {
+    // Serverless (OpenDataHub 2.25's default) does not scale on cpu: the construct's rule, and KServe's
+    // validateKPAMetrics (kserve/kserve v0.15.2 inference_service_validation.go), both refuse it.
+    const construct = propMessages(
+      () =>
+        new InferenceService(new Chart(new App(), 'c'), 'i', {
+          name: 'm',
+          namespace: 'demo',
+          release: 'odh-2.25',
+          runtime: ServingRuntime.fromName('r'),
+          modelFormat: { name: 'onnx' },
+          storageUri: 'oci://quay.io/u/m:1',
+          scaleMetric: 'cpu',
+        }),
+    );
+    expect(construct).toHaveLength(1);
+    expect(problemsOf(MODEL('    scaleMetric: cpu\n').replace('version: 1\n', 'version: 1\nrelease: "2.25"\n'))).toStrictEqual([`11:18: models[0].scaleMetric: ${construct[0]}`]);
+    // KServe 0.20 refuses PYTHONPATH (validateBlockedEnvVars), which no construct rule covers: both fields are reported.
+    const both = problemsOf(
+      MODEL('    deploymentMode: RawDeployment\n    scaleMetric: rps\n    env: { PYTHONPATH: /opt/lib }\n').replace('version: 1\n', 'version: 1\nplatform: kserve\nrelease: "0.20"\n'),
+    );
+    expect(both.map((d) => d.split(': ').slice(0, 2).join(': '))).toStrictEqual(['13:18: models[0].scaleMetric', '14:24: models[0].env.PYTHONPATH']);
+    expect(both[0]).toContain('"rps" does nothing for a RawDeployment model');
+    expect(both[1]).toContain('(KServe v0.20.0 validateBlockedEnvVars, at admission)');
+  });
+
   test('GIVEN resources a runtime entry sets THEN a problem with the merged resources is reported at that entry, naming the key', () => {
     const config = problemsOf(MODEL('') + 'runtimes:\n  kserve-ovms:\n    resources: { requests: { cpu: "4" }, limits: { cpu: "2" } }\n');
     expect(config).toStrictEqual(['12:16: runtimes.kserve-ovms.resources: requests.cpu: Invalid value: "4": must be less than or equal to cpu limit of 2']);
