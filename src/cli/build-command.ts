@@ -9,6 +9,7 @@ export interface BuildArgs {
   readonly models: readonly string[];
   readonly push: boolean;
   readonly builder?: string;
+  readonly layout?: string;
   readonly authfile?: string;
   readonly tlsVerify: boolean;
 }
@@ -22,6 +23,7 @@ export function runBuild(args: BuildArgs, out: ProgressOutput): Promise<BuildRes
       models: args.models,
       push: args.push,
       builder: args.builder,
+      layout: args.layout,
       authfile: args.authfile,
       tlsVerify: args.tlsVerify,
       output: out,

@@ -1,14 +1,19 @@
 /**
- * `modelcar build`: builds each model image from its build context with podman or buildah, reproducibly (the same
- * inputs give the same digest: see {@link BUILD_FLAGS}), optionally pushes it, and records the pushed digests in
- * the lock file next to the config, from which synth pins storageUri.
+ * `modelcar build`: builds each model image from its build context, reproducibly (the same inputs give the same
+ * digest), optionally pushes it, and records the pushed digests in the lock file next to the config, from which synth
+ * pins storageUri. Two ways: modelcar's own image writer (image/writer.ts: the layers written straight from the
+ * staged files to the registry, or to an OCI layout), or podman/buildah on the Containerfile (see
+ * {@link BUILD_FLAGS}), which build into local container storage. Both make the same layers.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../core/errors';
 import { prepareAuthFile } from './registry-auth';
-import { BuilderName, chooseBuilder, runCommand } from './builder';
+import { BUILDERS, BuilderName, chooseBuilder, findOnPath, runCommand } from './builder';
+import { Compression, DEFAULT_COMPRESSION } from './image/compression';
+import { LayoutExistsError, writeImage } from './image/writer';
+import { RegistryError } from './image/registry';
 import { ConfigImage, loadConfigImages } from './config-images';
 import { BUILD_FLAGS, FILES_LABEL } from '../core/model-files';
 import { ProgressOutput } from './progress';
@@ -28,8 +33,13 @@ export interface BuildOptions {
   readonly models?: readonly string[];
   /** Push each image and record its digest in the lock file. @default false */
   readonly push?: boolean;
-  /** `podman` or `buildah`. @default - podman when installed, else buildah */
+  /**
+   * `modelcar` (its own image writer: straight to the registry, or to an OCI layout), `podman` or `buildah` (into
+   * local container storage). @default - modelcar with push or layout; else podman when installed, else buildah
+   */
   readonly builder?: string;
+  /** With the modelcar builder and without push: write each image as an OCI image layout under this folder, at `<layout>/<namespace>/<model>`. */
+  readonly layout?: string;
   /** A Docker config JSON or a dockerconfigjson pull secret with the registry credentials. @default - the standard auth file */
   readonly authfile?: string;
   /** Verify the registry's TLS certificate (and refuse plain http). @default true */
@@ -55,7 +65,7 @@ export interface BuiltImage {
 
 /** What {@link build} did. */
 export interface BuildResult {
-  readonly builder: BuilderName;
+  readonly builder: BuilderName | 'modelcar';
   readonly images: readonly BuiltImage[];
   /** The lock file, when pushing wrote it. */
   readonly lockFile?: string;
@@ -74,7 +84,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const output = options.output ?? { write: () => undefined };
   const line = (text: string) => output.write(`${text}\n`);
   const env = options.env ?? process.env;
-  const builder = chooseBuilder(options.builder, env);
+  const builder = pickBuilder(options, env);
   const source = sourceName(options.config, outdir);
   const lockFile = lockFileOf(options.config);
 
@@ -87,6 +97,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const digests = new Map<ConfigImage, string[]>();
   for (const item of images) digests.set(item, await interruptible(() => stagedDigests(item, { output, signal: options.signal })));
 
+  if (builder === 'modelcar') return buildWithWriter(options, images, all, digests, outdir, lockFile, env);
   const auth = prepareAuthFile(options.authfile, env);
   const common = [...(options.tlsVerify === false ? ['--tls-verify=false'] : []), ...(auth.path ? ['--authfile', auth.path] : [])];
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-build-'));
@@ -94,6 +105,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const pushed = new Map<string, LockEntry>();
   try {
     if (options.push) line(`pushing with ${auth.describe}`);
+    // podman and buildah compress with gzip unless the config names a compression (podman 4 cannot push uncompressed).
+    const compressionFlags = (item: ConfigImage): string[] => {
+      const c = configuredCompression(item);
+      if (c === undefined || c === 'gzip') return [];
+      if (c === 'zstd') return ['--compression-format', 'zstd'];
+      if (builder.name === 'podman') throw new UserError(`${item.image.key}: compression none: podman cannot push uncompressed layers; use --builder modelcar or buildah, or compression zstd or gzip`);
+      return ['--disable-compression'];
+    };
     for (const item of images) {
       const { image } = item;
       const label = image.filesLabel(outdir, digests.get(item)!);
@@ -111,14 +130,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (options.push) {
         const digestfile = path.join(temp, 'digest');
         fs.rmSync(digestfile, { force: true });
-        const pushArgs = ['push', ...common, '--digestfile', digestfile, image.image, `docker://${image.image}`];
+        const pushArgs = ['push', ...common, ...compressionFlags(item), '--digestfile', digestfile, image.image, `docker://${image.image}`];
         line(`$ ${builder.name} ${pushArgs.join(' ')}`);
         await run(builder, pushArgs, env, output, options.signal, `${image.key}: ${builder.name} push failed (${auth.describe})`);
         digest = normalizeDigest(fs.readFileSync(digestfile, 'utf8'));
         line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${digest}`);
-        const files: Record<string, string> = {};
-        image.files.forEach((f, i) => (files[f.target] = `sha256:${digests.get(item)![i]}`));
-        pushed.set(image.key, { image: image.image, digest, inputs: inputsDigest(image), files });
+        pushed.set(image.key, lockEntry(item, digest, digests.get(item)!));
         recordLock(lockFile, options.config, pushed, all.map((i) => i.image.key));
       }
       built.push({ key: image.key, image: image.image, imageId, digest });
@@ -129,6 +146,100 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
   if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile) || lockFile}; run \`modelcar synth\` to pin storageUri to them`);
   return { builder: builder.name, images: built, lockFile: pushed.size ? lockFile : undefined };
+}
+
+/**
+ * The builder: the one asked for; else modelcar's own writer when the image goes to a registry or a layout, and
+ * podman (else buildah) when it goes into local container storage, where only they put it.
+ */
+function pickBuilder(options: BuildOptions, env: NodeJS.ProcessEnv): { name: BuilderName; path: string } | 'modelcar' {
+  if (options.builder === 'modelcar' || (options.builder === undefined && (options.push || options.layout !== undefined))) {
+    if (!options.push && options.layout === undefined) {
+      const other = BUILDERS.find((b) => findOnPath(b, env));
+      throw new UserError(`--builder modelcar writes an image to a registry (--push) or to an OCI layout folder (--layout DIR); to build into local container storage use ${other ? `--builder ${other}` : 'podman or buildah'}`, 2);
+    }
+    if (options.push && options.layout !== undefined) throw new UserError('--layout writes the images into a folder instead of pushing them; give --push or --layout, not both', 2);
+    return 'modelcar';
+  }
+  if (options.layout !== undefined) throw new UserError(`--layout is written by --builder modelcar, not ${options.builder}`, 2);
+  return chooseBuilder(options.builder, env);
+}
+
+/** The compression the config gives a model's layers (its own, else its defaults'), if any. */
+function configuredCompression(item: ConfigImage): Compression | undefined {
+  const config = item.loaded.config;
+  return (config.models[item.modelIndex]?.compression ?? config.defaults?.compression) as Compression | undefined;
+}
+
+/** The compression of a model's layers with modelcar's writer: the config's, else {@link DEFAULT_COMPRESSION}. */
+function compressionOf(item: ConfigImage): Compression {
+  return configuredCompression(item) ?? DEFAULT_COMPRESSION;
+}
+
+function lockEntry(item: ConfigImage, digest: string, fileDigests: readonly string[]): LockEntry {
+  const files: Record<string, string> = {};
+  item.image.files.forEach((f, i) => (files[f.target] = `sha256:${fileDigests[i]}`));
+  return { image: item.image.image, digest, inputs: inputsDigest(item.image), files };
+}
+
+/** Builds with modelcar's own image writer: each image pushed (and recorded in the lock file) or written as a layout. */
+async function buildWithWriter(
+  options: BuildOptions,
+  images: readonly ConfigImage[],
+  all: readonly ConfigImage[],
+  digests: ReadonlyMap<ConfigImage, string[]>,
+  outdir: string,
+  lockFile: string,
+  env: NodeJS.ProcessEnv,
+): Promise<BuildResult> {
+  const output = options.output ?? { write: () => undefined };
+  const line = (text: string) => output.write(`${text}\n`);
+  const auth = prepareAuthFile(options.authfile, env);
+  const built: BuiltImage[] = [];
+  const pushed = new Map<string, LockEntry>();
+  try {
+    line(`${options.push ? 'pushing' : 'reading base images'} with ${auth.describe}`);
+    for (const item of images) {
+      const { image } = item;
+      const label = image.filesLabel(outdir, digests.get(item)!);
+      const compression = compressionOf(item);
+      const layout = options.layout === undefined ? undefined : path.resolve(options.layout, ...image.key.split('/'));
+      line(`${image.key}: ${options.push ? 'pushing' : 'writing'} ${image.image} (${image.layers.length} model layer${image.layers.length === 1 ? '' : 's'}, ${compression === 'none' ? 'uncompressed' : compression}) on ${image.baseImage}${layout ? ` to ${path.relative(process.cwd(), layout) || '.'}` : ''}`);
+      let written;
+      try {
+        written = await writeImage({
+          image,
+          contextDir: item.contextDir,
+          filesLabel: label,
+          compression,
+          destination: layout ? { kind: 'layout', dir: layout } : { kind: 'registry' },
+          authfile: auth.path,
+          tlsVerify: options.tlsVerify,
+          signal: options.signal,
+          output,
+          env,
+        });
+      } catch (e) {
+        if (e instanceof AbortedError || options.signal?.aborted) {
+          throw new UserError(`interrupted while ${options.push ? 'pushing' : 'writing'} ${image.key}; ${options.push ? 'its upload was cancelled and the tag left as it was' : 'the partial layout was removed'}`, INTERRUPTED_EXIT_CODE);
+        }
+        if (e instanceof RegistryError) throw new UserError(`${image.key}: ${e.message}${e.status === 401 || e.status === 403 ? ` (${auth.describe})` : ''}`);
+        if (e instanceof LayoutExistsError || e instanceof UserError) throw new UserError(`${image.key}: ${e.message}`, e instanceof UserError ? e.exitCode : 1);
+        if (typeof (e as NodeJS.ErrnoException).code === 'string') throw new UserError(`${image.key}: ${(e as Error).message}`);
+        throw e;
+      }
+      if (options.push) {
+        line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${written.digest} (image ID ${written.configDigest})`);
+        pushed.set(image.key, lockEntry(item, written.digest, digests.get(item)!));
+        recordLock(lockFile, options.config, pushed, all.map((i) => i.image.key));
+      } else line(`${image.key}: wrote ${image.image} as ${written.digest} (image ID ${written.configDigest}) to ${layout}`);
+      built.push({ key: image.key, image: image.image, imageId: written.configDigest, digest: written.digest });
+    }
+  } finally {
+    auth.cleanup();
+  }
+  if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile) || lockFile}; run \`modelcar synth\` to pin storageUri to them`);
+  return { builder: 'modelcar', images: built, lockFile: pushed.size ? lockFile : undefined };
 }
 
 /** Refuses a build context that is missing or not what synth writes for the config now. */
