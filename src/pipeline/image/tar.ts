@@ -7,6 +7,9 @@
  * 8 GiB), else a PAX extended header (`PaxHeaders.0/<name>`, records sorted by key) before a header whose fields
  * that do not fit are left empty. Modes carry the file type bits (040755, 0100444), owner 0:0 with no user or group
  * names, modification time 0, no xattrs; the archive ends with two zero blocks and no padding to a record size.
+ * In the header after a PAX header, a field that does not fit is cut to its width, as Go 1.19's formatter (which
+ * builds Debian 12's buildah 1.28) writes it: a name's first 100 bytes, a size's first 12 octal digits (all of them
+ * below 64 GiB). Later Go releases leave such fields empty; readers take the PAX records either way.
  */
 
 /** The size of a tar block. */
@@ -67,10 +70,13 @@ export function tarHeader(entry: TarEntry): Buffer {
   finish(pax);
   const body = Buffer.alloc(Math.ceil(data.length / BLOCK) * BLOCK);
   data.copy(body);
-  // The header itself: names and numbers that do not fit are left empty (the PAX records hold them).
+  // The header itself: names and numbers that do not fit are cut (the PAX records hold them whole).
   const block = Buffer.alloc(BLOCK);
-  const asciiName = toAscii(name);
-  fillCommon(block, Buffer.byteLength(asciiName) <= NAME_SIZE ? asciiName : '', mode, fitsSize ? size : undefined, entry.type === 'dir' ? '5' : '0');
+  fillCommon(block, '', mode, 0, entry.type === 'dir' ? '5' : '0');
+  block.fill(0, 0, NAME_SIZE);
+  cutString(block, 0, NAME_SIZE, toAscii(name));
+  block.fill(0, 124, 136);
+  cutString(block, 124, 12, size.toString(8).padStart(11, '0'));
   finish(block);
   return Buffer.concat([pax, body, block]);
 }
@@ -114,6 +120,11 @@ function putOctal(block: Buffer, offset: number, width: number, value: number): 
   const digits = value.toString(8).padStart(width - 1, '0');
   if (digits.length > width - 1) throw new Error(`tar: ${value} does not fit in ${width} bytes`);
   block.write(`${digits}\0`, offset, 'latin1');
+}
+
+/** Go 1.19's `formatString`: as many bytes as fit, then a NUL when there is room. */
+function cutString(block: Buffer, offset: number, width: number, value: string): void {
+  Buffer.from(value, 'latin1').copy(block, offset, 0, width);
 }
 
 function putString(block: Buffer, offset: number, width: number, value: string): void {
