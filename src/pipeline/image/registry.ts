@@ -92,17 +92,20 @@ export class RegistryClient {
    * `/v2/` with Basic auth or a bearer token for them.
    */
   public async login(scopes: readonly string[]): Promise<void> {
-    const answer = await this.send('GET', '/v2/', {}, undefined, false);
-    if (answer.status === 200) return;
-    if (answer.status !== 401) throw new RegistryError(`${this.host}: GET /v2/ answered HTTP ${answer.status}; is this an OCI registry?`, answer.status);
-    await this.authenticate(answer.headers['www-authenticate'], scopes);
+    const sent = this.authorization;
+    const answer = await this.send('GET', '/v2/', {});
+    if (answer.status === 200 && (sent === undefined || sent.startsWith('Basic '))) return;
+    if (answer.status !== 200 && answer.status !== 401) throw new RegistryError(`${this.host}: GET /v2/ answered HTTP ${answer.status}; is this an OCI registry?`, answer.status);
+    // A bearer token is for some scopes: get one for these (the 401 of an earlier request named the realm).
+    await this.authenticate(answer.headers['www-authenticate'], scopes, answer.status === 401 ? sent : undefined);
   }
 
   /** A request whose body (if any) is a buffer, answered in full; a 401 renews the authorization once. */
   public async request(method: string, path: string, headers: Record<string, string> = {}, body?: Buffer, scopes: readonly string[] = []): Promise<RegistryResponse> {
+    const sent = this.authorization;
     let answer = await this.send(method, path, headers, body);
     if (answer.status === 401) {
-      await this.authenticate(answer.headers['www-authenticate'], scopes);
+      await this.authenticate(answer.headers['www-authenticate'], scopes, sent);
       answer = await this.send(method, path, headers, body);
     }
     return answer;
@@ -110,10 +113,11 @@ export class RegistryClient {
 
   /** A GET whose body is streamed (a blob), following redirects (to storage, without the registry's authorization). */
   public async stream(path: string, scopes: readonly string[] = []): Promise<http.IncomingMessage> {
+    const sent = this.authorization;
     let response = await this.open('GET', this.url(path), {}, true);
     if (response.statusCode === 401) {
       response.resume();
-      await this.authenticate(response.headers['www-authenticate'], scopes);
+      await this.authenticate(response.headers['www-authenticate'], scopes, sent);
       response = await this.open('GET', this.url(path), {}, true);
     }
     for (let hops = 0; [301, 302, 303, 307, 308].includes(response.statusCode ?? 0) && response.headers.location; hops++) {
@@ -149,8 +153,21 @@ export class RegistryClient {
       if (put.status !== 201) throw this.failure('PUT', done.pathname, put);
     } catch (e) {
       body.destroy();
-      await this.send('DELETE', location, {}).catch(() => undefined);
+      await this.cancel(location);
       throw e;
+    }
+  }
+
+  /**
+   * Cancels an upload session (DELETE), so that the registry drops what it received. Sent even when the signal has
+   * aborted (that is when it matters), and given a few seconds at most.
+   */
+  private async cancel(location: URL): Promise<void> {
+    try {
+      const response = await this.openOnce('DELETE', location, {}, true, undefined, { ignoreSignal: true, timeoutMs: 10_000 });
+      response.resume();
+    } catch {
+      // The registry drops abandoned uploads itself, later (distribution's upload purging).
     }
   }
 
@@ -180,7 +197,7 @@ export class RegistryClient {
     if (answer.status === 201) return true;
     if (answer.status === 202) {
       // The registry opened an upload instead: cancel it.
-      if (answer.headers.location) await this.send('DELETE', this.url(answer.headers.location), {}).catch(() => undefined);
+      if (answer.headers.location) await this.cancel(this.url(answer.headers.location));
       return false;
     }
     throw this.failure('POST', `/v2/${repository}/blobs/uploads/?mount=...`, answer);
@@ -221,8 +238,11 @@ export class RegistryClient {
     return new RegistryError(`${this.host}: ${method} ${path.replace(/\?.*$/, '')}: HTTP ${answer.status}${why}${describeErrors(answer.body)}`, answer.status);
   }
 
-  /** Answers a challenge (`WWW-Authenticate`): Basic, or a bearer token for the scopes. */
-  private async authenticate(header: string | string[] | undefined, scopes: readonly string[]): Promise<void> {
+  /**
+   * Answers a challenge (`WWW-Authenticate`): Basic, or a bearer token for the scopes. `refused` is the
+   * authorization the refused request carried: the same Basic credentials refused again are wrong.
+   */
+  private async authenticate(header: string | string[] | undefined, scopes: readonly string[], refused?: string): Promise<void> {
     const challenge = parseChallenge(Array.isArray(header) ? header[0] : header) ?? this.challenge;
     if (!challenge) throw new RegistryError(`${this.host}: the registry refused the request (HTTP 401) without saying how to authenticate`, 401);
     this.challenge = challenge;
@@ -230,7 +250,7 @@ export class RegistryClient {
     const basic = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
     if (challenge.scheme === 'basic') {
       if (!basic) throw new RegistryError(`${this.host}: the registry needs credentials, and there are none for it (podman login ${this.host}, or --authfile)`, 401);
-      if (this.authorization === basic) throw new RegistryError(`${this.host}: the registry refused the credentials (HTTP 401)`, 401);
+      if (refused === basic) throw new RegistryError(`${this.host}: the registry refused the credentials (HTTP 401)`, 401);
       this.authorization = basic;
       return;
     }
@@ -289,8 +309,16 @@ export class RegistryClient {
     return this.openOnce(method, target.host === this.host ? withScheme(target, this.scheme!) : target, headers, authorize, body);
   }
 
-  private openOnce(method: string, target: URL, headers: Record<string, string>, authorize: boolean, body?: Buffer | Readable): Promise<http.IncomingMessage> {
-    const signal = this.options.signal;
+  private openOnce(
+    method: string,
+    target: URL,
+    headers: Record<string, string>,
+    authorize: boolean,
+    body?: Buffer | Readable,
+    options: { ignoreSignal?: boolean; timeoutMs?: number } = {},
+  ): Promise<http.IncomingMessage> {
+    const signal = options.ignoreSignal ? undefined : this.options.signal;
+    const timeout = options.timeoutMs ?? IDLE_TIMEOUT_MS;
     if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
     return new Promise((resolve, reject) => {
       const secure = target.protocol === 'https:';
@@ -306,7 +334,7 @@ export class RegistryClient {
       };
       const abort = () => req.destroy(new AbortedError(signal!.reason));
       signal?.addEventListener('abort', abort, { once: true });
-      req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(new RegistryError(`${this.host}: ${method} ${target.pathname}: no answer for ${IDLE_TIMEOUT_MS / 1000} s`)));
+      req.setTimeout(timeout, () => req.destroy(new RegistryError(`${this.host}: ${method} ${target.pathname}: no answer for ${timeout / 1000} s`)));
       req.on('error', fail);
       req.on('response', (response) => {
         if (settled) {

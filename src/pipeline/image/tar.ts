@@ -7,9 +7,9 @@
  * 8 GiB), else a PAX extended header (`PaxHeaders.0/<name>`, records sorted by key) before a header whose fields
  * that do not fit are left empty. Modes carry the file type bits (040755, 0100444), owner 0:0 with no user or group
  * names, modification time 0, no xattrs; the archive ends with two zero blocks and no padding to a record size.
- * In the header after a PAX header, a field that does not fit is cut to its width, as Go 1.19's formatter (which
- * builds Debian 12's buildah 1.28) writes it: a name's first 100 bytes, a size's first 12 octal digits (all of them
- * below 64 GiB). Later Go releases leave such fields empty; readers take the PAX records either way.
+ * In the header after a PAX header, a field that does not fit is written as Go 1.19's formatter (which builds Debian
+ * 12's buildah 1.28) writes it: a name cut to its first 100 bytes, a size of 8 GiB or more as 0. Later Go releases
+ * leave a long name empty; readers take the PAX records either way.
  */
 
 /** The size of a tar block. */
@@ -75,8 +75,7 @@ export function tarHeader(entry: TarEntry): Buffer {
   fillCommon(block, '', mode, 0, entry.type === 'dir' ? '5' : '0');
   block.fill(0, 0, NAME_SIZE);
   cutString(block, 0, NAME_SIZE, toAscii(name));
-  block.fill(0, 124, 136);
-  cutString(block, 124, 12, size.toString(8).padStart(11, '0'));
+  putOctal(block, 124, 12, fitsSize ? size : 0);
   finish(block);
   return Buffer.concat([pax, body, block]);
 }

@@ -19,7 +19,7 @@ import { FILES_LABEL } from '../../core/model-files';
 import { ModelImage } from '../../constructs/model-image';
 import { ProgressOutput, formatBytes, formatDuration } from '../progress';
 import { AbortedError } from '../transfer';
-import { Compression } from './compression';
+import { Compression, tap } from './compression';
 import { findCredentials } from './credentials';
 import { LayerResult, contextLayerFiles, writeLayer } from './layer';
 import { DOCKER_LIST, Descriptor, ImageConfig, ImageManifest, OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, hostPlatform, jsonBlob, modelImageConfig, modelImageManifest, ociLayer, pickPlatform } from './oci';
@@ -185,9 +185,11 @@ async function registrySink(client: RegistryClient, target: Repo, base: Repo, ba
       for (const layer of layers) {
         if (await client.hasBlob(target.repository, layer.digest)) continue;
         if (target.host === base.host && baseClient === client && (await client.mountBlob(target.repository, layer.digest, base.repository))) continue;
-        const source = await baseClient.stream(`/v2/${base.repository}/blobs/${layer.digest}`, [`repository:${base.repository}:pull`]);
+        const response = await baseClient.stream(`/v2/${base.repository}/blobs/${layer.digest}`, [`repository:${base.repository}:pull`]);
         const hash = createHash('sha256');
-        source.on('data', (chunk: Buffer) => hash.update(chunk));
+        // Hashed as it passes (a listener on the response would drain it before the upload starts).
+        const source = response.pipe(tap((chunk) => hash.update(chunk)));
+        response.on('error', (e) => source.destroy(e));
         await client.upload(target.repository, source, () => {
           const actual = `sha256:${hash.digest('hex')}`;
           if (actual !== layer.digest) throw new RegistryError(`${base.host}: the base layer ${layer.digest} of ${base.repository} arrived with the digest ${actual}`);
@@ -230,9 +232,10 @@ async function layoutSink(dir: string, base: Repo, baseClient: RegistryClient): 
     verb: 'written',
     async baseLayers(layers) {
       for (const layer of layers) {
-        const source = await baseClient.stream(`/v2/${base.repository}/blobs/${layer.digest}`, [`repository:${base.repository}:pull`]);
+        const response = await baseClient.stream(`/v2/${base.repository}/blobs/${layer.digest}`, [`repository:${base.repository}:pull`]);
         const hash = createHash('sha256');
-        source.on('data', (chunk: Buffer) => hash.update(chunk));
+        const source = response.pipe(tap((chunk) => hash.update(chunk)));
+        response.on('error', (e) => source.destroy(e));
         const part = await writeStream(source);
         const actual = `sha256:${hash.digest('hex')}`;
         if (actual !== layer.digest) throw new RegistryError(`${base.host}: the base layer ${layer.digest} of ${base.repository} arrived with the digest ${actual}`);

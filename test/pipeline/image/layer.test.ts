@@ -16,7 +16,6 @@ import * as zlib from 'zlib';
 import { ZSTD_INSTALL } from '../../../src/pipeline/image/compression';
 import { contextLayerFiles, layerEntries, writeLayer } from '../../../src/pipeline/image/layer';
 import { BLOCK, tarHeader } from '../../../src/pipeline/image/tar';
-import { listLayer } from '../../e2e/containers';
 import { requireTool } from '../../support/tools';
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
@@ -138,7 +137,7 @@ describe('writeLayer', () => {
     expect(blob.includes(Buffer.from(`32 path=${accented}\n`, 'utf8'))).toBe(true);
   });
 
-  test('GIVEN a file of 8 GiB or more THEN a PAX size record, and the 12-digit octal size in the header', () => {
+  test('GIVEN a file of 8 GiB or more THEN a PAX size record, and size 0 in the header (as buildah 1.28 writes it)', () => {
     const size = 9 * 1024 ** 3 + 5;
     const header = tarHeader({ name: 'models/1/big.bin', type: 'file', mode: 0o444, size });
     expect(header.length).toBe(3 * BLOCK);
@@ -146,7 +145,7 @@ describe('writeLayer', () => {
     expect(header[156]).toBe('x'.charCodeAt(0));
     expect(header.subarray(BLOCK, BLOCK + 20).toString('latin1')).toBe(`19 size=${size}\n\0`);
     const main = header.subarray(2 * BLOCK);
-    expect(main.subarray(124, 136).toString('latin1')).toBe(size.toString(8));
+    expect(main.subarray(124, 136).toString('latin1')).toBe('00000000000\0');
     // Every block's checksum holds: the unsigned sum of its bytes, the checksum field counted as spaces.
     for (const block of [header.subarray(0, BLOCK), main]) {
       const sum = [...block].reduce((s, b, i) => s + (i >= 148 && i < 156 ? 0x20 : b), 0);
