@@ -99,11 +99,15 @@ export async function writeLayer(files: readonly LayerFile[], sink: (blob: Reada
   );
   let blobId: string | undefined;
   const blobDigest = () => (blobId ??= `sha256:${blob.digest('hex')}`);
+  const stored = sink(counted, blobDigest);
   try {
-    await Promise.all([pipeline(tar, compressor.input), sink(counted, blobDigest), compressor.done]);
+    await Promise.all([pipeline(tar, compressor.input), stored, compressor.done]);
   } catch (e) {
+    // Stop everything, and let the sink finish its own cleanup (an upload cancels itself) before saying why.
     compressor.destroy();
     tar.destroy();
+    counted.destroy(e as Error);
+    await stored.catch(() => undefined);
     throw e;
   }
   return { diffId: diffDigest(), digest: blobDigest(), size, mediaType: LAYER_MEDIA_TYPES[options.compression], tarSize };

@@ -145,8 +145,11 @@ export class RegistryClient {
     let location = this.url(start.headers.location);
     try {
       const patched = await this.sendStream('PATCH', location, body);
+      // Interrupted: the body was ended where it stood (see openOnce); the registry's answer names the session as it
+      // is now, which it then lets us DELETE (distribution refuses a DELETE whose state is behind the data it holds).
+      if (patched.headers.location && (patched.status === 202 || patched.status === 204)) location = this.url(patched.headers.location);
+      if (this.options.signal?.aborted) throw new AbortedError(this.options.signal.reason);
       if (patched.status !== 202 && patched.status !== 204) throw this.failure('PATCH', location.pathname, patched);
-      if (patched.headers.location) location = this.url(patched.headers.location);
       const done = new URL(location);
       done.searchParams.set('digest', digest());
       const put = await this.send('PUT', done, { 'content-length': '0' });
@@ -287,7 +290,8 @@ export class RegistryClient {
 
   /** Sends a request whose body is a stream, chunked. */
   private async sendStream(method: string, target: URL, body: Readable): Promise<RegistryResponse> {
-    const response = await this.open(method, target, { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' }, true, body);
+    if (this.scheme === undefined) throw new Error(`${this.host}: ${method} with a stream before login()`);
+    const response = await this.openOnce(method, withScheme(target, this.scheme), { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' }, true, body, { endOnAbort: true });
     return { status: response.statusCode ?? 0, headers: response.headers, body: await readBody(response) };
   }
 
@@ -315,7 +319,7 @@ export class RegistryClient {
     headers: Record<string, string>,
     authorize: boolean,
     body?: Buffer | Readable,
-    options: { ignoreSignal?: boolean; timeoutMs?: number } = {},
+    options: { ignoreSignal?: boolean; timeoutMs?: number; endOnAbort?: boolean } = {},
   ): Promise<http.IncomingMessage> {
     const signal = options.ignoreSignal ? undefined : this.options.signal;
     const timeout = options.timeoutMs ?? IDLE_TIMEOUT_MS;
@@ -332,7 +336,22 @@ export class RegistryClient {
         signal?.removeEventListener('abort', abort);
         reject(signal?.aborted ? new AbortedError(signal.reason) : e instanceof RegistryError || e instanceof AbortedError ? e : tlsOrNetwork(e, this.host, method, target));
       };
-      const abort = () => req.destroy(new AbortedError(signal!.reason));
+      // With endOnAbort, an interrupt ends a streamed body where it stands (a well-formed request the registry
+      // answers) rather than cutting the connection; a registry that does not answer soon is cut all the same.
+      let ending = false;
+      const stop = () => {
+        if (ending) return;
+        if (options.endOnAbort && body instanceof Readable && !req.destroyed) {
+          ending = true;
+          // (A body already sent whole is only waiting for its answer.)
+          if (!req.writableEnded) {
+            body.unpipe(req);
+            req.end();
+          }
+          setTimeout(() => req.destroy(new AbortedError(signal?.reason)), 5000).unref();
+        } else req.destroy(new AbortedError(signal!.reason));
+      };
+      const abort = () => stop();
       signal?.addEventListener('abort', abort, { once: true });
       req.setTimeout(timeout, () => req.destroy(new RegistryError(`${this.host}: ${method} ${target.pathname}: no answer for ${timeout / 1000} s`)));
       req.on('error', fail);
@@ -346,7 +365,7 @@ export class RegistryClient {
         resolve(response);
       });
       if (body instanceof Readable) {
-        body.on('error', (e) => req.destroy(e));
+        body.on('error', (e) => (signal?.aborted ? stop() : req.destroy(e)));
         body.pipe(req);
       } else req.end(body);
     });
