@@ -92,12 +92,19 @@ export class RegistryClient {
    * `/v2/` with Basic auth or a bearer token for them.
    */
   public async login(scopes: readonly string[]): Promise<void> {
-    const sent = this.authorization;
-    const answer = await this.send('GET', '/v2/', {});
-    if (answer.status === 200 && (sent === undefined || sent.startsWith('Basic '))) return;
-    if (answer.status !== 200 && answer.status !== 401) throw new RegistryError(`${this.host}: GET /v2/ answered HTTP ${answer.status}; is this an OCI registry?`, answer.status);
-    // A bearer token is for some scopes: get one for these (the 401 of an earlier request named the realm).
-    await this.authenticate(answer.headers['www-authenticate'], scopes, answer.status === 401 ? sent : undefined);
+    for (let attempt = 0; ; attempt++) {
+      const sent = this.authorization;
+      const answer = await this.send('GET', '/v2/', {});
+      if (answer.status !== 200 && answer.status !== 401) throw new RegistryError(`${this.host}: GET /v2/ answered HTTP ${answer.status}; is this an OCI registry?`, answer.status);
+      if (answer.status === 200) {
+        // A bearer token is for some scopes: get one for these (an earlier 401 named the realm).
+        if (sent?.startsWith('Bearer ') && attempt === 0) await this.authenticate(undefined, scopes);
+        return;
+      }
+      if (attempt > 0 && sent?.startsWith('Bearer ')) throw new RegistryError(`${this.host}: the registry refused the token its token service gave (HTTP 401)`, 401);
+      // Answered with credentials (Basic) or a token for the scopes; the next round checks the registry takes them.
+      await this.authenticate(answer.headers['www-authenticate'], scopes, sent);
+    }
   }
 
   /** A request whose body (if any) is a buffer, answered in full; a 401 renews the authorization once. */
@@ -386,7 +393,7 @@ function isTlsMismatch(e: unknown): boolean {
 }
 
 function tlsOrNetwork(e: Error, host: string, method: string, target: URL): Error {
-  const wrapped = new RegistryError(`${host}: ${method} ${target.pathname}: ${e.message}${isTlsMismatch(e) ? ' (the registry does not speak TLS? --tls-verify=false allows plain http)' : ''}`);
+  const wrapped = new RegistryError(`${host}: ${method} ${target.pathname}: ${e.message.trim()}${isTlsMismatch(e) ? ' (the registry does not speak TLS? --tls-verify=false allows plain http)' : ''}`);
   (wrapped as { cause?: unknown }).cause = e;
   return wrapped;
 }
