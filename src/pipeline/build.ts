@@ -98,6 +98,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   for (const item of images) digests.set(item, await interruptible(() => stagedDigests(item, { output, signal: options.signal })));
 
   if (builder === 'modelcar') return buildWithWriter(options, images, all, digests, outdir, lockFile, env);
+  if (options.push) for (const item of images) compressionFlags(item, builder.name);
   const auth = prepareAuthFile(options.authfile, env);
   const common = [...(options.tlsVerify === false ? ['--tls-verify=false'] : []), ...(auth.path ? ['--authfile', auth.path] : [])];
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-build-'));
@@ -105,14 +106,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const pushed = new Map<string, LockEntry>();
   try {
     if (options.push) line(`pushing with ${auth.describe}`);
-    // podman and buildah compress with gzip unless the config names a compression (podman 4 cannot push uncompressed).
-    const compressionFlags = (item: ConfigImage): string[] => {
-      const c = configuredCompression(item);
-      if (c === undefined || c === 'gzip') return [];
-      if (c === 'zstd') return ['--compression-format', 'zstd'];
-      if (builder.name === 'podman') throw new UserError(`${item.image.key}: compression none: podman cannot push uncompressed layers; use --builder modelcar or buildah, or compression zstd or gzip`);
-      return ['--disable-compression'];
-    };
+
     for (const item of images) {
       const { image } = item;
       const label = image.filesLabel(outdir, digests.get(item)!);
@@ -130,7 +124,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       if (options.push) {
         const digestfile = path.join(temp, 'digest');
         fs.rmSync(digestfile, { force: true });
-        const pushArgs = ['push', ...common, ...compressionFlags(item), '--digestfile', digestfile, image.image, `docker://${image.image}`];
+        const pushArgs = ['push', ...common, ...compressionFlags(item, builder.name), '--digestfile', digestfile, image.image, `docker://${image.image}`];
         line(`$ ${builder.name} ${pushArgs.join(' ')}`);
         await run(builder, pushArgs, env, output, options.signal, `${image.key}: ${builder.name} push failed (${auth.describe})`);
         digest = normalizeDigest(fs.readFileSync(digestfile, 'utf8'));
@@ -163,6 +157,19 @@ function pickBuilder(options: BuildOptions, env: NodeJS.ProcessEnv): { name: Bui
   }
   if (options.layout !== undefined) throw new UserError(`--layout is written by --builder modelcar, not ${options.builder}`, 2);
   return chooseBuilder(options.builder, env);
+}
+
+/**
+ * The push flags of a model's compression with podman or buildah: none when the config names none (they compress
+ * with gzip), else the flag that asks for it. podman 4 cannot push uncompressed layers (`--compression-format` knows
+ * gzip and zstd; buildah has `--disable-compression`): refused, before anything is built.
+ */
+function compressionFlags(item: ConfigImage, builder: BuilderName): string[] {
+  const c = configuredCompression(item);
+  if (c === undefined || c === 'gzip') return [];
+  if (c === 'zstd') return ['--compression-format', 'zstd'];
+  if (builder === 'podman') throw new UserError(`${item.image.key}: compression none: podman cannot push uncompressed layers; use --builder modelcar or buildah, or compression zstd or gzip`);
+  return ['--disable-compression'];
 }
 
 /** The compression the config gives a model's layers (its own, else its defaults'), if any. */
