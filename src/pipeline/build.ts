@@ -218,6 +218,7 @@ async function buildWithWriter(
           image,
           contextDir: item.contextDir,
           filesLabel: label,
+          fileDigests: new Map(image.files.map((f, i) => [f.target, digests.get(item)![i]])),
           compression,
           destination: layout ? { kind: 'layout', dir: layout } : { kind: 'registry' },
           authfile: auth.path,

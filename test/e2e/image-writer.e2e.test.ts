@@ -246,15 +246,21 @@ describe('modelcar build --push with its own image writer', () => {
         .sort()
         .map((f) => ({ path: `/models/1/${f}`, sha256: sha256(FILES[f]), source: f })),
     ]);
-    expect(config.history.slice(-8).map((h: any) => [h.created_by.replace(/ .*/, ''), h.empty_layer ?? false])).toStrictEqual([
-      ['COPY', false],
-      ['COPY', false],
-      ['COPY', false],
-      ['ARG', true],
-      ['LABEL', true],
-      ['ENTRYPOINT', true],
-      ['USER', true],
-      ['LABEL', true],
+    // Each model layer's history entry: the Containerfile's COPY, and the key of its inputs (files, digests, compression).
+    expect(config.history.slice(-8).map((h: any) => [h.created_by.replace(/ .*/, ''), h.empty_layer ?? false, /^modelcar layer sha256:[a-f0-9]{64}$/.test(h.comment ?? '')])).toStrictEqual([
+      ['COPY', false, true],
+      ['COPY', false, true],
+      ['COPY', false, true],
+      ['ARG', true, false],
+      ['LABEL', true, false],
+      ['ENTRYPOINT', true, false],
+      ['USER', true, false],
+      ['LABEL', true, false],
+    ]);
+    expect(config.history.slice(-8, -5).map((h: any) => h.created_by)).toStrictEqual([
+      'COPY --chown=0:0 --chmod=0444 models/1/mobilenetv2-7.onnx /models/1/mobilenetv2-7.onnx',
+      'COPY --chown=0:0 --chmod=0444 models/1/tokenizer/config.json models/1/tokenizer/vocab.txt models/1/tokenizer/vocabulaire-é.txt /models/1/tokenizer/',
+      'COPY --chown=0:0 --chmod=0444 models/1/tokenizer/sub/merges.txt /models/1/tokenizer/sub/merges.txt',
     ]);
   });
 
@@ -287,9 +293,15 @@ describe('modelcar build --push with its own image writer', () => {
     storage!.buildah(['rmi', image]);
   });
 
-  test('the same inputs give the same digest: a second run pushes the same manifest, and the lock file does not change', () => {
+  test('a second run finds every layer it would write in the image at the tag (by its inputs, in the history), uploads none, and pushes the same digest', () => {
     const first = pushedDigest(succeeded(build, 'modelcar build --push'));
-    expect(pushedDigest(succeeded(again, 'modelcar build --push (again)'))).toBe(first);
+    const second = succeeded(again, 'modelcar build --push (again)');
+    expect(pushedDigest(second)).toBe(first);
+    expect(second.stdout.split('\n').filter((l) => / layer \d\/3 /.test(l)).map((l) => l.replace(/ as sha256:.*/, ''))).toStrictEqual([
+      `${NAMESPACE}/mobilenet: layer 1/3 models/1/mobilenetv2-7.onnx: 3.0 MiB unchanged, already in the registry`,
+      `${NAMESPACE}/mobilenet: layer 2/3 3 files in models/1/tokenizer/: 38 B unchanged, already in the registry`,
+      `${NAMESPACE}/mobilenet: layer 3/3 models/1/tokenizer/sub/merges.txt: 4 B unchanged, already in the registry`,
+    ]);
   });
 
   test('podman pulls it with the pull secret; its image ID is the config digest modelcar printed', () => {
@@ -339,18 +351,24 @@ describe('compressed layers', () => {
     ['zstd', 'application/vnd.oci.image.layer.v1.tar+zstd'],
     ['gzip', 'application/vnd.oci.image.layer.v1.tar+gzip'],
   ] as const) {
-    test(`GIVEN compression: ${compression} THEN ${mediaType} layers of the same diff_ids, the same digest on a second run, and podman pulls them`, async () => {
+    test(`GIVEN compression: ${compression} THEN ${mediaType} layers of the same diff_ids, the same blobs when written anew for another repository, and podman pulls them`, async () => {
       const ref = `${repository}:${compression}`;
-      writeConfig(path.join(project, `${compression}.yaml`), ref, [`  compression: ${compression}`]);
+      const other = `${registry!.host}/e2e/other-${compression}:1`;
       const out = path.join(project, `dist-${compression}`);
-      synth({ config: path.join(project, `${compression}.yaml`), outdir: out });
-      succeeded(await modelcar(['stage', '-c', `${compression}.yaml`, '-o', out]), 'modelcar stage');
-      const args = ['build', '-c', `${compression}.yaml`, '-o', out, '--push', '--authfile', authJson, '--tls-verify=false'];
-      const first = succeeded(await modelcar(args), `modelcar build (${compression})`);
-      const second = succeeded(await modelcar(args), `modelcar build (${compression}, again)`);
+      const push = async (name: string, image: string) => {
+        writeConfig(path.join(project, name), image, [`  compression: ${compression}`]);
+        synth({ config: path.join(project, name), outdir: out });
+        succeeded(await modelcar(['stage', '-c', name, '-o', out]), 'modelcar stage');
+        return succeeded(await modelcar(['build', '-c', name, '-o', out, '--push', '--authfile', authJson, '--tls-verify=false']), `modelcar build (${compression}, ${image})`);
+      };
+      const first = await push(`${compression}.yaml`, ref);
       expect(first.stdout).toContain(`pushing ${ref} (3 model layers, ${compression}) on ${baseImage}`);
-      expect(pushedDigest(second, ref)).toBe(pushedDigest(first, ref));
+      expect(pushedDigest(first, ref)).toMatch(/^sha256:/);
+      // Another repository: nothing to reuse there, every layer compressed again, to the same bytes.
+      const again = await push(`${compression}-other.yaml`, other);
+      expect(again.stdout).not.toContain('unchanged');
       const { manifest, config } = inspect(ref);
+      expect(inspect(other).manifest.layers).toStrictEqual(manifest.layers);
       expect(manifest.layers.slice(1).map((l: any) => l.mediaType)).toStrictEqual(Array(3).fill(mediaType));
       expect(config.rootfs.diff_ids).toStrictEqual(inspect(image).config.rootfs.diff_ids);
       // The model file is random: compressed it is not smaller; the layer is stored once all the same.

@@ -76,10 +76,37 @@ export function ociLayer(layer: Descriptor, base: string): Descriptor {
   return { mediaType, digest: layer.digest, size: layer.size };
 }
 
+/** How a model layer's history entry names the key of its inputs ({@link layerKey}). */
+export const LAYER_KEY_PREFIX = 'modelcar layer ';
+
+/**
+ * The key of a model layer's inputs: its files (paths and SHA-256) and its compression, with the version of the
+ * way modelcar writes layers. The same key, the same layer: a push finds a layer it would write again in the image
+ * the tag points to (its history says each layer's key), and reuses it instead of reading and uploading the bytes.
+ */
+export function layerKey(compression: string, files: readonly { readonly target: string; readonly sha256: string }[]): string {
+  const text = JSON.stringify(['modelcar-layer/1', compression, files.map((f) => [f.target, f.sha256])]);
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+}
+
+/**
+ * The model layers of an image by key: each layer whose history entry carries a key, with its descriptor and diff_id.
+ * History entries that are not empty layers stand for the layers, in order.
+ */
+export function layersByKey(manifest: ImageManifest, config: ImageConfig): Map<string, { descriptor: Descriptor; diffId: string }> {
+  const found = new Map<string, { descriptor: Descriptor; diffId: string }>();
+  const entries = (config.history ?? []).filter((h) => !h.empty_layer);
+  if (entries.length !== manifest.layers.length || config.rootfs.diff_ids.length !== manifest.layers.length) return found;
+  entries.forEach((h, i) => {
+    if (h.comment?.startsWith(LAYER_KEY_PREFIX)) found.set(h.comment.slice(LAYER_KEY_PREFIX.length), { descriptor: manifest.layers[i], diffId: config.rootfs.diff_ids[i] });
+  });
+  return found;
+}
+
 /** What the model image adds to its base. */
 export interface ImageAdditions {
-  /** The model layers: each one's diff_id and the Containerfile instruction that stands for it. */
-  readonly layers: readonly { readonly diffId: string; readonly createdBy: string }[];
+  /** The model layers: each one's diff_id, the Containerfile instruction that stands for it, and its inputs' key. */
+  readonly layers: readonly { readonly diffId: string; readonly createdBy: string; readonly key: string }[];
   readonly user: string;
   /** All labels the Containerfile and the build set (merged over the base's). */
   readonly labels: Readonly<Record<string, string>>;
@@ -99,7 +126,7 @@ export function modelImageConfig(base: ImageConfig, additions: ImageAdditions): 
   }
   const history: HistoryEntry[] = [
     ...(base.history ?? []),
-    ...additions.layers.map((l) => ({ created: EPOCH, created_by: l.createdBy })),
+    ...additions.layers.map((l) => ({ created: EPOCH, created_by: l.createdBy, comment: `${LAYER_KEY_PREFIX}${l.key}` })),
     ...additions.configSteps.map((step) => ({ created: EPOCH, created_by: step, empty_layer: true })),
   ];
   const config: Record<string, unknown> = { created: EPOCH };

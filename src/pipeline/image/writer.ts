@@ -19,10 +19,26 @@ import { FILES_LABEL } from '../../core/model-files';
 import { ModelImage } from '../../constructs/model-image';
 import { ProgressOutput, formatBytes, formatDuration } from '../progress';
 import { AbortedError } from '../transfer';
-import { Compression, tap } from './compression';
+import { Compression, LAYER_MEDIA_TYPES, tap } from './compression';
 import { findCredentials } from './credentials';
 import { LayerResult, contextLayerFiles, writeLayer } from './layer';
-import { DOCKER_LIST, Descriptor, ImageConfig, ImageManifest, OCI_CONFIG, OCI_INDEX, OCI_MANIFEST, hostPlatform, jsonBlob, modelImageConfig, modelImageManifest, ociLayer, pickPlatform } from './oci';
+import {
+  DOCKER_LIST,
+  Descriptor,
+  ImageConfig,
+  ImageManifest,
+  OCI_CONFIG,
+  OCI_INDEX,
+  OCI_MANIFEST,
+  hostPlatform,
+  jsonBlob,
+  layerKey,
+  layersByKey,
+  modelImageConfig,
+  modelImageManifest,
+  ociLayer,
+  pickPlatform,
+} from './oci';
 import { RegistryClient, RegistryError } from './registry';
 
 /** Where the image goes. */
@@ -35,6 +51,8 @@ export interface WriteImageOptions {
   readonly contextDir: string;
   /** The value of the files label (the build's, with the staged digests). */
   readonly filesLabel: string;
+  /** The SHA-256 (hex) of each staged file, by path in the build context. */
+  readonly fileDigests: ReadonlyMap<string, string>;
   readonly compression: Compression;
   readonly destination: ImageDestination;
   /** The auth file to read credentials from; undefined: the standard ones. */
@@ -52,7 +70,7 @@ export interface WrittenImage {
   readonly digest: string;
   /** The config's digest (the image ID). */
   readonly configDigest: string;
-  readonly layers: readonly LayerResult[];
+  readonly layers: readonly Pick<LayerResult, 'diffId' | 'digest' | 'size' | 'mediaType'>[];
 }
 
 /** Where a repository is, for the API. */
@@ -105,29 +123,40 @@ export async function writeImage(options: WriteImageOptions): Promise<WrittenIma
     const sink = options.destination.kind === 'registry' ? await registrySink(client(target), target, base, baseClient, line) : await layoutSink(options.destination.dir, base, baseClient);
     try {
       await sink.baseLayers(baseLayers);
-      const layers: LayerResult[] = [];
+      const previous = await sink.previousLayers(target.reference);
+      const layers: { result: Pick<LayerResult, 'diffId' | 'digest' | 'size' | 'mediaType'>; key: string }[] = [];
       for (const [i, group] of image.layers.entries()) {
         const files = contextLayerFiles(options.contextDir, group.map((f) => f.target));
         const bytes = files.reduce((sum, f) => sum + fs.statSync(f.source).size, 0);
-        const started = Date.now();
         const what = group.length === 1 ? group[0].target : `${group.length} files in ${path.posix.dirname(group[0].target)}/`;
+        const key = layerKey(
+          options.compression,
+          group.map((f) => ({ target: f.target, sha256: options.fileDigests.get(f.target)! })),
+        );
+        const known = previous.get(key);
+        if (known && known.descriptor.mediaType === LAYER_MEDIA_TYPES[options.compression] && (await sink.hasLayer(known.descriptor.digest))) {
+          line(`${image.key}: layer ${i + 1}/${image.layers.length} ${what}: ${formatBytes(bytes)} unchanged, already in the registry as ${known.descriptor.digest.slice(0, 19)}`);
+          layers.push({ result: { diffId: known.diffId, digest: known.descriptor.digest, size: known.descriptor.size, mediaType: known.descriptor.mediaType }, key });
+          continue;
+        }
+        const started = Date.now();
         const result = await writeLayer(files, (blob, digest) => sink.layer(blob, digest), { compression: options.compression, signal: options.signal, env: options.env });
         const seconds = Math.max(Date.now() - started, 1) / 1000;
         line(`${image.key}: layer ${i + 1}/${image.layers.length} ${what}: ${formatBytes(bytes)} ${sink.verb} as ${result.digest.slice(0, 19)} (${options.compression === 'none' ? 'uncompressed' : `${options.compression} ${formatBytes(result.size)}`}) in ${formatDuration(seconds)}, ${formatBytes(Math.round(bytes / seconds))}/s`);
-        layers.push(result);
+        layers.push({ result, key });
       }
-      const config = modelImageConfig(baseConfig, { layers: layers.map((l, i) => ({ diffId: l.diffId, createdBy: copies[i] })), user: userOf(containerfile), labels, configSteps });
+      const config = modelImageConfig(baseConfig, { layers: layers.map((l, i) => ({ diffId: l.result.diffId, createdBy: copies[i], key: l.key })), user: userOf(containerfile), labels, configSteps });
       const configBlob = jsonBlob(config, OCI_CONFIG);
       await sink.blob(configBlob.bytes, configBlob.descriptor.digest);
       const manifest = modelImageManifest(
         configBlob.descriptor,
-        [...baseLayers, ...layers.map((l): Descriptor => ({ mediaType: l.mediaType, digest: l.digest, size: l.size }))],
+        [...baseLayers, ...layers.map(({ result: l }): Descriptor => ({ mediaType: l.mediaType, digest: l.digest, size: l.size }))],
         image.baseImage,
         baseDigest,
       );
       const manifestBlob = jsonBlob(manifest, OCI_MANIFEST);
       const digest = await sink.manifest(manifestBlob.bytes, manifestBlob.descriptor, target.reference);
-      return { digest, configDigest: configBlob.descriptor.digest, layers };
+      return { digest, configDigest: configBlob.descriptor.digest, layers: layers.map((l) => l.result) };
     } catch (e) {
       await sink.abandon();
       throw e;
@@ -168,6 +197,10 @@ interface Sink {
   /** How a layer's arrival is said: "pushed", "written". */
   readonly verb: string;
   baseLayers(layers: readonly Descriptor[]): Promise<void>;
+  /** The model layers of the image at the reference now, by key (none for a layout, which is written anew). */
+  previousLayers(reference: string): Promise<Map<string, { descriptor: Descriptor; diffId: string }>>;
+  /** Whether a layer blob is already there. */
+  hasLayer(digest: string): Promise<boolean>;
   layer(blob: Readable, digest: () => string): Promise<void>;
   blob(bytes: Buffer, digest: string): Promise<void>;
   /** Writes the manifest (the last step) and returns its digest. */
@@ -199,6 +232,20 @@ async function registrySink(client: RegistryClient, target: Repo, base: Repo, ba
       }
       if (copied) line(`copied ${copied} base layer${copied === 1 ? '' : 's'} from ${base.registry}/${base.repository}`);
     },
+    async previousLayers(reference) {
+      // What the tag points to now; anything unexpected (none, an index, another tool's image) reuses nothing.
+      try {
+        const current = await client.getManifest(target.repository, reference);
+        const manifest = JSON.parse(current.body.toString('utf8')) as ImageManifest;
+        if (!manifest.config || !Array.isArray(manifest.layers)) return new Map();
+        const config = JSON.parse((await client.getBlob(target.repository, manifest.config.digest)).toString('utf8')) as ImageConfig;
+        return layersByKey(manifest, config);
+      } catch (e) {
+        if (e instanceof RegistryError && (e.status === 404 || e.status === 400)) return new Map();
+        throw e;
+      }
+    },
+    hasLayer: (digest) => client.hasBlob(target.repository, digest),
     layer: (blob, digest) => client.upload(target.repository, blob, digest),
     async blob(bytes, digest) {
       if (!(await client.hasBlob(target.repository, digest))) await client.uploadBuffer(target.repository, bytes, digest);
@@ -242,6 +289,8 @@ async function layoutSink(dir: string, base: Repo, baseClient: RegistryClient): 
         fs.renameSync(part, blobPath(layer.digest));
       }
     },
+    previousLayers: async () => new Map(),
+    hasLayer: async () => false,
     async layer(blob, digest) {
       const part = await writeStream(blob);
       fs.renameSync(part, blobPath(digest()));

@@ -13,6 +13,7 @@ import { dockerConfigJson } from '../../../src/core/docker-config';
 import { RegistryClient, RegistryError, parseChallenge } from '../../../src/pipeline/image/registry';
 import { pushTinyBase } from '../../support/oci-base';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../../support/registry';
+import { TokenRegistry, startTokenRegistry } from '../../support/token-registry';
 import { requireTool } from '../../support/tools';
 
 jest.setTimeout(60_000);
@@ -106,5 +107,42 @@ describe('RegistryClient on docker-registry with htpasswd', () => {
     const c = client();
     await c.login(['repository:team/base:pull']);
     await expect(c.getManifest('team/base', 'nope')).rejects.toThrow(`${registry.host}: GET /v2/team/base/manifests/nope: HTTP 404: MANIFEST_UNKNOWN manifest unknown`);
+  });
+});
+
+describe('RegistryClient on docker-registry with bearer tokens', () => {
+  let tokens: TokenRegistry;
+  beforeAll(async () => {
+    requireTool('openssl', 'apt-get install -y openssl');
+    tokens = await startTokenRegistry({ dir: path.join(dir, 'token-registry'), username: USERNAME, password: PASSWORD });
+  });
+  afterAll(() => tokens?.stop());
+
+  const tokenClient = (password = PASSWORD) => {
+    const c = new RegistryClient(tokens.host, { credentials: { username: USERNAME, password }, tlsVerify: false });
+    clients.push(c);
+    return c;
+  };
+
+  test('GIVEN the 401 names a token service THEN a token for the scopes, renewed for other repositories; uploads, mounts and manifests work', async () => {
+    const c = tokenClient();
+    await pushTinyBase(c, 'team/base', '1');
+    const base = JSON.parse((await c.getManifest('team/base', '1')).body.toString('utf8'));
+    // Another repository: the token of team/base does not cover it, the client asks for one that does.
+    await c.login(['repository:team/model:pull,push']);
+    const data = randomBytes(100_000);
+    await c.upload('team/model', Readable.from([data]), () => sha256(data));
+    expect(await c.hasBlob('team/model', sha256(data))).toBe(true);
+    expect(await c.mountBlob('team/model', base.layers[0].digest, 'team/base')).toBe(true);
+    expect(tokens.scopes).toContainEqual(['repository:team/base:pull,push']);
+    expect(tokens.scopes).toContainEqual(['repository:team/model:pull,push']);
+    expect(tokens.scopes.some((s) => s.includes('repository:team/model:pull,push') && s.includes('repository:team/base:pull'))).toBe(true);
+  });
+
+  test('GIVEN a wrong password THEN the token service refuses it, and the message says so without it', async () => {
+    const error = await tokenClient(`${PASSWORD}x`).login(['repository:team/base:pull']).catch((e) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error.message).toMatch(new RegExp(`^${tokens.host.replace(/\./g, '\\.')}: the token service http://127\\.0\\.0\\.1:\\d+/token answered HTTP 401 \\(the credentials were refused\\)$`));
+    expect(error.message).not.toContain(PASSWORD);
   });
 });
