@@ -284,7 +284,7 @@ export async function imageCases(options: ImageBenchOptions, api: ImageBenchApi)
         after();
         if (m.code !== 0) {
           c.skipped = `failed (exit ${m.code}): ${(m.stderr || m.stdout).trim().split('\n').slice(-3).join(' / ')}`;
-          log(`  ${c.name}: ${c.skipped}`);
+          log(`  ${c.name}: failed (exit ${m.code}):\n${m.stdout.trim().split('\n').slice(-10).join('\n')}\n${m.stderr.trim().split('\n').slice(-30).join('\n')}`);
           return;
         }
         c.modelcar.push(m);

@@ -7,7 +7,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Readable } from 'stream';
+import { Readable, Writable } from 'stream';
+import { pipeline } from 'stream/promises';
 import { writeLayer } from '../../src/pipeline/image/layer';
 import { RegistryClient } from '../../src/pipeline/image/registry';
 
@@ -20,14 +21,15 @@ export async function pushTinyBase(client: RegistryClient, repository: string, t
     let layerBytes = Buffer.alloc(0);
     const layer = await writeLayer(
       [{ target: 'etc/base-release', source: path.join(dir, 'base-release') }],
-      async (blob) => {
+      async (write) => {
+        // Copies: the writer reuses its buffers once a write has called back.
         const chunks: Buffer[] = [];
-        for await (const chunk of blob) chunks.push(chunk as Buffer);
+        await write(new Writable({ write: (chunk: Buffer, _encoding, done) => done(void chunks.push(Buffer.from(chunk))) }));
         layerBytes = Buffer.concat(chunks);
       },
       { compression: 'none' },
     );
-    await client.upload(repository, Readable.from([layerBytes]), () => layer.digest);
+    await client.upload(repository, (body) => pipeline(Readable.from([layerBytes]), body as NodeJS.WritableStream & Writable), () => layer.digest);
     const config = Buffer.from(
       JSON.stringify({
         created: '2024-01-02T03:04:05Z',

@@ -114,6 +114,8 @@ export function startCompressor(compression: Exclude<Compression, 'none'>, env: 
   const child: ChildProcess = spawn(zstd, [`-${ZSTD_LEVEL}`, '-T0', '-q', '-c', '-'], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  // A write to zstd after it failed (EPIPE) fails its callback; the failure itself is `done`'s.
+  child.stdin!.on('error', () => undefined);
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', (e) => reject(new UserError(`could not run ${zstd}: ${e.message}`)));
     child.on('close', (code, signal) => (code === 0 ? resolve() : reject(new Error(`zstd failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`))));

@@ -141,17 +141,17 @@ export class RegistryClient {
   }
 
   /**
-   * Uploads a blob from a stream: POST a session, PATCH the stream as its body, PUT `?digest=`. `digest` is asked
-   * once the stream has ended (it is computed on the way). A failure or an abort cancels the session (DELETE), so
-   * the registry keeps nothing of it.
+   * Uploads a blob as it is produced: POST a session, PATCH with a chunked body that `write` writes (and ends), PUT
+   * `?digest=`. `digest` is asked once `write` is done (it is computed on the way). A failure or an abort cancels
+   * the session (DELETE), so the registry keeps nothing of it.
    */
-  public async upload(repository: string, body: Readable, digest: () => string): Promise<void> {
+  public async upload(repository: string, write: (body: NodeJS.WritableStream) => Promise<void>, digest: () => string): Promise<void> {
     const scopes = [`repository:${repository}:pull,push`];
     const start = await this.request('POST', `/v2/${repository}/blobs/uploads/`, { 'content-length': '0' }, undefined, scopes);
     if (start.status !== 202 || !start.headers.location) throw this.failure('POST', `/v2/${repository}/blobs/uploads/`, start);
     let location = this.url(start.headers.location);
     try {
-      const patched = await this.sendStream('PATCH', location, body);
+      const patched = await this.sendStream('PATCH', location, write);
       // Interrupted: the body was ended where it stood (see openOnce); the registry's answer names the session as it
       // is now, which it then lets us DELETE (distribution refuses a DELETE whose state is behind the data it holds).
       if (patched.headers.location && (patched.status === 202 || patched.status === 204)) location = this.url(patched.headers.location);
@@ -162,7 +162,6 @@ export class RegistryClient {
       const put = await this.send('PUT', done, { 'content-length': '0' });
       if (put.status !== 201) throw this.failure('PUT', done.pathname, put);
     } catch (e) {
-      body.destroy();
       await this.cancel(location);
       throw e;
     }
@@ -296,7 +295,7 @@ export class RegistryClient {
   }
 
   /** Sends a request whose body is a stream, chunked. */
-  private async sendStream(method: string, target: URL, body: Readable): Promise<RegistryResponse> {
+  private async sendStream(method: string, target: URL, body: (req: NodeJS.WritableStream) => Promise<void>): Promise<RegistryResponse> {
     if (this.scheme === undefined) throw new Error(`${this.host}: ${method} with a stream before login()`);
     const response = await this.openOnce(method, withScheme(target, this.scheme), { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' }, true, body, { endOnAbort: true });
     return { status: response.statusCode ?? 0, headers: response.headers, body: await readBody(response) };
@@ -325,7 +324,7 @@ export class RegistryClient {
     target: URL,
     headers: Record<string, string>,
     authorize: boolean,
-    body?: Buffer | Readable,
+    body?: Buffer | Readable | ((req: NodeJS.WritableStream) => Promise<void>),
     options: { ignoreSignal?: boolean; timeoutMs?: number; endOnAbort?: boolean } = {},
   ): Promise<http.IncomingMessage> {
     const signal = options.ignoreSignal ? undefined : this.options.signal;
@@ -348,11 +347,11 @@ export class RegistryClient {
       let ending = false;
       const stop = () => {
         if (ending) return;
-        if (options.endOnAbort && body instanceof Readable && !req.destroyed) {
+        if (options.endOnAbort && body !== undefined && !Buffer.isBuffer(body) && !req.destroyed) {
           ending = true;
           // (A body already sent whole is only waiting for its answer.)
           if (!req.writableEnded) {
-            body.unpipe(req);
+            if (body instanceof Readable) body.unpipe(req);
             req.end();
           }
           setTimeout(() => req.destroy(new AbortedError(signal?.reason)), 5000).unref();
@@ -374,6 +373,8 @@ export class RegistryClient {
       if (body instanceof Readable) {
         body.on('error', (e) => (signal?.aborted ? stop() : req.destroy(e)));
         body.pipe(req);
+      } else if (typeof body === 'function') {
+        body(req).catch((e) => (signal?.aborted ? stop() : req.destroy(e)));
       } else req.end(body);
     });
   }

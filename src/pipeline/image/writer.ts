@@ -11,7 +11,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Readable } from 'stream';
+import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createHash } from 'crypto';
 import { ImageReference, parseImageReference } from '../../core/image-ref';
@@ -21,7 +21,7 @@ import { ProgressOutput, formatBytes, formatDuration } from '../progress';
 import { AbortedError } from '../transfer';
 import { Compression, LAYER_MEDIA_TYPES, tap } from './compression';
 import { findCredentials } from './credentials';
-import { LayerResult, contextLayerFiles, writeLayer } from './layer';
+import { LayerResult, LayerSink, contextLayerFiles, writeLayer } from './layer';
 import {
   DOCKER_LIST,
   Descriptor,
@@ -140,7 +140,7 @@ export async function writeImage(options: WriteImageOptions): Promise<WrittenIma
           continue;
         }
         const started = Date.now();
-        const result = await writeLayer(files, (blob, digest) => sink.layer(blob, digest), { compression: options.compression, signal: options.signal, env: options.env });
+        const result = await writeLayer(files, sink.layer, { compression: options.compression, signal: options.signal, env: options.env });
         const seconds = Math.max(Date.now() - started, 1) / 1000;
         line(`${image.key}: layer ${i + 1}/${image.layers.length} ${what}: ${formatBytes(bytes)} ${sink.verb} as ${result.digest.slice(0, 19)} (${options.compression === 'none' ? 'uncompressed' : `${options.compression} ${formatBytes(result.size)}`}) in ${formatDuration(seconds)}, ${formatBytes(Math.round(bytes / seconds))}/s`);
         layers.push({ result, key });
@@ -201,7 +201,7 @@ interface Sink {
   previousLayers(reference: string): Promise<Map<string, { descriptor: Descriptor; diffId: string }>>;
   /** Whether a layer blob is already there. */
   hasLayer(digest: string): Promise<boolean>;
-  layer(blob: Readable, digest: () => string): Promise<void>;
+  layer: LayerSink;
   blob(bytes: Buffer, digest: string): Promise<void>;
   /** Writes the manifest (the last step) and returns its digest. */
   manifest(bytes: Buffer, descriptor: Descriptor, reference: string): Promise<string>;
@@ -221,9 +221,8 @@ async function registrySink(client: RegistryClient, target: Repo, base: Repo, ba
         const response = await baseClient.stream(`/v2/${base.repository}/blobs/${layer.digest}`, [`repository:${base.repository}:pull`]);
         const hash = createHash('sha256');
         // Hashed as it passes (a listener on the response would drain it before the upload starts).
-        const source = response.pipe(tap((chunk) => hash.update(chunk)));
-        response.on('error', (e) => source.destroy(e));
-        await client.upload(target.repository, source, () => {
+        const source = tap((chunk) => hash.update(chunk));
+        await client.upload(target.repository, (body) => pipeline(response, source, body as NodeJS.WritableStream & Writable), () => {
           const actual = `sha256:${hash.digest('hex')}`;
           if (actual !== layer.digest) throw new RegistryError(`${base.host}: the base layer ${layer.digest} of ${base.repository} arrived with the digest ${actual}`);
           return actual;
@@ -291,8 +290,16 @@ async function layoutSink(dir: string, base: Repo, baseClient: RegistryClient): 
     },
     previousLayers: async () => new Map(),
     hasLayer: async () => false,
-    async layer(blob, digest) {
-      const part = await writeStream(blob);
+    async layer(write, digest) {
+      const part = path.join(temp, `part-${partCount++}`);
+      const out = fs.createWriteStream(part, { mode: 0o644 });
+      // Its errors reach `write` through the write callbacks; one after a failure elsewhere has nobody to tell.
+      out.on('error', () => undefined);
+      try {
+        await write(out);
+      } finally {
+        out.destroy();
+      }
       fs.renameSync(part, blobPath(digest()));
     },
     async blob(bytes, digest) {

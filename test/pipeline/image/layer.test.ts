@@ -10,8 +10,6 @@ import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Readable } from 'stream';
-import { pipeline } from 'stream/promises';
 import * as zlib from 'zlib';
 import { ZSTD_INSTALL } from '../../../src/pipeline/image/compression';
 import { contextLayerFiles, layerEntries, writeLayer } from '../../../src/pipeline/image/layer';
@@ -19,6 +17,19 @@ import { BLOCK, tarHeader } from '../../../src/pipeline/image/tar';
 import { requireTool } from '../../support/tools';
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+/** A sink into a file (its stream closed whatever happens, so that no late error outlives the test). */
+function toFile(file: string) {
+  return async (write: (destination: NodeJS.WritableStream) => Promise<void>) => {
+    const out = fs.createWriteStream(file);
+    out.on('error', () => undefined);
+    try {
+      await write(out);
+    } finally {
+      out.destroy();
+    }
+  };
+}
 
 let dir: string;
 beforeAll(() => {
@@ -44,8 +55,8 @@ async function layer(files: Record<string, Buffer>, compression: 'none' | 'gzip'
   let asked: string | undefined;
   const result = await writeLayer(
     contextLayerFiles(root, Object.keys(files)),
-    async (blob, digest) => {
-      await pipeline(blob, fs.createWriteStream(blobFile));
+    async (write, digest) => {
+      await toFile(blobFile)(write);
       asked = digest();
     },
     { compression },
@@ -95,7 +106,7 @@ describe('writeLayer', () => {
     const root = context(data);
     fs.chmodSync(path.join(root, 'models', '1', 'a.bin'), 0o755);
     fs.utimesSync(path.join(root, 'models', '1', 'b.bin'), new Date(2020, 1, 1), new Date(2020, 1, 1));
-    const again = await writeLayer(contextLayerFiles(root, Object.keys(data)), async (blob) => void (await pipeline(blob, fs.createWriteStream(path.join(root, 'blob')))), { compression: 'none' });
+    const again = await writeLayer(contextLayerFiles(root, Object.keys(data)), toFile(path.join(root, 'blob')), { compression: 'none' });
     expect(again.diffId).toBe(first.result.diffId);
     expect(fs.readFileSync(path.join(root, 'blob')).equals(first.blob)).toBe(true);
   });
@@ -159,9 +170,9 @@ describe('writeLayer', () => {
     await expect(
       writeLayer(
         contextLayerFiles(root, ['models/x.bin']),
-        async (blob) => {
+        async (write) => {
           fs.appendFileSync(file, 'more');
-          await pipeline(blob, fs.createWriteStream(path.join(root, 'blob')));
+          await toFile(path.join(root, 'blob'))(write);
         },
         { compression: 'none' },
       ),
@@ -172,7 +183,6 @@ describe('writeLayer', () => {
     const root = context({ 'models/x.bin': randomBytes(100) });
     const controller = new AbortController();
     controller.abort('SIGINT');
-    const sink = async (blob: Readable) => void (await pipeline(blob, fs.createWriteStream(path.join(root, 'blob'))));
-    await expect(writeLayer(contextLayerFiles(root, ['models/x.bin']), sink, { compression: 'none', signal: controller.signal })).rejects.toThrow('aborted (SIGINT)');
+    await expect(writeLayer(contextLayerFiles(root, ['models/x.bin']), toFile(path.join(root, 'blob')), { compression: 'none', signal: controller.signal })).rejects.toThrow('aborted (SIGINT)');
   });
 });

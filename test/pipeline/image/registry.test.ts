@@ -8,7 +8,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Readable } from 'stream';
+import { Readable, Writable } from 'stream';
+import { pipeline } from 'stream/promises';
 import { dockerConfigJson } from '../../../src/core/docker-config';
 import { RegistryClient, RegistryError, parseChallenge } from '../../../src/pipeline/image/registry';
 import { pushTinyBase } from '../../support/oci-base';
@@ -64,7 +65,7 @@ describe('RegistryClient on docker-registry with htpasswd', () => {
     const digest = await pushTinyBase(c, 'team/base', '1');
     const data = randomBytes(200_000);
     expect(await c.hasBlob('team/model', sha256(data))).toBe(false);
-    await c.upload('team/model', Readable.from([data.subarray(0, 70_000), data.subarray(70_000)]), () => sha256(data));
+    await c.upload('team/model', (body) => pipeline(Readable.from([data.subarray(0, 70_000), data.subarray(70_000)]), body as NodeJS.WritableStream & Writable), () => sha256(data));
     expect(await c.hasBlob('team/model', sha256(data))).toBe(true);
     const base = JSON.parse((await c.getManifest('team/base', '1')).body.toString('utf8'));
     expect(await c.mountBlob('team/model', base.layers[0].digest, 'team/base')).toBe(true);
@@ -79,7 +80,7 @@ describe('RegistryClient on docker-registry with htpasswd', () => {
     const c = client();
     await c.login(['repository:team/bad:pull,push']);
     const data = randomBytes(1000);
-    const error = await c.upload('team/bad', Readable.from([data]), () => sha256(Buffer.from('other'))).catch((e) => e);
+    const error = await c.upload('team/bad', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => sha256(Buffer.from('other'))).catch((e) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect(error.message).toMatch(new RegExp(`^${registry.host.replace(/\./g, '\\.')}: PUT /v2/team/bad/blobs/uploads/[0-9a-f-]{36}: HTTP 400: DIGEST_INVALID provided digest did not match uploaded content$`));
     expect(await c.hasBlob('team/bad', sha256(data))).toBe(false);
@@ -131,7 +132,7 @@ describe('RegistryClient on docker-registry with bearer tokens', () => {
     // Another repository: the token of team/base does not cover it, the client asks for one that does.
     await c.login(['repository:team/model:pull,push']);
     const data = randomBytes(100_000);
-    await c.upload('team/model', Readable.from([data]), () => sha256(data));
+    await c.upload('team/model', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => sha256(data));
     expect(await c.hasBlob('team/model', sha256(data))).toBe(true);
     expect(await c.mountBlob('team/model', base.layers[0].digest, 'team/base')).toBe(true);
     expect(tokens.scopes).toContainEqual(['repository:team/base:pull,push']);
