@@ -300,10 +300,11 @@ export async function imageCases(options: ImageBenchOptions, api: ImageBenchApi)
       const files = index === 0 ? 1 : 4;
       const n = names(requested, files);
       if (!Object.values(n).some(wanted)) continue;
-      // The model, the registry's copy, the floor's copy, and the hand flow's storage (three copies in vfs) and
-      // registry (two layers): 8 times the model at the peak.
+      // The model, the registry's copy, the floor's copy, and the hand flow's storage (three copies in vfs), its
+      // temporary files while it pushes (two layers) and its registry copy: 8 times the model at the peak.
+      const factor = wanted(n.hand) || wanted(n.buildah) ? 8.5 : 3.5;
       let g = requested;
-      while (g > 1 / 16 && free() < 8.5 * g * GiB) g /= 2;
+      while (g > 1 / 16 && free() < factor * g * GiB) g /= 2;
       const scaled = g !== requested ? `scaled down from ${sizeName(requested)}: ${gib(free())} free on ${work}` : undefined;
       const m = g === requested ? n : names(g, files);
       log(`${sizeName(g)} in ${files} file(s)${scaled ? ` (${scaled})` : ''}:`);

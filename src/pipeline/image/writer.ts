@@ -18,7 +18,6 @@ import { ImageReference, parseImageReference } from '../../core/image-ref';
 import { FILES_LABEL } from '../../core/model-files';
 import { ModelImage } from '../../constructs/model-image';
 import { ProgressOutput, formatBytes, formatDuration } from '../progress';
-import { AbortedError } from '../transfer';
 import { Compression, LAYER_MEDIA_TYPES, tap } from './compression';
 import { findCredentials } from './credentials';
 import { LayerResult, LayerSink, contextLayerFiles, writeLayer } from './layer';
@@ -327,5 +326,3 @@ export class LayoutExistsError extends Error {
     this.name = 'LayoutExistsError';
   }
 }
-
-export { AbortedError };
