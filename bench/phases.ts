@@ -1,6 +1,6 @@
 /**
  * Where one `modelcar synth` spends its time, phase by phase, without a profiler's overhead: it loads the
- * compiled library (timing each require) and runs the steps of `synth()` one by one on a generated config.
+ * compiled library (timing each require) and runs the steps of `synthesizeConfigFile()` one by one on a generated config.
  * It calls internal functions (lib/src/...), so it follows their shape as the code changes.
  *
  *   node --expose-gc lib/bench/phases.js MODELS PER_NAMESPACE     e.g. 5000 10
@@ -44,7 +44,8 @@ function main(): void {
     timed('require lib/imports/kserve-isvc (InferenceService: 1.8 MB of JS)', () => require(lib('imports/kserve-isvc-serving.kserve.io')));
     timed('require lib/imports/kserve-sr (ServingRuntime)', () => require(lib('imports/kserve-sr-serving.kserve.io')));
     const load = timed('require lib/src/config/load', () => require(lib('src/config/load')) as typeof import('../lib/src/config/load.js'));
-    const synth = timed('require lib/src/pipeline/synthesize (and the rest of modelcar)', () => require(lib('src/pipeline/synthesize')) as typeof import('../lib/src/pipeline/synthesize.js'));
+    timed('require lib/src/pipeline/synthesize (and the rest of modelcar)', () => require(lib('src/pipeline/synthesize')));
+    const translate = require(lib('src/config/translate/translate')) as typeof import('../lib/src/config/translate/translate.js');
     const manifests = require(lib('src/output/manifests')) as typeof import('../lib/src/output/manifests.js');
     const writer = require(lib('src/output/writer')) as typeof import('../lib/src/output/writer.js');
     const { ApiObject } = cdk8s;
@@ -52,13 +53,13 @@ function main(): void {
     const loaded = timed('loadConfig: read, parse (yaml parseDocument), check (the precompiled schema validator)', () => load.loadConfig(config));
     const app = new cdk8s.App({ outdir });
     const chart = new cdk8s.Chart(app, 'modelcar', { disableResourceNameHashes: true });
-    timed('defineModels: domain checks and constructs', () => synth.defineModels(chart, loaded));
+    timed('translateConfig: domain checks and constructs', () => translate.translateConfig(chart, loaded));
     const all = timed('construct tree: node.findAll()', () => chart.node.findAll());
     timed('construct tree: node.validate() of each', () => all.forEach((c) => c.node.validate()));
     const objects = all.filter((c): c is InstanceType<typeof ApiObject> => c instanceof ApiObject);
     timed(`ApiObject.toJson() of ${objects.length} objects`, () => objects.forEach((o) => o.toJson()));
     const context = { source: 'modelcar.yaml', outdir };
-    const output = timed('synthesizeTree (all of the above again, then the YAML writer and build contexts)', () => manifests.synthesizeTree(chart, context));
+    const output = timed('renderTree (all of the above again, then the YAML writer and build contexts)', () => manifests.renderTree(chart, context));
     timed(`of which: toYaml of ${output.objects.length} objects (again)`, () => output.objects.forEach((o) => manifests.toYaml(o.json)));
     const validation = require(lib('src/validation/validate-output')) as typeof import('../lib/src/validation/validate-output.js');
     timed(`validateOutput: the ${output.objects.length} objects against their schemas`, () => validation.validateOutput(output.files, 'dist'));
@@ -77,7 +78,7 @@ function main(): void {
       '| ms | heap in use after (MB) | step |',
       '|---:|---:|---|',
       ...rows.map(([name, ms, heap]) => `| ${ms.toFixed(0)} | ${heap === undefined ? '(--expose-gc)' : heap.toFixed(0)} | ${name} |`),
-      `| ${total.toFixed(0)} | | all of this process (the steps overlap: synthesizeTree redoes the three before it${gc ? '; the time includes the collections' : ''}) |`,
+      `| ${total.toFixed(0)} | | all of this process (the steps overlap: renderTree redoes the three before it${gc ? '; the time includes the collections' : ''}) |`,
       '',
       `heap used at the end ${(mem.heapUsed / 1e6).toFixed(0)} MB, RSS ${(mem.rss / 1e6).toFixed(0)} MB, peak RSS ${(process.resourceUsage().maxRSS / 1e3).toFixed(0)} MB`,
       '',

@@ -22,24 +22,22 @@ async function main(compression: string, blob: string): Promise<void> {
         done(null, chunk);
       },
     });
+  /** Reads a stream to its end, keeping nothing. */
+  const drain = async (source: AsyncIterable<Buffer>): Promise<void> => {
+    for await (const _ of source) void _;
+  };
   const started = process.hrtime.bigint();
   const input = fs.createReadStream(blob, { highWaterMark: 4 * 1024 * 1024 });
   if (compression === 'none') {
-    await pipeline(input, hashing(digest, true), async function* (source) {
-      for await (const _ of source) void _;
-    });
+    await pipeline(input, hashing(digest, true), drain);
   } else if (compression === 'gzip') {
-    await pipeline(input, hashing(digest), zlib.createGunzip(), hashing(diffId, true), async function* (source) {
-      for await (const _ of source) void _;
-    });
+    await pipeline(input, hashing(digest), zlib.createGunzip(), hashing(diffId, true), drain);
   } else if (compression === 'zstd') {
     const child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     await Promise.all([
       pipeline(input, hashing(digest), child.stdin),
-      pipeline(child.stdout, hashing(diffId, true), async function* (source) {
-        for await (const _ of source) void _;
-      }),
+      pipeline(child.stdout, hashing(diffId, true), drain),
     ]);
     if ((await exited) !== 0) throw new Error('zstd -d failed');
   } else throw new Error(`unknown compression ${compression}`);

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import * as path from 'path';
-import yargs from 'yargs';
-import { UserError } from '../core/errors';
+import yargs, { Argv } from 'yargs';
+import { didYouMean, isSystemError, printable, systemErrorMessage, UserError } from '../core/errors';
+import { withInterrupts } from './signals';
 // Each command loads its modules when it runs, so `validate` does not pay for loading cdk8s.
 type SynthCommand = typeof import('./synth-command');
 type ValidateCommand = typeof import('./validate-command');
@@ -29,6 +30,34 @@ function version(): string {
 
 const stdout = (text: string) => void process.stdout.write(text);
 
+const NAME_A_COMMAND = 'Name a command: synth, validate, stage, build, pull-secret';
+
+/**
+ * yargs's "Unknown argument" list, with a did-you-mean for each mistyped flag, as yargs gives one for a mistyped
+ * command: `Unknown argument: chek (did you mean --check?)`. yargs lists a kebab-case flag twice (`out-dirr,
+ * outDirr`): its camelCase copy is left out. `flags` are the names the command knows (aliases of one letter are
+ * not suggested: every other letter is one edit away from them).
+ */
+export function unknownArgumentsMessage(names: readonly string[], argv: readonly string[], flags: readonly string[]): string {
+  const camel = (name: string) => name.replace(/-+([^-])/g, (_m, c: string) => c.toUpperCase());
+  const shown = names.filter((n) => !names.some((other) => other !== n && other.includes('-') && camel(other) === n));
+  const long = flags.filter((f) => f.length > 1);
+  const typed = (name: string) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `--no-${name}` || a.startsWith(`--no-${name}=`));
+  const items = shown.map((name) => {
+    const token = typed(name);
+    const match = token === undefined || name.length < 2 ? undefined : didYouMean(name, long);
+    if (match === undefined) return name;
+    return `${name} (did you mean --${token!.startsWith('--no-') ? 'no-' : ''}${match}?)`;
+  });
+  return `${items.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${items.join(', ')}`;
+}
+
+/** The flags written on a command line without a command (`modelcar --verison`) that are not among `flags`. */
+function unknownFlags(argv: readonly string[], flags: readonly string[]): string[] {
+  const names = argv.filter((a) => /^--?[^-]/.test(a)).map((a) => a.replace(/^--?(no-)?/, '').replace(/=.*$/, ''));
+  return [...new Set(names.filter((n) => !flags.includes(n)))];
+}
+
 /** Parses the arguments and runs one command. Returns the exit code. */
 export async function main(
   argv: readonly string[],
@@ -39,6 +68,13 @@ export async function main(
   // A progress bar only when the output is the terminal itself.
   const progressOut = { write: out, isTTY: out === stdout && process.stdout.isTTY === true };
   let code = 0;
+  // The flags of the command being parsed, for did-you-mean: each command's builder records its own.
+  let flags: readonly string[] = ['help', 'h', 'version', 'v'];
+  const known = <T>(y: Argv<T>): Argv<T> => {
+    // getOptions() is a public method of yargs 17 that its typings leave out.
+    flags = Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+    return y;
+  };
   const parser = yargs()
     .scriptName('modelcar')
     .usage('$0 <command> [options]\n\nServe ML models from OCI images on KServe, OpenDataHub and OpenShift AI.')
@@ -46,19 +82,21 @@ export async function main(
       'synth',
       'Synthesize Kubernetes manifests and image build contexts from a config',
       (y) =>
-        y
-          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
-          .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder', normalize: true })
-          .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and show a diff of each file that would change when the output folder is stale, exit 0 when it is current' })
-          .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
-          .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
-      (args) => {
-        const { formatChanges, formatSummary, formatWarnings, runSynth } = require('./synth-command') as SynthCommand;
-        const result = runSynth({ config: args.config, outdir: args.output, check: args.check });
+        known(
+          y
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder', normalize: true })
+            .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and show a diff of each file that would change when the output folder is stale, exit 0 when it is current' })
+            .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
+            .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
+        ),
+      async (args) => {
+        const { formatChanges, formatSummary, formatWarnings, isStale, runSynth } = require('./synth-command') as SynthCommand;
+        const result = await withInterrupts((signal) => runSynth({ config: args.config, outdir: args.output, check: args.check }, signal));
         err(formatWarnings(result));
         if (args.check) {
           out(formatChanges(result, args.output));
-          code = result.changes.added.length + result.changes.changed.length + result.changes.removed.length ? 1 : 0;
+          code = isStale(result) ? 1 : 0;
         } else {
           out(formatSummary(result, args.config, args.output));
         }
@@ -68,24 +106,26 @@ export async function main(
       'pull-secret [names..]',
       'Make image pull Secrets from credentials in the environment or on stdin (never arguments): print them for `oc apply -f -`, write them outside the committed output, or seal them',
       (y) =>
-        y
-          .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'The Secret name (with --config: the pullSecrets entries to make; default all with fromEnv)' })
-          .option('config', { alias: 'c', type: 'string', describe: 'Make the fromEnv pull secrets of this config, in every namespace whose models use them', normalize: true })
-          .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace of the Secret' })
-          .option('server', { type: 'string', describe: 'The registry (default https://index.docker.io/v1/)' })
-          .option('username-env', { type: 'string', default: 'REGISTRY_USERNAME', describe: 'Environment variable with the user name' })
-          .option('password-env', { type: 'string', default: 'REGISTRY_PASSWORD', describe: 'Environment variable with the password or token' })
-          .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from standard input instead' })
-          .option('email-env', { type: 'string', describe: 'Environment variable with the email' })
-          .option('seal-with', { type: 'string', describe: "Seal with this sealed-secrets controller certificate (PEM): make SealedSecrets, safe to commit", normalize: true })
-          .option('scope', { choices: ['strict', 'namespace-wide', 'cluster-wide'] as const, default: 'strict' as const, describe: 'Sealing scope' })
-          .option('out-dir', { type: 'string', describe: 'Write files <namespace>/<kind>-<name>.yaml here instead of printing (Secrets: mode 0600, folder git-ignored)', normalize: true })
-          .example('REGISTRY_USERNAME=robot REGISTRY_PASSWORD=... $0 pull-secret quay-pull -n ml --server quay.io | oc apply -f -', 'Create a pull secret without writing it anywhere')
-          .example('$0 pull-secret -c modelcar.yaml --out-dir .modelcar/secrets', 'Make the fromEnv pull secrets of a config into a git-ignored folder')
-          .example('$0 pull-secret quay-pull -n ml --server quay.io --password-stdin --seal-with cert.pem > dist-sealed.yaml', 'A SealedSecret to commit'),
-      (args) => {
+        known(
+          y
+            .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'The Secret name (with --config: the pullSecrets entries to make; default all with fromEnv)' })
+            .option('config', { alias: 'c', type: 'string', describe: 'Make the fromEnv pull secrets of this config, in every namespace whose models use them', normalize: true })
+            .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace of the Secret' })
+            .option('server', { type: 'string', describe: 'The registry (default https://index.docker.io/v1/)' })
+            .option('username-env', { type: 'string', default: 'REGISTRY_USERNAME', describe: 'Environment variable with the user name' })
+            .option('password-env', { type: 'string', default: 'REGISTRY_PASSWORD', describe: 'Environment variable with the password or token' })
+            .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from standard input instead' })
+            .option('email-env', { type: 'string', describe: 'Environment variable with the email' })
+            .option('seal-with', { type: 'string', describe: "Seal with this sealed-secrets controller certificate (PEM): make SealedSecrets, safe to commit", normalize: true })
+            .option('scope', { choices: ['strict', 'namespace-wide', 'cluster-wide'] as const, default: 'strict' as const, describe: 'Sealing scope' })
+            .option('out-dir', { type: 'string', describe: 'Write files <namespace>/<kind>-<name>.yaml here instead of printing (Secrets: mode 0600, folder git-ignored)', normalize: true })
+            .example('REGISTRY_USERNAME=robot REGISTRY_PASSWORD=... $0 pull-secret quay-pull -n ml --server quay.io | oc apply -f -', 'Create a pull secret without writing it anywhere')
+            .example('$0 pull-secret -c modelcar.yaml --out-dir .modelcar/secrets', 'Make the fromEnv pull secrets of a config into a git-ignored folder')
+            .example('$0 pull-secret quay-pull -n ml --server quay.io --password-stdin --seal-with cert.pem > dist-sealed.yaml', 'A SealedSecret to commit'),
+        ),
+      async (args) => {
         const { runPullSecret } = require('./pull-secret-command') as PullSecretCommand;
-        out(
+        const text = await withInterrupts((signal) =>
           runPullSecret(
             {
               names: args.names,
@@ -102,21 +142,26 @@ export async function main(
             },
             input.env,
             input.readStdin,
+            signal,
           ),
         );
+        out(text);
       },
     )
     .command(
       'validate [paths..]',
-      'Validate Kubernetes YAML (files or folders) against the KServe CRDs and the Kubernetes schemas',
+      "Validate Kubernetes YAML (files or folders) as kubectl apply would: the KServe CRDs, the Kubernetes schemas, KServe's admission webhooks; warn about what KServe admits but fails on",
       (y) =>
-        y
-          .positional('paths', { type: 'string', array: true, default: ['dist'], describe: 'YAML files and folders (folders: every *.yaml and *.yml below)' })
-          .example('$0 validate dist', 'Check what synth wrote')
-          .example('$0 validate my-isvc.yaml', 'Check a hand-written InferenceService'),
+        known(
+          y
+            .positional('paths', { type: 'string', array: true, default: ['dist'], describe: 'YAML files and folders (folders: every *.yaml and *.yml below)' })
+            .option('kserve-version', { type: 'string', choices: ['0.15', '0.20'], default: '0.15', describe: "The cluster's KServe: its CRDs and webhook rules judge (0.15: v0.15.2, 0.20: v0.20.0)" })
+            .example('$0 validate dist', 'Check what synth wrote')
+            .example('$0 validate my-isvc.yaml --kserve-version 0.20', 'Check a hand-written InferenceService for KServe 0.20'),
+        ),
       (args) => {
         const { runValidate } = require('./validate-command') as ValidateCommand;
-        const result = runValidate({ paths: args.paths as string[] });
+        const result = runValidate({ paths: args.paths as string[], kserveVersion: args['kserve-version'] });
         out(result.text);
         code = result.code;
       },
@@ -125,36 +170,43 @@ export async function main(
       'stage [models..]',
       "Put each model's files into its build context: link, copy or download them, checking their sha256",
       (y) =>
-        y
-          .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
-          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
-          .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
-          .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts'),
+        known(
+          y
+            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
+            .option('stall-timeout', { type: 'number', default: 120, describe: 'Give up a download when less than 64 KiB arrive in this many seconds' })
+            .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts'),
+        ),
       async (args) => {
         const { runStage } = require('./stage-command') as StageCommand;
-        await runStage({ config: args.config, output: args.output, models: args.models ?? [] }, progressOut);
+        const stall = args['stall-timeout'];
+        if (!(stall > 0)) throw new UserError(`--stall-timeout ${stall}: give a number of seconds above 0`, 2);
+        await runStage({ config: args.config, output: args.output, models: args.models ?? [], stallTimeoutMs: Math.round(stall * 1000) }, progressOut);
       },
     )
     .command(
       'build [models..]',
       'Build each model image reproducibly; with --push, push it and record its digest in the lock file',
       (y) =>
-        y
-          .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to build, as name or namespace/name (default: all)' })
-          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
-          .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
-          .option('push', { type: 'boolean', default: false, describe: 'Push each image and record its digest in <config>.lock.yaml; synth then pins storageUri to it' })
-          .option('builder', {
-            type: 'string',
-            choices: ['modelcar', 'podman', 'buildah'],
-            describe: "modelcar: its own image writer, the model files streamed straight to the registry (the default with --push or --layout); podman or buildah: the Containerfile, built into local container storage (the default without; podman when installed)",
-          })
-          .option('layout', { type: 'string', describe: 'With the modelcar builder, without --push: write each image as an OCI image layout folder under DIR (DIR/<namespace>/<model>)', normalize: true })
-          .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
-          .option('tls-verify', { type: 'boolean', default: true, describe: 'Verify the registry\'s TLS certificate; --tls-verify=false for a local registry over plain http' })
-          .example('$0 build --push', 'Build every model image, push it, record the digests in modelcar.lock.yaml')
-          .example('$0 build mobilenet --builder buildah', 'Build one model with buildah into local storage, without pushing')
-          .example('$0 build --push --builder podman', 'Build with podman and push with it'),
+        known(
+          y
+            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to build, as name or namespace/name (default: all)' })
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
+            .option('push', { type: 'boolean', default: false, describe: 'Push each image and record its digest in <config>.lock.yaml; synth then pins storageUri to it' })
+            .option('builder', {
+              type: 'string',
+              choices: ['modelcar', 'podman', 'buildah'],
+              describe: "modelcar: its own image writer, the model files streamed straight to the registry (the default with --push or --layout); podman or buildah: the Containerfile, built into local container storage (the default without; podman when installed)",
+            })
+            .option('layout', { type: 'string', describe: 'With the modelcar builder, without --push: write each image as an OCI image layout folder under DIR (DIR/<namespace>/<model>)', normalize: true })
+            .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
+            .option('tls-verify', { type: 'boolean', default: true, describe: 'Verify the registry\'s TLS certificate; --tls-verify=false for a local registry over plain http' })
+            .example('$0 build --push', 'Build every model image, push it, record the digests in modelcar.lock.yaml')
+            .example('$0 build mobilenet --builder buildah', 'Build one model with buildah into local storage, without pushing')
+            .example('$0 build --push --builder podman', 'Build with podman and push with it'),
+        ),
       async (args) => {
         const { runBuild } = require('./build-command') as BuildCommand;
         await runBuild(
@@ -163,7 +215,7 @@ export async function main(
         );
       },
     )
-    .demandCommand(1, 'Name a command: synth, validate, stage, build, pull-secret')
+    .demandCommand(1, NAME_A_COMMAND)
     .strict()
     .recommendCommands()
     .version(version())
@@ -175,6 +227,10 @@ export async function main(
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
+      const unknown = /^Unknown arguments?: (.*)$/.exec(message);
+      const mistyped = message === NAME_A_COMMAND ? unknownFlags(argv, flags) : [];
+      if (unknown) message = unknownArgumentsMessage(unknown[1]!.split(', '), argv, flags);
+      else if (mistyped.length > 0) message = unknownArgumentsMessage(mistyped, argv, flags);
       throw new UserError(`${message}\nRun \`modelcar --help\` for usage.`, 2);
     })
     .showHelpOnFail(false);
@@ -187,9 +243,14 @@ export async function main(
     if (text) out(`${text}\n`);
     return code;
   } catch (e) {
-    if (e instanceof UserError) {
-      err(`modelcar: ${e.message}\n`);
+    if (UserError.isUserError(e)) {
+      err(`modelcar: ${printable(e.message)}\n`);
       return e.exitCode;
+    }
+    // A system call that failed (a full disk, a read-only filesystem, a permission): the machine's state, not a bug.
+    if (isSystemError(e)) {
+      err(`modelcar: ${printable(systemErrorMessage(e))}\n`);
+      return 1;
     }
     err(`modelcar: internal error (please report it): ${e instanceof Error ? e.stack : String(e)}\n`);
     return 3;

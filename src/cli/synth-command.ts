@@ -1,14 +1,28 @@
-import { Diagnostic, formatDiagnostic } from '../core/errors';
+import { Diagnostic, UserError, formatDiagnostic } from '../core/errors';
+import { AbortedError, runStepsAsync } from '../core/interrupts';
 import { unifiedDiff } from '../output/diff';
-import { SynthOptions, SynthResult, synth } from '../pipeline/synthesize';
+import { Stray } from '../output/writer';
+import { INTERRUPTED_EXIT_CODE } from '../pipeline/stage';
+import { SynthesizeConfigFileOptions, SynthesizeConfigFileResult, synthesizeConfigFileSteps } from '../pipeline/synthesize';
 
-/** Runs `modelcar synth`. */
-export function runSynth(options: SynthOptions): SynthResult {
-  return synth(options);
+/** Runs `modelcar synth`; `signal` stops it cleanly (the output folder as it was). */
+export async function runSynth(options: SynthesizeConfigFileOptions, signal?: AbortSignal): Promise<SynthesizeConfigFileResult> {
+  try {
+    return await runStepsAsync(synthesizeConfigFileSteps(options), signal);
+  } catch (e) {
+    if (!(e instanceof AbortedError)) throw e;
+    throw new UserError(`interrupted; ${options.outdir} was left as it was, and nothing half-written is left beside it`, INTERRUPTED_EXIT_CODE);
+  }
+}
+
+/** Whether `synth --check` fails: files would change, or the output folder holds files nothing generates. */
+export function isStale(result: SynthesizeConfigFileResult): boolean {
+  const { added, changed, removed } = result.changes;
+  return added.length + changed.length + removed.length + (result.plan?.strays.length ?? 0) > 0;
 }
 
 /** The short report synth prints: objects per kind, build contexts, files added/changed/removed. */
-export function formatSummary(result: SynthResult, config: string, outdir: string): string {
+export function formatSummary(result: SynthesizeConfigFileResult, config: string, outdir: string): string {
   const counts = new Map<string, number>();
   for (const o of result.output.objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
   const kinds = [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
@@ -27,7 +41,7 @@ export function formatSummary(result: SynthResult, config: string, outdir: strin
 /** At most this many changed files are listed one by one; the rest are counted. */
 export const MAX_LISTED_FILES = 20;
 
-function fileLines(result: SynthResult): string[] {
+function fileLines(result: SynthesizeConfigFileResult): string[] {
   const { added, changed, removed } = result.changes;
   const all = [...added.map((f) => `  + ${f}`), ...changed.map((f) => `  ~ ${f}`), ...removed.map((f) => `  - ${f}`)];
   if (all.length <= MAX_LISTED_FILES) return all;
@@ -38,11 +52,16 @@ function fileLines(result: SynthResult): string[] {
  * What `synth --check` prints: whether the output folder is current, and when it is stale, the files that
  * would change and a short unified diff of each (at most {@link MAX_LISTED_FILES} files).
  */
-export function formatChanges(result: SynthResult, outdir: string): string {
+export function formatChanges(result: SynthesizeConfigFileResult, outdir: string): string {
   const { added, changed, removed } = result.changes;
-  if (added.length + changed.length + removed.length === 0) return `${outdir}/ is up to date\n`;
-  const lines = [`${outdir}/ is stale: run \`modelcar synth\` and commit the result`];
-  lines.push(...fileLines(result));
+  const strays = result.plan?.strays ?? [];
+  if (!isStale(result)) return `${outdir}/ is up to date\n`;
+  const lines: string[] = [];
+  if (added.length + changed.length + removed.length) {
+    lines.push(`${outdir}/ is stale: run \`modelcar synth\` and commit the result`);
+    lines.push(...fileLines(result));
+  }
+  if (strays.length) lines.push(...strayLines(strays, outdir));
   const next = new Map(result.output.files.map((f) => [f.path, f.content]));
   const current = result.plan?.contents ?? new Map<string, string | undefined>();
   const diffs = [...added, ...changed, ...removed].sort();
@@ -53,11 +72,37 @@ export function formatChanges(result: SynthResult, outdir: string): string {
     // A new or removed file is shown by its first lines only; a changed one by its changes.
     const whole = current.get(file) === undefined || !next.has(file);
     let text = unifiedDiff(current.get(file), next.get(file), labels, { maxLines: whole ? MAX_WHOLE_FILE_LINES : MAX_DIFF_LINES });
+    // A symbolic link where synth writes a file: its target is neither read nor shown, only named.
+    const link = result.plan?.links.get(file);
+    if (link !== undefined) text = `--- ${labels.before} (a symbolic link to ${link}: synth replaces it with the file)\n${text.split('\n').slice(1).join('\n')}`;
     if (mode) text = `--- ${labels.before}\n+++ ${labels.after}\nmode ${mode.from.toString(8)} -> ${mode.to.toString(8)}\n${text.split('\n').slice(2).join('\n')}`;
     out.push(`\n${text}`);
   }
   if (diffs.length > MAX_LISTED_FILES) out.push(`\n... diffs of ${diffs.length - MAX_LISTED_FILES} more files not shown\n`);
   return out.join('');
+}
+
+/** Why each kind of stray is there, and what to do, as `synth --check` says it. */
+const STRAY_WHY: Readonly<Record<Stray['why'], string>> = {
+  'hand-edited': 'written by modelcar, then edited by hand (header removed), and no longer generated: synth leaves it; delete it if it is not wanted',
+  'model-files': 'staged model files of a build context that is no longer generated (kept git-ignored): delete it',
+  link: 'a symbolic link, not written by modelcar: remove it',
+  'mount-point': 'a mount point (another filesystem): synth cannot write an output folder that holds one; unmount it',
+  other: 'not written by modelcar: remove it, or keep your own files outside the output folder',
+};
+
+/**
+ * The files and folders of the output folder that nothing generates: Argo CD would apply them, `git add` would
+ * commit them (at most {@link MAX_LISTED_FILES}).
+ */
+function strayLines(strays: readonly Stray[], outdir: string): string[] {
+  const lines = [`${outdir}/ holds ${strays.length === 1 ? 'a file' : 'files'} that the config does not generate:`];
+  for (const s of strays.slice(0, MAX_LISTED_FILES)) {
+    const count = s.files === undefined ? '' : ` (${s.files} file${s.files === 1 ? '' : 's'})`;
+    lines.push(`  ? ${s.path}${count}: ${STRAY_WHY[s.why]}`);
+  }
+  if (strays.length > MAX_LISTED_FILES) lines.push(`  ... and ${strays.length - MAX_LISTED_FILES} more`);
+  return lines;
 }
 
 /** Diff lines shown per changed file, and lines shown of a file added or removed as a whole. */
@@ -70,6 +115,6 @@ export function formatWarning(w: Diagnostic): string {
 }
 
 /** The warnings synth prints to stderr, one a line: `modelcar: warning: file:line:column: field: message`. */
-export function formatWarnings(result: SynthResult): string {
+export function formatWarnings(result: SynthesizeConfigFileResult): string {
   return result.warnings.map(formatWarning).join('');
 }

@@ -4,21 +4,20 @@ import { Construct } from 'constructs';
 import { ArgValue, Containerfile } from './containerfile';
 import { DEFAULT_BASE_IMAGE, resolveBaseImage, shellLessBaseImage } from '../core/base-image';
 import { renderBuildScript } from './build-script';
-import { ModelFileEntry, checkModelFilePath, filesLabelParts, groupLayers, listFolder } from '../core/model-files';
+import { ModelFileEntry, checkModelFilePath, fileNameOf, filesLabelParts, groupLayers, listFolder, sha256Problem, urlProblem } from '../core/model-files';
+import { PropChecker, brand, hasBrand } from '../core/errors';
 import { ModelLayout, modelFilePath } from '../core/model-layout';
-import { parseImageReference } from '../core/image-ref';
+import { ImageReferenceError, parseImageReference } from '../core/image-ref';
 import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
+import { redactUrl } from '../core/url-credentials';
 
-export { DEFAULT_BASE_IMAGE } from '../core/base-image';
-export { checkModelFilePath } from '../core/model-files';
+const MODEL_IMAGE = Symbol.for('modelcar.ModelImage');
 
 /** The UID the model image runs as: `nobody`, as in the seed. Any non-root UID works: files are world-readable. */
 export const DEFAULT_IMAGE_USER = '65534';
 
 /** The file in a build context where `modelcar stage` keeps the digests of the files it staged. */
 export const STAGE_STATE_FILE = '.modelcar-stage.json';
-
-export { BUILD_FLAGS } from '../core/model-files';
 
 /** One model file or folder to put into the image. */
 export interface ModelImageFile {
@@ -68,6 +67,17 @@ export interface ModelImageProps {
   /** Folder of the build context within the output, e.g. `images/my-namespace/my-model`. */
   readonly contextPath: string;
   /**
+   * The folder that relative local sources are resolved against, e.g. the folder of the file that names them.
+   * @default - the working directory
+   */
+  readonly sourceDir?: string;
+  /**
+   * Allow URLs that carry credentials (a user name and password, a token or signature in the query): they are written
+   * into build.sh, so into git. The image's files label names such a URL without them.
+   * @default false
+   */
+  readonly allowCredentialsInUrls?: boolean;
+  /**
    * Base image, the default of the Containerfile's `BASE_IMAGE` build argument. It must have a shell: KServe runs
    * the model image as a sidecar with `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"`, so
    * `scratch`, distroless and Chainguard static images are refused. A reference, or a preset: `ubi8`, `ubi9`
@@ -98,7 +108,12 @@ export interface ModelImageProps {
 export class ModelImage extends Construct {
   /** Finds the model images in a construct tree, in tree order. */
   public static all(scope: Construct): ModelImage[] {
-    return scope.node.findAll().filter((c): c is ModelImage => c instanceof ModelImage);
+    return scope.node.findAll().filter(ModelImage.isModelImage);
+  }
+
+  /** Whether `x` is a ModelImage (of any copy of modelcar). */
+  public static isModelImage(this: void, x: unknown): x is ModelImage {
+    return hasBrand(x, MODEL_IMAGE);
   }
 
   public readonly image: string;
@@ -117,66 +132,26 @@ export class ModelImage extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelImageProps) {
     super(scope, id);
-    parseImageReference(props.image);
+    const check = new PropChecker('ModelImage');
+    const imageWrong = imageReferenceProblem(props.image);
+    if (imageWrong) check.add('image', props.image, imageWrong);
     this.image = props.image;
     this.baseImage = resolveBaseImage(props.baseImage ?? DEFAULT_BASE_IMAGE);
-    parseImageReference(this.baseImage);
-    const noShell = shellLessBaseImage(this.baseImage);
-    if (noShell) throw new Error(`ModelImage baseImage: ${noShell}`);
-    this.contextPath = checkRelativePath('ModelImage contextPath', props.contextPath);
+    const baseWrong = shellLessBaseImage(this.baseImage) ?? imageReferenceProblem(this.baseImage);
+    if (baseWrong) check.add('baseImage', props.baseImage, baseWrong);
+    const contextWrong = checkModelFilePath(props.contextPath);
+    if (contextWrong) check.add('contextPath', props.contextPath, `${JSON.stringify(props.contextPath)} ${contextWrong}`);
+    this.contextPath = props.contextPath;
     this.description = props.description ?? props.image;
     this.model = props.model;
     this.layout = props.layout;
     this.extraLabels = props.labels ?? {};
     const modelKey = props.model ? (props.model.namespace ? `${props.model.namespace}/${props.model.name}` : props.model.name) : props.contextPath;
     this.key = props.model?.environment ? `${props.model.environment}/${modelKey}` : modelKey;
-    if (props.files.length === 0) throw new Error('ModelImage files: a model image needs at least one file');
-    const seen = new Map<string, number>();
-    const entries: ModelFileEntry[] = [];
-    const add = (entry: ModelFileEntry, prop: string) => {
-      const other = seen.get(entry.target);
-      if (other !== undefined) {
-        const also = other === entry.index ? '' : ` (also by files[${other}])`;
-        throw new Error(`ModelImage ${prop}: "${entry.target}" is given twice${also}; each file needs its own path`);
-      }
-      seen.set(entry.target, entry.index);
-      entries.push(entry);
-    };
-    props.files.forEach((f, index) => {
-      const prop = `files[${index}]`;
-      if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) {
-        throw new Error(`ModelImage ${prop}.sha256: "${f.sha256}" is not a SHA-256 digest (64 lowercase hex digits)`);
-      }
-      const isUrl = /^https?:\/\//.test(f.source);
-      const name = f.path ?? fileNameOf(f.source);
-      const localPath = isUrl ? undefined : path.resolve(f.source);
-      const stat = localPath === undefined ? undefined : statOrUndefined(localPath);
-      if (stat?.isDirectory()) {
-        if (f.sha256 !== undefined) throw new Error(`ModelImage ${prop}.sha256: ${f.source} is a folder; a digest can only be pinned for a file`);
-        if (name !== '.') checkPath(`${prop}.path`, name);
-        let found;
-        try {
-          found = listFolder(localPath!);
-        } catch (e) {
-          throw new Error(`ModelImage ${prop}.source: ${(e as Error).message}`);
-        }
-        if (found.length === 0) throw new Error(`ModelImage ${prop}.source: the folder ${f.source} has no files (names starting with "." are left out)`);
-        for (const file of found) {
-          const inLayout = name === '.' ? file.relative : `${name}/${file.relative}`;
-          checkPath(`${prop}.source`, inLayout, `${file.absolute}: `);
-          add({ target: modelFilePath(props.layout, inLayout), localPath: file.absolute, index, folder: localPath, size: file.size }, `${prop}.source`);
-        }
-        return;
-      }
-      checkPath(`${prop}.path`, name);
-      add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size }, `${prop}.path`);
-    });
-    this.files = entries;
-    try {
-      this.layers = groupLayers(entries);
-    } catch (e) {
-      throw new Error(`ModelImage files: ${(e as Error).message}`);
-    }
+    this.files = modelFileEntries(check, props);
+    this.layers = check.problems.length ? [] : (check.run(() => groupLayers(this.files), (p) => ({ ...p, construct: 'ModelImage' })) ?? []);
+    check.throwIfAny(this);
+    brand(this, MODEL_IMAGE);
   }
 
   /**
@@ -185,10 +160,12 @@ export class ModelImage extends Construct {
    * its own command). Unlike the seed's `COPY` + `RUN chmod -R a=rX`, which stores every model byte twice (two
    * layers), files are copied with owner and mode set in the same step: each large file in a layer of its own, the
    * bytes stored once. Folders that COPY creates are 0755 root. The base image is a build argument.
+   * @param source what the header names as the source (see {@link RenderContext.source})
+   * @param command how the header says to write it again (see {@link RenderContext.command})
    */
-  public containerfile(source: string): Containerfile {
+  public containerfile(source: string, command?: string | null): Containerfile {
     const file = new Containerfile()
-      .comment(generatedNotice(source))
+      .comment(generatedNotice(source, command))
       .comment('The base image needs a shell: KServe runs `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"` in it.\nAnother base: --build-arg BASE_IMAGE=<image with sh, ln, sleep, ls, echo and [>.')
       .arg('BASE_IMAGE', this.baseImage)
       .from('${BASE_IMAGE}')
@@ -252,15 +229,16 @@ export class ModelImage extends Construct {
   /** {@link filesLabel} as text and digest slots, for the build script. @internal */
   public filesLabelParts(outdir: string) {
     const base = path.dirname(outdir);
-    return filesLabelParts(this.files, (e) => e.url ?? path.relative(base, e.localPath!).split(path.sep).join('/'));
+    // Labels are public to whoever pulls the image: a URL's credentials (allowed by the config) are not in them.
+    return filesLabelParts(this.files, (e) => (e.url ? redactUrl(e.url) : path.relative(base, e.localPath!).split(path.sep).join('/')));
   }
 
   /** The files of the build context, relative to the output folder. */
   public render(context: RenderContext): OutputFile[] {
     const dir = this.contextPath;
-    const notice = generatedNotice(context.source);
+    const notice = generatedNotice(context.source, context.command);
     return [
-      { path: `${dir}/Containerfile`, content: this.containerfile(context.source).render() },
+      { path: `${dir}/Containerfile`, content: this.containerfile(context.source, context.command).render() },
       {
         path: `${dir}/.containerignore`,
         content: `# ${notice}\n# Only the model files are sent to the build.\n*\n!models\n`,
@@ -285,19 +263,6 @@ export class ModelImage extends Construct {
   }
 }
 
-/** The default file name of a model file source: the last segment of its URL path or file path. */
-export function fileNameOf(source: string): string {
-  if (/^https?:\/\//.test(source)) {
-    const segment = path.posix.basename(new URL(source).pathname);
-    try {
-      return decodeURIComponent(segment);
-    } catch {
-      return segment;
-    }
-  }
-  return path.basename(source);
-}
-
 function statOrUndefined(file: string): fs.Stats | undefined {
   try {
     return fs.statSync(file);
@@ -306,14 +271,93 @@ function statOrUndefined(file: string): fs.Stats | undefined {
   }
 }
 
-function checkPath(prop: string, value: string, prefix = ''): void {
-  const problem = checkModelFilePath(value);
-  if (problem) throw new Error(`ModelImage ${prop}: ${prefix}${JSON.stringify(value)} ${problem}`);
+/** Why an image reference is not valid, or undefined. */
+function imageReferenceProblem(reference: string): string | undefined {
+  try {
+    parseImageReference(reference);
+    return undefined;
+  } catch (e) {
+    if (e instanceof ImageReferenceError) return e.message;
+    throw e;
+  }
 }
 
-/** Checks a relative path with `/` separators and no `.`, `..` or empty segments; returns it. */
-function checkRelativePath(prop: string, value: string): string {
-  const problem = checkModelFilePath(value);
-  if (problem) throw new Error(`${prop}: ${JSON.stringify(value)} ${problem}`);
-  return value;
+/**
+ * The model files of an image at their places in the build context, folders expanded; the problems of the files
+ * (bad digests, URLs, paths, folders, two files at one path) go to `check`, each at its `files[i]` prop.
+ */
+function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFileEntry[] {
+  if (props.files.length === 0) check.add('files', props.files, 'a model image needs at least one file');
+  const seen = new Map<string, number>();
+  // The folders the files are in: a path cannot be a file and a folder at once (`z` and `z/w`).
+  const folders = new Map<string, number>();
+  const entries: ModelFileEntry[] = [];
+  /** Adds an entry unless another file has its path; `name` is its path in the layout, as the user sees it. */
+  const add = (entry: ModelFileEntry, name: string, what: string) => {
+    const other = seen.get(entry.target);
+    if (other !== undefined) {
+      const also = other === entry.index ? 'is given twice' : `is also the path of files[${other}]`;
+      check.add(['files', entry.index], name, `${what} ${also}; give each file its own path`);
+      return;
+    }
+    const holder = folders.get(entry.target);
+    if (holder !== undefined) {
+      check.add(['files', entry.index], name, `${what} is a file, but files[${holder}] needs it to be a folder; give each file a path of its own`);
+      return;
+    }
+    for (let dir = path.posix.dirname(entry.target); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) {
+      const file = seen.get(dir);
+      if (file !== undefined) {
+        // The folder as the user names it: `name` less what follows the folder in the target.
+        const shown = entry.target.endsWith(name) ? name.slice(0, name.length - (entry.target.length - dir.length)) : dir;
+        check.add(['files', entry.index], name, `${what} needs "${shown}" to be a folder, but files[${file}] puts a file there; give each file a path of its own`);
+        return;
+      }
+    }
+    for (let dir = path.posix.dirname(entry.target); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) if (!folders.has(dir)) folders.set(dir, entry.index);
+    seen.set(entry.target, entry.index);
+    entries.push(entry);
+  };
+  props.files.forEach((f, index) => {
+    const at = (...rest: string[]) => ['files', index, ...rest];
+    if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) check.add(at('sha256'), f.sha256, sha256Problem(f.sha256));
+    const isUrl = /^https?:\/\//.test(f.source);
+    if (isUrl) {
+      const problem = urlProblem(f.source, props.allowCredentialsInUrls === true);
+      if (problem) return check.add(at('source'), f.source, problem);
+    }
+    const name = f.path ?? fileNameOf(f.source);
+    const localPath = isUrl ? undefined : path.resolve(props.sourceDir ?? '', f.source);
+    const stat = localPath === undefined ? undefined : statOrUndefined(localPath);
+    const namedBy = f.path !== undefined ? 'path' : 'source';
+    if (stat?.isDirectory()) {
+      if (f.sha256 !== undefined) {
+        return check.add(at('sha256'), f.sha256, `${JSON.stringify(f.source)} is a folder; sha256 pins a single file (give the folder's files one by one to pin them)`);
+      }
+      const nameWrong = name === '.' ? undefined : checkModelFilePath(name);
+      if (nameWrong) return check.add(at(namedBy), name, `${JSON.stringify(name)} ${nameWrong}`);
+      let found;
+      try {
+        found = listFolder(localPath!);
+      } catch (e) {
+        return check.add(at('source'), f.source, (e as Error).message);
+      }
+      if (found.length === 0) return check.add(at('source'), f.source, `the folder ${f.source} has no files (names starting with "." are left out)`);
+      for (const file of found) {
+        const inLayout = name === '.' ? file.relative : `${name}/${file.relative}`;
+        const wrong = checkModelFilePath(inLayout);
+        if (wrong) {
+          check.add(at('source'), f.source, `${file.absolute}: ${JSON.stringify(inLayout)} ${wrong}`);
+          continue;
+        }
+        const entry = { target: modelFilePath(props.layout, inLayout), localPath: file.absolute, index, folder: localPath, size: file.size };
+        add(entry, inLayout, `"${inLayout}" (of the folder ${f.source})`);
+      }
+      return;
+    }
+    const nameWrong = checkModelFilePath(name);
+    if (nameWrong) return check.add(at(namedBy), name, `${JSON.stringify(name)} ${nameWrong}`);
+    add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size }, name, JSON.stringify(name));
+  });
+  return entries;
 }

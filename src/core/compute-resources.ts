@@ -1,3 +1,4 @@
+import { PropError } from './errors';
 import { containerResourceProblems } from './quantity';
 
 /**
@@ -39,12 +40,6 @@ export const GPU_RESOURCE = 'nvidia.com/gpu';
 export const GPU_TOLERATION: Toleration = { key: GPU_RESOURCE, operator: 'Exists', effect: 'NoSchedule' };
 
 /**
- * A Kubernetes quantity without a sign: a decimal number with an optional binary (Ki, Mi, Gi, Ti, Pi, Ei),
- * decimal (n, u, m, k, M, G, T, P, E) or exponent (e3) suffix. The same syntax as the KServe CRDs' pattern.
- */
-export const QUANTITY_PATTERN = /^(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
-
-/**
  * The model server sizes of the OpenShift AI dashboard (`modelServerSizes` of OdhDashboardConfig), which
  * modelcar uses as the per-runtime defaults.
  */
@@ -56,26 +51,24 @@ export const MODEL_SERVER_SIZES = {
 
 /** One problem with a container's resources: the field under `resources` (e.g. `limits.cpu`) and what is wrong. */
 export interface ResourceProblem {
+  /** The field, as text: `limits.cpu`. */
   readonly field: string;
+  /** The field, as a path: `['limits', 'cpu']`. */
+  readonly path: readonly string[];
   readonly message: string;
 }
 
 /**
  * Every problem with a container's resources. This is the one place resources are checked, for constructs and
- * configs alike, as the Kubernetes API server checks a pod (src/quantity.ts): quantity syntax, requests <=
+ * configs alike, as the Kubernetes API server checks a pod (core/quantity.ts): quantity syntax, requests <=
  * limits, GPUs whole and equal in requests and limits.
  */
 export function resourceProblems(resources: ComputeResources): ResourceProblem[] {
   return containerResourceProblems(resources.requests, resources.limits).map((p) => ({
     field: p.field.join('.'),
+    path: p.field,
     message: p.message.includes('quantities must match') ? `${p.message}; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory` : p.message,
   }));
-}
-
-/** Throws the first problem of {@link resourceProblems}, naming the prop. */
-export function assertResources(prop: string, resources: ComputeResources): void {
-  const [problem] = resourceProblems(resources);
-  if (problem) throw new Error(`${prop}.${problem.field}: ${problem.message}`);
 }
 
 /** A change to default resources: a quantity sets one, `null` removes one (e.g. `limits: { cpu: null }`). */
@@ -106,7 +99,9 @@ export function mergeResources(...layers: readonly (ComputeResourcesOverride | u
 
 /** Resources with `nvidia.com/gpu` requested and limited to `gpus` (removed when 0). */
 export function withGpus(resources: ComputeResources, gpus: number): ComputeResources {
-  if (!Number.isInteger(gpus) || gpus < 0) throw new Error(`gpus: ${gpus} is not a GPU count; give a whole number, 0 or more`);
+  if (!Number.isInteger(gpus) || gpus < 0) {
+    throw new PropError({ construct: '', path: ['gpus'], value: gpus, message: `${gpus} is not a GPU count; give a whole number, 0 or more` });
+  }
   const count = gpus === 0 ? null : String(gpus);
   return mergeResources(resources, { requests: { [GPU_RESOURCE]: count }, limits: { [GPU_RESOURCE]: count } });
 }

@@ -4,6 +4,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { PropError } from './errors';
+import { refuseUndecodableName } from './safe-fs';
+import { urlCredentials } from './url-credentials';
 
 /** Files at least this big get an image layer of their own, even inside a folder source. */
 export const LARGE_FILE_BYTES = 16 * 1024 * 1024;
@@ -41,7 +44,8 @@ export function checkModelFilePath(value: string): string | undefined {
   if (value.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..')) {
     return 'must be a relative path without "." or ".." segments (e.g. model.onnx)';
   }
-  if (/[\0\r\n]/.test(value)) return 'must not contain line breaks or NUL';
+  // Line breaks would break the Containerfile and build.sh; ESC and the other controls would act on a terminal.
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return 'must not contain line breaks, NUL or other control characters';
   const wildcard = /[*?[\\$]/.exec(value);
   if (wildcard) return `must not contain "${wildcard[0]}": the Containerfile's COPY reads * ? [ \\ and $ as wildcards or variables; rename the file`;
   return undefined;
@@ -71,6 +75,7 @@ export function listFolder(root: string): FolderFile[] {
       .filter((n) => !n.startsWith('.'))
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const name of names) {
+      refuseUndecodableName(name, dir);
       const absolute = path.join(dir, name);
       const rel = relative ? `${relative}/${name}` : name;
       let stat: fs.Stats;
@@ -113,7 +118,12 @@ export function groupLayers(entries: readonly ModelFileEntry[]): ModelFileEntry[
     }
     if (layers.length <= MAX_MODEL_LAYERS) return layers;
   }
-  throw new Error(`the model has files in more than ${MAX_MODEL_LAYERS} folders, which would make more image layers than container storage can stack; put fewer files in the image`);
+  throw new PropError({
+    construct: '',
+    path: ['files'],
+    value: undefined,
+    message: `the model has files in more than ${MAX_MODEL_LAYERS} folders, which would make more image layers than container storage can stack; put fewer files in the image`,
+  });
 }
 
 /** The marker that stands for a file's SHA-256 in {@link filesLabelParts}. */
@@ -149,3 +159,55 @@ export const BUILD_FLAGS: readonly string[] = ['--format=oci', '--layers', '--ti
 
 /** {@link BUILD_FLAGS} as shell words. */
 export const BUILD_FLAGS_TEXT = BUILD_FLAGS.join(' ');
+
+/** The default file name of a model file source: the last segment of its URL path or file path. */
+export function fileNameOf(source: string): string {
+  if (/^https?:\/\//.test(source)) {
+    const segment = path.posix.basename(new URL(source).pathname);
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+  }
+  return path.basename(source);
+}
+
+/** Why a string is not a SHA-256 digest as sha256sum prints it (64 lowercase hex digits), and the fix. */
+export function sha256Problem(value: string): string {
+  const q = JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  const lead = `${q} is not a SHA-256 digest`;
+  const prefix = /^sha256[:=-]/i.exec(value);
+  if (prefix) {
+    const rest = value.slice(prefix[0].length);
+    return /^[0-9a-fA-F]{64}$/.test(rest)
+      ? `${lead}: drop the "${prefix[0]}" prefix and write "${rest.toLowerCase()}"`
+      : `${lead}: drop the "${prefix[0]}" prefix and give the 64 hex digits only`;
+  }
+  const bad = /[^0-9a-fA-F]/.exec(value);
+  if (bad) return `${lead}: it contains ${JSON.stringify(bad[0])}, which is not a hex digit (0-9, a-f); \`sha256sum FILE\` prints the digest`;
+  if (value.length !== 64) return `${lead}: it has ${value.length} hex digits, a SHA-256 digest has exactly 64; \`sha256sum FILE\` prints the digest`;
+  return `${lead}: write it in lowercase: "${value.toLowerCase()}"`;
+}
+
+/**
+ * Checks a model file URL: it must parse, and must not carry credentials (a user name and password, a query
+ * parameter that looks like a token or a signature), which would land in the generated build script (and so in
+ * git), in the image's labels and in logs, unless `allowCredentials`. Returns the problem, or undefined.
+ */
+export function urlProblem(source: string, allowCredentials = false): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(source);
+  } catch {
+    return `"${source}" is not a valid URL; write it as https://host/path/to/model`;
+  }
+  const credentials = urlCredentials(url);
+  if (credentials && !allowCredentials) {
+    return (
+      `the URL carries credentials (${credentials}); they would be written into the generated build script (and so into git) and into the image's labels: ` +
+      'remove them and give the download its credentials another way (e.g. a ~/.netrc for curl), or, if they are meant to be public, set `allowCredentialsInUrls: true` at the top level of the config'
+    );
+  }
+  return undefined;
+}

@@ -33,6 +33,16 @@ export type QuantityFormat = 'DecimalExponent' | 'BinarySI' | 'DecimalSI';
 /** splitREString of quantity.go, quoted in the error for a malformed quantity. */
 export const QUANTITY_SPLIT_RE = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
 
+/**
+ * The grammar above as one regular expression: the `pattern` Kubernetes' OpenAPI gives every quantity (and so the
+ * KServe CRDs give `resources`), sign included. It differs from the parser at the edges, both ways: `"-"` and `"."`
+ * parse as zero but do not match, `"1e1.5"` matches but does not parse (an exponent is a whole number).
+ */
+export const QUANTITY_PATTERN = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+
+/** {@link QUANTITY_PATTERN} without the sign: an amount of a resource, as the config schema checks it. */
+export const UNSIGNED_QUANTITY_PATTERN = QUANTITY_PATTERN.replace('^(\\+|-)?', '^');
+
 /** The three errors ParseQuantity returns, worded as apimachinery words them. */
 export const QUANTITY_ERRORS = {
   /** ErrFormatWrong */
@@ -270,7 +280,7 @@ function scan(str: string): { positive: boolean; value: string; num: string; den
     if (str[i] === '0') pos++;
     else break;
   }
-  let num = '';
+  let num: string;
   let i = pos;
   while (i < end && isDigit(str[i])) i++;
   if (i >= end) return { positive, value: str, num: str.slice(pos), denom: '', suffix: '' };

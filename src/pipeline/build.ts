@@ -9,18 +9,21 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../core/errors';
+import { lockFolder } from '../core/folder-lock';
+import { onInterrupt, testPauseAsync } from '../core/interrupts';
+import { own } from '../core/records';
+import { SafeFolder } from '../core/safe-fs';
 import { prepareAuthFile } from './registry-auth';
 import { BUILDERS, BuilderName, chooseBuilder, findOnPath, runCommand } from './builder';
+import { ImageOrigin, PipelineImage, TreeImagesOptions } from './image-set';
 import { Compression, DEFAULT_COMPRESSION } from './image/compression';
 import { LayoutExistsError, writeImage } from './image/writer';
 import { RegistryError } from './image/registry';
-import { ConfigImage, loadConfigImages } from './config-images';
 import { BUILD_FLAGS, FILES_LABEL } from '../core/model-files';
 import { ProgressOutput } from './progress';
 import { parseImageReference, repositoryOf } from '../core/image-ref';
-import { LockEntry, inputsDigest, lockFileOf, readLock, writeLock } from './lock';
-import { INTERRUPTED_EXIT_CODE, stagedDigests } from './stage';
-import { sourceName } from './synthesize';
+import { LockEntry, inputsDigest, readLock, writeLock } from './lock';
+import { INTERRUPTED_EXIT_CODE, imageSet, stagedDigests } from './stage';
 import { AbortedError } from './transfer';
 
 /** Options of {@link build}. */
@@ -52,6 +55,13 @@ export interface BuildOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Options of {@link build} for a construct tree written in TypeScript instead of a config: its model images
+ * (`scope` or `images`), the output folder it was synthesized into and its `source`, as given to `synthesize()`;
+ * with `push`, the digests go to `lockFile`, in the format `modelcar build --push` writes.
+ */
+export interface BuildTreeOptions extends Omit<BuildOptions, 'config'>, TreeImagesOptions {}
+
 /** One built (and maybe pushed) image. */
 export interface BuiltImage {
   readonly key: string;
@@ -75,36 +85,61 @@ export interface BuildResult {
 const MAX_LABEL_BYTES = 120 * 1024;
 
 /**
- * Builds the model images of a config. Checks first, for every selected model, that the build context is the one
- * synth writes for the config and that every model file is staged and matches; then builds (and pushes) them one by
- * one. Throws a UserError on the first failure; the lock file then holds the images pushed before it.
+ * Builds the model images of a config, or of a construct tree. Checks first, for every selected model, that the
+ * build context is the one synth writes for the config (or synthesize() for the tree) and that every model file is
+ * staged and matches; then builds (and pushes) them one by one. Throws a UserError on the first failure; the lock
+ * file then holds the images pushed before it.
  */
-export async function build(options: BuildOptions): Promise<BuildResult> {
-  const { outdir, images, all } = loadConfigImages(options.config, options.outdir, options.models);
+export async function build(options: BuildOptions | BuildTreeOptions): Promise<BuildResult> {
+  const outdir = path.resolve(options.outdir);
+  // The build contexts must not change under the builder: synth and stage fail while it runs. A build from a
+  // read-only checkout (which nothing else can change either) runs without the lock.
+  const lock = lockFolder(outdir, { command: options.push ? 'build --push' : 'build', shown: path.relative(process.cwd(), outdir) || '.', readOnly: true });
+  try {
+    return await buildLocked(options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<BuildResult> {
+  const { outdir, images, all } = imageSet(options);
   const output = options.output ?? { write: () => undefined };
   const line = (text: string) => output.write(`${text}\n`);
   const env = options.env ?? process.env;
   const builder = pickBuilder(options, env);
-  const source = sourceName(options.config, outdir);
-  const lockFile = lockFileOf(options.config);
+  // Every image of a set has the same origin; a set without images builds nothing and writes no lock file.
+  const origin: ImageOrigin | undefined = all[0]?.origin;
 
   for (const item of images) {
-    checkContext(item, source, options, outdir);
+    checkContext(item);
     if (options.push && parseImageReference(item.image.image).digest !== undefined) {
-      throw new UserError(`${item.image.key}: image ${item.image.image} is given by digest, and a digest cannot be pushed to; give a tag in the config`);
+      throw new UserError(`${item.image.key}: image ${item.image.image} is given by digest, and a digest cannot be pushed to; give a tag in ${item.origin.name}`);
     }
   }
-  const digests = new Map<ConfigImage, string[]>();
+  const digests = new Map<PipelineImage, string[]>();
   for (const item of images) digests.set(item, await interruptible(() => stagedDigests(item, { output, signal: options.signal })));
 
-  if (builder === 'modelcar') return buildWithWriter(options, images, all, digests, outdir, lockFile, env);
+  if (builder === 'modelcar') return buildWithWriter(options, images, all, digests, outdir, origin, env);
   if (options.push) for (const item of images) compressionFlags(item, builder.name);
   const auth = prepareAuthFile(options.authfile, env);
+  // A second signal exits at once: the credentials in the clear go first.
+  const dropAuth = onInterrupt(() => auth.cleanup());
   const common = [...(options.tlsVerify === false ? ['--tls-verify=false'] : []), ...(auth.path ? ['--authfile', auth.path] : [])];
-  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-build-'));
+  let temp: string;
+  try {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-build-'));
+  } catch (e) {
+    auth.cleanup();
+    dropAuth();
+    throw e;
+  }
+  const dropTemp = onInterrupt(() => fs.rmSync(temp, { recursive: true, force: true }));
   const built: BuiltImage[] = [];
   const pushed = new Map<string, LockEntry>();
   try {
+    await testPauseAsync('auth-file-ready', options.signal);
+    if (options.signal?.aborted) throw new UserError('interrupted; nothing was built', INTERRUPTED_EXIT_CODE);
     if (options.push) line(`pushing with ${auth.describe}`);
 
     for (const item of images) {
@@ -130,15 +165,18 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         digest = normalizeDigest(fs.readFileSync(digestfile, 'utf8'));
         line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${digest}`);
         pushed.set(image.key, lockEntry(item, digest, digests.get(item)!));
-        recordLock(lockFile, options.config, pushed, all.map((i) => i.image.key));
+        recordLock(origin!, pushed, all.map((i) => i.image.key));
       }
       built.push({ key: image.key, image: image.image, imageId, digest });
     }
   } finally {
     auth.cleanup();
+    dropAuth();
     fs.rmSync(temp, { recursive: true, force: true });
+    dropTemp();
   }
-  if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile) || lockFile}; run \`modelcar synth\` to pin storageUri to them`);
+  const lockFile = origin?.lockFile;
+  if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile!) || lockFile}; ${origin!.pinAdvice}`);
   return { builder: builder.name, images: built, lockFile: pushed.size ? lockFile : undefined };
 }
 
@@ -146,7 +184,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
  * The builder: the one asked for; else modelcar's own writer when the image goes to a registry or a layout, and
  * podman (else buildah) when it goes into local container storage, where only they put it.
  */
-function pickBuilder(options: BuildOptions, env: NodeJS.ProcessEnv): { name: BuilderName; path: string } | 'modelcar' {
+function pickBuilder(options: BuildOptions | BuildTreeOptions, env: NodeJS.ProcessEnv): { name: BuilderName; path: string } | 'modelcar' {
   if (options.builder === 'modelcar' || (options.builder === undefined && (options.push || options.layout !== undefined))) {
     if (!options.push && options.layout === undefined) {
       const other = BUILDERS.find((b) => findOnPath(b, env));
@@ -160,30 +198,24 @@ function pickBuilder(options: BuildOptions, env: NodeJS.ProcessEnv): { name: Bui
 }
 
 /**
- * The push flags of a model's compression with podman or buildah: none when the config names none (they compress
+ * The push flags of a model's compression with podman or buildah: none when its source names none (they compress
  * with gzip), else the flag that asks for it. podman 4 cannot push uncompressed layers (`--compression-format` knows
  * gzip and zstd; buildah has `--disable-compression`): refused, before anything is built.
  */
-function compressionFlags(item: ConfigImage, builder: BuilderName): string[] {
-  const c = configuredCompression(item);
+function compressionFlags(item: PipelineImage, builder: BuilderName): string[] {
+  const c = item.compression;
   if (c === undefined || c === 'gzip') return [];
   if (c === 'zstd') return ['--compression-format', 'zstd'];
   if (builder === 'podman') throw new UserError(`${item.image.key}: compression none: podman cannot push uncompressed layers; use --builder modelcar or buildah, or compression zstd or gzip`);
   return ['--disable-compression'];
 }
 
-/** The compression the config gives a model's layers (its own, else its defaults'), if any. */
-function configuredCompression(item: ConfigImage): Compression | undefined {
-  const config = item.loaded.config;
-  return (config.models[item.modelIndex]?.compression ?? config.defaults?.compression) as Compression | undefined;
+/** The compression of a model's layers with modelcar's writer: its source's, else {@link DEFAULT_COMPRESSION}. */
+function compressionOf(item: PipelineImage): Compression {
+  return item.compression ?? DEFAULT_COMPRESSION;
 }
 
-/** The compression of a model's layers with modelcar's writer: the config's, else {@link DEFAULT_COMPRESSION}. */
-function compressionOf(item: ConfigImage): Compression {
-  return configuredCompression(item) ?? DEFAULT_COMPRESSION;
-}
-
-function lockEntry(item: ConfigImage, digest: string, fileDigests: readonly string[]): LockEntry {
+function lockEntry(item: PipelineImage, digest: string, fileDigests: readonly string[]): LockEntry {
   const files: Record<string, string> = {};
   item.image.files.forEach((f, i) => (files[f.target] = `sha256:${fileDigests[i]}`));
   return { image: item.image.image, digest, inputs: inputsDigest(item.image), files };
@@ -191,20 +223,24 @@ function lockEntry(item: ConfigImage, digest: string, fileDigests: readonly stri
 
 /** Builds with modelcar's own image writer: each image pushed (and recorded in the lock file) or written as a layout. */
 async function buildWithWriter(
-  options: BuildOptions,
-  images: readonly ConfigImage[],
-  all: readonly ConfigImage[],
-  digests: ReadonlyMap<ConfigImage, string[]>,
+  options: BuildOptions | BuildTreeOptions,
+  images: readonly PipelineImage[],
+  all: readonly PipelineImage[],
+  digests: ReadonlyMap<PipelineImage, string[]>,
   outdir: string,
-  lockFile: string,
+  origin: ImageOrigin | undefined,
   env: NodeJS.ProcessEnv,
 ): Promise<BuildResult> {
   const output = options.output ?? { write: () => undefined };
   const line = (text: string) => output.write(`${text}\n`);
   const auth = prepareAuthFile(options.authfile, env);
+  // A second signal exits at once: the credentials in the clear go first.
+  const dropAuth = onInterrupt(() => auth.cleanup());
   const built: BuiltImage[] = [];
   const pushed = new Map<string, LockEntry>();
   try {
+    await testPauseAsync('auth-file-ready', options.signal);
+    if (options.signal?.aborted) throw new UserError('interrupted; nothing was built', INTERRUPTED_EXIT_CODE);
     line(`${options.push ? 'pushing' : 'reading base images'} with ${auth.describe}`);
     for (const item of images) {
       const { image } = item;
@@ -216,7 +252,7 @@ async function buildWithWriter(
       try {
         written = await writeImage({
           image,
-          contextDir: item.contextDir,
+          staged: stagedFiles(item),
           filesLabel: label,
           fileDigests: new Map(image.files.map((f, i) => [f.target, digests.get(item)![i]])),
           compression,
@@ -239,32 +275,53 @@ async function buildWithWriter(
       if (options.push) {
         line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${written.digest} (image ID ${written.configDigest})`);
         pushed.set(image.key, lockEntry(item, written.digest, digests.get(item)!));
-        recordLock(lockFile, options.config, pushed, all.map((i) => i.image.key));
+        recordLock(origin!, pushed, all.map((i) => i.image.key));
       } else line(`${image.key}: wrote ${image.image} as ${written.digest} (image ID ${written.configDigest}) to ${layout}`);
       built.push({ key: image.key, image: image.image, imageId: written.configDigest, digest: written.digest });
     }
   } finally {
     auth.cleanup();
+    dropAuth();
   }
-  if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile) || lockFile}; run \`modelcar synth\` to pin storageUri to them`);
+  const lockFile = origin?.lockFile;
+  if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile!) || lockFile}; ${origin!.pinAdvice}`);
   return { builder: 'modelcar', images: built, lockFile: pushed.size ? lockFile : undefined };
 }
 
-/** Refuses a build context that is missing or not what synth writes for the config now. */
-function checkContext(item: ConfigImage, source: string, options: BuildOptions, outdir: string): void {
-  const synth = `modelcar synth -c ${options.config} -o ${options.outdir}`;
-  const env = item.environment;
-  for (const file of item.image.render({ source: env ? `${source}, environment ${env}` : source, outdir, subdir: env })) {
+/**
+ * The staged files of a model image, by path in its build context, as absolute paths the writer opens: reached
+ * through the output folder's {@link SafeFolder}, so that a symbolic link or a mount point on the way (or in place
+ * of the file) is refused, never read through.
+ */
+function stagedFiles(item: PipelineImage): ReadonlyMap<string, string> {
+  const { outdir } = item.context;
+  const root = SafeFolder.open(outdir, { shown: path.relative(process.cwd(), outdir) || '.', what: 'output folder' });
+  const context = path.relative(outdir, item.contextDir).split(path.sep).join('/');
+  const files = new Map<string, string>();
+  for (const f of item.image.files) {
+    const rel = `${context}/${f.target}`;
+    const stat = root?.lstat(rel);
+    if (stat === undefined || !root) throw new UserError(`${item.image.key}: ${f.target} is not staged. Run ${item.origin.stageCommand(item.image.key)} first.`);
+    root.refuseUnsafe(rel, stat, 'file');
+    if (!stat.isFile()) throw new UserError(`${item.image.key}: ${root.show(rel)} is not a file; run ${item.origin.stageCommand(item.image.key)} first`);
+    files.set(f.target, root.full(rel));
+  }
+  return files;
+}
+
+/** Refuses a build context that is missing or not what synth (or synthesize()) writes for its source now. */
+function checkContext(item: PipelineImage): void {
+  const { context, origin } = item;
+  for (const file of item.image.render(context)) {
     if (!file.path.endsWith('/Containerfile') && !file.path.endsWith('/.containerignore')) continue;
-    const full = path.join(outdir, ...(env ? [env] : []), ...file.path.split('/'));
-    let current: string | undefined;
-    try {
-      current = fs.readFileSync(full, 'utf8');
-    } catch {
-      current = undefined;
-    }
-    if (current === undefined) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is missing; run \`${synth}\` first`);
-    if (current !== file.content) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is not what synth writes for the config now; run \`${synth}\` first`);
+    const rel = [...(context.subdir ? [context.subdir] : []), ...file.path.split('/')].join('/');
+    const full = path.join(context.outdir, ...rel.split('/'));
+    // Never read through a link: a committed `Containerfile -> /etc/shadow` is refused, not shown or built.
+    const found = SafeFolder.open(context.outdir, { shown: path.relative(process.cwd(), context.outdir) || '.', what: 'output folder' })?.read(rel);
+    if (found && 'link' in found) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is a symbolic link (to ${found.link}), not the file ${origin.writer} writes; run ${origin.synthCommand}`);
+    const current = found?.data.toString('utf8');
+    if (current === undefined) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is missing; run ${origin.synthCommand} first`);
+    if (current !== file.content) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is not what ${origin.writer} writes for ${origin.name} now; run ${origin.synthCommand} first`);
   }
 }
 
@@ -290,13 +347,14 @@ function normalizeDigest(text: string): string {
   return digest;
 }
 
-/** Merges newly pushed entries into the lock file, dropping entries of models the config no longer has. */
-function recordLock(file: string, config: string, pushed: ReadonlyMap<string, LockEntry>, keys: readonly string[]): void {
+/** Merges newly pushed entries into the lock file, dropping entries of models the config (or tree) no longer has. */
+function recordLock(origin: ImageOrigin, pushed: ReadonlyMap<string, LockEntry>, keys: readonly string[]): void {
+  const file = origin.lockFile;
   const existing = fs.existsSync(file) ? readLock(file).images : {};
   const images: Record<string, LockEntry> = {};
   for (const key of keys) {
-    const entry = pushed.get(key) ?? existing[key];
+    const entry = pushed.get(key) ?? own(existing, key);
     if (entry) images[key] = entry;
   }
-  writeLock(file, { images }, path.basename(config));
+  writeLock(file, { images }, origin.lockSource, origin.lockUser);
 }

@@ -7,7 +7,10 @@ import { DEFAULT_DOCKER_SERVER, DockerRegistryCredentials, dockerConfigJson } fr
 import { ConfigError, Diagnostic, UserError } from '../core/errors';
 import { checkName } from '../core/names';
 import { toYaml } from '../output/manifests';
-import { FILE_LIST } from '../output/writer';
+import { refuseSecretsFolder, writeSecretFilesSteps } from '../output/secrets-folder';
+import { realOrResolved } from '../core/folder-lock';
+import { Steps, runSteps } from '../core/interrupts';
+import { own } from '../core/records';
 import { PullSecret } from '../constructs/pull-secret';
 import { SealingScope, sealedSecret, sealingKey } from '../core/sealed-secret';
 
@@ -55,13 +58,8 @@ export function pullSecretObject(request: PullSecretRequest): Record<string, any
   for (const p of checkName('subdomain', request.name)) throw new UserError(`"${request.name}" is not a valid Secret name: ${p}`, 2);
   for (const p of checkName('label', request.namespace)) throw new UserError(`"${request.namespace}" is not a valid namespace name: ${p}`, 2);
   const chart = new Chart(new App(), 'pull-secret', { disableResourceNameHashes: true });
-  try {
-    const secret = new PullSecret(chart, 'Secret', request);
-    return secret.apiObject.toJson();
-  } catch (e) {
-    // The credential checks name the field, never its value.
-    throw new UserError((e as Error).message);
-  }
+  // A PropError names the field, never a credential's value.
+  return new PullSecret(chart, 'Secret', request).apiObject.toJson();
 }
 
 /**
@@ -73,14 +71,14 @@ export function pullSecretsOfConfig(loaded: LoadedConfig, names: readonly string
   const entries = config.pullSecrets ?? {};
   const problems: Diagnostic[] = [];
   for (const n of names) {
-    if (!entries[n]?.fromEnv) problems.push(at(entries[n] ? ['pullSecrets', n] : ['pullSecrets'], `"${n}" is not a pull secret with fromEnv in this config`));
+    if (!own(entries, n)?.fromEnv) problems.push(at(own(entries, n) ? ['pullSecrets', n] : ['pullSecrets'], `"${n}" is not a pull secret with fromEnv in this config`));
   }
   const wanted = Object.keys(entries)
-    .filter((n) => entries[n].fromEnv && (names.length === 0 || names.includes(n)))
+    .filter((n) => own(entries, n)!.fromEnv && (names.length === 0 || names.includes(n)))
     .sort();
   const requests: PullSecretRequest[] = [];
   for (const name of wanted) {
-    const entry = entries[name];
+    const entry = own(entries, name)!;
     const from = entry.fromEnv!;
     const namespaces = new Set<string>();
     for (const model of config.models) {
@@ -94,7 +92,7 @@ export function pullSecretsOfConfig(loaded: LoadedConfig, names: readonly string
       continue;
     }
     for (const key of ['username', 'password'] as const) {
-      if (!env[from[key]]) problems.push(at(['pullSecrets', name, 'fromEnv', key], `the environment variable ${from[key]} is not set (or empty)`));
+      if (!own(env, from[key])) problems.push(at(['pullSecrets', name, 'fromEnv', key], `the environment variable ${from[key]} is not set (or empty)`));
     }
     if (problems.length) continue;
     const credentials = readCredentials({ server: entry.server, usernameEnv: from.username, passwordEnv: from.password, emailEnv: from.email }, env, () => '');
@@ -129,33 +127,25 @@ export function renderYamlStream(objects: readonly Record<string, any>[]): strin
 
 /**
  * Writes objects as files `<namespace>/<kind>-<name>.yaml` into a folder. Secrets (credentials in the clear)
- * get mode 0600, and the folder a `.gitignore` that keeps it out of git; the folder must not be, or be
- * inside, modelcar's (committed) output, and no file may be tracked by git. SealedSecrets are safe to commit.
+ * get mode 0600, and the folder a `.gitignore` that keeps it out of git; the folder must be one of its own: not
+ * modelcar's (committed) output, nor inside it (by real path: a link into it counts), nor a folder of other files,
+ * and no file may be tracked by git. SealedSecrets are safe to commit. Nothing is written through a symbolic link.
  */
 export function writeObjectFiles(dir: string, objects: readonly Record<string, any>[]): string[] {
-  const resolved = path.resolve(dir);
+  return runSteps(writeObjectFilesSteps(dir, objects));
+}
+
+/** {@link writeObjectFiles} as steps, for the CLI to run interruptibly: each file whole or absent, no temporary file left. */
+export function* writeObjectFilesSteps(dir: string, objects: readonly Record<string, any>[]): Steps<string[]> {
   const holdsCredentials = objects.some((o) => o.kind === 'Secret');
+  const files = objects.map((o) => ({ path: `${o.metadata.namespace}/${String(o.kind).toLowerCase()}-${o.metadata.name}.yaml`, content: toYaml(o) }));
   if (holdsCredentials) {
-    for (let d = resolved; d !== path.dirname(d); d = path.dirname(d)) {
-      if (fs.existsSync(path.join(d, FILE_LIST))) {
-        throw new UserError(`refusing to write Secrets into ${resolved}: it is inside ${d}, modelcar's committed output; choose a folder outside it (e.g. .modelcar/secrets)`, 2);
-      }
-    }
-  }
-  const files = objects.map((o) => ({ rel: `${o.metadata.namespace}/${String(o.kind).toLowerCase()}-${o.metadata.name}.yaml`, content: toYaml(o) }));
-  if (holdsCredentials) {
-    const tracked = trackedByGit(resolved, files.map((f) => f.rel));
+    const tracked = trackedByGit(realOrResolved(dir), files.map((f) => f.path));
     if (tracked.length) throw new UserError(`refusing to write Secrets over files that git tracks: ${tracked.join(', ')}; untrack them (git rm --cached) first`, 2);
-    fs.mkdirSync(resolved, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(path.join(resolved, '.gitignore'), '# Generated by modelcar: credentials, never to be committed.\n*\n');
+    refuseSecretsFolder(dir);
   }
-  for (const f of files) {
-    const full = path.join(resolved, ...f.rel.split('/'));
-    fs.mkdirSync(path.dirname(full), { recursive: true, mode: holdsCredentials ? 0o700 : 0o755 });
-    fs.writeFileSync(full, f.content, { mode: holdsCredentials ? 0o600 : 0o644 });
-    fs.chmodSync(full, holdsCredentials ? 0o600 : 0o644);
-  }
-  return files.map((f) => path.join(dir, f.rel));
+  yield* writeSecretFilesSteps(dir, files, { credentials: holdsCredentials });
+  return files.map((f) => path.join(dir, f.path));
 }
 
 function trackedByGit(dir: string, rels: readonly string[]): string[] {

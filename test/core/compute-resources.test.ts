@@ -1,6 +1,4 @@
-import * as fc from 'fast-check';
-import { GPU_TOLERATION, MODEL_SERVER_SIZES, QUANTITY_PATTERN, mergeResources, resourceProblems, withGpus } from '../../src/core/compute-resources';
-import schema from '../../src/config/modelcar.schema.json';
+import { GPU_TOLERATION, MODEL_SERVER_SIZES, mergeResources, resourceProblems, withGpus } from '../../src/core/compute-resources';
 
 describe('compute resources', () => {
   test('GIVEN defaults and overrides THEN later layers win key by key and null removes', () => {
@@ -23,19 +21,10 @@ describe('compute resources', () => {
   });
 
   test('GIVEN quantities THEN Kubernetes ones pass and others are named with their field', () => {
-    expect(['1', '500m', '0.5', '.5', '8Gi', '512Mi', '1e3', '2k', '1.5G'].filter((q) => !QUANTITY_PATTERN.test(q))).toStrictEqual([]);
     expect(resourceProblems({ requests: { cpu: '1 core', memory: '4Gi' }, limits: { memory: '8GB', cpu: '-1' } })).toStrictEqual([
-      { field: 'limits.cpu', message: 'Invalid value: "-1": must be greater than or equal to 0' },
-      { field: 'limits.memory', message: `Invalid value: "8GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory` },
-      { field: 'requests.cpu', message: `Invalid value: "1 core": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory` },
+      { field: 'limits.cpu', path: ['limits', 'cpu'], message: 'Invalid value: "-1": must be greater than or equal to 0' },
+      { field: 'limits.memory', path: ['limits', 'memory'], message: `Invalid value: "8GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory` },
+      { field: 'requests.cpu', path: ['requests', 'cpu'], message: `Invalid value: "1 core": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory` },
     ]);
-  });
-
-  test('the config schema checks quantities with the same pattern', () => {
-    expect(new RegExp(schema.definitions.QuantityValue.pattern).source).toBe(QUANTITY_PATTERN.source);
-    fc.assert(
-      fc.property(fc.string(), (s) => QUANTITY_PATTERN.test(s) === new RegExp(schema.definitions.QuantityValue.pattern).test(s)),
-      { numRuns: 300 },
-    );
   });
 });

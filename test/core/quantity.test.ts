@@ -1,5 +1,9 @@
 import fc from 'fast-check';
-import { QUANTITY_ERRORS, Quantity, QuantityError, checkResources, parseQuantity, parseQuantityValue, containerResourceProblems } from '../../src/core/quantity';
+import * as fs from 'fs';
+import * as YAML from 'yaml';
+import { QUANTITY_ERRORS, QUANTITY_PATTERN, UNSIGNED_QUANTITY_PATTERN, Quantity, QuantityError, checkResources, parseQuantity, parseQuantityValue, containerResourceProblems } from '../../src/core/quantity';
+import schema from '../../src/config/modelcar.schema.json';
+import { sharedPath } from '../support/shared';
 
 const FORMAT_WRONG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
@@ -269,5 +273,35 @@ describe('checkResources: container requests and limits, as the API server check
 
   test('containerResourceProblems gives each problem with the key it concerns', () => {
     expect(containerResourceProblems({ cpu: '2' }, { cpu: '1' })).toStrictEqual([{ field: ['requests', 'cpu'], message: 'Invalid value: "2": must be less than or equal to cpu limit of 1' }]);
+  });
+});
+
+describe('the quantity pattern, defined once', () => {
+  test('GIVEN the quantities users write THEN the unsigned pattern takes them', () => {
+    const unsigned = new RegExp(UNSIGNED_QUANTITY_PATTERN);
+    expect(['1', '500m', '0.5', '.5', '8Gi', '512Mi', '1e3', '2k', '1.5G'].filter((q) => !unsigned.test(q))).toStrictEqual([]);
+    expect(['-1', '+1', '8GB', '1 core', ''].filter((q) => unsigned.test(q))).toStrictEqual([]);
+  });
+
+  test('GIVEN the KServe CRDs (v0.15.2, ../shared) THEN their quantity pattern is QUANTITY_PATTERN, which output validation recognizes', () => {
+    const crd = YAML.parse(fs.readFileSync(sharedPath('kserve', 'crds', 'serving.kserve.io_servingruntimes.yaml'), 'utf8'));
+    const resources = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.containers.items.properties.resources.properties;
+    expect(resources.limits.additionalProperties.pattern).toBe(QUANTITY_PATTERN);
+    expect(resources.requests.additionalProperties.pattern).toBe(QUANTITY_PATTERN);
+  });
+
+  test('GIVEN the config schema THEN it checks quantities with the unsigned pattern', () => {
+    expect(schema.definitions.QuantityValue.pattern).toBe(UNSIGNED_QUANTITY_PATTERN);
+  });
+
+  test('GIVEN the edges THEN the pattern and the parser differ as documented, both ways', () => {
+    const pattern = new RegExp(QUANTITY_PATTERN);
+    expect(['-', '.'].map((q) => [pattern.test(q), parseQuantity(q).toString()])).toStrictEqual([
+      [false, '0'],
+      [false, '0'],
+    ]);
+    expect(['1e1.5', '0E.0'].map((q) => pattern.test(q))).toStrictEqual([true, true]);
+    expect(() => parseQuantity('1e1.5')).toThrow(QuantityError);
+    expect(() => parseQuantity('0E.0')).toThrow(QuantityError);
   });
 });

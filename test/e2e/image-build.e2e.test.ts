@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { dockerConfigJson } from '../../src/core/docker-config';
-import { synth } from '../../src/pipeline/synthesize';
+import { synthesizeConfigFile } from '../../src/pipeline/synthesize';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
 import { KSERVE_SIDECAR_LINK, RunResult, TarEntry, TestStorage, buildBaseImage, kserveInitCheck, listLayer, mustSucceed, requireBusybox, tryRun } from './containers';
@@ -87,7 +87,7 @@ function writeConfig(file: string, imageRef: string, pins: { model?: string; ext
 
 /** Synthesizes a config into an output folder; returns the emitted build.sh of the model. */
 function synthBuildScript(config: string, outdir: string): string {
-  synth({ config, outdir });
+  synthesizeConfigFile({ config, outdir });
   const script = path.join(outdir, 'images', NAMESPACE, 'mobilenet', 'build.sh');
   expect(fs.statSync(script).mode & 0o111).toBe(0o111);
   return script;
@@ -283,7 +283,8 @@ describe('a model file whose sha256 does not match the config', () => {
     built();
     const dir = path.join(work!, 'mismatch');
     fs.mkdirSync(dir);
-    fs.symlinkSync(path.join(project, 'model files'), path.join(dir, 'model files'));
+    // A copy: a link to the project's folder would lead out of this config's folder, which synth refuses.
+    fs.cpSync(path.join(project, 'model files'), path.join(dir, 'model files'), { recursive: true });
     const wrong = sha256(Buffer.from('not the model'));
     const mismatchImage = `${registry!.host}/e2e/mismatch:1`;
     // The unpinned file comes second: the pinned one fails first.

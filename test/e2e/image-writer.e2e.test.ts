@@ -25,7 +25,7 @@ import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
 import { dockerConfigJson } from '../../src/core/docker-config';
 import { PullSecret } from '../../src/constructs/pull-secret';
-import { synth, synthesize } from '../../src/pipeline/synthesize';
+import { synthesize, synthesizeConfigFile } from '../../src/pipeline/synthesize';
 import { ZSTD_INSTALL } from '../../src/pipeline/image/compression';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
@@ -156,7 +156,7 @@ beforeAll(async () => {
   for (const [name, data] of Object.entries(FILES)) file(name, data);
   dist = path.join(project, 'dist');
   writeConfig(path.join(project, 'modelcar.yaml'), image);
-  synth({ config: path.join(project, 'modelcar.yaml'), outdir: dist });
+  synthesizeConfigFile({ config: path.join(project, 'modelcar.yaml'), outdir: dist });
   const stage = await modelcar(['stage', '-c', 'modelcar.yaml', '-o', 'dist']);
   if (stage.status !== 0) throw new Error(`modelcar stage failed:\n${stage.report}`);
   build = await modelcar(['build', '-c', 'modelcar.yaml', '-o', 'dist', '--push', '--authfile', secretFile, '--tls-verify=false']);
@@ -205,7 +205,7 @@ describe('modelcar build --push with its own image writer', () => {
     expect(inspect(image).digest).toBe(digest);
     const lock = YAML.parse(fs.readFileSync(path.join(project, 'modelcar.lock.yaml'), 'utf8'));
     expect(lock.images[`${NAMESPACE}/mobilenet`]).toMatchObject({ image, digest });
-    synth({ config: path.join(project, 'modelcar.yaml'), outdir: dist });
+    synthesizeConfigFile({ config: path.join(project, 'modelcar.yaml'), outdir: dist });
     const isvc = YAML.parse(fs.readFileSync(path.join(dist, 'manifests', NAMESPACE, 'inferenceservice-mobilenet.yaml'), 'utf8'));
     expect(isvc.spec.predictor.model.storageUri).toBe(`oci://${repository}@${digest}`);
   });
@@ -357,7 +357,7 @@ describe('compressed layers', () => {
       const out = path.join(project, `dist-${compression}`);
       const push = async (name: string, image: string) => {
         writeConfig(path.join(project, name), image, [`  compression: ${compression}`]);
-        synth({ config: path.join(project, name), outdir: out });
+        synthesizeConfigFile({ config: path.join(project, name), outdir: out });
         succeeded(await modelcar(['stage', '-c', name, '-o', out]), 'modelcar stage');
         return succeeded(await modelcar(['build', '-c', name, '-o', out, '--push', '--authfile', authJson, '--tls-verify=false']), `modelcar build (${compression}, ${image})`);
       };
@@ -448,7 +448,7 @@ describe('an interrupted push', () => {
       fs.writeFileSync(auth, JSON.stringify(entries), { mode: 0o600 });
       writeConfig(path.join(project, 'interrupted.yaml'), ref);
       const out = path.join(project, 'dist-interrupted');
-      synth({ config: path.join(project, 'interrupted.yaml'), outdir: out });
+      synthesizeConfigFile({ config: path.join(project, 'interrupted.yaml'), outdir: out });
       succeeded(await modelcar(['stage', '-c', 'interrupted.yaml', '-o', out]), 'modelcar stage');
       const args = [CLI, 'build', '-c', 'interrupted.yaml', '-o', out, '--push', '--authfile', auth, '--tls-verify=false'];
       const child: ChildProcess = spawn(process.execPath, args, { cwd: project, env: storage!.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -481,7 +481,7 @@ describe('an interrupted push', () => {
       // Restarted straight to the registry: the whole image, the digest of the same image pushed elsewhere.
       const direct = `${registry!.host}/e2e/interrupted:1`;
       writeConfig(path.join(project, 'interrupted.yaml'), direct);
-      synth({ config: path.join(project, 'interrupted.yaml'), outdir: out });
+      synthesizeConfigFile({ config: path.join(project, 'interrupted.yaml'), outdir: out });
       const redo = succeeded(await modelcar(['build', '-c', 'interrupted.yaml', '-o', out, '--push', '--authfile', authJson, '--tls-verify=false']), 'modelcar build (after the interruption)');
       const { config } = inspect(direct);
       expect(config.rootfs.diff_ids).toStrictEqual(inspect(image).config.rootfs.diff_ids);

@@ -22,7 +22,7 @@ import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
 import { dockerConfigJson } from '../../src/core/docker-config';
 import { PullSecret } from '../../src/constructs/pull-secret';
-import { synth, synthesize } from '../../src/pipeline/synthesize';
+import { synthesizeConfigFile, synthesize } from '../../src/pipeline/synthesize';
 import { TestServer, startServer } from '../support/http-server';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
@@ -156,11 +156,11 @@ beforeAll(async () => {
     ].join('\n'),
   );
 
-  synth({ config, outdir: dist });
+  synthesizeConfigFile({ config, outdir: dist });
   stage = await modelcar(['stage', '-c', 'modelcar.yaml', '-o', 'dist']);
   if (stage.status !== 0) return;
   build = await modelcar(['build', '-c', 'modelcar.yaml', '-o', 'dist', '--push', '--builder', 'buildah', '--authfile', secretFile, '--tls-verify=false']);
-  if (build.status === 0) synth({ config, outdir: dist });
+  if (build.status === 0) synthesizeConfigFile({ config, outdir: dist });
 });
 
 afterAll(async () => {

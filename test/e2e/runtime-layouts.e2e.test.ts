@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synth } from '../../src/pipeline/synthesize';
+import { synthesizeConfigFile } from '../../src/pipeline/synthesize';
 import { IMAGE_TOOLS_INSTALL } from '../support/registry';
 import { requireTool } from '../support/tools';
 import { RunResult, TestStorage, buildBaseImage, tryRun } from './containers';
@@ -69,7 +69,7 @@ beforeAll(() => {
     }
   }
   fs.writeFileSync(path.join(project, 'modelcar.yaml'), lines.join('\n') + '\n');
-  synth({ config: path.join(project, 'modelcar.yaml'), outdir: path.join(project, 'dist') });
+  synthesizeConfigFile({ config: path.join(project, 'modelcar.yaml'), outdir: path.join(project, 'dist') });
   for (const runtime of Object.keys(MODELS)) {
     const script = path.join(project, 'dist', 'images', NAMESPACE, modelName(runtime), 'build.sh');
     builds.set(runtime, tryRun(script, ['--no-push'], { cwd: work, env: { ...storage.env, BUILDER: 'buildah' } }));

@@ -53,6 +53,8 @@ function config(files: string[], extraModel: string[] = []): string {
 }
 
 const context = (p: Project) => path.join(p.dist, 'images', 'team-a', 'mobilenet');
+/** A path as stage's messages show it: relative to the working folder. */
+const shown = (p: string) => path.relative(process.cwd(), p);
 const staged = (p: Project, file: string) => path.join(context(p), 'models', '1', file);
 
 /** Every file under the context's models/ (temporary files included). */
@@ -174,7 +176,7 @@ describe('stage from http', () => {
     expect(lines[1]).toBe(`  models/1/model.onnx: downloading ${server.url}/go/model.onnx`);
     expect(lines[2]).toMatch(new RegExp(`^  models/1/model\\.onnx: downloaded 293\\.0 KiB in \\d+s, .*/s; sha256 ${sha256(MODEL)} matches the config$`));
     expect(lines[4]).toMatch(new RegExp(`^  models/1/chunked\\.onnx: downloaded .*; sha256 ${sha256(MODEL)} \\(not pinned: add \`sha256: ${sha256(MODEL)}\` to models\\[0\\]\\.files\\[1\\] at .*modelcar\\.yaml:12\\)$`));
-    expect(lines[6]).toMatch(/^  models\/1\/model\.onnx: hard-linked from \.\.\/mobilenet\/models\/1\/model\.onnx \(same URL\); sha256 /);
+    expect(lines[6]).toMatch(/^ {2}models\/1\/model\.onnx: hard-linked from \.\.\/mobilenet\/models\/1\/model\.onnx \(same URL\); sha256 /);
     expect(server.requests.slice(before)).toStrictEqual(['/go/model.onnx', '/again/model.onnx', '/model.onnx', '/chunked/model.onnx']);
     expect(fs.readFileSync(staged(p, 'model.onnx')).equals(MODEL)).toBe(true);
     expect(fs.readFileSync(staged(p, 'chunked.onnx')).equals(MODEL)).toBe(true);
@@ -283,7 +285,7 @@ describe('stage and system errors', () => {
     const result = await run(p);
     expect({ code: result.code, err: result.err }).toStrictEqual({
       code: 1,
-      err: `modelcar: ${p.config}:10:17: models[0].files[0].source: models/model.onnx -> models/1/model.onnx: ENOTDIR: not a directory, mkdir '${path.join(context(p), 'models', '1')}'\n1 file could not be staged; ${path.relative(process.cwd(), p.dist)} holds no unverified file.\n`,
+      err: `modelcar: ${p.config}:10:17: models[0].files[0].source: models/model.onnx -> models/1/model.onnx: ${shown(context(p))}/models is a file, where modelcar needs a folder (for ${shown(context(p))}/models/1/model.onnx)\n1 file could not be staged; ${shown(p.dist)} holds no unverified file.\n`,
     });
   });
 });

@@ -23,7 +23,12 @@ export type Route =
   /** Announces `size` bytes, sends `sent`, then sends nothing more (until the client gives up). */
   | { readonly kind: 'stall'; readonly size: number; readonly sent: number }
   /** `size` zero bytes, generated in chunks. */
-  | { readonly kind: 'zeros'; readonly size: number };
+  | { readonly kind: 'zeros'; readonly size: number }
+  /**
+   * Announces `size` bytes and sends `chunk` bytes every `everyMs` (a server that trickles); with `cutAfter`, closes
+   * the connection after that many chunks.
+   */
+  | { readonly kind: 'drip'; readonly size: number; readonly chunk: number; readonly everyMs: number; readonly cutAfter?: number };
 
 /** Starts a server on a free port of 127.0.0.1 serving `routes` (404 elsewhere). */
 export function startServer(routes: Record<string, Route>): Promise<TestServer> {
@@ -56,6 +61,21 @@ export function startServer(routes: Record<string, Route>): Promise<TestServer> 
         res.writeHead(200, { 'content-length': String(route.size) });
         res.write(Buffer.alloc(route.sent));
         return;
+      case 'drip': {
+        res.writeHead(200, { 'content-length': String(route.size) });
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (route.cutAfter !== undefined && sent === route.cutAfter) {
+            clearInterval(timer);
+            res.socket?.destroy();
+            return;
+          }
+          sent++;
+          res.write(Buffer.alloc(route.chunk, 7));
+        }, route.everyMs);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
       case 'zeros': {
         res.writeHead(200, { 'content-length': String(route.size) });
         const chunk = Buffer.alloc(1024 * 1024);

@@ -8,6 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Writable } from 'stream';
 import { pipeline } from 'stream/promises';
+import { UserError } from '../../core/errors';
+import { READ_NOFOLLOW } from '../../core/safe-fs';
 import { AbortedError, CHUNK_BYTES } from '../transfer';
 import { Compression, LAYER_MEDIA_TYPES, startCompressor, tap } from './compression';
 import { TAR_END, TarEntry, tarHeader, tarPadding } from './tar';
@@ -80,7 +82,7 @@ export type LayerSink = (write: (destination: NodeJS.WritableStream) => Promise<
  * grown by 64 MB: peak RSS went up by ~60 MB that way, and to 150 MB with zstd.
  */
 export async function writeLayer(files: readonly LayerFile[], sink: LayerSink, options: WriteLayerOptions): Promise<LayerResult> {
-  const sized = files.map((f) => ({ ...f, size: fs.statSync(f.source).size }));
+  const sized = files.map((f) => ({ ...f, size: fileSize(f.source) }));
   const sources = new Map(sized.map((f) => [f.target, f.source]));
   const entries = layerEntries(sized);
   const diff = createHash('sha256');
@@ -150,7 +152,7 @@ async function* tarStream(entries: readonly TarEntry[], sources: ReadonlyMap<str
     yield tarHeader(entry);
     if (entry.type !== 'file') continue;
     const source = sources.get(entry.name)!;
-    const handle = await fs.promises.open(source, 'r');
+    const handle = await fs.promises.open(source, READ_NOFOLLOW);
     let pending: Promise<Buffer> | undefined;
     try {
       let left = entry.size;
@@ -180,6 +182,16 @@ async function* tarStream(entries: readonly TarEntry[], sources: ReadonlyMap<str
     if (padding.length) yield padding;
   }
   yield TAR_END;
+}
+
+/**
+ * The size of a staged file, never through a symbolic link: a link (or anything but a regular file) in place of it is
+ * refused, and opening it later with {@link READ_NOFOLLOW} refuses one put there since.
+ */
+export function fileSize(source: string): number {
+  const stat = fs.lstatSync(source);
+  if (!stat.isFile()) throw new UserError(`${source} is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}, not a staged file; modelcar never reads through links in its output folder: stage the model again`);
+  return stat.size;
 }
 
 /** The files of a model layer, from a build context: paths in the image and on disk. */

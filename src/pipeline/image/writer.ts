@@ -11,16 +11,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Readable, Writable } from 'stream';
+import { Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createHash } from 'crypto';
 import { ImageReference, parseImageReference } from '../../core/image-ref';
+import { onInterrupt } from '../../core/interrupts';
+import { CREATE_NOFOLLOW, SafeFolder } from '../../core/safe-fs';
 import { FILES_LABEL } from '../../core/model-files';
 import { ModelImage } from '../../constructs/model-image';
 import { ProgressOutput, formatBytes, formatDuration } from '../progress';
 import { Compression, LAYER_MEDIA_TYPES, tap } from './compression';
 import { findCredentials } from './credentials';
-import { LayerResult, LayerSink, contextLayerFiles, writeLayer } from './layer';
+import { LayerResult, LayerSink, fileSize, writeLayer } from './layer';
 import {
   DOCKER_LIST,
   Descriptor,
@@ -46,8 +48,11 @@ export type ImageDestination = { readonly kind: 'registry' } | { readonly kind: 
 /** Options of {@link writeImage}. */
 export interface WriteImageOptions {
   readonly image: ModelImage;
-  /** The build context, which holds the staged files under `models/`. */
-  readonly contextDir: string;
+  /**
+   * The staged files, by path in the build context (`models/...`): absolute paths, checked to have no symbolic link
+   * or mount point on the way (see SafeFolder); each is opened without following a link.
+   */
+  readonly staged: ReadonlyMap<string, string>;
   /** The value of the files label (the build's, with the staged digests). */
   readonly filesLabel: string;
   /** The SHA-256 (hex) of each staged file, by path in the build context. */
@@ -125,8 +130,8 @@ export async function writeImage(options: WriteImageOptions): Promise<WrittenIma
       const previous = await sink.previousLayers(target.reference);
       const layers: { result: Pick<LayerResult, 'diffId' | 'digest' | 'size' | 'mediaType'>; key: string }[] = [];
       for (const [i, group] of image.layers.entries()) {
-        const files = contextLayerFiles(options.contextDir, group.map((f) => f.target));
-        const bytes = files.reduce((sum, f) => sum + fs.statSync(f.source).size, 0);
+        const files = group.map((f) => ({ target: f.target, source: options.staged.get(f.target)! }));
+        const bytes = files.reduce((sum, f) => sum + fileSize(f.source), 0);
         const what = group.length === 1 ? group[0].target : `${group.length} files in ${path.posix.dirname(group[0].target)}/`;
         const key = layerKey(
           options.compression,
@@ -257,22 +262,38 @@ async function registrySink(client: RegistryClient, target: Repo, base: Repo, ba
 
 /**
  * An OCI image layout folder (image-layout.md), written in a temporary folder beside it and renamed into place
- * once complete. The base layers are downloaded into it.
+ * once complete. The base layers are downloaded into it. Every entry is reached through {@link SafeFolder} from the
+ * folder that holds the layout: a symbolic link in place of the layout folder, or on the way to a blob, is refused,
+ * never written through; the temporary folder is removed if the process is made to exit at once.
  */
 async function layoutSink(dir: string, base: Repo, baseClient: RegistryClient): Promise<Sink> {
   const final = path.resolve(dir);
-  if (fs.existsSync(final) && fs.readdirSync(final).length > 0) throw new LayoutExistsError(final);
-  fs.mkdirSync(path.dirname(final), { recursive: true });
-  const temp = fs.mkdtempSync(path.join(path.dirname(final), `.${path.basename(final)}.modelcar-`));
-  const blobs = path.join(temp, 'blobs', 'sha256');
-  fs.mkdirSync(blobs, { recursive: true });
-  const blobPath = (digest: string) => path.join(blobs, digest.replace(/^sha256:/, ''));
-  let partCount = 0;
-  const writeStream = async (blob: Readable): Promise<string> => {
-    const part = path.join(temp, `part-${partCount++}`);
-    await pipeline(blob, fs.createWriteStream(part, { mode: 0o644 }));
-    return part;
+  const name = path.basename(final);
+  const parentDir = path.dirname(final);
+  const parent = SafeFolder.open(parentDir, { create: 0o755, shown: path.relative(process.cwd(), parentDir) || '.', what: 'layout folder' });
+  const existing = parent.lstat(name);
+  if (existing) {
+    parent.refuseUnsafe(name, existing, 'folder');
+    if (!existing.isDirectory() || (parent.list(name)?.length ?? 0) > 0) throw new LayoutExistsError(final);
+  }
+  const temp = path.basename(fs.mkdtempSync(path.join(parent.path, `.${name}.modelcar-`)));
+  const dropTemp = onInterrupt(() => parent.removeTree(temp));
+  parent.adopt(parent.full(temp), '');
+  parent.makeFolders(`${temp}/blobs/sha256`);
+  const blobPath = (digest: string) => `${temp}/blobs/sha256/${digest.replace(/^sha256:/, '')}`;
+  /** A new file for a blob being written: created (never through a link), given mode 0644 whatever the umask. */
+  const newPart = (): { rel: string; out: fs.WriteStream } => {
+    const rel = `${temp}/part-${partCount++}`;
+    const fd = fs.openSync(parent.full(rel), CREATE_NOFOLLOW, 0o644);
+    parent.giveModeAndOwner(fd, rel, 0o644);
+    return { rel, out: fs.createWriteStream(parent.full(rel), { fd }) };
   };
+  /** Stores a complete blob under its digest (a blob already there has the same bytes: left as it is). */
+  const store = (part: string, digest: string) => {
+    if (parent.lstat(blobPath(digest))) parent.removeEntry(part);
+    else parent.rename(part, blobPath(digest));
+  };
+  let partCount = 0;
   return {
     verb: 'written',
     async baseLayers(layers) {
@@ -281,17 +302,17 @@ async function layoutSink(dir: string, base: Repo, baseClient: RegistryClient): 
         const hash = createHash('sha256');
         const source = response.pipe(tap((chunk) => hash.update(chunk)));
         response.on('error', (e) => source.destroy(e));
-        const part = await writeStream(source);
+        const { rel, out } = newPart();
+        await pipeline(source, out);
         const actual = `sha256:${hash.digest('hex')}`;
         if (actual !== layer.digest) throw new RegistryError(`${base.host}: the base layer ${layer.digest} of ${base.repository} arrived with the digest ${actual}`);
-        fs.renameSync(part, blobPath(layer.digest));
+        store(rel, layer.digest);
       }
     },
     previousLayers: async () => new Map(),
     hasLayer: async () => false,
     async layer(write, digest) {
-      const part = path.join(temp, `part-${partCount++}`);
-      const out = fs.createWriteStream(part, { mode: 0o644 });
+      const { rel, out } = newPart();
       // Its errors reach `write` through the write callbacks; one after a failure elsewhere has nobody to tell.
       out.on('error', () => undefined);
       try {
@@ -299,22 +320,25 @@ async function layoutSink(dir: string, base: Repo, baseClient: RegistryClient): 
       } finally {
         out.destroy();
       }
-      fs.renameSync(part, blobPath(digest()));
+      store(rel, digest());
     },
     async blob(bytes, digest) {
-      fs.writeFileSync(blobPath(digest), bytes);
+      if (!parent.lstat(blobPath(digest))) parent.createFile(blobPath(digest), bytes, 0o644);
     },
     async manifest(bytes, descriptor, reference) {
-      fs.writeFileSync(blobPath(descriptor.digest), bytes);
+      if (!parent.lstat(blobPath(descriptor.digest))) parent.createFile(blobPath(descriptor.digest), bytes, 0o644);
       const annotations = reference.startsWith('sha256:') ? undefined : { 'org.opencontainers.image.ref.name': reference };
-      fs.writeFileSync(path.join(temp, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-      fs.writeFileSync(path.join(temp, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ ...descriptor, ...(annotations ? { annotations } : {}) }] }));
-      if (fs.existsSync(final)) fs.rmdirSync(final);
-      fs.renameSync(temp, final);
+      parent.createFile(`${temp}/oci-layout`, JSON.stringify({ imageLayoutVersion: '1.0.0' }), 0o644);
+      parent.createFile(`${temp}/index.json`, JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ ...descriptor, ...(annotations ? { annotations } : {}) }] }), 0o644);
+      // An empty folder in its place (checked above) goes; anything that came since makes the rename fail.
+      if (parent.lstat(name)) parent.removeEmptyFolder(name);
+      parent.rename(temp, name);
+      dropTemp();
       return descriptor.digest;
     },
     async abandon() {
-      fs.rmSync(temp, { recursive: true, force: true });
+      parent.removeTree(temp);
+      dropTemp();
     },
   };
 }

@@ -4,12 +4,11 @@
  * files in order; credential helpers and identity tokens refused with a way out.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { findCredentials } from '../../../src/pipeline/image/credentials';
+import { tempDir } from '../../support/temp';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-credentials-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('modelcar-credentials-');
 
 const auth = (user: string, password: string) => ({ auth: Buffer.from(`${user}:${password}`).toString('base64') });
 function file(name: string, content: unknown): string {

@@ -8,13 +8,13 @@
 import { execFileSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { ZSTD_INSTALL } from '../../../src/pipeline/image/compression';
 import { contextLayerFiles, layerEntries, writeLayer } from '../../../src/pipeline/image/layer';
 import { BLOCK, tarHeader } from '../../../src/pipeline/image/tar';
 import { requireTool } from '../../support/tools';
+import { tempDir } from '../../support/temp';
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
@@ -33,9 +33,8 @@ function toFile(file: string) {
 
 let dir: string;
 beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-layer-'));
+  dir = tempDir('modelcar-layer-');
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** Writes files into a fresh context folder; returns it. */
 function context(files: Record<string, Buffer>): string {

@@ -6,7 +6,6 @@
 import { createHash, randomBytes } from 'crypto';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
@@ -16,6 +15,7 @@ import { pushTinyBase } from '../../support/oci-base';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../../support/registry';
 import { TokenRegistry, startTokenRegistry } from '../../support/token-registry';
 import { requireTool } from '../../support/tools';
+import { tempDir } from '../../support/temp';
 
 jest.setTimeout(60_000);
 
@@ -35,13 +35,12 @@ function client(credentials: { username: string; password: string } | null = { u
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-registry-'));
+  dir = tempDir('modelcar-registry-');
   registry = await startRegistry({ dir: path.join(dir, 'registry'), username: USERNAME, password: PASSWORD });
 });
 afterAll(async () => {
   for (const c of clients) c.close();
   await registry?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('parseChallenge', () => {

@@ -13,11 +13,12 @@ import * as path from 'path';
 import { dockerConfigJson } from '../../../src/core/docker-config';
 import { RegistryClient } from '../../../src/pipeline/image/registry';
 import { ZSTD_INSTALL } from '../../../src/pipeline/image/compression';
-import { synth } from '../../../src/pipeline/synthesize';
+import { synthesizeConfigFile } from '../../../src/pipeline/synthesize';
 import { stage } from '../../../src/pipeline/stage';
 import { pushTinyBase } from '../../support/oci-base';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../../support/registry';
 import { requireTool } from '../../support/tools';
+import { tempDir } from '../../support/temp';
 
 jest.setTimeout(180_000);
 
@@ -38,7 +39,7 @@ beforeAll(async () => {
   requireTool('docker-registry', IMAGE_TOOLS_INSTALL);
   requireTool('zstd', ZSTD_INSTALL);
   const shm = fs.statfsSync('/dev/shm');
-  home = fs.mkdtempSync(path.join(shm.bavail * shm.bsize > 3 * 1024 * MiB ? '/dev/shm' : os.tmpdir(), 'modelcar-writer-memory-'));
+  home = tempDir('modelcar-writer-memory-', shm.bavail * shm.bsize > 3 * 1024 * MiB ? '/dev/shm' : os.tmpdir());
   registry = await startRegistry({ dir: path.join(home, 'registry'), username: USERNAME, password: PASSWORD });
   auth = path.join(home, 'auth.json');
   fs.writeFileSync(auth, dockerConfigJson({ server: registry.host, username: USERNAME, password: PASSWORD }), { mode: 0o600 });
@@ -53,7 +54,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry?.stop();
-  if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
 /** A project with one model file of `size` bytes (sparse), synthesized and staged. */
@@ -67,7 +67,7 @@ async function project(name: string, size: number, compression: string): Promise
     config,
     ['version: 1', 'defaults:', '  namespace: big', '  runtime: kserve-ovms', `  compression: ${compression}`, 'models:', `  - name: ${name}`, '    format: onnx', `    image: ${registry.host}/big/${name}:1`, `    baseImage: ${base}`, '    files:', '      - source: model.bin', ''].join('\n'),
   );
-  synth({ config, outdir: path.join(dir, 'dist') });
+  synthesizeConfigFile({ config, outdir: path.join(dir, 'dist') });
   await stage({ config, outdir: path.join(dir, 'dist') });
   return dir;
 }

@@ -1,0 +1,167 @@
+/** The models of a config: an {@link OciModel} each, with its runtime, layout and serving options resolved. */
+import { admissionProblems } from '../admission';
+import { Construct } from 'constructs';
+import { Diagnostic, PropProblem, didYouMean } from '../../core/errors';
+import { ModelLayout } from '../../core/model-layout';
+import { IImageLock } from '../../constructs/image-lock';
+import { OciModel } from '../../constructs/oci-model';
+import { BUILTIN_RUNTIMES } from '../../constructs/runtimes/catalogue';
+import { LoadedConfig } from '../load';
+import { ModelConfig } from '../types.generated';
+import { ConfigField, FieldPath, construct } from './diagnostics';
+import { checkModelFiles, warnFloatingImage } from './images';
+import { modelPullSecret } from './pull-secrets';
+import { ConfigRuntime, modelLayout } from './runtimes';
+import { ServingContext, servingField, servingOptions } from './serving';
+import { own } from '../../core/records';
+
+/** A model of the config whose namespace, runtime and layout are resolved: what its OciModel is made from. */
+export interface ModelPlan {
+  readonly model: ModelConfig;
+  /** Its index in `models`. */
+  readonly index: number;
+  readonly namespace: string;
+  /** The field that gave the namespace: the model's own, or `defaults.namespace`. */
+  readonly namespaceField: FieldPath;
+  readonly runtime: ConfigRuntime;
+  readonly layout: ModelLayout;
+}
+
+/**
+ * Resolves what every model of the config takes from elsewhere in it (its namespace and runtime, its own or the
+ * default one; the runtime's layout) and checks what only the config knows (duplicates, how files are named).
+ * Returns the models that can be made; problems are added to `problems`, at their fields. Models with schema
+ * problems (`loaded.invalidModels`) are skipped, since those are reported already.
+ */
+export function planModels(loaded: LoadedConfig, runtimes: ReadonlyMap<string, ConfigRuntime>, problems: Diagnostic[], warn: LoadedConfig['warn']): ModelPlan[] {
+  const { config, at } = loaded;
+  const defaults = config.defaults ?? {};
+  const seen = new Map<string, number>();
+  const plans: ModelPlan[] = [];
+  config.models.forEach((model, index) => {
+    if (loaded.invalidModels.has(index)) return; // its schema problems are reported already
+    const namespace = model.namespace ?? defaults.namespace;
+    if (namespace === undefined) problems.push(at(['models', index], `model "${model.name}" has no namespace: set namespace here or in defaults`));
+    const key = `${namespace}/${model.name}`;
+    const twice = seen.get(key);
+    if (twice !== undefined) {
+      problems.push(at(['models', index, 'name'], `model "${model.name}" is defined twice in namespace ${namespace} (also models[${twice}]); names must be unique per namespace`));
+    }
+    seen.set(key, index);
+    const runtime = modelRuntime(loaded, index, runtimes, problems);
+    let layout: ModelLayout | undefined;
+    if (runtime) {
+      const found = modelLayout(model, runtime);
+      if (typeof found === 'string') problems.push(at(['models', index], found));
+      else layout = found;
+    }
+    warnFloatingImage(loaded, index, warn);
+    checkModelFiles(loaded, index, problems, warn);
+    if (namespace !== undefined && twice === undefined && runtime !== undefined && layout) {
+      plans.push({ model, index, namespace, namespaceField: model.namespace !== undefined ? ['models', index, 'namespace'] : ['defaults', 'namespace'], runtime, layout });
+    }
+  });
+  return plans;
+}
+
+/**
+ * Adds an {@link OciModel} for each planned model; with a lock, storageUri is pinned unless the model says
+ * `pinDigest: false`. The OciModel checks its props (names, format, image, files, serving options): each problem is
+ * added to `problems` at the config field its value came from.
+ */
+export function addModels(
+  scope: Construct,
+  loaded: LoadedConfig,
+  plans: readonly ModelPlan[],
+  context: ServingContext & { readonly lock?: IImageLock; readonly environment?: string },
+  problems: Diagnostic[],
+): OciModel[] {
+  const { config } = loaded;
+  const defaults = config.defaults ?? {};
+  const made: OciModel[] = [];
+  for (const plan of plans) {
+    const { model, index, namespace, runtime, layout } = plan;
+    const pullSecret = modelPullSecret(scope, loaded, index, { name: namespace, field: plan.namespaceField }, problems);
+    const serving = servingOptions(loaded, index, context);
+    const before = problems.length;
+    const ociModel = construct(loaded, problems, ['models', index], (p) => modelField(loaded, plan, p), () =>
+      new OciModel(scope, `Model:${namespace}:${model.name}`, {
+        name: model.name,
+        namespace,
+        runtime: runtime.kind === 'emitted' ? runtime.definition : runtime.reference,
+        layout,
+        modelFormat: { name: model.format, version: model.formatVersion },
+        image: model.image,
+        files: model.files,
+        sourceDir: loaded.dir,
+        allowCredentialsInUrls: loaded.config.allowCredentialsInUrls === true,
+        pullSecret,
+        baseImage: model.baseImage ?? defaults.baseImage,
+        lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? context.lock : undefined,
+        environment: context.environment,
+        displayName: model.displayName,
+        labels: model.labels,
+        annotations: model.annotations,
+        ...serving,
+      }),
+    );
+    if (ociModel) made.push(ociModel);
+    // What KServe's webhook (and controller) would refuse in the InferenceService, by KServe's own rules, once the
+    // OciModel has accepted its props (a prop it refused is reported once, by it).
+    if (problems.length === before) {
+      const modeField = model.deploymentMode !== undefined ? ['models', index, 'deploymentMode'] : ['defaults', 'deploymentMode'];
+      admissionProblems(loaded, index, serving, { field: modeField }, problems);
+    }
+  }
+  return made;
+}
+
+/** The config field an OciModel prop of `models[index]` came from: the model's own, or the one it inherits. */
+function modelField(loaded: LoadedConfig, plan: ModelPlan, problem: PropProblem): ConfigField | undefined {
+  const { model, index } = plan;
+  const [prop, ...rest] = problem.path;
+  switch (prop) {
+    case 'name':
+    case 'image':
+    case 'files':
+    case 'labels':
+    case 'annotations':
+    case 'displayName':
+      return { field: ['models', index, ...problem.path] };
+    case 'namespace':
+      return { field: plan.namespaceField };
+    case 'modelFormat':
+      return { field: ['models', index, rest[0] === 'version' ? 'formatVersion' : 'format'] };
+    case 'baseImage':
+    case 'runtime':
+      return { field: model[prop] !== undefined ? ['models', index, prop] : ['defaults', prop] };
+    default:
+      return servingField(loaded, index, plan.runtime, problem);
+  }
+}
+
+/** The runtime `models[index]` names (its own or the default one), or undefined with a problem. */
+function modelRuntime(loaded: LoadedConfig, index: number, runtimes: ReadonlyMap<string, ConfigRuntime>, problems: Diagnostic[]): ConfigRuntime | undefined {
+  const { config, at } = loaded;
+  const model = config.models[index];
+  const runtimeName = model.runtime ?? config.defaults?.runtime;
+  const builtin = Object.keys(BUILTIN_RUNTIMES).join(', ');
+  if (runtimeName === undefined) {
+    problems.push(at(['models', index], `model "${model.name}" has no runtime: set runtime here or in defaults (built-in: ${builtin})`));
+    return undefined;
+  }
+  const runtime = runtimes.get(runtimeName);
+  // A runtime declared under runtimes but refused has its problems reported at its entry.
+  if (runtime === undefined && own(config.runtimes, runtimeName) === undefined) {
+    const hint = didYouMean(runtimeName, runtimes.keys());
+    const declared = Object.keys(config.runtimes ?? {}).filter((n) => !BUILTIN_RUNTIMES[n]);
+    problems.push(
+      at(
+        model.runtime !== undefined ? ['models', index, 'runtime'] : ['defaults', 'runtime'],
+        `"${runtimeName}" is not a runtime${hint ? ` (did you mean "${hint}"?)` : ''}; built-in: ${builtin}` +
+          (declared.length ? `; declared under runtimes: ${declared.join(', ')}` : '; declare others under runtimes'),
+      ),
+    );
+  }
+  return runtime;
+}
