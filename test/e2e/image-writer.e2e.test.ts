@@ -344,6 +344,25 @@ describe('modelcar build --push with its own image writer', () => {
       stderr: `modelcar: ${NAMESPACE}/mobilenet: ${dir} exists and is not empty; an OCI layout is written into a new folder (remove it, or name another)`,
     });
   });
+
+  test('--layout never writes through a symbolic link: one in place of the image folder is refused, its target left empty', async () => {
+    const layout = path.join(work, 'linked-layouts');
+    const target = path.join(work, 'link-target');
+    fs.mkdirSync(path.join(layout, NAMESPACE), { recursive: true });
+    fs.mkdirSync(target);
+    fs.symlinkSync(target, path.join(layout, NAMESPACE, 'mobilenet'));
+    const result = await modelcar(['build', '-c', 'modelcar.yaml', '-o', 'dist', '--layout', layout, '--authfile', authJson, '--tls-verify=false']);
+    const shown = `${path.relative(project, path.join(layout, NAMESPACE))}/mobilenet`;
+    expect({ status: result.status, stderr: result.stderr.trim() }).toStrictEqual({
+      status: 1,
+      stderr:
+        `modelcar: ${NAMESPACE}/mobilenet: ${shown} is a symbolic link (to ${target}), where modelcar needs a folder of its own in its layout folder; ` +
+        'modelcar never reads, writes or deletes through links there: replace the link with a folder, or remove it',
+    });
+    expect(fs.readdirSync(target)).toStrictEqual([]);
+    // Nothing half-written beside it either.
+    expect(fs.readdirSync(path.join(layout, NAMESPACE))).toStrictEqual(['mobilenet']);
+  });
 });
 
 describe('compressed layers', () => {
