@@ -2,7 +2,7 @@ import { Diagnostic, UserError, formatDiagnostic } from '../core/errors';
 import { AbortedError, runStepsAsync } from '../core/interrupts';
 import { unifiedDiff } from '../output/diff';
 import { Stray } from '../output/writer';
-import { INTERRUPTED_EXIT_CODE } from '../pipeline/stage';
+import { INTERRUPTED_EXIT_CODE } from '../core/interrupts';
 import { SynthesizeConfigFileOptions, SynthesizeConfigFileResult, synthesizeConfigFileSteps } from '../pipeline/synthesize';
 
 /** Runs `modelcar synth`; `signal` stops it cleanly (the output folder as it was). */

@@ -110,8 +110,9 @@ interface StageState {
   files: Record<string, StateEntry>;
 }
 
-/** Exit code of an interrupted stage or build (128 + SIGINT, as shells report it). */
-export const INTERRUPTED_EXIT_CODE = 130;
+import { INTERRUPTED_EXIT_CODE } from '../core/interrupts';
+
+export { INTERRUPTED_EXIT_CODE };
 
 /**
  * Stages the model files of a config's models, or of the model images of a construct tree, into their build
