@@ -10,6 +10,7 @@ type ValidateCommand = typeof import('./validate-command');
 type PullSecretCommand = typeof import('./pull-secret-command');
 type StageCommand = typeof import('./stage-command');
 type BuildCommand = typeof import('./build-command');
+type PinCommand = typeof import('./pin-command');
 
 /** What a command may read besides its arguments: the environment and standard input. */
 export interface CliInput {
@@ -30,7 +31,7 @@ function version(): string {
 
 const stdout = (text: string) => void process.stdout.write(text);
 
-const NAME_A_COMMAND = 'Name a command: synth, validate, stage, build, pull-secret';
+const NAME_A_COMMAND = 'Name a command: synth, validate, stage, build, pin, pull-secret';
 
 /**
  * yargs's "Unknown argument" list, with a did-you-mean for each mistyped flag, as yargs gives one for a mistyped
@@ -203,6 +204,7 @@ export async function main(
             .option('layout', { type: 'string', describe: 'With the modelcar builder, without --push: write each image as an OCI image layout folder under DIR (DIR/<namespace>/<model>)', normalize: true })
             .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
             .option('tls-verify', { type: 'boolean', default: true, describe: 'Verify the registry\'s TLS certificate; --tls-verify=false for a local registry over plain http' })
+            .option('digestfile', { type: 'string', describe: 'With --push of one model: write the digest of the pushed image (sha256:...) to this file', normalize: true })
             .example('$0 build --push', 'Build every model image, push it, record the digests in modelcar.lock.yaml')
             .example('$0 build mobilenet --builder buildah', 'Build one model with buildah into local storage, without pushing')
             .example('$0 build --push --builder podman', 'Build with podman and push with it'),
@@ -210,9 +212,25 @@ export async function main(
       async (args) => {
         const { runBuild } = require('./build-command') as BuildCommand;
         await runBuild(
-          { config: args.config, output: args.output, models: args.models ?? [], push: args.push, builder: args.builder, layout: args.layout, authfile: args.authfile, tlsVerify: args['tls-verify'] },
+          { config: args.config, output: args.output, models: args.models ?? [], push: args.push, builder: args.builder, layout: args.layout, authfile: args.authfile, tlsVerify: args['tls-verify'], digestfile: args.digestfile },
           progressOut,
         );
+      },
+    )
+    .command(
+      'pin',
+      'Record in the lock file the digests that finished in-cluster builds (Tekton TaskRuns) pushed; synth then pins storageUri to them',
+      (y) =>
+        known(
+          y
+            .option('from-run', { type: 'string', nargs: 1, demandOption: true, describe: 'The finished TaskRuns, as `oc get taskrun NAME -o yaml` prints them: a file, or - for standard input', normalize: true })
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder synth writes', normalize: true })
+            .example('oc get taskrun -n ml -l app.kubernetes.io/managed-by=modelcar -o yaml | $0 pin --from-run -', 'Pin every finished build of namespace ml'),
+        ),
+      (args) => {
+        const { runPin } = require('./pin-command') as PinCommand;
+        out(runPin({ config: args.config, output: args.output, fromRun: args.fromRun }, input.readStdin));
       },
     )
     .demandCommand(1, NAME_A_COMMAND)

@@ -5,13 +5,12 @@
  * image would still be built from the same inputs. From TypeScript, `build({ push: true })` writes the same file
  * and an OciModel given `lock: ImageLock.fromFile(...)` pins the same way.
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { UserError } from '../core/errors';
 import { own } from '../core/records';
-import { IImageLock } from '../constructs/image-lock';
+import { IImageLock, imageInputsDigest } from '../constructs/image-lock';
 import { ModelImage } from '../constructs/model-image';
 
 /** What the lock file records for one model image. */
@@ -51,18 +50,9 @@ export function lockFileOf(config: string): string {
   return path.join(dir, `${base}.lock.yaml`);
 }
 
-/**
- * The digest of what a model image is built from, as far as synth can see it without reading the model files:
- * the image reference, the Containerfile's instructions (base image, COPY lines, labels, user) and each file's
- * place, URL and pinned SHA-256. A local file whose content changes without a pinned sha256 is not seen.
- */
+/** The digest of what a model image is built from, as far as synth can see it ({@link imageInputsDigest}). */
 export function inputsDigest(image: ModelImage): string {
-  const text = JSON.stringify({
-    image: image.image,
-    containerfile: image.containerfile('').lines.filter((l) => l.kind !== 'comment'),
-    files: image.files.map((f) => ({ target: f.target, url: f.url ?? null, sha256: f.sha256 ?? null })),
-  });
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  return imageInputsDigest(image);
 }
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;

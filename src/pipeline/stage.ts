@@ -27,7 +27,8 @@ import { SafeFolder, UnsafePathError, parentOf } from '../core/safe-fs';
 import { redactUrl } from '../core/url-credentials';
 import { loadConfigImages } from './config-images';
 import { ImageSet, PipelineImage, TreeImagesOptions, treeImages } from './image-set';
-import { ModelFileEntry } from '../core/model-files';
+import { ModelFileEntry, isS3Source } from '../core/model-files';
+import { presignGet, s3AccessFromEnv, s3ObjectUrl } from './s3';
 import { Progress, ProgressOutput, formatBytes, formatDuration } from './progress';
 import { AbortedError, DownloadError, copyWithHash, download, hashFile } from './transfer';
 import { STAGE_STATE_FILE } from '../constructs/model-image';
@@ -50,6 +51,8 @@ export interface StageOptions {
   readonly idleTimeoutMs?: number;
   /** Give up a download when less than 64 KiB come in this long (a server that trickles). @default 120000 */
   readonly stallTimeoutMs?: number;
+  /** Where the endpoint and credentials of s3:// sources are read (`AWS_*`, see {@link s3AccessFromEnv}). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -154,7 +157,7 @@ async function stageLocked(options: StageOptions | StageTreeOptions, root: SafeF
     const state = readState(root, context);
     for (const entry of item.image.files) {
       try {
-        const file = await stageFile(item, entry, state, { root, context, progress, downloaded, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs, stallTimeoutMs: options.stallTimeoutMs });
+        const file = await stageFile(item, entry, state, { root, context, progress, downloaded, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs, stallTimeoutMs: options.stallTimeoutMs, env: options.env ?? process.env });
         staged.push(file);
       } catch (e) {
         if (e instanceof AbortedError || options.signal?.aborted) {
@@ -203,6 +206,7 @@ interface FileContext {
   readonly signal?: AbortSignal;
   readonly idleTimeoutMs?: number;
   readonly stallTimeoutMs?: number;
+  readonly env: NodeJS.ProcessEnv;
 }
 
 async function stageFile(item: PipelineImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
@@ -276,18 +280,23 @@ async function stageOneFile(item: PipelineImage, entry: ModelFileEntry, state: S
     } else {
       action = 'downloaded';
       progress.line(`  ${entry.target}: downloading ${shown}`);
-      result = await download(entry.url!, full, {
+      const from = downloadUrl(item, entry, ctx.env);
+      result = await download(from, full, {
         signal: ctx.signal,
         onProgress,
         onStart: (total) => progress.start(`  ${entry.target}`, total),
         idleTimeoutMs: ctx.idleTimeoutMs,
         stallTimeoutMs: ctx.stallTimeoutMs,
       }).catch((e) => {
-        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', e.message)));
+        // A presigned URL carries a signature: messages name the s3:// URL instead.
+        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', e.message.split(from).join(entry.url!))));
         throw e;
       });
       root.adopt(full, parentOf(temp));
       how = `downloaded ${rate(result.bytes, Date.now() - started)}`;
+      if (entry.size !== undefined && result.bytes !== entry.size) {
+        throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'size', `${shown} has ${result.bytes} bytes, but ${item.origin.name} expects ${entry.size}; it was not staged (check the source, or fix the size)`)));
+      }
     }
     if (entry.sha256 !== undefined && result.sha256 !== entry.sha256) {
       throw new StageProblem(
@@ -342,6 +351,17 @@ function realFile(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where a model file is downloaded from: its URL, or for an s3:// URL, a presigned https URL of the object, from the
+ * endpoint and credentials in the environment (a StageProblem at the file when they are missing).
+ */
+function downloadUrl(item: PipelineImage, entry: ModelFileEntry, env: NodeJS.ProcessEnv): string {
+  if (!isS3Source(entry.url!)) return entry.url!;
+  const access = s3AccessFromEnv(env);
+  if (typeof access === 'string') throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${entry.url}: ${access}`)));
+  return presignGet(s3ObjectUrl(entry.url!, access.endpoint), access.credentials, access.region, new Date());
 }
 
 function report(progress: Progress, item: PipelineImage, entry: ModelFileEntry, how: string, sha256: string): void {

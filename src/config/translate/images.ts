@@ -4,6 +4,7 @@
  */
 import { ImageReference, isFloating, parseImageReference } from '../../core/image-ref';
 import { Diagnostic } from '../../core/errors';
+import { isRemoteSource } from '../../core/model-files';
 import { checkLocalSource } from '../local-paths';
 import { LoadedConfig } from '../load';
 
@@ -36,9 +37,10 @@ export function checkModelFiles(loaded: LoadedConfig, index: number, problems: D
   const { config, at } = loaded;
   config.models[index].files.forEach((f, i) => {
     const field = ['models', index, 'files', i, 'source'];
-    if (/^https?:\/\//.test(f.source)) return;
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(f.source)) {
-      problems.push(at(field, `"${f.source}" is neither an http(s) URL nor a local path; use https://... or a path relative to this file`));
+    if (isRemoteSource(f.source)) return;
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(f.source);
+    if (scheme) {
+      problems.push(at(field, `"${f.source}" is not a source modelcar knows (${scheme[1]}://); give an http(s) URL, an s3:// URL (S3-compatible storage) or a path relative to this file`));
       return;
     }
     const problem = checkLocalSource(f.source, loaded.dir, config.allowPathsOutside === true, (m) => warn?.(field, m));
