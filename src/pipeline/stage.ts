@@ -289,7 +289,7 @@ async function stageOneFile(item: PipelineImage, entry: ModelFileEntry, state: S
         stallTimeoutMs: ctx.stallTimeoutMs,
       }).catch((e) => {
         // A presigned URL carries a signature: messages name the s3:// URL instead.
-        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', e.message.split(from).join(entry.url!))));
+        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', namedAsGiven(e.message, from, entry.url!))));
         throw e;
       });
       root.adopt(full, parentOf(temp));
@@ -522,4 +522,15 @@ export async function stagedDigests(item: PipelineImage, options: { output?: Pro
     throw new NotStagedError(`${item.image.key}: ${problems.join('; ')}. Run ${item.origin.stageCommand(item.image.key)} first.`);
   }
   return digests;
+}
+
+/**
+ * A download's message with the URL it fetched named as the config gives it: a presigned s3:// download fetches an
+ * http(s) URL whose query carries a signature (already redacted in the message, or not).
+ */
+function namedAsGiven(message: string, fetched: string, given: string): string {
+  if (fetched === given) return message;
+  const bare = fetched.split('?')[0]!;
+  const escaped = bare.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return message.split(fetched).join(given).replace(new RegExp(`${escaped}(\\?\\S*?)?(?=:\\s|$)`, 'g'), given);
 }
