@@ -102,7 +102,7 @@ function buildField(plan: BuildPlan, modeField: FieldPath, problem: PropProblem)
 
 /**
  * The config the build of a model runs: that one model, with everything it takes from elsewhere in the config
- * resolved (namespace, runtime, layout, base image), so that the image built from it is the one `modelcar build`
+ * resolved (namespace, runtime, layout, base image, compression), so that the image built from it is the one `modelcar build`
  * builds from the whole config (the same Containerfile, labels and files). It names the config's platform release, whose
  * catalogue has the model's built-in runtime. A runtime that is not built in is named as one that exists
  * (`existing`), with its layout: only its name and layout go into the image.
@@ -112,6 +112,8 @@ export function standaloneConfig(config: ModelcarConfig, plan: BuildPlan, releas
   const runtimeName = runtime.kind === 'emitted' ? runtime.definition.name : runtime.reference.name;
   const builtin = runtime.kind === 'emitted' && Object.prototype.hasOwnProperty.call(runtimeCatalogue(release), runtimeName);
   const baseImage = model.baseImage ?? config.defaults?.baseImage;
+  // The layers' compression changes the image's digest: the build in the cluster compresses as `modelcar build` does.
+  const compression = model.compression ?? config.defaults?.compression;
   const data = {
     version: 1,
     ...(config.platform !== undefined ? { platform: config.platform } : {}),
@@ -128,6 +130,7 @@ export function standaloneConfig(config: ModelcarConfig, plan: BuildPlan, releas
         ...(model.formatVersion !== undefined ? { formatVersion: model.formatVersion } : {}),
         image: model.image,
         ...(baseImage !== undefined ? { baseImage } : {}),
+        ...(compression !== undefined ? { compression } : {}),
         files: model.files.map((f) => ({ ...f })),
       },
     ],
