@@ -52,13 +52,13 @@ export async function main(
           .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and show a diff of each file that would change when the output folder is stale, exit 0 when it is current' })
           .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
           .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
-      (args) => {
-        const { formatChanges, formatSummary, formatWarnings, runSynth } = require('./synth-command') as SynthCommand;
-        const result = runSynth({ config: args.config, outdir: args.output, check: args.check });
+      async (args) => {
+        const { checkFails, formatChanges, formatSummary, formatWarnings, runSynth } = require('./synth-command') as SynthCommand;
+        const result = await runSynth({ config: args.config, outdir: args.output, check: args.check }, { env: input.env, output: { write: out } });
         err(formatWarnings(result));
         if (args.check) {
-          out(formatChanges(result, args.output));
-          code = result.changes.added.length + result.changes.changed.length + result.changes.removed.length ? 1 : 0;
+          out(formatChanges(result, args.output, args.config));
+          code = checkFails(result) ? 1 : 0;
         } else {
           out(formatSummary(result, args.config, args.output));
         }
@@ -129,10 +129,13 @@ export async function main(
           .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
           .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
           .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
-          .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts'),
+          .option('retries', { type: 'number', default: 5, describe: 'Attempts after the first for a download that breaks, stalls or gets HTTP 429/5xx (resumed where it broke)' })
+          .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts')
+          .example('HTTPS_PROXY=http://proxy:3128 HF_TOKEN=... $0 stage', 'Through a proxy, with a Hugging Face token for gated repositories'),
       async (args) => {
         const { runStage } = require('./stage-command') as StageCommand;
-        await runStage({ config: args.config, output: args.output, models: args.models ?? [] }, progressOut);
+        if (!Number.isInteger(args.retries) || args.retries < 0) throw new UserError(`--retries: ${args.retries} is not a whole number of 0 or more`, 2);
+        await runStage({ config: args.config, output: args.output, models: args.models ?? [], retries: args.retries }, progressOut, input.env);
       },
     )
     .command(

@@ -1,14 +1,36 @@
+import * as path from 'path';
 import { Diagnostic, formatDiagnostic } from '../core/errors';
 import { unifiedDiff } from '../output/diff';
+import { refuseDangerousOutdir } from '../output/writer';
+import { lockFileOf } from '../pipeline/lock';
+import { LockedSources, lockSources } from '../pipeline/sources/lock-sources';
 import { SynthesizeConfigFileOptions, SynthesizeConfigFileResult, synthesizeConfigFile } from '../pipeline/synthesize';
 
-/** Runs `modelcar synth`. */
-export function runSynth(options: SynthesizeConfigFileOptions): SynthesizeConfigFileResult {
-  return synthesizeConfigFile(options);
+/** What `modelcar synth` did: the synthesis, and the sources recorded in (or, with --check, compared with) the lock file. */
+export interface SynthResult extends SynthesizeConfigFileResult {
+  readonly sources: LockedSources;
+}
+
+/**
+ * Runs `modelcar synth`: records the config's folder and hub sources (the lock file is written only once the
+ * output is), then synthesizes with them. With `check`, compares both without writing or asking the hub.
+ */
+export async function runSynth(options: Omit<SynthesizeConfigFileOptions, 'sources'>, io: { env?: NodeJS.ProcessEnv; output?: { write(text: string): void }; signal?: AbortSignal } = {}): Promise<SynthResult> {
+  refuseDangerousOutdir(path.resolve(options.outdir), { config: options.config });
+  const sources = await lockSources({ config: options.config, check: options.check, env: io.env, output: io.output, signal: io.signal });
+  const result = synthesizeConfigFile({ ...options, sources: sources.pins });
+  sources.write();
+  return { ...result, sources };
+}
+
+/** Whether `synth --check` fails: the output is stale, or the sources no longer match the lock file. */
+export function checkFails(result: SynthResult): boolean {
+  const { added, changed, removed } = result.changes;
+  return added.length + changed.length + removed.length > 0 || result.sources.problems.length > 0;
 }
 
 /** The short report synth prints: objects per kind, build contexts, files added/changed/removed. */
-export function formatSummary(result: SynthesizeConfigFileResult, config: string, outdir: string): string {
+export function formatSummary(result: SynthesizeConfigFileResult & { sources?: LockedSources }, config: string, outdir: string): string {
   const counts = new Map<string, number>();
   for (const o of result.output.objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
   const kinds = [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
@@ -20,6 +42,7 @@ export function formatSummary(result: SynthesizeConfigFileResult, config: string
     `  image build contexts: ${images}`,
     `  files: ${added.length} added, ${changed.length} changed, ${removed.length} removed, ${unchanged.length} unchanged`,
   ];
+  for (const change of result.sources?.changes ?? []) lines.push(`  sources: ${change}`);
   lines.push(...fileLines(result));
   return lines.join('\n') + '\n';
 }
@@ -38,7 +61,15 @@ function fileLines(result: SynthesizeConfigFileResult): string[] {
  * What `synth --check` prints: whether the output folder is current, and when it is stale, the files that
  * would change and a short unified diff of each (at most {@link MAX_LISTED_FILES} files).
  */
-export function formatChanges(result: SynthesizeConfigFileResult, outdir: string): string {
+export function formatChanges(result: SynthesizeConfigFileResult & { sources?: LockedSources }, outdir: string, config?: string): string {
+  const problems = result.sources?.problems ?? [];
+  const sources = problems.length
+    ? [`${config ? path.relative(process.cwd(), lockFileOf(config)) || lockFileOf(config) : 'the lock file'} does not match the config's sources: run \`modelcar synth\` and commit the result`, ...problems.map((p) => `  ! ${p}`), ''].join('\n')
+    : '';
+  return sources + formatOutputChanges(result, outdir);
+}
+
+function formatOutputChanges(result: SynthesizeConfigFileResult, outdir: string): string {
   const { added, changed, removed } = result.changes;
   if (added.length + changed.length + removed.length === 0) return `${outdir}/ is up to date\n`;
   const lines = [`${outdir}/ is stale: run \`modelcar synth\` and commit the result`];

@@ -5,6 +5,7 @@ import { ArgValue, Containerfile } from './containerfile';
 import { DEFAULT_BASE_IMAGE, resolveBaseImage, shellLessBaseImage } from '../core/base-image';
 import { renderBuildScript } from './build-script';
 import { ModelFileEntry, checkModelFilePath, fileNameOf, filesLabelParts, groupLayers, listFolder } from '../core/model-files';
+import { HubSnapshot, checkRepoId, hubFileUrl, isCommitId } from '../core/hub';
 import { ModelLayout, modelFilePath } from '../core/model-layout';
 import { parseImageReference } from '../core/image-ref';
 import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
@@ -34,7 +35,31 @@ export interface ModelImageFile {
    * @default - not checked; stage prints the digest so it can be pinned
    */
   readonly sha256?: string;
+  /**
+   * For a folder: the SHA-256 (64 lowercase hex) each of its files must have, by path relative to the folder, with
+   * `/` (as `modelcar synth` records them in the lock file). Every file of the folder must be listed, and no other:
+   * stage and the build script refuse a file that does not match, and a changed digest changes the image's inputs.
+   * @default - the folder's files are not pinned
+   */
+  readonly digests?: Readonly<Record<string, string>>;
 }
+
+/** The files of a Hugging Face repository at one commit, to put into the image. */
+export interface ModelImageHubFiles {
+  /**
+   * The repository's files at a commit, each with its SHA-256 and size (as `modelcar synth` records them in the lock
+   * file). Each file is downloaded from its resolve URL (`HF_ENDPOINT` for a mirror) and checked against its digest.
+   */
+  readonly hub: HubSnapshot;
+  /**
+   * Folder within the model layout that the repository's files go into; `.` puts them at the top.
+   * @default '.'
+   */
+  readonly path?: string;
+}
+
+/** A model file or folder ({@link ModelImageFile}), or the files of a hub repository ({@link ModelImageHubFiles}). */
+export type ModelImageSource = ModelImageFile | ModelImageHubFiles;
 
 /** What a model image holds, written into its labels. */
 export interface ModelImageInfo {
@@ -56,8 +81,8 @@ export interface ModelImageInfo {
 export interface ModelImageProps {
   /** The image reference to build and push, e.g. `quay.io/user/model:1` (no `oci://`). */
   readonly image: string;
-  /** The model files and folders. */
-  readonly files: readonly ModelImageFile[];
+  /** The model files and folders, and hub repositories. */
+  readonly files: readonly ModelImageSource[];
   /** Where the model server expects the files under /models. */
   readonly layout: ModelLayout;
   /** Folder of the build context within the output, e.g. `images/my-namespace/my-model`. */
@@ -139,6 +164,10 @@ export class ModelImage extends Construct {
     };
     props.files.forEach((f, index) => {
       const prop = `files[${index}]`;
+      if ('hub' in f) {
+        addHubFiles(f, prop, index, props.layout, add);
+        return;
+      }
       if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) {
         throw new Error(`ModelImage ${prop}.sha256: "${f.sha256}" is not a SHA-256 digest (64 lowercase hex digits)`);
       }
@@ -156,13 +185,16 @@ export class ModelImage extends Construct {
           throw new Error(`ModelImage ${prop}.source: ${(e as Error).message}`);
         }
         if (found.length === 0) throw new Error(`ModelImage ${prop}.source: the folder ${f.source} has no files (names starting with "." are left out)`);
+        if (f.digests) checkFolderDigests(`${prop}.digests`, f.source, found.map((file) => file.relative), f.digests);
         for (const file of found) {
           const inLayout = name === '.' ? file.relative : `${name}/${file.relative}`;
           checkPath(`${prop}.source`, inLayout, `${file.absolute}: `);
-          add({ target: modelFilePath(props.layout, inLayout), localPath: file.absolute, index, folder: localPath, size: file.size }, `${prop}.source`);
+          const sha256 = f.digests?.[file.relative];
+          add({ target: modelFilePath(props.layout, inLayout), localPath: file.absolute, sha256, index, folder: localPath, size: file.size }, `${prop}.source`);
         }
         return;
       }
+      if (f.digests !== undefined) throw new Error(`ModelImage ${prop}.digests: ${f.source} is not a folder; pin a file with sha256`);
       checkPath(`${prop}.path`, name);
       add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size }, `${prop}.path`);
     });
@@ -277,6 +309,44 @@ export class ModelImage extends Construct {
         executable: true,
       },
     ];
+  }
+}
+
+/** Adds the files of a hub repository at their places in the layout: under `path`, each with its digest and size. */
+function addHubFiles(f: ModelImageHubFiles, prop: string, index: number, layout: ModelLayout, add: (entry: ModelFileEntry, prop: string) => void): void {
+  const { repo, commit, files } = f.hub;
+  const repoProblem = checkRepoId(repo);
+  if (repoProblem) throw new Error(`ModelImage ${prop}.hub.repo: "${repo}" ${repoProblem}`);
+  if (!isCommitId(commit)) throw new Error(`ModelImage ${prop}.hub.commit: "${commit}" is not a commit id (40 lowercase hex digits)`);
+  if (files.length === 0) throw new Error(`ModelImage ${prop}.hub.files: no file of ${repo} at ${commit} is selected`);
+  const folder = f.path ?? '.';
+  if (folder !== '.') checkPath(`${prop}.path`, folder);
+  for (const file of files) {
+    if (!/^[a-f0-9]{64}$/.test(file.sha256)) throw new Error(`ModelImage ${prop}.hub.files: "${file.sha256}" (of ${file.path}) is not a SHA-256 digest (64 lowercase hex digits)`);
+    const inLayout = folder === '.' ? file.path : `${folder}/${file.path}`;
+    checkPath(`${prop}.hub.files`, inLayout, `${repo}: `);
+    const entry: ModelFileEntry = {
+      target: modelFilePath(layout, inLayout),
+      url: hubFileUrl(repo, commit, file.path),
+      sha256: file.sha256,
+      index,
+      size: file.size,
+      hub: { repo, commit, path: file.path },
+    };
+    add(entry, `${prop}.hub.files`);
+  }
+}
+
+/** Refuses digests that do not name exactly the files of the folder. */
+function checkFolderDigests(prop: string, folder: string, files: readonly string[], digests: Readonly<Record<string, string>>): void {
+  const present = new Set(files);
+  const added = files.filter((f) => digests[f] === undefined);
+  const removed = Object.keys(digests).filter((f) => !present.has(f));
+  const bad = Object.entries(digests).find(([, d]) => !/^[a-f0-9]{64}$/.test(d));
+  if (bad) throw new Error(`ModelImage ${prop}: "${bad[1]}" (of ${bad[0]}) is not a SHA-256 digest (64 lowercase hex digits)`);
+  if (added.length || removed.length) {
+    const parts = [...added.map((f) => `${f} is new (not pinned)`), ...removed.map((f) => `${f} is pinned but no longer in the folder`)];
+    throw new Error(`ModelImage ${prop}: the files of ${folder} are not the ones pinned: ${parts.join('; ')}`);
   }
 }
 

@@ -28,8 +28,32 @@ export interface ModelFileEntry {
   readonly index: number;
   /** Set for a file found in a folder source: the path of that folder, absolute. */
   readonly folder?: string;
+  /**
+   * Set for a file of a Hugging Face repository: the repository, the commit and the file's path in it. Its `url` is
+   * then the file's canonical URL on huggingface.co (downloads honour `HF_ENDPOINT`), its `sha256` the hub's.
+   */
+  readonly hub?: HubFileOrigin;
   /** Size in bytes, known for local files at synth time. */
   readonly size?: number;
+}
+
+/** Where a model file of a Hugging Face repository comes from. */
+export interface HubFileOrigin {
+  /** `namespace/name`. */
+  readonly repo: string;
+  /** The commit, 40 hex digits. */
+  readonly commit: string;
+  /** The file's path in the repository. */
+  readonly path: string;
+}
+
+/**
+ * Where a model file's pinned SHA-256 comes from: the config's `sha256`, or the lock file (each file of a folder,
+ * as `modelcar synth` recorded it; each file of a hub repository, from the hub's metadata); undefined when none.
+ */
+export function pinOrigin(entry: ModelFileEntry): 'config' | 'lock' | undefined {
+  if (entry.sha256 === undefined) return undefined;
+  return entry.folder !== undefined || entry.hub !== undefined ? 'lock' : 'config';
 }
 
 /**
@@ -90,15 +114,15 @@ export function listFolder(root: string): FolderFile[] {
 
 /**
  * Groups model files into image layers, in order: each file from a URL or named on its own gets a layer, as does
- * each large file of a folder; the small files of a folder share one layer per directory. With more than
- * {@link MAX_MODEL_LAYERS} layers, folder files are grouped by directory whatever their size.
+ * each large file of a folder or hub repository; the small files of a folder (or repository) share one layer per
+ * directory. With more than {@link MAX_MODEL_LAYERS} layers, those are grouped by directory whatever their size.
  */
 export function groupLayers(entries: readonly ModelFileEntry[]): ModelFileEntry[][] {
   for (const bySize of [true, false]) {
     const layers: ModelFileEntry[][] = [];
     const shared = new Map<string, ModelFileEntry[]>();
     for (const e of entries) {
-      if (e.folder === undefined || (bySize && (e.size ?? Infinity) >= LARGE_FILE_BYTES)) {
+      if ((e.folder === undefined && e.hub === undefined) || (bySize && (e.size ?? Infinity) >= LARGE_FILE_BYTES)) {
         layers.push([e]);
         continue;
       }

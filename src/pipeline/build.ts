@@ -13,7 +13,7 @@ import { ConfigImage, loadConfigImages } from './config-images';
 import { BUILD_FLAGS, FILES_LABEL } from '../core/model-files';
 import { ProgressOutput } from './progress';
 import { parseImageReference, repositoryOf } from '../core/image-ref';
-import { LockEntry, inputsDigest, lockFileOf, readLock, writeLock } from './lock';
+import { LockEntry, inputsDigest, lockFileOf, recordImages } from './lock';
 import { INTERRUPTED_EXIT_CODE, stagedDigests } from './stage';
 import { sourceName } from './synthesize';
 import { AbortedError } from './transfer';
@@ -119,7 +119,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         const files: Record<string, string> = {};
         image.files.forEach((f, i) => (files[f.target] = `sha256:${digests.get(item)![i]}`));
         pushed.set(image.key, { image: image.image, digest, inputs: inputsDigest(image), files });
-        recordLock(lockFile, options.config, pushed, all.map((i) => i.image.key));
+        recordImages(options.config, pushed, all.map((i) => i.image.key));
       }
       built.push({ key: image.key, image: image.image, imageId, digest });
     }
@@ -169,15 +169,4 @@ function normalizeDigest(text: string): string {
   const digest = value.startsWith('sha256:') ? value : `sha256:${value}`;
   if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new Error(`the builder wrote ${JSON.stringify(value)} where a digest was expected`);
   return digest;
-}
-
-/** Merges newly pushed entries into the lock file, dropping entries of models the config no longer has. */
-function recordLock(file: string, config: string, pushed: ReadonlyMap<string, LockEntry>, keys: readonly string[]): void {
-  const existing = fs.existsSync(file) ? readLock(file).images : {};
-  const images: Record<string, LockEntry> = {};
-  for (const key of keys) {
-    const entry = pushed.get(key) ?? existing[key];
-    if (entry) images[key] = entry;
-  }
-  writeLock(file, { images }, path.basename(config));
 }

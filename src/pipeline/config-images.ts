@@ -7,6 +7,7 @@ import { LoadedConfig, loadConfig } from '../config/load';
 import { didYouMean, UserError } from '../core/errors';
 import { ModelImage } from '../constructs/model-image';
 import { translateEnvironments } from '../config/translate/translate';
+import { SourcePins } from './lock';
 
 /** One model image of a config, with where its build context is and where its entry is in the config. */
 export interface ConfigImage {
@@ -40,7 +41,7 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
   const loaded = loadConfig(config);
   const absolute = path.resolve(outdir);
   const all: ConfigImage[] = [];
-  translateEnvironments(loaded, { outdir }, ({ chart, environment, loaded: resolved }) => {
+  translateEnvironments(loaded, { outdir, sources: SourcePins.forConfig(config) }, ({ chart, environment, loaded: resolved }) => {
     const defaults = resolved.config.defaults ?? {};
     const indexOf = new Map<string, number>();
     resolved.config.models.forEach((m, i) => indexOf.set(`${m.namespace ?? defaults.namespace}/${m.name}`, i));

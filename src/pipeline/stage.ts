@@ -15,9 +15,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { formatDiagnostic, UserError } from '../core/errors';
 import { ConfigImage, loadConfigImages } from './config-images';
-import { ModelFileEntry } from '../core/model-files';
+import { ModelFileEntry, pinOrigin } from '../core/model-files';
 import { Progress, ProgressOutput, formatBytes, formatDuration } from './progress';
-import { AbortedError, DownloadError, copyWithHash, download, hashFile } from './transfer';
+import { AbortedError, DownloadError, DownloadOptions, copyWithHash, download, hashFile } from './transfer';
+import { Dispatcher } from 'undici';
+import { httpClient } from './http-client';
+import { lockFileOf } from './lock';
+import { HubClient } from './sources/hub-client';
 import { STAGE_STATE_FILE } from '../constructs/model-image';
 import { LoadedConfig } from '../config/load';
 
@@ -35,8 +39,20 @@ export interface StageOptions {
   readonly progress?: 'bar' | 'plain';
   /** Stops staging; the file in progress is removed. */
   readonly signal?: AbortSignal;
-  /** Give up a download when no data comes for this long. @default 60000 */
+  /** Drop a download's connection when no data comes on it for this long (it is then resumed). @default 60000 */
   readonly idleTimeoutMs?: number;
+  /** Give up a download when no byte has arrived for this long, over its retries. @default 300000 */
+  readonly stallTimeoutMs?: number;
+  /** Attempts after the first, for download errors that may pass (cuts, stalls, resets, 429, 5xx). @default 5 */
+  readonly retries?: number;
+  /** Wait before a download's first retry, doubled for each next. @default 1000 */
+  readonly backoffMs?: number;
+  /**
+   * Where the proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), the hub's endpoint (HF_ENDPOINT) and token (HF_TOKEN or
+   * the token file) are read from.
+   * @default process.env
+   */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** How a file came to be staged. */
@@ -100,28 +116,36 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
   const downloaded = new Map<string, string>();
   const problems: string[] = [];
   const results: StagedImage[] = [];
-  for (const item of images) {
-    progress.line(`${item.image.key} -> ${relative(item.contextDir)}/`);
-    const staged: StagedFile[] = [];
-    const state = readState(item.contextDir);
-    for (const entry of item.image.files) {
-      try {
-        const file = await stageFile(item, entry, state, { loaded, progress, downloaded, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs });
-        staged.push(file);
-      } catch (e) {
-        if (e instanceof AbortedError || options.signal?.aborted) {
-          progress.clear();
-          throw new UserError(`interrupted while staging ${entry.target} of ${item.image.key}; its partial file was removed, nothing half-written is left`, INTERRUPTED_EXIT_CODE);
+  const env = options.env ?? process.env;
+  const dispatcher = httpClient({ env });
+  const hub = new HubClient({ env, dispatcher, signal: options.signal });
+  const transfer: TransferSettings = { dispatcher, hub, lockName: path.basename(lockFileOf(options.config)), ...options };
+  try {
+    for (const item of images) {
+      progress.line(`${item.image.key} -> ${relative(item.contextDir)}/`);
+      const staged: StagedFile[] = [];
+      const state = readState(item.contextDir);
+      for (const entry of item.image.files) {
+        try {
+          const file = await stageFile(item, entry, state, { loaded, progress, downloaded, signal: options.signal, transfer });
+          staged.push(file);
+        } catch (e) {
+          if (e instanceof AbortedError || options.signal?.aborted) {
+            progress.clear();
+            throw new UserError(`interrupted while staging ${entry.target} of ${item.image.key}; its partial file was removed, nothing half-written is left`, INTERRUPTED_EXIT_CODE);
+          }
+          if (!(e instanceof StageProblem)) throw e;
+          progress.line(`  ${entry.target}: failed`);
+          problems.push(e.message);
         }
-        if (!(e instanceof StageProblem)) throw e;
-        progress.line(`  ${entry.target}: failed`);
-        problems.push(e.message);
       }
+      const removed = removeStrays(item.contextDir, new Set(item.image.files.map((f) => f.target)), state);
+      for (const r of removed) progress.line(`  ${r}: removed (not a model file of the config)`);
+      writeState(item.contextDir, state);
+      results.push({ key: item.image.key, contextDir: item.contextDir, files: staged, removed });
     }
-    const removed = removeStrays(item.contextDir, new Set(item.image.files.map((f) => f.target)), state);
-    for (const r of removed) progress.line(`  ${r}: removed (not a model file of the config)`);
-    writeState(item.contextDir, state);
-    results.push({ key: item.image.key, contextDir: item.contextDir, files: staged, removed });
+  } finally {
+    await dispatcher.close();
   }
   if (problems.length) {
     const count = problems.length === 1 ? '1 file' : `${problems.length} files`;
@@ -136,13 +160,21 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
 /** A problem with one file, reported with the others at the end. */
 class StageProblem extends Error {}
 
+/** How downloads are made: the HTTP client, the hub (endpoint, token), the retry settings. */
+interface TransferSettings extends Pick<StageOptions, 'idleTimeoutMs' | 'stallTimeoutMs' | 'retries' | 'backoffMs'> {
+  readonly dispatcher: Dispatcher;
+  readonly hub: HubClient;
+  /** The lock file's name, for messages about files it pins. */
+  readonly lockName: string;
+}
+
 interface FileContext {
   readonly loaded: LoadedConfig;
   readonly progress: Progress;
   /** URL -> a staged file holding it, to link instead of downloading again. */
   readonly downloaded: Map<string, string>;
   readonly signal?: AbortSignal;
-  readonly idleTimeoutMs?: number;
+  readonly transfer: TransferSettings;
 }
 
 async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
@@ -151,12 +183,13 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
   const destination = path.join(item.contextDir, ...entry.target.split('/'));
   const source = entry.url ?? entry.localPath!;
   const field = ['models', item.modelIndex, 'files', entry.index];
-  const shown = entry.url ?? path.relative(loaded.dir, entry.localPath!).split(path.sep).join('/');
+  const shown = entry.hub ? `${entry.hub.repo}: ${entry.hub.path}` : entry.url ?? path.relative(loaded.dir, entry.localPath!).split(path.sep).join('/');
+  const sourceField = entry.hub ? 'repo' : 'source';
   const sourceStat = entry.localPath === undefined ? undefined : statKeyOrUndefined(entry.localPath);
   if (entry.localPath !== undefined && sourceStat === undefined) {
     fs.rmSync(destination, { force: true, recursive: true });
     delete state.files[entry.target];
-    throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], `${shown}: no such file any more (local paths are relative to the config file)`)));
+    throw new StageProblem(formatDiagnostic(loaded.at([...field, sourceField], `${shown}: no such file any more (local paths are relative to the config file)`)));
   }
 
   // Already staged, and nothing changed since: trust the recorded digest.
@@ -165,7 +198,7 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
   if (cached && current && cached.source === source && sameStat(cached.stat, current) && (!sourceStat || (cached.sourceStat && sameStat(cached.sourceStat, sourceStat)))) {
     if (entry.sha256 === undefined || entry.sha256 === cached.sha256) {
       if (entry.url) ctx.downloaded.set(entry.url, destination);
-      report(progress, loaded, field, entry, 'already staged', cached.sha256);
+      report(progress, loaded, field, entry, 'already staged', cached.sha256, ctx.transfer.lockName);
       return { target: entry.target, sha256: cached.sha256, size: Number(current.size), action: 'unchanged', pinned: entry.sha256 !== undefined };
     }
   }
@@ -182,7 +215,9 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
     const onProgress = (bytes: number) => progress.update(bytes);
     const reused = entry.url ? ctx.downloaded.get(entry.url) : undefined;
     if (entry.localPath !== undefined || reused !== undefined) {
-      const from = entry.localPath ?? reused!;
+      // The file a link leads to (a Hugging Face cache's snapshots link into its blobs, relatively): linking the link
+      // itself would stage a link that leads nowhere from the build context.
+      const from = fs.realpathSync(entry.localPath ?? reused!);
       if (tryLink(from, temp)) {
         action = 'linked';
         progress.start(`  ${entry.target}: hashing`, Number(statKey(temp).size));
@@ -196,24 +231,22 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
       }
     } else {
       action = 'downloaded';
-      progress.line(`  ${entry.target}: downloading ${entry.url}`);
-      result = await download(entry.url!, temp, {
+      const { url, ...settings } = downloadOf(entry, ctx.transfer);
+      progress.line(`  ${entry.target}: downloading ${url}`);
+      result = await download(url, temp, {
+        ...settings,
         signal: ctx.signal,
         onProgress,
         onStart: (total) => progress.start(`  ${entry.target}`, total),
-        idleTimeoutMs: ctx.idleTimeoutMs,
+        onRetry: (message, attempt, wait) => progress.line(`  ${entry.target}: ${message}; retrying in ${formatDuration(wait / 1000)} (attempt ${attempt + 1} of ${(ctx.transfer.retries ?? 5) + 1})`),
       }).catch((e) => {
-        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], e.message)));
+        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(loaded.at([...field, sourceField], e.message)));
         throw e;
       });
       how = `downloaded ${rate(result.bytes, Date.now() - started)}`;
     }
     if (entry.sha256 !== undefined && result.sha256 !== entry.sha256) {
-      throw new StageProblem(
-        formatDiagnostic(
-          loaded.at([...field, 'sha256'], `${shown} has sha256 ${result.sha256}, but the config expects ${entry.sha256}; it was not staged (check the source, or fix the pin)`),
-        ),
-      );
+      throw new StageProblem(formatDiagnostic(mismatch(loaded, field, entry, shown, result.sha256, ctx.transfer.lockName)));
     }
     fs.rmSync(destination, { force: true, recursive: true });
     fs.renameSync(temp, destination);
@@ -224,7 +257,7 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
     }
     writeState(item.contextDir, state);
     if (entry.url) ctx.downloaded.set(entry.url, destination);
-    report(progress, loaded, field, entry, how, result.sha256);
+    report(progress, loaded, field, entry, how, result.sha256, ctx.transfer.lockName);
     return { target: entry.target, sha256: result.sha256, size: result.bytes, action, pinned: entry.sha256 !== undefined };
   } catch (e) {
     // Neither the partial file nor an earlier one at the path (unverified for the config as it is now) stays.
@@ -239,15 +272,43 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
     const code = (e as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && !(e instanceof StageProblem) && !(e instanceof AbortedError)) {
       // A system error (permission denied, disk full, ...): the user's to fix, said at the file's entry.
-      throw new StageProblem(formatDiagnostic(loaded.at([...field, 'source'], `${shown} -> ${entry.target}: ${(e as Error).message}`)));
+      throw new StageProblem(formatDiagnostic(loaded.at([...field, sourceField], `${shown} -> ${entry.target}: ${(e as Error).message}`)));
     }
     throw e;
   }
 }
 
-function report(progress: Progress, loaded: LoadedConfig, field: (string | number)[], entry: ModelFileEntry, how: string, sha256: string): void {
+/**
+ * Where and how a file is downloaded: a file of a hub repository from the endpoint (HF_ENDPOINT), with the token
+ * for the endpoint only and the hub's errors in words; any other from its URL.
+ */
+function downloadOf(entry: ModelFileEntry, transfer: TransferSettings): DownloadOptions & { url: string } {
+  const { dispatcher, hub, idleTimeoutMs, stallTimeoutMs, retries, backoffMs } = transfer;
+  const common = { dispatcher, idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
+  if (!entry.hub) return { ...common, url: entry.url! };
+  const { repo, commit, path: file } = entry.hub;
+  const url = hub.fileUrl(repo, commit, file);
+  return { ...common, url, headers: hub.authHeaders(), describeStatus: (status, headers) => hub.describe(status, headers, url, { repo, revision: commit, file }) };
+}
+
+/** The problem of a file whose digest is not the pinned one, at the field that pins it. */
+function mismatch(loaded: LoadedConfig, field: (string | number)[], entry: ModelFileEntry, shown: string, actual: string, lockName: string) {
+  if (pinOrigin(entry) === 'config') {
+    return loaded.at([...field, 'sha256'], `${shown} has sha256 ${actual}, but the config expects ${entry.sha256}; it was not staged (check the source, or fix the pin)`);
+  }
+  if (entry.hub) {
+    return loaded.at([...field, 'repo'], `${shown} has sha256 ${actual}, but the hub lists ${entry.sha256} for it (as ${lockName} records); it was not staged (is a mirror or proxy serving another file?)`);
+  }
+  return loaded.at(
+    [...field, 'source'],
+    `${shown} has sha256 ${actual}, but ${lockName} records ${entry.sha256} for it: the folder changed since \`modelcar synth\` recorded it; it was not staged (run \`modelcar synth\` to record the change, then build and push the image again)`,
+  );
+}
+
+function report(progress: Progress, loaded: LoadedConfig, field: (string | number)[], entry: ModelFileEntry, how: string, sha256: string, lockName: string): void {
   let check: string;
-  if (entry.sha256 !== undefined) check = `sha256 ${sha256} matches the config`;
+  if (pinOrigin(entry) === 'lock') check = `sha256 ${sha256} matches ${lockName}`;
+  else if (entry.sha256 !== undefined) check = `sha256 ${sha256} matches the config`;
   else if (entry.folder !== undefined) check = `sha256 ${sha256}`;
   else {
     const at = loaded.at(field, '');
@@ -366,7 +427,9 @@ export async function stagedDigests(item: ConfigImage, options: { output?: Progr
         progress.clear();
       }
     }
-    if (entry.sha256 !== undefined && sha256 !== entry.sha256) problems.push(`${entry.target} has sha256 ${sha256}, but the config expects ${entry.sha256}`);
+    if (entry.sha256 !== undefined && sha256 !== entry.sha256) {
+      problems.push(`${entry.target} has sha256 ${sha256}, but ${pinOrigin(entry) === 'lock' ? 'the lock file records' : 'the config expects'} ${entry.sha256}`);
+    }
     digests.push(sha256);
   }
   if (problems.length) {

@@ -9,7 +9,8 @@ import { Diagnostic } from '../core/errors';
 import { argoCdApplications } from '../config/argocd';
 import { environmentNames } from '../config/environments';
 import { IImageLock } from '../constructs/image-lock';
-import { ImageLock } from './lock';
+import { ImageLock, SourcePins } from './lock';
+import { ISourcePins } from '../core/source-pins';
 import { RenderContext } from '../core/output-file';
 import { SynthesizedOutput, renderTree } from '../output/manifests';
 import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeSecretFiles } from '../output/writer';
@@ -25,6 +26,11 @@ export interface SynthesizeConfigFileOptions {
   readonly outdir: string;
   /** Write nothing; report what would change. @default false */
   readonly check?: boolean;
+  /**
+   * The files of the config's folders and hub repositories (see `lockSources`), as they are now.
+   * @default - as recorded in the lock file
+   */
+  readonly sources?: ISourcePins;
 }
 
 /** What {@link synthesizeConfigFile} produced and changed. */
@@ -47,7 +53,8 @@ export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): Synt
   refuseDangerousOutdir(outdir, { config: options.config });
   const loaded = loadConfig(options.config, { deferModelErrors: true });
   const lock = ImageLock.forConfig(options.config);
-  const { warnings: found, ...output } = renderConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock });
+  const sources = options.sources ?? SourcePins.forConfig(options.config);
+  const { warnings: found, ...output } = renderConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock, sources });
   validateOutput(output.files, options.outdir);
   const lockFile = path.join(path.dirname(options.config), path.basename(lock.file));
   const stale: Diagnostic[] = lock.stale.map((message) => ({ position: { file: lockFile }, field: '', message }));
@@ -65,9 +72,9 @@ export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): Synt
  * `<environment>/`, plus the Argo CD Applications the config asks for. Problems of every environment are reported
  * together.
  */
-export function renderConfig(loaded: LoadedConfig, context: RenderContext, options: { lock?: IImageLock } = {}): SynthesizedOutput & { warnings: Diagnostic[] } {
+export function renderConfig(loaded: LoadedConfig, context: RenderContext, options: { lock?: IImageLock; sources?: ISourcePins } = {}): SynthesizedOutput & { warnings: Diagnostic[] } {
   const warnings: Diagnostic[] = [];
-  const parts = translateEnvironments(loaded, { lock: options.lock, outdir: context.outdir }, ({ chart, environment, warnings: found }) => {
+  const parts = translateEnvironments(loaded, { lock: options.lock, sources: options.sources, outdir: context.outdir }, ({ chart, environment, warnings: found }) => {
     warnings.push(...found);
     return renderTree(chart, environment === undefined ? context : { ...context, source: `${context.source}, environment ${environment}`, subdir: environment });
   });

@@ -4,8 +4,10 @@ import * as path from 'path';
 import { Diagnostic } from '../../core/errors';
 import { ImageReferenceError, isFloating, parseImageReference } from '../../core/image-ref';
 import { resolveBaseImage, shellLessBaseImage } from '../../core/base-image';
-import { ModelImageFile } from '../../constructs/model-image';
+import { ModelImageSource } from '../../constructs/model-image';
 import { checkModelFilePath, fileNameOf } from '../../core/model-files';
+import { checkRepoId, checkRevision, hubSourceKey, selectHubFiles } from '../../core/hub';
+import { ISourcePins } from '../../core/source-pins';
 import { checkLocalSource, checkUrl } from '../local-paths';
 import { LoadedConfig } from '../load';
 import { ModelConfig } from '../types.generated';
@@ -33,9 +35,10 @@ export function checkImage(value: string, field: FieldPath, problems: Diagnostic
 
 /**
  * Checks the model image of `models[index]`: its image reference, its base image (its own or the default one), and
- * its files (URLs, local paths relative to the config's folder, their paths in the image).
+ * its files (URLs, local paths relative to the config's folder, hub repositories, their paths in the image). A hub
+ * repository must be recorded in `sources` (the lock file), with files that its include/exclude select.
  */
-export function checkModelImage(loaded: LoadedConfig, index: number, problems: Diagnostic[], warn: LoadedConfig['warn']): void {
+export function checkModelImage(loaded: LoadedConfig, index: number, problems: Diagnostic[], warn: LoadedConfig['warn'], sources?: ISourcePins): void {
   const { config, at } = loaded;
   const model: ModelConfig = config.models[index];
   const field = (...rest: (string | number)[]) => ['models', index, ...rest];
@@ -49,23 +52,31 @@ export function checkModelImage(loaded: LoadedConfig, index: number, problems: D
   }
   const targets = new Map<string, number>();
   model.files.forEach((f, i) => {
-    const isUrl = /^https?:\/\//.test(f.source);
-    if (!isUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(f.source)) {
-      problems.push(at(field('files', i, 'source'), `"${f.source}" is neither an http(s) URL nor a local path; use https://... or a path relative to this file`));
+    if (f.repo !== undefined || f.source === undefined) {
+      checkHubEntry(loaded, index, i, problems, sources);
+      return;
+    }
+    for (const key of ['revision', 'include', 'exclude'] as const) {
+      if (f[key] !== undefined) problems.push(at(field('files', i, key), `${key} is for the files of a hub repository (repo); "${f.source}" is a URL or a local path`));
+    }
+    const source = f.source;
+    const isUrl = /^https?:\/\//.test(source);
+    if (!isUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+      problems.push(at(field('files', i, 'source'), `"${source}" is neither an http(s) URL nor a local path; use https://... or a path relative to this file`));
       return;
     }
     if (isUrl) {
-      const problem = checkUrl(f.source);
+      const problem = checkUrl(source);
       if (problem) {
         problems.push(at(field('files', i, 'source'), problem));
         return;
       }
     }
-    const name = f.path ?? fileNameOf(f.source);
-    const local = isUrl ? undefined : path.resolve(loaded.dir, f.source);
+    const name = f.path ?? fileNameOf(source);
+    const local = isUrl ? undefined : path.resolve(loaded.dir, source);
     const folder = local !== undefined && fs.existsSync(local) && fs.statSync(local).isDirectory();
     if (folder && f.sha256 !== undefined) {
-      problems.push(at(field('files', i, 'sha256'), `"${f.source}" is a folder; sha256 pins a single file (give the folder's files one by one to pin them)`));
+      problems.push(at(field('files', i, 'sha256'), `"${source}" is a folder; sha256 pins a single file (the lock file pins each file of a folder)`));
       return;
     }
     const problem = folder && name === '.' ? undefined : checkModelFilePath(name);
@@ -78,13 +89,67 @@ export function checkModelImage(loaded: LoadedConfig, index: number, problems: D
     }
     targets.set(name, i);
     if (!isUrl) {
-      const problem = checkLocalSource(f.source, loaded.dir, config.allowPathsOutside === true);
+      const problem = checkLocalSource(source, loaded.dir, config.allowPathsOutside === true);
       if (problem) problems.push(at(field('files', i, 'source'), problem));
     }
   });
 }
 
-/** The files of a model as its image takes them: local paths resolved against the config's folder. */
-export function modelImageFiles(loaded: LoadedConfig, model: ModelConfig): ModelImageFile[] {
-  return model.files.map((f) => ({ ...f, source: /^https?:\/\//.test(f.source) ? f.source : path.resolve(loaded.dir, f.source) }));
+/** Checks `models[index].files[i]` as the files of a hub repository: repo, revision, patterns, and its record in the lock. */
+function checkHubEntry(loaded: LoadedConfig, index: number, i: number, problems: Diagnostic[], sources: ISourcePins | undefined): void {
+  const { at } = loaded;
+  const f = loaded.config.models[index].files[i];
+  const field = (...rest: (string | number)[]) => ['models', index, 'files', i, ...rest];
+  const before = problems.length;
+  if (f.repo === undefined) {
+    problems.push(at(field(), 'a file needs source (an http(s) URL or a local path) or repo (a Hugging Face repository, with revision)'));
+    return;
+  }
+  if (f.source !== undefined) problems.push(at(field('source'), 'give source (a URL or a local path) or repo (a Hugging Face repository), not both'));
+  if (f.sha256 !== undefined) problems.push(at(field('sha256'), `the lock file pins each file of a repository with the hub's SHA-256; remove sha256`));
+  const repoProblem = checkRepoId(f.repo);
+  if (repoProblem) problems.push(at(field('repo'), `"${f.repo}" ${repoProblem}`));
+  if (f.revision === undefined) {
+    problems.push(at(field(), 'missing required key "revision": the branch (main), tag or commit id of repo; synth records the commit it stands for in the lock file'));
+  } else {
+    const revisionProblem = checkRevision(f.revision);
+    if (revisionProblem) problems.push(at(field('revision'), `"${f.revision}" ${revisionProblem}`));
+  }
+  if (f.path !== undefined && f.path !== '.') {
+    const pathProblem = checkModelFilePath(f.path);
+    if (pathProblem) problems.push(at(field('path'), `${JSON.stringify(f.path)} ${pathProblem}`));
+  }
+  if (problems.length > before || f.revision === undefined) return;
+  const key = hubSourceKey(f.repo, f.revision);
+  const snapshot = sources?.hubSnapshot(f.repo, f.revision);
+  if (!snapshot) {
+    const where = sources?.describe ?? 'the lock file';
+    problems.push(at(field('repo'), `${key} is not recorded in ${where}: run \`modelcar synth\`, which lists its files through the hub's API and records them with their SHA-256`));
+    return;
+  }
+  if (selectHubFiles(snapshot.files, f.include, f.exclude).length === 0) {
+    const shown = snapshot.files.slice(0, 10).map((x) => x.path);
+    const more = snapshot.files.length > shown.length ? `, ... (${snapshot.files.length} files)` : '';
+    problems.push(at(field(f.include ? 'include' : 'exclude'), `selects no file of ${key} (commit ${snapshot.commit}); its files: ${shown.join(', ')}${more}`));
+  }
+}
+
+/**
+ * The files of a model as its image takes them: local paths resolved against the config's folder, each file of a
+ * folder with the digest `sources` records for it, each hub repository as its recorded files that include/exclude
+ * select. Entries that {@link checkModelImage} refuses are not given here.
+ */
+export function modelImageFiles(loaded: LoadedConfig, model: ModelConfig, sources?: ISourcePins): ModelImageSource[] {
+  return model.files.map((f): ModelImageSource => {
+    if (f.repo !== undefined) {
+      const snapshot = sources?.hubSnapshot(f.repo, f.revision!);
+      if (!snapshot) throw new Error(`${hubSourceKey(f.repo, f.revision!)} is not recorded in the lock file`);
+      return { hub: { ...snapshot, files: selectHubFiles(snapshot.files, f.include, f.exclude) }, path: f.path };
+    }
+    const source = f.source!;
+    if (/^https?:\/\//.test(source)) return { source, path: f.path, sha256: f.sha256 };
+    const local = path.resolve(loaded.dir, source);
+    const digests = sources?.folderDigests(local);
+    return { source: local, path: f.path, sha256: f.sha256, ...(digests ? { digests } : {}) };
+  });
 }

@@ -4,6 +4,7 @@ import { Diagnostic, didYouMean } from '../../core/errors';
 import { ModelLayout } from '../../core/model-layout';
 import { checkName } from '../../core/names';
 import { IImageLock } from '../../constructs/image-lock';
+import { ISourcePins } from '../../core/source-pins';
 import { OciModel } from '../../constructs/oci-model';
 import { BUILTIN_RUNTIMES } from '../../constructs/runtimes/catalogue';
 import { annotationProblems, labelProblems } from '../../validation/validate-object';
@@ -39,6 +40,7 @@ export function planModels(
   context: ServingContext,
   problems: Diagnostic[],
   warn: LoadedConfig['warn'],
+  sources?: ISourcePins,
 ): ModelPlan[] {
   const { config, at } = loaded;
   const defaults = config.defaults ?? {};
@@ -71,7 +73,7 @@ export function planModels(
       else layout = found;
       serving = servingOptions(loaded, index, runtime, context, problems);
     }
-    checkModelImage(loaded, index, problems, warn);
+    checkModelImage(loaded, index, problems, warn, sources);
     checkModelPullSecret(loaded, index, problems);
     for (const p of [...labelProblems(model.labels, field('labels')), ...annotationProblems(model.annotations, field('annotations'))]) {
       problems.push(at(p.path, p.message));
@@ -84,7 +86,13 @@ export function planModels(
 }
 
 /** Adds an {@link OciModel} for each planned model; with a lock, storageUri is pinned unless the model says `pinDigest: false`. */
-export function addModels(scope: Construct, loaded: LoadedConfig, plans: readonly ModelPlan[], options: { lock?: IImageLock; environment?: string }, problems: Diagnostic[]): void {
+export function addModels(
+  scope: Construct,
+  loaded: LoadedConfig,
+  plans: readonly ModelPlan[],
+  options: { lock?: IImageLock; sources?: ISourcePins; environment?: string },
+  problems: Diagnostic[],
+): void {
   const { config } = loaded;
   const defaults = config.defaults ?? {};
   for (const { model, index, namespace, runtime, serving, layout } of plans) {
@@ -97,7 +105,7 @@ export function addModels(scope: Construct, loaded: LoadedConfig, plans: readonl
         layout,
         modelFormat: { name: model.format, version: model.formatVersion },
         image: model.image,
-        files: modelImageFiles(loaded, model),
+        files: modelImageFiles(loaded, model, options.sources),
         pullSecret: pullSecret === undefined ? undefined : pullSecretFor(scope, namespace, pullSecret, config.pullSecrets?.[pullSecret]),
         baseImage: model.baseImage ?? defaults.baseImage,
         lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? options.lock : undefined,
