@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Diagnostic, formatDiagnostic } from '../core/errors';
+import { ConfigError, Diagnostic, UserError, formatDiagnostic } from '../core/errors';
 import { unifiedDiff } from '../output/diff';
 import { refuseDangerousOutdir } from '../output/writer';
 import { lockFileOf } from '../pipeline/lock';
@@ -18,9 +18,22 @@ export interface SynthResult extends SynthesizeConfigFileResult {
 export async function runSynth(options: Omit<SynthesizeConfigFileOptions, 'sources'>, io: { env?: NodeJS.ProcessEnv; output?: { write(text: string): void }; signal?: AbortSignal } = {}): Promise<SynthResult> {
   refuseDangerousOutdir(path.resolve(options.outdir), { config: options.config });
   const sources = await lockSources({ config: options.config, check: options.check, env: io.env, output: io.output, signal: io.signal });
-  const result = synthesizeConfigFile({ ...options, sources: sources.pins });
+  let result: SynthesizeConfigFileResult;
+  try {
+    result = synthesizeConfigFile({ ...options, sources: sources.pins });
+  } catch (e) {
+    // A source that is not recorded cannot be synthesized without asking the hub, which --check does not.
+    if (!(e instanceof ConfigError) || sources.problems.length === 0) throw e;
+    throw new UserError(`${formatSourceProblems(sources.problems, options.config)}(the output cannot be compared before that)`);
+  }
   sources.write();
   return { ...result, sources };
+}
+
+/** The problems of `synth --check` with the sources, under a line that names the lock file and what to do. */
+function formatSourceProblems(problems: readonly string[], config: string | undefined): string {
+  const lock = config ? path.relative(process.cwd(), lockFileOf(config)) || lockFileOf(config) : 'the lock file';
+  return [`${lock} does not match the config's sources: run \`modelcar synth\` and commit the result`, ...problems.map((p) => `  ! ${p}`), ''].join('\n');
 }
 
 /** Whether `synth --check` fails: the output is stale, or the sources no longer match the lock file. */
@@ -63,10 +76,7 @@ function fileLines(result: SynthesizeConfigFileResult): string[] {
  */
 export function formatChanges(result: SynthesizeConfigFileResult & { sources?: LockedSources }, outdir: string, config?: string): string {
   const problems = result.sources?.problems ?? [];
-  const sources = problems.length
-    ? [`${config ? path.relative(process.cwd(), lockFileOf(config)) || lockFileOf(config) : 'the lock file'} does not match the config's sources: run \`modelcar synth\` and commit the result`, ...problems.map((p) => `  ! ${p}`), ''].join('\n')
-    : '';
-  return sources + formatOutputChanges(result, outdir);
+  return (problems.length ? formatSourceProblems(problems, config) : '') + formatOutputChanges(result, outdir);
 }
 
 function formatOutputChanges(result: SynthesizeConfigFileResult, outdir: string): string {

@@ -8,6 +8,7 @@ import { parseImageReference, repositoryOf } from '../core/image-ref';
 import { BUILD_FLAGS_TEXT, FILES_LABEL } from '../core/model-files';
 import type { DigestSlot, ModelFileEntry } from '../core/model-files';
 import { shellQuote } from '../core/output-file';
+import { HUB_ENDPOINT, encodeRepoPath } from '../core/hub';
 
 /** What build.sh is made from. */
 export interface BuildScriptProps {
@@ -24,6 +25,7 @@ export interface BuildScriptProps {
 /** The text of build.sh. */
 export function renderBuildScript(props: BuildScriptProps): string {
   const steps = props.files.map((f, slot) => {
+    if (f.hub) return `hub ${[`${f.hub.repo}/resolve/${f.hub.commit}/${encodeRepoPath(f.hub.path)}`, f.target, f.sha256!].map(shellQuote).join(' ')}; SHA_${slot}=$actual`;
     const from = f.url ?? path.relative(props.contextDir, f.localPath!).split(path.sep).join('/');
     // A file of a folder cannot be pinned: '-' says so, and its digest is printed without the hint.
     const args = [from, f.target, ...(f.sha256 ? [f.sha256] : f.folder !== undefined ? ['-'] : [])].map(shellQuote).join(' ');
@@ -100,7 +102,7 @@ copy() {
     exit 1
   fi
 }
-
+${props.files.some((f) => f.hub) ? HUB_FUNCTION : ''}
 ${steps.join('\n')}
 
 FILES=${label}
@@ -113,3 +115,35 @@ if [ "$PUSH" = 1 ]; then
 fi
 `;
 }
+
+/**
+ * The build script's download of a file of a Hugging Face repository: from HF_ENDPOINT (a mirror) or the hub, with
+ * the token of HF_TOKEN or of the token file `hf auth login` writes. curl gets the token on its standard input, not
+ * on its command line (where `ps` shows it), and sends such a header to the hub's host only, never to the CDN a
+ * redirect leads to (curl 7.58 and later). A download cut short is resumed (`-C -`).
+ */
+const HUB_FUNCTION = `
+# hub PATH FILE SHA256: downloads a file of a Hugging Face repository (PATH: <repo>/resolve/<commit>/<file>) from
+# HF_ENDPOINT (default ${HUB_ENDPOINT}), with the token of HF_TOKEN or the token file, unless it is already in place.
+hub() {
+  if [ ! -f "$2" ]; then
+    mkdir -p "$(dirname "$2")"
+    url="\${HF_ENDPOINT:-${HUB_ENDPOINT}}/$1"
+    echo "fetching $url"
+    token="\${HF_TOKEN:-}"
+    tokenfile="\${HF_TOKEN_PATH:-\${HF_HOME:-\${XDG_CACHE_HOME:-$HOME/.cache}/huggingface}/token}"
+    if [ -z "$token" ] && [ -f "$tokenfile" ]; then token=$(tr -d '\\r\\n' < "$tokenfile"); fi
+    if [ -n "$token" ]; then
+      printf 'Authorization: Bearer %s\\n' "$token" | curl -fSL --retry 3 -C - -H @- -o "$2.part" "$url"
+    else
+      curl -fSL --retry 3 -C - -o "$2.part" "$url"
+    fi
+    mv "$2.part" "$2"
+  fi
+  if ! check "$2" "$1" "$3"; then
+    rm -f "$2"
+    echo "removed $2; run again to download it anew" >&2
+    exit 1
+  fi
+}
+`;

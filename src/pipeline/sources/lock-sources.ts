@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError } from '../../core/errors';
+import { ConfigError, Diagnostic } from '../../core/errors';
 import { checkRepoId, checkRevision, hubSourceKey } from '../../core/hub';
 import { listFolder } from '../../core/model-files';
 import { LoadedConfig, loadConfig } from '../../config/load';
@@ -17,7 +17,7 @@ import { DigestCache } from '../digest-cache';
 import { LockSources, LockedFile, LockedFolder, LockedHubSource, SourcePins, folderKey, lockFileOf, readLock, recordSources, renderLock } from '../lock';
 import { formatBytes } from '../progress';
 import { hashFile } from '../transfer';
-import { HubClient } from './hub-client';
+import { HubClient, HubError } from './hub-client';
 
 /** Options of {@link lockSources}. */
 export interface LockSourcesOptions {
@@ -50,8 +50,8 @@ export interface LockedSources {
 interface UsedSources {
   /** Folder key (relative to the config's folder) -> absolute path. */
   readonly folders: Map<string, string>;
-  /** `repo@revision` -> repo and revision. */
-  readonly hub: Map<string, { repo: string; revision: string }>;
+  /** `repo@revision` -> repo and revision, and where the config first names it (for errors). */
+  readonly hub: Map<string, { repo: string; revision: string; at: (message: string) => Diagnostic }>;
 }
 
 /**
@@ -96,8 +96,9 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
   }
 
   let client: HubClient | undefined;
+  const hubProblems: Diagnostic[] = [];
   try {
-    for (const [key, { repo, revision }] of [...used.hub].sort()) {
+    for (const [key, { repo, revision, at }] of [...used.hub].sort()) {
       const before = recorded.hub[key];
       if (before) {
         hub[key] = before;
@@ -109,7 +110,14 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
       }
       client ??= options.hub ?? new HubClient({ env, signal: options.signal });
       line(`listing ${key} on ${client.endpoint}${client.token.from ? ` (token from ${client.token.from})` : ''}`);
-      const snapshot = await client.snapshot(repo, revision, (file) => line(`  hashing ${file} (not in LFS: its SHA-256 is computed from its content)`));
+      let snapshot;
+      try {
+        snapshot = await client.snapshot(repo, revision, (file) => line(`  hashing ${file} (not in LFS: its SHA-256 is computed from its content)`));
+      } catch (e) {
+        if (!(e instanceof HubError)) throw e;
+        hubProblems.push(at(e.message));
+        continue;
+      }
       const files: Record<string, LockedFile> = {};
       for (const f of snapshot.files) files[f.path] = { sha256: `sha256:${f.sha256}`, size: f.size };
       hub[key] = { commit: snapshot.commit, files };
@@ -119,6 +127,7 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
   } finally {
     if (client && client !== options.hub) await client.close();
   }
+  if (hubProblems.length) throw new ConfigError(hubProblems);
 
   for (const key of Object.keys(recorded.folders).filter((k) => !used.folders.has(k)).sort()) {
     (options.check ? problems : changes).push(`${key}: recorded in ${lockName} but no longer a folder of the config${options.check ? '; run `modelcar synth` to drop it' : '; dropped'}`);
@@ -144,7 +153,7 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
 /** The folders and hub repositories the config's models use, in the config and in each of its environments. */
 function usedSources(loaded: LoadedConfig): UsedSources {
   const folders = new Map<string, string>();
-  const hub = new Map<string, { repo: string; revision: string }>();
+  const hub = new Map<string, { repo: string; revision: string; at: (message: string) => Diagnostic }>();
   const configs: LoadedConfig[] = [loaded];
   for (const env of environmentNames(loaded.config)) {
     try {
@@ -157,15 +166,18 @@ function usedSources(loaded: LoadedConfig): UsedSources {
   for (const config of configs) {
     config.config.models.forEach((model, index) => {
       if (config.invalidModels.has(index) || !Array.isArray(model.files)) return;
-      for (const f of model.files) {
+      model.files.forEach((f, i) => {
         if (f.repo !== undefined) {
-          if (f.revision !== undefined && !checkRepoId(f.repo) && !checkRevision(f.revision)) hub.set(hubSourceKey(f.repo, f.revision), { repo: f.repo, revision: f.revision });
+          const key = f.revision === undefined ? undefined : hubSourceKey(f.repo, f.revision);
+          if (key && !hub.has(key) && !checkRepoId(f.repo) && !checkRevision(f.revision!)) {
+            hub.set(key, { repo: f.repo, revision: f.revision!, at: (message) => config.at(['models', index, 'files', i, 'repo'], message) });
+          }
         } else if (f.source !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(f.source)) {
           const absolute = path.resolve(loaded.dir, f.source);
           const inside = !path.relative(loaded.dir, absolute).startsWith('..') && !path.isAbsolute(path.relative(loaded.dir, absolute));
           if ((inside || loaded.config.allowPathsOutside === true) && isDirectory(absolute)) folders.set(folderKey(loaded.dir, absolute), absolute);
         }
-      }
+      });
     });
   }
   return { folders, hub };
