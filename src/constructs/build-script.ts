@@ -29,7 +29,7 @@ export function renderBuildScript(props: BuildScriptProps): string {
     const from = f.url ?? path.relative(props.contextDir, f.localPath!).split(path.sep).join('/');
     // A file of a folder cannot be pinned: '-' says so, and its digest is printed without the hint.
     const args = [from, f.target, ...(f.sha256 ? [f.sha256] : f.folder !== undefined ? ['-'] : [])].map(shellQuote).join(' ');
-    return `${f.url ? 'fetch' : 'copy'} ${args}; SHA_${slot}=$actual`;
+    return `${f.url ? 'fetch' : f.link ? 'copy_target' : 'copy'} ${args}; SHA_${slot}=$actual`;
   });
   // Text parts single-quoted, digest slots as "$SHA_n": the shell joins them into the label's value.
   const merged: (string | DigestSlot)[] = [];
@@ -102,7 +102,7 @@ copy() {
     exit 1
   fi
 }
-${props.files.some((f) => f.hub) ? HUB_FUNCTION : ''}
+${props.files.some((f) => f.link) ? COPY_TARGET_FUNCTION : ''}${props.files.some((f) => f.hub) ? HUB_FUNCTION : ''}
 ${steps.join('\n')}
 
 FILES=${label}
@@ -143,6 +143,24 @@ hub() {
   if ! check "$2" "$1" "$3"; then
     rm -f "$2"
     echo "removed $2; run again to download it anew" >&2
+    exit 1
+  fi
+}
+`;
+
+/**
+ * The build script's copy of a local file that is a symbolic link (a Hugging Face cache's snapshot links into its
+ * blobs, relatively): `ln` would link the link itself, which leads nowhere from the build context, so the file it
+ * leads to is linked (`ln -L`, POSIX) or copied.
+ */
+const COPY_TARGET_FUNCTION = `
+# copy_target SOURCE FILE [SHA256]: as copy, for a SOURCE that is a symbolic link: the file it leads to.
+copy_target() {
+  mkdir -p "$(dirname "$2")"
+  rm -f "$2"
+  ln -L "$1" "$2" 2>/dev/null || cp -L "$1" "$2"
+  if ! check "$2" "$1" "\${3:-}"; then
+    rm -f "$2"
     exit 1
   fi
 }

@@ -190,13 +190,14 @@ export class ModelImage extends Construct {
           const inLayout = name === '.' ? file.relative : `${name}/${file.relative}`;
           checkPath(`${prop}.source`, inLayout, `${file.absolute}: `);
           const sha256 = f.digests?.[file.relative];
-          add({ target: modelFilePath(props.layout, inLayout), localPath: file.absolute, sha256, index, folder: localPath, size: file.size }, `${prop}.source`);
+          add({ target: modelFilePath(props.layout, inLayout), localPath: file.absolute, sha256, index, folder: localPath, size: file.size, ...(file.link ? { link: true } : {}) }, `${prop}.source`);
         }
         return;
       }
       if (f.digests !== undefined) throw new Error(`ModelImage ${prop}.digests: ${f.source} is not a folder; pin a file with sha256`);
       checkPath(`${prop}.path`, name);
-      add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size }, `${prop}.path`);
+      const link = localPath !== undefined && stat !== undefined && fs.lstatSync(localPath).isSymbolicLink();
+      add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size, ...(link ? { link: true } : {}) }, `${prop}.path`);
     });
     this.files = entries;
     try {

@@ -35,6 +35,8 @@ export interface ModelFileEntry {
   readonly hub?: HubFileOrigin;
   /** Size in bytes, known for local files at synth time. */
   readonly size?: number;
+  /** Set when the local path is a symbolic link (as in a Hugging Face cache): the file it leads to is staged. */
+  readonly link?: boolean;
 }
 
 /** Where a model file of a Hugging Face repository comes from. */
@@ -77,6 +79,8 @@ export interface FolderFile {
   readonly relative: string;
   readonly absolute: string;
   readonly size: number;
+  /** Whether it is a symbolic link (to a file). */
+  readonly link?: boolean;
 }
 
 /**
@@ -104,7 +108,7 @@ export function listFolder(root: string): FolderFile[] {
         throw new Error(`${absolute} is a broken symbolic link`);
       }
       if (stat.isDirectory()) visit(absolute, rel, inside);
-      else if (stat.isFile()) out.push({ relative: rel, absolute, size: stat.size });
+      else if (stat.isFile()) out.push({ relative: rel, absolute, size: stat.size, ...(fs.lstatSync(absolute).isSymbolicLink() ? { link: true } : {}) });
       else throw new Error(`${absolute} is neither a file nor a folder`);
     }
   };

@@ -4,6 +4,7 @@
  * storageUri falls back to the tag until the image is pushed again), stage refuses a file that no longer matches.
  * A Hugging Face cache folder (snapshots made of relative links into blobs) stages as real files.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -165,6 +166,14 @@ describe('a Hugging Face cache folder', () => {
     expect(result.out).toContain(`  models/config.json: hard-linked from hf-cache/models--ibm-granite--granite-tiny/snapshots/3f1e8d2c4b5a69788796a5b4c3d2e1f0a9b8c7d6/config.json; sha256 ${sha256(CONFIG)} matches modelcar.lock.yaml\n`);
     for (const [name, content] of Object.entries(files)) {
       const staged = path.join(p.dist, 'images/llm/granite/models', name);
+      expect({ name, link: fs.lstatSync(staged).isSymbolicLink(), same: fs.readFileSync(staged).equals(content) }).toStrictEqual({ name, link: false, same: true });
+    }
+    // build.sh does the same (BUILDER=true stands in for podman: its copies and checks run, the build is a no-op).
+    const context = path.join(p.dist, 'images/llm/granite');
+    fs.rmSync(path.join(context, 'models'), { recursive: true });
+    execFileSync('sh', [path.join(context, 'build.sh'), '--no-push'], { env: { PATH: process.env.PATH, BUILDER: 'true' }, stdio: 'pipe' });
+    for (const [name, content] of Object.entries(files)) {
+      const staged = path.join(context, 'models', name);
       expect({ name, link: fs.lstatSync(staged).isSymbolicLink(), same: fs.readFileSync(staged).equals(content) }).toStrictEqual({ name, link: false, same: true });
     }
   });
