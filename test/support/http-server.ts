@@ -6,6 +6,13 @@ import * as http from 'http';
 import * as https from 'https';
 import { AddressInfo } from 'net';
 
+
+/**
+ * How long a cut waits after its bytes are sent before it drops the connection: the client reads what arrived before
+ * it learns of the cut (a client drops what it has not read yet when the connection breaks).
+ */
+const CUT_DELAY_MS = 100;
+
 export interface TestServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
@@ -65,7 +72,7 @@ export function startServer(routes: Record<string, Route>, options: { tls?: { ke
         return;
       case 'truncated':
         res.writeHead(200, { 'content-length': String(route.body.length) });
-        res.write(route.body.subarray(0, route.sent), () => res.socket?.destroy());
+        res.write(route.body.subarray(0, route.sent), () => setTimeout(() => res.socket?.destroy(), CUT_DELAY_MS));
         return;
       case 'stall':
         res.writeHead(200, { 'content-length': String(route.size) });
@@ -104,7 +111,7 @@ export function startServer(routes: Record<string, Route>, options: { tls?: { ke
         if (route.ranges !== false) headers['accept-ranges'] = 'bytes';
         if (start > 0) headers['content-range'] = `bytes ${start}-${route.body.length - 1}/${route.body.length}`;
         res.writeHead(start > 0 ? 206 : 200, headers);
-        if (failure) res.write(route.body.subarray(start, Math.max(start, failure.cutAfter)), () => res.socket?.destroy());
+        if (failure) res.write(route.body.subarray(start, Math.max(start, failure.cutAfter)), () => setTimeout(() => res.socket?.destroy(), CUT_DELAY_MS));
         else res.end(route.body.subarray(start));
         return;
       }

@@ -20,6 +20,13 @@ import * as http from 'http';
 import { AddressInfo, Socket } from 'net';
 
 /** A repository the fake hub serves. */
+
+/**
+ * How long a cut waits after its bytes are sent before it drops the connection: the client reads what arrived before
+ * it learns of the cut (a client drops what it has not read yet when the connection breaks).
+ */
+const CUT_DELAY_MS = 100;
+
 export interface FakeRepo {
   /** `namespace/name`. */
   readonly id: string;
@@ -102,7 +109,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     if (cut && cut.times > 0) {
       cut.times--;
       const end = Math.max(start, Math.min(content.length, cut.after));
-      res.write(content.subarray(start, end), () => res.socket?.destroy());
+      res.write(content.subarray(start, end), () => setTimeout(() => res.socket?.destroy(), CUT_DELAY_MS));
       return;
     }
     res.end(req.method === 'HEAD' ? undefined : content.subarray(start));
