@@ -9,6 +9,8 @@ type ValidateCommand = typeof import('./validate-command');
 type PullSecretCommand = typeof import('./pull-secret-command');
 type StageCommand = typeof import('./stage-command');
 type BuildCommand = typeof import('./build-command');
+type PinCommand = typeof import('./pin-command');
+type InitCommand = typeof import('./init-command');
 
 /** What a command may read besides its arguments: the environment and standard input. */
 export interface CliInput {
@@ -160,7 +162,48 @@ export async function main(
         );
       },
     )
-    .demandCommand(1, 'Name a command: synth, validate, stage, build, pull-secret')
+    .command(
+      'pin [models..]',
+      "Record the digest of each model image already pushed (by CI, build.sh, another tool) in the lock file, once its labels show the config's files",
+      (y) =>
+        y
+          .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to pin, as name or namespace/name (default: all)' })
+          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+          .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
+          .option('tls-verify', { type: 'boolean', default: true, describe: "Verify the registry's TLS certificate; --tls-verify=false for a local registry over plain http" })
+          .example('$0 pin', 'After CI pushed the images: record their digests in modelcar.lock.yaml, then run modelcar synth')
+          .example('$0 pin team-a/mobilenet --authfile pull-secret.yaml', 'One model, with the credentials of a pull secret'),
+      async (args) => {
+        const { runPin } = require('./pin-command') as PinCommand;
+        await runPin({ config: args.config, models: args.models ?? [], authfile: args.authfile, tlsVerify: args['tls-verify'] }, progressOut, input.env);
+      },
+    )
+    .command(
+      'init [folder]',
+      'Write a starter config for a model: from a local folder, or from a Hugging Face repository (--repo); the format and runtime are guessed from its files, and each guess is said',
+      (y) =>
+        y
+          .positional('folder', { type: 'string', describe: 'A folder with the model files (relative paths are kept relative to the config)', normalize: true })
+          .option('repo', { type: 'string', describe: 'A Hugging Face repository (namespace/name) instead of a folder' })
+          .option('revision', { type: 'string', default: 'main', describe: 'The revision of --repo: a branch, a tag or a commit id' })
+          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file to write (never overwritten)', normalize: true })
+          .option('name', { type: 'string', describe: 'The model (InferenceService) name (default: from the folder or repository name)' })
+          .option('namespace', { alias: 'n', type: 'string', describe: 'The namespace (default: models)' })
+          .option('image', { type: 'string', describe: 'The model image to build and push (default: a placeholder on registry.example.com to change)' })
+          .option('runtime', { type: 'string', describe: 'The runtime, instead of the guess' })
+          .option('format', { type: 'string', describe: 'The model format, instead of the guess' })
+          .example('$0 init --repo ibm-granite/granite-3.1-2b-instruct --image quay.io/me/granite:3.1', 'A vLLM config for a Hugging Face LLM')
+          .example('$0 init models/mobilenet', 'A config for the ONNX model in a local folder'),
+      async (args) => {
+        const { runInit } = require('./init-command') as InitCommand;
+        await runInit(
+          { folder: args.folder, repo: args.repo, revision: args.revision, config: args.config, name: args.name, namespace: args.namespace, image: args.image, runtime: args.runtime, format: args.format },
+          progressOut,
+          input.env,
+        );
+      },
+    )
+    .demandCommand(1, 'Name a command: synth, validate, stage, build, pin, init, pull-secret')
     .strict()
     .recommendCommands()
     .version(version())

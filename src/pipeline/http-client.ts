@@ -81,9 +81,11 @@ export function isTransient(e: unknown): boolean {
 
 /** A network error in words, with what to do for the ones a user can fix (an unknown CA, a wrong host). */
 export function describeNetworkError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException & { reason?: string }; reason?: string };
   const code = err.cause?.code ?? err.code;
-  const message = err.cause?.message ?? err.message;
+  // OpenSSL's own text is a line of codes and source paths; its reason says it in words.
+  const message = err.cause?.reason ?? err.reason ?? err.cause?.message ?? err.message;
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return `${message} (the server does not speak TLS: is it plain http?)`;
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
     return `${message} (the server's TLS certificate is not trusted: for a private CA, set NODE_EXTRA_CA_CERTS to its PEM file)`;
   }
