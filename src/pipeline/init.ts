@@ -85,7 +85,7 @@ export function guessModel(files: readonly string[]): ModelGuess | undefined {
     return { format: 'caikit', runtime: 'caikit-standalone-runtime', why: 'config.yml with an artifacts/ folder is a caikit model; caikit-standalone serves it (caikit-tgis-runtime does too, for text generation with TGIS)' };
   }
   if (top.has('config.json') && (safetensors.length || torchBins.length)) {
-    const weights = safetensors.length ? count(safetensors.length, '.safetensors files') : count(torchBins.length, 'pytorch_model .bin files');
+    const weights = safetensors.length ? count(safetensors.length, `.safetensors file${safetensors.length === 1 ? '' : 's'}`) : count(torchBins.length, `pytorch_model .bin file${torchBins.length === 1 ? '' : 's'}`);
     return { format: 'vLLM', runtime: 'vllm-runtime', why: `config.json and ${weights} are a Hugging Face transformers checkpoint, which vLLM serves` };
   }
   const onnx = named(/\.onnx$/);
@@ -104,6 +104,9 @@ export function guessModel(files: readonly string[]): ModelGuess | undefined {
  * file of the repository, with the files it leaves out.
  */
 const OTHER_WEIGHTS: readonly { pattern: string; what: string }[] = [
+  { pattern: 'original/', what: 'the original checkpoint' },
+  { pattern: 'onnx/', what: 'ONNX exports' },
+  { pattern: 'openvino/', what: 'OpenVINO exports' },
   { pattern: '*.bin', what: 'PyTorch .bin weights' },
   { pattern: '*.pth', what: 'PyTorch .pth weights' },
   { pattern: '*.pt', what: 'PyTorch .pt weights' },
@@ -111,9 +114,6 @@ const OTHER_WEIGHTS: readonly { pattern: string; what: string }[] = [
   { pattern: '*.msgpack', what: 'Flax weights' },
   { pattern: '*.ot', what: 'Rust weights' },
   { pattern: '*.gguf', what: 'GGUF files' },
-  { pattern: 'original/', what: 'the original checkpoint' },
-  { pattern: 'onnx/', what: 'ONNX exports' },
-  { pattern: 'openvino/', what: 'OpenVINO exports' },
 ];
 
 /** The exclude patterns for a vLLM repository with .safetensors, each with why. */
