@@ -169,7 +169,7 @@ export function readLock(file: string): LockContent {
   const fail = (field: string, node: unknown, message: string): never => {
     const offset = (node as YAML.Node | undefined)?.range?.[0];
     const where = offset === undefined ? file : `${file}:${lines.linePos(offset).line}`;
-    throw new UserError(`${where}: ${field ? `${field}: ` : ''}${message}; it is written by \`modelcar build --push\`: restore it from git, or delete it to build anew`);
+    throw new UserError(`${where}: ${field ? `${field}: ` : ''}${message}; it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
   };
   if (doc.errors.length) fail('', { range: doc.errors[0].pos }, `not valid YAML (${doc.errors[0].message.split('\n')[0]})`);
   const data = doc.toJS();
