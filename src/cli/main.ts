@@ -46,12 +46,12 @@ export async function main(
     .usage('$0 <command> [options]\n\nServe ML models from OCI images on KServe, OpenDataHub and OpenShift AI.')
     .command(
       'synth',
-      'Synthesize Kubernetes manifests and image build contexts from a config',
+      'Synthesize Kubernetes manifests and image build contexts from a config; record the files of its folders and Hugging Face repositories in the lock file',
       (y) =>
         y
           .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
           .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder', normalize: true })
-          .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and show a diff of each file that would change when the output folder is stale, exit 0 when it is current' })
+          .option('check', { type: 'boolean', default: false, describe: 'Write nothing and ask no hub; exit 1 and show a diff of each file that would change when the output folder is stale, or name each file of a folder or repository that no longer matches the lock file; exit 0 when all is current' })
           .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
           .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
       async (args) => {
