@@ -347,7 +347,7 @@ function checkFolderDigests(prop: string, folder: string, files: readonly string
   if (bad) throw new Error(`ModelImage ${prop}: "${bad[1]}" (of ${bad[0]}) is not a SHA-256 digest (64 lowercase hex digits)`);
   if (added.length || removed.length) {
     const parts = [...added.map((f) => `${f} is new (not pinned)`), ...removed.map((f) => `${f} is pinned but no longer in the folder`)];
-    throw new Error(`ModelImage ${prop}: the files of ${folder} are not the ones pinned: ${parts.join('; ')}`);
+    throw new Error(`ModelImage ${prop}: the files of ${folder} are not the ones pinned: ${parts.join('; ')} (\`modelcar synth\` records them anew)`);
   }
 }
 

@@ -74,10 +74,10 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
   const folders: Record<string, LockedFolder> = {};
   const hub: Record<string, LockedHubSource> = {};
 
-  const cache = DigestCache.open(env);
+  const cache = used.folders.size ? DigestCache.open(env) : undefined;
   try {
     for (const [key, absolute] of [...used.folders].sort()) {
-      const files = await folderFiles(absolute, cache, options.signal, (file, size) => line(`hashing ${key}/${file} (${formatBytes(size)})`));
+      const files = await folderFiles(absolute, cache!, options.signal, (file, size) => line(`hashing ${key}/${file} (${formatBytes(size)})`));
       folders[key] = { files };
       const before = recorded.folders[key];
       if (!before) {
@@ -92,7 +92,7 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
       }
     }
   } finally {
-    cache.save();
+    cache?.save();
   }
 
   let client: HubClient | undefined;

@@ -125,6 +125,10 @@ describe('a folder pinned file by file', () => {
         '  ! models/granite/tokenizer.json: removed since it was recorded; run `modelcar synth` to record it (and build and push the image again)',
       ].join('\n'),
     );
+    // stage (and build) take the folder as the lock file records it: a folder that no longer has those files is refused.
+    expect((await cli(['stage', '-c', p.config, '-o', p.dist])).err).toBe(
+      `modelcar: ${p.config}:5:5: models[0]: ModelImage files[0].digests: the files of ${path.join(p.dir, 'models/granite')} are not the ones pinned: special_tokens_map.json is new (not pinned); tokenizer.json is pinned but no longer in the folder (\`modelcar synth\` records them anew)\n1 problem found; nothing was written.\n`,
+    );
     expect((await synth(p)).code).toBe(0);
   });
 
