@@ -15,12 +15,12 @@ export interface SynthResult extends SynthesizeConfigFileResult {
  * Runs `modelcar synth`: records the config's folder and hub sources (the lock file is written only once the
  * output is), then synthesizes with them. With `check`, compares both without writing or asking the hub.
  */
-export async function runSynth(options: Omit<SynthesizeConfigFileOptions, 'sources'>, io: { env?: NodeJS.ProcessEnv; output?: { write(text: string): void }; signal?: AbortSignal } = {}): Promise<SynthResult> {
+export async function runSynth(options: Omit<SynthesizeConfigFileOptions, 'sources' | 'loaded'>, io: { env?: NodeJS.ProcessEnv; output?: { write(text: string): void }; signal?: AbortSignal } = {}): Promise<SynthResult> {
   refuseDangerousOutdir(path.resolve(options.outdir), { config: options.config });
   const sources = await lockSources({ config: options.config, check: options.check, env: io.env, output: io.output, signal: io.signal });
   let result: SynthesizeConfigFileResult;
   try {
-    result = synthesizeConfigFile({ ...options, sources: sources.pins });
+    result = synthesizeConfigFile({ ...options, sources: sources.pins, loaded: sources.loaded });
   } catch (e) {
     // A source that is not recorded cannot be synthesized without asking the hub, which --check does not.
     if (!(e instanceof ConfigError) || sources.problems.length === 0) throw e;

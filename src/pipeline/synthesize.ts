@@ -31,6 +31,8 @@ export interface SynthesizeConfigFileOptions {
    * @default - as recorded in the lock file
    */
   readonly sources?: ISourcePins;
+  /** The config, already loaded (with `deferModelErrors`), so that it is not read twice. @default - read from `config` */
+  readonly loaded?: LoadedConfig;
 }
 
 /** What {@link synthesizeConfigFile} produced and changed. */
@@ -51,7 +53,7 @@ export interface SynthesizeConfigFileResult {
 export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): SynthesizeConfigFileResult {
   const outdir = path.resolve(options.outdir);
   refuseDangerousOutdir(outdir, { config: options.config });
-  const loaded = loadConfig(options.config, { deferModelErrors: true });
+  const loaded = options.loaded ?? loadConfig(options.config, { deferModelErrors: true });
   const lock = ImageLock.forConfig(options.config);
   const sources = options.sources ?? SourcePins.forConfig(options.config);
   const { warnings: found, ...output } = renderConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock, sources });

@@ -36,6 +36,8 @@ export interface LockSourcesOptions {
 
 /** The sources of a config, as they are now, against the lock file. */
 export interface LockedSources {
+  /** The config as read (with `deferModelErrors`), for synth to use rather than read it again. */
+  readonly loaded: LoadedConfig;
   /** The sources as they are now, for the translation of the config. */
   readonly pins: SourcePins;
   /** What differs from the lock file, one line each (`models/llm/config.json changed: ...`). */
@@ -141,6 +143,7 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
   const pins = new SourcePins(configDir, sources, lockName);
   const unchanged = renderLock({ images: {}, sources }, '') === renderLock({ images: {}, sources: recorded }, '');
   return {
+    loaded,
     pins,
     changes,
     problems,
