@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { UserError } from '../core/errors';
+import { ConfigError, UserError } from '../core/errors';
 import { matchesPattern } from '../core/hub';
 import { listFolder } from '../core/model-files';
 import { BUILTIN_RUNTIMES } from '../constructs/runtimes/catalogue';
@@ -260,7 +260,11 @@ export async function init(options: InitOptions): Promise<InitResult> {
   fs.writeFileSync(temp, text, { flag: 'wx' });
   line(options.repo !== undefined ? `recording the files of ${options.repo} at ${revision} with their SHA-256, as synth does` : `hashing the files of the folder, as synth does`);
   try {
-    const locked = await lockSources({ config: temp, env });
+    const locked = await lockSources({ config: temp, env }).catch((e) => {
+      // The hub's errors (a gated repository, files in git that cannot be read) are about the repository, not a line.
+      if (e instanceof ConfigError) throw new UserError(`${options.repo !== undefined ? `--repo ${options.repo}` : options.folder}: ${e.diagnostics.map((d) => d.message).join('\n')}`);
+      throw e;
+    });
     const outdir = path.join(configDir, 'dist');
     const rendered = renderConfig(loadConfig(temp), { source: sourceName(config, outdir), outdir }, { sources: locked.pins });
     validateOutput(rendered.files, outdir);

@@ -118,7 +118,8 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
   const results: StagedImage[] = [];
   const env = options.env ?? process.env;
   const dispatcher = httpClient({ env });
-  const hub = new HubClient({ env, dispatcher, signal: options.signal });
+  // The hub's endpoint and token are read only for configs with files of a hub repository.
+  const hub = images.some((i) => i.image.files.some((f) => f.hub)) ? new HubClient({ env, dispatcher, signal: options.signal }) : undefined;
   const transfer: TransferSettings = { dispatcher, hub, lockName: path.basename(lockFileOf(options.config)), ...options };
   try {
     for (const item of images) {
@@ -163,7 +164,7 @@ class StageProblem extends Error {}
 /** How downloads are made: the HTTP client, the hub (endpoint, token), the retry settings. */
 interface TransferSettings extends Pick<StageOptions, 'idleTimeoutMs' | 'stallTimeoutMs' | 'retries' | 'backoffMs'> {
   readonly dispatcher: Dispatcher;
-  readonly hub: HubClient;
+  readonly hub?: HubClient;
   /** The lock file's name, for messages about files it pins. */
   readonly lockName: string;
 }
@@ -287,8 +288,8 @@ function downloadOf(entry: ModelFileEntry, transfer: TransferSettings): Download
   const common = { dispatcher, idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
   if (!entry.hub) return { ...common, url: entry.url! };
   const { repo, commit, path: file } = entry.hub;
-  const url = hub.fileUrl(repo, commit, file);
-  return { ...common, url, headers: hub.authHeaders(), describeStatus: (status, headers) => hub.describe(status, headers, url, { repo, revision: commit, file }) };
+  const url = hub!.fileUrl(repo, commit, file);
+  return { ...common, url, headers: hub!.authHeaders(), describeStatus: (status, headers) => hub!.describe(status, headers, url, { repo, revision: commit, file }) };
 }
 
 /** The problem of a file whose digest is not the pinned one, at the field that pins it. */

@@ -10,13 +10,13 @@ import { guessModel, modelName } from '../../src/pipeline/init';
 import { readLock } from '../../src/pipeline/lock';
 import { useEnv } from '../support/env';
 import { HubServer, startHubServer } from '../support/hub-server';
-import { COMMIT, LLM, sha256 } from '../support/hub-fixtures';
+import { COMMIT, GATED, LLM, sha256 } from '../support/hub-fixtures';
 import { cli } from '../support/project';
 
 let hub: HubServer;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-init-'));
 beforeAll(async () => {
-  hub = await startHubServer({ repos: [LLM] });
+  hub = await startHubServer({ repos: [LLM, GATED] });
 });
 afterAll(async () => {
   await hub.close();
@@ -178,6 +178,17 @@ describe('init from a Hugging Face repository', () => {
     expect(fs.readFileSync(path.join(dir, 'dist/images/models/granite-tiny/Containerfile'), 'utf8')).not.toContain('original/');
   });
 
+  test('GIVEN a gated repository and no token THEN init says what the hub said and what to do, and writes nothing', async () => {
+    const dir = folder('gated');
+    const config = path.join(dir, 'modelcar.yaml');
+    const result = await cli(['init', '--repo', 'meta-llama/Llama-tiny', '-c', config]);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      `modelcar: --repo meta-llama/Llama-tiny: meta-llama/Llama-tiny is a gated repository: downloading its files needs a token of an account that was granted access (HTTP 401 Unauthorized: Access to model meta-llama/Llama-tiny is restricted. You must have access to it and be authenticated to access it. Please log in.); ask for access at ${hub.endpoint}/meta-llama/Llama-tiny, then set HF_TOKEN, or log in with \`hf auth login\` (modelcar reads its token file)\n`,
+    );
+    expect(fs.readdirSync(dir)).toStrictEqual([]);
+  });
+
   test('GIVEN a repository the hub does not have THEN init says so, and writes nothing', async () => {
     const config = path.join(folder('missing'), 'modelcar.yaml');
     const result = await cli(['init', '--repo', 'ibm-granite/nope', '-c', config]);
@@ -187,4 +198,13 @@ describe('init from a Hugging Face repository', () => {
     );
     expect(fs.existsSync(config)).toBe(false);
   });
+});
+
+test('init --help and pin --help show their options', async () => {
+  const initHelp = await cli(['init', '--help']);
+  expect(initHelp.code).toBe(0);
+  for (const option of ['--repo', '--revision', '--config', '--name', '--namespace', '--image', '--runtime', '--format']) expect(initHelp.out).toContain(option);
+  const pinHelp = await cli(['pin', '--help']);
+  expect(pinHelp.code).toBe(0);
+  for (const option of ['--config', '--authfile', '--tls-verify']) expect(pinHelp.out).toContain(option);
 });

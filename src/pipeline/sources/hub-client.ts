@@ -20,12 +20,25 @@ import * as os from 'os';
 import * as path from 'path';
 import { Dispatcher } from 'undici';
 import { HUB_ENDPOINT, HubFile, HubSnapshot, encodeRepoPath, gitBlobId, hubFileUrl, hubSourceKey, isCommitId } from '../../core/hub';
+import { UserError } from '../../core/errors';
 import { AbortedError } from '../transfer';
 import { describeNetworkError, httpClient, isTransient, statusText } from '../http-client';
 
-/** The hub endpoint of an environment: `HF_ENDPOINT` without a trailing `/`, else https://huggingface.co. */
+/**
+ * The hub endpoint of an environment: `HF_ENDPOINT` without a trailing `/`, else https://huggingface.co. An endpoint
+ * that carries credentials (`user:password@`) is refused: it is shown in messages; the token is HF_TOKEN's.
+ */
 export function hubEndpoint(env: NodeJS.ProcessEnv = process.env): string {
-  return (env.HF_ENDPOINT || HUB_ENDPOINT).replace(/\/+$/, '');
+  const endpoint = (env.HF_ENDPOINT || HUB_ENDPOINT).replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new UserError(`HF_ENDPOINT is not a URL; give the hub or mirror as https://host (it is "${endpoint.replace(/\/\/[^/@]*@/, '//***@')}")`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UserError(`HF_ENDPOINT must be an http(s) URL, e.g. https://hf-mirror.example.com`);
+  if (url.username || url.password) throw new UserError('HF_ENDPOINT carries credentials (user:password@), which would be shown in messages: give the URL without them, and the token in HF_TOKEN');
+  return endpoint;
 }
 
 /** A hub token and where it came from (for messages: never the token). */

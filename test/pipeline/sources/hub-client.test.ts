@@ -159,3 +159,9 @@ describe("the hub's errors, in words (huggingface_hub hf_raise_for_status), neve
     expect(error?.message).not.toContain('hf_not_granted_token');
   });
 });
+
+test('GIVEN HF_ENDPOINT with credentials in it THEN it is refused (it would be shown in messages); the token is HF_TOKEN', () => {
+  expect(() => new HubClient({ env: { HF_ENDPOINT: 'https://user:secret@mirror.example.com' } })).toThrow(
+    'HF_ENDPOINT carries credentials (user:password@), which would be shown in messages: give the URL without them, and the token in HF_TOKEN',
+  );
+});
