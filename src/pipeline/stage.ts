@@ -120,7 +120,8 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
   const dispatcher = httpClient({ env });
   // The hub's endpoint and token are read only for configs with files of a hub repository.
   const hub = images.some((i) => i.image.files.some((f) => f.hub)) ? new HubClient({ env, dispatcher, signal: options.signal }) : undefined;
-  const transfer: TransferSettings = { dispatcher, hub, lockName: path.basename(lockFileOf(options.config)), ...options };
+  const { idleTimeoutMs, stallTimeoutMs, retries, backoffMs } = options;
+  const transfer: TransferSettings = { dispatcher, hub, lockName: path.basename(lockFileOf(options.config)), idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
   try {
     for (const item of images) {
       progress.line(`${item.image.key} -> ${relative(item.contextDir)}/`);
