@@ -10,9 +10,8 @@
 import { createHash } from 'crypto';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import { Dispatcher } from 'undici';
 import { UserError } from '../core/errors';
-import { describeNetworkError, httpClient, statusText } from './http-client';
+import { HttpClient, HttpResponse, describeNetworkError, httpClient, readBody, statusText } from './http-client';
 import { prepareAuthFile, standardAuthFiles } from './registry-auth';
 
 /** A user name and password (or token). */
@@ -163,7 +162,7 @@ const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 /** A reader of one registry. */
 export class RegistryClient {
-  private readonly dispatcher: Dispatcher;
+  private readonly client: HttpClient;
   private scheme: 'https' | 'http' = 'https';
   private authorization?: string;
 
@@ -172,7 +171,7 @@ export class RegistryClient {
     public readonly host: string,
     private readonly options: RegistryClientOptions = {},
   ) {
-    this.dispatcher = httpClient({ env: options.env, insecure: options.tlsVerify === false });
+    this.client = httpClient({ env: options.env, insecure: options.tlsVerify === false });
   }
 
   /** A manifest by tag or digest; its digest is computed from the bytes served (and must match a digest asked for). */
@@ -199,7 +198,7 @@ export class RegistryClient {
   }
 
   public async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.client.close();
   }
 
   /** A GET on the registry: authenticated as its challenge asks, following redirects (without credentials elsewhere). */
@@ -220,9 +219,9 @@ export class RegistryClient {
     const target = new URL(url);
     const own = target.host === this.host;
     const all: Record<string, string> = { 'user-agent': 'modelcar', ...headers, ...(own && withAuth && this.authorization ? { authorization: this.authorization } : {}) };
-    let response: Dispatcher.ResponseData;
+    let response: HttpResponse;
     try {
-      response = await this.dispatcher.request({ origin: target.origin, path: `${target.pathname}${target.search}`, method: 'GET', headers: all, signal: this.options.signal, headersTimeout: 60_000, bodyTimeout: 60_000 });
+      response = await this.client.request({ url: target.href, headers: all, signal: this.options.signal, idleTimeoutMs: 60_000 });
     } catch (e) {
       // Without TLS verification, a registry that speaks plain http is asked again over http (as podman does).
       if (own && this.scheme === 'https' && this.options.tlsVerify === false && !this.options.signal?.aborted) {
@@ -238,14 +237,13 @@ export class RegistryClient {
       if (redirects >= 5) throw new RegistryError(`${url}: more than 5 redirects`);
       return this.send(new URL(location, url).href, headers, withAuth, redirects + 1);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_DOCUMENT_BYTES) throw new RegistryError(`${url}: more than ${MAX_DOCUMENT_BYTES} bytes for a manifest or config`);
-      chunks.push(chunk);
+    let body: Buffer;
+    try {
+      body = await readBody(response.body, MAX_DOCUMENT_BYTES, `${url} (a manifest or config)`);
+    } catch (e) {
+      throw new RegistryError(`${target.host}: ${describeNetworkError(e)}`);
     }
-    return { status: response.statusCode, body: Buffer.concat(chunks), headers: response.headers };
+    return { status: response.statusCode, body, headers: response.headers };
   }
 
   /** Answers a `WWW-Authenticate` challenge: Basic with the credentials, or a Bearer token from the realm. */
@@ -262,13 +260,14 @@ export class RegistryClient {
     const realm = new URL(challenge.params.realm);
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
     realm.searchParams.set('scope', `repository:${repository}:pull`);
-    let response: Dispatcher.ResponseData;
+    let response: HttpResponse;
+    let text: string;
     try {
-      response = await this.dispatcher.request({ origin: realm.origin, path: `${realm.pathname}${realm.search}`, method: 'GET', headers: { 'user-agent': 'modelcar', ...(basic ? { authorization: basic } : {}) }, signal: this.options.signal, headersTimeout: 60_000, bodyTimeout: 60_000 });
+      response = await this.client.request({ url: realm.href, headers: { 'user-agent': 'modelcar', ...(basic ? { authorization: basic } : {}) }, signal: this.options.signal, idleTimeoutMs: 60_000 });
+      text = (await readBody(response.body, MAX_DOCUMENT_BYTES, realm.href)).toString('utf8');
     } catch (e) {
       throw new RegistryError(`${realm.host}: ${describeNetworkError(e)} (asking for a token for ${this.host})`);
     }
-    const text = await response.body.text();
     if (response.statusCode !== 200) throw new RegistryError(`${this.host}/${repository}: the token service ${realm.origin} refused ${basic ? 'the credentials' : 'an anonymous token'} (HTTP ${response.statusCode} ${statusText(response.statusCode)})`, response.statusCode);
     let token: unknown;
     try {

@@ -18,8 +18,7 @@ import { ConfigImage, loadConfigImages } from './config-images';
 import { ModelFileEntry, pinOrigin } from '../core/model-files';
 import { Progress, ProgressOutput, formatBytes, formatDuration } from './progress';
 import { AbortedError, DownloadError, DownloadOptions, copyWithHash, download, hashFile } from './transfer';
-import { Dispatcher } from 'undici';
-import { httpClient } from './http-client';
+import { HttpClient, httpClient } from './http-client';
 import { lockFileOf } from './lock';
 import { HubClient } from './sources/hub-client';
 import { STAGE_STATE_FILE } from '../constructs/model-image';
@@ -117,11 +116,11 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
   const problems: string[] = [];
   const results: StagedImage[] = [];
   const env = options.env ?? process.env;
-  const dispatcher = httpClient({ env });
+  const client = httpClient({ env });
   // The hub's endpoint and token are read only for configs with files of a hub repository.
-  const hub = images.some((i) => i.image.files.some((f) => f.hub)) ? new HubClient({ env, dispatcher, signal: options.signal }) : undefined;
+  const hub = images.some((i) => i.image.files.some((f) => f.hub)) ? new HubClient({ env, client, signal: options.signal }) : undefined;
   const { idleTimeoutMs, stallTimeoutMs, retries, backoffMs } = options;
-  const transfer: TransferSettings = { dispatcher, hub, lockName: path.basename(lockFileOf(options.config)), idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
+  const transfer: TransferSettings = { client, hub, lockName: path.basename(lockFileOf(options.config)), idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
   try {
     for (const item of images) {
       progress.line(`${item.image.key} -> ${relative(item.contextDir)}/`);
@@ -147,7 +146,7 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
       results.push({ key: item.image.key, contextDir: item.contextDir, files: staged, removed });
     }
   } finally {
-    await dispatcher.close();
+    await client.close();
   }
   if (problems.length) {
     const count = problems.length === 1 ? '1 file' : `${problems.length} files`;
@@ -164,7 +163,7 @@ class StageProblem extends Error {}
 
 /** How downloads are made: the HTTP client, the hub (endpoint, token), the retry settings. */
 interface TransferSettings extends Pick<StageOptions, 'idleTimeoutMs' | 'stallTimeoutMs' | 'retries' | 'backoffMs'> {
-  readonly dispatcher: Dispatcher;
+  readonly client: HttpClient;
   readonly hub?: HubClient;
   /** The lock file's name, for messages about files it pins. */
   readonly lockName: string;
@@ -285,8 +284,8 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
  * for the endpoint only and the hub's errors in words; any other from its URL.
  */
 function downloadOf(entry: ModelFileEntry, transfer: TransferSettings): DownloadOptions & { url: string } {
-  const { dispatcher, hub, idleTimeoutMs, stallTimeoutMs, retries, backoffMs } = transfer;
-  const common = { dispatcher, idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
+  const { client, hub, idleTimeoutMs, stallTimeoutMs, retries, backoffMs } = transfer;
+  const common = { client, idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
   if (!entry.hub) return { ...common, url: entry.url! };
   const { repo, commit, path: file } = entry.hub;
   const url = hub!.fileUrl(repo, commit, file);

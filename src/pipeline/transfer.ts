@@ -10,8 +10,8 @@
  */
 import { createHash, Hash } from 'crypto';
 import * as fs from 'fs';
-import { Dispatcher } from 'undici';
-import { describeNetworkError, httpClient, isTransient, statusText } from './http-client';
+import * as http from 'http';
+import { HttpClient, IDLE_TIMEOUT_CODE, describeNetworkError, httpClient, isTransient, statusText } from './http-client';
 
 /** Size of the read buffer, and of the batches a download is written in. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -147,7 +147,7 @@ export interface DownloadOptions {
   /** Words for an HTTP error status, e.g. from the server's error headers; undefined: `HTTP <status> <reason>`. */
   readonly describeStatus?: (status: number, headers: Readonly<Record<string, string | string[] | undefined>>, url: string) => string | undefined;
   /** The HTTP client (proxies, CA certificates). @default - one for process.env, closed at the end */
-  readonly dispatcher?: Dispatcher;
+  readonly client?: HttpClient;
   /** @default 'modelcar' */
   readonly userAgent?: string;
 }
@@ -178,8 +178,8 @@ const MAX_BACKOFF_MS = 30_000;
  * are spent or nothing arrived for `stallTimeoutMs`. The caller removes the destination when this throws.
  */
 export async function download(url: string, destination: string, options: DownloadOptions = {}): Promise<{ sha256: string; bytes: number; url: string }> {
-  const own = options.dispatcher === undefined ? httpClient() : undefined;
-  const dispatcher = options.dispatcher ?? own!;
+  const own = options.client === undefined ? httpClient() : undefined;
+  const client = options.client ?? own!;
   const output = await fs.promises.open(destination, 'w', 0o644);
   const state: Received = { hash: createHash('sha256'), bytes: 0, written: 0, total: undefined, validator: undefined, started: false };
   const retries = options.retries ?? 5;
@@ -190,7 +190,7 @@ export async function download(url: string, destination: string, options: Downlo
       checkAborted(options.signal);
       const before = state.bytes;
       try {
-        const final = await attemptDownload(url, output, state, dispatcher, options);
+        const final = await attemptDownload(url, output, state, client, options);
         await output.sync();
         return { sha256: state.hash.digest('hex'), bytes: state.bytes, url: final };
       } catch (e) {
@@ -234,7 +234,7 @@ interface Received {
 }
 
 /** One attempt: follows redirects to the file, then receives it from `state.bytes` on. Returns the final URL. */
-async function attemptDownload(url: string, output: fs.promises.FileHandle, state: Received, dispatcher: Dispatcher, options: DownloadOptions): Promise<string> {
+async function attemptDownload(url: string, output: fs.promises.FileHandle, state: Received, client: HttpClient, options: DownloadOptions): Promise<string> {
   const maxRedirects = options.maxRedirects ?? 10;
   const origin = new URL(url).origin;
   const idle = options.idleTimeoutMs ?? 60_000;
@@ -247,9 +247,9 @@ async function attemptDownload(url: string, output: fs.promises.FileHandle, stat
       headers.range = `bytes=${state.bytes}-`;
       if (state.validator) headers['if-range'] = state.validator;
     }
-    let response: Dispatcher.ResponseData;
+    let response;
     try {
-      response = await dispatcher.request({ origin: new URL(current).origin, path: pathOf(current), method: 'GET', headers, signal: options.signal, headersTimeout: idle, bodyTimeout: idle });
+      response = await client.request({ url: current, headers, signal: options.signal, idleTimeoutMs: idle });
     } catch (e) {
       throw timeoutError(e, url, idle) ?? e;
     }
@@ -303,7 +303,7 @@ async function attemptDownload(url: string, output: fs.promises.FileHandle, stat
 }
 
 /** Writes a response body at the end of the file, hashing it; what arrived before a break is written too. */
-async function receive(body: Dispatcher.ResponseData['body'], output: fs.promises.FileHandle, state: Received, url: string, idle: number, options: DownloadOptions): Promise<void> {
+async function receive(body: http.IncomingMessage, output: fs.promises.FileHandle, state: Received, url: string, idle: number, options: DownloadOptions): Promise<void> {
   const batch = Buffer.allocUnsafe(CHUNK_BYTES);
   let filled = 0;
   const write = async (data: Buffer) => {
@@ -339,18 +339,12 @@ async function receive(body: Dispatcher.ResponseData['body'], output: fs.promise
 
 /** A stall as a transient DownloadError, or undefined for other errors. */
 function timeoutError(e: unknown, url: string, idle: number): DownloadError | undefined {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code !== 'UND_ERR_HEADERS_TIMEOUT' && code !== 'UND_ERR_BODY_TIMEOUT') return undefined;
+  if ((e as NodeJS.ErrnoException).code !== IDLE_TIMEOUT_CODE) return undefined;
   return new DownloadError(`${url}: no data for ${formatMs(idle)}`, true);
 }
 
 function formatMs(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
-}
-
-function pathOf(url: string): string {
-  const u = new URL(url);
-  return `${u.pathname}${u.search}`;
 }
 
 function header(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {

@@ -205,11 +205,11 @@ describe('stage from http', () => {
     // One retry: the cut is resumed once (this server cuts every time), the 404 is not retried.
     const result = await cli(['stage', '-c', p.config, '-o', p.dist, '--retries', '1']);
     expect(result.code).toBe(1);
-    expect(result.out).toContain(`  models/1/b.onnx: ${server.url}/cut/model.onnx: the connection broke after 100000 of 300000 bytes (other side closed); retrying in 1s (attempt 2 of 2)\n`);
+    expect(result.out).toContain(`  models/1/b.onnx: ${server.url}/cut/model.onnx: the connection broke after 100000 of 300000 bytes (aborted); retrying in 1s (attempt 2 of 2)\n`);
     expect(result.err).toBe(
       [
         `modelcar: ${p.config}:10:17: models[0].files[0].source: ${server.url}/gone/model.onnx: HTTP 404 Not Found`,
-        `${p.config}:12:17: models[0].files[1].source: ${server.url}/cut/model.onnx: the connection broke after 100000 of 300000 bytes (other side closed); gave up after 2 attempts (run stage again to retry)`,
+        `${p.config}:12:17: models[0].files[1].source: ${server.url}/cut/model.onnx: the connection broke after 100000 of 300000 bytes (aborted); gave up after 2 attempts (run stage again to retry)`,
         `${p.config}:14:17: models[0].files[2].source: ${server.url}/loop/model.onnx: more than 10 redirects (the last to ${server.url}/loop/model.onnx); is there a redirect loop?`,
         `${p.config}:18:17: models[0].files[3].sha256: ${server.url}/model.onnx has sha256 ${sha256(MODEL)}, but the config expects ${wrong}; it was not staged (check the source, or fix the pin)`,
         `4 files could not be staged; ${path.relative(process.cwd(), p.dist)} holds no unverified file.`,

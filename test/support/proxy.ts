@@ -1,6 +1,6 @@
 /**
  * A forward proxy on 127.0.0.1 for tests, as squid or a corporate proxy: CONNECT tunnels (for https, and for http
- * with clients that tunnel everything, as undici does) and absolute-form requests for plain http. It logs what it
+ * for https) and absolute-form requests for plain http. It logs what it
  * was asked, so a test proves that a download went through it (or, with NO_PROXY, did not).
  */
 import * as http from 'http';

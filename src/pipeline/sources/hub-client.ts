@@ -18,11 +18,10 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Dispatcher } from 'undici';
 import { HUB_ENDPOINT, HubFile, HubSnapshot, encodeRepoPath, gitBlobId, hubFileUrl, hubSourceKey, isCommitId } from '../../core/hub';
 import { UserError } from '../../core/errors';
 import { AbortedError } from '../transfer';
-import { describeNetworkError, httpClient, isTransient, statusText } from '../http-client';
+import { HttpClient, HttpResponse, describeNetworkError, httpClient, isTransient, readBody, statusText } from '../http-client';
 
 /**
  * The hub endpoint of an environment: `HF_ENDPOINT` without a trailing `/`, else https://huggingface.co. An endpoint
@@ -86,7 +85,7 @@ export interface HubClientOptions {
   /** Where HF_ENDPOINT, HF_TOKEN, the token file and the proxy variables are read from. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
   /** The HTTP client. @default - one for `env` (its proxies), closed by {@link HubClient.close} */
-  readonly dispatcher?: Dispatcher;
+  readonly client?: HttpClient;
   readonly signal?: AbortSignal;
   /** Attempts after the first for errors that may pass (resets, timeouts, 429, 5xx). @default 3 */
   readonly retries?: number;
@@ -111,15 +110,15 @@ const MAX_GIT_FILE_BYTES = 64 * 1024 * 1024;
 export class HubClient {
   public readonly endpoint: string;
   public readonly token: HubToken;
-  public readonly dispatcher: Dispatcher;
+  public readonly client: HttpClient;
   private readonly own: boolean;
 
   constructor(private readonly options: HubClientOptions = {}) {
     const env = options.env ?? process.env;
     this.endpoint = hubEndpoint(env);
     this.token = hubToken(env);
-    this.own = options.dispatcher === undefined;
-    this.dispatcher = options.dispatcher ?? httpClient({ env });
+    this.own = options.client === undefined;
+    this.client = options.client ?? httpClient({ env });
   }
 
   /** Headers for a request to the endpoint: the token, when there is one. Not for any other host. */
@@ -187,32 +186,29 @@ export class HubClient {
 
   /** Closes the HTTP client, if this client made it. */
   public async close(): Promise<void> {
-    if (this.own) await this.dispatcher.close();
+    if (this.own) await this.client.close();
   }
 
   /** A small file of a repository (not in LFS), into memory. */
   private async fetchFile(repo: string, commit: string, filePath: string, size: number): Promise<Buffer> {
     if (size > MAX_GIT_FILE_BYTES) throw new HubError(`${repo}: ${filePath} is listed with ${size} bytes but not in LFS; the hub keeps such files in LFS`);
     const { response, url } = await this.send(`/${repo}/resolve/${commit}/${encodeRepoPath(filePath)}`, { repo, revision: commit, file: filePath });
-    const chunks: Buffer[] = [];
-    let bytes = 0;
     try {
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        if (bytes > MAX_GIT_FILE_BYTES) throw new HubError(`${url}: more than ${MAX_GIT_FILE_BYTES} bytes for a file listed with ${size}`);
-        chunks.push(chunk);
-      }
+      return await readBody(response.body, MAX_GIT_FILE_BYTES, `${url} (listed with ${size} bytes)`);
     } catch (e) {
-      if (e instanceof HubError) throw e;
       throw new HubError(`${url}: ${describeNetworkError(e)}`);
     }
-    return Buffer.concat(chunks);
   }
 
   /** A GET of the API, parsed as JSON, with the next page's path when the answer links one on the same host. */
   private async getJson(apiPath: string, about: RequestAbout): Promise<{ body: unknown; link?: string }> {
     const { response, url } = await this.send(apiPath, about, { accept: 'application/json' });
-    const text = await response.body.text();
+    let text: string;
+    try {
+      text = (await readBody(response.body, 64 * 1024 * 1024, url)).toString('utf8');
+    } catch (e) {
+      throw new HubError(`${url}: ${describeNetworkError(e)}`);
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -234,7 +230,7 @@ export class HubClient {
    * A GET on the endpoint (with the token), following redirects (without the token on another host), retrying
    * errors that may pass. Returns a 200 response; throws a {@link HubError} saying what the hub's error means.
    */
-  private async send(target: string, about: RequestAbout, extra: Record<string, string> = {}): Promise<{ response: Dispatcher.ResponseData; url: string }> {
+  private async send(target: string, about: RequestAbout, extra: Record<string, string> = {}): Promise<{ response: HttpResponse; url: string }> {
     const first = `${this.endpoint}${target.startsWith('/') ? '' : '/'}${target}`;
     const retries = this.options.retries ?? 3;
     for (let attempt = 0; ; attempt++) {
@@ -244,8 +240,7 @@ export class HubClient {
           if (this.options.signal?.aborted) throw new AbortedError(this.options.signal.reason);
           const sameHost = new URL(url).origin === new URL(this.endpoint).origin;
           const headers = { 'user-agent': 'modelcar', 'accept-encoding': 'identity', ...extra, ...(sameHost ? this.authHeaders() : {}) };
-          const parsed = new URL(url);
-          const response = await this.dispatcher.request({ origin: parsed.origin, path: `${parsed.pathname}${parsed.search}`, method: 'GET', headers, signal: this.options.signal, headersTimeout: 60_000, bodyTimeout: 60_000 });
+          const response = await this.client.request({ url, headers, signal: this.options.signal, idleTimeoutMs: 60_000 });
           const location = header(response.headers, 'location');
           if ([301, 302, 303, 307, 308].includes(response.statusCode) && location) {
             response.body.resume();

@@ -198,7 +198,7 @@ describe('stage downloads the files of a hub repository', () => {
     expect(result.out).toContain(`  models/config.json: downloading ${hub.endpoint}/ibm-granite/granite-tiny/resolve/${COMMIT}/config.json\n`);
     expect(result.out).toMatch(new RegExp(`\\n  models/config\\.json: downloaded .*; sha256 ${sha256(LLM_FILES['config.json'])} matches modelcar\\.lock\\.yaml\\n`));
     expect(result.out).toContain(
-      `  models/model-00001-of-00002.safetensors: ${hub.endpoint}/ibm-granite/granite-tiny/resolve/${COMMIT}/model-00001-of-00002.safetensors: the connection broke after 100000 of 300000 bytes (other side closed); retrying in 1s (attempt 2 of 6)\n`,
+      `  models/model-00001-of-00002.safetensors: ${hub.endpoint}/ibm-granite/granite-tiny/resolve/${COMMIT}/model-00001-of-00002.safetensors: the connection broke after 100000 of 300000 bytes (aborted); retrying in 1s (attempt 2 of 6)\n`,
     );
     const requests = since(before);
     const cdn = requests.filter((r) => r.server === 'cdn');
