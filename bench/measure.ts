@@ -40,7 +40,7 @@ export function measure(command: string, args: readonly string[], cwd: string): 
   const result = spawnSync(GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, command, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.error) throw result.error;
-  let values = [NaN, NaN, NaN];
+  let values: number[];
   try {
     // GNU time writes "Command exited with non-zero status N" before the values when the child fails.
     const lines = fs.readFileSync(rssFile, 'utf8').trim().split('\n');

@@ -118,4 +118,13 @@ describe('the architecture: src/ in layers, imports pointing down', () => {
       'src/core/names.ts (core) imports ../../imports/k8s (imports)',
     ]);
   });
+
+  test('GIVEN the exports of src/ THEN none re-exports a whole module (`export *`): index.ts, the public API, names each export', () => {
+    // `export type * as Config` gathers the generated config types under one name; it adds one name, not a module's.
+    const WHOLESALE = /^\s*export\s+(type\s+)?\*\s+from\b/m;
+    expect(["export * from './a';", "export type * from './a';", "export type * as Config from './a';"].map((t) => WHOLESALE.test(t))).toStrictEqual([true, true, false]);
+    expect(files.filter((f) => WHOLESALE.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(ROOT, f))).toStrictEqual([]);
+    const index = fs.readFileSync(path.join(ROOT, 'src', TOP), 'utf8');
+    expect(index).toMatch(/^export type \* as Config from '\.\/config\/types\.generated';$/m);
+  });
 });

@@ -1,12 +1,12 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { TYPES_FILE } from '../tools/gen-config-types';
 import { builtinRuntimeNames } from '../src/constructs/runtimes/catalogue';
 import schema from '../src/config/modelcar.schema.json';
 import { readTree } from './support/tree';
+import { tempDir } from './support/temp';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -14,7 +14,7 @@ describe('generated code is fresh', () => {
   test('GIVEN the KServe CRDs in ../shared WHEN imported again with cdk8s import (offline) THEN imports/ is identical', () => {
     const { imports } = YAML.parse(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8'));
     expect(imports).toHaveLength(3); // one alias per CRD: the same API group would otherwise share one file
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-imports-'));
+    const outdir = tempDir('modelcar-imports-');
     // No spec on the command line: cdk8s import then reads every import of cdk8s.yaml, as `npm run import` does.
     execFileSync(path.join(ROOT, 'node_modules', '.bin', 'cdk8s'), ['import', '--no-check-upgrade', '--output', outdir], { cwd: ROOT, stdio: 'pipe' });
     expect(Object.keys(readTree(outdir))).toStrictEqual(['kserve-csr-serving.kserve.io.ts', 'kserve-isvc-serving.kserve.io.ts', 'kserve-sr-serving.kserve.io.ts']);

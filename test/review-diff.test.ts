@@ -1,15 +1,15 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { synthesizeConfigFile } from '../src/pipeline/synthesize';
 import { readTree } from './support/tree';
+import { tempDir } from './support/temp';
 
 const ROOT = path.resolve(__dirname, '..');
 const EXAMPLE = fs.readFileSync(path.join(ROOT, 'examples/mobilenet/modelcar.yaml'), 'utf8');
 
 /** Synthesizes a config text into a fresh folder laid out as a project; returns dist/ as {path: content}. */
 function distOf(config: string): Record<string, string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-review-'));
+  const dir = tempDir('modelcar-review-');
   fs.writeFileSync(path.join(dir, 'modelcar.yaml'), config);
   synthesizeConfigFile({ config: path.join(dir, 'modelcar.yaml'), outdir: path.join(dir, 'dist') });
   return readTree(path.join(dir, 'dist'));

@@ -1,7 +1,8 @@
 /**
- * Compiles the KServe CRD schemas (../shared/kserve/crds) into standalone validation code, once, at development
- * time: `npm run gen:validators` writes `src/validation/generated/kserve-validators.js`, which is
- * committed. Compiling the 1 MB InferenceService schema takes ajv about 3 s and 470 MB; loading the
+ * Compiles the KServe CRD schemas of each supported KServe release (../shared/kserve/crds for v0.15.2,
+ * ../shared/kserve/crds/v0.20.0) into standalone validation code, once, at development time:
+ * `npm run gen:validators` writes `src/validation/generated/kserve-validators.js` (v0.15.2) and
+ * `kserve-validators-v0.20.js`, which are committed. Compiling the 1 MB InferenceService schema takes ajv about 3 s and 470 MB; loading the
  * compiled code takes milliseconds. A test regenerates it and compares, so it cannot go stale. It also writes the
  * config schema's validator (src/config/schema-validator.ts).
  */
@@ -15,15 +16,33 @@ import { Schema, convertSchema, shareRepeated } from './crd-schema';
 import type { FieldNode } from '../src/validation/validate-object';
 import { CONFIG_VALIDATOR_FILE, renderConfigValidator } from '../src/config/schema-validator';
 
-/** The CRDs compiled, from the repository root: file, the version served, and the export name. */
-export const CRD_SOURCES = [
-  { file: '../shared/kserve/crds/serving.kserve.io_inferenceservices.yaml', version: 'v1beta1', name: 'InferenceService' },
-  { file: '../shared/kserve/crds/serving.kserve.io_servingruntimes.yaml', version: 'v1alpha1', name: 'ServingRuntime' },
-  { file: '../shared/kserve/crds/serving.kserve.io_clusterservingruntimes.yaml', version: 'v1alpha1', name: 'ClusterServingRuntime' },
+/** One CRD compiled: its file, the version served, and the export name. */
+export interface CrdSource {
+  readonly file: string;
+  readonly version: string;
+  readonly name: string;
+}
+
+/** The CRDs of one folder of ../shared/kserve/crds, from the repository root. */
+function crdSources(dir: string): readonly CrdSource[] {
+  return [
+    { file: `${dir}/serving.kserve.io_inferenceservices.yaml`, version: 'v1beta1', name: 'InferenceService' },
+    { file: `${dir}/serving.kserve.io_servingruntimes.yaml`, version: 'v1alpha1', name: 'ServingRuntime' },
+    { file: `${dir}/serving.kserve.io_clusterservingruntimes.yaml`, version: 'v1alpha1', name: 'ClusterServingRuntime' },
+  ];
+}
+
+/** Each set of validators made: the KServe release, its CRDs, and where the generated code goes (from the repository root). */
+export const VALIDATOR_SETS = [
+  { release: 'v0.15.2', sources: crdSources('../shared/kserve/crds'), file: 'src/validation/generated/kserve-validators.js' },
+  { release: 'v0.20.0', sources: crdSources('../shared/kserve/crds/v0.20.0'), file: 'src/validation/generated/kserve-validators-v0.20.js' },
 ] as const;
 
-/** Where the generated code goes, from the repository root. */
-export const GENERATED_FILE = 'src/validation/generated/kserve-validators.js';
+/** The CRDs of KServe v0.15.2, the default release. */
+export const CRD_SOURCES = VALIDATOR_SETS[0].sources;
+
+/** Where the generated code of KServe v0.15.2 goes, from the repository root. */
+export const GENERATED_FILE = VALIDATOR_SETS[0].file;
 
 const DEFS_ID = 'defs';
 
@@ -37,9 +56,9 @@ export const AJV_OPTIONS = {
   code: { source: true, lines: false, esm: false },
 } as const;
 
-/** Renders the generated module for the CRDs under `root`. */
-export function renderValidators(root: string): string {
-  const inputs = CRD_SOURCES.map((source) => {
+/** Renders the generated module for the CRDs (by default KServe v0.15.2's) under `root`. */
+export function renderValidators(root: string, sources: readonly CrdSource[] = CRD_SOURCES): string {
+  const inputs = sources.map((source) => {
     const text = fs.readFileSync(path.join(root, source.file), 'utf8');
     const crd = YAML.parse(text);
     const version = (crd.spec.versions as any[]).find((v) => v.name === source.version);
@@ -94,11 +113,12 @@ function fieldTree(roots: Schema[], definitions: Record<string, Schema>, names: 
 
 if (require.main === module) {
   const root = path.resolve(__dirname, '..', '..');
-  const text = renderValidators(root);
-  if (process.argv.includes('--stdout')) process.stdout.write(text);
+  if (process.argv.includes('--stdout')) process.stdout.write(renderValidators(root));
   else {
-    fs.mkdirSync(path.dirname(path.join(root, GENERATED_FILE)), { recursive: true });
-    fs.writeFileSync(path.join(root, GENERATED_FILE), text);
+    for (const set of VALIDATOR_SETS) {
+      fs.mkdirSync(path.dirname(path.join(root, set.file)), { recursive: true });
+      fs.writeFileSync(path.join(root, set.file), renderValidators(root, set.sources));
+    }
     // The config's validator too (src/config/schema-validator.ts).
     fs.mkdirSync(path.dirname(path.join(root, CONFIG_VALIDATOR_FILE)), { recursive: true });
     fs.writeFileSync(path.join(root, CONFIG_VALIDATOR_FILE), renderConfigValidator());

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import * as path from 'path';
-import yargs from 'yargs';
-import { UserError } from '../core/errors';
+import yargs, { Argv } from 'yargs';
+import { didYouMean, UserError } from '../core/errors';
 // Each command loads its modules when it runs, so `validate` does not pay for loading cdk8s.
 type SynthCommand = typeof import('./synth-command');
 type ValidateCommand = typeof import('./validate-command');
@@ -31,6 +31,34 @@ function version(): string {
 
 const stdout = (text: string) => void process.stdout.write(text);
 
+const NAME_A_COMMAND = 'Name a command: synth, validate, stage, build, pin, init, pull-secret';
+
+/**
+ * yargs's "Unknown argument" list, with a did-you-mean for each mistyped flag, as yargs gives one for a mistyped
+ * command: `Unknown argument: chek (did you mean --check?)`. yargs lists a kebab-case flag twice (`out-dirr,
+ * outDirr`): its camelCase copy is left out. `flags` are the names the command knows (aliases of one letter are
+ * not suggested: every other letter is one edit away from them).
+ */
+export function unknownArgumentsMessage(names: readonly string[], argv: readonly string[], flags: readonly string[]): string {
+  const camel = (name: string) => name.replace(/-+([^-])/g, (_m, c: string) => c.toUpperCase());
+  const shown = names.filter((n) => !names.some((other) => other !== n && other.includes('-') && camel(other) === n));
+  const long = flags.filter((f) => f.length > 1);
+  const typed = (name: string) => argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`) || a === `--no-${name}` || a.startsWith(`--no-${name}=`));
+  const items = shown.map((name) => {
+    const token = typed(name);
+    const match = token === undefined || name.length < 2 ? undefined : didYouMean(name, long);
+    if (match === undefined) return name;
+    return `${name} (did you mean --${token!.startsWith('--no-') ? 'no-' : ''}${match}?)`;
+  });
+  return `${items.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${items.join(', ')}`;
+}
+
+/** The flags written on a command line without a command (`modelcar --verison`) that are not among `flags`. */
+function unknownFlags(argv: readonly string[], flags: readonly string[]): string[] {
+  const names = argv.filter((a) => /^--?[^-]/.test(a)).map((a) => a.replace(/^--?(no-)?/, '').replace(/=.*$/, ''));
+  return [...new Set(names.filter((n) => !flags.includes(n)))];
+}
+
 /** Parses the arguments and runs one command. Returns the exit code. */
 export async function main(
   argv: readonly string[],
@@ -41,6 +69,13 @@ export async function main(
   // A progress bar only when the output is the terminal itself.
   const progressOut = { write: out, isTTY: out === stdout && process.stdout.isTTY === true };
   let code = 0;
+  // The flags of the command being parsed, for did-you-mean: each command's builder records its own.
+  let flags: readonly string[] = ['help', 'h', 'version', 'v'];
+  const known = <T>(y: Argv<T>): Argv<T> => {
+    // getOptions() is a public method of yargs 17 that its typings leave out.
+    flags = Object.keys((y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+    return y;
+  };
   const parser = yargs()
     .scriptName('modelcar')
     .usage('$0 <command> [options]\n\nServe ML models from OCI images on KServe, OpenDataHub and OpenShift AI.')
@@ -48,12 +83,14 @@ export async function main(
       'synth',
       'Synthesize Kubernetes manifests and image build contexts from a config; record the files of its folders and Hugging Face repositories in the lock file',
       (y) =>
-        y
-          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
-          .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder', normalize: true })
-          .option('check', { type: 'boolean', default: false, describe: 'Write nothing and ask no hub; exit 1 and show a diff of each file that would change when the output folder is stale, or name each file of a folder or repository that no longer matches the lock file; exit 0 when all is current' })
-          .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
-          .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
+        known(
+          y
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder', normalize: true })
+            .option('check', { type: 'boolean', default: false, describe: 'Write nothing and ask no hub; exit 1 and show a diff of each file that would change when the output folder is stale, or name each file of a folder or repository that no longer matches the lock file; exit 0 when all is current' })
+            .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
+            .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
+        ),
       async (args) => {
         const { checkFails, formatChanges, formatSummary, formatWarnings, runSynth } = require('./synth-command') as SynthCommand;
         const result = await runSynth({ config: args.config, outdir: args.output, check: args.check }, { env: input.env, output: { write: out } });
@@ -70,21 +107,23 @@ export async function main(
       'pull-secret [names..]',
       'Make image pull Secrets from credentials in the environment or on stdin (never arguments): print them for `oc apply -f -`, write them outside the committed output, or seal them',
       (y) =>
-        y
-          .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'The Secret name (with --config: the pullSecrets entries to make; default all with fromEnv)' })
-          .option('config', { alias: 'c', type: 'string', describe: 'Make the fromEnv pull secrets of this config, in every namespace whose models use them', normalize: true })
-          .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace of the Secret' })
-          .option('server', { type: 'string', describe: 'The registry (default https://index.docker.io/v1/)' })
-          .option('username-env', { type: 'string', default: 'REGISTRY_USERNAME', describe: 'Environment variable with the user name' })
-          .option('password-env', { type: 'string', default: 'REGISTRY_PASSWORD', describe: 'Environment variable with the password or token' })
-          .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from standard input instead' })
-          .option('email-env', { type: 'string', describe: 'Environment variable with the email' })
-          .option('seal-with', { type: 'string', describe: "Seal with this sealed-secrets controller certificate (PEM): make SealedSecrets, safe to commit", normalize: true })
-          .option('scope', { choices: ['strict', 'namespace-wide', 'cluster-wide'] as const, default: 'strict' as const, describe: 'Sealing scope' })
-          .option('out-dir', { type: 'string', describe: 'Write files <namespace>/<kind>-<name>.yaml here instead of printing (Secrets: mode 0600, folder git-ignored)', normalize: true })
-          .example('REGISTRY_USERNAME=robot REGISTRY_PASSWORD=... $0 pull-secret quay-pull -n ml --server quay.io | oc apply -f -', 'Create a pull secret without writing it anywhere')
-          .example('$0 pull-secret -c modelcar.yaml --out-dir .modelcar/secrets', 'Make the fromEnv pull secrets of a config into a git-ignored folder')
-          .example('$0 pull-secret quay-pull -n ml --server quay.io --password-stdin --seal-with cert.pem > dist-sealed.yaml', 'A SealedSecret to commit'),
+        known(
+          y
+            .positional('names', { type: 'string', array: true, default: [] as string[], describe: 'The Secret name (with --config: the pullSecrets entries to make; default all with fromEnv)' })
+            .option('config', { alias: 'c', type: 'string', describe: 'Make the fromEnv pull secrets of this config, in every namespace whose models use them', normalize: true })
+            .option('namespace', { alias: 'n', type: 'string', describe: 'Namespace of the Secret' })
+            .option('server', { type: 'string', describe: 'The registry (default https://index.docker.io/v1/)' })
+            .option('username-env', { type: 'string', default: 'REGISTRY_USERNAME', describe: 'Environment variable with the user name' })
+            .option('password-env', { type: 'string', default: 'REGISTRY_PASSWORD', describe: 'Environment variable with the password or token' })
+            .option('password-stdin', { type: 'boolean', default: false, describe: 'Read the password from standard input instead' })
+            .option('email-env', { type: 'string', describe: 'Environment variable with the email' })
+            .option('seal-with', { type: 'string', describe: "Seal with this sealed-secrets controller certificate (PEM): make SealedSecrets, safe to commit", normalize: true })
+            .option('scope', { choices: ['strict', 'namespace-wide', 'cluster-wide'] as const, default: 'strict' as const, describe: 'Sealing scope' })
+            .option('out-dir', { type: 'string', describe: 'Write files <namespace>/<kind>-<name>.yaml here instead of printing (Secrets: mode 0600, folder git-ignored)', normalize: true })
+            .example('REGISTRY_USERNAME=robot REGISTRY_PASSWORD=... $0 pull-secret quay-pull -n ml --server quay.io | oc apply -f -', 'Create a pull secret without writing it anywhere')
+            .example('$0 pull-secret -c modelcar.yaml --out-dir .modelcar/secrets', 'Make the fromEnv pull secrets of a config into a git-ignored folder')
+            .example('$0 pull-secret quay-pull -n ml --server quay.io --password-stdin --seal-with cert.pem > dist-sealed.yaml', 'A SealedSecret to commit'),
+        ),
       (args) => {
         const { runPullSecret } = require('./pull-secret-command') as PullSecretCommand;
         out(
@@ -110,15 +149,18 @@ export async function main(
     )
     .command(
       'validate [paths..]',
-      'Validate Kubernetes YAML (files or folders) against the KServe CRDs and the Kubernetes schemas',
+      "Validate Kubernetes YAML (files or folders) as kubectl apply would: the KServe CRDs, the Kubernetes schemas, KServe's admission webhooks; warn about what KServe admits but fails on",
       (y) =>
-        y
-          .positional('paths', { type: 'string', array: true, default: ['dist'], describe: 'YAML files and folders (folders: every *.yaml and *.yml below)' })
-          .example('$0 validate dist', 'Check what synth wrote')
-          .example('$0 validate my-isvc.yaml', 'Check a hand-written InferenceService'),
+        known(
+          y
+            .positional('paths', { type: 'string', array: true, default: ['dist'], describe: 'YAML files and folders (folders: every *.yaml and *.yml below)' })
+            .option('kserve-version', { type: 'string', choices: ['0.15', '0.20'], default: '0.15', describe: "The cluster's KServe: its CRDs and webhook rules judge (0.15: v0.15.2, 0.20: v0.20.0)" })
+            .example('$0 validate dist', 'Check what synth wrote')
+            .example('$0 validate my-isvc.yaml --kserve-version 0.20', 'Check a hand-written InferenceService for KServe 0.20'),
+        ),
       (args) => {
         const { runValidate } = require('./validate-command') as ValidateCommand;
-        const result = runValidate({ paths: args.paths as string[] });
+        const result = runValidate({ paths: args.paths as string[], kserveVersion: args['kserve-version'] });
         out(result.text);
         code = result.code;
       },
@@ -127,13 +169,15 @@ export async function main(
       'stage [models..]',
       "Put each model's files into its build context: link, copy or download them, checking their sha256",
       (y) =>
-        y
-          .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
-          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
-          .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
-          .option('retries', { type: 'number', default: 5, describe: 'Attempts after the first for a download that breaks, stalls or gets HTTP 429/5xx (resumed where it broke)' })
-          .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts')
-          .example('HTTPS_PROXY=http://proxy:3128 HF_TOKEN=... $0 stage', 'Through a proxy, with a Hugging Face token for gated repositories'),
+        known(
+          y
+            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
+            .option('retries', { type: 'number', default: 5, describe: 'Attempts after the first for a download that breaks, stalls or gets HTTP 429/5xx (resumed where it broke)' })
+            .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts')
+            .example('HTTPS_PROXY=http://proxy:3128 HF_TOKEN=... $0 stage', 'Through a proxy, with a Hugging Face token for gated repositories'),
+        ),
       async (args) => {
         const { runStage } = require('./stage-command') as StageCommand;
         if (!Number.isInteger(args.retries) || args.retries < 0) throw new UserError(`--retries: ${args.retries} is not a whole number of 0 or more`, 2);
@@ -144,16 +188,18 @@ export async function main(
       'build [models..]',
       'Build each model image with podman or buildah, reproducibly; with --push, push it and record its digest in the lock file',
       (y) =>
-        y
-          .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to build, as name or namespace/name (default: all)' })
-          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
-          .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
-          .option('push', { type: 'boolean', default: false, describe: 'Push each image and record its digest in <config>.lock.yaml; synth then pins storageUri to it' })
-          .option('builder', { type: 'string', choices: ['podman', 'buildah'], describe: 'The image builder (default: podman when installed, else buildah)' })
-          .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
-          .option('tls-verify', { type: 'boolean', default: true, describe: 'Verify the registry\'s TLS certificate; --tls-verify=false for a local registry over plain http' })
-          .example('$0 build --push', 'Build every model image, push it, record the digests in modelcar.lock.yaml')
-          .example('$0 build mobilenet --builder buildah', 'Build one model with buildah, without pushing'),
+        known(
+          y
+            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to build, as name or namespace/name (default: all)' })
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
+            .option('push', { type: 'boolean', default: false, describe: 'Push each image and record its digest in <config>.lock.yaml; synth then pins storageUri to it' })
+            .option('builder', { type: 'string', choices: ['podman', 'buildah'], describe: 'The image builder (default: podman when installed, else buildah)' })
+            .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
+            .option('tls-verify', { type: 'boolean', default: true, describe: 'Verify the registry\'s TLS certificate; --tls-verify=false for a local registry over plain http' })
+            .example('$0 build --push', 'Build every model image, push it, record the digests in modelcar.lock.yaml')
+            .example('$0 build mobilenet --builder buildah', 'Build one model with buildah, without pushing'),
+        ),
       async (args) => {
         const { runBuild } = require('./build-command') as BuildCommand;
         await runBuild(
@@ -166,13 +212,15 @@ export async function main(
       'pin [models..]',
       "Record the digest of each model image already pushed (by CI, build.sh, another tool) in the lock file, once its labels show the config's files",
       (y) =>
-        y
-          .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to pin, as name or namespace/name (default: all)' })
-          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
-          .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
-          .option('tls-verify', { type: 'boolean', default: true, describe: "Verify the registry's TLS certificate; --tls-verify=false for a local registry over plain http" })
-          .example('$0 pin', 'After CI pushed the images: record their digests in modelcar.lock.yaml, then run modelcar synth')
-          .example('$0 pin team-a/mobilenet --authfile pull-secret.yaml', 'One model, with the credentials of a pull secret'),
+        known(
+          y
+            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to pin, as name or namespace/name (default: all)' })
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
+            .option('tls-verify', { type: 'boolean', default: true, describe: "Verify the registry's TLS certificate; --tls-verify=false for a local registry over plain http" })
+            .example('$0 pin', 'After CI pushed the images: record their digests in modelcar.lock.yaml, then run modelcar synth')
+            .example('$0 pin team-a/mobilenet --authfile pull-secret.yaml', 'One model, with the credentials of a pull secret'),
+        ),
       async (args) => {
         const { runPin } = require('./pin-command') as PinCommand;
         await runPin({ config: args.config, models: args.models ?? [], authfile: args.authfile, tlsVerify: args['tls-verify'] }, progressOut, input.env);
@@ -182,18 +230,20 @@ export async function main(
       'init [folder]',
       'Write a starter config for a model: from a local folder, or from a Hugging Face repository (--repo); the format and runtime are guessed from its files, and each guess is said',
       (y) =>
-        y
-          .positional('folder', { type: 'string', describe: 'A folder with the model files (relative paths are kept relative to the config)', normalize: true })
-          .option('repo', { type: 'string', describe: 'A Hugging Face repository (namespace/name) instead of a folder' })
-          .option('revision', { type: 'string', default: 'main', describe: 'The revision of --repo: a branch, a tag or a commit id' })
-          .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file to write (never overwritten)', normalize: true })
-          .option('name', { type: 'string', describe: 'The model (InferenceService) name (default: from the folder or repository name)' })
-          .option('namespace', { alias: 'n', type: 'string', describe: 'The namespace (default: models)' })
-          .option('image', { type: 'string', describe: 'The model image to build and push (default: a placeholder on registry.example.com to change)' })
-          .option('runtime', { type: 'string', describe: 'The runtime, instead of the guess' })
-          .option('format', { type: 'string', describe: 'The model format, instead of the guess' })
-          .example('$0 init --repo ibm-granite/granite-3.1-2b-instruct --image quay.io/me/granite:3.1', 'A vLLM config for a Hugging Face LLM')
-          .example('$0 init models/mobilenet', 'A config for the ONNX model in a local folder'),
+        known(
+          y
+            .positional('folder', { type: 'string', describe: 'A folder with the model files (relative paths are kept relative to the config)', normalize: true })
+            .option('repo', { type: 'string', describe: 'A Hugging Face repository (namespace/name) instead of a folder' })
+            .option('revision', { type: 'string', default: 'main', describe: 'The revision of --repo: a branch, a tag or a commit id' })
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file to write (never overwritten)', normalize: true })
+            .option('name', { type: 'string', describe: 'The model (InferenceService) name (default: from the folder or repository name)' })
+            .option('namespace', { alias: 'n', type: 'string', describe: 'The namespace (default: models)' })
+            .option('image', { type: 'string', describe: 'The model image to build and push (default: a placeholder on registry.example.com to change)' })
+            .option('runtime', { type: 'string', describe: 'The runtime, instead of the guess' })
+            .option('format', { type: 'string', describe: 'The model format, instead of the guess' })
+            .example('$0 init --repo ibm-granite/granite-3.1-2b-instruct --image quay.io/me/granite:3.1', 'A vLLM config for a Hugging Face LLM')
+            .example('$0 init models/mobilenet', 'A config for the ONNX model in a local folder'),
+        ),
       async (args) => {
         const { runInit } = require('./init-command') as InitCommand;
         await runInit(
@@ -203,7 +253,7 @@ export async function main(
         );
       },
     )
-    .demandCommand(1, 'Name a command: synth, validate, stage, build, pin, init, pull-secret')
+    .demandCommand(1, NAME_A_COMMAND)
     .strict()
     .recommendCommands()
     .version(version())
@@ -215,6 +265,10 @@ export async function main(
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
+      const unknown = /^Unknown arguments?: (.*)$/.exec(message);
+      const mistyped = message === NAME_A_COMMAND ? unknownFlags(argv, flags) : [];
+      if (unknown) message = unknownArgumentsMessage(unknown[1]!.split(', '), argv, flags);
+      else if (mistyped.length > 0) message = unknownArgumentsMessage(mistyped, argv, flags);
       throw new UserError(`${message}\nRun \`modelcar --help\` for usage.`, 2);
     })
     .showHelpOnFail(false);
@@ -227,7 +281,7 @@ export async function main(
     if (text) out(`${text}\n`);
     return code;
   } catch (e) {
-    if (e instanceof UserError) {
+    if (UserError.isUserError(e)) {
       err(`modelcar: ${e.message}\n`);
       return e.exitCode;
     }

@@ -46,7 +46,7 @@ export function runPullSecret(args: PullSecretArgs, env: NodeJS.ProcessEnv, read
   try {
     objects = pullSecretObjects(requests, { certificate, scope: args.scope });
   } catch (e) {
-    if (e instanceof UserError || !(e instanceof Error)) throw e;
+    if (UserError.isUserError(e) || !(e instanceof Error)) throw e;
     throw new UserError(e.message);
   }
   if (args.outDir === undefined) return renderYamlStream(objects);

@@ -23,7 +23,7 @@ export async function runSynth(options: Omit<SynthesizeConfigFileOptions, 'sourc
     result = synthesizeConfigFile({ ...options, sources: sources.pins, loaded: sources.loaded });
   } catch (e) {
     // A source that is not recorded cannot be synthesized without asking the hub, which --check does not.
-    if (!(e instanceof ConfigError) || sources.problems.length === 0) throw e;
+    if (!ConfigError.isConfigError(e) || sources.problems.length === 0) throw e;
     throw new UserError(`${formatSourceProblems(sources.problems, options.config)}(the output cannot be compared before that)`);
   }
   sources.write();

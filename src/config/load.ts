@@ -4,6 +4,7 @@ import type { ErrorObject } from 'ajv';
 import * as YAML from 'yaml';
 import { ConfigError, Diagnostic, describeValue, didYouMean, fieldPath, UserError } from '../core/errors';
 import { documentToJs } from '../core/yaml-document';
+import { sha256Problem } from '../core/model-files';
 import { configValidator } from './schema-validator';
 import { ModelcarConfig } from './types.generated';
 
@@ -222,21 +223,4 @@ const TYPE_NAMES: Record<string, string> = { object: 'map', array: 'list' };
 
 function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
-}
-
-/** Why a string is not a SHA-256 digest as sha256sum prints it (64 lowercase hex digits), and the fix. */
-export function sha256Problem(value: string): string {
-  const q = JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-  const lead = `${q} is not a SHA-256 digest`;
-  const prefix = /^sha256[:=-]/i.exec(value);
-  if (prefix) {
-    const rest = value.slice(prefix[0].length);
-    return /^[0-9a-fA-F]{64}$/.test(rest)
-      ? `${lead}: drop the "${prefix[0]}" prefix and write "${rest.toLowerCase()}"`
-      : `${lead}: drop the "${prefix[0]}" prefix and give the 64 hex digits only`;
-  }
-  const bad = /[^0-9a-fA-F]/.exec(value);
-  if (bad) return `${lead}: it contains ${JSON.stringify(bad[0])}, which is not a hex digit (0-9, a-f); \`sha256sum FILE\` prints the digest`;
-  if (value.length !== 64) return `${lead}: it has ${value.length} hex digits, a SHA-256 digest has exactly 64; \`sha256sum FILE\` prints the digest`;
-  return `${lead}: write it in lowercase: "${value.toLowerCase()}"`;
 }

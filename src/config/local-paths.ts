@@ -30,20 +30,3 @@ export function checkLocalSource(source: string, configDir: string, allowOutside
   }
   return undefined;
 }
-
-/**
- * Checks a model file URL: it must parse, and must not carry credentials, which would land in the
- * generated build script (and so in git). Returns the problem, or undefined.
- */
-export function checkUrl(source: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(source);
-  } catch {
-    return `"${source}" is not a valid URL; write it as https://host/path/to/model`;
-  }
-  if (url.username || url.password) {
-    return `the URL carries credentials ("user:password@"); they would be written into the generated build script: remove them and give the download its credentials another way (e.g. a ~/.netrc for curl)`;
-  }
-  return undefined;
-}

@@ -1,8 +1,11 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DEFAULT_DOCKER_SERVER, goJsonString } from '../core/docker-config';
-import { assertName } from '../core/names';
+import { PropChecker, brand, hasBrand } from '../core/errors';
+import { nameProblem } from '../core/names';
 import { IPullSecret } from './pull-secret';
+
+const EXTERNAL_PULL_SECRET = Symbol.for('modelcar.ExternalPullSecret');
 
 /** The ExternalSecret API modelcar emits by default (External Secrets Operator 0.16 and later). */
 export const EXTERNAL_SECRETS_API = 'external-secrets.io/v1';
@@ -39,19 +42,32 @@ export interface ExternalPullSecretProps {
  * @see https://external-secrets.io/latest/guides/common-k8s-secret-types/#dockerconfigjson-example
  */
 export class ExternalPullSecret extends Construct implements IPullSecret {
+  /** Whether `x` is an ExternalPullSecret (of any copy of modelcar). */
+  public static isExternalPullSecret(x: unknown): x is ExternalPullSecret {
+    return hasBrand(x, EXTERNAL_PULL_SECRET);
+  }
+
   public readonly name: string;
+  /** The namespace of the pull Secret (its own, or the Chart's); undefined when neither says one. */
+  public readonly namespace?: string;
   public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: ExternalPullSecretProps) {
     super(scope, id);
-    assertName('subdomain', 'ExternalPullSecret name', props.name);
+    const check = new PropChecker('ExternalPullSecret');
+    const nameWrong = nameProblem('subdomain', props.name, 'Secret name');
+    if (nameWrong) check.add('name', props.name, nameWrong);
     const namespace = props.namespace ?? Chart.of(this).namespace;
-    if (namespace !== undefined) assertName('label', 'ExternalPullSecret namespace', namespace);
-    if (!props.store) throw new Error('ExternalPullSecret store: must name a SecretStore or ClusterSecretStore');
-    if (!props.key) throw new Error('ExternalPullSecret key: must name the credentials in the store');
+    const namespaceWrong = namespace === undefined ? undefined : nameProblem('label', namespace, 'namespace name');
+    if (namespaceWrong) check.add('namespace', namespace, namespaceWrong);
+    if (!props.store) check.add('store', props.store, 'must name a SecretStore or ClusterSecretStore');
+    if (!props.key) check.add('key', props.key, 'must name the credentials in the store');
     const server = props.server ?? DEFAULT_DOCKER_SERVER;
-    if (server.includes('{{') || server.includes('}}')) throw new Error(`ExternalPullSecret server: "${server}" must not contain "{{" or "}}"`);
+    if (server.includes('{{') || server.includes('}}')) check.add('server', server, `"${server}" must not contain "{{" or "}}"`);
+    check.throwIfAny(this);
+    brand(this, EXTERNAL_PULL_SECRET);
     this.name = props.name;
+    this.namespace = namespace;
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: props.apiVersion ?? EXTERNAL_SECRETS_API,
       kind: 'ExternalSecret',

@@ -1,11 +1,14 @@
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kserve from '../../imports/kserve-isvc-serving.kserve.io';
-import { ComputeResources, Toleration, assertResources } from '../core/compute-resources';
-import { didYouMean } from '../core/errors';
-import { assertName, checkName } from '../core/names';
+import { ComputeResources, Toleration, resourceProblems } from '../core/compute-resources';
+import { PropChecker, PropProblem, brand, didYouMean, hasBrand, valueAt } from '../core/errors';
+import { annotationProblems, checkName, labelProblems, nameProblem } from '../core/names';
 import { DEFAULT_KSERVE_VERSION, DEFAULT_PLATFORM, DeploymentMode, Platform, defaultDeploymentMode, deploymentKind, deploymentModeFor } from '../core/platform';
 import { IPullSecret } from './pull-secret';
-import { IServingRuntime } from './serving-runtime';
+import { IServingRuntime, ServingRuntime } from './serving-runtime';
+
+const INFERENCE_SERVICE = Symbol.for('modelcar.InferenceService');
 
 /** The format of a model, as in `spec.predictor.model.modelFormat`. */
 export interface ModelFormat {
@@ -116,6 +119,11 @@ export interface InferenceServiceProps {
  * @see https://kserve.github.io/website/latest/modelserving/storage/oci/
  */
 export class InferenceService extends Construct {
+  /** Whether `x` is an InferenceService construct (of any copy of modelcar). */
+  public static isInferenceService(x: unknown): x is InferenceService {
+    return hasBrand(x, INFERENCE_SERVICE);
+  }
+
   public readonly name: string;
   /** Whether the model requires a token (OpenShift AI token auth). */
   public readonly auth: boolean;
@@ -126,24 +134,41 @@ export class InferenceService extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
-    assertName('inferenceService', 'InferenceService name', props.name);
-    if (props.namespace !== undefined) assertName('label', 'InferenceService namespace', props.namespace);
-    checkFormat(props.runtime, props.modelFormat);
-    if (!props.storageUri) throw new Error(`InferenceService storageUri: must not be empty (e.g. oci://quay.io/user/model:1)`);
-    checkServing(props);
+    const check = new PropChecker('InferenceService');
+    checkProps(check, props);
     const platform = props.platform ?? DEFAULT_PLATFORM;
     const odh = platform === 'odh';
     this.auth = props.auth ?? odh;
     if (this.auth && !odh) {
-      throw new Error(
-        `InferenceService auth: token auth (${ENABLE_AUTH_ANNOTATION}) is an OpenShift AI feature; platform ${platform} has none. ` +
-          `Set auth to false and protect the model another way (e.g. a gateway), or use platform odh`,
+      check.add(
+        'auth',
+        props.auth,
+        `token auth (${ENABLE_AUTH_ANNOTATION}) is an OpenShift AI feature and platform ${platform} has none; ` +
+          `remove auth and protect the model another way (e.g. a gateway), or use platform odh`,
       );
     }
     const kserveVersion = props.kserveVersion ?? DEFAULT_KSERVE_VERSION;
-    this.deploymentMode = props.deploymentMode ? deploymentModeFor(props.deploymentMode, kserveVersion) : defaultDeploymentMode(kserveVersion);
+    const inherited = (p: PropProblem) => ({ ...p, construct: 'InferenceService' });
+    const mode = check.run(() => (props.deploymentMode ? deploymentModeFor(props.deploymentMode, kserveVersion) : defaultDeploymentMode(kserveVersion)), inherited);
+    this.deploymentMode = mode ?? 'Serverless';
     const knative = deploymentKind(this.deploymentMode) === 'knative';
+    // OpenShift Serverless (the ODH platform) names the predictor's host `<name>-predictor-<namespace>.<domain>`:
+    // one DNS label, at most 63 characters, or the route never becomes ready.
+    const namespace = props.namespace ?? Chart.of(this).namespace;
+    const host = `${props.name}-predictor-${namespace}`;
+    if (odh && knative && namespace !== undefined && host.length > 63 && checkName('inferenceService', props.name).length === 0) {
+      check.add(
+        'name',
+        props.name,
+        `"${props.name}" in namespace ${namespace} is too long for Serverless: OpenShift Serverless names its host "${host}", ` +
+          `${host.length} characters, and a DNS label has at most 63; shorten the name or the namespace by ${host.length - 63}, or use deploymentMode RawDeployment`,
+      );
+    }
+    check.throwIfAny(this);
+    brand(this, INFERENCE_SERVICE);
     this.name = props.name;
+    // The runtime and the pull secrets may be made elsewhere in the tree, in another namespace: checked on synth.
+    this.node.addValidation({ validate: () => namespaceProblems(props, namespace) });
 
     const labels: Record<string, string> = {};
     if (odh) labels['opendatahub.io/dashboard'] = 'true';
@@ -208,12 +233,18 @@ function toKserveResources(resources: ComputeResources): kserve.InferenceService
   };
 }
 
-/** Throws for serving options KServe or Kubernetes would refuse, naming the prop and the value. */
-function checkServing(props: InferenceServiceProps): void {
+/** Checks the props KServe or Kubernetes would refuse, naming each prop and value. */
+function checkProps(check: PropChecker, props: InferenceServiceProps): void {
+  const name = nameProblem('inferenceService', props.name);
+  if (name) check.add('name', props.name, name);
+  const namespace = props.namespace === undefined ? undefined : nameProblem('label', props.namespace, 'namespace name');
+  if (namespace) check.add('namespace', props.namespace, namespace);
+  checkFormat(check, props.runtime, props.modelFormat);
+  if (!props.storageUri) check.add('storageUri', props.storageUri, 'must not be empty (e.g. oci://quay.io/user/model:1)');
   const count = (prop: keyof InferenceServiceProps, min: number) => {
     const value = props[prop];
     if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < min)) {
-      throw new Error(`InferenceService ${prop}: ${String(value)} is not valid; give a whole number, ${min} or more`);
+      check.add(prop, value, `${String(value)} is not valid; give a whole number, ${min} or more`);
     }
   };
   count('minReplicas', 0);
@@ -222,41 +253,76 @@ function checkServing(props: InferenceServiceProps): void {
   count('timeout', 1);
   count('runAsUser', 0);
   if (props.minReplicas !== undefined && props.maxReplicas !== undefined && props.maxReplicas !== 0 && props.maxReplicas < props.minReplicas) {
-    throw new Error(`InferenceService maxReplicas: ${props.maxReplicas} is less than minReplicas ${props.minReplicas}`);
+    // KServe refuses it at admission: validateReplicas (kserve/kserve v0.15.2 pkg/apis/serving/v1beta1/component.go).
+    check.add('maxReplicas', props.maxReplicas, `'MinReplicas' cannot be greater than MaxReplicas: minReplicas ${props.minReplicas} > maxReplicas ${props.maxReplicas}; raise maxReplicas or lower minReplicas (KServe validateReplicas, at admission)`);
   }
   if (props.scaleMetric !== undefined && !SCALE_METRICS.includes(props.scaleMetric)) {
-    throw new Error(`InferenceService scaleMetric: "${props.scaleMetric}" is not one KServe knows; use one of ${SCALE_METRICS.join(', ')}`);
+    check.add('scaleMetric', props.scaleMetric, `"${props.scaleMetric}" is not one KServe knows; use one of ${SCALE_METRICS.join(', ')}`, SCALE_METRICS);
   }
-  if (props.resources) assertResources('InferenceService resources', props.resources);
-  for (const name of Object.keys(props.env ?? {})) {
-    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) {
-      throw new Error(`InferenceService env: "${name}" is not a valid environment variable name (letters, digits, '_', '-', '.'; not starting with a digit)`);
+  for (const p of props.resources ? resourceProblems(props.resources) : []) check.add(['resources', ...p.path], valueAt(props.resources, p.path), p.message);
+  for (const key of Object.keys(props.env ?? {})) {
+    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(key)) {
+      check.add(['env', key], key, `"${key}" is not a valid environment variable name: use letters, digits, '_', '-' and '.', not starting with a digit`);
     }
   }
   for (const [key, value] of Object.entries(props.nodeSelector ?? {})) {
-    const problems = [...checkName('labelKey', key), ...checkName('labelValue', value)];
-    if (problems.length) throw new Error(`InferenceService nodeSelector: "${key}: ${value}" is not a valid node label: ${problems.join('; ')}`);
+    for (const p of checkName('labelKey', key)) check.add(['nodeSelector', key], key, `key "${key}" is not a valid node label key: ${p}`);
+    for (const p of checkName('labelValue', value)) check.add(['nodeSelector', key], value, `value "${value}" is not a valid node label value: ${p}`);
   }
+  for (const p of [...labelProblems(props.labels, ['labels']), ...annotationProblems(props.annotations, ['annotations'])]) check.add(p.path, valueAt(props, p.path), p.message);
 }
 
-/** Throws when the runtime's formats are known and do not include the model's. */
-function checkFormat(runtime: IServingRuntime, format: ModelFormat): void {
+/**
+ * What the InferenceService uses from other namespaces, which it cannot: KServe looks for its ServingRuntime in the
+ * InferenceService's own namespace, then for a ClusterServingRuntime (kserve/kserve v0.15.2,
+ * pkg/controller/v1beta1/inferenceservice/utils/utils.go, GetServingRuntime), and a pod's imagePullSecrets name
+ * Secrets of the pod's namespace (LocalObjectReference).
+ */
+function namespaceProblems(props: InferenceServiceProps, namespace: string | undefined): string[] {
+  if (namespace === undefined) return [];
+  const problems: string[] = [];
+  const runtime = props.runtime;
+  if (runtime.kind === 'ServingRuntime' && ServingRuntime.isServingRuntime(runtime) && runtime.namespace !== undefined && runtime.namespace !== namespace) {
+    problems.push(
+      `InferenceService ${props.name} in namespace ${namespace} uses ServingRuntime ${runtime.name} of namespace ${runtime.namespace}; ` +
+        `KServe looks for the ServingRuntime in the InferenceService's own namespace (then for a ClusterServingRuntime), so it would find none: ` +
+        `put the ServingRuntime in ${namespace} (ServingRuntime.shared makes one per namespace)`,
+    );
+  }
+  for (const secret of props.imagePullSecrets ?? []) {
+    if (secret.namespace !== undefined && secret.namespace !== namespace) {
+      problems.push(
+        `InferenceService ${props.name} in namespace ${namespace} uses pull secret ${secret.name} of namespace ${secret.namespace}; ` +
+          `pods can only use pull secrets of their own namespace: make the Secret in ${namespace}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Checks the model's format against the runtime's formats, when those are known. */
+function checkFormat(check: PropChecker, runtime: IServingRuntime, format: ModelFormat): void {
   const supported = runtime.supportedModelFormats;
   if (!supported) return;
   const byName = supported.filter((f) => f.name === format.name);
   if (byName.length === 0) {
     const names = [...new Set(supported.map((f) => f.name))];
     const hint = didYouMean(format.name, names);
-    throw new Error(
-      `InferenceService modelFormat.name: "${format.name}" is not served by runtime ${runtime.name}; ` +
-        `it serves ${names.join(', ')}${hint ? ` (did you mean "${hint}"?)` : ''}`,
+    check.add(
+      ['modelFormat', 'name'],
+      format.name,
+      `"${format.name}" is not served by runtime ${runtime.name}${hint ? ` (did you mean "${hint}"?)` : ''}; it serves: ${names.join(', ')}`,
+      names,
     );
+    return;
   }
   if (format.version !== undefined && !byName.some((f) => f.version === format.version)) {
     const versions = byName.map((f) => f.version).filter((v): v is string => v !== undefined);
-    throw new Error(
-      `InferenceService modelFormat.version: ${format.name} version "${format.version}" is not served by runtime ${runtime.name}; ` +
-        `it serves version ${versions.join(', ')}`,
+    check.add(
+      ['modelFormat', 'version'],
+      format.version,
+      `${format.name} version "${format.version}" is not served by runtime ${runtime.name}; it serves version: ${versions.join(', ')}`,
+      versions,
     );
   }
 }

@@ -1,7 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeRole, KubeRoleBinding, KubeServiceAccount } from '../../imports/k8s';
-import { assertName } from '../core/names';
+import { PropChecker, brand, hasBrand } from '../core/errors';
+import { nameProblem } from '../core/names';
+
+const MODEL_AUTH = Symbol.for('modelcar.ModelAuth');
 
 /** Properties of a {@link ModelAuth}. */
 export interface ModelAuthProps {
@@ -23,6 +26,11 @@ export interface ModelAuthProps {
  * @see https://github.com/opendatahub-io/odh-dashboard (frontend: setUpTokenAuth, generateRoleInferenceService)
  */
 export class ModelAuth extends Construct {
+  /** Whether `x` is a ModelAuth (of any copy of modelcar). */
+  public static isModelAuth(x: unknown): x is ModelAuth {
+    return hasBrand(x, MODEL_AUTH);
+  }
+
   /** Name of the ServiceAccount: `<isvc>-sa`. */
   public readonly serviceAccountName: string;
   /** Name of the Role: `<isvc>-view-role`. */
@@ -38,8 +46,13 @@ export class ModelAuth extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelAuthProps) {
     super(scope, id);
-    assertName('inferenceService', 'ModelAuth inferenceService', props.inferenceService);
-    if (props.namespace !== undefined) assertName('label', 'ModelAuth namespace', props.namespace);
+    const check = new PropChecker('ModelAuth');
+    const isvcWrong = nameProblem('inferenceService', props.inferenceService);
+    if (isvcWrong) check.add('inferenceService', props.inferenceService, isvcWrong);
+    const namespaceWrong = props.namespace === undefined ? undefined : nameProblem('label', props.namespace, 'namespace name');
+    if (namespaceWrong) check.add('namespace', props.namespace, namespaceWrong);
+    check.throwIfAny(this);
+    brand(this, MODEL_AUTH);
     const namespace = props.namespace ?? Chart.of(this).namespace;
     const isvc = props.inferenceService;
     this.serviceAccountName = `${isvc}-sa`;

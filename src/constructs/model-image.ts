@@ -4,11 +4,14 @@ import { Construct } from 'constructs';
 import { ArgValue, Containerfile } from './containerfile';
 import { DEFAULT_BASE_IMAGE, resolveBaseImage, shellLessBaseImage } from '../core/base-image';
 import { renderBuildScript } from './build-script';
-import { ModelFileEntry, checkModelFilePath, fileNameOf, filesLabelParts, groupLayers, listFolder } from '../core/model-files';
+import { ModelFileEntry, checkModelFilePath, fileNameOf, filesLabelParts, groupLayers, listFolder, sha256Problem, urlProblem } from '../core/model-files';
+import { PropChecker, brand, hasBrand } from '../core/errors';
 import { HubSnapshot, checkRepoId, hubFileUrl, isCommitId } from '../core/hub';
 import { ModelLayout, modelFilePath } from '../core/model-layout';
-import { parseImageReference } from '../core/image-ref';
+import { ImageReferenceError, parseImageReference } from '../core/image-ref';
 import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
+
+const MODEL_IMAGE = Symbol.for('modelcar.ModelImage');
 
 /** The UID the model image runs as: `nobody`, as in the seed. Any non-root UID works: files are world-readable. */
 export const DEFAULT_IMAGE_USER = '65534';
@@ -88,6 +91,11 @@ export interface ModelImageProps {
   /** Folder of the build context within the output, e.g. `images/my-namespace/my-model`. */
   readonly contextPath: string;
   /**
+   * The folder that relative local sources are resolved against, e.g. the folder of the file that names them.
+   * @default - the working directory
+   */
+  readonly sourceDir?: string;
+  /**
    * Base image, the default of the Containerfile's `BASE_IMAGE` build argument. It must have a shell: KServe runs
    * the model image as a sidecar with `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"`, so
    * `scratch`, distroless and Chainguard static images are refused. A reference, or a preset: `ubi8`, `ubi9`
@@ -118,7 +126,12 @@ export interface ModelImageProps {
 export class ModelImage extends Construct {
   /** Finds the model images in a construct tree, in tree order. */
   public static all(scope: Construct): ModelImage[] {
-    return scope.node.findAll().filter((c): c is ModelImage => c instanceof ModelImage);
+    return scope.node.findAll().filter(ModelImage.isModelImage);
+  }
+
+  /** Whether `x` is a ModelImage (of any copy of modelcar). */
+  public static isModelImage(this: void, x: unknown): x is ModelImage {
+    return hasBrand(x, MODEL_IMAGE);
   }
 
   public readonly image: string;
@@ -137,74 +150,26 @@ export class ModelImage extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelImageProps) {
     super(scope, id);
-    parseImageReference(props.image);
+    const check = new PropChecker('ModelImage');
+    const imageWrong = imageReferenceProblem(props.image);
+    if (imageWrong) check.add('image', props.image, imageWrong);
     this.image = props.image;
     this.baseImage = resolveBaseImage(props.baseImage ?? DEFAULT_BASE_IMAGE);
-    parseImageReference(this.baseImage);
-    const noShell = shellLessBaseImage(this.baseImage);
-    if (noShell) throw new Error(`ModelImage baseImage: ${noShell}`);
-    this.contextPath = checkRelativePath('ModelImage contextPath', props.contextPath);
+    const baseWrong = shellLessBaseImage(this.baseImage) ?? imageReferenceProblem(this.baseImage);
+    if (baseWrong) check.add('baseImage', props.baseImage, baseWrong);
+    const contextWrong = checkModelFilePath(props.contextPath);
+    if (contextWrong) check.add('contextPath', props.contextPath, `${JSON.stringify(props.contextPath)} ${contextWrong}`);
+    this.contextPath = props.contextPath;
     this.description = props.description ?? props.image;
     this.model = props.model;
     this.layout = props.layout;
     this.extraLabels = props.labels ?? {};
     const modelKey = props.model ? (props.model.namespace ? `${props.model.namespace}/${props.model.name}` : props.model.name) : props.contextPath;
     this.key = props.model?.environment ? `${props.model.environment}/${modelKey}` : modelKey;
-    if (props.files.length === 0) throw new Error('ModelImage files: a model image needs at least one file');
-    const seen = new Map<string, number>();
-    const entries: ModelFileEntry[] = [];
-    const add = (entry: ModelFileEntry, prop: string) => {
-      const other = seen.get(entry.target);
-      if (other !== undefined) {
-        const also = other === entry.index ? '' : ` (also by files[${other}])`;
-        throw new Error(`ModelImage ${prop}: "${entry.target}" is given twice${also}; each file needs its own path`);
-      }
-      seen.set(entry.target, entry.index);
-      entries.push(entry);
-    };
-    props.files.forEach((f, index) => {
-      const prop = `files[${index}]`;
-      if ('hub' in f) {
-        addHubFiles(f, prop, index, props.layout, add);
-        return;
-      }
-      if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) {
-        throw new Error(`ModelImage ${prop}.sha256: "${f.sha256}" is not a SHA-256 digest (64 lowercase hex digits)`);
-      }
-      const isUrl = /^https?:\/\//.test(f.source);
-      const name = f.path ?? fileNameOf(f.source);
-      const localPath = isUrl ? undefined : path.resolve(f.source);
-      const stat = localPath === undefined ? undefined : statOrUndefined(localPath);
-      if (stat?.isDirectory()) {
-        if (f.sha256 !== undefined) throw new Error(`ModelImage ${prop}.sha256: ${f.source} is a folder; a digest can only be pinned for a file`);
-        if (name !== '.') checkPath(`${prop}.path`, name);
-        let found;
-        try {
-          found = listFolder(localPath!);
-        } catch (e) {
-          throw new Error(`ModelImage ${prop}.source: ${(e as Error).message}`);
-        }
-        if (found.length === 0) throw new Error(`ModelImage ${prop}.source: the folder ${f.source} has no files (names starting with "." are left out)`);
-        if (f.digests) checkFolderDigests(`${prop}.digests`, f.source, found.map((file) => file.relative), f.digests);
-        for (const file of found) {
-          const inLayout = name === '.' ? file.relative : `${name}/${file.relative}`;
-          checkPath(`${prop}.source`, inLayout, `${file.absolute}: `);
-          const sha256 = f.digests?.[file.relative];
-          add({ target: modelFilePath(props.layout, inLayout), localPath: file.absolute, sha256, index, folder: localPath, size: file.size, ...(file.link ? { link: true } : {}) }, `${prop}.source`);
-        }
-        return;
-      }
-      if (f.digests !== undefined) throw new Error(`ModelImage ${prop}.digests: ${f.source} is not a folder; pin a file with sha256`);
-      checkPath(`${prop}.path`, name);
-      const link = localPath !== undefined && stat !== undefined && fs.lstatSync(localPath).isSymbolicLink();
-      add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size, ...(link ? { link: true } : {}) }, `${prop}.path`);
-    });
-    this.files = entries;
-    try {
-      this.layers = groupLayers(entries);
-    } catch (e) {
-      throw new Error(`ModelImage files: ${(e as Error).message}`);
-    }
+    this.files = modelFileEntries(check, props);
+    this.layers = check.problems.length ? [] : (check.run(() => groupLayers(this.files), (p) => ({ ...p, construct: 'ModelImage' })) ?? []);
+    check.throwIfAny(this);
+    brand(this, MODEL_IMAGE);
   }
 
   /**
@@ -213,10 +178,12 @@ export class ModelImage extends Construct {
    * its own command). Unlike the seed's `COPY` + `RUN chmod -R a=rX`, which stores every model byte twice (two
    * layers), files are copied with owner and mode set in the same step: each large file in a layer of its own, the
    * bytes stored once. Folders that COPY creates are 0755 root. The base image is a build argument.
+   * @param source what the header names as the source (see {@link RenderContext.source})
+   * @param command how the header says to write it again (see {@link RenderContext.command})
    */
-  public containerfile(source: string): Containerfile {
+  public containerfile(source: string, command?: string | null): Containerfile {
     const file = new Containerfile()
-      .comment(generatedNotice(source))
+      .comment(generatedNotice(source, command))
       .comment('The base image needs a shell: KServe runs `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"` in it.\nAnother base: --build-arg BASE_IMAGE=<image with sh, ln, sleep, ls, echo and [>.')
       .arg('BASE_IMAGE', this.baseImage)
       .from('${BASE_IMAGE}')
@@ -286,9 +253,9 @@ export class ModelImage extends Construct {
   /** The files of the build context, relative to the output folder. */
   public render(context: RenderContext): OutputFile[] {
     const dir = this.contextPath;
-    const notice = generatedNotice(context.source);
+    const notice = generatedNotice(context.source, context.command);
     return [
-      { path: `${dir}/Containerfile`, content: this.containerfile(context.source).render() },
+      { path: `${dir}/Containerfile`, content: this.containerfile(context.source, context.command).render() },
       {
         path: `${dir}/.containerignore`,
         content: `# ${notice}\n# Only the model files are sent to the build.\n*\n!models\n`,
@@ -313,44 +280,6 @@ export class ModelImage extends Construct {
   }
 }
 
-/** Adds the files of a hub repository at their places in the layout: under `path`, each with its digest and size. */
-function addHubFiles(f: ModelImageHubFiles, prop: string, index: number, layout: ModelLayout, add: (entry: ModelFileEntry, prop: string) => void): void {
-  const { repo, commit, files } = f.hub;
-  const repoProblem = checkRepoId(repo);
-  if (repoProblem) throw new Error(`ModelImage ${prop}.hub.repo: "${repo}" ${repoProblem}`);
-  if (!isCommitId(commit)) throw new Error(`ModelImage ${prop}.hub.commit: "${commit}" is not a commit id (40 lowercase hex digits)`);
-  if (files.length === 0) throw new Error(`ModelImage ${prop}.hub.files: no file of ${repo} at ${commit} is selected`);
-  const folder = f.path ?? '.';
-  if (folder !== '.') checkPath(`${prop}.path`, folder);
-  for (const file of files) {
-    if (!/^[a-f0-9]{64}$/.test(file.sha256)) throw new Error(`ModelImage ${prop}.hub.files: "${file.sha256}" (of ${file.path}) is not a SHA-256 digest (64 lowercase hex digits)`);
-    const inLayout = folder === '.' ? file.path : `${folder}/${file.path}`;
-    checkPath(`${prop}.hub.files`, inLayout, `${repo}: `);
-    const entry: ModelFileEntry = {
-      target: modelFilePath(layout, inLayout),
-      url: hubFileUrl(repo, commit, file.path),
-      sha256: file.sha256,
-      index,
-      size: file.size,
-      hub: { repo, commit, path: file.path },
-    };
-    add(entry, `${prop}.hub.files`);
-  }
-}
-
-/** Refuses digests that do not name exactly the files of the folder. */
-function checkFolderDigests(prop: string, folder: string, files: readonly string[], digests: Readonly<Record<string, string>>): void {
-  const present = new Set(files);
-  const added = files.filter((f) => digests[f] === undefined);
-  const removed = Object.keys(digests).filter((f) => !present.has(f));
-  const bad = Object.entries(digests).find(([, d]) => !/^[a-f0-9]{64}$/.test(d));
-  if (bad) throw new Error(`ModelImage ${prop}: "${bad[1]}" (of ${bad[0]}) is not a SHA-256 digest (64 lowercase hex digits)`);
-  if (added.length || removed.length) {
-    const parts = [...added.map((f) => `${f} is new (not pinned)`), ...removed.map((f) => `${f} is pinned but no longer in the folder`)];
-    throw new Error(`ModelImage ${prop}: the files of ${folder} are not the ones pinned: ${parts.join('; ')} (\`modelcar synth\` records them anew)`);
-  }
-}
-
 function statOrUndefined(file: string): fs.Stats | undefined {
   try {
     return fs.statSync(file);
@@ -359,14 +288,134 @@ function statOrUndefined(file: string): fs.Stats | undefined {
   }
 }
 
-function checkPath(prop: string, value: string, prefix = ''): void {
-  const problem = checkModelFilePath(value);
-  if (problem) throw new Error(`ModelImage ${prop}: ${prefix}${JSON.stringify(value)} ${problem}`);
+/** Why an image reference is not valid, or undefined. */
+function imageReferenceProblem(reference: string): string | undefined {
+  try {
+    parseImageReference(reference);
+    return undefined;
+  } catch (e) {
+    if (e instanceof ImageReferenceError) return e.message;
+    throw e;
+  }
 }
 
-/** Checks a relative path with `/` separators and no `.`, `..` or empty segments; returns it. */
-function checkRelativePath(prop: string, value: string): string {
-  const problem = checkModelFilePath(value);
-  if (problem) throw new Error(`${prop}: ${JSON.stringify(value)} ${problem}`);
-  return value;
+/**
+ * The model files of an image at their places in the build context, folders expanded; the problems of the files
+ * (bad digests, URLs, paths, folders, two files at one path) go to `check`, each at its `files[i]` prop.
+ */
+function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFileEntry[] {
+  if (props.files.length === 0) check.add('files', props.files, 'a model image needs at least one file');
+  const seen = new Map<string, number>();
+  const entries: ModelFileEntry[] = [];
+  /** Adds an entry unless another file has its path; `name` is its path in the layout, as the user sees it. */
+  const add = (entry: ModelFileEntry, name: string, what: string) => {
+    const other = seen.get(entry.target);
+    if (other !== undefined) {
+      const also = other === entry.index ? 'is given twice' : `is also the path of files[${other}]`;
+      check.add(['files', entry.index], name, `${what} ${also}; give each file its own path`);
+      return;
+    }
+    seen.set(entry.target, entry.index);
+    entries.push(entry);
+  };
+  props.files.forEach((f, index) => {
+    const at = (...rest: string[]) => ['files', index, ...rest];
+    if ('hub' in f) return addHubFiles(check, f, index, props.layout, add);
+    if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) check.add(at('sha256'), f.sha256, sha256Problem(f.sha256));
+    const isUrl = /^https?:\/\//.test(f.source);
+    if (isUrl) {
+      const problem = urlProblem(f.source);
+      if (problem) return check.add(at('source'), f.source, problem);
+    }
+    const name = f.path ?? fileNameOf(f.source);
+    const localPath = isUrl ? undefined : path.resolve(props.sourceDir ?? '', f.source);
+    const stat = localPath === undefined ? undefined : statOrUndefined(localPath);
+    const namedBy = f.path !== undefined ? 'path' : 'source';
+    if (stat?.isDirectory()) {
+      if (f.sha256 !== undefined) {
+        return check.add(at('sha256'), f.sha256, `${JSON.stringify(f.source)} is a folder; sha256 pins a single file (give the folder's files one by one to pin them)`);
+      }
+      const nameWrong = name === '.' ? undefined : checkModelFilePath(name);
+      if (nameWrong) return check.add(at(namedBy), name, `${JSON.stringify(name)} ${nameWrong}`);
+      let found;
+      try {
+        found = listFolder(localPath!);
+      } catch (e) {
+        return check.add(at('source'), f.source, (e as Error).message);
+      }
+      if (found.length === 0) return check.add(at('source'), f.source, `the folder ${f.source} has no files (names starting with "." are left out)`);
+      if (f.digests && !folderDigestsMatch(check, at('digests'), f.source, found.map((file) => file.relative), f.digests)) return;
+      for (const file of found) {
+        const inLayout = name === '.' ? file.relative : `${name}/${file.relative}`;
+        const wrong = checkModelFilePath(inLayout);
+        if (wrong) {
+          check.add(at('source'), f.source, `${file.absolute}: ${JSON.stringify(inLayout)} ${wrong}`);
+          continue;
+        }
+        const sha256 = f.digests?.[file.relative];
+        const entry = { target: modelFilePath(props.layout, inLayout), localPath: file.absolute, sha256, index, folder: localPath, size: file.size, ...(file.link ? { link: true } : {}) };
+        add(entry, inLayout, `"${inLayout}" (of the folder ${f.source})`);
+      }
+      return;
+    }
+    if (f.digests !== undefined) return check.add(at('digests'), f.digests, `${JSON.stringify(f.source)} is not a folder; pin a file with sha256`);
+    const nameWrong = checkModelFilePath(name);
+    if (nameWrong) return check.add(at(namedBy), name, `${JSON.stringify(name)} ${nameWrong}`);
+    const link = stat !== undefined && fs.lstatSync(localPath!).isSymbolicLink();
+    add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size, ...(link ? { link: true } : {}) }, name, JSON.stringify(name));
+  });
+  return entries;
+}
+
+/** Adds the files of a hub repository at their places in the layout: under `path`, each with its digest and size. */
+function addHubFiles(check: PropChecker, f: ModelImageHubFiles, index: number, layout: ModelLayout, add: (entry: ModelFileEntry, name: string, what: string) => void): void {
+  const at = (...rest: string[]) => ['files', index, ...rest];
+  const { repo, commit, files } = f.hub;
+  const repoWrong = checkRepoId(repo);
+  if (repoWrong) check.add(at('hub', 'repo'), repo, `"${repo}" ${repoWrong}`);
+  if (!isCommitId(commit)) check.add(at('hub', 'commit'), commit, `"${commit}" is not a commit id (40 lowercase hex digits)`);
+  if (files.length === 0) check.add(at('hub', 'files'), files, `no file of ${repo} at ${commit} is selected`);
+  const folder = f.path ?? '.';
+  const folderWrong = folder === '.' ? undefined : checkModelFilePath(folder);
+  if (folderWrong) check.add(at('path'), folder, `${JSON.stringify(folder)} ${folderWrong}`);
+  if (repoWrong || folderWrong || !isCommitId(commit)) return;
+  for (const file of files) {
+    if (!/^[a-f0-9]{64}$/.test(file.sha256)) {
+      check.add(at('hub', 'files'), file.sha256, `${JSON.stringify(file.sha256)} (of ${file.path}) is not a SHA-256 digest (64 lowercase hex digits)`);
+      continue;
+    }
+    const inLayout = folder === '.' ? file.path : `${folder}/${file.path}`;
+    const wrong = checkModelFilePath(inLayout);
+    if (wrong) {
+      check.add(at('hub', 'files'), file.path, `${repo}: ${JSON.stringify(inLayout)} ${wrong}`);
+      continue;
+    }
+    const entry: ModelFileEntry = {
+      target: modelFilePath(layout, inLayout),
+      url: hubFileUrl(repo, commit, file.path),
+      sha256: file.sha256,
+      index,
+      size: file.size,
+      hub: { repo, commit, path: file.path },
+    };
+    add(entry, inLayout, `"${inLayout}" (of ${repo})`);
+  }
+}
+
+/** Whether `digests` name exactly the files of the folder, each with a SHA-256; the problems go to `check`. */
+function folderDigestsMatch(check: PropChecker, at: (string | number)[], folder: string, files: readonly string[], digests: Readonly<Record<string, string>>): boolean {
+  const present = new Set(files);
+  const added = files.filter((f) => digests[f] === undefined);
+  const removed = Object.keys(digests).filter((f) => !present.has(f));
+  const bad = Object.entries(digests).find(([, d]) => !/^[a-f0-9]{64}$/.test(d));
+  if (bad) {
+    check.add(at, digests, `${JSON.stringify(bad[1])} (of ${bad[0]}) is not a SHA-256 digest (64 lowercase hex digits)`);
+    return false;
+  }
+  if (added.length || removed.length) {
+    const parts = [...added.map((f) => `${f} is new (not pinned)`), ...removed.map((f) => `${f} is pinned but no longer in the folder`)];
+    check.add(at, digests, `the files of ${folder} are not the ones pinned: ${parts.join('; ')} (\`modelcar synth\` records them anew)`);
+    return false;
+  }
+  return true;
 }

@@ -1,8 +1,11 @@
 import { Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeNamespace } from '../../imports/k8s';
-import { assertName } from '../core/names';
+import { PropChecker, brand, hasBrand, valueAt } from '../core/errors';
+import { annotationProblems, labelProblems, nameProblem } from '../core/names';
 import { DEFAULT_PLATFORM, Platform } from '../core/platform';
+
+const NAMESPACE = Symbol.for('modelcar.Namespace');
 
 /** Labels that make a namespace a single-model serving project in the OpenShift AI / ODH dashboard. */
 export const ODH_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
@@ -40,13 +43,23 @@ export interface NamespaceProps {
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/
  */
 export class Namespace extends Construct {
+  /** Whether `x` is a Namespace (of any copy of modelcar). */
+  public static isNamespace(x: unknown): x is Namespace {
+    return hasBrand(x, NAMESPACE);
+  }
+
   public readonly name: string;
   /** The generated API object. */
   public readonly apiObject: KubeNamespace;
 
   constructor(scope: Construct, id: string, props: NamespaceProps) {
     super(scope, id);
-    assertName('label', 'Namespace name', props.name);
+    const check = new PropChecker('Namespace');
+    const problem = nameProblem('label', props.name, 'namespace name');
+    if (problem) check.add('name', props.name, problem);
+    for (const p of [...labelProblems(props.labels, ['labels']), ...annotationProblems(props.annotations, ['annotations'])]) check.add(p.path, valueAt(props, p.path), p.message);
+    check.throwIfAny(this);
+    brand(this, NAMESPACE);
     this.name = props.name;
     const labels = { ...((props.platform ?? DEFAULT_PLATFORM) === 'odh' ? ODH_NAMESPACE_LABELS : {}), ...props.labels };
     const annotations: Record<string, string> = { ...props.annotations };

@@ -2,9 +2,13 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kserve from '../../imports/kserve-sr-serving.kserve.io';
 import { ModelLayout } from '../core/model-layout';
-import { assertName } from '../core/names';
+import { PropChecker, PropError, brand, hasBrand, valueAt } from '../core/errors';
+import { annotationProblems, labelProblems, nameProblem } from '../core/names';
 import { DEFAULT_PLATFORM, Platform } from '../core/platform';
-import { BUILTIN_RUNTIMES, RuntimeDefinition, ServingDefaults, SupportedModelFormat } from './runtimes/catalogue';
+import { BUILTIN_RUNTIMES } from './runtimes/catalogue';
+import { RuntimeDefinition, ServingDefaults, SupportedModelFormat } from './runtimes/definition';
+
+const SERVING_RUNTIME = Symbol.for('modelcar.ServingRuntime');
 
 /** The kinds of object an InferenceService's `spec.predictor.model.runtime` can name. */
 export type ServingRuntimeKind = 'ServingRuntime' | 'ClusterServingRuntime';
@@ -45,8 +49,15 @@ export interface ServingRuntimeReferenceOptions {
   readonly defaults?: ServingDefaults;
 }
 
-/** How {@link ServingRuntime.shared} emits a runtime. */
-export interface SharedServingRuntimeOptions {
+/** Which runtime {@link ServingRuntime.shared} gives, in which namespace, and how it emits it. */
+export interface SharedServingRuntimeProps {
+  /** A built-in runtime by name (e.g. `kserve-ovms`, see {@link BUILTIN_RUNTIMES}), or a definition of your own. */
+  readonly runtime: string | RuntimeDefinition;
+  /**
+   * The namespace of the ServingRuntime, which is that of the models that use it.
+   * @default - the namespace of the enclosing Chart
+   */
+  readonly namespace?: string;
   /**
    * `odh` gives the ServingRuntime the OpenDataHub labels and annotations of its definition; `kserve` gives it none.
    * @default 'odh'
@@ -87,32 +98,46 @@ export interface ServingRuntimeProps {
  * @see https://kserve.github.io/website/latest/modelserving/servingruntimes/
  */
 export class ServingRuntime extends Construct implements IServingRuntime {
+  /** Whether `x` is a ServingRuntime construct (of any copy of modelcar); references made by `fromName` are not. */
+  public static isServingRuntime(x: unknown): x is ServingRuntime {
+    return hasBrand(x, SERVING_RUNTIME);
+  }
+
   /** A ServingRuntime that already exists in the InferenceService's namespace; nothing is emitted for it. */
   public static fromName(name: string, options: ServingRuntimeReferenceOptions = {}): IServingRuntime {
-    assertName('subdomain', 'ServingRuntime.fromName name', name);
+    checkReferenceName('ServingRuntime.fromName', name);
     return { name, kind: 'ServingRuntime', ...referenceOptions(options) };
   }
 
   /** A ClusterServingRuntime that already exists in the cluster; nothing is emitted for it. */
   public static fromClusterName(name: string, options: ServingRuntimeReferenceOptions = {}): IServingRuntime {
-    assertName('subdomain', 'ServingRuntime.fromClusterName name', name);
+    checkReferenceName('ServingRuntime.fromClusterName', name);
     return { name, kind: 'ClusterServingRuntime', ...referenceOptions(options) };
   }
 
   /**
    * The ServingRuntime of a runtime definition (a built-in one such as `kserve-ovms`, or one of your own) in a
    * namespace, created on first use and shared by every model of that namespace that uses it: one ServingRuntime
-   * per runtime and namespace. Throws when the namespace already has a ServingRuntime of that name that differs.
+   * per runtime and namespace, e.g. `ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'team-a' })`.
+   * Throws a {@link PropError} when the namespace already has a ServingRuntime of that name that differs.
    */
-  public static shared(scope: Construct, runtime: string | RuntimeDefinition, namespace?: string, options: SharedServingRuntimeOptions = {}): ServingRuntime {
+  public static shared(scope: Construct, props: SharedServingRuntimeProps): ServingRuntime {
+    const { runtime } = props;
     const definition = typeof runtime === 'string' ? BUILTIN_RUNTIMES[runtime] : runtime;
     if (!definition) {
-      throw new Error(`runtime: "${String(runtime)}" is not a built-in runtime; built-in: ${Object.keys(BUILTIN_RUNTIMES).join(', ')}`);
+      const builtin = Object.keys(BUILTIN_RUNTIMES);
+      throw new PropError({
+        construct: 'ServingRuntime.shared',
+        path: ['runtime'],
+        value: runtime,
+        message: `"${String(runtime)}" is not a built-in runtime; built-in: ${builtin.join(', ')}`,
+        allowed: builtin,
+      });
     }
     const chart = Chart.of(scope);
-    const ns = namespace ?? chart.namespace;
-    const odh = (options.platform ?? DEFAULT_PLATFORM) === 'odh';
-    const props: ServingRuntimeProps = {
+    const ns = props.namespace ?? chart.namespace;
+    const odh = (props.platform ?? DEFAULT_PLATFORM) === 'odh';
+    const runtimeProps: ServingRuntimeProps = {
       name: definition.name,
       namespace: ns,
       labels: odh ? definition.labels : undefined,
@@ -122,23 +147,24 @@ export class ServingRuntime extends Construct implements IServingRuntime {
       defaults: definition.defaults,
     };
     const id = `ServingRuntime:${ns ?? ''}:${definition.name}`;
-    const existing = chart.node.tryFindChild(id) as ServingRuntime | undefined;
-    if (!existing) return new ServingRuntime(chart, id, props);
-    if (!sameProps(existing.props, props)) {
-      throw new Error(
-        `runtime: ServingRuntime ${definition.name} in namespace ${ns} is shared by the models there and was already defined differently ` +
+    const existing = chart.node.tryFindChild(id);
+    if (!ServingRuntime.isServingRuntime(existing)) return new ServingRuntime(chart, id, runtimeProps);
+    if (!sameProps(existing.props, runtimeProps)) {
+      throw new PropError({
+        construct: 'ServingRuntime.shared',
+        path: ['runtime'],
+        value: definition.name,
+        message:
+          `ServingRuntime ${definition.name} in namespace ${ns} is shared by the models there and was already defined differently ` +
           `(another image, spec, layout, defaults or platform); give every model of a namespace the same definition of ${definition.name}`,
-      );
+      });
     }
     return existing;
   }
 
-  /** {@link ServingRuntime.shared} for a built-in runtime by name (e.g. `kserve-ovms`), or for any definition. */
-  public static builtin(scope: Construct, runtime: string | RuntimeDefinition, namespace?: string, options: SharedServingRuntimeOptions = {}): ServingRuntime {
-    return ServingRuntime.shared(scope, runtime, namespace, options);
-  }
-
   public readonly name: string;
+  /** The namespace it is in (its own, or the Chart's); undefined when neither says one. */
+  public readonly namespace?: string;
   public readonly kind: ServingRuntimeKind = 'ServingRuntime';
   public readonly supportedModelFormats: readonly SupportedModelFormat[];
   public readonly layout?: ModelLayout;
@@ -149,13 +175,13 @@ export class ServingRuntime extends Construct implements IServingRuntime {
 
   constructor(scope: Construct, id: string, props: ServingRuntimeProps) {
     super(scope, id);
-    assertName('subdomain', 'ServingRuntime name', props.name);
-    if (props.namespace !== undefined) assertName('label', 'ServingRuntime namespace', props.namespace);
-    if (!props.spec.containers || props.spec.containers.length === 0) {
-      throw new Error(`ServingRuntime spec.containers: "${props.name}" needs at least one container`);
-    }
+    const check = new PropChecker('ServingRuntime');
+    checkProps(check, props);
+    check.throwIfAny(this);
+    brand(this, SERVING_RUNTIME);
     this.props = props;
     this.name = props.name;
+    this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.layout = props.layout;
     this.defaults = props.defaults;
     this.supportedModelFormats = (props.spec.supportedModelFormats ?? []).map((f) => ({
@@ -180,6 +206,24 @@ function sameProps(a: ServingRuntimeProps, b: ServingRuntimeProps): boolean {
   const keys = Object.keys(a) as (keyof ServingRuntimeProps)[];
   if (keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])) return true;
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Checks the props of a ServingRuntime, naming each prop and value. */
+function checkProps(check: PropChecker, props: ServingRuntimeProps): void {
+  const nameWrong = nameProblem('subdomain', props.name, 'ServingRuntime name');
+  if (nameWrong) check.add('name', props.name, nameWrong);
+  const namespaceWrong = props.namespace === undefined ? undefined : nameProblem('label', props.namespace, 'namespace name');
+  if (namespaceWrong) check.add('namespace', props.namespace, namespaceWrong);
+  if (!props.spec.containers || props.spec.containers.length === 0) {
+    check.add(['spec', 'containers'], props.spec.containers, `"${props.name}" needs at least one container`);
+  }
+  for (const p of [...labelProblems(props.labels, ['labels']), ...annotationProblems(props.annotations, ['annotations'])]) check.add(p.path, valueAt(props, p.path), p.message);
+}
+
+/** Throws a {@link PropError} for a name that is not a valid ServingRuntime name. */
+function checkReferenceName(factory: string, name: string): void {
+  const problem = nameProblem('subdomain', name, 'ServingRuntime name');
+  if (problem) throw new PropError({ construct: factory, path: ['name'], value: name, message: problem });
 }
 
 function referenceOptions(options: ServingRuntimeReferenceOptions): Pick<IServingRuntime, 'layout' | 'supportedModelFormats' | 'defaults'> {

@@ -1,3 +1,4 @@
+import { PropError } from './errors';
 import { containerResourceProblems } from './quantity';
 
 /**
@@ -50,7 +51,10 @@ export const MODEL_SERVER_SIZES = {
 
 /** One problem with a container's resources: the field under `resources` (e.g. `limits.cpu`) and what is wrong. */
 export interface ResourceProblem {
+  /** The field, as text: `limits.cpu`. */
   readonly field: string;
+  /** The field, as a path: `['limits', 'cpu']`. */
+  readonly path: readonly string[];
   readonly message: string;
 }
 
@@ -62,14 +66,9 @@ export interface ResourceProblem {
 export function resourceProblems(resources: ComputeResources): ResourceProblem[] {
   return containerResourceProblems(resources.requests, resources.limits).map((p) => ({
     field: p.field.join('.'),
+    path: p.field,
     message: p.message.includes('quantities must match') ? `${p.message}; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory` : p.message,
   }));
-}
-
-/** Throws the first problem of {@link resourceProblems}, naming the prop. */
-export function assertResources(prop: string, resources: ComputeResources): void {
-  const [problem] = resourceProblems(resources);
-  if (problem) throw new Error(`${prop}.${problem.field}: ${problem.message}`);
 }
 
 /** A change to default resources: a quantity sets one, `null` removes one (e.g. `limits: { cpu: null }`). */
@@ -100,7 +99,9 @@ export function mergeResources(...layers: readonly (ComputeResourcesOverride | u
 
 /** Resources with `nvidia.com/gpu` requested and limited to `gpus` (removed when 0). */
 export function withGpus(resources: ComputeResources, gpus: number): ComputeResources {
-  if (!Number.isInteger(gpus) || gpus < 0) throw new Error(`gpus: ${gpus} is not a GPU count; give a whole number, 0 or more`);
+  if (!Number.isInteger(gpus) || gpus < 0) {
+    throw new PropError({ construct: '', path: ['gpus'], value: gpus, message: `${gpus} is not a GPU count; give a whole number, 0 or more` });
+  }
   const count = gpus === 0 ? null : String(gpus);
   return mergeResources(resources, { requests: { [GPU_RESOURCE]: count }, limits: { [GPU_RESOURCE]: count } });
 }

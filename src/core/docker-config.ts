@@ -14,6 +14,8 @@
  * @module
  */
 
+import { PropError } from './errors';
+
 /**
  * The registry kubectl uses when --docker-server is not given.
  *
@@ -130,12 +132,12 @@ export function goJsonString(value: string): string {
  *
  * @param credentials - registry, user name, password and optional email
  * @returns the `.dockerconfigjson` document
- * @throws Error when username, password or an explicitly given server is empty or not a string
+ * @throws PropError when username, password or an explicitly given server is empty or not a string
  *   (kubectl refuses these too); the message names the field and never contains the password
  */
 export function dockerConfigJson(credentials: DockerRegistryCredentials): string {
   if (credentials === null || typeof credentials !== 'object') {
-    throw new Error('PullSecret credentials: must be an object with username and password');
+    throw credentialsError('must be an object with username and password');
   }
   const server = credentials.server ?? DEFAULT_DOCKER_SERVER;
   const { username, password, email } = credentials;
@@ -143,7 +145,7 @@ export function dockerConfigJson(credentials: DockerRegistryCredentials): string
   requireNonEmptyString('username', username);
   requireNonEmptyString('password', password);
   if (email !== undefined && typeof email !== 'string') {
-    throw new Error(`PullSecret credentials: email must be a string, got ${describeType(email)}`);
+    throw credentialsError(`email must be a string, got ${describeType(email)}`);
   }
 
   const auth = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
@@ -158,13 +160,18 @@ export function dockerConfigJson(credentials: DockerRegistryCredentials): string
 /** Throws when `value` is not a non-empty string; the message holds the field name and type, never the value. */
 function requireNonEmptyString(field: string, value: unknown): asserts value is string {
   if (typeof value !== 'string') {
-    throw new Error(`PullSecret credentials: ${field} must be a string, got ${describeType(value)}`);
+    throw credentialsError(`${field} must be a string, got ${describeType(value)}`);
   }
   if (value.length === 0) {
-    throw new Error(`PullSecret credentials: ${field} must not be empty`);
+    throw credentialsError(`${field} must not be empty`);
   }
 }
 
 function describeType(value: unknown): string {
   return value === null ? 'null' : typeof value;
+}
+
+/** A problem with the credentials of a PullSecret; it carries no value, so that no credential reaches a message or a log. */
+function credentialsError(message: string): PropError {
+  return new PropError({ construct: 'PullSecret', path: ['credentials'], value: undefined, message });
 }

@@ -1,14 +1,40 @@
+import type { IConstruct } from 'constructs';
+
+/** Symbols that mark modelcar's errors, so that a check works across copies of the package (as cdk8s marks a Chart). */
+const USER_ERROR = Symbol.for('modelcar.UserError');
+const CONFIG_ERROR = Symbol.for('modelcar.ConfigError');
+const PROP_ERROR = Symbol.for('modelcar.PropError');
+
+/**
+ * Marks an object with a brand (a non-enumerable property keyed by a global symbol), as cdk8s marks its Charts and
+ * ApiObjects.
+ */
+export function brand(target: object, symbol: symbol): void {
+  Object.defineProperty(target, symbol, { value: true });
+}
+
+/** Whether `x` carries a brand: `instanceof` fails for objects made by another copy of the package. */
+export function hasBrand(x: unknown, symbol: symbol): boolean {
+  return x !== null && (typeof x === 'object' || typeof x === 'function') && symbol in (x as object);
+}
+
 /**
  * A problem the user can fix (bad config, bad arguments, a file that is missing).
  * The CLI prints its message without a stack trace and exits with code 1.
  */
 export class UserError extends Error {
-  public readonly name = 'UserError';
+  /** Whether `x` is a UserError (of any copy of modelcar). */
+  public static isUserError(x: unknown): x is UserError {
+    return hasBrand(x, USER_ERROR);
+  }
+
+  public readonly name: string = 'UserError';
   /** Process exit code for this error: 1 for bad input, 2 for bad usage. */
   public readonly exitCode: number;
   constructor(message: string, exitCode = 1) {
     super(message);
     this.exitCode = exitCode;
+    brand(this, USER_ERROR);
   }
 }
 
@@ -37,12 +63,139 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 /** All the problems found in one config file, reported together. */
 export class ConfigError extends UserError {
+  /** Whether `x` is a ConfigError (of any copy of modelcar). */
+  public static isConfigError(x: unknown): x is ConfigError {
+    return hasBrand(x, CONFIG_ERROR);
+  }
+
+  public readonly name: string = 'ConfigError';
   public readonly diagnostics: readonly Diagnostic[];
   constructor(diagnostics: readonly Diagnostic[]) {
     const count = diagnostics.length === 1 ? '1 problem' : `${diagnostics.length} problems`;
     super([...diagnostics.map(formatDiagnostic), `${count} found; nothing was written.`].join('\n'));
     this.diagnostics = diagnostics;
+    brand(this, CONFIG_ERROR);
   }
+}
+
+/** A path into a construct's props: keys and list indexes, e.g. `['files', 0, 'sha256']`. */
+export type PropPath = readonly (string | number)[];
+
+/** One problem with one prop of a construct (or one argument of a factory such as `PullSecret.fromSecretName`). */
+export interface PropProblem {
+  /**
+   * The construct or factory whose prop it is, e.g. `InferenceService`, `PullSecret.fromSecretName`; empty for a
+   * helper that checks a value for whichever construct calls it.
+   */
+  readonly construct: string;
+  /** Where the value is in the props, e.g. `['modelFormat', 'name']`; printed as `modelFormat.name`. */
+  readonly path: PropPath;
+  /** The value given. */
+  readonly value: unknown;
+  /** What is wrong with it, and what would be right. */
+  readonly message: string;
+  /** What is allowed, when that is a short list (e.g. the formats a runtime serves). @default - said in the message */
+  readonly allowed?: readonly string[];
+}
+
+/** Formats a problem as the line a PropError prints: `InferenceService modelFormat.name: "onxx" is not served ...`. */
+export function formatPropProblem(p: PropProblem): string {
+  return `${p.construct ? `${p.construct} ` : ''}${fieldPath(p.path)}: ${p.message}`;
+}
+
+/**
+ * Props a construct refuses: every problem its checks found, each naming the prop, the value and what is allowed.
+ * The config layer maps each problem to the config line its value came from; in TypeScript the message names them.
+ */
+export class PropError extends UserError {
+  /** Whether `x` is a PropError (of any copy of modelcar). */
+  public static isPropError(x: unknown): x is PropError {
+    return hasBrand(x, PROP_ERROR);
+  }
+
+  public readonly name: string = 'PropError';
+  /** The problems, at least one, in the order the checks found them. */
+  public readonly problems: readonly PropProblem[];
+  constructor(problems: PropProblem | readonly PropProblem[]) {
+    const list: readonly PropProblem[] = Array.isArray(problems) ? problems : [problems as PropProblem];
+    if (list.length === 0) throw new Error('a PropError needs at least one problem');
+    super(list.map(formatPropProblem).join('\n'));
+    this.problems = list;
+    brand(this, PROP_ERROR);
+  }
+
+  /** The construct of the first problem. */
+  public get construct(): string {
+    return this.problems[0].construct;
+  }
+
+  /** The prop of the first problem, e.g. `modelFormat.name`. */
+  public get prop(): string {
+    return fieldPath(this.problems[0].path);
+  }
+
+  /** The value of the first problem. */
+  public get value(): unknown {
+    return this.problems[0].value;
+  }
+
+  /** What is allowed for the first problem, when that is a short list. */
+  public get allowed(): readonly string[] | undefined {
+    return this.problems[0].allowed;
+  }
+}
+
+/**
+ * Collects the problems of one construct's props, so that all of them are reported together, as one
+ * {@link PropError}.
+ */
+export class PropChecker {
+  private readonly found: PropProblem[] = [];
+
+  /** @param construct the construct (or factory) whose props are checked, e.g. `InferenceService` */
+  constructor(public readonly construct: string) {}
+
+  /** The problems found so far. */
+  public get problems(): readonly PropProblem[] {
+    return this.found;
+  }
+
+  /** Adds a problem with the prop at `path` (a prop name, or a path into the props). */
+  public add(path: string | PropPath, value: unknown, message: string, allowed?: readonly string[]): void {
+    this.found.push({ construct: this.construct, path: typeof path === 'string' ? [path] : path, value, message, ...(allowed ? { allowed } : {}) });
+  }
+
+  /**
+   * Runs a check (a function, a constructor) and returns its result; a {@link PropError} it throws adds its problems,
+   * renamed by `rename` when given (e.g. a part's props as the props of the composite), and gives undefined.
+   * Other errors are not prop problems: they pass.
+   */
+  public run<T>(check: () => T, rename?: (problem: PropProblem) => PropProblem): T | undefined {
+    try {
+      return check();
+    } catch (e) {
+      if (!PropError.isPropError(e)) throw e;
+      this.found.push(...(rename ? e.problems.map(rename) : e.problems));
+      return undefined;
+    }
+  }
+
+  /**
+   * Throws a {@link PropError} with every problem found, if any. Given the construct being made, it first takes
+   * it out of its scope, with whatever parts it made, so that a refused construct leaves nothing in the tree.
+   */
+  public throwIfAny(construct?: IConstruct): void {
+    if (this.found.length === 0) return;
+    construct?.node.scope?.node.tryRemoveChild(construct.node.id);
+    throw new PropError(this.found);
+  }
+}
+
+/** The value at a path in an object (undefined where the path leads nowhere). */
+export function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let v: any = root;
+  for (const key of path) v = v === null || v === undefined ? undefined : v[key];
+  return v;
 }
 
 /** Formats a config field path (`['models', 0, 'format']`) as `models[0].format`. */

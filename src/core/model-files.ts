@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { PropError } from './errors';
 
 /** Files at least this big get an image layer of their own, even inside a folder source. */
 export const LARGE_FILE_BYTES = 16 * 1024 * 1024;
@@ -141,7 +142,12 @@ export function groupLayers(entries: readonly ModelFileEntry[]): ModelFileEntry[
     }
     if (layers.length <= MAX_MODEL_LAYERS) return layers;
   }
-  throw new Error(`the model has files in more than ${MAX_MODEL_LAYERS} folders, which would make more image layers than container storage can stack; put fewer files in the image`);
+  throw new PropError({
+    construct: '',
+    path: ['files'],
+    value: undefined,
+    message: `the model has files in more than ${MAX_MODEL_LAYERS} folders, which would make more image layers than container storage can stack; put fewer files in the image`,
+  });
 }
 
 /** The marker that stands for a file's SHA-256 in {@link filesLabelParts}. */
@@ -189,4 +195,38 @@ export function fileNameOf(source: string): string {
     }
   }
   return path.basename(source);
+}
+
+/** Why a string is not a SHA-256 digest as sha256sum prints it (64 lowercase hex digits), and the fix. */
+export function sha256Problem(value: string): string {
+  const q = JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  const lead = `${q} is not a SHA-256 digest`;
+  const prefix = /^sha256[:=-]/i.exec(value);
+  if (prefix) {
+    const rest = value.slice(prefix[0].length);
+    return /^[0-9a-fA-F]{64}$/.test(rest)
+      ? `${lead}: drop the "${prefix[0]}" prefix and write "${rest.toLowerCase()}"`
+      : `${lead}: drop the "${prefix[0]}" prefix and give the 64 hex digits only`;
+  }
+  const bad = /[^0-9a-fA-F]/.exec(value);
+  if (bad) return `${lead}: it contains ${JSON.stringify(bad[0])}, which is not a hex digit (0-9, a-f); \`sha256sum FILE\` prints the digest`;
+  if (value.length !== 64) return `${lead}: it has ${value.length} hex digits, a SHA-256 digest has exactly 64; \`sha256sum FILE\` prints the digest`;
+  return `${lead}: write it in lowercase: "${value.toLowerCase()}"`;
+}
+
+/**
+ * Checks a model file URL: it must parse, and must not carry credentials, which would land in the
+ * generated build script (and so in git). Returns the problem, or undefined.
+ */
+export function urlProblem(source: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(source);
+  } catch {
+    return `"${source}" is not a valid URL; write it as https://host/path/to/model`;
+  }
+  if (url.username || url.password) {
+    return `the URL carries credentials ("user:password@"); they would be written into the generated build script: remove them and give the download its credentials another way (e.g. a ~/.netrc for curl)`;
+  }
+  return undefined;
 }

@@ -167,9 +167,21 @@ export function isValidLabelValue(value: string): string[] {
 }
 
 /**
- * An InferenceService name: KServe's webhook rule (`IsvcNameFmt`, worded as KServe words it), plus
- * this toolkit's length limit {@link INFERENCE_SERVICE_NAME_MAX_LENGTH}, which KServe itself does not
- * check but which the generated `<name>-predictor` Service needs.
+ * KServe's webhook rule for InferenceService names (`validateInferenceServiceName`: the pattern `IsvcNameFmt`,
+ * worded as KServe words it), without a length limit: KServe sets none.
+ */
+export function isInferenceServiceNameFormat(value: string): string[] {
+  if (isvcNameRe.test(value)) return [];
+  return [
+    "a InferenceService name must consist of lower case alphanumeric characters or '-', and must start with alphabetical character. " +
+      `(e.g. "my-name" or "abc-123", regex used for validation is '${ISVC_NAME_FMT}')`,
+  ];
+}
+
+/**
+ * An InferenceService name as this toolkit writes one: KServe's webhook rule ({@link isInferenceServiceNameFormat}),
+ * plus the length limit {@link INFERENCE_SERVICE_NAME_MAX_LENGTH}, which KServe itself does not check but which the
+ * generated `<name>-predictor` Service needs.
  */
 export function isInferenceServiceName(value: string): string[] {
   const errs: string[] = [];
@@ -179,12 +191,7 @@ export function isInferenceServiceName(value: string): string[] {
         `which must be a DNS-1035 label of at most ${DNS1035_LABEL_MAX_LENGTH} characters)`,
     );
   }
-  if (!isvcNameRe.test(value)) {
-    errs.push(
-      "a InferenceService name must consist of lower case alphanumeric characters or '-', and must start with alphabetical character. " +
-        `(e.g. "my-name" or "abc-123", regex used for validation is '${ISVC_NAME_FMT}')`,
-    );
-  }
+  errs.push(...isInferenceServiceNameFormat(value));
   return errs;
 }
 
@@ -207,6 +214,19 @@ export function checkName(kind: NameKind, value: string): string[] {
 }
 
 /**
+ * Why `value` is not a valid name of the given kind, or undefined when it is: `"<value>" is not a valid <what>:
+ * <problems joined by '; '>`, e.g. `"My-NS" is not a valid namespace name: a lowercase RFC 1123 label must ...`.
+ *
+ * @param what what the value names, for the message (e.g. `namespace name`). @default - the rule's name, e.g.
+ *   `RFC 1123 label`
+ */
+export function nameProblem(kind: NameKind, value: unknown, what: string = VALIDATORS[kind].what): string | undefined {
+  if (typeof value !== 'string') return `expected a string (${what}), got ${value === null ? 'null' : typeof value}`;
+  const problems = VALIDATORS[kind].check(value);
+  return problems.length > 0 ? `${JSON.stringify(value)} is not a valid ${what}: ${problems.join('; ')}` : undefined;
+}
+
+/**
  * Throws unless `value` is a valid name of the given kind. The message reads
  * `<prop>: "<value>" is not a valid <what>: <problems joined by '; '>`, e.g.
  * `Namespace name: "My-NS" is not a valid RFC 1123 label: a lowercase RFC 1123 label must ...`.
@@ -217,10 +237,43 @@ export function checkName(kind: NameKind, value: string): string[] {
  * @throws Error listing every problem.
  */
 export function assertName(kind: NameKind, prop: string, value: string): void {
-  const validator = VALIDATORS[kind];
-  if (typeof value !== 'string') {
-    throw new Error(`${prop}: expected a string (${validator.what}), got ${value === null ? 'null' : typeof value}`);
+  const problem = nameProblem(kind, value);
+  if (problem) throw new Error(`${prop}: ${problem}`);
+}
+
+/** One problem in an object's labels or annotations: where (from the object's root) and what. */
+export interface MetadataProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  /** True when the problem is with the key at `path` rather than its value. */
+  readonly atKey?: boolean;
+}
+
+/** Total size of annotations, in bytes (TotalAnnotationSizeLimitB of apimachinery ValidateAnnotations). */
+export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+/** Checks label keys and values (apimachinery ValidateLabels); `at` is where the labels are. */
+export function labelProblems(labels: unknown, at: readonly (string | number)[]): MetadataProblem[] {
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) return [];
+  const out: MetadataProblem[] = [];
+  for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
+    for (const m of isQualifiedName(k)) out.push({ path: [...at, k], atKey: true, message: `label key "${k}" is not valid: ${m}` });
+    if (typeof v === 'string') for (const m of isValidLabelValue(v)) out.push({ path: [...at, k], message: `label value "${v}" is not valid: ${m}` });
   }
-  const problems = validator.check(value);
-  if (problems.length > 0) throw new Error(`${prop}: ${JSON.stringify(value)} is not a valid ${validator.what}: ${problems.join('; ')}`);
+  return out;
+}
+
+/** Checks annotation keys and their total size (apimachinery ValidateAnnotations); `at` is where the annotations are. */
+export function annotationProblems(annotations: unknown, at: readonly (string | number)[]): MetadataProblem[] {
+  if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) return [];
+  const out: MetadataProblem[] = [];
+  let size = 0;
+  for (const [k, v] of Object.entries(annotations as Record<string, unknown>)) {
+    for (const m of isAnnotationKey(k)) out.push({ path: [...at, k], atKey: true, message: `annotation key "${k}" is not valid: ${m}` });
+    size += Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
+  }
+  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) {
+    out.push({ path: at, message: `Too long: must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes (these annotations have ${size})` });
+  }
+  return out;
 }

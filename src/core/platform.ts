@@ -2,6 +2,7 @@
  * Where the models are served, and which KServe release serves them. Both change what modelcar writes: the
  * metadata OpenShift AI needs, and the names KServe gives its deployment modes.
  */
+import { PropError } from './errors';
 
 /**
  * The platform the manifests are written for.
@@ -57,13 +58,18 @@ export function checkKserveVersion(version: string): string | undefined {
  */
 export function deploymentModeFor(mode: DeploymentMode, kserveVersion: string = DEFAULT_KSERVE_VERSION): DeploymentMode {
   const problem = checkKserveVersion(kserveVersion);
-  if (problem) throw new Error(`kserveVersion: ${problem}`);
+  if (problem) throw new PropError({ construct: '', path: ['kserveVersion'], value: kserveVersion, message: problem });
   const renamed = compare(parseVersion(kserveVersion)!, RENAMED_MODES_SINCE) >= 0;
   const kind = deploymentKind(mode);
   if (renamed) return kind === 'knative' ? 'Knative' : 'Standard';
   if (mode === 'Knative' || mode === 'Standard') {
     const old = kind === 'knative' ? 'Serverless' : 'RawDeployment';
-    throw new Error(`deploymentMode: "${mode}" is a KServe 0.16 name, but kserveVersion is ${kserveVersion}; use "${old}", or set kserveVersion to "0.16" or later`);
+    throw new PropError({
+      construct: '',
+      path: ['deploymentMode'],
+      value: mode,
+      message: `"${mode}" is a KServe 0.16 name, but kserveVersion is ${kserveVersion}; use "${old}", or set kserveVersion to "0.16" or later`,
+    });
   }
   return mode;
 }

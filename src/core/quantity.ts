@@ -280,7 +280,7 @@ function scan(str: string): { positive: boolean; value: string; num: string; den
     if (str[i] === '0') pos++;
     else break;
   }
-  let num = '';
+  let num: string;
   let i = pos;
   while (i < end && isDigit(str[i])) i++;
   if (i >= end) return { positive, value: str, num: str.slice(pos), denom: '', suffix: '' };

@@ -103,7 +103,7 @@ export function writeOutput(outdir: string, files: readonly OutputFile[], option
   } catch (e) {
     // The old tree was not touched: drop the half-built new one and say so.
     fs.rmSync(staging, { recursive: true, force: true });
-    if (e instanceof UserError) throw e;
+    if (UserError.isUserError(e)) throw e;
     throw new UserError(`could not write ${target}: ${(e as Error).message}; it was left as it was`);
   }
   if (!exists) {

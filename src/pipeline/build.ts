@@ -9,13 +9,12 @@ import * as path from 'path';
 import { UserError } from '../core/errors';
 import { prepareAuthFile } from './registry-auth';
 import { BuilderName, chooseBuilder, runCommand } from './builder';
-import { ConfigImage, loadConfigImages } from './config-images';
+import { ImageOrigin, PipelineImage, TreeImagesOptions } from './image-set';
 import { BUILD_FLAGS, FILES_LABEL } from '../core/model-files';
 import { ProgressOutput } from './progress';
 import { parseImageReference, repositoryOf } from '../core/image-ref';
-import { LockEntry, inputsDigest, lockFileOf, recordImages } from './lock';
-import { INTERRUPTED_EXIT_CODE, stagedDigests } from './stage';
-import { sourceName } from './synthesize';
+import { LockEntry, inputsDigest, recordImages } from './lock';
+import { INTERRUPTED_EXIT_CODE, imageSet, stagedDigests } from './stage';
 import { AbortedError } from './transfer';
 
 /** Options of {@link build}. */
@@ -42,6 +41,13 @@ export interface BuildOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Options of {@link build} for a construct tree written in TypeScript instead of a config: its model images
+ * (`scope` or `images`), the output folder it was synthesized into and its `source`, as given to `synthesize()`;
+ * with `push`, the digests go to `lockFile`, in the format `modelcar build --push` writes.
+ */
+export interface BuildTreeOptions extends Omit<BuildOptions, 'config'>, TreeImagesOptions {}
+
 /** One built (and maybe pushed) image. */
 export interface BuiltImage {
   readonly key: string;
@@ -65,26 +71,27 @@ export interface BuildResult {
 const MAX_LABEL_BYTES = 120 * 1024;
 
 /**
- * Builds the model images of a config. Checks first, for every selected model, that the build context is the one
- * synth writes for the config and that every model file is staged and matches; then builds (and pushes) them one by
- * one. Throws a UserError on the first failure; the lock file then holds the images pushed before it.
+ * Builds the model images of a config, or of a construct tree. Checks first, for every selected model, that the
+ * build context is the one synth writes for the config (or synthesize() for the tree) and that every model file is
+ * staged and matches; then builds (and pushes) them one by one. Throws a UserError on the first failure; the lock
+ * file then holds the images pushed before it.
  */
-export async function build(options: BuildOptions): Promise<BuildResult> {
-  const { outdir, images, all } = loadConfigImages(options.config, options.outdir, options.models);
+export async function build(options: BuildOptions | BuildTreeOptions): Promise<BuildResult> {
+  const { outdir, images, all } = imageSet(options);
   const output = options.output ?? { write: () => undefined };
   const line = (text: string) => output.write(`${text}\n`);
   const env = options.env ?? process.env;
   const builder = chooseBuilder(options.builder, env);
-  const source = sourceName(options.config, outdir);
-  const lockFile = lockFileOf(options.config);
+  // Every image of a set has the same origin; a set without images builds nothing and writes no lock file.
+  const origin: ImageOrigin | undefined = all[0]?.origin;
 
   for (const item of images) {
-    checkContext(item, source, options, outdir);
+    checkContext(item);
     if (options.push && parseImageReference(item.image.image).digest !== undefined) {
-      throw new UserError(`${item.image.key}: image ${item.image.image} is given by digest, and a digest cannot be pushed to; give a tag in the config`);
+      throw new UserError(`${item.image.key}: image ${item.image.image} is given by digest, and a digest cannot be pushed to; give a tag in ${item.origin.name}`);
     }
   }
-  const digests = new Map<ConfigImage, string[]>();
+  const digests = new Map<PipelineImage, string[]>();
   for (const item of images) digests.set(item, await interruptible(() => stagedDigests(item, { output, signal: options.signal })));
 
   const auth = prepareAuthFile(options.authfile, env);
@@ -119,7 +126,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         const files: Record<string, string> = {};
         image.files.forEach((f, i) => (files[f.target] = `sha256:${digests.get(item)![i]}`));
         pushed.set(image.key, { image: image.image, digest, inputs: inputsDigest(image), files });
-        recordImages(options.config, pushed, all.map((i) => i.image.key));
+        recordImages(origin!.lockFile, pushed, all.map((i) => i.image.key), origin!.lockSource, origin!.lockUser);
       }
       built.push({ key: image.key, image: image.image, imageId, digest });
     }
@@ -127,25 +134,25 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     auth.cleanup();
     fs.rmSync(temp, { recursive: true, force: true });
   }
-  if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile) || lockFile}; run \`modelcar synth\` to pin storageUri to them`);
+  const lockFile = origin?.lockFile;
+  if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile!) || lockFile}; ${origin!.pinAdvice}`);
   return { builder: builder.name, images: built, lockFile: pushed.size ? lockFile : undefined };
 }
 
-/** Refuses a build context that is missing or not what synth writes for the config now. */
-function checkContext(item: ConfigImage, source: string, options: BuildOptions, outdir: string): void {
-  const synth = `modelcar synth -c ${options.config} -o ${options.outdir}`;
-  const env = item.environment;
-  for (const file of item.image.render({ source: env ? `${source}, environment ${env}` : source, outdir, subdir: env })) {
+/** Refuses a build context that is missing or not what synth (or synthesize()) writes for its source now. */
+function checkContext(item: PipelineImage): void {
+  const { context, origin } = item;
+  for (const file of item.image.render(context)) {
     if (!file.path.endsWith('/Containerfile') && !file.path.endsWith('/.containerignore')) continue;
-    const full = path.join(outdir, ...(env ? [env] : []), ...file.path.split('/'));
+    const full = path.join(context.outdir, ...(context.subdir ? [context.subdir] : []), ...file.path.split('/'));
     let current: string | undefined;
     try {
       current = fs.readFileSync(full, 'utf8');
     } catch {
       current = undefined;
     }
-    if (current === undefined) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is missing; run \`${synth}\` first`);
-    if (current !== file.content) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is not what synth writes for the config now; run \`${synth}\` first`);
+    if (current === undefined) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is missing; run ${origin.synthCommand} first`);
+    if (current !== file.content) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is not what ${origin.writer} writes for ${origin.name} now; run ${origin.synthCommand} first`);
   }
 }
 

@@ -4,29 +4,23 @@
  */
 import * as path from 'path';
 import { LoadedConfig, loadConfig } from '../config/load';
-import { didYouMean, UserError } from '../core/errors';
 import { ModelImage } from '../constructs/model-image';
+import { sourceName } from './synthesize';
+import { ImageOrigin, ImageSet, PipelineImage, selectImages } from './image-set';
+import { SourcePins, lockFileOf } from './lock';
 import { translateEnvironments } from '../config/translate/translate';
-import { SourcePins } from './lock';
 
 /** One model image of a config, with where its build context is and where its entry is in the config. */
-export interface ConfigImage {
-  readonly image: ModelImage;
-  /** The build context folder, absolute. */
-  readonly contextDir: string;
+export interface ConfigImage extends PipelineImage {
   /** The config as the image's environment sees it (the config itself without environments): for positions. */
   readonly loaded: LoadedConfig;
   /** The model's index in `loaded.config.models`. */
   readonly modelIndex: number;
-  /** The environment the image is built for. @default - none */
-  readonly environment?: string;
 }
 
 /** The config and the model images it describes. */
-export interface ConfigImages {
+export interface ConfigImages extends ImageSet {
   readonly loaded: LoadedConfig;
-  /** The output folder, absolute. */
-  readonly outdir: string;
   /** The selected model images, in config order. */
   readonly images: readonly ConfigImage[];
   /** All the model images of the config. */
@@ -40,36 +34,39 @@ export interface ConfigImages {
 export function loadConfigImages(config: string, outdir: string, selectors: readonly string[] = []): ConfigImages {
   const loaded = loadConfig(config);
   const absolute = path.resolve(outdir);
+  const source = sourceName(config, absolute);
+  const origin: ImageOrigin = {
+    name: 'the config',
+    writer: 'synth',
+    synthCommand: `\`modelcar synth -c ${config} -o ${outdir}\``,
+    stageCommand: (key) => `\`modelcar stage ${key}\``,
+    relativeTo: 'the config file',
+    lockFile: lockFileOf(config),
+    lockSource: path.basename(config),
+    lockUser: 'cli',
+    pinAdvice: 'run `modelcar synth` to pin storageUri to them',
+  };
   const all: ConfigImage[] = [];
   translateEnvironments(loaded, { outdir, sources: SourcePins.forConfig(config) }, ({ chart, environment, loaded: resolved }) => {
     const defaults = resolved.config.defaults ?? {};
     const indexOf = new Map<string, number>();
     resolved.config.models.forEach((m, i) => indexOf.set(`${m.namespace ?? defaults.namespace}/${m.name}`, i));
+    const context = { source: environment === undefined ? source : `${source}, environment ${environment}`, outdir: absolute, subdir: environment };
     for (const image of ModelImage.all(chart)) {
       const modelKey = environment === undefined ? image.key : image.key.slice(environment.length + 1);
+      const modelIndex = indexOf.get(modelKey) ?? -1;
       all.push({
         image,
         contextDir: path.join(absolute, ...(environment === undefined ? [] : [environment]), ...image.contextPath.split('/')),
         loaded: resolved,
-        modelIndex: indexOf.get(modelKey) ?? -1,
+        modelIndex,
         environment,
+        context,
+        origin,
+        fileAt: (index, field, message) => resolved.at(['models', modelIndex, 'files', index, ...(field ? [field] : [])], message),
+        shown: (localPath) => path.relative(resolved.dir, localPath).split(path.sep).join('/'),
       });
     }
   });
-  if (selectors.length === 0) return { loaded, outdir: absolute, images: all, all };
-  const chosen = new Set<ConfigImage>();
-  for (const selector of selectors) {
-    // A model is named by its key (environment/namespace/name), namespace/name or name; each may match several.
-    const matches = all.filter((i) => i.image.key === selector || i.image.key.endsWith(`/${selector}`));
-    if (matches.length === 0) {
-      const keys = all.map((i) => i.image.key);
-      const hint = didYouMean(selector, [...keys, ...keys.map((k) => k.split('/').pop()!)]);
-      throw new UserError(`no model "${selector}" in ${config}${hint ? ` (did you mean "${hint}"?)` : ''}; its models: ${keys.join(', ')}`, 2);
-    }
-    if (matches.length > 1 && new Set(matches.map((m) => m.environment)).size < matches.length) {
-      throw new UserError(`"${selector}" names models in several namespaces (${matches.map((m) => m.image.key).join(', ')}); say which, as namespace/name`, 2);
-    }
-    for (const m of matches) chosen.add(m);
-  }
-  return { loaded, outdir: absolute, images: all.filter((i) => chosen.has(i)), all };
+  return { loaded, outdir: absolute, images: selectImages(all, selectors, config), all };
 }

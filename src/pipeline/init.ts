@@ -262,7 +262,7 @@ export async function init(options: InitOptions): Promise<InitResult> {
   try {
     const locked = await lockSources({ config: temp, env }).catch((e) => {
       // The hub's errors (a gated repository, files in git that cannot be read) are about the repository, not a line.
-      if (e instanceof ConfigError) throw new UserError(`${options.repo !== undefined ? `--repo ${options.repo}` : options.folder}: ${e.diagnostics.map((d) => d.message).join('\n')}`);
+      if (ConfigError.isConfigError(e)) throw new UserError(`${options.repo !== undefined ? `--repo ${options.repo}` : options.folder}: ${e.diagnostics.map((d) => d.message).join('\n')}`);
       throw e;
     });
     const outdir = path.join(configDir, 'dist');

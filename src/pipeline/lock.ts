@@ -4,7 +4,8 @@
  * many (`sources`: each file of a local folder, each file of a hub repository at the commit its revision stood for),
  * which `modelcar synth` records. It is meant to be committed and reviewed: synth pins each InferenceService's
  * storageUri to the digest recorded for its model (`oci://repo@sha256:...`), as long as the image would still be
- * built from the same inputs, and each file of a folder or repository to its recorded SHA-256.
+ * built from the same inputs, and each file of a folder or repository to its recorded SHA-256. From TypeScript,
+ * `build({ push: true })` writes the same file and an OciModel given `lock: ImageLock.fromFile(...)` pins the same way.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -57,6 +58,18 @@ export interface LockSources {
   /** Hub repositories, by `namespace/name@revision`. */
   readonly hub: Readonly<Record<string, LockedHubSource>>;
 }
+
+/**
+ * Who uses a lock file, for the words of its header and messages: the CLI with a config (`modelcar build --push`,
+ * `modelcar synth`), or the TypeScript functions with a construct tree (`build({ push: true })`, `ImageLock.fromFile`).
+ * The content is the same.
+ */
+export type LockUser = 'cli' | 'typescript';
+
+const WORDS: Record<LockUser, { readonly push: string; readonly pins: string; readonly declaredBy: string }> = {
+  cli: { push: '`modelcar build --push`', pins: '`modelcar synth` pins each InferenceService', declaredBy: 'the config' },
+  typescript: { push: '`build({ push: true })`', pins: 'An OciModel given `lock: ImageLock.fromFile(...)` pins its InferenceService', declaredBy: 'the construct tree' },
+};
 
 /** The lock file's content. */
 export interface LockContent {
@@ -128,12 +141,27 @@ export function folderKey(configDir: string, folder: string): string {
   return path.relative(configDir, folder).split(path.sep).join('/') || '.';
 }
 
-/** A lock file read from disk, used by synth to pin digests; it remembers the entries it found stale. */
+/**
+ * A lock file read from disk, used by synth (or an OciModel's `lock` prop) to pin digests; it remembers the
+ * entries it found stale.
+ */
 export class ImageLock implements IImageLock {
   /** Reads the lock file of a config; an empty lock when there is none. Throws a {@link UserError} when it is malformed. */
   public static forConfig(config: string): ImageLock {
-    const file = lockFileOf(config);
-    return new ImageLock(file, fs.existsSync(file) ? readLock(file) : { images: {} });
+    return ImageLock.read(lockFileOf(config), 'cli');
+  }
+
+  /**
+   * Reads a lock file, e.g. `modelcar.lock.yaml`, for a construct tree written in TypeScript: give it to each
+   * OciModel as `lock` to pin its storageUri to the digest `build({ push: true })` recorded. An empty lock when the
+   * file does not exist (nothing pushed yet). Throws a {@link UserError} when it is malformed.
+   */
+  public static fromFile(file: string): ImageLock {
+    return ImageLock.read(file, 'typescript');
+  }
+
+  private static read(file: string, user: LockUser): ImageLock {
+    return new ImageLock(file, fs.existsSync(file) ? readLock(file) : { images: {} }, user);
   }
 
   /** Messages about entries that were not used because the image's inputs changed since they were pushed. */
@@ -144,17 +172,20 @@ export class ImageLock implements IImageLock {
     public readonly file: string,
     /** Its content. */
     public readonly content: LockContent,
+    /** Who reads it, for the words of its messages. @default 'cli' */
+    private readonly user: LockUser = 'cli',
   ) {}
 
   public digestOf(image: ModelImage): string | undefined {
     const entry = this.content.images[image.key];
     if (!entry) return undefined;
+    const words = WORDS[this.user];
     if (entry.image !== image.image) {
-      this.stale.push(`${image.key} was pushed as ${entry.image}, but the config now says ${image.image}; storageUri keeps the tag until \`modelcar build --push\` records the new image`);
+      this.stale.push(`${image.key} was pushed as ${entry.image}, but ${words.declaredBy} now says ${image.image}; storageUri keeps the tag until ${words.push} records the new image`);
       return undefined;
     }
     if (entry.inputs !== inputsDigest(image)) {
-      this.stale.push(`${image.key} was pushed from other inputs (Containerfile, base image or files changed); storageUri keeps the tag until \`modelcar build --push\` records the new image`);
+      this.stale.push(`${image.key} was pushed from other inputs (Containerfile, base image or files changed); storageUri keeps the tag until ${words.push} records the new image`);
       return undefined;
     }
     return entry.digest;
@@ -220,8 +251,11 @@ export function readLock(file: string): LockContent {
   return Object.keys(folders).length || Object.keys(hub).length ? { images, sources: { folders, hub } } : { images };
 }
 
-/** The lock file's text: sorted keys, a header that says what it is. Deterministic. */
-export function renderLock(content: LockContent, configName: string): string {
+/**
+ * The lock file's text: sorted keys, a header that says what it is. Deterministic.
+ * @param configName the config (or TypeScript source) the images were pushed for, named in the header
+ */
+export function renderLock(content: LockContent, configName: string, user: LockUser = 'cli'): string {
   const images: Record<string, unknown> = {};
   for (const key of Object.keys(content.images).sort()) {
     const e = content.images[key];
@@ -237,12 +271,22 @@ export function renderLock(content: LockContent, configName: string): string {
   const files = (record: Readonly<Record<string, LockedFile>>) => sorted(record, (f) => ({ sha256: f.sha256, size: f.size }));
   const { folders = {}, hub = {} } = content.sources ?? {};
   const hasSources = Object.keys(folders).length + Object.keys(hub).length > 0;
-  const header = [
-    `# Written by modelcar for ${configName}: \`build --push\` and \`pin\` record the digests of the model images (\`images\`),`,
-    '# `synth` the files of local folders and Hugging Face repositories (`sources`). Commit it. `modelcar synth` pins each',
-    '# InferenceService to its image digest here (storageUri: oci://repo@sha256:...) while the image would be built from',
-    '# the same inputs (`inputs`); `files` are the model files in the image.',
-  ].join('\n');
+  const words = WORDS[user];
+  // With a config, the lock file also holds what synth records (sources), and pin writes it as build --push does.
+  const header = (
+    user === 'cli'
+      ? [
+          `# Written by modelcar for ${configName}: \`build --push\` and \`pin\` record the digests of the model images (\`images\`),`,
+          '# `synth` the files of local folders and Hugging Face repositories (`sources`). Commit it. `modelcar synth` pins each',
+          '# InferenceService to its image digest here (storageUri: oci://repo@sha256:...) while the image would be built from',
+          '# the same inputs (`inputs`); `files` are the model files in the image.',
+        ]
+      : [
+          `# Written by ${words.push}: the digests of the model images pushed for ${configName}.`,
+          `# Commit it. ${words.pins} to its digest here (storageUri: oci://repo@sha256:...)`,
+          '# while the image would be built from the same inputs (`inputs`); `files` are the model files in the image.',
+        ]
+  ).join('\n');
   const data: Record<string, unknown> = { version: 1, images };
   if (hasSources) {
     data.sources = {
@@ -254,26 +298,26 @@ export function renderLock(content: LockContent, configName: string): string {
 }
 
 /** Writes a lock file atomically (a temporary file renamed into place). */
-export function writeLock(file: string, content: LockContent, configName: string): void {
-  const text = renderLock(content, configName);
+export function writeLock(file: string, content: LockContent, configName: string, user: LockUser = 'cli'): void {
+  const text = renderLock(content, configName, user);
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.writeFileSync(temp, text);
   fs.renameSync(temp, file);
 }
 
 /**
- * Records image entries in the lock file of a config, keeping its other entries and its sources, and dropping the
- * entries of models the config no longer has (`keys`: the config's model keys).
+ * Records image entries in a lock file, keeping its other entries and its sources, and dropping the entries of
+ * models the config (or tree) no longer has (`keys`: its model keys).
+ * @param source the config (or TypeScript source) the images are for, named in the header
  */
-export function recordImages(config: string, entries: ReadonlyMap<string, LockEntry>, keys: readonly string[]): void {
-  const file = lockFileOf(config);
+export function recordImages(file: string, entries: ReadonlyMap<string, LockEntry>, keys: readonly string[], source: string, user: LockUser = 'cli'): void {
   const existing = fs.existsSync(file) ? readLock(file) : { images: {} };
   const images: Record<string, LockEntry> = {};
   for (const key of keys) {
     const entry = entries.get(key) ?? existing.images[key];
     if (entry) images[key] = entry;
   }
-  writeLock(file, { images, sources: existing.sources }, path.basename(config));
+  writeLock(file, { images, sources: existing.sources }, source, user);
 }
 
 /** Records the sources in the lock file of a config (replacing the ones there), keeping its image entries. */

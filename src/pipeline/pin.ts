@@ -100,7 +100,7 @@ export async function pin(options: PinOptions): Promise<PinResult> {
     line(`${image.key}: ${image.image} is ${repositoryOf(ref)}@${digest}; its ${image.files.length} file${image.files.length === 1 ? '' : 's'} match the config${taken}${found.from ? `; credentials from ${found.from}` : ''}`);
   }
   if (problems.length) throw new ConfigError(sortDiagnostics(problems));
-  recordImages(options.config, entries, all.map((i) => i.image.key));
+  recordImages(lockFile, entries, all.map((i) => i.image.key), path.basename(options.config));
   line(`recorded ${pinned.length} digest${pinned.length === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile) || lockFile}; run \`modelcar synth\` to pin storageUri to them`);
   return { images: pinned, lockFile };
 }

@@ -24,9 +24,10 @@ export interface AuthFile {
 export function standardAuthFiles(env: NodeJS.ProcessEnv = process.env): string[] {
   const files: string[] = [];
   if (env.REGISTRY_AUTH_FILE) files.push(env.REGISTRY_AUTH_FILE);
-  // Root: /run/containers/0; others: ${XDG_RUNTIME_DIR}/containers (containers-auth.json(5)).
-  if (process.getuid?.() === 0) files.push('/run/containers/0/auth.json');
-  else if (env.XDG_RUNTIME_DIR) files.push(path.join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'));
+  // The file `podman login` writes: ${XDG_RUNTIME_DIR}/containers/auth.json whenever XDG_RUNTIME_DIR is set, for root
+  // too; else /run/containers/<uid>/auth.json (containers/image, pkg/docker/config/config.go, getPathToAuthWithOS).
+  if (env.XDG_RUNTIME_DIR) files.push(path.join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'));
+  else if (process.getuid) files.push(`/run/containers/${process.getuid()}/auth.json`);
   const home = env.HOME ?? os.homedir();
   files.push(path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'containers', 'auth.json'));
   files.push(path.join(env.DOCKER_CONFIG ?? path.join(home, '.docker'), 'config.json'));

@@ -55,13 +55,8 @@ export function pullSecretObject(request: PullSecretRequest): Record<string, any
   for (const p of checkName('subdomain', request.name)) throw new UserError(`"${request.name}" is not a valid Secret name: ${p}`, 2);
   for (const p of checkName('label', request.namespace)) throw new UserError(`"${request.namespace}" is not a valid namespace name: ${p}`, 2);
   const chart = new Chart(new App(), 'pull-secret', { disableResourceNameHashes: true });
-  try {
-    const secret = new PullSecret(chart, 'Secret', request);
-    return secret.apiObject.toJson();
-  } catch (e) {
-    // The credential checks name the field, never its value.
-    throw new UserError((e as Error).message);
-  }
+  // A PropError names the field, never a credential's value.
+  return new PullSecret(chart, 'Secret', request).apiObject.toJson();
 }
 
 /**

@@ -14,15 +14,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatDiagnostic, UserError } from '../core/errors';
-import { ConfigImage, loadConfigImages } from './config-images';
+import { loadConfigImages } from './config-images';
+import { ImageSet, PipelineImage, TreeImagesOptions, treeImages } from './image-set';
 import { ModelFileEntry, pinOrigin } from '../core/model-files';
 import { Progress, ProgressOutput, formatBytes, formatDuration } from './progress';
 import { AbortedError, DownloadError, DownloadOptions, copyWithHash, download, hashFile } from './transfer';
 import { HttpClient, httpClient } from './http-client';
-import { lockFileOf } from './lock';
 import { HubClient } from './sources/hub-client';
 import { STAGE_STATE_FILE } from '../constructs/model-image';
-import { LoadedConfig } from '../config/load';
 
 /** Options of {@link stage}. */
 export interface StageOptions {
@@ -52,6 +51,18 @@ export interface StageOptions {
    * @default process.env
    */
   readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Options of {@link stage} for a construct tree written in TypeScript instead of a config: its model images
+ * (`scope` or `images`), the output folder it was synthesized into and its `source`, as given to `synthesize()`.
+ */
+export interface StageTreeOptions extends Omit<StageOptions, 'config'>, TreeImagesOptions {}
+
+/** The images of a config (the CLI's `-c`) or of a construct tree (TypeScript). @internal */
+export function imageSet(options: { readonly config: string; readonly outdir: string; readonly models?: readonly string[] } | (TreeImagesOptions & { readonly models?: readonly string[] })): ImageSet {
+  if ('config' in options && options.config !== undefined) return loadConfigImages(options.config, options.outdir, options.models);
+  return treeImages(options as TreeImagesOptions, options.models);
 }
 
 /** How a file came to be staged. */
@@ -103,12 +114,13 @@ interface StageState {
 export const INTERRUPTED_EXIT_CODE = 130;
 
 /**
- * Stages the model files of a config's models into their build contexts. Every file is tried; the problems found
- * (a missing source, an HTTP error, a digest mismatch) are reported together in one {@link UserError} at the end.
- * An interruption (the signal) stops at once with a UserError whose exit code is {@link INTERRUPTED_EXIT_CODE}.
+ * Stages the model files of a config's models, or of the model images of a construct tree, into their build
+ * contexts. Every file is tried; the problems found (a missing source, an HTTP error, a digest mismatch) are
+ * reported together in one {@link UserError} at the end. An interruption (the signal) stops at once with a
+ * UserError whose exit code is {@link INTERRUPTED_EXIT_CODE}.
  */
-export async function stage(options: StageOptions): Promise<StagedImage[]> {
-  const { loaded, outdir, images } = loadConfigImages(options.config, options.outdir, options.models);
+export async function stage(options: StageOptions | StageTreeOptions): Promise<StagedImage[]> {
+  const { outdir, images } = imageSet(options);
   const output = options.output ?? { write: () => undefined };
   const progress = new Progress(output, options.progress);
   const relative = (p: string) => path.relative(process.cwd(), p) || '.';
@@ -117,10 +129,10 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
   const results: StagedImage[] = [];
   const env = options.env ?? process.env;
   const client = httpClient({ env });
-  // The hub's endpoint and token are read only for configs with files of a hub repository.
+  // The hub's endpoint and token are read only when a model has files of a hub repository.
   const hub = images.some((i) => i.image.files.some((f) => f.hub)) ? new HubClient({ env, client, signal: options.signal }) : undefined;
   const { idleTimeoutMs, stallTimeoutMs, retries, backoffMs } = options;
-  const transfer: TransferSettings = { client, hub, lockName: path.basename(lockFileOf(options.config)), idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
+  const transfer: TransferSettings = { client, hub, idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
   try {
     for (const item of images) {
       progress.line(`${item.image.key} -> ${relative(item.contextDir)}/`);
@@ -128,7 +140,7 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
       const state = readState(item.contextDir);
       for (const entry of item.image.files) {
         try {
-          const file = await stageFile(item, entry, state, { loaded, progress, downloaded, signal: options.signal, transfer });
+          const file = await stageFile(item, entry, state, { progress, downloaded, signal: options.signal, transfer });
           staged.push(file);
         } catch (e) {
           if (e instanceof AbortedError || options.signal?.aborted) {
@@ -141,7 +153,7 @@ export async function stage(options: StageOptions): Promise<StagedImage[]> {
         }
       }
       const removed = removeStrays(item.contextDir, new Set(item.image.files.map((f) => f.target)), state);
-      for (const r of removed) progress.line(`  ${r}: removed (not a model file of the config)`);
+      for (const r of removed) progress.line(`  ${r}: removed (not a model file of ${item.origin.name})`);
       writeState(item.contextDir, state);
       results.push({ key: item.image.key, contextDir: item.contextDir, files: staged, removed });
     }
@@ -165,12 +177,9 @@ class StageProblem extends Error {}
 interface TransferSettings extends Pick<StageOptions, 'idleTimeoutMs' | 'stallTimeoutMs' | 'retries' | 'backoffMs'> {
   readonly client: HttpClient;
   readonly hub?: HubClient;
-  /** The lock file's name, for messages about files it pins. */
-  readonly lockName: string;
 }
 
 interface FileContext {
-  readonly loaded: LoadedConfig;
   readonly progress: Progress;
   /** URL -> a staged file holding it, to link instead of downloading again. */
   readonly downloaded: Map<string, string>;
@@ -178,19 +187,17 @@ interface FileContext {
   readonly transfer: TransferSettings;
 }
 
-async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
+async function stageFile(item: PipelineImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
   const { progress } = ctx;
-  const { loaded } = item;
   const destination = path.join(item.contextDir, ...entry.target.split('/'));
   const source = entry.url ?? entry.localPath!;
-  const field = ['models', item.modelIndex, 'files', entry.index];
-  const shown = entry.hub ? `${entry.hub.repo}: ${entry.hub.path}` : entry.url ?? path.relative(loaded.dir, entry.localPath!).split(path.sep).join('/');
+  const shown = entry.hub ? `${entry.hub.repo}: ${entry.hub.path}` : (entry.url ?? item.shown(entry.localPath!));
   const sourceField = entry.hub ? 'repo' : 'source';
   const sourceStat = entry.localPath === undefined ? undefined : statKeyOrUndefined(entry.localPath);
   if (entry.localPath !== undefined && sourceStat === undefined) {
     fs.rmSync(destination, { force: true, recursive: true });
     delete state.files[entry.target];
-    throw new StageProblem(formatDiagnostic(loaded.at([...field, sourceField], `${shown}: no such file any more (local paths are relative to the config file)`)));
+    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, `${shown}: no such file any more (local paths are relative to ${item.origin.relativeTo})`)));
   }
 
   // Already staged, and nothing changed since: trust the recorded digest.
@@ -199,7 +206,7 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
   if (cached && current && cached.source === source && sameStat(cached.stat, current) && (!sourceStat || (cached.sourceStat && sameStat(cached.sourceStat, sourceStat)))) {
     if (entry.sha256 === undefined || entry.sha256 === cached.sha256) {
       if (entry.url) ctx.downloaded.set(entry.url, destination);
-      report(progress, loaded, field, entry, 'already staged', cached.sha256, ctx.transfer.lockName);
+      report(progress, item, entry, 'already staged', cached.sha256);
       return { target: entry.target, sha256: cached.sha256, size: Number(current.size), action: 'unchanged', pinned: entry.sha256 !== undefined };
     }
   }
@@ -241,13 +248,13 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
         onStart: (total) => progress.start(`  ${entry.target}`, total),
         onRetry: (message, attempt, wait) => progress.line(`  ${entry.target}: ${message}; retrying in ${formatDuration(wait / 1000)} (attempt ${attempt + 1} of ${(ctx.transfer.retries ?? 5) + 1})`),
       }).catch((e) => {
-        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(loaded.at([...field, sourceField], e.message)));
+        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, e.message)));
         throw e;
       });
       how = `downloaded ${rate(result.bytes, Date.now() - started)}`;
     }
     if (entry.sha256 !== undefined && result.sha256 !== entry.sha256) {
-      throw new StageProblem(formatDiagnostic(mismatch(loaded, field, entry, shown, result.sha256, ctx.transfer.lockName)));
+      throw new StageProblem(formatDiagnostic(mismatch(item, entry, shown, result.sha256)));
     }
     fs.rmSync(destination, { force: true, recursive: true });
     fs.renameSync(temp, destination);
@@ -258,7 +265,7 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
     }
     writeState(item.contextDir, state);
     if (entry.url) ctx.downloaded.set(entry.url, destination);
-    report(progress, loaded, field, entry, how, result.sha256, ctx.transfer.lockName);
+    report(progress, item, entry, how, result.sha256);
     return { target: entry.target, sha256: result.sha256, size: result.bytes, action, pinned: entry.sha256 !== undefined };
   } catch (e) {
     // Neither the partial file nor an earlier one at the path (unverified for the config as it is now) stays.
@@ -273,7 +280,7 @@ async function stageFile(item: ConfigImage, entry: ModelFileEntry, state: StageS
     const code = (e as NodeJS.ErrnoException).code;
     if (typeof code === 'string' && !(e instanceof StageProblem) && !(e instanceof AbortedError)) {
       // A system error (permission denied, disk full, ...): the user's to fix, said at the file's entry.
-      throw new StageProblem(formatDiagnostic(loaded.at([...field, sourceField], `${shown} -> ${entry.target}: ${(e as Error).message}`)));
+      throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, `${shown} -> ${entry.target}: ${(e as Error).message}`)));
     }
     throw e;
   }
@@ -292,27 +299,37 @@ function downloadOf(entry: ModelFileEntry, transfer: TransferSettings): Download
   return { ...common, url, headers: hub!.authHeaders(), describeStatus: (status, headers) => hub!.describe(status, headers, url, { repo, revision: commit, file }) };
 }
 
-/** The problem of a file whose digest is not the pinned one, at the field that pins it. */
-function mismatch(loaded: LoadedConfig, field: (string | number)[], entry: ModelFileEntry, shown: string, actual: string, lockName: string) {
+/**
+ * The problem of a file whose digest is not the pinned one, at the field that pins it: the config's (or the tree's)
+ * sha256; for a file of a hub repository or of a folder, the digest the lock file records (a tree's own digests).
+ */
+function mismatch(item: PipelineImage, entry: ModelFileEntry, shown: string, actual: string) {
+  const config = item.origin.lockUser === 'cli';
+  const lockName = path.basename(item.origin.lockFile);
   if (pinOrigin(entry) === 'config') {
-    return loaded.at([...field, 'sha256'], `${shown} has sha256 ${actual}, but the config expects ${entry.sha256}; it was not staged (check the source, or fix the pin)`);
+    return item.fileAt(entry.index, 'sha256', `${shown} has sha256 ${actual}, but ${item.origin.name} expects ${entry.sha256}; it was not staged (check the source, or fix the pin)`);
   }
   if (entry.hub) {
-    return loaded.at([...field, 'repo'], `${shown} has sha256 ${actual}, but the hub lists ${entry.sha256} for it (as ${lockName} records); it was not staged (is a mirror or proxy serving another file?)`);
+    const recorded = config ? ` (as ${lockName} records)` : '';
+    return item.fileAt(entry.index, 'repo', `${shown} has sha256 ${actual}, but the hub lists ${entry.sha256} for it${recorded}; it was not staged (is a mirror or proxy serving another file?)`);
   }
-  return loaded.at(
-    [...field, 'source'],
+  if (!config) {
+    return item.fileAt(entry.index, 'source', `${shown} has sha256 ${actual}, but the digests of its folder in ${item.origin.name} give ${entry.sha256}; it was not staged (check the folder, or fix the digests)`);
+  }
+  return item.fileAt(
+    entry.index,
+    'source',
     `${shown} has sha256 ${actual}, but ${lockName} records ${entry.sha256} for it: the folder changed since \`modelcar synth\` recorded it; it was not staged (run \`modelcar synth\` to record the change, then build and push the image again)`,
   );
 }
 
-function report(progress: Progress, loaded: LoadedConfig, field: (string | number)[], entry: ModelFileEntry, how: string, sha256: string, lockName: string): void {
+function report(progress: Progress, item: PipelineImage, entry: ModelFileEntry, how: string, sha256: string): void {
   let check: string;
-  if (pinOrigin(entry) === 'lock') check = `sha256 ${sha256} matches ${lockName}`;
-  else if (entry.sha256 !== undefined) check = `sha256 ${sha256} matches the config`;
+  if (pinOrigin(entry) === 'lock') check = `sha256 ${sha256} matches ${item.origin.lockUser === 'cli' ? path.basename(item.origin.lockFile) : item.origin.name}`;
+  else if (entry.sha256 !== undefined) check = `sha256 ${sha256} matches ${item.origin.name}`;
   else if (entry.folder !== undefined) check = `sha256 ${sha256}`;
   else {
-    const at = loaded.at(field, '');
+    const at = item.fileAt(entry.index, '', '');
     const where = at.position.line === undefined ? at.position.file : `${at.position.file}:${at.position.line}`;
     check = `sha256 ${sha256} (not pinned: add \`sha256: ${sha256}\` to ${at.field} at ${where})`;
   }
@@ -374,7 +391,7 @@ function writeState(contextDir: string, state: StageState): void {
   fs.renameSync(temp, file);
 }
 
-/** Removes files under `models/` that are not model files of the config (and their records), then empty folders. */
+/** Removes files under `models/` that are not model files of the image (and their records), then empty folders. */
 function removeStrays(contextDir: string, expected: ReadonlySet<string>, state: StageState): string[] {
   const removed: string[] = [];
   const walk = (rel: string): boolean => {
@@ -405,7 +422,7 @@ export class NotStagedError extends UserError {}
  * state file when the file is unchanged since it was staged, else computed. Throws a {@link NotStagedError} naming
  * the files that are missing or do not match the config.
  */
-export async function stagedDigests(item: ConfigImage, options: { output?: ProgressOutput; signal?: AbortSignal } = {}): Promise<string[]> {
+export async function stagedDigests(item: PipelineImage, options: { output?: ProgressOutput; signal?: AbortSignal } = {}): Promise<string[]> {
   const state = readState(item.contextDir);
   const progress = new Progress(options.output ?? { write: () => undefined });
   const digests: string[] = [];
@@ -429,12 +446,13 @@ export async function stagedDigests(item: ConfigImage, options: { output?: Progr
       }
     }
     if (entry.sha256 !== undefined && sha256 !== entry.sha256) {
-      problems.push(`${entry.target} has sha256 ${sha256}, but ${pinOrigin(entry) === 'lock' ? 'the lock file records' : 'the config expects'} ${entry.sha256}`);
+      const expects = pinOrigin(entry) === 'lock' && item.origin.lockUser === 'cli' ? 'the lock file records' : `${item.origin.name} expects`;
+      problems.push(`${entry.target} has sha256 ${sha256}, but ${expects} ${entry.sha256}`);
     }
     digests.push(sha256);
   }
   if (problems.length) {
-    throw new NotStagedError(`${item.image.key}: ${problems.join('; ')}. Run \`modelcar stage ${item.image.key}\` first.`);
+    throw new NotStagedError(`${item.image.key}: ${problems.join('; ')}. Run ${item.origin.stageCommand(item.image.key)} first.`);
   }
   return digests;
 }

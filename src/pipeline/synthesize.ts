@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { IConstruct } from 'constructs';
 import { LoadedConfig, loadConfig } from '../config/load';
-import { Diagnostic } from '../core/errors';
+import { Diagnostic, UserError } from '../core/errors';
 import { argoCdApplications } from '../config/argocd';
 import { environmentNames } from '../config/environments';
 import { IImageLock } from '../constructs/image-lock';
@@ -104,19 +104,25 @@ export interface SynthesizeOptions {
    * @default - none
    */
   readonly secretsDir?: string;
+  /**
+   * The command the files' header says to run to write them again.
+   * @default - run `source` again
+   */
+  readonly command?: string;
 }
 
 /**
  * Synthesizes a construct tree written in TypeScript into an output folder, as `modelcar synth` does for
  * a config. Objects that carry credentials (a {@link PullSecret} made from credentials) are written only
- * to `secretsDir`, never to the output folder.
+ * to `secretsDir`, never to the output folder. File headers name `source` (e.g. `main.ts`) and say to run it
+ * again, or to run `command` when given.
  */
 export function synthesize(scope: IConstruct, options: SynthesizeOptions): SynthesizedOutput & { changes: WriteResult } {
   const outdir = path.resolve(options.outdir);
-  const output = renderTree(scope, { source: options.source, outdir });
+  const output = renderTree(scope, { source: options.source, outdir, command: options.command ?? null });
   validateOutput(output.files, options.outdir);
   if (output.secretFiles.length && !options.secretsDir) {
-    throw new Error('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');
+    throw new UserError('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');
   }
   const changes = writeOutput(outdir, output.files);
   if (options.secretsDir) writeSecretFiles(options.secretsDir, output.secretFiles);

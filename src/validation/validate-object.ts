@@ -1,15 +1,16 @@
 /**
- * Validates one Kubernetes object against the schema of its kind: the KServe CRDs (compiled at
- * development time into `generated/kserve-validators.js`) and the core kinds modelcar emits
- * (`core-kinds.ts`); then the rules the API server and KServe check beyond the schema: names, namespace,
- * labels and annotations, and container resources.
+ * Validates one Kubernetes object against the schema of its kind: the KServe CRDs of the release judged against
+ * (compiled at development time into `generated/kserve-validators*.js`) and the core kinds modelcar emits
+ * (`core-kinds.ts`); then the rules the API server checks beyond the schema (names, namespace, labels and
+ * annotations); then KServe's admission rules and what its controller would fail on (`kserve-admission/`).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeValue, didYouMean } from '../core/errors';
-import { isAnnotationKey, isDNS1123Label, isDNS1123Subdomain, isInferenceServiceName, isQualifiedName, isValidLabelValue } from '../core/names';
+import { DNS1123_SUBDOMAIN_MAX_LENGTH, annotationProblems as metadataAnnotationProblems, isDNS1123Label, isDNS1123Subdomain, isInferenceServiceNameFormat, labelProblems as metadataLabelProblems } from '../core/names';
 import { QUANTITY_PATTERN, ResourceQuantities, containerResourceProblems } from '../core/quantity';
 import { CORE_FIELDS, CORE_VALIDATORS, Fields, OBJECT_META_FIELDS, SchemaError, validateObjectMeta } from './core-kinds';
+import { DEFAULT_KSERVE_RELEASE, KserveRelease, kserveRuleProblems } from './kserve-admission';
 
 /** A node of the field tree: known properties, list items, map values, or a shared definition. */
 export interface FieldNode {
@@ -34,6 +35,17 @@ export interface ObjectProblem {
   readonly message: string;
   /** True when the problem is with the key at `path` rather than its value (an unknown field). */
   readonly atKey?: boolean;
+  /**
+   * The rule: `schema` (the CRD or Kubernetes schema), `metadata` (the API server's rules for names, namespace,
+   * labels, annotations), `kind` (a kind or apiVersion no API serves), `ValidateResourceRequirements` (the API
+   * server's rule for container resources, met when KServe creates the pods' owner), or the KServe function.
+   */
+  readonly rule: string;
+  /**
+   * True when the object is admitted anyway: KServe's controller fails on it later (or ignores part of it), or the
+   * API server drops the field. `kubectl apply` succeeds.
+   */
+  readonly warning?: boolean;
 }
 
 /** What validating one object found. */
@@ -43,7 +55,10 @@ export interface ObjectReport {
   readonly name?: string;
   readonly namespace?: string;
   readonly problems: ObjectProblem[];
-  /** Set when the object was not checked, and why (e.g. `no schema for apps/v1 Deployment`). */
+  /**
+   * Set when the object was not checked: its `apiVersion kind`. Its problems are then at most a warning (a kind
+   * close to a known one).
+   */
   readonly skipped?: string;
 }
 
@@ -53,14 +68,19 @@ interface KserveModule {
   readonly apiVersions: Record<string, string>;
 }
 
-let kserve: KserveModule | undefined;
+const kserve = new Map<KserveRelease, KserveModule>();
+
+/** The generated module of each release (tools/gen-validators.ts VALIDATOR_SETS). */
+const GENERATED: Readonly<Record<KserveRelease, string>> = { 'v0.15.2': 'kserve-validators.js', 'v0.20.0': 'kserve-validators-v0.20.js' };
 
 /**
- * The generated KServe validators. They live in the source tree (src/validation/generated, plain
- * JavaScript) and are loaded from there both by the compiled CLI (lib/) and by the tests (src/).
+ * The generated KServe validators of a release, loaded on first use. They live in the source tree
+ * (src/validation/generated, plain JavaScript) and are loaded from there both by the compiled CLI (lib/) and by
+ * the tests (src/).
  */
-function kserveValidators(): KserveModule {
-  if (kserve) return kserve;
+function kserveValidators(release: KserveRelease = DEFAULT_KSERVE_RELEASE): KserveModule {
+  const loaded = kserve.get(release);
+  if (loaded) return loaded;
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'package.json'))) {
     const parent = path.dirname(dir);
@@ -68,8 +88,9 @@ function kserveValidators(): KserveModule {
     dir = parent;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  kserve = require(path.join(dir, 'src', 'validation', 'generated', 'kserve-validators.js')) as KserveModule;
-  return kserve;
+  const module = require(path.join(dir, 'src', 'validation', 'generated', GENERATED[release])) as KserveModule;
+  kserve.set(release, module);
+  return module;
 }
 
 let kinds: Map<string, string> | undefined;
@@ -89,10 +110,33 @@ function knownKinds(): Map<string, string> {
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterServingRuntime', 'ClusterRole', 'ClusterRoleBinding']);
 
+/**
+ * The other kinds KServe serves (its CRDs in config/crd/full at v0.15.2 and v0.20.0): real kinds that modelcar does
+ * not check, so no "did you mean" for them.
+ */
+const OTHER_KSERVE_KINDS = new Set([
+  'InferenceGraph',
+  'TrainedModel',
+  'ClusterStorageContainer',
+  'LocalModelCache',
+  'LocalModelNode',
+  'LocalModelNodeGroup',
+  'LocalModelNamespaceCache',
+  'LLMInferenceService',
+  'LLMInferenceServiceConfig',
+]);
+
+/** Options of {@link validateObject}. */
+export interface ValidateObjectOptions {
+  /** The KServe release whose CRDs and admission rules judge KServe objects (default v0.15.2). */
+  readonly kserve?: KserveRelease;
+}
+
 /** Validates one object (the result of parsing one YAML document). */
-export function validateObject(obj: unknown): ObjectReport {
+export function validateObject(obj: unknown, options: ValidateObjectOptions = {}): ObjectReport {
+  const release = options.kserve ?? DEFAULT_KSERVE_RELEASE;
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-    return { problems: [{ path: [], message: `${describeValue(obj)} is not a Kubernetes object; each YAML document must be a map with apiVersion, kind and metadata` }] };
+    return { problems: [{ path: [], rule: 'schema', message: `${describeValue(obj)} is not a Kubernetes object; each YAML document must be a map with apiVersion, kind and metadata` }] };
   }
   const o = obj as Record<string, unknown>;
   const apiVersion = typeof o.apiVersion === 'string' ? o.apiVersion : undefined;
@@ -103,15 +147,15 @@ export function validateObject(obj: unknown): ObjectReport {
   const base = { apiVersion, kind, name, namespace };
   const problems: ObjectProblem[] = [];
   for (const key of ['apiVersion', 'kind'] as const) {
-    if (o[key] === undefined) problems.push({ path: [], message: `missing required field "${key}"` });
-    else if (typeof o[key] !== 'string') problems.push({ path: [key], message: `${describeValue(o[key])} is not allowed; must be a string` });
+    if (o[key] === undefined) problems.push({ path: [], rule: 'schema', message: `missing required field "${key}"` });
+    else if (typeof o[key] !== 'string') problems.push({ path: [key], rule: 'schema', message: `${describeValue(o[key])} is not allowed; must be a string` });
   }
   if (problems.length) return { ...base, problems };
   if (apiVersion!.startsWith('kustomize.config.k8s.io/')) return { ...base, problems, skipped: kind };
 
   const known = knownKinds();
   const key = `${apiVersion}/${kind}`;
-  const kserveApiVersion = kserveValidators().apiVersions[kind!];
+  const kserveApiVersion = kserveValidators(release).apiVersions[kind!];
   let schemaErrors: SchemaError[];
   let fields: ((p: ObjectPath) => string[] | undefined) | undefined;
   if (CORE_VALIDATORS[key]) {
@@ -120,22 +164,27 @@ export function validateObject(obj: unknown): ObjectReport {
     problems.push(...unknownFields(o, tree, []));
     fields = (p) => fieldsAt(tree, p);
   } else if (kserveApiVersion === apiVersion) {
-    const validator = kserveValidators()[kind!];
+    const validator = kserveValidators(release)[kind!];
     schemaErrors = validator(obj) ? [] : [...(validator.errors as SchemaError[])];
     if (meta) {
       schemaErrors.push(...validateObjectMeta(meta).map((e) => ({ ...e, instancePath: `/metadata${e.instancePath}` })));
       problems.push(...unknownFields(meta, OBJECT_META_FIELDS, ['metadata']));
     }
-    fields = (p) => kserveFieldsAt(kind!, p);
+    fields = (p) => kserveFieldsAt(kind!, p, release);
   } else if (known.has(kind!)) {
     const want = known.get(kind!)!;
-    return { ...base, problems: [{ path: ['apiVersion'], message: `"${apiVersion}" does not serve kind ${kind}; write apiVersion: ${want}` }] };
+    return { ...base, problems: [{ path: ['apiVersion'], rule: 'kind', message: `"${apiVersion}" does not serve kind ${kind}; write apiVersion: ${want}` }] };
   } else {
+    // A kind validate does not know is not checked, never refused: the cluster may serve it. A name close to a
+    // known kind of the same API group is only a hint.
+    const skipped = `${apiVersion} ${kind}`;
     const group = apiVersion!.includes('/') ? apiVersion!.slice(0, apiVersion!.indexOf('/')) : '';
     const sameGroup = [...known].filter(([, v]) => (v.includes('/') ? v.slice(0, v.indexOf('/')) : '') === group).map(([k]) => k);
-    const hint = didYouMean(kind!, sameGroup);
-    if (hint) return { ...base, problems: [{ path: ['kind'], message: `unknown kind "${kind}" in ${apiVersion} (did you mean "${hint}"?); known here: ${sameGroup.join(', ')}` }] };
-    return { ...base, problems: [], skipped: `${apiVersion} ${kind}` };
+    const hint = group === 'serving.kserve.io' && OTHER_KSERVE_KINDS.has(kind!) ? undefined : didYouMean(kind!, sameGroup);
+    if (hint) {
+      return { ...base, skipped, problems: [{ path: ['kind'], rule: 'kind', warning: true, message: `not checked: ${apiVersion} serves no kind "${kind}" that modelcar knows (did you mean "${hint}"?); known here: ${sameGroup.join(', ')}` }] };
+    }
+    return { ...base, problems: [], skipped };
   }
 
   for (const e of schemaErrors) {
@@ -143,9 +192,15 @@ export function validateObject(obj: unknown): ObjectReport {
     if (problem) problems.push(problem);
   }
   const reported = new Set(problems.map((p) => JSON.stringify(p.path)));
-  for (const p of objectRules(o, kind!, meta)) {
+  for (const p of objectRules(o, kind!, meta, release)) {
     // A value the schema already rejected is not reported twice.
     if (!reported.has(JSON.stringify(p.path))) problems.push(p);
+  }
+  // The API server calls the validating webhooks only for an object that passed its own checks; KServe's
+  // controller sees only what was admitted.
+  if (kserveApiVersion === apiVersion && !problems.some((p) => !p.warning)) {
+    for (const p of kserveRuleProblems(kind!, o, release)) problems.push({ path: p.path, rule: p.rule, message: p.message, ...(p.stage === 'reconcile' ? { warning: true } : {}) });
+    if (!problems.some((p) => !p.warning)) findResources(o, [], kind!, problems);
   }
   return { ...base, problems: dedupe(problems) };
 }
@@ -208,42 +263,42 @@ function schemaProblem(e: SchemaError, obj: unknown, fields: ((p: ObjectPath) =>
       const key = String(e.params.additionalProperty);
       const allowed = fields?.(at) ?? [];
       const hint = didYouMean(key, allowed);
-      return { path: [...at, key], atKey: true, message: `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}${knownList(allowed)}` };
+      return { rule: 'schema', path: [...at, key], atKey: true, message: `unknown field "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}${knownList(allowed)}` };
     }
     case 'required':
-      return { path: at, message: `missing required field "${e.params.missingProperty}"` };
+      return { rule: 'schema', path: at, message: `missing required field "${e.params.missingProperty}"` };
     case 'type':
-      return { path: at, message: `${found} is not allowed; must be ${typeWords(e.params.type)}${quoteHint(valueAt(obj, at), e.params.type)}` };
+      return { rule: 'schema', path: at, message: `${found} is not allowed; must be ${typeWords(e.params.type)}${quoteHint(valueAt(obj, at), e.params.type)}` };
     case 'enum': {
       const allowed = (e.params.allowedValues as unknown[]).map(String);
       const v = valueAt(obj, at);
       const hint = typeof v === 'string' ? didYouMean(v, allowed) : undefined;
-      return { path: at, message: `${found} is not allowed${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${allowed.join(', ')}` };
+      return { rule: 'schema', path: at, message: `${found} is not allowed${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${allowed.join(', ')}` };
     }
     case 'pattern': {
       if (e.params.pattern === QUANTITY_PATTERN) {
-        return { path: at, message: `${found} is not a quantity: write a number with an optional suffix, e.g. "500m", "2", "4Gi" or "1e3" (must match '${QUANTITY_PATTERN}')` };
+        return { rule: 'schema', path: at, message: `${found} is not a quantity: write a number with an optional suffix, e.g. "500m", "2", "4Gi" or "1e3" (must match '${QUANTITY_PATTERN}')` };
       }
-      return { path: at, message: `${found} does not match the pattern '${e.params.pattern}'` };
+      return { rule: 'schema', path: at, message: `${found} does not match the pattern '${e.params.pattern}'` };
     }
     case 'minimum':
     case 'exclusiveMinimum':
-      return { path: at, message: `${found} is too small: must be ${e.keyword === 'minimum' ? 'at least' : 'more than'} ${e.params.limit}` };
+      return { rule: 'schema', path: at, message: `${found} is too small: must be ${e.keyword === 'minimum' ? 'at least' : 'more than'} ${e.params.limit}` };
     case 'maximum':
     case 'exclusiveMaximum':
-      return { path: at, message: `${found} is too large: must be ${e.keyword === 'maximum' ? 'at most' : 'less than'} ${e.params.limit}` };
+      return { rule: 'schema', path: at, message: `${found} is too large: must be ${e.keyword === 'maximum' ? 'at most' : 'less than'} ${e.params.limit}` };
     case 'minItems':
-      return { path: at, message: `must list at least ${e.params.limit} item(s)` };
+      return { rule: 'schema', path: at, message: `must list at least ${e.params.limit} item(s)` };
     case 'maxItems':
-      return { path: at, message: `must list at most ${e.params.limit} item(s)` };
+      return { rule: 'schema', path: at, message: `must list at most ${e.params.limit} item(s)` };
     case 'minLength':
-      return { path: at, message: e.params.limit === 1 ? `must not be empty` : `${found} is too short: at least ${e.params.limit} characters` };
+      return { rule: 'schema', path: at, message: e.params.limit === 1 ? `must not be empty` : `${found} is too short: at least ${e.params.limit} characters` };
     case 'maxLength':
-      return { path: at, message: `${found} is too long: at most ${e.params.limit} characters` };
+      return { rule: 'schema', path: at, message: `${found} is too long: at most ${e.params.limit} characters` };
     case 'format':
-      return { path: at, message: e.params.format === 'byte' ? `${found} is not base64 (data values are base64-encoded; put plain text under stringData)` : `${found} is not a valid ${e.params.format}` };
+      return { rule: 'schema', path: at, message: e.params.format === 'byte' ? `${found} is not base64 (data values are base64-encoded; put plain text under stringData)` : `${found} is not a valid ${e.params.format}` };
     default:
-      return { path: at, message: `${found} ${e.message ?? `fails the ${e.keyword} rule`}` };
+      return { rule: 'schema', path: at, message: `${found} ${e.message ?? `fails the ${e.keyword} rule`}` };
   }
 }
 
@@ -261,7 +316,7 @@ function unknownFields(value: unknown, tree: Fields, at: ObjectPath): ObjectProb
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (!(k in tree)) {
       const hint = didYouMean(k, known);
-      out.push({ path: [...at, k], atKey: true, message: `unknown field "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}${knownList(known)}` });
+      out.push({ path: [...at, k], atKey: true, rule: 'schema', message: `unknown field "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}${knownList(known)}` });
       continue;
     }
     const child = tree[k];
@@ -285,8 +340,8 @@ function fieldsAt(tree: Fields, p: ObjectPath): string[] | undefined {
   return Array.isArray(t) ? undefined : Object.keys(t as Fields);
 }
 
-function kserveFieldsAt(kind: string, p: ObjectPath): string[] | undefined {
-  const { roots, defs } = kserveValidators().fields;
+function kserveFieldsAt(kind: string, p: ObjectPath, release: KserveRelease): string[] | undefined {
+  const { roots, defs } = kserveValidators(release).fields;
   const resolve = (n: FieldNode | undefined): FieldNode | undefined => (n?.r ? defs[n.r] : n);
   let node = resolve(roots[kind]);
   for (const k of p) {
@@ -297,16 +352,15 @@ function kserveFieldsAt(kind: string, p: ObjectPath): string[] | undefined {
   return node?.p ? Object.keys(node.p) : undefined;
 }
 
-/** Total size of annotations, in bytes (TotalAnnotationSizeLimitB of apimachinery ValidateAnnotations). */
-export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
-
-/** The `metadata.name` rule of each kind, worded as the API server (or KServe's webhook) words it. */
+/** The `metadata.name` rule of each kind, worded as the API server words it. */
 function nameRule(kind: string): ((name: string) => string[]) | undefined {
   switch (kind) {
     case 'Namespace':
       return isDNS1123Label;
     case 'InferenceService':
-      return isInferenceServiceName;
+      // The API server's rule for custom resources is a subdomain (NameIsDNSSubdomain); KServe's webhook pattern
+      // (below) is stricter except for the length. The names KServe derives are checked at reconcile.
+      return (n) => (Buffer.byteLength(n) > DNS1123_SUBDOMAIN_MAX_LENGTH ? [`must be no more than ${DNS1123_SUBDOMAIN_MAX_LENGTH} characters`] : []);
     case 'Role':
     case 'RoleBinding':
       // ValidateRBACName: path.IsValidPathSegmentName
@@ -321,59 +375,53 @@ function nameRule(kind: string): ((name: string) => string[]) | undefined {
   }
 }
 
-/** Rules beyond the schema: metadata, and the resources of every container-like object. */
-function objectRules(o: Record<string, unknown>, kind: string, meta: Record<string, unknown> | undefined): ObjectProblem[] {
+/** Rules beyond the schema: the metadata, as the API server checks it. */
+function objectRules(o: Record<string, unknown>, kind: string, meta: Record<string, unknown> | undefined, release: KserveRelease): ObjectProblem[] {
   const out: ObjectProblem[] = [];
   if (!meta) {
-    if (o.metadata === undefined) out.push({ path: [], message: 'missing required field "metadata" (with at least metadata.name)' });
+    if (o.metadata === undefined) out.push({ path: [], rule: 'metadata', message: 'missing required field "metadata" (with at least metadata.name)' });
     return out;
   }
   if (meta.name === undefined && meta.generateName === undefined) {
-    out.push({ path: ['metadata'], message: 'missing required field "name"' });
+    out.push({ path: ['metadata'], rule: 'metadata', message: 'missing required field "name"' });
   } else if (typeof meta.name === 'string') {
-    for (const m of nameRule(kind)?.(meta.name) ?? []) out.push({ path: ['metadata', 'name'], message: `"${meta.name}" is not a valid ${kind} name: ${m}` });
+    for (const m of nameRule(kind)?.(meta.name) ?? []) out.push({ path: ['metadata', 'name'], rule: 'metadata', message: `"${meta.name}" is not a valid ${kind} name: ${m}` });
+    if (kind === 'InferenceService') {
+      // KServe's webhook (validateInferenceServiceName), checked here so that it is reported with the other name rules.
+      for (const m of isInferenceServiceNameFormat(meta.name)) {
+        out.push({ path: ['metadata', 'name'], rule: 'validateInferenceServiceName', message: `"${meta.name}" is not a valid ${kind} name: ${m} (KServe ${release} validateInferenceServiceName, at admission)` });
+      }
+    }
   }
   if (typeof meta.namespace === 'string') {
-    if (CLUSTER_SCOPED.has(kind)) out.push({ path: ['metadata', 'namespace'], message: `not allowed on this type: a ${kind} is cluster-scoped; remove metadata.namespace` });
-    else for (const m of isDNS1123Label(meta.namespace)) out.push({ path: ['metadata', 'namespace'], message: `"${meta.namespace}" is not a valid namespace name: ${m}` });
+    // The API server ignores (drops) the namespace of a cluster-scoped object; kubectl apply succeeds.
+    if (CLUSTER_SCOPED.has(kind)) out.push({ path: ['metadata', 'namespace'], rule: 'metadata', warning: true, message: `is ignored: a ${kind} is cluster-scoped, so the API server drops metadata.namespace; remove it` });
+    else for (const m of isDNS1123Label(meta.namespace)) out.push({ path: ['metadata', 'namespace'], rule: 'metadata', message: `"${meta.namespace}" is not a valid namespace name: ${m}` });
   }
   out.push(...labelProblems(meta.labels, ['metadata', 'labels']));
   out.push(...annotationProblems(meta.annotations, ['metadata', 'annotations']));
-  findResources(o, [], out);
   return out;
 }
 
-/** Checks label keys and values (apimachinery ValidateLabels). */
-export function labelProblems(labels: unknown, at: ObjectPath): ObjectProblem[] {
-  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) return [];
-  const out: ObjectProblem[] = [];
-  for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
-    for (const m of isQualifiedName(k)) out.push({ path: [...at, k], atKey: true, message: `label key "${k}" is not valid: ${m}` });
-    if (typeof v === 'string') for (const m of isValidLabelValue(v)) out.push({ path: [...at, k], message: `label value "${v}" is not valid: ${m}` });
-  }
-  return out;
+/** Label problems (apimachinery ValidateLabels, in core/names), as the API server's `metadata` rule. */
+function labelProblems(labels: unknown, at: ObjectPath): ObjectProblem[] {
+  return metadataLabelProblems(labels, at).map((p) => ({ ...p, rule: 'metadata' }));
 }
 
-/** Checks annotation keys and their total size (apimachinery ValidateAnnotations). */
-export function annotationProblems(annotations: unknown, at: ObjectPath): ObjectProblem[] {
-  if (annotations === null || typeof annotations !== 'object' || Array.isArray(annotations)) return [];
-  const out: ObjectProblem[] = [];
-  let size = 0;
-  for (const [k, v] of Object.entries(annotations as Record<string, unknown>)) {
-    for (const m of isAnnotationKey(k)) out.push({ path: [...at, k], atKey: true, message: `annotation key "${k}" is not valid: ${m}` });
-    size += Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : 0);
-  }
-  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) {
-    out.push({ path: at, message: `Too long: must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes (these annotations have ${size})` });
-  }
-  return out;
+/** Annotation problems (apimachinery ValidateAnnotations, in core/names), as the API server's `metadata` rule. */
+function annotationProblems(annotations: unknown, at: ObjectPath): ObjectProblem[] {
+  return metadataAnnotationProblems(annotations, at).map((p) => ({ ...p, rule: 'metadata' }));
 }
 
-/** Finds every container-like `resources: {requests, limits}` and checks it as the API server would a pod's. */
-function findResources(value: unknown, at: ObjectPath, out: ObjectProblem[]): void {
+/**
+ * Finds every container-like `resources: {requests, limits}` and checks it as the API server checks a pod's
+ * (ValidateResourceRequirements, k8s.io/kubernetes `pkg/apis/core/validation/validation.go`). The KServe CRDs do not:
+ * the object is admitted, and the API server refuses the Deployment or Knative Service KServe makes of it.
+ */
+function findResources(value: unknown, at: ObjectPath, kind: string, out: ObjectProblem[]): void {
   if (value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
-    value.forEach((v, i) => findResources(v, [...at, i], out));
+    value.forEach((v, i) => findResources(v, [...at, i], kind, out));
     return;
   }
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
@@ -383,9 +431,15 @@ function findResources(value: unknown, at: ObjectPath, out: ObjectProblem[]): vo
       const r = v as Record<string, unknown>;
       const list = (x: unknown): ResourceQuantities | undefined =>
         x !== null && typeof x === 'object' && !Array.isArray(x) && Object.values(x as object).every((q) => typeof q === 'string' || typeof q === 'number') ? (x as ResourceQuantities) : undefined;
-      for (const p of containerResourceProblems(list(r.requests), list(r.limits))) out.push({ path: [...at, 'resources', ...p.field], message: p.message });
+      const later =
+        kind === 'InferenceService'
+          ? 'the InferenceService is admitted, and the API server refuses the Deployment made for it (by KServe, or by Knative), so it never runs'
+          : `the ${kind} is admitted, and the API server refuses the workloads of the models that use it`;
+      for (const p of containerResourceProblems(list(r.requests), list(r.limits))) {
+        out.push({ path: [...at, 'resources', ...p.field], rule: 'ValidateResourceRequirements', warning: true, message: `${p.message} (Kubernetes ValidateResourceRequirements, at reconcile: ${later})` });
+      }
       continue;
     }
-    findResources(v, [...at, k], out);
+    findResources(v, [...at, k], kind, out);
   }
 }

@@ -1,10 +1,13 @@
+import * as YAML from 'yaml';
 import { UserError, formatDiagnostic } from '../core/errors';
 import { OutputFile } from '../core/output-file';
-import { emptyReport, isValidDocument, validateYamlText } from './validate-yaml';
+import { DEFAULT_KSERVE_RELEASE, KserveRelease } from './kserve-admission';
+import { ValidationReport, emptyReport, formatWarning, isValidDocument, runtimesClash, validateYamlText } from './validate-yaml';
 
 /**
- * The synthesized output failed validation against the KServe and Kubernetes schemas: a value in the
- * config (or in TypeScript constructs) that the checks before it let through. Nothing was written.
+ * The synthesized output failed validation: an object the API server or KServe's webhooks would refuse, or one KServe
+ * would admit and then fail on; a value in the config (or in TypeScript constructs) that the checks before it let
+ * through. Nothing was written.
  */
 export class OutputValidationError extends UserError {
   constructor(message: string) {
@@ -12,25 +15,68 @@ export class OutputValidationError extends UserError {
   }
 }
 
+/** Options of {@link validateOutput}. */
+export interface ValidateOutputOptions {
+  /**
+   * The KServe release that judges the objects.
+   * @default - per object: v0.20.0 for an InferenceService whose deployment mode is named `Knative` or `Standard`
+   * (names modelcar writes for kserveVersion 0.16 and later), else v0.15.2
+   */
+  readonly kserve?: KserveRelease;
+}
+
 /**
- * Validates every manifest synth is about to write, as `modelcar validate` would validate the written files.
- * `outdir` is the output folder as named in messages.
+ * The release an output file was written for: the deployment mode names modelcar writes say which KServe version the
+ * config (or construct) named (`deploymentModeFor`).
+ */
+function releaseOf(data: unknown): KserveRelease {
+  const items = Array.isArray((data as { items?: unknown })?.items) ? ((data as { items: unknown[] }).items) : [data];
+  for (const item of items) {
+    const mode = (item as { metadata?: { annotations?: Record<string, unknown> } })?.metadata?.annotations?.['serving.kserve.io/deploymentMode'];
+    if (mode === 'Knative' || mode === 'Standard') return 'v0.20.0';
+  }
+  return DEFAULT_KSERVE_RELEASE;
+}
+
+/**
+ * Validates every manifest synth is about to write, as `modelcar validate` would validate the written files, with
+ * KServe's admission rules; unlike `modelcar validate`, what KServe would admit and then fail on (a warning there)
+ * is refused too: modelcar does not write an object that cannot run. `outdir` is the output folder as named in
+ * messages.
  *
  * A file that carries the object it was serialized from (`data`) is checked as that object: parsing the YAML
  * synth has just written out costs far more than the check itself. Only a file whose object fails is parsed, for
  * the lines of its problems, which are then exactly those `modelcar validate` reports.
  * @throws OutputValidationError listing every problem, with file and line.
  */
-export function validateOutput(files: readonly OutputFile[], outdir: string): void {
-  const report = emptyReport();
-  for (const f of files) {
-    if (!f.path.endsWith('.yaml') || !/^([a-z0-9-]+\/)?manifests\//.test(f.path)) continue;
-    if (f.data !== undefined && isValidDocument(f.data)) continue;
-    validateYamlText(`${outdir}/${f.path}`, f.content, report);
+export function validateOutput(files: readonly OutputFile[], outdir: string, options: ValidateOutputOptions = {}): void {
+  const manifests = files.filter((f) => f.path.endsWith('.yaml') && /^([a-z0-9-]+\/)?manifests\//.test(f.path));
+  const byRelease = new Map<KserveRelease, { file: OutputFile; documents: unknown[] }[]>();
+  for (const file of manifests) {
+    const documents = file.data !== undefined ? [file.data] : YAML.parseAllDocuments(file.content).map((d) => d.toJS());
+    const release = options.kserve ?? (documents.some((d) => releaseOf(d) !== DEFAULT_KSERVE_RELEASE) ? 'v0.20.0' : DEFAULT_KSERVE_RELEASE);
+    const entries = byRelease.get(release) ?? [];
+    byRelease.set(release, entries);
+    entries.push({ file, documents });
   }
-  if (report.problems.length === 0) return;
-  const n = report.problems.length;
+  const reports: ValidationReport[] = [];
+  for (const [release, entries] of byRelease) {
+    const report = emptyReport(release);
+    reports.push(report);
+    // Runtimes that clash with one before them need the whole set, in order: then every file is read as text.
+    const clash = runtimesClash(
+      entries.flatMap((e) => e.documents),
+      release,
+    );
+    for (const { file } of entries) {
+      if (!clash && file.data !== undefined && isValidDocument(file.data, release)) continue;
+      validateYamlText(`${outdir}/${file.path}`, file.content, report);
+    }
+  }
+  const lines = reports.flatMap((r) => [...r.problems.map(formatDiagnostic), ...r.warnings.map(formatWarning)]);
+  if (lines.length === 0) return;
+  const n = lines.length;
   throw new OutputValidationError(
-    [`the synthesized objects do not pass the KServe / Kubernetes schemas:`, ...report.problems.map(formatDiagnostic), `${n} problem${n === 1 ? '' : 's'} found; nothing was written.`].join('\n'),
+    [`the synthesized objects do not pass the KServe / Kubernetes schemas and KServe's admission rules:`, ...lines, `${n} problem${n === 1 ? '' : 's'} found; nothing was written.`].join('\n'),
   );
 }

@@ -1,30 +1,43 @@
 /**
  * Validates YAML files of Kubernetes objects (one or many documents each, `kind: List` too) and points at
  * the line of every problem: what `modelcar validate` runs on any files or folders, and what synth runs on
- * its own manifests before it writes them.
+ * its own manifests before it writes them. Problems are what `kubectl apply` refuses (the schemas, the API
+ * server's rules, KServe's validating webhooks); warnings are what it accepts but KServe fails on or ignores.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { Diagnostic, SourcePosition, UserError, fieldPath, formatDiagnostic } from '../core/errors';
 import { documentToJs } from '../core/yaml-document';
-import { ObjectPath, validateObject } from './validate-object';
+import { DEFAULT_KSERVE_RELEASE, KserveRelease, RuntimeSeen, runtimePriorityConflict } from './kserve-admission';
+import { ObjectPath, ObjectReport, validateObject } from './validate-object';
+
+/** A problem or warning of a report, with the rule that found it (see {@link ObjectProblem.rule}). */
+export interface ReportedProblem extends Diagnostic {
+  readonly rule: string;
+}
 
 /** What validating some YAML found. */
 export interface ValidationReport {
+  /** The KServe release whose CRDs and admission rules judge KServe objects. */
+  readonly kserve: KserveRelease;
   /** The files read, in order. */
   readonly files: string[];
   /** Objects checked against a schema. */
   objects: number;
-  /** Every problem, in file and line order. */
-  readonly problems: Diagnostic[];
+  /** Every problem (what `kubectl apply` refuses), in file and line order. */
+  readonly problems: ReportedProblem[];
+  /** Every warning (admitted, but KServe fails on it later or ignores part of it), in file and line order. */
+  readonly warnings: ReportedProblem[];
   /** Objects not checked, counted by why (`Kustomization`, `apps/v1 Deployment`). */
   readonly skipped: Map<string, number>;
+  /** The runtimes seen so far, by `kind/namespace`: KServe compares a new one with those applied before it. */
+  readonly runtimes: Map<string, RuntimeSeen[]>;
 }
 
 /** An empty report, to fill with {@link validateYamlText}. */
-export function emptyReport(): ValidationReport {
-  return { files: [], objects: 0, problems: [], skipped: new Map() };
+export function emptyReport(kserve: KserveRelease = DEFAULT_KSERVE_RELEASE): ValidationReport {
+  return { kserve, files: [], objects: 0, problems: [], warnings: [], skipped: new Map(), runtimes: new Map() };
 }
 
 /** Validates the objects in one YAML text, adding to `report`. `file` is the name used in messages. */
@@ -42,37 +55,63 @@ export function validateYamlText(file: string, text: string, report: ValidationR
     if (doc.errors.length) {
       for (const e of doc.errors) {
         const message = e.code === 'DUPLICATE_KEY' ? `duplicate key: each key may appear once in a map` : `YAML syntax error: ${e.message.split('\n')[0]}`;
-        report.problems.push({ position: position(e.pos[0]), field: '', message });
+        report.problems.push({ position: position(e.pos[0]), field: '', message, rule: 'yaml' });
       }
       continue;
     }
     if (doc.contents === null) continue; // an empty document (a trailing `---`)
     const converted = documentToJs(doc, position);
     if ('problems' in converted) {
-      report.problems.push(...converted.problems);
+      report.problems.push(...converted.problems.map((p) => ({ ...p, rule: 'yaml' })));
       continue;
     }
     for (const { value, prefix } of documentItems(converted.data)) {
-      const result = validateObject(value);
-      if (result.skipped !== undefined) {
-        report.skipped.set(result.skipped, (report.skipped.get(result.skipped) ?? 0) + 1);
-        continue;
-      }
-      report.objects++;
-      const found: Diagnostic[] = [];
+      const result = checkObject(value, report);
+      if (result.skipped !== undefined) report.skipped.set(result.skipped, (report.skipped.get(result.skipped) ?? 0) + 1);
+      else report.objects++;
+      const found: (ReportedProblem & { warning: boolean })[] = [];
       const who = result.kind ? `${result.kind} ${result.namespace ? `${result.namespace}/` : ''}${result.name ?? '(no name)'}` : 'object';
       for (const p of result.problems) {
         const full = [...prefix, ...p.path];
         const node = nodeAt(doc, full, p.atKey === true);
         const field = fieldPath(p.path);
-        found.push({ position: position(node?.range?.[0]), field: field ? `${who}: ${field}` : who, message: p.message });
+        found.push({ position: position(node?.range?.[0]), field: field ? `${who}: ${field}` : who, message: p.message, rule: p.rule, warning: p.warning === true });
       }
       // In line order; problems at one place keep the order they were found in.
       found.sort((a, b) => (a.position.line ?? 0) - (b.position.line ?? 0) || (a.position.column ?? 0) - (b.position.column ?? 0));
-      report.problems.push(...found);
+      for (const { warning, ...p } of found) (warning ? report.warnings : report.problems).push(p);
     }
   }
   return report;
+}
+
+/**
+ * Validates one object as part of `report`: its own rules, then the rules between it and the objects before it
+ * (validateServingRuntimePriority: a runtime is compared with the runtimes applied before it).
+ */
+function checkObject(value: unknown, report: ValidationReport): ObjectReport {
+  const result = validateObject(value, { kserve: report.kserve });
+  if ((result.kind !== 'ServingRuntime' && result.kind !== 'ClusterServingRuntime') || result.skipped !== undefined || result.problems.some((p) => !p.warning)) return result;
+  const spec = (value as { spec?: unknown }).spec;
+  if (spec === null || typeof spec !== 'object' || result.name === undefined) return result;
+  const key = `${result.kind}/${result.kind === 'ServingRuntime' ? (result.namespace ?? '') : ''}`;
+  const seen = report.runtimes.get(key) ?? [];
+  report.runtimes.set(key, seen);
+  const runtime: RuntimeSeen = { name: result.name, spec: spec as Record<string, unknown> };
+  const problems = [...result.problems];
+  for (const older of seen) {
+    const conflict = runtimePriorityConflict(runtime, older, result.kind, result.namespace);
+    if (conflict) {
+      problems.push({
+        path: ['spec', 'supportedModelFormats', conflict.index, 'priority'],
+        rule: 'validateServingRuntimePriority',
+        message: `${conflict.message} (KServe ${report.kserve} validateServingRuntimePriority, at admission: refused when ${older.name} is applied first)`,
+      });
+      break;
+    }
+  }
+  seen.push(runtime);
+  return { ...result, problems };
 }
 
 /** The objects of one YAML document: the document itself, or the items of a `kind: ...List`. */
@@ -83,14 +122,24 @@ function documentItems(obj: any): { value: unknown; prefix: ObjectPath }[] {
 }
 
 /**
- * Whether one document, given as data (what parsing its YAML gives), passes {@link validateYamlText}: every object
- * in it valid or not checked. For the problems themselves, with lines, validate the text.
+ * Whether one document, given as data (what parsing its YAML gives), passes {@link validateYamlText} without a
+ * problem or a warning: every object in it valid or not checked. For the problems themselves, with lines, validate
+ * the text. The rules between objects (runtimes against earlier runtimes) are left out: see {@link runtimesClash}.
  */
-export function isValidDocument(data: unknown): boolean {
-  return documentItems(data).every(({ value }) => {
-    const result = validateObject(value);
-    return result.skipped !== undefined || result.problems.length === 0;
-  });
+export function isValidDocument(data: unknown, kserve: KserveRelease = DEFAULT_KSERVE_RELEASE): boolean {
+  return documentItems(data).every(({ value }) => validateObject(value, { kserve }).problems.length === 0);
+}
+
+/** Whether any runtime among these documents (as data, in apply order) clashes with one before it (validateServingRuntimePriority). */
+export function runtimesClash(documents: readonly unknown[], kserve: KserveRelease = DEFAULT_KSERVE_RELEASE): boolean {
+  const report = emptyReport(kserve);
+  const isRuntime = (value: unknown) => {
+    const kind = (value as { kind?: unknown } | null)?.kind;
+    return kind === 'ServingRuntime' || kind === 'ClusterServingRuntime';
+  };
+  return documents.some((data) =>
+    documentItems(data).some(({ value }) => isRuntime(value) && checkObject(value, report).problems.some((p) => p.rule === 'validateServingRuntimePriority')),
+  );
 }
 
 /** The node at a path, or its nearest ancestor; with `key`, the key node of the last step. */
@@ -131,11 +180,12 @@ function yamlFilesIn(dir: string): string[] {
 }
 
 /**
- * Validates YAML files and folders (each folder's `*.yaml` and `*.yml`, recursively).
+ * Validates YAML files and folders (each folder's `*.yaml` and `*.yml`, recursively), in that order (the order
+ * `kubectl apply -f` applies them), against the CRDs and admission rules of a KServe release (default v0.15.2).
  * @throws UserError for a path that does not exist or cannot be read.
  */
-export function validatePaths(paths: readonly string[]): ValidationReport {
-  const report = emptyReport();
+export function validatePaths(paths: readonly string[], kserve: KserveRelease = DEFAULT_KSERVE_RELEASE): ValidationReport {
+  const report = emptyReport(kserve);
   for (const p of paths) {
     let stat: fs.Stats;
     try {
@@ -157,7 +207,7 @@ export function validatePaths(paths: readonly string[]): ValidationReport {
         text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       } catch {
         report.files.push(file);
-        report.problems.push({ position: { file }, field: '', message: 'is not UTF-8 text; save it as UTF-8' });
+        report.problems.push({ position: { file }, field: '', message: 'is not UTF-8 text; save it as UTF-8', rule: 'yaml' });
         continue;
       }
       validateYamlText(file, text, report);
@@ -166,13 +216,26 @@ export function validatePaths(paths: readonly string[]): ValidationReport {
   return report;
 }
 
-/** The report as printed: one line per problem, then a summary. */
+/** A warning as printed: `file:line:column: warning: field: message`. */
+export function formatWarning(d: Diagnostic): string {
+  const text = formatDiagnostic({ ...d, field: '' });
+  const where = text.slice(0, text.length - d.message.length - 2);
+  return `${where}: warning: ${d.field ? `${d.field}: ` : ''}${d.message}`;
+}
+
+/** The report as printed: one line per problem and per warning (warnings marked), in file order, then a summary. */
 export function formatReport(report: ValidationReport): string {
-  const lines = report.problems.map(formatDiagnostic);
+  const order = new Map(report.files.map((f, i) => [f, i]));
+  const entries = [...report.problems.map((d) => ({ d, text: formatDiagnostic(d) })), ...report.warnings.map((d) => ({ d, text: formatWarning(d) }))];
+  // Stable: problems and warnings of one file merge in line order.
+  entries.sort((a, b) => (order.get(a.d.position.file) ?? 0) - (order.get(b.d.position.file) ?? 0) || (a.d.position.line ?? 0) - (b.d.position.line ?? 0) || (a.d.position.column ?? 0) - (b.d.position.column ?? 0));
+  const lines = entries.map((e) => e.text);
   const skipped = [...report.skipped].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([why, n]) => `${n} ${why}`);
   const counted = `${report.objects} object${report.objects === 1 ? '' : 's'} in ${report.files.length} file${report.files.length === 1 ? '' : 's'}`;
   const notChecked = skipped.length ? `; not checked (no schema): ${skipped.join(', ')}` : '';
+  const w = report.warnings.length;
+  const warned = w ? `, ${w} warning${w === 1 ? '' : 's'}` : '';
   const n = report.problems.length;
-  lines.push(n === 0 ? `${counted}: all valid${notChecked}` : `${n} problem${n === 1 ? '' : 's'} in ${counted}${notChecked}`);
+  lines.push(n === 0 ? `${counted}: all valid${warned}${notChecked}` : `${n} problem${n === 1 ? '' : 's'}${warned} in ${counted}${notChecked}`);
   return lines.join('\n') + '\n';
 }

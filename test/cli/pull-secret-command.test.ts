@@ -1,11 +1,10 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import * as YAML from 'yaml';
 import { main } from '../../src/cli/main';
 import { readModes, readTree } from '../support/tree';
 import { requireTool } from '../support/tools';
+import { tempDir } from '../support/temp';
 
 const USER = 'robot$ci';
 const PASSWORD = 'Sup3r<&>"secret-éé-unique-7f3a';
@@ -65,7 +64,7 @@ describe('modelcar pull-secret', () => {
   });
 
   test('GIVEN --out-dir THEN a 0600 file in a git-ignored folder; never inside modelcar\'s output, never over a tracked file', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-ps-'));
+    const dir = tempDir('modelcar-ps-');
     const result = await run(['pull-secret', 'quay-pull', '-n', 'ml', '--server', 'quay.io', '--out-dir', `${dir}/secrets`]);
     expect(result).toStrictEqual({ code: 0, out: `wrote Secret (mode 0600, git-ignored folder) ${dir}/secrets/ml/secret-quay-pull.yaml\n`, err: '' });
     expect(readModes(`${dir}/secrets`)).toStrictEqual({ '.gitignore': '644', 'ml/secret-quay-pull.yaml': '600' });
@@ -78,7 +77,7 @@ describe('modelcar pull-secret', () => {
     expect(inside.err).toBe(`modelcar: refusing to write Secrets into ${dir}/dist/secrets: it is inside ${dir}/dist, modelcar's committed output; choose a folder outside it (e.g. .modelcar/secrets)\n`);
 
     requireTool('git', 'apt-get install -y git');
-    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-ps-git-'));
+    const repo = tempDir('modelcar-ps-git-');
     execFileSync('git', ['init', '-q'], { cwd: repo });
     fs.mkdirSync(`${repo}/s/ml`, { recursive: true });
     fs.writeFileSync(`${repo}/s/ml/secret-quay-pull.yaml`, 'old');
@@ -89,7 +88,7 @@ describe('modelcar pull-secret', () => {
   });
 
   test('GIVEN a config with fromEnv and externalSecret pull secrets THEN pull-secret makes the fromEnv ones per namespace, synth only references or ExternalSecrets, and dist holds no credential', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-ps-cfg-'));
+    const dir = tempDir('modelcar-ps-cfg-');
     const config = `${dir}/modelcar.yaml`;
     fs.writeFileSync(
       config,
@@ -133,7 +132,7 @@ models:
 
   test('GIVEN --seal-with a controller certificate THEN a SealedSecret, safe to write into a committed folder', async () => {
     requireTool('openssl', 'apt-get install -y openssl');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-ps-seal-'));
+    const dir = tempDir('modelcar-ps-seal-');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=s', '-days', '1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], { stdio: 'pipe' });
     const result = await run(['pull-secret', 'quay-pull', '-n', 'ml', '--server', 'quay.io', '--seal-with', `${dir}/cert.pem`]);
     const sealed = YAML.parse(result.out);

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cli as run } from '../support/project';
+import { tempDir } from '../support/temp';
 
 const DIR = path.join('test', 'fixtures', 'configs', 'bad');
 
@@ -14,7 +15,7 @@ describe('bad configs', () => {
   });
 
   test.each(fixtures)('%s: exit 1, the exact message, nothing written', async (fixture) => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-bad-'));
+    const outdir = tempDir('modelcar-bad-');
     fs.writeFileSync(path.join(outdir, 'keep.txt'), 'user file');
     const result = await run(['synth', '-c', path.join(DIR, fixture), '-o', outdir]);
     expect(result).toStrictEqual({ code: 1, out: '', err: fs.readFileSync(path.join(DIR, fixture.replace(/\.yaml$/, '.expected')), 'utf8') });

@@ -1,12 +1,12 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { cli as run } from '../support/project';
 import schema from '../../src/config/modelcar.schema.json';
 import { readTree } from '../support/tree';
 import { requireTool } from '../support/tools';
+import { tempDir } from '../support/temp';
 
 const CONFIG = `version: 1
 defaults:
@@ -42,7 +42,7 @@ environments:
 
 
 function project(config: string): { config: string; dist: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-env-'));
+  const dir = tempDir('modelcar-env-');
   fs.writeFileSync(path.join(dir, 'modelcar.yaml'), config);
   return { config: path.join(dir, 'modelcar.yaml'), dist: path.join(dir, 'dist') };
 }

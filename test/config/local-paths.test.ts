@@ -1,11 +1,11 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { cli as run } from '../support/project';
+import { tempDir } from '../support/temp';
 
 /** A config in conf/ whose model file lies beside it, in models/ (outside conf/). */
 function project(allow?: boolean): { config: string; dist: string; model: string } {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-paths-')));
+  const dir = fs.realpathSync(tempDir('modelcar-paths-'));
   fs.mkdirSync(path.join(dir, 'conf'));
   fs.mkdirSync(path.join(dir, 'models'));
   const model = path.join(dir, 'models', 'm.onnx');

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
 import * as YAML from 'yaml';
@@ -7,6 +6,7 @@ import { UserError } from '../../src/core/errors';
 import { synthesizeConfigFile } from '../../src/pipeline/synthesize';
 import { validateObject } from '../../src/validation/validate-object';
 import { OutputValidationError } from '../../src/validation/validate-output';
+import { tempDir } from '../support/temp';
 
 /**
  * Property: whatever a config looks like, synth either produces output that passes the KServe and
@@ -140,7 +140,7 @@ describe('property: mutated configs give schema-valid output or a clean user err
   let n = 0;
 
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-property-'));
+    dir = tempDir('modelcar-property-');
     fs.mkdirSync(path.join(dir, 'models'));
     for (const f of ['resnet.xml', 'resnet.bin']) fs.writeFileSync(path.join(dir, 'models', f), 'model bytes');
   });
@@ -155,8 +155,8 @@ describe('property: mutated configs give schema-valid output or a clean user err
       }
       return 'ok';
     } catch (e) {
-      if (!(e instanceof UserError)) throw new Error(`not a user error for config:\n${text}\n${(e as Error)?.stack ?? e}`);
-      if (e instanceof OutputValidationError) throw new Error(`a config check is missing: the output validation caught it first, for config:\n${text}\n${e.message}`);
+      if (!(e instanceof UserError)) throw new Error(`not a user error for config:\n${text}\n${(e as Error)?.stack ?? e}`, { cause: e });
+      if (e instanceof OutputValidationError) throw new Error(`a config check is missing: the output validation caught it first, for config:\n${text}\n${e.message}`, { cause: e });
       expect(e.message).not.toMatch(/\n\s+at /);
       expect(e.message.length).toBeGreaterThan(0);
       return 'user-error';

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { main } from '../../src/cli/main';
 import { readTree } from '../support/tree';
+import { tempDir } from '../support/temp';
 
 /** Synthesizes a config (YAML text) in a fresh folder; returns the exit code, stdout, stderr and the manifests as objects by path. */
 /** The object without its Argo CD annotations (tested in test/environments.test.ts), to keep these tests on their subject. */
@@ -17,7 +17,7 @@ function withoutArgoCd(o: any): any {
 }
 
 async function synth(config: string): Promise<{ code: number; out: string; err: string; objects: Record<string, any>; files: string[]; tree: Record<string, string> }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-config-'));
+  const dir = tempDir('modelcar-config-');
   fs.writeFileSync(path.join(dir, 'modelcar.yaml'), config);
   let out = '';
   let err = '';
@@ -210,7 +210,7 @@ models:${MODEL('')}`);
   });
 
   test('GIVEN --check on platform kserve THEN the warning is printed too', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-config-'));
+    const dir = tempDir('modelcar-config-');
     fs.writeFileSync(path.join(dir, 'm.yaml'), `version: 1\nplatform: kserve\ndefaults:\n  namespace: demo\n  runtime: kserve-ovms\nmodels:${MODEL('')}`);
     let err = '';
     await main(['synth', '--check', '-c', path.join(dir, 'm.yaml'), '-o', path.join(dir, 'dist')], () => undefined, (t) => (err += t));

@@ -1,15 +1,15 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { cli as run } from '../support/project';
 import { unifiedDiff } from '../../src/output/diff';
+import { tempDir } from '../support/temp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE = 'examples/mobilenet/modelcar.yaml';
 
 /** A project folder with the example config, synthesized into dist/. */
 async function synthesized(): Promise<{ config: string; dist: string }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-check-'));
+  const dir = tempDir('modelcar-check-');
   const config = path.join(dir, EXAMPLE);
   fs.mkdirSync(path.dirname(config), { recursive: true });
   fs.copyFileSync(path.join(ROOT, EXAMPLE), config);
@@ -131,7 +131,7 @@ mode 644 -> 755
 
 describe('warnings', () => {
   test('GIVEN model images without a tag or tagged latest THEN synth warns on stderr with file and line, and succeeds', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-warn-'));
+    const dir = tempDir('modelcar-warn-');
     const config = path.join(dir, 'modelcar.yaml');
     fs.writeFileSync(
       config,

@@ -1,10 +1,12 @@
 import { InferenceService, InferenceServiceProps } from '../../src/constructs/inference-service';
+import { Testing } from 'cdk8s';
+import { ExternalPullSecret } from '../../src/constructs/external-pull-secret';
 import { PullSecret } from '../../src/constructs/pull-secret';
 import { ServingRuntime } from '../../src/constructs/serving-runtime';
 import { BUILTIN_RUNTIMES } from '../../src/constructs/runtimes/catalogue';
 import { objectsOf, testChart } from '../support/charts';
 
-const OVMS = () => ServingRuntime.builtin(testChart(), 'kserve-ovms', 'ns');
+const OVMS = () => ServingRuntime.shared(testChart(), { runtime: 'kserve-ovms', namespace: 'ns' });
 const BASE = { name: 'm', modelFormat: { name: 'onnx' }, storageUri: 'oci://q.io/a/b:1' };
 
 /** The InferenceService object of these props. */
@@ -19,7 +21,7 @@ describe('InferenceService', () => {
     const chart = testChart('oci-model-example');
     new InferenceService(chart, 'isvc', {
       name: 'sample-isvc-using-oci',
-      runtime: OVMS(),
+      runtime: ServingRuntime.shared(testChart(), { runtime: 'kserve-ovms', namespace: 'oci-model-example' }),
       modelFormat: { name: 'onnx' },
       storageUri: 'oci://quay.io/user/repo:tag',
     });
@@ -122,7 +124,7 @@ describe('InferenceService', () => {
   test('GIVEN auth off on odh THEN no auth annotation; GIVEN auth on plain KServe THEN it is refused', () => {
     expect(isvc({ auth: false }).metadata.annotations).not.toHaveProperty(['security.opendatahub.io/enable-auth']);
     expect(() => isvc({ platform: 'kserve', auth: true })).toThrow(
-      'InferenceService auth: token auth (security.opendatahub.io/enable-auth) is an OpenShift AI feature; platform kserve has none. Set auth to false and protect the model another way (e.g. a gateway), or use platform odh',
+      'InferenceService auth: token auth (security.opendatahub.io/enable-auth) is an OpenShift AI feature and platform kserve has none; remove auth and protect the model another way (e.g. a gateway), or use platform odh',
     );
   });
 
@@ -170,23 +172,23 @@ describe('InferenceService', () => {
   test.each([
     [{ minReplicas: -1 }, 'InferenceService minReplicas: -1 is not valid; give a whole number, 0 or more'],
     [{ maxReplicas: 1.5 }, 'InferenceService maxReplicas: 1.5 is not valid; give a whole number, 0 or more'],
-    [{ minReplicas: 3, maxReplicas: 2 }, 'InferenceService maxReplicas: 2 is less than minReplicas 3'],
+    [{ minReplicas: 3, maxReplicas: 2 }, "InferenceService maxReplicas: 'MinReplicas' cannot be greater than MaxReplicas: minReplicas 3 > maxReplicas 2; raise maxReplicas or lower minReplicas (KServe validateReplicas, at admission)"],
     [{ scaleTarget: 0 }, 'InferenceService scaleTarget: 0 is not valid; give a whole number, 1 or more'],
     [{ timeout: 0 }, 'InferenceService timeout: 0 is not valid; give a whole number, 1 or more'],
     [{ scaleMetric: 'gpu' as never }, 'InferenceService scaleMetric: "gpu" is not one KServe knows; use one of cpu, memory, concurrency, rps'],
     [{ resources: { limits: { memory: '8GB' } } }, `InferenceService resources.limits.memory: Invalid value: "8GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory`],
-    [{ env: { '1BAD': 'x' } }, `InferenceService env: "1BAD" is not a valid environment variable name (letters, digits, '_', '-', '.'; not starting with a digit)`],
-    [{ nodeSelector: { 'gpu type': 'a100' } }, /^InferenceService nodeSelector: "gpu type: a100" is not a valid node label: /],
+    [{ env: { '1BAD': 'x' } }, `InferenceService env["1BAD"]: "1BAD" is not a valid environment variable name: use letters, digits, '_', '-' and '.', not starting with a digit`],
+    [{ nodeSelector: { 'gpu type': 'a100' } }, /^InferenceService nodeSelector\["gpu type"\]: key "gpu type" is not a valid node label key: /],
   ] as const)('GIVEN %j THEN the constructor names the prop and the value', (props, message) => {
     expect(() => isvc(props as Partial<InferenceServiceProps>)).toThrow(message);
   });
 
   test('GIVEN a format the runtime does not serve THEN it says which it serves and suggests the closest', () => {
     expect(() => isvc({ modelFormat: { name: 'onxx' } })).toThrow(
-      'InferenceService modelFormat.name: "onxx" is not served by runtime kserve-ovms; it serves openvino_ir, onnx, tensorflow, paddle, pytorch (did you mean "onnx"?)',
+      'InferenceService modelFormat.name: "onxx" is not served by runtime kserve-ovms (did you mean "onnx"?); it serves: openvino_ir, onnx, tensorflow, paddle, pytorch',
     );
     expect(() => isvc({ modelFormat: { name: 'tensorflow', version: '3' } })).toThrow(
-      'InferenceService modelFormat.version: tensorflow version "3" is not served by runtime kserve-ovms; it serves version 1, 2',
+      'InferenceService modelFormat.version: tensorflow version "3" is not served by runtime kserve-ovms; it serves version: 1, 2',
     );
   });
 
@@ -200,5 +202,25 @@ describe('InferenceService', () => {
 
   test('the built-in runtime formats are the ODH ones', () => {
     expect(BUILTIN_RUNTIMES['kserve-ovms'].spec.supportedModelFormats!.map((f) => f.name)).toStrictEqual(['openvino_ir', 'onnx', 'tensorflow', 'tensorflow', 'paddle', 'pytorch']);
+  });
+
+  test('GIVEN a ServingRuntime or a pull secret of another namespace THEN plain cdk8s synth refuses the tree, naming both (KServe would find no runtime, the pod no secret)', () => {
+    const chart = testChart('team-a');
+    const runtime = ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'team-b' });
+    const secret = new ExternalPullSecret(chart, 'pull', { name: 'quay-pull', namespace: 'team-b', store: 'vault', key: 'quay' });
+    new InferenceService(chart, 'i', { ...BASE, runtime, imagePullSecrets: [secret, PullSecret.fromSecretName('other-pull')] });
+    expect(() => Testing.synth(chart)).toThrow(
+      'InferenceService m in namespace team-a uses ServingRuntime kserve-ovms of namespace team-b; KServe looks for the ServingRuntime in the ' +
+        "InferenceService's own namespace (then for a ClusterServingRuntime), so it would find none: put the ServingRuntime in team-a (ServingRuntime.shared makes one per namespace)",
+    );
+    expect(() => Testing.synth(chart)).toThrow(
+      'InferenceService m in namespace team-a uses pull secret quay-pull of namespace team-b; pods can only use pull secrets of their own namespace: make the Secret in team-a',
+    );
+  });
+
+  test('GIVEN a ClusterServingRuntime or a reference THEN no namespace to compare: the tree synthesizes', () => {
+    const chart = testChart('team-a');
+    new InferenceService(chart, 'i', { ...BASE, runtime: ServingRuntime.fromClusterName('triton'), imagePullSecrets: [PullSecret.fromSecretName('quay-pull')] });
+    expect(objectsOf(chart)).toHaveLength(1);
   });
 });

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ModelImage } from '../../src/constructs/model-image';
 import { ModelLayouts } from '../../src/core/model-layout';
 import { LARGE_FILE_BYTES } from '../../src/core/model-files';
 import { testChart } from '../support/charts';
+import { tempDir } from '../support/temp';
 
 const URL = 'https://github.com/onnx/models/raw/main/validated/vision/classification/mobilenet/model/mobilenetv2-7.onnx';
 const context = { source: 'examples/x/modelcar.yaml', outdir: '/work/project/dist' };
@@ -22,7 +22,7 @@ function image(props: Partial<ConstructorParameters<typeof ModelImage>[2]> = {})
 
 /** A temporary folder with the given files (content or size in bytes, sparse). */
 function folder(files: Record<string, string | number>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-image-'));
+  const dir = tempDir('modelcar-image-');
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(dir, ...name.split('/'));
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -201,13 +201,17 @@ describe('ModelImage files', () => {
     expect(() => image({ files: [] })).toThrow('ModelImage files: a model image needs at least one file');
     expect(() => image({ files: [{ source: URL, path: '../x' }] })).toThrow('ModelImage files[0].path: "../x" must be a relative path without "." or ".." segments (e.g. model.onnx)');
     expect(() => image({ files: [{ source: URL, path: '.' }] })).toThrow('ModelImage files[0].path: "." must be a relative path');
-    expect(() => image({ files: [{ source: URL }, { source: URL }] })).toThrow('ModelImage files[1].path: "models/1/mobilenetv2-7.onnx" is given twice (also by files[0]); each file needs its own path');
-    expect(() => image({ files: [{ source: URL, sha256: 'ABC' }] })).toThrow('ModelImage files[0].sha256: "ABC" is not a SHA-256 digest (64 lowercase hex digits)');
+    expect(() => image({ files: [{ source: URL }, { source: URL }] })).toThrow('ModelImage files[1]: "mobilenetv2-7.onnx" is also the path of files[0]; give each file its own path');
+    expect(() => image({ files: [{ source: URL, sha256: 'ABC' }] })).toThrow(
+      'ModelImage files[0].sha256: "ABC" is not a SHA-256 digest: it has 3 hex digits, a SHA-256 digest has exactly 64; `sha256sum FILE` prints the digest',
+    );
     expect(() => image({ files: [{ source: URL, path: 'w*.bin' }] })).toThrow(
       'ModelImage files[0].path: "w*.bin" must not contain "*": the Containerfile\'s COPY reads * ? [ \\ and $ as wildcards or variables; rename the file',
     );
     expect(() => image({ files: [{ source: dir }] })).toThrow(`ModelImage files[0].source: ${path.join(dir, 'a[1].bin')}: "${path.basename(dir)}/a[1].bin" must not contain "["`);
-    expect(() => image({ files: [{ source: dir, sha256: 'a'.repeat(64) }] })).toThrow(`ModelImage files[0].sha256: ${dir} is a folder; a digest can only be pinned for a file`);
+    expect(() => image({ files: [{ source: dir, sha256: 'a'.repeat(64) }] })).toThrow(
+      `ModelImage files[0].sha256: "${dir}" is a folder; sha256 pins a single file (give the folder's files one by one to pin them)`,
+    );
     expect(() => image({ files: [{ source: empty }] })).toThrow(`ModelImage files[0].source: the folder ${empty} has no files (names starting with "." are left out)`);
     expect(() => image({ image: 'Quay.io/User/x' })).toThrow(/is not a valid image reference/);
     expect(() => image({ contextPath: '/abs' })).toThrow('ModelImage contextPath: "/abs" must be a relative path');

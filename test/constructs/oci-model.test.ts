@@ -1,14 +1,15 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { OciModel } from '../../src/constructs/oci-model';
+import { PropError } from '../../src/core/errors';
 import { PullSecret } from '../../src/constructs/pull-secret';
 import { ServingRuntime } from '../../src/constructs/serving-runtime';
 import { ModelLayouts } from '../../src/core/model-layout';
 import { synthesize } from '../../src/pipeline/synthesize';
 import { objectsOf, testChart } from '../support/charts';
 import { readModes, readTree } from '../support/tree';
+import { tempDir } from '../support/temp';
 
 const FILES = [{ source: 'https://example.com/models/mobilenetv2-7.onnx' }];
 
@@ -112,6 +113,54 @@ describe('OciModel', () => {
   });
 });
 
+describe('OciModel props checks', () => {
+  test('GIVEN problems in the props its parts take THEN one PropError lists them all, each named as a prop of the OciModel', () => {
+    let error: unknown;
+    try {
+      new OciModel(testChart('ml'), 'x', {
+        name: '1-model',
+        runtime: 'kserve-ovms',
+        modelFormat: { name: 'onxx' },
+        image: 'quay.io/U/x:1',
+        files: [...FILES, ...FILES],
+        gpus: 0.5,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(PropError.isPropError(error)).toBe(true);
+    expect((error as PropError).problems.map((p) => [p.construct, p.path.join('.'), p.value])).toStrictEqual([
+      ['OciModel', 'image', 'quay.io/U/x:1'],
+      ['OciModel', 'files.1', 'mobilenetv2-7.onnx'],
+      ['OciModel', 'gpus', 0.5],
+      ['OciModel', 'name', '1-model'],
+      ['OciModel', 'modelFormat.name', 'onxx'],
+    ]);
+    expect((error as PropError).problems[4].allowed).toStrictEqual(['openvino_ir', 'onnx', 'tensorflow', 'paddle', 'pytorch']);
+  });
+
+  test('GIVEN a refused OciModel THEN it leaves none of its parts in the tree (the shared runtime, which was fine, stays)', () => {
+    const chart = testChart('ml');
+    expect(() => new OciModel(chart, 'x', { name: 'x', runtime: 'kserve-ovms', modelFormat: { name: 'onxx' }, image: 'quay.io/u/x:1', files: FILES })).toThrow(
+      /^OciModel modelFormat.name: "onxx" is not served by runtime kserve-ovms/,
+    );
+    expect(chart.node.findAll().map((c) => c.node.id)).toStrictEqual(['test', 'ServingRuntime:ml:kserve-ovms', 'Resource']);
+  });
+
+  test('GIVEN sourceDir THEN relative local sources are resolved against it, and named as given in messages', () => {
+    const dir = tempDir('modelcar-source-');
+    {
+      fs.mkdirSync(path.join(dir, 'models', 'ir'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'models', 'ir', 'model.xml'), 'x');
+      const model = new OciModel(testChart('ml'), 'm', { name: 'm', runtime: 'kserve-ovms', modelFormat: { name: 'openvino_ir' }, image: 'quay.io/u/m:1', files: [{ source: 'models/ir', path: '.' }], sourceDir: dir });
+      expect(model.image.files.map((f) => [f.target, f.localPath])).toStrictEqual([['models/1/model.xml', path.join(dir, 'models', 'ir', 'model.xml')]]);
+      expect(
+        () => new OciModel(testChart('ml'), 'm', { name: 'm', runtime: 'kserve-ovms', modelFormat: { name: 'openvino_ir' }, image: 'quay.io/u/m:1', files: [{ source: 'models/ir', sha256: 'a'.repeat(64) }], sourceDir: dir }),
+      ).toThrow('OciModel files[0].sha256: "models/ir" is a folder; sha256 pins a single file (give the folder\'s files one by one to pin them)');
+    }
+  });
+});
+
 describe('synthesize (TypeScript API)', () => {
   function tree(withSecret: boolean) {
     const app = new App();
@@ -124,7 +173,7 @@ describe('synthesize (TypeScript API)', () => {
   }
 
   test('GIVEN a chart written in TypeScript THEN the output has the same layout as a config synth', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-api-'));
+    const outdir = tempDir('modelcar-api-');
     const result = synthesize(tree(false), { outdir, source: 'src/models.ts' });
     expect(result.changes.added).toHaveLength(11); // and the file list
     expect(Object.keys(readTree(outdir))).toStrictEqual([
@@ -145,10 +194,10 @@ describe('synthesize (TypeScript API)', () => {
   });
 
   test('GIVEN a PullSecret made from credentials THEN it never lands in the output: only in secretsDir, mode 0600, git-ignored', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-api-'));
+    const outdir = tempDir('modelcar-api-');
     expect(() => synthesize(tree(true), { outdir, source: 'src/models.ts' })).toThrow(/give secretsDir/);
     expect(fs.readdirSync(outdir)).toStrictEqual([]);
-    const secretsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-secrets-'));
+    const secretsDir = tempDir('modelcar-secrets-');
     synthesize(tree(true), { outdir, source: 'src/models.ts', secretsDir });
     const dist = readTree(outdir);
     for (const content of Object.values(dist)) {

@@ -3,7 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { ServingRuntime } from '../../src/constructs/serving-runtime';
-import { BUILTIN_RUNTIMES, KSERVE_OVMS, ODH_IMAGES, builtinRuntimeNames, withImages } from '../../src/constructs/runtimes/catalogue';
+import { BUILTIN_RUNTIMES, KSERVE_OVMS, builtinRuntimeNames } from '../../src/constructs/runtimes/catalogue';
+import { withImages } from '../../src/constructs/runtimes/definition';
+import { ODH_IMAGES } from '../../src/constructs/runtimes/odh-images';
 import { ModelLayouts } from '../../src/core/model-layout';
 import { objectsOf, testChart } from '../support/charts';
 
@@ -75,14 +77,14 @@ describe('built-in runtimes', () => {
     'GIVEN %s on platform odh WHEN synthesized THEN it is the ODH template object (image from params.env) with the annotations the dashboard adds',
     (name, templateFile) => {
       const chart = testChart();
-      ServingRuntime.builtin(chart, name, 'team-a');
+      ServingRuntime.shared(chart, { runtime: name, namespace: 'team-a' });
       expect(objectsOf(chart)).toStrictEqual([dashboardServingRuntime(templateFile, 'team-a')]);
     },
   );
 
   test.each(Object.entries(TEMPLATES))('GIVEN %s on platform kserve WHEN synthesized THEN the same spec, and no OpenDataHub metadata', (name, templateFile) => {
     const chart = testChart();
-    ServingRuntime.shared(chart, name, 'team-a', { platform: 'kserve' });
+    ServingRuntime.shared(chart, { runtime: name, namespace: 'team-a', platform: 'kserve' });
     const odh = odhServingRuntime(templateFile);
     expect(objectsOf(chart)).toStrictEqual([{ apiVersion: odh.apiVersion, kind: odh.kind, metadata: { name, namespace: 'team-a' }, spec: odh.spec }]);
   });
@@ -126,28 +128,28 @@ describe('built-in runtimes', () => {
 });
 
 describe('ServingRuntime', () => {
-  test('GIVEN two models of one namespace THEN builtin() returns the same shared ServingRuntime; another namespace gets its own', () => {
+  test('GIVEN two models of one namespace THEN shared() returns the same ServingRuntime; another namespace gets its own', () => {
     const chart = testChart();
-    const a = ServingRuntime.builtin(chart, 'kserve-ovms', 'ns-a');
-    expect(ServingRuntime.builtin(chart, 'kserve-ovms', 'ns-a')).toBe(a);
-    expect(ServingRuntime.builtin(chart, 'kserve-ovms', 'ns-b')).not.toBe(a);
+    const a = ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'ns-a' });
+    expect(ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'ns-a' })).toBe(a);
+    expect(ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'ns-b' })).not.toBe(a);
     expect(objectsOf(chart).map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toStrictEqual(['ns-a/kserve-ovms', 'ns-b/kserve-ovms']);
   });
 
   test('GIVEN a namespace whose shared runtime was defined with another image THEN a second definition is refused', () => {
     const chart = testChart();
-    ServingRuntime.shared(chart, 'kserve-ovms', 'ns');
+    ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'ns' });
     const pinned = withImages(KSERVE_OVMS, { 'kserve-container': `quay.io/opendatahub/openvino_model_server@sha256:${'1'.repeat(64)}` });
-    expect(() => ServingRuntime.shared(chart, pinned, 'ns')).toThrow(
+    expect(() => ServingRuntime.shared(chart, { runtime: pinned, namespace: 'ns' })).toThrow(
       'runtime: ServingRuntime kserve-ovms in namespace ns is shared by the models there and was already defined differently (another image, spec, layout, defaults or platform); give every model of a namespace the same definition of kserve-ovms',
     );
-    expect(() => ServingRuntime.shared(chart, 'kserve-ovms', 'ns', { platform: 'kserve' })).toThrow(/already defined differently/);
+    expect(() => ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'ns', platform: 'kserve' })).toThrow(/already defined differently/);
   });
 
   test('GIVEN an image pinned by digest THEN the ServingRuntime runs that image and nothing else changes', () => {
     const digest = `quay.io/opendatahub/vllm@sha256:${'a'.repeat(64)}`;
     const chart = testChart();
-    ServingRuntime.shared(chart, withImages(BUILTIN_RUNTIMES['vllm-runtime'], { 'kserve-container': digest }), 'ns');
+    ServingRuntime.shared(chart, { runtime: withImages(BUILTIN_RUNTIMES['vllm-runtime'], { 'kserve-container': digest }), namespace: 'ns' });
     const expected = dashboardServingRuntime('vllm-template.yaml', 'ns');
     expected.spec.containers[0].image = digest;
     expect(objectsOf(chart)).toStrictEqual([expected]);
@@ -167,7 +169,7 @@ describe('ServingRuntime', () => {
   });
 
   test('GIVEN an unknown built-in name THEN it says which exist', () => {
-    expect(() => ServingRuntime.builtin(testChart(), 'kserve-ovm', 'ns')).toThrow(
+    expect(() => ServingRuntime.shared(testChart(), { runtime: 'kserve-ovm', namespace: 'ns' })).toThrow(
       'runtime: "kserve-ovm" is not a built-in runtime; built-in: kserve-ovms, vllm-runtime, caikit-tgis-runtime, caikit-standalone-runtime, tgis-grpc-runtime',
     );
   });

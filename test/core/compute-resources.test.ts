@@ -22,9 +22,9 @@ describe('compute resources', () => {
 
   test('GIVEN quantities THEN Kubernetes ones pass and others are named with their field', () => {
     expect(resourceProblems({ requests: { cpu: '1 core', memory: '4Gi' }, limits: { memory: '8GB', cpu: '-1' } })).toStrictEqual([
-      { field: 'limits.cpu', message: 'Invalid value: "-1": must be greater than or equal to 0' },
-      { field: 'limits.memory', message: `Invalid value: "8GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory` },
-      { field: 'requests.cpu', message: `Invalid value: "1 core": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory` },
+      { field: 'limits.cpu', path: ['limits', 'cpu'], message: 'Invalid value: "-1": must be greater than or equal to 0' },
+      { field: 'limits.memory', path: ['limits', 'memory'], message: `Invalid value: "8GB": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory` },
+      { field: 'requests.cpu', path: ['requests', 'cpu'], message: `Invalid value: "1 core": quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'; write e.g. 500m or 2 for cpu, 512Mi or 8Gi for memory` },
     ]);
   });
 });

@@ -1,16 +1,15 @@
 import { execFileSync } from 'child_process';
 import { createDecipheriv } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { dockerConfigJson } from '../../src/core/docker-config';
 import { encryptionLabel, sealedSecret, sealingKey } from '../../src/core/sealed-secret';
 import { requireTool } from '../support/tools';
+import { tempDir } from '../support/temp';
 
 /** A throwaway sealed-secrets controller key pair, made by openssl. */
 function controllerKeys(): { dir: string; cert: string; key: string } {
   requireTool('openssl', 'apt-get install -y openssl');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-seal-'));
+  const dir = tempDir('modelcar-seal-');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=sealed-secret', '-days', '1', '-keyout', `${dir}/key.pem`, '-out', `${dir}/cert.pem`], {
     stdio: 'pipe',
   });

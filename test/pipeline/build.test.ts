@@ -5,7 +5,6 @@
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { dockerConfigJson } from '../../src/core/docker-config';
@@ -16,13 +15,14 @@ import { synthesize } from '../../src/pipeline/synthesize';
 import { IMAGE_TOOLS_INSTALL } from '../support/registry';
 import { requireTool } from '../support/tools';
 import { cli, project } from '../support/project';
+import { tempDir } from '../support/temp';
 
 const PASSWORD = 's3cret<&>"pw';
 const CREDENTIALS = { server: 'registry.example.com:5000', username: 'robot', password: PASSWORD };
 
 /** A folder holding links named after commands (to the real buildah), or executables that only need to be found. */
 function binDir(links: Record<string, string>, found: string[] = []): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-bin-'));
+  const dir = tempDir('modelcar-bin-');
   for (const [name, target] of Object.entries(links)) fs.symlinkSync(target, path.join(dir, name));
   for (const name of found) fs.writeFileSync(path.join(dir, name), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
   return dir;
@@ -48,7 +48,7 @@ describe('choosing the builder', () => {
 });
 
 describe('registry credentials', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-auth-test-'));
+  const dir = tempDir('modelcar-auth-test-');
   const payload = dockerConfigJson(CREDENTIALS);
 
   test('GIVEN no --authfile THEN the builder finds the standard file; the message names the one that exists', () => {

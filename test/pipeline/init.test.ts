@@ -4,7 +4,6 @@
  * and an existing config never overwritten.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { guessModel, modelName } from '../../src/pipeline/init';
 import { readLock } from '../../src/pipeline/lock';
@@ -12,15 +11,15 @@ import { useEnv } from '../support/env';
 import { HubServer, startHubServer } from '../support/hub-server';
 import { COMMIT, GATED, LLM, sha256 } from '../support/hub-fixtures';
 import { cli } from '../support/project';
+import { tempDir } from '../support/temp';
 
 let hub: HubServer;
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-init-'));
+const work = tempDir('modelcar-init-');
 beforeAll(async () => {
   hub = await startHubServer({ repos: [LLM, GATED] });
 });
 afterAll(async () => {
   await hub.close();
-  fs.rmSync(work, { recursive: true, force: true });
 });
 useEnv(() => ({ HF_ENDPOINT: hub.endpoint, HF_TOKEN_PATH: path.join(work, 'no-token'), XDG_CACHE_HOME: path.join(work, 'cache') }));
 

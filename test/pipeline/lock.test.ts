@@ -1,7 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { inputsDigest, lockFileOf, readLock, renderLock } from '../../src/pipeline/lock';
+import { App, Chart } from 'cdk8s';
+import * as YAML from 'yaml';
+import { ImageLock, inputsDigest, lockFileOf, readLock, renderLock } from '../../src/pipeline/lock';
 import { ModelImage } from '../../src/constructs/model-image';
+import { OciModel } from '../../src/constructs/oci-model';
+import { synthesize } from '../../src/pipeline/synthesize';
 import { ModelLayouts } from '../../src/core/model-layout';
 import { cli, project } from '../support/project';
 import { testChart } from '../support/charts';
@@ -175,6 +179,76 @@ describe('synth with a lock file', () => {
       err: `modelcar: ${path.join(p.dir, 'modelcar.lock.yaml')}:3: images["team-a/mobilenet"]: must be a map with image, digest, inputs and files; it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again\n`,
     });
     expect(fs.existsSync(p.dist)).toBe(false);
+  });
+});
+
+describe('pinning a construct tree (TypeScript) with ImageLock.fromFile', () => {
+  /** The OciModel of config(), made in TypeScript: the same image, hence the same key and inputs. */
+  function tree(lock: ImageLock, environment?: string): { app: App; model: OciModel } {
+    const app = new App();
+    const chart = new Chart(app, 'models', { namespace: 'team-a', disableResourceNameHashes: true });
+    const model = new OciModel(chart, 'mobilenet', {
+      name: 'mobilenet',
+      runtime: 'kserve-ovms',
+      modelFormat: { name: 'onnx' },
+      image: 'quay.io/team-a/mobilenet:v2-7',
+      files: [{ source: 'https://example.com/mobilenetv2-7.onnx' }],
+      lock,
+      environment,
+    });
+    return { app, model };
+  }
+  const storageUriOf = (model: OciModel) => model.inferenceService.apiObject.toJson().spec.predictor.model.storageUri;
+
+  test('GIVEN the lock file `modelcar build --push` wrote for the same model THEN the OciModel is pinned to its digest, as synth pins it', async () => {
+    const p = project(config(), 'modelcar-lock-');
+    const file = p.file('modelcar.lock.yaml', lockText());
+    expect(storageUriOf(tree(ImageLock.fromFile(file)).model)).toBe(`oci://quay.io/team-a/mobilenet@${DIGEST}`);
+    // The same file pins the config's model: one format for both.
+    expect((await cli(['synth', '-c', p.config, '-o', p.dist])).code).toBe(0);
+    expect(storageUri(p.dist)).toBe(`oci://quay.io/team-a/mobilenet@${DIGEST}`);
+    // Written out by synthesize(), the InferenceService carries the pin.
+    const outdir = path.join(p.dir, 'ts-dist');
+    synthesize(tree(ImageLock.fromFile(file)).app, { outdir, source: 'main.ts' });
+    expect(storageUri(outdir)).toBe(`oci://quay.io/team-a/mobilenet@${DIGEST}`);
+  });
+
+  test('GIVEN no lock file THEN an empty lock: the tag stays; GIVEN a model of an environment THEN its entry is <environment>/<namespace>/<name>', () => {
+    const p = project('', 'modelcar-lock-');
+    const missing = ImageLock.fromFile(path.join(p.dir, 'none.lock.yaml'));
+    expect({ file: missing.file, content: missing.content }).toStrictEqual({ file: path.join(p.dir, 'none.lock.yaml'), content: { images: {} } });
+    expect(storageUriOf(tree(missing).model)).toBe('oci://quay.io/team-a/mobilenet:v2-7');
+    const entry = YAML.parse(lockText()).images['team-a/mobilenet'];
+    const file = p.file('env.lock.yaml', renderLock({ images: { 'prod/team-a/mobilenet': entry } }, 'main.ts', 'typescript'));
+    const pinned = tree(ImageLock.fromFile(file), 'prod').model;
+    expect(pinned.image.key).toBe('prod/team-a/mobilenet');
+    expect(storageUriOf(pinned)).toBe(`oci://quay.io/team-a/mobilenet@${DIGEST}`);
+    expect(storageUriOf(tree(ImageLock.fromFile(file)).model)).toBe('oci://quay.io/team-a/mobilenet:v2-7');
+  });
+
+  test('GIVEN an entry pushed as another tag or from other inputs THEN the tag stays, and lock.stale says why in the words of the TypeScript API', () => {
+    const p = project('', 'modelcar-lock-');
+    const moved = ImageLock.fromFile(p.file('a.lock.yaml', lockText({ image: 'quay.io/team-a/mobilenet:v1' })));
+    expect(storageUriOf(tree(moved).model)).toBe('oci://quay.io/team-a/mobilenet:v2-7');
+    const changed = ImageLock.fromFile(p.file('b.lock.yaml', lockText({ inputs: DIGEST })));
+    expect(storageUriOf(tree(changed).model)).toBe('oci://quay.io/team-a/mobilenet:v2-7');
+    expect([...moved.stale, ...changed.stale]).toStrictEqual([
+      'team-a/mobilenet was pushed as quay.io/team-a/mobilenet:v1, but the construct tree now says quay.io/team-a/mobilenet:v2-7; storageUri keeps the tag until `build({ push: true })` records the new image',
+      'team-a/mobilenet was pushed from other inputs (Containerfile, base image or files changed); storageUri keeps the tag until `build({ push: true })` records the new image',
+    ]);
+  });
+
+  test('GIVEN a lock written for a TypeScript source THEN the same content, and a header in the words of the TypeScript API', () => {
+    const content = readLock(project('', 'modelcar-lock-').file('m.lock.yaml', lockText()));
+    const text = renderLock(content, 'main.ts', 'typescript');
+    expect(text.split('\n').slice(0, 3)).toStrictEqual([
+      '# Written by `build({ push: true })`: the digests of the model images pushed for main.ts.',
+      '# Commit it. An OciModel given `lock: ImageLock.fromFile(...)` pins its InferenceService to its digest here (storageUri: oci://repo@sha256:...)',
+      '# while the image would be built from the same inputs (`inputs`); `files` are the model files in the image.',
+    ]);
+    const body = (lock: string) => lock.split('\n').filter((l) => !l.startsWith('#'));
+    expect(text.split('\n')[3]).toBe('version: 1');
+    expect(body(text)).toStrictEqual(body(lockText()));
   });
 });
 

@@ -7,7 +7,6 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { FILES_LABEL } from '../../src/core/model-files';
@@ -17,6 +16,7 @@ import { useEnv } from '../support/env';
 import { pushImage } from '../support/oci-push';
 import { Project, cli, project } from '../support/project';
 import { Registry, startRegistry } from '../support/registry';
+import { tempDir } from '../support/temp';
 
 jest.setTimeout(60_000);
 
@@ -25,7 +25,7 @@ const MODEL = Buffer.from('onnx model bytes');
 const LABELS = Buffer.from('cat\ndog\n');
 const USERNAME = 'pinner';
 const PASSWORD = 'pin-secret-0';
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-pin-'));
+const dir = tempDir('modelcar-pin-');
 let registry: Registry;
 let authJson: string;
 
@@ -36,7 +36,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await registry?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 useEnv(() => ({ HOME: dir }));
 

@@ -174,7 +174,7 @@ describe('stage from http', () => {
     expect(lines[1]).toBe(`  models/1/model.onnx: downloading ${server.url}/go/model.onnx`);
     expect(lines[2]).toMatch(new RegExp(`^  models/1/model\\.onnx: downloaded 293\\.0 KiB in \\d+s, .*/s; sha256 ${sha256(MODEL)} matches the config$`));
     expect(lines[4]).toMatch(new RegExp(`^  models/1/chunked\\.onnx: downloaded .*; sha256 ${sha256(MODEL)} \\(not pinned: add \`sha256: ${sha256(MODEL)}\` to models\\[0\\]\\.files\\[1\\] at .*modelcar\\.yaml:12\\)$`));
-    expect(lines[6]).toMatch(/^  models\/1\/model\.onnx: hard-linked from \.\.\/mobilenet\/models\/1\/model\.onnx \(same URL\); sha256 /);
+    expect(lines[6]).toMatch(/^ {2}models\/1\/model\.onnx: hard-linked from \.\.\/mobilenet\/models\/1\/model\.onnx \(same URL\); sha256 /);
     expect(server.requests.slice(before)).toStrictEqual(['/go/model.onnx', '/again/model.onnx', '/model.onnx', '/chunked/model.onnx']);
     expect(fs.readFileSync(staged(p, 'model.onnx')).equals(MODEL)).toBe(true);
     expect(fs.readFileSync(staged(p, 'chunked.onnx')).equals(MODEL)).toBe(true);

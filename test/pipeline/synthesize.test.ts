@@ -5,13 +5,14 @@ import * as path from 'path';
 import { cli as run } from '../support/project';
 import { readModes, readTree } from '../support/tree';
 import { requireTool } from '../support/tools';
+import { tempDir } from '../support/temp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE = 'examples/mobilenet/modelcar.yaml';
 
 /** A fresh project folder holding a copy of the example config, as users lay it out: config and dist/ side by side. */
 function project(config = fs.readFileSync(path.join(ROOT, EXAMPLE), 'utf8')): { dir: string; config: string; dist: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-synth-'));
+  const dir = tempDir('modelcar-synth-');
   fs.mkdirSync(path.join(dir, 'examples', 'mobilenet'), { recursive: true });
   fs.writeFileSync(path.join(dir, EXAMPLE), config);
   return { dir, config: path.join(dir, EXAMPLE), dist: path.join(dir, 'dist') };
@@ -184,7 +185,7 @@ spec:
   });
 
   test('GIVEN the cdk8s app of this repository THEN `cdk8s synth` (CDK8S_OUTDIR) writes the same tree as the CLI', () => {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-cdk8s-')) + '/dist';
+    const outdir = tempDir('modelcar-cdk8s-') + '/dist';
     execFileSync('node', [path.join(ROOT, 'lib', 'src', 'cli', 'app.js')], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: outdir } });
     // Headers name the config relative to the folder that holds the output, which differs here by design.
     const sameHeaders = (tree: Record<string, string>) =>

@@ -6,7 +6,6 @@
 import { spawn } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { httpClient } from '../../src/pipeline/http-client';
 import { download } from '../../src/pipeline/transfer';
@@ -14,6 +13,7 @@ import { TestServer, startServer } from '../support/http-server';
 import { project } from '../support/project';
 import { TestProxy, startProxy } from '../support/proxy';
 import { TestCertificates, makeCertificates } from '../support/tls';
+import { tempDir } from '../support/temp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
@@ -24,7 +24,7 @@ let other: TestServer;
 let secure: TestServer;
 let proxy: TestProxy;
 let certs: TestCertificates;
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-transfer-'));
+const dir = tempDir('modelcar-transfer-');
 const target = (name: string) => path.join(dir, name);
 
 beforeAll(async () => {
@@ -46,7 +46,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([server, other, secure, proxy].map((s) => s?.close()));
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** The requests the server got for a path, as `range if-range`. */

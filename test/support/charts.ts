@@ -1,8 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
+import { tempDir } from './temp';
 
-/** A fresh Chart in a test App, with the given namespace. */
+/** A fresh Chart in a test App, with the given namespace. Its output folder is a temporary one that is removed (cdk8s's own is not). */
 export function testChart(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace, disableResourceNameHashes: true });
+  return new Chart(Testing.app({ outdir: tempDir('cdk8s.outdir.') }), 'test', { namespace, disableResourceNameHashes: true });
 }
 
 /** The objects a chart synthesizes, as plain JSON. */

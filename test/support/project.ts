@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../src/cli/main';
+import { tempDir } from './temp';
 
 /** A project folder of a test: a config, its files, and dist/ beside them. */
 export interface Project {
@@ -14,7 +14,7 @@ export interface Project {
 
 /** A fresh project folder holding `modelcar.yaml` with the given text. */
 export function project(config: string, prefix = 'modelcar-project-'): Project {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = tempDir(prefix);
   const file = (name: string, content: string | Buffer) => {
     const full = path.join(dir, ...name.split('/'));
     fs.mkdirSync(path.dirname(full), { recursive: true });

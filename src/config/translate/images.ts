@@ -1,109 +1,81 @@
-/** The model image a config entry describes: its image reference, base image and files. */
-import * as fs from 'fs';
+/**
+ * What the config says about a model's image beyond what its {@link ModelImage} checks: warnings about floating
+ * tags, and its files as the config names them (URLs, local paths relative to the config's folder, and Hugging Face
+ * repositories at a revision, whose files the lock file records).
+ */
 import * as path from 'path';
+import { ImageReference, isFloating, parseImageReference } from '../../core/image-ref';
 import { Diagnostic } from '../../core/errors';
-import { ImageReferenceError, isFloating, parseImageReference } from '../../core/image-ref';
-import { resolveBaseImage, shellLessBaseImage } from '../../core/base-image';
-import { ModelImageSource } from '../../constructs/model-image';
-import { checkModelFilePath, fileNameOf } from '../../core/model-files';
+import { checkModelFilePath } from '../../core/model-files';
 import { checkRepoId, checkRevision, hubSourceKey, selectHubFiles } from '../../core/hub';
 import { ISourcePins } from '../../core/source-pins';
-import { checkLocalSource, checkUrl } from '../local-paths';
+import type { ModelImageSource } from '../../constructs/model-image';
+import { checkLocalSource } from '../local-paths';
 import { LoadedConfig } from '../load';
 import { ModelConfig } from '../types.generated';
-import { FieldPath } from './diagnostics';
 
 /**
- * Checks an image reference given in a config. With `warn`, warns about a floating tag (none, or `latest`): KServe
- * pulls such an image again at every start.
+ * Warns about a model image with a floating tag (none, or `latest`): KServe pulls such an image again at every start.
+ * An image that is not a valid reference gets no warning; its ModelImage refuses it.
  */
-export function checkImage(value: string, field: FieldPath, problems: Diagnostic[], at: LoadedConfig['at'], warn?: LoadedConfig['warn']): void {
+export function warnFloatingImage(loaded: LoadedConfig, index: number, warn: LoadedConfig['warn']): void {
+  const value = loaded.config.models[index].image;
+  let ref: ImageReference;
   try {
-    const ref = parseImageReference(value);
-    if (warn && isFloating(ref)) {
-      const what = ref.tag === 'latest' ? 'has the tag "latest"' : 'has no tag';
-      warn(
-        field,
-        `"${value}" ${what}: the model is pulled again at every start of the model server (imagePullPolicy Always), which is slow for large models and may serve a different model after a push; give a fixed tag (e.g. ":v1") or a digest ("@sha256:...")`,
-      );
-    }
-  } catch (e) {
-    if (!(e instanceof ImageReferenceError)) throw e;
-    problems.push(at(field, e.message));
+    ref = parseImageReference(value);
+  } catch {
+    return;
   }
+  if (!isFloating(ref)) return;
+  const what = ref.tag === 'latest' ? 'has the tag "latest"' : 'has no tag';
+  warn(
+    ['models', index, 'image'],
+    `"${value}" ${what}: the model is pulled again at every start of the model server (imagePullPolicy Always), which is slow for large models and may serve a different model after a push; give a fixed tag (e.g. ":v1") or a digest ("@sha256:...")`,
+  );
 }
 
 /**
- * Checks the model image of `models[index]`: its image reference, its base image (its own or the default one), and
- * its files (URLs, local paths relative to the config's folder, hub repositories, their paths in the image). A hub
- * repository must be recorded in `sources` (the lock file), with files that its include/exclude select.
+ * Checks how `models[index]` names its files: each is an http(s) URL or a path relative to the config's folder,
+ * which must exist and stay inside that folder unless `allowPathsOutside`, or a hub repository at a revision, which
+ * must be recorded in `sources` (the lock file) with files that its include/exclude select. Problems are added to
+ * `problems`. Returns whether the files can be given to the model's image ({@link modelImageFiles}): false when a
+ * hub repository cannot be resolved to its recorded files.
  */
-export function checkModelImage(loaded: LoadedConfig, index: number, problems: Diagnostic[], warn: LoadedConfig['warn'], sources?: ISourcePins): void {
+export function checkModelFiles(loaded: LoadedConfig, index: number, problems: Diagnostic[], sources?: ISourcePins): boolean {
   const { config, at } = loaded;
-  const model: ModelConfig = config.models[index];
-  const field = (...rest: (string | number)[]) => ['models', index, ...rest];
-  checkImage(model.image, field('image'), problems, at, warn);
-  const baseImage = model.baseImage ?? config.defaults?.baseImage;
-  if (baseImage !== undefined) {
-    const where = model.baseImage !== undefined ? field('baseImage') : ['defaults', 'baseImage'];
-    const noShell = shellLessBaseImage(resolveBaseImage(baseImage));
-    if (noShell) problems.push(at(where, noShell));
-    else checkImage(resolveBaseImage(baseImage), where, problems, at);
-  }
-  const targets = new Map<string, number>();
-  model.files.forEach((f, i) => {
+  let usable = true;
+  config.models[index].files.forEach((f, i) => {
     if (f.repo !== undefined || f.source === undefined) {
-      checkHubEntry(loaded, index, i, problems, sources);
+      if (!checkHubEntry(loaded, index, i, problems, sources)) usable = false;
       return;
     }
     for (const key of ['revision', 'include', 'exclude'] as const) {
-      if (f[key] !== undefined) problems.push(at(field('files', i, key), `${key} is for the files of a hub repository (repo); "${f.source}" is a URL or a local path`));
+      if (f[key] !== undefined) problems.push(at(['models', index, 'files', i, key], `${key} is for the files of a hub repository (repo); "${f.source}" is a URL or a local path`));
     }
-    const source = f.source;
-    const isUrl = /^https?:\/\//.test(source);
-    if (!isUrl && /^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-      problems.push(at(field('files', i, 'source'), `"${source}" is neither an http(s) URL nor a local path; use https://... or a path relative to this file`));
+    const field = ['models', index, 'files', i, 'source'];
+    if (/^https?:\/\//.test(f.source)) return;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(f.source)) {
+      problems.push(at(field, `"${f.source}" is neither an http(s) URL nor a local path; use https://... or a path relative to this file`));
       return;
     }
-    if (isUrl) {
-      const problem = checkUrl(source);
-      if (problem) {
-        problems.push(at(field('files', i, 'source'), problem));
-        return;
-      }
-    }
-    const name = f.path ?? fileNameOf(source);
-    const local = isUrl ? undefined : path.resolve(loaded.dir, source);
-    const folder = local !== undefined && fs.existsSync(local) && fs.statSync(local).isDirectory();
-    if (folder && f.sha256 !== undefined) {
-      problems.push(at(field('files', i, 'sha256'), `"${source}" is a folder; sha256 pins a single file (the lock file pins each file of a folder)`));
-      return;
-    }
-    const problem = folder && name === '.' ? undefined : checkModelFilePath(name);
-    if (problem) {
-      problems.push(at(field('files', i, f.path !== undefined ? 'path' : 'source'), `${JSON.stringify(name)} ${problem}`));
-      return;
-    }
-    if (targets.has(name)) {
-      problems.push(at(field('files', i), `"${name}" is also the path of files[${targets.get(name)}]; give each file its own path`));
-    }
-    targets.set(name, i);
-    if (!isUrl) {
-      const problem = checkLocalSource(source, loaded.dir, config.allowPathsOutside === true);
-      if (problem) problems.push(at(field('files', i, 'source'), problem));
-    }
+    const problem = checkLocalSource(f.source, loaded.dir, config.allowPathsOutside === true);
+    if (problem) problems.push(at(field, problem));
   });
+  return usable;
 }
 
-/** Checks `models[index].files[i]` as the files of a hub repository: repo, revision, patterns, and its record in the lock. */
-function checkHubEntry(loaded: LoadedConfig, index: number, i: number, problems: Diagnostic[], sources: ISourcePins | undefined): void {
+/**
+ * Checks `models[index].files[i]` as the files of a hub repository: repo, revision, patterns, and its record in the
+ * lock. Returns whether it can be resolved to its recorded files.
+ */
+function checkHubEntry(loaded: LoadedConfig, index: number, i: number, problems: Diagnostic[], sources: ISourcePins | undefined): boolean {
   const { at } = loaded;
   const f = loaded.config.models[index].files[i];
   const field = (...rest: (string | number)[]) => ['models', index, 'files', i, ...rest];
   const before = problems.length;
   if (f.repo === undefined) {
     problems.push(at(field(), 'a file needs source (an http(s) URL or a local path) or repo (a Hugging Face repository, with revision)'));
-    return;
+    return false;
   }
   if (f.source !== undefined) problems.push(at(field('source'), 'give source (a URL or a local path) or repo (a Hugging Face repository), not both'));
   if (f.sha256 !== undefined) problems.push(at(field('sha256'), `the lock file pins each file of a repository with the hub's SHA-256; remove sha256`));
@@ -119,37 +91,40 @@ function checkHubEntry(loaded: LoadedConfig, index: number, i: number, problems:
     const pathProblem = checkModelFilePath(f.path);
     if (pathProblem) problems.push(at(field('path'), `${JSON.stringify(f.path)} ${pathProblem}`));
   }
-  if (problems.length > before || f.revision === undefined) return;
+  if (problems.length > before || f.revision === undefined) return false;
   const key = hubSourceKey(f.repo, f.revision);
   const snapshot = sources?.hubSnapshot(f.repo, f.revision);
   if (!snapshot) {
     const where = sources?.describe ?? 'the lock file';
     problems.push(at(field('repo'), `${key} is not recorded in ${where}: run \`modelcar synth\`, which lists its files through the hub's API and records them with their SHA-256`));
-    return;
+    return false;
   }
   if (selectHubFiles(snapshot.files, f.include, f.exclude).length === 0) {
     const shown = snapshot.files.slice(0, 10).map((x) => x.path);
     const more = snapshot.files.length > shown.length ? `, ... (${snapshot.files.length} files)` : '';
     problems.push(at(field(f.include ? 'include' : 'exclude'), `selects no file of ${key} (commit ${snapshot.commit}); its files: ${shown.join(', ')}${more}`));
+    return false;
   }
+  return true;
 }
 
 /**
- * The files of a model as its image takes them: local paths resolved against the config's folder, each file of a
- * folder with the digest `sources` records for it, each hub repository as its recorded files that include/exclude
- * select. Entries that {@link checkModelImage} refuses are not given here.
+ * The files of a model as its image takes them: URLs and local paths as the config gives them (its ModelImage
+ * resolves local paths against the config's folder), each file of a local folder with the digest `sources` records
+ * for it, each hub repository as its recorded files that include/exclude select. Only for a model whose files
+ * {@link checkModelFiles} found usable.
  */
 export function modelImageFiles(loaded: LoadedConfig, model: ModelConfig, sources?: ISourcePins): ModelImageSource[] {
   return model.files.map((f): ModelImageSource => {
     if (f.repo !== undefined) {
       const snapshot = sources?.hubSnapshot(f.repo, f.revision!);
       if (!snapshot) throw new Error(`${hubSourceKey(f.repo, f.revision!)} is not recorded in the lock file`);
-      return { hub: { ...snapshot, files: selectHubFiles(snapshot.files, f.include, f.exclude) }, path: f.path };
+      return { hub: { ...snapshot, files: selectHubFiles(snapshot.files, f.include, f.exclude) }, ...(f.path !== undefined ? { path: f.path } : {}) };
     }
     const source = f.source!;
-    if (/^https?:\/\//.test(source)) return { source, path: f.path, sha256: f.sha256 };
-    const local = path.resolve(loaded.dir, source);
-    const digests = sources?.folderDigests(local);
-    return { source: local, path: f.path, sha256: f.sha256, ...(digests ? { digests } : {}) };
+    const file = { source, ...(f.path !== undefined ? { path: f.path } : {}), ...(f.sha256 !== undefined ? { sha256: f.sha256 } : {}) };
+    if (/^https?:\/\//.test(source)) return file;
+    const digests = sources?.folderDigests(path.resolve(loaded.dir, source));
+    return digests ? { ...file, digests } : file;
   });
 }

@@ -1,22 +1,23 @@
 /** The models of a config: an {@link OciModel} each, with its runtime, layout and serving options resolved. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { admissionProblems } from '../admission';
 import { Construct } from 'constructs';
-import { Diagnostic, didYouMean } from '../../core/errors';
+import { Diagnostic, PropProblem, didYouMean } from '../../core/errors';
 import { ModelLayout } from '../../core/model-layout';
-import { checkName } from '../../core/names';
 import { IImageLock } from '../../constructs/image-lock';
 import { ISourcePins } from '../../core/source-pins';
 import { OciModel } from '../../constructs/oci-model';
 import { BUILTIN_RUNTIMES } from '../../constructs/runtimes/catalogue';
-import { annotationProblems, labelProblems } from '../../validation/validate-object';
 import { LoadedConfig } from '../load';
 import { ModelConfig } from '../types.generated';
-import { FieldPath, construct } from './diagnostics';
-import { checkModelImage, modelImageFiles } from './images';
-import { checkModelPullSecret, pullSecretFor } from './pull-secrets';
-import { ConfigRuntime, modelLayout, runtimeFormats } from './runtimes';
-import { ServingContext, ServingOptions, servingOptions } from './serving';
+import { ConfigField, FieldPath, construct } from './diagnostics';
+import { checkModelFiles, modelImageFiles, warnFloatingImage } from './images';
+import { modelPullSecret } from './pull-secrets';
+import { ConfigRuntime, modelLayout } from './runtimes';
+import { ServingContext, servingField, servingOptions } from './serving';
 
-/** A model of the config that passed its checks, with what its construct needs. */
+/** A model of the config whose namespace, runtime and layout are resolved: what its OciModel is made from. */
 export interface ModelPlan {
   readonly model: ModelConfig;
   /** Its index in `models`. */
@@ -25,79 +26,68 @@ export interface ModelPlan {
   /** The field that gave the namespace: the model's own, or `defaults.namespace`. */
   readonly namespaceField: FieldPath;
   readonly runtime: ConfigRuntime;
-  readonly serving: ServingOptions;
   readonly layout: ModelLayout;
 }
 
 /**
- * Checks every model of the config (names, namespace, runtime, format, layout, serving options, image, files,
- * labels, duplicates) and returns those that passed. Problems are added to `problems`, at their fields; models
- * with schema problems (`loaded.invalidModels`) are skipped, since those are reported already.
+ * Resolves what every model of the config takes from elsewhere in it (its namespace and runtime, its own or the
+ * default one; the runtime's layout) and checks what only the config knows (duplicates, how files are named, the
+ * hub repositories that `sources`, the lock file, records). Returns the models that can be made; problems are added
+ * to `problems`, at their fields. Models with schema problems (`loaded.invalidModels`) are skipped, since those are
+ * reported already.
  */
-export function planModels(
-  loaded: LoadedConfig,
-  runtimes: ReadonlyMap<string, ConfigRuntime>,
-  context: ServingContext,
-  problems: Diagnostic[],
-  warn: LoadedConfig['warn'],
-  sources?: ISourcePins,
-): ModelPlan[] {
+export function planModels(loaded: LoadedConfig, runtimes: ReadonlyMap<string, ConfigRuntime>, problems: Diagnostic[], warn: LoadedConfig['warn'], sources?: ISourcePins): ModelPlan[] {
   const { config, at } = loaded;
   const defaults = config.defaults ?? {};
   const seen = new Map<string, number>();
   const plans: ModelPlan[] = [];
   config.models.forEach((model, index) => {
     if (loaded.invalidModels.has(index)) return; // its schema problems are reported already
-    const field = (...rest: (string | number)[]) => ['models', index, ...rest];
-    const before = problems.length;
     const namespace = model.namespace ?? defaults.namespace;
-    if (namespace === undefined) {
-      problems.push(at(field(), `model "${model.name}" has no namespace: set namespace here or in defaults`));
-    } else if (model.namespace !== undefined) {
-      for (const p of checkName('label', namespace)) problems.push(at(field('namespace'), `"${namespace}" is not a valid namespace name: ${p}`));
-    }
-    for (const p of checkName('inferenceService', model.name)) problems.push(at(field('name'), `"${model.name}" is not a valid InferenceService name: ${p}`));
+    if (namespace === undefined) problems.push(at(['models', index], `model "${model.name}" has no namespace: set namespace here or in defaults`));
     const key = `${namespace}/${model.name}`;
-    if (seen.has(key)) {
-      problems.push(at(field('name'), `model "${model.name}" is defined twice in namespace ${namespace} (also models[${seen.get(key)}]); names must be unique per namespace`));
+    const twice = seen.get(key);
+    if (twice !== undefined) {
+      problems.push(at(['models', index, 'name'], `model "${model.name}" is defined twice in namespace ${namespace} (also models[${twice}]); names must be unique per namespace`));
     }
     seen.set(key, index);
-
     const runtime = modelRuntime(loaded, index, runtimes, problems);
-    let serving: ServingOptions | undefined;
     let layout: ModelLayout | undefined;
     if (runtime) {
-      checkFormat(loaded, index, runtime, problems);
       const found = modelLayout(model, runtime);
-      if (typeof found === 'string') problems.push(at(field(), found));
+      if (typeof found === 'string') problems.push(at(['models', index], found));
       else layout = found;
-      serving = servingOptions(loaded, index, runtime, context, problems);
     }
-    checkModelImage(loaded, index, problems, warn, sources);
-    checkModelPullSecret(loaded, index, problems);
-    for (const p of [...labelProblems(model.labels, field('labels')), ...annotationProblems(model.annotations, field('annotations'))]) {
-      problems.push(at(p.path, p.message));
-    }
-    if (problems.length === before && namespace !== undefined && runtime !== undefined && serving && layout) {
-      plans.push({ model, index, namespace, namespaceField: model.namespace !== undefined ? field('namespace') : ['defaults', 'namespace'], runtime, serving, layout });
+    warnFloatingImage(loaded, index, warn);
+    const filesUsable = checkModelFiles(loaded, index, problems, sources);
+    if (namespace !== undefined && twice === undefined && runtime !== undefined && layout && filesUsable) {
+      plans.push({ model, index, namespace, namespaceField: model.namespace !== undefined ? ['models', index, 'namespace'] : ['defaults', 'namespace'], runtime, layout });
     }
   });
   return plans;
 }
 
-/** Adds an {@link OciModel} for each planned model; with a lock, storageUri is pinned unless the model says `pinDigest: false`. */
+/**
+ * Adds an {@link OciModel} for each planned model; with a lock, storageUri is pinned unless the model says
+ * `pinDigest: false`. The OciModel checks its props (names, format, image, files, serving options): each problem is
+ * added to `problems` at the config field its value came from.
+ */
 export function addModels(
   scope: Construct,
   loaded: LoadedConfig,
   plans: readonly ModelPlan[],
-  options: { lock?: IImageLock; sources?: ISourcePins; environment?: string },
+  context: ServingContext & { readonly lock?: IImageLock; readonly sources?: ISourcePins; readonly environment?: string },
   problems: Diagnostic[],
-): void {
+): OciModel[] {
   const { config } = loaded;
   const defaults = config.defaults ?? {};
-  for (const { model, index, namespace, runtime, serving, layout } of plans) {
-    const pullSecret = model.pullSecret ?? defaults.pullSecret;
-    construct(problems, loaded.at(['models', index], ''), () =>
+  const made: OciModel[] = [];
+  for (const plan of plans) {
+    const { model, index, namespace, runtime, layout } = plan;
+    const pullSecret = modelPullSecret(scope, loaded, index, { name: namespace, field: plan.namespaceField }, problems);
+    const serving = servingOptions(loaded, index, context);
+    const before = problems.length;
+    const ociModel = construct(loaded, problems, ['models', index], (p) => modelField(loaded, plan, p), () =>
       new OciModel(scope, `Model:${namespace}:${model.name}`, {
         name: model.name,
         namespace,
@@ -105,17 +95,71 @@ export function addModels(
         layout,
         modelFormat: { name: model.format, version: model.formatVersion },
         image: model.image,
-        files: modelImageFiles(loaded, model, options.sources),
-        pullSecret: pullSecret === undefined ? undefined : pullSecretFor(scope, namespace, pullSecret, config.pullSecrets?.[pullSecret]),
+        files: modelImageFiles(loaded, model, context.sources),
+        sourceDir: loaded.dir,
+        pullSecret,
         baseImage: model.baseImage ?? defaults.baseImage,
-        lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? options.lock : undefined,
-        environment: options.environment,
+        lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? context.lock : undefined,
+        environment: context.environment,
         displayName: model.displayName,
         labels: model.labels,
         annotations: model.annotations,
         ...serving,
       }),
     );
+    if (ociModel) made.push(ociModel);
+    // What KServe's webhook (and controller) would refuse in the InferenceService, by KServe's own rules, once the
+    // OciModel has accepted its props (a prop it refused is reported once, by it).
+    if (problems.length === before) {
+      const modeField = model.deploymentMode !== undefined ? ['models', index, 'deploymentMode'] : ['defaults', 'deploymentMode'];
+      admissionProblems(loaded, index, serving, { field: modeField }, problems);
+    }
+  }
+  return made;
+}
+
+/** The config field an OciModel prop of `models[index]` came from: the model's own, or the one it inherits. */
+function modelField(loaded: LoadedConfig, plan: ModelPlan, problem: PropProblem): ConfigField | undefined {
+  const { model, index } = plan;
+  const [prop, ...rest] = problem.path;
+  switch (prop) {
+    case 'files': {
+      // The repository's files and commit come from the lock file, as do a folder's digests: the config names them by
+      // repo and by source.
+      const [i, key] = rest;
+      if (key === 'hub') return { field: ['models', index, 'files', i!, 'repo'] };
+      if (key === 'digests') return { field: ['models', index, 'files', i!, 'source'] };
+      const source = typeof i === 'number' ? model.files[i]?.source : undefined;
+      if (key === 'sha256' && source !== undefined && isFolder(path.resolve(loaded.dir, source))) {
+        // A config names no digests of a folder: the lock file records them.
+        return { field: ['models', index, 'files', i!, 'sha256'], message: `"${source}" is a folder; sha256 pins a single file (the lock file pins each file of a folder)` };
+      }
+      return { field: ['models', index, ...problem.path] };
+    }
+    case 'name':
+    case 'image':
+    case 'labels':
+    case 'annotations':
+    case 'displayName':
+      return { field: ['models', index, ...problem.path] };
+    case 'namespace':
+      return { field: plan.namespaceField };
+    case 'modelFormat':
+      return { field: ['models', index, rest[0] === 'version' ? 'formatVersion' : 'format'] };
+    case 'baseImage':
+    case 'runtime':
+      return { field: model[prop] !== undefined ? ['models', index, prop] : ['defaults', prop] };
+    default:
+      return servingField(loaded, index, plan.runtime, problem);
+  }
+}
+
+/** Whether a path is a folder (a path that is not there is not). */
+function isFolder(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -143,22 +187,4 @@ function modelRuntime(loaded: LoadedConfig, index: number, runtimes: ReadonlyMap
     );
   }
   return runtime;
-}
-
-/** Checks the format (and version) of `models[index]` against the formats its runtime serves, when known. */
-function checkFormat(loaded: LoadedConfig, index: number, runtime: ConfigRuntime, problems: Diagnostic[]): void {
-  const { at } = loaded;
-  const model = loaded.config.models[index];
-  const runtimeName = runtime.kind === 'emitted' ? runtime.definition.name : runtime.reference.name;
-  const formats = runtimeFormats(runtime);
-  const matching = formats?.filter((f) => f.name === model.format);
-  if (formats && matching!.length === 0) {
-    const names = [...new Set(formats.map((f) => f.name))];
-    const hint = didYouMean(model.format, names);
-    problems.push(at(['models', index, 'format'], `"${model.format}" is not served by runtime ${runtimeName}${hint ? ` (did you mean "${hint}"?)` : ''}; it serves: ${names.join(', ')}`));
-  } else if (matching && model.formatVersion !== undefined && !matching.some((f) => f.version === model.formatVersion)) {
-    problems.push(
-      at(['models', index, 'formatVersion'], `${model.format} version "${model.formatVersion}" is not served by runtime ${runtimeName}; it serves version: ${matching.map((f) => f.version).join(', ')}`),
-    );
-  }
 }

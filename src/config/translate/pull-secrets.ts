@@ -1,43 +1,59 @@
 /** The pull secrets of a config: references to Secrets that exist, or ExternalSecrets the operator fills. */
 import { Construct } from 'constructs';
 import { Diagnostic } from '../../core/errors';
-import { checkName } from '../../core/names';
 import { ExternalPullSecret } from '../../constructs/external-pull-secret';
 import { IPullSecret, PullSecret } from '../../constructs/pull-secret';
 import { LoadedConfig } from '../load';
-import { PullSecretConfig } from '../types.generated';
+import { FieldPath, construct } from './diagnostics';
 
-/** Checks the entries under `pullSecrets`. Problems are added to `problems`, at their fields. */
+/** Checks the entries under `pullSecrets`: their names (as Secret names), and that each says one way to make it. */
 export function checkPullSecrets(loaded: LoadedConfig, problems: Diagnostic[]): void {
   const { config, at } = loaded;
   for (const [name, entry] of Object.entries(config.pullSecrets ?? {})) {
-    for (const p of checkName('subdomain', name)) problems.push(at(['pullSecrets', name], `"${name}" is not a valid Secret name: ${p}`));
+    const field = ['pullSecrets', name];
+    construct(loaded, problems, field, () => ({ field }), () => PullSecret.fromSecretName(name));
     if (entry.fromEnv && entry.externalSecret) {
-      problems.push(at(['pullSecrets', name], `give either fromEnv (modelcar pull-secret makes it) or externalSecret (the operator makes it), not both`));
+      problems.push(at(field, `give either fromEnv (modelcar pull-secret makes it) or externalSecret (the operator makes it), not both`));
     }
   }
 }
 
-/** Checks the pull secret `models[index]` names (its own or the default one). */
-export function checkModelPullSecret(loaded: LoadedConfig, index: number, problems: Diagnostic[]): void {
-  const { config, at } = loaded;
-  const model = config.models[index];
-  const pullSecret = model.pullSecret ?? config.defaults?.pullSecret;
-  if (pullSecret === undefined) return;
-  for (const p of checkName('subdomain', pullSecret)) {
-    problems.push(at(model.pullSecret !== undefined ? ['models', index, 'pullSecret'] : ['defaults', 'pullSecret'], `"${pullSecret}" is not a valid Secret name: ${p}`));
-  }
-}
-
 /**
- * The pull secret a model uses: an ExternalSecret (emitted once per namespace) when the config says where
- * the credentials are stored, else a reference to a Secret that exists (or that `modelcar pull-secret` makes).
+ * The pull secret `models[index]` uses (its own or the default one), in its namespace: an ExternalSecret (emitted
+ * once per namespace) when the config says where the credentials are stored, else a reference to a Secret that
+ * exists (or that `modelcar pull-secret` makes). Undefined when it has none, or with problems, which are added to
+ * `problems` at the fields they came from.
  */
-export function pullSecretFor(scope: Construct, namespace: string, name: string, entry: PullSecretConfig | undefined): IPullSecret {
+export function modelPullSecret(
+  scope: Construct,
+  loaded: LoadedConfig,
+  index: number,
+  namespace: { readonly name: string; readonly field: FieldPath },
+  problems: Diagnostic[],
+): IPullSecret | undefined {
+  const { config } = loaded;
+  const model = config.models[index];
+  const name = model.pullSecret ?? config.defaults?.pullSecret;
+  if (name === undefined) return undefined;
+  const named: FieldPath = model.pullSecret !== undefined ? ['models', index, 'pullSecret'] : ['defaults', 'pullSecret'];
+  const entry = config.pullSecrets?.[name];
   const store = entry?.externalSecret;
-  if (!store) return PullSecret.fromSecretName(name);
-  const id = `ExternalPullSecret:${namespace}:${name}`;
+  if (!store) return construct(loaded, problems, named, () => ({ field: named }), () => PullSecret.fromSecretName(name));
+  const id = `ExternalPullSecret:${namespace.name}:${name}`;
   const existing = scope.node.tryFindChild(id);
-  if (existing) return existing as ExternalPullSecret;
-  return new ExternalPullSecret(scope, id, { name, namespace, server: entry.server, ...store });
+  if (ExternalPullSecret.isExternalPullSecret(existing)) return existing;
+  const entryField = ['pullSecrets', name];
+  return construct(
+    loaded,
+    problems,
+    entryField,
+    (p) => {
+      const prop = p.path[0];
+      if (prop === 'name') return { field: entryField };
+      if (prop === 'server') return { field: [...entryField, 'server'] };
+      if (prop === 'namespace') return { field: namespace.field };
+      return { field: [...entryField, 'externalSecret', ...p.path] };
+    },
+    () => new ExternalPullSecret(scope, id, { name, namespace: namespace.name, server: entry.server, ...store }),
+  );
 }

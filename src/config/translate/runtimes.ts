@@ -1,12 +1,13 @@
 import { ComputeResourcesOverride, MODEL_SERVER_SIZES, mergeResources } from '../../core/compute-resources';
-import { Diagnostic } from '../../core/errors';
+import { Diagnostic, PropProblem } from '../../core/errors';
+import { ImageReferenceError, parseImageReference } from '../../core/image-ref';
 import { ModelLayout, modelLayoutByName } from '../../core/model-layout';
-import { checkName } from '../../core/names';
-import { BUILTIN_RUNTIMES, RuntimeDefinition, withImages } from '../../constructs/runtimes/catalogue';
+import { BUILTIN_RUNTIMES } from '../../constructs/runtimes/catalogue';
+import { RuntimeDefinition, withImages } from '../../constructs/runtimes/definition';
 import { IServingRuntime, ServingRuntime } from '../../constructs/serving-runtime';
 import { LoadedConfig } from '../load';
 import { ModelConfig, ResourcesConfig, RuntimeConfig } from '../types.generated';
-import { checkImage } from './images';
+import { FieldPath, construct } from './diagnostics';
 
 /** A runtime a config's models can name: one modelcar emits (built-in or declared), or one that exists in the cluster. */
 export type ConfigRuntime =
@@ -30,7 +31,8 @@ export function configRuntimes(loaded: LoadedConfig, problems: Diagnostic[]): Ma
   for (const [name, entry] of Object.entries(config.runtimes ?? {})) {
     const field = ['runtimes', name];
     const before = problems.length;
-    for (const p of checkName('subdomain', name)) problems.push(at(field, `runtime name "${name}" is not valid: ${p}`));
+    // The entry's name is the name of a ServingRuntime: the construct's rule for those names.
+    construct(loaded, problems, field, () => ({ field }), () => ServingRuntime.fromName(name));
     const builtin = BUILTIN_RUNTIMES[name];
     const keys = Object.keys(entry);
     const allowed = entry.existing ? EXISTING_KEYS : builtin ? BUILTIN_KEYS : CUSTOM_KEYS;
@@ -42,8 +44,9 @@ export function configRuntimes(loaded: LoadedConfig, problems: Diagnostic[]): Ma
           : `"${key}" is for built-in runtimes`;
       problems.push(at([...field, key], `"${key}" cannot be set here: ${why}; allowed: ${allowed.join(', ')}`));
     }
-    if (entry.image !== undefined) checkImage(entry.image, [...field, 'image'], problems, at);
-    for (const [container, image] of Object.entries(entry.images ?? {})) checkImage(image, [...field, 'images', container], problems, at);
+    const changed = builtin && !entry.existing ? changedBuiltin(loaded, builtin, entry, field, problems) : undefined;
+    // The image of a runtime of one's own goes into its spec as it is, which no construct checks.
+    if (!builtin && !entry.existing && entry.image !== undefined) checkImage(loaded, entry.image, [...field, 'image'], problems);
     if (problems.length > before) continue;
 
     if (entry.existing) {
@@ -58,9 +61,8 @@ export function configRuntimes(loaded: LoadedConfig, problems: Diagnostic[]): Ma
       runtimes.set(name, { kind: 'existing', reference, field });
       continue;
     }
-    if (builtin) {
-      const definition = changedBuiltin(builtin, entry, field, problems, at);
-      if (definition) runtimes.set(name, { kind: 'emitted', definition, field });
+    if (changed) {
+      runtimes.set(name, { kind: 'emitted', definition: changed, field });
       continue;
     }
     for (const key of ['image', 'formats', 'layout'] as const) {
@@ -82,11 +84,6 @@ export function modelLayout(model: ModelConfig, runtime: ConfigRuntime): ModelLa
   return `runtime ${name} already exists in the cluster and its model layout is unknown: set layout (ovms, flat or caikit) here or on runtimes.${name}`;
 }
 
-/** The formats a runtime serves, when known. */
-export function runtimeFormats(runtime: ConfigRuntime): readonly { name: string; version?: string }[] | undefined {
-  return runtime.kind === 'emitted' ? runtime.definition.spec.supportedModelFormats ?? [] : runtime.reference.supportedModelFormats;
-}
-
 /** Quantities as Kubernetes strings; `null` (remove a default) stays. */
 export function resourcesOverride(resources: ResourcesConfig | undefined): ComputeResourcesOverride | undefined {
   if (!resources) return undefined;
@@ -95,27 +92,17 @@ export function resourcesOverride(resources: ResourcesConfig | undefined): Compu
   return { requests: list(resources.requests as Record<string, string | number | null>), limits: list(resources.limits as Record<string, string | number | null>) };
 }
 
-function changedBuiltin(
-  builtin: RuntimeDefinition,
-  entry: RuntimeConfig,
-  field: (string | number)[],
-  problems: Diagnostic[],
-  at: LoadedConfig['at'],
-): RuntimeDefinition | undefined {
+function changedBuiltin(loaded: LoadedConfig, builtin: RuntimeDefinition, entry: RuntimeConfig, field: FieldPath, problems: Diagnostic[]): RuntimeDefinition | undefined {
   const main = builtin.spec.containers[0].name;
   if (entry.image !== undefined && entry.images?.[main] !== undefined) {
-    problems.push(at([...field, 'images', main], `the image of ${main} is set twice, by image and by images.${main}; keep one`));
+    problems.push(loaded.at([...field, 'images', main], `the image of ${main} is set twice, by image and by images.${main}; keep one`));
     return undefined;
   }
-  let definition = builtin;
-  try {
-    definition = withImages(builtin, { ...entry.images, ...(entry.image !== undefined ? { [main]: entry.image } : {}) });
-  } catch (e) {
-    if (!(e instanceof Error)) throw e;
-    const container = /^images\.([^:]+):/.exec(e.message)?.[1];
-    problems.push(at(container ? [...field, 'images', container] : field, e.message.replace(/^images\.[^:]+: /, '')));
-    return undefined;
-  }
+  const images = { ...entry.images, ...(entry.image !== undefined ? { [main]: entry.image } : {}) };
+  // `image` is the image of the main container: its problems are reported there.
+  const fields = (p: PropProblem) => ({ field: p.path[1] === main && entry.image !== undefined ? [...field, 'image'] : [...field, ...p.path] });
+  const definition = construct(loaded, problems, field, fields, () => withImages(builtin, images));
+  if (!definition) return undefined;
   if (entry.resources === undefined && entry.gpus === undefined) return definition;
   return {
     ...definition,
@@ -154,4 +141,14 @@ function customRuntime(name: string, entry: RuntimeConfig): RuntimeDefinition {
     // Like the built-in runtimes, a runtime of one's own sets requests and limits: the dashboard's Small size.
     defaults: { resources: mergeResources(MODEL_SERVER_SIZES.SMALL, resourcesOverride(entry.resources)), gpus: entry.gpus },
   };
+}
+
+/** Checks an image reference the config gives for a runtime of its own. */
+function checkImage(loaded: LoadedConfig, value: string, field: FieldPath, problems: Diagnostic[]): void {
+  try {
+    parseImageReference(value);
+  } catch (e) {
+    if (!(e instanceof ImageReferenceError)) throw e;
+    problems.push(loaded.at(field, e.message));
+  }
 }

@@ -2,16 +2,20 @@
  * The translation of a config into constructs: a Namespace per namespace, an OciModel per model, with the
  * runtimes, pull secrets and serving options the config gives them. Each concern has its module here; this one
  * puts them together, once per environment.
+ *
+ * The constructs check their props; the config layer adds the rules only it can check (what a config names
+ * elsewhere in it, duplicates, paths relative to the config file) and reports each problem a construct finds at the
+ * config line its value came from.
  */
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigError, Diagnostic } from '../../core/errors';
-import { DEFAULT_KSERVE_VERSION, DEFAULT_PLATFORM, checkKserveVersion, modelcarUidNote } from '../../core/platform';
+import { DEFAULT_KSERVE_VERSION, DEFAULT_PLATFORM, modelcarUidNote } from '../../core/platform';
 import { IImageLock } from '../../constructs/image-lock';
 import { ISourcePins } from '../../core/source-pins';
 import { DEFAULT_IMAGE_USER } from '../../constructs/model-image';
 import { environmentNames, resolveEnvironment } from '../environments';
-import { LoadedConfig, sortDiagnostics } from '../load';
+import { LoadedConfig } from '../load';
 import { uniqueDiagnostics } from './diagnostics';
 import { addModels, planModels } from './models';
 import { addNamespaces, declaredNamespaces } from './namespaces';
@@ -38,9 +42,8 @@ export interface TranslateOptions {
 
 /**
  * Adds the constructs a config describes to a scope (usually a Chart): a Namespace per namespace, an OciModel
- * per model. Checks the rules the schema cannot express (names, image references, formats, duplicates) and
- * throws a {@link ConfigError} with all of them, each at its config line and field. Returns the warnings, at
- * the config's fields.
+ * per model. Throws a {@link ConfigError} with every problem, of the config and of the constructs' props, each at
+ * its config line and field. Returns the warnings, at the config's fields.
  */
 export function translateConfig(scope: Construct, loaded: LoadedConfig, options: TranslateOptions = {}): Diagnostic[] {
   const { config, at } = loaded;
@@ -49,19 +52,15 @@ export function translateConfig(scope: Construct, loaded: LoadedConfig, options:
   const warn = (field: readonly (string | number)[], message: string) => void warnings.push(at(field, message));
   const platform = config.platform ?? DEFAULT_PLATFORM;
   const kserveVersion = config.kserveVersion ?? DEFAULT_KSERVE_VERSION;
-  const versionProblem = checkKserveVersion(kserveVersion);
-  if (versionProblem) problems.push(at(['kserveVersion'], versionProblem));
   const runtimes = configRuntimes(loaded, problems);
-  const namespaces = declaredNamespaces(loaded, problems);
   checkPullSecrets(loaded, problems);
-  const models = planModels(loaded, runtimes, { platform, kserveVersion }, problems, warn, options.sources);
-  if (problems.length) throw new ConfigError(sortDiagnostics(problems));
-
+  const models = planModels(loaded, runtimes, problems, warn, options.sources);
+  const namespaces = declaredNamespaces(loaded);
   for (const m of models) if (!namespaces.has(m.namespace)) namespaces.set(m.namespace, m.namespaceField);
   addNamespaces(scope, loaded, namespaces, platform, problems);
-  addModels(scope, loaded, models, options, problems);
-  if (problems.length) throw new ConfigError(sortDiagnostics(problems));
-  if (platform === 'kserve' && models.length) warnings.push(at(['platform'], modelcarUidNote(Number(DEFAULT_IMAGE_USER))));
+  const made = addModels(scope, loaded, models, { platform, kserveVersion, ...options }, problems);
+  if (problems.length) throw new ConfigError(uniqueDiagnostics(problems));
+  if (platform === 'kserve' && made.length) warnings.push(at(['platform'], modelcarUidNote(Number(DEFAULT_IMAGE_USER))));
   return warnings;
 }
 
@@ -99,7 +98,7 @@ export function translateEnvironments<T>(
     try {
       results.push(one(resolveEnvironment(loaded, env), env));
     } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
+      if (!ConfigError.isConfigError(e)) throw e;
       problems.push(...e.diagnostics);
     }
   }

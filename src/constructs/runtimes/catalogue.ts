@@ -5,8 +5,6 @@ import { KSERVE_OVMS } from './kserve-ovms';
 import { TGIS_GRPC_RUNTIME } from './tgis-grpc-runtime';
 import { VLLM_RUNTIME } from './vllm-runtime';
 
-export * from './definition';
-export * from './odh-images';
 export { KSERVE_OVMS, VLLM_RUNTIME, CAIKIT_TGIS_RUNTIME, CAIKIT_STANDALONE_RUNTIME, TGIS_GRPC_RUNTIME };
 
 /** The runtimes modelcar ships, by ServingRuntime name: OpenDataHub's KServe runtime templates. */

@@ -1,6 +1,7 @@
 import { ServingRuntimeSpec } from '../../../imports/kserve-sr-serving.kserve.io';
 import { ComputeResources } from '../../core/compute-resources';
-import { parseImageReference } from '../../core/image-ref';
+import { PropError, PropProblem } from '../../core/errors';
+import { ImageReferenceError, parseImageReference } from '../../core/image-ref';
 import { ModelLayout } from '../../core/model-layout';
 
 /** A model format a runtime serves, as in a ServingRuntime's `spec.supportedModelFormats`. */
@@ -76,24 +77,26 @@ export function odhTemplateMetadata(template: OdhTemplateInfo): Pick<RuntimeDefi
 
 /**
  * A runtime with other model server images, by container name: e.g. the same image pinned by digest, or
- * mirrored into a private registry. Throws naming a container the runtime does not have, or an image that is
- * not a valid reference.
+ * mirrored into a private registry. Throws a {@link PropError} naming each container the runtime does not have,
+ * and each image that is not a valid reference.
  */
 export function withImages(definition: RuntimeDefinition, images: Readonly<Record<string, string>>): RuntimeDefinition {
   const names = definition.spec.containers.map((c) => c.name);
+  const problems: PropProblem[] = [];
   for (const [container, image] of Object.entries(images)) {
-    if (!names.includes(container)) {
-      throw new Error(`images.${container}: runtime ${definition.name} has no container "${container}"; its containers: ${names.join(', ')}`);
+    const problem = (message: string, allowed?: readonly string[]) => ({ construct: '', path: ['images', container], value: image, message, ...(allowed ? { allowed } : {}) });
+    try {
+      parseImageReference(image);
+    } catch (e) {
+      if (!(e instanceof ImageReferenceError)) throw e;
+      problems.push(problem(e.message));
+      continue;
     }
-    parseImageReference(image);
+    if (!names.includes(container)) problems.push(problem(`runtime ${definition.name} has no container "${container}"; its containers: ${names.join(', ')}`, names));
   }
+  if (problems.length) throw new PropError(problems);
   return {
     ...definition,
     spec: { ...definition.spec, containers: definition.spec.containers.map((c) => (images[c.name] === undefined ? c : { ...c, image: images[c.name] })) },
   };
-}
-
-/** The images of a runtime's containers, by container name. */
-export function imagesOf(definition: RuntimeDefinition): Record<string, string> {
-  return Object.fromEntries(definition.spec.containers.map((c) => [c.name, c.image ?? '']));
 }

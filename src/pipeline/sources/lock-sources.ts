@@ -163,7 +163,7 @@ function usedSources(loaded: LoadedConfig): UsedSources {
       configs.push(resolveEnvironment(loaded, env));
     } catch (e) {
       // An overlay with problems: synth reports them.
-      if (!(e instanceof ConfigError)) throw e;
+      if (!ConfigError.isConfigError(e)) throw e;
     }
   }
   for (const config of configs) {

@@ -6,16 +6,15 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { inputsDigest, readLock, recordImages } from '../../../src/pipeline/lock';
+import { inputsDigest, lockFileOf, readLock, recordImages } from '../../../src/pipeline/lock';
 import { loadConfigImages } from '../../../src/pipeline/config-images';
 import { useEnv } from '../../support/env';
 import { sha256 } from '../../support/hub-fixtures';
 import { Project, cli, project } from '../../support/project';
+import { tempDir } from '../../support/temp';
 
-const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-cache-'));
-afterAll(() => fs.rmSync(cache, { recursive: true, force: true }));
+const cache = tempDir('modelcar-cache-');
 useEnv(() => ({ XDG_CACHE_HOME: cache }));
 
 const CONFIG = Buffer.from('{"model_type": "granite"}\n');
@@ -47,7 +46,7 @@ const lockOf = (p: Project) => path.join(p.dir, 'modelcar.lock.yaml');
 function recordPush(p: Project): void {
   const { images } = loadConfigImages(p.config, p.dist);
   const files = Object.fromEntries(images[0].image.files.map((f) => [f.target, `sha256:${f.sha256}`]));
-  recordImages(p.config, new Map([['llm/granite', { image: 'quay.io/team/granite:1', digest: DIGEST, inputs: inputsDigest(images[0].image), files }]]), ['llm/granite']);
+  recordImages(lockFileOf(p.config), new Map([['llm/granite', { image: 'quay.io/team/granite:1', digest: DIGEST, inputs: inputsDigest(images[0].image), files }]]), ['llm/granite'], path.basename(p.config));
 }
 
 describe('a folder pinned file by file', () => {
@@ -127,7 +126,7 @@ describe('a folder pinned file by file', () => {
     );
     // stage (and build) take the folder as the lock file records it: a folder that no longer has those files is refused.
     expect((await cli(['stage', '-c', p.config, '-o', p.dist])).err).toBe(
-      `modelcar: ${p.config}:5:5: models[0]: ModelImage files[0].digests: the files of ${path.join(p.dir, 'models/granite')} are not the ones pinned: special_tokens_map.json is new (not pinned); tokenizer.json is pinned but no longer in the folder (\`modelcar synth\` records them anew)\n1 problem found; nothing was written.\n`,
+      `modelcar: ${p.config}:9:17: models[0].files[0].source: the files of models/granite are not the ones pinned: special_tokens_map.json is new (not pinned); tokenizer.json is pinned but no longer in the folder (\`modelcar synth\` records them anew)\n1 problem found; nothing was written.\n`,
     );
     expect((await synth(p)).code).toBe(0);
   });

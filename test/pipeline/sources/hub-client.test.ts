@@ -9,6 +9,7 @@ import * as path from 'path';
 import { HubClient, hubToken, hubTokenFile } from '../../../src/pipeline/sources/hub-client';
 import { HubServer, startHubServer } from '../../support/hub-server';
 import { COMMIT, GATED, LLM, LLM_FILES, OLD_COMMIT, PRIVATE, VALID_TOKENS, sha256 } from '../../support/hub-fixtures';
+import { tempDir } from '../../support/temp';
 
 let hub: HubServer;
 let paged: HubServer;
@@ -78,19 +79,15 @@ describe('listing a repository', () => {
 
 describe('tokens: from HF_TOKEN, else the token file; sent as a bearer token to the hub', () => {
   test('GIVEN HF_TOKEN and a token file THEN HF_TOKEN wins; without HF_TOKEN the file (HF_TOKEN_PATH, else HF_HOME/token, else ~/.cache/huggingface/token) is read, trimmed', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-hf-home-'));
-    try {
-      fs.mkdirSync(path.join(dir, 'huggingface'));
-      fs.writeFileSync(path.join(dir, 'huggingface', 'token'), 'hf_from_file\n');
-      const env = { XDG_CACHE_HOME: dir };
-      expect(hubTokenFile(env)).toBe(path.join(dir, 'huggingface', 'token'));
-      expect(hubToken(env)).toStrictEqual({ token: 'hf_from_file', from: `the token file ${path.join(dir, 'huggingface', 'token')}` });
-      expect(hubToken({ ...env, HF_TOKEN: 'hf_env' })).toStrictEqual({ token: 'hf_env', from: 'HF_TOKEN' });
-      expect(hubTokenFile({ HF_HOME: '/srv/hf' })).toBe('/srv/hf/token');
-      expect(hubToken({ HF_TOKEN_PATH: path.join(dir, 'none') })).toStrictEqual({});
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('modelcar-hf-home-');
+    fs.mkdirSync(path.join(dir, 'huggingface'));
+    fs.writeFileSync(path.join(dir, 'huggingface', 'token'), 'hf_from_file\n');
+    const env = { XDG_CACHE_HOME: dir };
+    expect(hubTokenFile(env)).toBe(path.join(dir, 'huggingface', 'token'));
+    expect(hubToken(env)).toStrictEqual({ token: 'hf_from_file', from: `the token file ${path.join(dir, 'huggingface', 'token')}` });
+    expect(hubToken({ ...env, HF_TOKEN: 'hf_env' })).toStrictEqual({ token: 'hf_env', from: 'HF_TOKEN' });
+    expect(hubTokenFile({ HF_HOME: '/srv/hf' })).toBe('/srv/hf/token');
+    expect(hubToken({ HF_TOKEN_PATH: path.join(dir, 'none') })).toStrictEqual({});
   });
 
   test('GIVEN a token THEN the API gets it as `Authorization: Bearer`, and a private repository is listed', async () => {

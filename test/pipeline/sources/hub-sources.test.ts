@@ -8,7 +8,6 @@
 import { execFile } from 'child_process';
 import { promisify } from 'util';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readLock } from '../../../src/pipeline/lock';
 import { useEnv } from '../../support/env';
@@ -16,15 +15,15 @@ import { HubServer, startHubServer } from '../../support/hub-server';
 import { COMMIT, GATED, GATED_COMMIT, LLM, LLM_FILES, OLD_COMMIT, OLD_LLM_FILES, VALID_TOKENS, sha256 } from '../../support/hub-fixtures';
 import { Project, cli, project } from '../../support/project';
 import { requireTool } from '../../support/tools';
+import { tempDir } from '../../support/temp';
 
 let hub: HubServer;
-const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-cache-'));
+const cache = tempDir('modelcar-cache-');
 beforeAll(async () => {
   hub = await startHubServer({ repos: [LLM, GATED], validTokens: VALID_TOKENS });
 });
 afterAll(async () => {
   await hub.close();
-  fs.rmSync(cache, { recursive: true, force: true });
 });
 useEnv(() => ({ HF_ENDPOINT: hub.endpoint, HF_TOKEN_PATH: path.join(cache, 'no-token'), XDG_CACHE_HOME: cache }));
 

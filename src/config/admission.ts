@@ -1,0 +1,65 @@
+/**
+ * KServe's admission rules, applied to a model of the config before anything is built: the parts of the
+ * InferenceService a model's serving options decide (deployment mode, annotations, replicas, scaling, env) are
+ * judged by the same rules `modelcar validate` and synth's output check apply (`src/validation/kserve-admission`),
+ * and each problem is reported at the config line that causes it.
+ */
+import { Diagnostic } from '../core/errors';
+import { DEFAULT_KSERVE_VERSION, deploymentModeFor } from '../core/platform';
+import { kserveRuleProblems, releaseForVersion } from '../validation/kserve-admission';
+import { OciModelProps } from '../constructs/oci-model';
+import { LoadedConfig } from './load';
+
+/** What the rules need of a model's serving options (`ServingOptions` of translate/serving.ts). */
+export type AdmissionInput = Pick<OciModelProps, 'kserveVersion' | 'deploymentMode' | 'minReplicas' | 'maxReplicas' | 'scaleMetric' | 'scaleTarget' | 'env'>;
+
+/** The predictor fields a model's serving options set, by their name in the config. */
+const PREDICTOR_FIELDS = new Set(['minReplicas', 'maxReplicas', 'scaleMetric', 'scaleTarget', 'timeout']);
+
+/**
+ * The problems KServe (at the config's kserveVersion) would have with the InferenceService of `models[index]`:
+ * refused at admission, or admitted and then failed on or ignored (both stop synth). Added to `problems`.
+ * `mode` is where the deployment mode comes from (the model's or the defaults' field), when given.
+ */
+export function admissionProblems(loaded: LoadedConfig, index: number, serving: AdmissionInput, mode: { field: (string | number)[] }, problems: Diagnostic[]): void {
+  const model = loaded.config.models[index];
+  const field = (...rest: (string | number)[]) => ['models', index, ...rest];
+  let deploymentMode: string;
+  try {
+    deploymentMode = deploymentModeFor(serving.deploymentMode ?? 'Serverless', serving.kserveVersion);
+  } catch {
+    return; // the deployment mode itself is reported by servingOptions
+  }
+  const annotations: Record<string, string> = { 'serving.kserve.io/deploymentMode': deploymentMode, ...model.annotations };
+  const env = Object.entries(serving.env ?? {});
+  // The replicas as the OciModel construct writes them (minReplicas 1, maxReplicas minReplicas).
+  const minReplicas = serving.minReplicas ?? 1;
+  const isvc = {
+    apiVersion: 'serving.kserve.io/v1beta1',
+    kind: 'InferenceService',
+    metadata: { name: model.name, annotations },
+    spec: {
+      predictor: {
+        minReplicas,
+        maxReplicas: serving.maxReplicas ?? Math.max(minReplicas, 1),
+        scaleMetric: serving.scaleMetric,
+        scaleTarget: serving.scaleTarget,
+        model: { modelFormat: { name: model.format ?? '' }, env: env.length ? env.map(([name, value]) => ({ name, value })) : undefined },
+      },
+    },
+  };
+  for (const p of kserveRuleProblems('InferenceService', isvc, releaseForVersion(serving.kserveVersion ?? DEFAULT_KSERVE_VERSION))) {
+    const [a, b, c, d, e] = p.path;
+    let at: (string | number)[] | undefined;
+    if (a === 'spec' && b === 'predictor' && typeof c === 'string' && PREDICTOR_FIELDS.has(c)) {
+      // A value modelcar defaulted is reported at the value the user gave.
+      at = model[c as keyof typeof model] !== undefined ? field(c) : c === 'maxReplicas' && model.minReplicas !== undefined ? field('minReplicas') : field();
+    } else if (a === 'spec' && b === 'predictor' && c === 'model' && d === 'env' && typeof e === 'number') {
+      at = field('env', env[e]![0]);
+    } else if (a === 'metadata' && b === 'annotations' && typeof c === 'string') {
+      at = model.annotations?.[c] !== undefined ? field('annotations', c) : mode.field;
+    }
+    // Other paths (the name, the storage URI) are checked by modelcar's own, stricter rules.
+    if (at) problems.push(loaded.at(at, p.message));
+  }
+}
