@@ -1,5 +1,9 @@
+import { UserError } from '../core/errors';
+import { AbortedError } from '../core/interrupts';
 import { InitResult, init } from '../pipeline/init';
 import { ProgressOutput } from '../pipeline/progress';
+import { INTERRUPTED_EXIT_CODE } from '../pipeline/stage';
+import { withInterrupts } from './signals';
 
 /** Arguments of `modelcar init`. */
 export interface InitArgs {
@@ -14,7 +18,14 @@ export interface InitArgs {
   readonly format?: string;
 }
 
-/** Runs `modelcar init`: the guesses and what was written go to `out`. */
+/** Runs `modelcar init`: the guesses and what was written go to `out`; SIGINT, SIGTERM and SIGHUP stop it cleanly. */
 export function runInit(args: InitArgs, out: ProgressOutput, env: NodeJS.ProcessEnv = process.env): Promise<InitResult> {
-  return init({ ...args, env, output: out });
+  return withInterrupts(async (signal) => {
+    try {
+      return await init({ ...args, env, output: out, signal });
+    } catch (e) {
+      if (!(e instanceof AbortedError) && !signal.aborted) throw e;
+      throw new UserError(`interrupted; ${args.config} was not written`, INTERRUPTED_EXIT_CODE);
+    }
+  });
 }

@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import yargs, { Argv } from 'yargs';
-import { didYouMean, UserError } from '../core/errors';
+import { didYouMean, isSystemError, printable, systemErrorMessage, UserError } from '../core/errors';
+import { withInterrupts } from './signals';
 // Each command loads its modules when it runs, so `validate` does not pay for loading cdk8s.
 type SynthCommand = typeof import('./synth-command');
 type ValidateCommand = typeof import('./validate-command');
@@ -93,7 +94,7 @@ export async function main(
         ),
       async (args) => {
         const { checkFails, formatChanges, formatSummary, formatWarnings, runSynth } = require('./synth-command') as SynthCommand;
-        const result = await runSynth({ config: args.config, outdir: args.output, check: args.check }, { env: input.env, output: { write: out } });
+        const result = await withInterrupts((signal) => runSynth({ config: args.config, outdir: args.output, check: args.check }, { env: input.env, output: { write: out }, signal }));
         err(formatWarnings(result));
         if (args.check) {
           out(formatChanges(result, args.output, args.config));
@@ -124,9 +125,9 @@ export async function main(
             .example('$0 pull-secret -c modelcar.yaml --out-dir .modelcar/secrets', 'Make the fromEnv pull secrets of a config into a git-ignored folder')
             .example('$0 pull-secret quay-pull -n ml --server quay.io --password-stdin --seal-with cert.pem > dist-sealed.yaml', 'A SealedSecret to commit'),
         ),
-      (args) => {
+      async (args) => {
         const { runPullSecret } = require('./pull-secret-command') as PullSecretCommand;
-        out(
+        const text = await withInterrupts((signal) =>
           runPullSecret(
             {
               names: args.names,
@@ -143,8 +144,10 @@ export async function main(
             },
             input.env,
             input.readStdin,
+            signal,
           ),
         );
+        out(text);
       },
     )
     .command(
@@ -174,14 +177,17 @@ export async function main(
             .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
             .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
             .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
-            .option('retries', { type: 'number', default: 5, describe: 'Attempts after the first for a download that breaks, stalls or gets HTTP 429/5xx (resumed where it broke)' })
+            .option('retries', { type: 'number', default: 5, describe: 'Attempts after the first for a download that breaks, goes idle or gets HTTP 429/5xx (resumed where it broke)' })
+            .option('stall-timeout', { type: 'number', default: 120, describe: 'Give up a download when less than 64 KiB arrive in this many seconds (over its attempts)' })
             .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts')
             .example('HTTPS_PROXY=http://proxy:3128 HF_TOKEN=... $0 stage', 'Through a proxy, with a Hugging Face token for gated repositories'),
         ),
       async (args) => {
         const { runStage } = require('./stage-command') as StageCommand;
         if (!Number.isInteger(args.retries) || args.retries < 0) throw new UserError(`--retries: ${args.retries} is not a whole number of 0 or more`, 2);
-        await runStage({ config: args.config, output: args.output, models: args.models ?? [], retries: args.retries }, progressOut, input.env);
+        const stall = args['stall-timeout'];
+        if (!(stall > 0)) throw new UserError(`--stall-timeout ${stall}: give a number of seconds above 0`, 2);
+        await runStage({ config: args.config, output: args.output, models: args.models ?? [], retries: args.retries, stallTimeoutMs: Math.round(stall * 1000) }, progressOut, input.env);
       },
     )
     .command(
@@ -282,8 +288,13 @@ export async function main(
     return code;
   } catch (e) {
     if (UserError.isUserError(e)) {
-      err(`modelcar: ${e.message}\n`);
+      err(`modelcar: ${printable(e.message)}\n`);
       return e.exitCode;
+    }
+    // A system call that failed (a full disk, a read-only filesystem, a permission): the machine's state, not a bug.
+    if (isSystemError(e)) {
+      err(`modelcar: ${printable(systemErrorMessage(e))}\n`);
+      return 1;
     }
     err(`modelcar: internal error (please report it): ${e instanceof Error ? e.stack : String(e)}\n`);
     return 3;

@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import { loadConfig } from '../config/load';
 import { UserError } from '../core/errors';
 import { SealingScope } from '../core/sealed-secret';
-import { PullSecretRequest, pullSecretObjects, pullSecretsOfConfig, readCredentials, renderYamlStream, writeObjectFiles } from '../pipeline/secrets';
+import { AbortedError, runStepsAsync } from '../core/interrupts';
+import { PullSecretRequest, pullSecretObjects, pullSecretsOfConfig, readCredentials, renderYamlStream, writeObjectFilesSteps } from '../pipeline/secrets';
+import { INTERRUPTED_EXIT_CODE } from '../pipeline/stage';
 
 /** Arguments of `modelcar pull-secret`. */
 export interface PullSecretArgs {
@@ -23,7 +25,7 @@ export interface PullSecretArgs {
  * Runs `modelcar pull-secret`: makes pull Secrets (or SealedSecrets) from credentials in the environment or
  * on standard input, and prints them or writes them outside the committed output. Returns what to print.
  */
-export function runPullSecret(args: PullSecretArgs, env: NodeJS.ProcessEnv, readStdin: () => string): string {
+export async function runPullSecret(args: PullSecretArgs, env: NodeJS.ProcessEnv, readStdin: () => string, signal?: AbortSignal): Promise<string> {
   let requests: PullSecretRequest[];
   if (args.config !== undefined) {
     if (args.namespace !== undefined || args.server !== undefined || args.passwordStdin) {
@@ -50,7 +52,13 @@ export function runPullSecret(args: PullSecretArgs, env: NodeJS.ProcessEnv, read
     throw new UserError(e.message);
   }
   if (args.outDir === undefined) return renderYamlStream(objects);
-  const written = writeObjectFiles(args.outDir, objects);
+  let written: string[];
+  try {
+    written = await runStepsAsync(writeObjectFilesSteps(args.outDir, objects), signal);
+  } catch (e) {
+    if (!(e instanceof AbortedError)) throw e;
+    throw new UserError(`interrupted; each file in ${args.outDir} is whole or not written, and no temporary file with credentials is left`, INTERRUPTED_EXIT_CODE);
+  }
   const what = certificate ? 'SealedSecret' : 'Secret (mode 0600, git-ignored folder)';
   return written.map((f) => `wrote ${what} ${f}\n`).join('');
 }

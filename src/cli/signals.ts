@@ -1,21 +1,32 @@
+import * as fs from 'fs';
+import { runInterruptCleanups } from '../core/interrupts';
 import { INTERRUPTED_EXIT_CODE } from '../pipeline/stage';
 
+/** The signals that stop a command: Ctrl-C, `kill`, a closed terminal or SSH session. */
+export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /**
- * Turns SIGINT and SIGTERM into an AbortSignal for the duration of a long command, so that it can stop cleanly
- * (remove its partial file, stop the builder). A second signal exits at once.
+ * Turns SIGINT, SIGTERM and SIGHUP into an AbortSignal for the duration of a command that writes, so that it can stop
+ * cleanly at its next step (remove its partial files, put the output folder back, stop the builder, release the
+ * lock). A second signal does not wait: the cleanups registered with `onInterrupt` run at once (partial files and
+ * credential files removed, the lock released), and the process exits.
  */
 export async function withInterrupts<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(INTERRUPTED_EXIT_CODE);
+    if (controller.signal.aborted) {
+      runInterruptCleanups();
+      fs.writeSync(2, `modelcar: ${name} again: stopped at once; partial and credential files were removed\n`);
+      process.exit(INTERRUPTED_EXIT_CODE);
+    }
     controller.abort(name);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   try {
     return await run(controller.signal);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // Once stopped, the process is on its way out: a further signal still cleans up and exits (were the handler
+    // removed, it would kill the process the default way).
+    if (!controller.signal.aborted) for (const s of STOP_SIGNALS) process.off(s, onSignal);
   }
 }

@@ -1,3 +1,4 @@
+import { own } from '../core/records';
 import { Diagnostic, ConfigError, didYouMean } from '../core/errors';
 import { LoadedConfig } from './load';
 import { ModelConfig, ModelcarConfig } from './types.generated';
@@ -17,7 +18,7 @@ export function environmentNames(config: ModelcarConfig): string[] {
  */
 export function resolveEnvironment(loaded: LoadedConfig, env: string): LoadedConfig {
   const { config } = loaded;
-  const overlay = config.environments?.[env] ?? {};
+  const overlay = own(config.environments, env) ?? {};
   const problems: Diagnostic[] = [];
   const envField = (...rest: (string | number)[]) => ['environments', env, ...rest];
   if (RESERVED_ENVIRONMENT_NAMES.includes(env)) {
@@ -58,7 +59,7 @@ export function resolveEnvironment(loaded: LoadedConfig, env: string): LoadedCon
   if (problems.length) throw new ConfigError(problems);
 
   const renames = overlay.renameNamespaces ?? {};
-  const rename = (ns: string | undefined) => (ns !== undefined && renames[ns] !== undefined ? renames[ns] : ns);
+  const rename = (ns: string | undefined) => (ns !== undefined && own(renames, ns) !== undefined ? own(renames, ns) : ns);
   const defaults = { ...config.defaults, ...overlay.defaults };
   const kept: { model: ModelConfig; index: number }[] = [];
   config.models.forEach((m, index) => {
@@ -70,7 +71,7 @@ export function resolveEnvironment(loaded: LoadedConfig, env: string): LoadedCon
     kept.push({ model: { ...merged, ...(namespace === undefined ? {} : { namespace }) }, index });
   });
 
-  const namespaces: Record<string, any> = {};
+  const namespaces: Record<string, any> = Object.create(null);
   for (const [name, description] of Object.entries(config.namespaces ?? {})) namespaces[rename(name)!] = description;
   Object.assign(namespaces, overlay.namespaces);
 
@@ -92,7 +93,7 @@ export function resolveEnvironment(loaded: LoadedConfig, env: string): LoadedCon
         const original = config.models[index].namespace;
         const fromDefaults = original === undefined && overlay.models?.[overrideKey ?? '']?.namespace === undefined;
         const before = overlay.models?.[overrideKey ?? '']?.namespace ?? original ?? config.defaults?.namespace;
-        if (before !== undefined && renames[before] !== undefined) return envField('renameNamespaces', before);
+        if (before !== undefined && own(renames, before) !== undefined) return envField('renameNamespaces', before);
         if (fromDefaults) return overlay.defaults?.namespace !== undefined ? envField('defaults', 'namespace') : ['defaults', 'namespace'];
       }
       if (key !== undefined && overrideKey !== undefined && (overlay.models![overrideKey] as Record<string, unknown>)[key as string] !== undefined) {
@@ -102,7 +103,7 @@ export function resolveEnvironment(loaded: LoadedConfig, env: string): LoadedCon
     }
     if (top === 'defaults' && i === 'namespace') {
       const before = overlay.defaults?.namespace ?? config.defaults?.namespace;
-      if (before !== undefined && renames[before] !== undefined) return envField('renameNamespaces', before);
+      if (before !== undefined && own(renames, before) !== undefined) return envField('renameNamespaces', before);
     }
     if (top === 'defaults' && typeof i === 'string' && (overlay.defaults as Record<string, unknown> | undefined)?.[i] !== undefined) return envField('defaults', i, ...field.slice(2));
     if (top === 'namespaces' && typeof i === 'string') {

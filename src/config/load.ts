@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { ErrorObject } from 'ajv';
 import * as YAML from 'yaml';
 import { ConfigError, Diagnostic, describeValue, didYouMean, fieldPath, UserError } from '../core/errors';
-import { documentToJs } from '../core/yaml-document';
+import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep } from '../core/yaml-document';
 import { sha256Problem } from '../core/model-files';
 import { configValidator } from './schema-validator';
 import { ModelcarConfig } from './types.generated';
@@ -127,6 +127,7 @@ function readText(file: string): string {
 }
 
 function yamlMessage(e: YAML.YAMLError, text: string): string {
+  if (isTooDeep(e)) return TOO_DEEP_MESSAGE;
   if (e.code === 'DUPLICATE_KEY') {
     const key = /^[^:\n]*/.exec(text.slice(e.pos[0]))![0].trim();
     return `duplicate key ${JSON.stringify(key)}: each key may appear once in a map`;

@@ -100,9 +100,13 @@ export interface ModelcarConfig {
    */
   models: [ModelConfig, ...ModelConfig[]];
   /**
-   * Allow local model files (files[].source) outside the folder of this config: through ".." or an absolute path. Off by default, so that a config checked out in CI reads only files of its own checkout.
+   * Allow local model files (files[].source) outside the folder of this config: through "..", an absolute path or a symbolic link that leads out of it. Off by default, so that a config checked out in CI reads only files of its own checkout.
    */
   allowPathsOutside?: boolean;
+  /**
+   * Allow model file URLs (files[].source) that carry credentials: a user name and password, or a query parameter that looks like a token or a signature (token, sig, X-Amz-Signature, ...). They are written into build.sh (and so into git) and into the image's labels; messages never show them. Off by default.
+   */
+  allowCredentialsInUrls?: boolean;
 }
 /**
  * Values applied to every model that does not set them itself.

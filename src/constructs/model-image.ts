@@ -10,6 +10,8 @@ import { HubSnapshot, checkRepoId, hubFileUrl, isCommitId } from '../core/hub';
 import { ModelLayout, modelFilePath } from '../core/model-layout';
 import { ImageReferenceError, parseImageReference } from '../core/image-ref';
 import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
+import { redactUrl } from '../core/url-credentials';
+import { own } from '../core/records';
 
 const MODEL_IMAGE = Symbol.for('modelcar.ModelImage');
 
@@ -95,6 +97,12 @@ export interface ModelImageProps {
    * @default - the working directory
    */
   readonly sourceDir?: string;
+  /**
+   * Allow URLs that carry credentials (a user name and password, a token or signature in the query): they are written
+   * into build.sh, so into git. The image's files label names such a URL without them.
+   * @default false
+   */
+  readonly allowCredentialsInUrls?: boolean;
   /**
    * Base image, the default of the Containerfile's `BASE_IMAGE` build argument. It must have a shell: KServe runs
    * the model image as a sidecar with `sh -c "ln -sf /proc/$$/root/models /mnt/models && sleep infinity"`, so
@@ -247,7 +255,8 @@ export class ModelImage extends Construct {
   /** {@link filesLabel} as text and digest slots, for the build script. @internal */
   public filesLabelParts(outdir: string) {
     const base = path.dirname(outdir);
-    return filesLabelParts(this.files, (e) => e.url ?? path.relative(base, e.localPath!).split(path.sep).join('/'));
+    // Labels are public to whoever pulls the image: a URL's credentials (allowed by the config) are not in them.
+    return filesLabelParts(this.files, (e) => (e.url ? redactUrl(e.url) : path.relative(base, e.localPath!).split(path.sep).join('/')));
   }
 
   /** The files of the build context, relative to the output folder. */
@@ -306,6 +315,8 @@ function imageReferenceProblem(reference: string): string | undefined {
 function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFileEntry[] {
   if (props.files.length === 0) check.add('files', props.files, 'a model image needs at least one file');
   const seen = new Map<string, number>();
+  // The folders the files are in: a path cannot be a file and a folder at once (`z` and `z/w`).
+  const folders = new Map<string, number>();
   const entries: ModelFileEntry[] = [];
   /** Adds an entry unless another file has its path; `name` is its path in the layout, as the user sees it. */
   const add = (entry: ModelFileEntry, name: string, what: string) => {
@@ -315,6 +326,21 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
       check.add(['files', entry.index], name, `${what} ${also}; give each file its own path`);
       return;
     }
+    const holder = folders.get(entry.target);
+    if (holder !== undefined) {
+      check.add(['files', entry.index], name, `${what} is a file, but files[${holder}] needs it to be a folder; give each file a path of its own`);
+      return;
+    }
+    for (let dir = path.posix.dirname(entry.target); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) {
+      const file = seen.get(dir);
+      if (file !== undefined) {
+        // The folder as the user names it: `name` less what follows the folder in the target.
+        const shown = entry.target.endsWith(name) ? name.slice(0, name.length - (entry.target.length - dir.length)) : dir;
+        check.add(['files', entry.index], name, `${what} needs "${shown}" to be a folder, but files[${file}] puts a file there; give each file a path of its own`);
+        return;
+      }
+    }
+    for (let dir = path.posix.dirname(entry.target); dir !== '.' && dir !== '/'; dir = path.posix.dirname(dir)) if (!folders.has(dir)) folders.set(dir, entry.index);
     seen.set(entry.target, entry.index);
     entries.push(entry);
   };
@@ -324,7 +350,7 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
     if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) check.add(at('sha256'), f.sha256, sha256Problem(f.sha256));
     const isUrl = /^https?:\/\//.test(f.source);
     if (isUrl) {
-      const problem = urlProblem(f.source);
+      const problem = urlProblem(f.source, props.allowCredentialsInUrls === true);
       if (problem) return check.add(at('source'), f.source, problem);
     }
     const name = f.path ?? fileNameOf(f.source);
@@ -352,7 +378,7 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
           check.add(at('source'), f.source, `${file.absolute}: ${JSON.stringify(inLayout)} ${wrong}`);
           continue;
         }
-        const sha256 = f.digests?.[file.relative];
+        const sha256 = own(f.digests, file.relative);
         const entry = { target: modelFilePath(props.layout, inLayout), localPath: file.absolute, sha256, index, folder: localPath, size: file.size, ...(file.link ? { link: true } : {}) };
         add(entry, inLayout, `"${inLayout}" (of the folder ${f.source})`);
       }
@@ -405,7 +431,7 @@ function addHubFiles(check: PropChecker, f: ModelImageHubFiles, index: number, l
 /** Whether `digests` name exactly the files of the folder, each with a SHA-256; the problems go to `check`. */
 function folderDigestsMatch(check: PropChecker, at: (string | number)[], folder: string, files: readonly string[], digests: Readonly<Record<string, string>>): boolean {
   const present = new Set(files);
-  const added = files.filter((f) => digests[f] === undefined);
+  const added = files.filter((f) => own(digests, f) === undefined);
   const removed = Object.keys(digests).filter((f) => !present.has(f));
   const bad = Object.entries(digests).find(([, d]) => !/^[a-f0-9]{64}$/.test(d));
   if (bad) {

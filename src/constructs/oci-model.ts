@@ -37,6 +37,11 @@ export interface OciModelProps
    */
   readonly sourceDir?: string;
   /**
+   * Allow model file URLs that carry credentials (see {@link ModelImageProps.allowCredentialsInUrls}).
+   * @default false
+   */
+  readonly allowCredentialsInUrls?: boolean;
+  /**
    * Where the files go under /models.
    * @default - the runtime's layout; required for runtimes whose layout modelcar does not know
    */
@@ -120,6 +125,7 @@ export class OciModel extends Construct {
               image: props.image,
               files: props.files,
               sourceDir: props.sourceDir,
+              allowCredentialsInUrls: props.allowCredentialsInUrls,
               layout,
               baseImage: props.baseImage,
               contextPath: `images/${namespace}/${props.name}`,
@@ -133,7 +139,7 @@ export class OciModel extends Construct {
     const defaults = runtime?.defaults ?? {};
     const gpus = props.gpus ?? defaults.gpus ?? 0;
     const resources = check.run(() => withGpus(mergeResources(defaults.resources, props.resources), gpus), asOwn);
-    const { runtime: _runtime, image: _image, files: _files, sourceDir: _dir, layout: _layout, pullSecret, baseImage: _base, lock: _lock, environment: _env, gpus: _gpus, ...serving } = props;
+    const { runtime: _runtime, image: _image, files: _files, sourceDir: _dir, allowCredentialsInUrls: _credentials, layout: _layout, pullSecret, baseImage: _base, lock: _lock, environment: _env, gpus: _gpus, ...serving } = props;
     const inferenceService = check.run(
       () =>
         new InferenceService(this, 'InferenceService', {

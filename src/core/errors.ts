@@ -54,11 +54,73 @@ export interface Diagnostic {
   readonly message: string;
 }
 
-/** Renders a diagnostic as `file:line:column: field: message`, the form editors and CI logs link. */
+/**
+ * Renders a diagnostic as `file:line:column: field: message`, the form editors and CI logs link: one line, with
+ * control characters escaped (see {@link printable}).
+ */
 export function formatDiagnostic(d: Diagnostic): string {
   const { file, line, column } = d.position;
   const where = line === undefined ? file : column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
-  return d.field ? `${where}: ${d.field}: ${d.message}` : `${where}: ${d.message}`;
+  return printable(d.field ? `${where}: ${d.field}: ${d.message}` : `${where}: ${d.message}`, { lines: false });
+}
+
+/**
+ * Characters a terminal acts on instead of showing: C0 controls (ESC starts colour and cursor sequences, CR returns
+ * to the start of the line and so hides what came before), DEL, C1 controls (0x9b is a one-byte CSI), the Unicode
+ * line and paragraph separators, and the bidirectional overrides that make text read differently than it is.
+ */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_OR_NEWLINE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text safe to print on a terminal: control characters, which a file name, a manifest or a config may carry, are
+ * written as escapes (`\x1b`, `\r`, `\u202e`). Messages are escaped here, once, where they are printed. Tabs stay;
+ * line breaks stay unless `lines` is false (a diagnostic is one line).
+ */
+export function printable(text: string, options: { lines?: boolean } = {}): string {
+  const pattern = options.lines === false ? CONTROL_OR_NEWLINE : CONTROL;
+  return text.replace(pattern, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === '\r') return '\\r';
+    if (c === '\n') return '\\n';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Whether an error is a system error (a failed system call: a full disk, a read-only filesystem, a permission). */
+export function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  // Not `instanceof Error`: errors made in another realm (a test runner's sandbox, a worker) are errors too.
+  return typeof e === 'object' && e !== null && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** What the common system errors mean, in words, with what to do. */
+const SYSTEM_ERRORS: ReadonlyMap<string, string> = new Map([
+  ['EROFS', 'the filesystem is read-only'],
+  ['ENOSPC', 'no space left on the device'],
+  ['EDQUOT', 'the disk quota is exceeded'],
+  ['EACCES', 'permission denied'],
+  ['EPERM', 'operation not permitted'],
+  ['EBUSY', 'it is busy (a mount point, or in use)'],
+  ['EXDEV', 'it is on another filesystem'],
+  ['EIO', 'an input/output error of the device'],
+  ['EMFILE', 'too many open files'],
+  ['ENFILE', 'too many open files in the system'],
+  ['ENAMETOOLONG', 'the name is too long'],
+  ['ELOOP', 'too many symbolic links (or a link where none may be)'],
+  ['ENOTDIR', 'a part of the path is not a folder'],
+  ['EISDIR', 'it is a folder'],
+  ['ENOENT', 'no such file or folder'],
+  ['EEXIST', 'it exists already'],
+  ['ENOTEMPTY', 'the folder is not empty'],
+  ['EMLINK', 'too many links'],
+]);
+
+/** A system error as a user message: what failed, on which path, why (`cannot open /x: the filesystem is read-only`). */
+export function systemErrorMessage(e: NodeJS.ErrnoException): string {
+  const why = SYSTEM_ERRORS.get(e.code ?? '') ?? (/^[A-Z0-9]+: ([^,]+)/.exec(e.message)?.[1] ?? e.message);
+  const dest = (e as { dest?: string }).dest;
+  const where = e.path === undefined ? '' : ` ${e.path}${dest === undefined ? '' : ` -> ${dest}`}`;
+  return `cannot ${e.syscall ?? 'access'}${where}: ${why} (${e.code})`;
 }
 
 /** All the problems found in one config file, reported together. */

@@ -5,6 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { PropError } from './errors';
+import { refuseUndecodableName } from './safe-fs';
+import { urlCredentials } from './url-credentials';
 
 /** Files at least this big get an image layer of their own, even inside a folder source. */
 export const LARGE_FILE_BYTES = 16 * 1024 * 1024;
@@ -68,7 +70,8 @@ export function checkModelFilePath(value: string): string | undefined {
   if (value.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..')) {
     return 'must be a relative path without "." or ".." segments (e.g. model.onnx)';
   }
-  if (/[\0\r\n]/.test(value)) return 'must not contain line breaks or NUL';
+  // Line breaks would break the Containerfile and build.sh; ESC and the other controls would act on a terminal.
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return 'must not contain line breaks, NUL or other control characters';
   const wildcard = /[*?[\\$]/.exec(value);
   if (wildcard) return `must not contain "${wildcard[0]}": the Containerfile's COPY reads * ? [ \\ and $ as wildcards or variables; rename the file`;
   return undefined;
@@ -100,6 +103,7 @@ export function listFolder(root: string): FolderFile[] {
       .filter((n) => !n.startsWith('.'))
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const name of names) {
+      refuseUndecodableName(name, dir);
       const absolute = path.join(dir, name);
       const rel = relative ? `${relative}/${name}` : name;
       let stat: fs.Stats;
@@ -215,18 +219,23 @@ export function sha256Problem(value: string): string {
 }
 
 /**
- * Checks a model file URL: it must parse, and must not carry credentials, which would land in the
- * generated build script (and so in git). Returns the problem, or undefined.
+ * Checks a model file URL: it must parse, and must not carry credentials (a user name and password, a query
+ * parameter that looks like a token or a signature), which would land in the generated build script (and so in
+ * git), in the image's labels and in logs, unless `allowCredentials`. Returns the problem, or undefined.
  */
-export function urlProblem(source: string): string | undefined {
+export function urlProblem(source: string, allowCredentials = false): string | undefined {
   let url: URL;
   try {
     url = new URL(source);
   } catch {
     return `"${source}" is not a valid URL; write it as https://host/path/to/model`;
   }
-  if (url.username || url.password) {
-    return `the URL carries credentials ("user:password@"); they would be written into the generated build script: remove them and give the download its credentials another way (e.g. a ~/.netrc for curl)`;
+  const credentials = urlCredentials(url);
+  if (credentials && !allowCredentials) {
+    return (
+      `the URL carries credentials (${credentials}); they would be written into the generated build script (and so into git) and into the image's labels: ` +
+      'remove them and give the download its credentials another way (e.g. a ~/.netrc for curl), or, if they are meant to be public, set `allowCredentialsInUrls: true` at the top level of the config'
+    );
   }
   return undefined;
 }

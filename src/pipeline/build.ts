@@ -7,6 +7,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../core/errors';
+import { lockFolder } from '../core/folder-lock';
+import { onInterrupt, testPauseAsync } from '../core/interrupts';
+import { SafeFolder } from '../core/safe-fs';
 import { prepareAuthFile } from './registry-auth';
 import { BuilderName, chooseBuilder, runCommand } from './builder';
 import { ImageOrigin, PipelineImage, TreeImagesOptions } from './image-set';
@@ -77,6 +80,18 @@ const MAX_LABEL_BYTES = 120 * 1024;
  * file then holds the images pushed before it.
  */
 export async function build(options: BuildOptions | BuildTreeOptions): Promise<BuildResult> {
+  const outdir = path.resolve(options.outdir);
+  // The build contexts must not change under the builder: synth and stage fail while it runs. A build from a
+  // read-only checkout (which nothing else can change either) runs without the lock.
+  const lock = lockFolder(outdir, { command: options.push ? 'build --push' : 'build', shown: path.relative(process.cwd(), outdir) || '.', readOnly: true });
+  try {
+    return await buildLocked(options);
+  } finally {
+    lock.release();
+  }
+}
+
+async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<BuildResult> {
   const { outdir, images, all } = imageSet(options);
   const output = options.output ?? { write: () => undefined };
   const line = (text: string) => output.write(`${text}\n`);
@@ -95,11 +110,23 @@ export async function build(options: BuildOptions | BuildTreeOptions): Promise<B
   for (const item of images) digests.set(item, await interruptible(() => stagedDigests(item, { output, signal: options.signal })));
 
   const auth = prepareAuthFile(options.authfile, env);
+  // A second signal exits at once: the credentials in the clear go first.
+  const dropAuth = onInterrupt(() => auth.cleanup());
   const common = [...(options.tlsVerify === false ? ['--tls-verify=false'] : []), ...(auth.path ? ['--authfile', auth.path] : [])];
-  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-build-'));
+  let temp: string;
+  try {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-build-'));
+  } catch (e) {
+    auth.cleanup();
+    dropAuth();
+    throw e;
+  }
+  const dropTemp = onInterrupt(() => fs.rmSync(temp, { recursive: true, force: true }));
   const built: BuiltImage[] = [];
   const pushed = new Map<string, LockEntry>();
   try {
+    await testPauseAsync('auth-file-ready', options.signal);
+    if (options.signal?.aborted) throw new UserError('interrupted; nothing was built', INTERRUPTED_EXIT_CODE);
     if (options.push) line(`pushing with ${auth.describe}`);
     for (const item of images) {
       const { image } = item;
@@ -132,7 +159,9 @@ export async function build(options: BuildOptions | BuildTreeOptions): Promise<B
     }
   } finally {
     auth.cleanup();
+    dropAuth();
     fs.rmSync(temp, { recursive: true, force: true });
+    dropTemp();
   }
   const lockFile = origin?.lockFile;
   if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile!) || lockFile}; ${origin!.pinAdvice}`);
@@ -144,13 +173,12 @@ function checkContext(item: PipelineImage): void {
   const { context, origin } = item;
   for (const file of item.image.render(context)) {
     if (!file.path.endsWith('/Containerfile') && !file.path.endsWith('/.containerignore')) continue;
-    const full = path.join(context.outdir, ...(context.subdir ? [context.subdir] : []), ...file.path.split('/'));
-    let current: string | undefined;
-    try {
-      current = fs.readFileSync(full, 'utf8');
-    } catch {
-      current = undefined;
-    }
+    const rel = [...(context.subdir ? [context.subdir] : []), ...file.path.split('/')].join('/');
+    const full = path.join(context.outdir, ...rel.split('/'));
+    // Never read through a link: a committed `Containerfile -> /etc/shadow` is refused, not shown or built.
+    const found = SafeFolder.open(context.outdir, { shown: path.relative(process.cwd(), context.outdir) || '.', what: 'output folder' })?.read(rel);
+    if (found && 'link' in found) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is a symbolic link (to ${found.link}), not the file ${origin.writer} writes; run ${origin.synthCommand}`);
+    const current = found?.data.toString('utf8');
     if (current === undefined) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is missing; run ${origin.synthCommand} first`);
     if (current !== file.content) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is not what ${origin.writer} writes for ${origin.name} now; run ${origin.synthCommand} first`);
   }

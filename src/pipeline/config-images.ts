@@ -4,6 +4,7 @@
  */
 import * as path from 'path';
 import { LoadedConfig, loadConfig } from '../config/load';
+import { Diagnostic, formatDiagnostic } from '../core/errors';
 import { ModelImage } from '../constructs/model-image';
 import { sourceName } from './synthesize';
 import { ImageOrigin, ImageSet, PipelineImage, selectImages } from './image-set';
@@ -25,6 +26,8 @@ export interface ConfigImages extends ImageSet {
   readonly images: readonly ConfigImage[];
   /** All the model images of the config. */
   readonly all: readonly ConfigImage[];
+  /** The warnings about model files (a symbolic link that leads out of the config's folder), once each. */
+  readonly fileWarnings: readonly Diagnostic[];
 }
 
 /**
@@ -47,7 +50,9 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
     pinAdvice: 'run `modelcar synth` to pin storageUri to them',
   };
   const all: ConfigImage[] = [];
-  translateEnvironments(loaded, { outdir, sources: SourcePins.forConfig(config) }, ({ chart, environment, loaded: resolved }) => {
+  const fileWarnings = new Map<string, Diagnostic>();
+  translateEnvironments(loaded, { outdir, sources: SourcePins.forConfig(config) }, ({ chart, environment, loaded: resolved, warnings }) => {
+    for (const w of warnings) if (/\.files\[\d+\]\.source$/.test(w.field)) fileWarnings.set(formatDiagnostic(w), w);
     const defaults = resolved.config.defaults ?? {};
     const indexOf = new Map<string, number>();
     resolved.config.models.forEach((m, i) => indexOf.set(`${m.namespace ?? defaults.namespace}/${m.name}`, i));
@@ -68,5 +73,5 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
       });
     }
   });
-  return { loaded, outdir: absolute, images: selectImages(all, selectors, config), all };
+  return { loaded, outdir: absolute, images: selectImages(all, selectors, config), all, fileWarnings: [...fileWarnings.values()] };
 }

@@ -16,6 +16,7 @@ import { validateOutput } from '../validation/validate-output';
 import { recordSources } from './lock';
 import { ProgressOutput } from './progress';
 import { HubClient, HubError } from './sources/hub-client';
+import { AbortedError, onInterrupt } from '../core/interrupts';
 import { lockSources } from './sources/lock-sources';
 import { renderConfig, sourceName } from './synthesize';
 
@@ -43,6 +44,8 @@ export interface InitOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Where the guesses and what was written are said. @default - nowhere */
   readonly output?: ProgressOutput;
+  /** Stops init: nothing is written then. */
+  readonly signal?: AbortSignal;
 }
 
 /** What {@link init} wrote. */
@@ -194,7 +197,7 @@ export async function init(options: InitOptions): Promise<InitResult> {
     sourceLines = [`      - source: ${scalar(allowOutside ? folder : relative)}`, '        path: .                         # the folder\'s files at the top of the model layout'];
   } else {
     const repo = options.repo!;
-    const client = new HubClient({ env });
+    const client = new HubClient({ env, signal: options.signal });
     try {
       const commit = await client.resolveRevision(repo, revision);
       files = (await client.listFiles(repo, commit)).map((f) => f.path);
@@ -258,9 +261,11 @@ export async function init(options: InitOptions): Promise<InitResult> {
   // Checked as synth checks it, from a file beside the config (relative paths then mean the same), before writing.
   const temp = path.join(configDir, `.${path.basename(config).replace(/\.ya?ml$/i, '')}.init-${process.pid}.yaml`);
   fs.writeFileSync(temp, text, { flag: 'wx' });
+  // A second signal exits at once: the file beside the config goes first.
+  const dropTemp = onInterrupt(() => fs.rmSync(temp, { force: true }));
   line(options.repo !== undefined ? `recording the files of ${options.repo} at ${revision} with their SHA-256, as synth does` : `hashing the files of the folder, as synth does`);
   try {
-    const locked = await lockSources({ config: temp, env }).catch((e) => {
+    const locked = await lockSources({ config: temp, env, signal: options.signal }).catch((e) => {
       // The hub's errors (a gated repository, files in git that cannot be read) are about the repository, not a line.
       if (ConfigError.isConfigError(e)) throw new UserError(`${options.repo !== undefined ? `--repo ${options.repo}` : options.folder}: ${e.diagnostics.map((d) => d.message).join('\n')}`);
       throw e;
@@ -268,6 +273,7 @@ export async function init(options: InitOptions): Promise<InitResult> {
     const outdir = path.join(configDir, 'dist');
     const rendered = renderConfig(loadConfig(temp), { source: sourceName(config, outdir), outdir }, { sources: locked.pins });
     validateOutput(rendered.files, outdir);
+    if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
     // A link fails when the config came to exist meanwhile: it is never overwritten.
     fs.linkSync(temp, config);
     recordSources(config, locked.pins.sources);
@@ -276,6 +282,7 @@ export async function init(options: InitOptions): Promise<InitResult> {
     throw e;
   } finally {
     fs.rmSync(temp, { force: true });
+    dropTemp();
   }
   line(`wrote ${config}; its ${options.repo !== undefined ? 'repository' : 'folder'} is recorded in ${path.basename(config).replace(/\.ya?ml$/i, '')}.lock.yaml`);
   line(`next: change what is marked "change" in ${config}, then run \`modelcar synth\``);

@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { UserError } from '../core/errors';
+import { own, setOwn } from '../core/records';
 import { IImageLock } from '../constructs/image-lock';
 import { ModelImage } from '../constructs/model-image';
 import { HubSnapshot, hubSourceKey } from '../core/hub';
@@ -119,7 +120,7 @@ export class SourcePins implements ISourcePins {
   ) {}
 
   public hubSnapshot(repo: string, revision: string): HubSnapshot | undefined {
-    const entry = this.sources.hub[hubSourceKey(repo, revision)];
+    const entry = own(this.sources.hub, hubSourceKey(repo, revision));
     if (!entry) return undefined;
     const files = Object.keys(entry.files)
       .sort()
@@ -128,10 +129,10 @@ export class SourcePins implements ISourcePins {
   }
 
   public folderDigests(folder: string): Readonly<Record<string, string>> | undefined {
-    const entry = this.sources.folders[folderKey(this.configDir, folder)];
+    const entry = own(this.sources.folders, folderKey(this.configDir, folder));
     if (!entry) return undefined;
     const digests: Record<string, string> = {};
-    for (const [p, f] of Object.entries(entry.files)) digests[p] = f.sha256.slice('sha256:'.length);
+    for (const [p, f] of Object.entries(entry.files)) setOwn(digests, p, f.sha256.slice('sha256:'.length));
     return digests;
   }
 }
@@ -177,7 +178,7 @@ export class ImageLock implements IImageLock {
   ) {}
 
   public digestOf(image: ModelImage): string | undefined {
-    const entry = this.content.images[image.key];
+    const entry = own(this.content.images, image.key);
     if (!entry) return undefined;
     const words = WORDS[this.user];
     if (entry.image !== image.image) {
@@ -220,7 +221,8 @@ export function readLock(file: string): LockContent {
     if (typeof files !== 'object' || Object.values(files).some((d) => typeof d !== 'string' || !DIGEST.test(d))) {
       fail(`${name}.files`, at('files'), 'must map each file to sha256:<64 lowercase hex digits>');
     }
-    images[key] = { image: entry.image, digest: entry.digest, inputs: entry.inputs, files };
+    // Defined, not assigned: a key `__proto__` in a lock file would otherwise set the object's prototype.
+    Object.defineProperty(images, key, { value: { image: entry.image, digest: entry.digest, inputs: entry.inputs, files }, enumerable: true, writable: true, configurable: true });
   }
   const rawSources = data.sources ?? {};
   if (typeof rawSources !== 'object' || Array.isArray(rawSources)) fail('sources', doc.get('sources', true), 'must be a map with folders and hub');
@@ -232,13 +234,14 @@ export function readLock(file: string): LockContent {
       const at = doc.getIn([...where, 'files', p], true) ?? node;
       if (!f || typeof f.sha256 !== 'string' || !DIGEST.test(f.sha256)) fail(`${name}.files[${JSON.stringify(p)}].sha256`, at, 'must be sha256:<64 lowercase hex digits>');
       if (!Number.isSafeInteger(f.size) || f.size < 0) fail(`${name}.files[${JSON.stringify(p)}].size`, at, 'must be the size in bytes');
-      out[p] = { sha256: f.sha256, size: f.size };
+      setOwn(out, p, { sha256: f.sha256, size: f.size });
     }
     return out;
   };
+  // Keys are paths and repository names: set as own keys, so that any name is a key like the others.
   const folders: Record<string, LockedFolder> = {};
   for (const [key, entry] of Object.entries<any>(rawSources.folders ?? {})) {
-    folders[key] = { files: lockedFiles(['sources', 'folders', key], `sources.folders[${JSON.stringify(key)}]`, entry?.files) };
+    setOwn(folders, key, { files: lockedFiles(['sources', 'folders', key], `sources.folders[${JSON.stringify(key)}]`, entry?.files) });
   }
   const hub: Record<string, LockedHubSource> = {};
   for (const [key, entry] of Object.entries<any>(rawSources.hub ?? {})) {
@@ -246,7 +249,7 @@ export function readLock(file: string): LockContent {
     if (typeof entry?.commit !== 'string' || !/^[0-9a-f]{40}$/.test(entry.commit)) {
       fail(`${name}.commit`, doc.getIn(['sources', 'hub', key, 'commit'], true) ?? doc.getIn(['sources', 'hub', key], true), 'must be a commit id (40 lowercase hex digits)');
     }
-    hub[key] = { commit: entry.commit, files: lockedFiles(['sources', 'hub', key], name, entry.files) };
+    setOwn(hub, key, { commit: entry.commit, files: lockedFiles(['sources', 'hub', key], name, entry.files) });
   }
   return Object.keys(folders).length || Object.keys(hub).length ? { images, sources: { folders, hub } } : { images };
 }
@@ -265,7 +268,7 @@ export function renderLock(content: LockContent, configName: string, user: LockU
   }
   const sorted = <T>(record: Readonly<Record<string, T>>, each: (value: T) => unknown): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(record).sort()) out[k] = each(record[k]);
+    for (const k of Object.keys(record).sort()) setOwn(out, k, each(record[k]));
     return out;
   };
   const files = (record: Readonly<Record<string, LockedFile>>) => sorted(record, (f) => ({ sha256: f.sha256, size: f.size }));
@@ -302,6 +305,11 @@ export function writeLock(file: string, content: LockContent, configName: string
   const text = renderLock(content, configName, user);
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.writeFileSync(temp, text);
+  // Run as root on a user's checkout (a CI container), the file keeps the user as owner: that of its folder.
+  if (process.geteuid?.() === 0) {
+    const owner = fs.statSync(path.dirname(file));
+    fs.chownSync(temp, owner.uid, owner.gid);
+  }
   fs.renameSync(temp, file);
 }
 
@@ -314,7 +322,7 @@ export function recordImages(file: string, entries: ReadonlyMap<string, LockEntr
   const existing = fs.existsSync(file) ? readLock(file) : { images: {} };
   const images: Record<string, LockEntry> = {};
   for (const key of keys) {
-    const entry = entries.get(key) ?? existing.images[key];
+    const entry = entries.get(key) ?? own(existing.images, key);
     if (entry) images[key] = entry;
   }
   writeLock(file, { images, sources: existing.sources }, source, user);

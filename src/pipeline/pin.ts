@@ -14,6 +14,7 @@ import { sortDiagnostics } from '../config/load';
 import { ConfigImage, loadConfigImages } from './config-images';
 import { LockEntry, inputsDigest, lockFileOf, recordImages } from './lock';
 import { ProgressOutput } from './progress';
+import { setOwn } from '../core/records';
 import { RegistryClient, RegistryError, registryApiHost, registryCredentials, registryRepository } from './registry-client';
 
 /** Options of {@link pin}. */
@@ -92,7 +93,7 @@ export async function pin(options: PinOptions): Promise<PinResult> {
     if (problems.length > before) continue;
     const files = filesOf(labels[0]);
     const recorded: Record<string, string> = {};
-    for (const f of image.files) recorded[f.target] = `sha256:${files.get(`/${f.target}`)}`;
+    for (const f of image.files) setOwn(recorded, f.target, `sha256:${files.get(`/${f.target}`)}`);
     entries.set(image.key, { image: image.image, digest, inputs: inputsDigest(image), files: recorded });
     pinned.push({ key: image.key, image: image.image, digest });
     const unpinned = image.files.filter((f) => f.sha256 === undefined).length;

@@ -2,6 +2,7 @@
  * Progress of long transfers: a bar with bytes/s and ETA redrawn in place on a terminal, plain lines elsewhere
  * (CI logs, pipes), where redrawing would fill the log with carriage returns.
  */
+import { printable } from '../core/errors';
 
 /** Where progress and result lines go. */
 export interface ProgressOutput {
@@ -74,10 +75,10 @@ export class Progress {
     private readonly plainEveryMs = 30_000,
   ) {}
 
-  /** Writes a line (clearing the bar first). */
+  /** Writes a line (clearing the bar first), its control characters escaped. */
   public line(text: string): void {
     this.clear();
-    this.output.write(`${text}\n`);
+    this.output.write(`${printable(text)}\n`);
   }
 
   /** Starts reporting a transfer of `total` bytes (undefined: unknown). */

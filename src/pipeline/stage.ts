@@ -10,10 +10,21 @@
  * ({@link STAGE_STATE_FILE}) keeps each file's SHA-256 with its size, modification time and inode, and the source's
  * when it is local. Any change to those (a rewrite, a `touch`, a new file at the path) makes stage redo the file.
  * Re-hashing instead would read every GB of every model on every run, for nothing in the usual case.
+ *
+ * The output folder is reached through {@link SafeFolder}: a symbolic link or a mount point in a build context (a
+ * committed `models -> ../../..`) is refused, never written or deleted through. Local sources are read at their
+ * real path (a Hugging Face cache's `snapshots/<rev>/file` links to `../../blobs/<sha>`: the blob is linked or
+ * copied, never the link). Only files stage itself put there (its state file lists them) are ever removed. The
+ * output folder is locked while stage runs.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { formatDiagnostic, UserError } from '../core/errors';
+import { Diagnostic, formatDiagnostic, isSystemError, printable, systemErrorMessage, UserError } from '../core/errors';
+import { lockFolder } from '../core/folder-lock';
+import { onInterrupt } from '../core/interrupts';
+import { own } from '../core/records';
+import { SafeFolder, UnsafePathError, parentOf } from '../core/safe-fs';
+import { redactUrl } from '../core/url-credentials';
 import { loadConfigImages } from './config-images';
 import { ImageSet, PipelineImage, TreeImagesOptions, treeImages } from './image-set';
 import { ModelFileEntry, pinOrigin } from '../core/model-files';
@@ -39,9 +50,12 @@ export interface StageOptions {
   readonly signal?: AbortSignal;
   /** Drop a download's connection when no data comes on it for this long (it is then resumed). @default 60000 */
   readonly idleTimeoutMs?: number;
-  /** Give up a download when no byte has arrived for this long, over its retries. @default 300000 */
+  /**
+   * Give up a download when less than 64 KiB come in this long, over its attempts (a server that sends nothing, or
+   * trickles). @default 120000
+   */
   readonly stallTimeoutMs?: number;
-  /** Attempts after the first, for download errors that may pass (cuts, stalls, resets, 429, 5xx). @default 5 */
+  /** Attempts after the first, for download errors that may pass (cuts, idle connections, resets, 429, 5xx). @default 5 */
   readonly retries?: number;
   /** Wait before a download's first retry, doubled for each next. @default 1000 */
   readonly backoffMs?: number;
@@ -107,6 +121,7 @@ interface StatKey {
 
 interface StageState {
   version: 1;
+  /** By target; without a prototype (targets are user strings). */
   files: Record<string, StateEntry>;
 }
 
@@ -120,7 +135,26 @@ export const INTERRUPTED_EXIT_CODE = 130;
  * UserError whose exit code is {@link INTERRUPTED_EXIT_CODE}.
  */
 export async function stage(options: StageOptions | StageTreeOptions): Promise<StagedImage[]> {
-  const { outdir, images } = imageSet(options);
+  const set = imageSet(options);
+  const { outdir, images } = set;
+  const relative = (p: string) => path.relative(process.cwd(), p) || '.';
+  // A link out of the config's folder, allowed by the config: said again where it is read.
+  const fileWarnings = 'fileWarnings' in set ? (set.fileWarnings as readonly Diagnostic[]) : [];
+  for (const w of fileWarnings) options.output?.write(`${printable(`modelcar: warning: ${formatDiagnostic(w)}`)}\n`);
+  const lock = lockFolder(outdir, { command: 'stage', shown: relative(outdir) });
+  try {
+    const root = SafeFolder.open(outdir, { create: 0o755, shown: relative(outdir), what: 'output folder' });
+    return await stageLocked(options, root, images);
+  } catch (e) {
+    if (UserError.isUserError(e) || !isSystemError(e)) throw e;
+    // The disk is full, the filesystem read-only...: the user's to fix.
+    throw new UserError(`could not stage into ${relative(outdir)}: ${systemErrorMessage(e)}; no partial file is left`);
+  } finally {
+    lock.release();
+  }
+}
+
+async function stageLocked(options: StageOptions | StageTreeOptions, root: SafeFolder, images: readonly PipelineImage[]): Promise<StagedImage[]> {
   const output = options.output ?? { write: () => undefined };
   const progress = new Progress(output, options.progress);
   const relative = (p: string) => path.relative(process.cwd(), p) || '.';
@@ -136,25 +170,29 @@ export async function stage(options: StageOptions | StageTreeOptions): Promise<S
   try {
     for (const item of images) {
       progress.line(`${item.image.key} -> ${relative(item.contextDir)}/`);
+      const context = contextOf(root, item);
       const staged: StagedFile[] = [];
-      const state = readState(item.contextDir);
+      const state = readState(root, context);
       for (const entry of item.image.files) {
         try {
-          const file = await stageFile(item, entry, state, { progress, downloaded, signal: options.signal, transfer });
+          const file = await stageFile(item, entry, state, { root, context, progress, downloaded, signal: options.signal, transfer });
           staged.push(file);
         } catch (e) {
           if (e instanceof AbortedError || options.signal?.aborted) {
             progress.clear();
             throw new UserError(`interrupted while staging ${entry.target} of ${item.image.key}; its partial file was removed, nothing half-written is left`, INTERRUPTED_EXIT_CODE);
           }
+          // A link or mount point in the build context: nothing can be staged there.
+          if (e instanceof UnsafePathError) throw e;
           if (!(e instanceof StageProblem)) throw e;
           progress.line(`  ${entry.target}: failed`);
           problems.push(e.message);
         }
       }
-      const removed = removeStrays(item.contextDir, new Set(item.image.files.map((f) => f.target)), state);
+      const { removed, foreign } = removeStrays(root, context, new Set(item.image.files.map((f) => f.target)), state);
       for (const r of removed) progress.line(`  ${r}: removed (not a model file of ${item.origin.name})`);
-      writeState(item.contextDir, state);
+      for (const r of foreign) progress.line(`  ${r}: left alone (not a model file of ${item.origin.name}, and not staged by modelcar: remove it if it is not yours)`);
+      writeState(root, context, state);
       results.push({ key: item.image.key, contextDir: item.contextDir, files: staged, removed });
     }
   } finally {
@@ -162,12 +200,18 @@ export async function stage(options: StageOptions | StageTreeOptions): Promise<S
   }
   if (problems.length) {
     const count = problems.length === 1 ? '1 file' : `${problems.length} files`;
-    throw new UserError(`${problems.join('\n')}\n${count} could not be staged; ${relative(outdir)} holds no unverified file.`);
+    throw new UserError(`${problems.join('\n')}\n${count} could not be staged; ${relative(root.path)} holds no unverified file.`);
   }
   const all = results.flatMap((r) => r.files);
   const counts = (['downloaded', 'linked', 'copied', 'unchanged'] as const).map((a) => `${all.filter((f) => f.action === a).length} ${a}`);
   progress.line(`staged ${results.length} model${results.length === 1 ? '' : 's'}: ${all.length} files (${counts.join(', ')})`);
   return results;
+}
+
+/** A build context's path relative to the output folder (`images/ns/model`, `dev/images/ns/model`). */
+function contextOf(root: SafeFolder, item: PipelineImage): string {
+  const outdir = item.context.outdir;
+  return path.relative(root.path, path.join(fs.realpathSync(outdir), path.relative(outdir, item.contextDir))).split(path.sep).join('/');
 }
 
 /** A problem with one file, reported with the others at the end. */
@@ -180,68 +224,89 @@ interface TransferSettings extends Pick<StageOptions, 'idleTimeoutMs' | 'stallTi
 }
 
 interface FileContext {
+  readonly root: SafeFolder;
+  /** The build context, relative to the root. */
+  readonly context: string;
   readonly progress: Progress;
-  /** URL -> a staged file holding it, to link instead of downloading again. */
+  /** URL -> a staged file holding it (relative to the root), to link instead of downloading again. */
   readonly downloaded: Map<string, string>;
   readonly signal?: AbortSignal;
   readonly transfer: TransferSettings;
 }
 
 async function stageFile(item: PipelineImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
-  const { progress } = ctx;
-  const destination = path.join(item.contextDir, ...entry.target.split('/'));
-  const source = entry.url ?? entry.localPath!;
-  const shown = entry.hub ? `${entry.hub.repo}: ${entry.hub.path}` : (entry.url ?? item.shown(entry.localPath!));
+  try {
+    return await stageOneFile(item, entry, state, ctx);
+  } catch (e) {
+    // A file where a folder is needed (or the like) in the build context: said at the file's entry, like the others.
+    if (!UserError.isUserError(e) || e instanceof UnsafePathError) throw e;
+    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, entry.hub ? 'repo' : 'source', `${shownSource(item, entry)} -> ${entry.target}: ${e.message}`)));
+  }
+}
+
+async function stageOneFile(item: PipelineImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
+  const { progress, root } = ctx;
+  const target = `${ctx.context}/${entry.target}`;
+  // What the state file records as the source: never a URL's credentials (the file stays on disk).
+  const source = entry.url ? redactUrl(entry.url) : entry.localPath!;
+  const shown = shownSource(item, entry);
   const sourceField = entry.hub ? 'repo' : 'source';
-  const sourceStat = entry.localPath === undefined ? undefined : statKeyOrUndefined(entry.localPath);
+  // A local source is read at its real path: links in the config's folder (a Hugging Face cache) lead to the file.
+  const real = entry.localPath === undefined ? undefined : realFile(entry.localPath);
+  const sourceStat = real === undefined ? undefined : statKeyOrUndefined(real);
+  const existing = root.lstat(target);
+  if (existing?.isDirectory()) {
+    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, `${root.show(target)} is a folder, where stage puts the file ${entry.target}: remove it`)));
+  }
   if (entry.localPath !== undefined && sourceStat === undefined) {
-    fs.rmSync(destination, { force: true, recursive: true });
+    root.removeEntry(target);
     delete state.files[entry.target];
-    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, `${shown}: no such file any more (local paths are relative to ${item.origin.relativeTo})`)));
+    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${shown}: no such file any more (local paths are relative to ${item.origin.relativeTo})`)));
   }
 
-  // Already staged, and nothing changed since: trust the recorded digest.
-  const cached = state.files[entry.target];
-  const current = statKeyOrUndefined(destination);
+  // Already staged, and nothing changed since: trust the recorded digest. A link at the path is never trusted.
+  const cached = own(state.files, entry.target);
+  const current = existing?.isFile() ? statKey(root.full(target)) : undefined;
   if (cached && current && cached.source === source && sameStat(cached.stat, current) && (!sourceStat || (cached.sourceStat && sameStat(cached.sourceStat, sourceStat)))) {
     if (entry.sha256 === undefined || entry.sha256 === cached.sha256) {
-      if (entry.url) ctx.downloaded.set(entry.url, destination);
+      if (entry.url) ctx.downloaded.set(entry.url, target);
       report(progress, item, entry, 'already staged', cached.sha256);
       return { target: entry.target, sha256: cached.sha256, size: Number(current.size), action: 'unchanged', pinned: entry.sha256 !== undefined };
     }
   }
 
-  const temp = path.join(path.dirname(destination), `.${path.basename(destination)}.modelcar-part`);
+  const temp = tempPart(target);
+  const full = root.full(temp);
   delete state.files[entry.target];
+  const dropTemp = onInterrupt(() => fs.rmSync(full, { force: true }));
   try {
-    fs.mkdirSync(path.dirname(destination), { recursive: true });
-    fs.rmSync(temp, { force: true, recursive: true });
+    root.makeFolders(parentOf(target));
+    root.removeEntry(temp);
     let result: { sha256: string; bytes: number };
     let action: StageAction;
     let how: string;
     const started = Date.now();
     const onProgress = (bytes: number) => progress.update(bytes);
     const reused = entry.url ? ctx.downloaded.get(entry.url) : undefined;
-    if (entry.localPath !== undefined || reused !== undefined) {
-      // The file a link leads to (a Hugging Face cache's snapshots link into its blobs, relatively): linking the link
-      // itself would stage a link that leads nowhere from the build context.
-      const from = fs.realpathSync(entry.localPath ?? reused!);
-      if (tryLink(from, temp)) {
+    if (real !== undefined || reused !== undefined) {
+      const from = real ?? root.full(reused!);
+      if (tryLink(from, full)) {
         action = 'linked';
-        progress.start(`  ${entry.target}: hashing`, Number(statKey(temp).size));
-        result = await hashFile(temp, { signal: ctx.signal, onProgress });
-        how = reused ? `hard-linked from ${path.relative(item.contextDir, reused)} (same URL)` : `hard-linked from ${shown}`;
+        progress.start(`  ${entry.target}: hashing`, Number(statKey(full).size));
+        result = await hashFile(full, { signal: ctx.signal, onProgress });
+        how = reused ? `hard-linked from ${path.posix.relative(ctx.context, reused)} (same URL)` : `hard-linked from ${shown}`;
       } else {
         action = 'copied';
         progress.start(`  ${entry.target}: copying`, Number(statKey(from).size));
-        result = await copyWithHash(from, temp, { signal: ctx.signal, onProgress });
-        how = `copied from ${reused ? path.relative(item.contextDir, reused) : shown} (${rate(result.bytes, Date.now() - started)})`;
+        result = await copyWithHash(from, full, { signal: ctx.signal, onProgress });
+        root.adopt(full, parentOf(temp));
+        how = `copied from ${reused ? path.posix.relative(ctx.context, reused) : shown} (${rate(result.bytes, Date.now() - started)})`;
       }
     } else {
       action = 'downloaded';
       const { url, ...settings } = downloadOf(entry, ctx.transfer);
-      progress.line(`  ${entry.target}: downloading ${url}`);
-      result = await download(url, temp, {
+      progress.line(`  ${entry.target}: downloading ${redactUrl(url)}`);
+      result = await download(url, full, {
         ...settings,
         signal: ctx.signal,
         onProgress,
@@ -251,39 +316,48 @@ async function stageFile(item: PipelineImage, entry: ModelFileEntry, state: Stag
         if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, e.message)));
         throw e;
       });
+      root.adopt(full, parentOf(temp));
       how = `downloaded ${rate(result.bytes, Date.now() - started)}`;
     }
     if (entry.sha256 !== undefined && result.sha256 !== entry.sha256) {
       throw new StageProblem(formatDiagnostic(mismatch(item, entry, shown, result.sha256)));
     }
-    fs.rmSync(destination, { force: true, recursive: true });
-    fs.renameSync(temp, destination);
-    state.files[entry.target] = { source, sha256: result.sha256, stat: statKey(destination), ...(sourceStat && action !== 'linked' ? { sourceStat } : {}) };
+    // Renaming over the path replaces whatever entry is there (a link too: never followed).
+    root.rename(temp, target);
+    state.files[entry.target] = { source, sha256: result.sha256, stat: statKey(root.full(target)), ...(sourceStat && action !== 'linked' ? { sourceStat } : {}) };
     if (action === 'linked') {
       // A hard link shares the source's inode: record the source's stat as it is now (linking changed its ctime only).
-      state.files[entry.target] = { ...state.files[entry.target], sourceStat: entry.localPath ? statKey(entry.localPath) : undefined };
+      state.files[entry.target] = { ...state.files[entry.target]!, sourceStat: real ? statKey(real) : undefined };
     }
-    writeState(item.contextDir, state);
-    if (entry.url) ctx.downloaded.set(entry.url, destination);
+    writeState(root, ctx.context, state);
+    if (entry.url) ctx.downloaded.set(entry.url, target);
     report(progress, item, entry, how, result.sha256);
     return { target: entry.target, sha256: result.sha256, size: result.bytes, action, pinned: entry.sha256 !== undefined };
   } catch (e) {
     // Neither the partial file nor an earlier one at the path (unverified for the config as it is now) stays.
-    for (const file of [temp, destination]) {
+    for (const file of [temp, target]) {
       try {
-        fs.rmSync(file, { force: true, recursive: true });
+        root.removeEntry(file);
       } catch {
         // its folder is not one (the error below says so)
       }
     }
-    writeState(item.contextDir, state);
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && !(e instanceof StageProblem) && !(e instanceof AbortedError)) {
+    writeState(root, ctx.context, state);
+    if (e instanceof UnsafePathError) throw e;
+    if (isSystemError(e) && !(e instanceof StageProblem) && !(e instanceof AbortedError)) {
       // A system error (permission denied, disk full, ...): the user's to fix, said at the file's entry.
       throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, `${shown} -> ${entry.target}: ${(e as Error).message}`)));
     }
     throw e;
+  } finally {
+    dropTemp();
   }
+}
+
+/** A model file's source as messages show it: a hub repository's file, a URL without its credentials, a local path. */
+function shownSource(item: PipelineImage, entry: ModelFileEntry): string {
+  if (entry.hub) return `${entry.hub.repo}: ${entry.hub.path}`;
+  return entry.url ? redactUrl(entry.url) : item.shown(entry.localPath!);
 }
 
 /**
@@ -303,7 +377,7 @@ function downloadOf(entry: ModelFileEntry, transfer: TransferSettings): Download
  * The problem of a file whose digest is not the pinned one, at the field that pins it: the config's (or the tree's)
  * sha256; for a file of a hub repository or of a folder, the digest the lock file records (a tree's own digests).
  */
-function mismatch(item: PipelineImage, entry: ModelFileEntry, shown: string, actual: string) {
+function mismatch(item: PipelineImage, entry: ModelFileEntry, shown: string, actual: string): Diagnostic {
   const config = item.origin.lockUser === 'cli';
   const lockName = path.basename(item.origin.lockFile);
   if (pinOrigin(entry) === 'config') {
@@ -321,6 +395,22 @@ function mismatch(item: PipelineImage, entry: ModelFileEntry, shown: string, act
     'source',
     `${shown} has sha256 ${actual}, but ${lockName} records ${entry.sha256} for it: the folder changed since \`modelcar synth\` recorded it; it was not staged (run \`modelcar synth\` to record the change, then build and push the image again)`,
   );
+}
+
+/** The partial file of a model file: `.<name>.modelcar-part` beside it. */
+function tempPart(target: string): string {
+  const dir = parentOf(target);
+  return `${dir}/.${target.slice(dir.length + 1)}.modelcar-part`;
+}
+
+/** The real path of a local source (links followed), when it is a regular file; undefined otherwise. */
+function realFile(file: string): string | undefined {
+  try {
+    const real = fs.realpathSync(file);
+    return fs.statSync(real).isFile() ? real : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function report(progress: Progress, item: PipelineImage, entry: ModelFileEntry, how: string, sha256: string): void {
@@ -352,15 +442,17 @@ function tryLink(from: string, to: string): boolean {
   }
 }
 
+/** A file's stat key; the entry itself (a link is not followed). */
 function statKey(file: string): StatKey {
-  const s = fs.statSync(file, { bigint: true });
+  const s = fs.lstatSync(file, { bigint: true });
   return { size: String(s.size), mtimeNs: String(s.mtimeNs), ino: String(s.ino), dev: String(s.dev) };
 }
 
+/** The stat key of a regular file; undefined for anything else, or nothing. */
 function statKeyOrUndefined(file: string): StatKey | undefined {
   try {
-    const key = statKey(file);
-    return fs.statSync(file).isFile() ? key : undefined;
+    const s = fs.lstatSync(file, { bigint: true });
+    return s.isFile() ? { size: String(s.size), mtimeNs: String(s.mtimeNs), ino: String(s.ino), dev: String(s.dev) } : undefined;
   } catch {
     return undefined;
   }
@@ -370,48 +462,67 @@ function sameStat(a: StatKey, b: StatKey): boolean {
   return a.size === b.size && a.mtimeNs === b.mtimeNs && a.ino === b.ino && a.dev === b.dev;
 }
 
-/** Reads a context's state file; a missing or unreadable one is an empty state (every file is then redone). */
-function readState(contextDir: string): StageState {
+/** Reads a context's state file; a missing, unreadable or linked one is an empty state (every file is then redone). */
+function readState(root: SafeFolder, context: string): StageState {
+  const files: Record<string, StateEntry> = Object.create(null);
   try {
-    const data = JSON.parse(fs.readFileSync(path.join(contextDir, STAGE_STATE_FILE), 'utf8'));
-    if (data?.version === 1 && data.files && typeof data.files === 'object') return data as StageState;
-  } catch {
+    const found = root.read(`${context}/${STAGE_STATE_FILE}`);
+    if (found && 'data' in found) {
+      const data = JSON.parse(found.data.toString('utf8'));
+      if (data?.version === 1 && data.files && typeof data.files === 'object' && !Array.isArray(data.files)) {
+        for (const [k, v] of Object.entries<any>(data.files)) if (v && typeof v === 'object' && typeof v.sha256 === 'string' && v.stat) files[k] = v;
+      }
+    }
+  } catch (e) {
+    if (e instanceof UnsafePathError) throw e;
     // none yet, or damaged: start over
   }
-  return { version: 1, files: {} };
+  return { version: 1, files };
 }
 
-function writeState(contextDir: string, state: StageState): void {
-  fs.mkdirSync(contextDir, { recursive: true });
-  const file = path.join(contextDir, STAGE_STATE_FILE);
+function writeState(root: SafeFolder, context: string, state: StageState): void {
+  root.makeFolders(context);
   const sorted: Record<string, StateEntry> = {};
-  for (const k of Object.keys(state.files).sort()) sorted[k] = state.files[k];
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, `${JSON.stringify({ version: 1, files: sorted }, null, 2)}\n`);
-  fs.renameSync(temp, file);
+  for (const k of Object.keys(state.files).sort()) Object.defineProperty(sorted, k, { value: state.files[k], enumerable: true, writable: true, configurable: true });
+  root.replaceFile(`${context}/${STAGE_STATE_FILE}`, `${JSON.stringify({ version: 1, files: sorted }, null, 2)}\n`, 0o644);
 }
 
-/** Removes files under `models/` that are not model files of the image (and their records), then empty folders. */
-function removeStrays(contextDir: string, expected: ReadonlySet<string>, state: StageState): string[] {
+/**
+ * Removes what stage itself left under `models/` that is not a model file of the config now: files it staged before
+ * (its state file lists them) and partial files of an interrupted run; then the folders that are left empty. Files
+ * it did not put there are left alone, and listed in `foreign`.
+ */
+function removeStrays(root: SafeFolder, context: string, expected: ReadonlySet<string>, state: StageState): { removed: string[]; foreign: string[] } {
   const removed: string[] = [];
+  const foreign: string[] = [];
   const walk = (rel: string): boolean => {
-    const dir = path.join(contextDir, ...rel.split('/'));
+    const dir = `${context}/${rel}`;
     let empty = true;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of root.list(dir) ?? []) {
       const child = `${rel}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (walk(child) && ![...expected].some((t) => t.startsWith(`${child}/`))) fs.rmdirSync(path.join(dir, entry.name));
+        if (walk(child) && ![...expected].some((t) => t.startsWith(`${child}/`))) root.removeEmptyFolder(`${context}/${child}`);
         else empty = false;
-      } else if (!expected.has(child)) {
-        fs.rmSync(path.join(dir, entry.name), { force: true });
+      } else if (expected.has(child)) {
+        empty = false;
+      } else if (own(state.files, child) !== undefined || /^\..*\.modelcar-part$/.test(entry.name) || /^\..*\.\d+\.tmp$/.test(entry.name)) {
+        root.removeEntry(`${context}/${child}`);
         removed.push(child);
-      } else empty = false;
+      } else {
+        foreign.push(child);
+        empty = false;
+      }
     }
     return empty;
   };
-  if (fs.statSync(path.join(contextDir, 'models'), { throwIfNoEntry: false })?.isDirectory()) walk('models');
+  const models = root.lstat(`${context}/models`);
+  if (models?.isSymbolicLink()) throw root.linkError(`${context}/models`, 'folder');
+  if (models?.isDirectory()) {
+    if (root.isMountPoint(models)) throw root.mountError(`${context}/models`);
+    walk('models');
+  }
   for (const target of Object.keys(state.files)) if (!expected.has(target)) delete state.files[target];
-  return removed;
+  return { removed, foreign };
 }
 
 /** Why a staged file cannot be built from. */
@@ -420,27 +531,36 @@ export class NotStagedError extends UserError {}
 /**
  * The SHA-256 of each staged file of a model image, in the order of its files, for the build: taken from the
  * state file when the file is unchanged since it was staged, else computed. Throws a {@link NotStagedError} naming
- * the files that are missing or do not match the config.
+ * the files that are missing or do not match the config. A file that is a symbolic link is not staged (stage never
+ * puts one there), and a link or mount point on the way is refused.
  */
 export async function stagedDigests(item: PipelineImage, options: { output?: ProgressOutput; signal?: AbortSignal } = {}): Promise<string[]> {
-  const state = readState(item.contextDir);
+  const outdir = item.context.outdir;
+  const root = SafeFolder.open(outdir, { shown: path.relative(process.cwd(), outdir) || '.', what: 'output folder' });
+  const context = root ? contextOf(root, item) : '';
+  const state = root ? readState(root, context) : { version: 1 as const, files: Object.create(null) as Record<string, StateEntry> };
   const progress = new Progress(options.output ?? { write: () => undefined });
   const digests: string[] = [];
   const problems: string[] = [];
   for (const entry of item.image.files) {
-    const file = path.join(item.contextDir, ...entry.target.split('/'));
-    const current = statKeyOrUndefined(file);
+    const rel = `${context}/${entry.target}`;
+    const found = root?.lstat(rel);
+    if (found?.isSymbolicLink()) {
+      problems.push(`${entry.target} is a symbolic link (to ${root!.readlink(rel)}), not a staged file`);
+      continue;
+    }
+    const current = found?.isFile() ? statKey(root!.full(rel)) : undefined;
     if (!current) {
       problems.push(`${entry.target} is not staged`);
       continue;
     }
-    const cached = state.files[entry.target];
+    const cached = own(state.files, entry.target);
     let sha256: string;
     if (cached && sameStat(cached.stat, current)) sha256 = cached.sha256;
     else {
       progress.start(`  ${entry.target}: hashing`, Number(current.size));
       try {
-        sha256 = (await hashFile(file, { signal: options.signal, onProgress: (b) => progress.update(b) })).sha256;
+        sha256 = (await hashFile(root!.full(rel), { signal: options.signal, onProgress: (b) => progress.update(b) })).sha256;
       } finally {
         progress.clear();
       }

@@ -13,7 +13,10 @@ import { ImageLock, SourcePins } from './lock';
 import { ISourcePins } from '../core/source-pins';
 import { RenderContext } from '../core/output-file';
 import { SynthesizedOutput, renderTree } from '../output/manifests';
-import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeSecretFiles } from '../output/writer';
+import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeOutputSteps } from '../output/writer';
+import { refuseSecretsFolder, writeSecretFiles } from '../output/secrets-folder';
+import { lockFolder } from '../core/folder-lock';
+import { Steps, runSteps } from '../core/interrupts';
 import { validateOutput } from '../validation/validate-output';
 import { translateEnvironments } from '../config/translate/translate';
 import { uniqueDiagnostics } from '../config/translate/diagnostics';
@@ -51,6 +54,14 @@ export interface SynthesizeConfigFileResult {
  * contexts. Every problem in the config is reported at once, as a {@link ConfigError}, before anything is written.
  */
 export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): SynthesizeConfigFileResult {
+  return runSteps(synthesizeConfigFileSteps(options));
+}
+
+/**
+ * {@link synthesizeConfigFile} as steps, which the CLI runs so that a signal stops it cleanly (the output folder as
+ * it was, nothing half-written left beside it). The output folder is locked while synth reads or writes it.
+ */
+export function* synthesizeConfigFileSteps(options: SynthesizeConfigFileOptions): Steps<SynthesizeConfigFileResult> {
   const outdir = path.resolve(options.outdir);
   refuseDangerousOutdir(outdir, { config: options.config });
   const loaded = options.loaded ?? loadConfig(options.config, { deferModelErrors: true });
@@ -62,11 +73,20 @@ export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): Synt
   const stale: Diagnostic[] = lock.stale.map((message) => ({ position: { file: lockFile }, field: '', message }));
   const warnings = uniqueDiagnostics([...loaded.warnings, ...found, ...stale]);
   if (options.check) {
-    recoverInterrupted(outdir);
-    const plan = planOutput(outdir, output.files);
-    return { output, changes: plan, plan, warnings };
+    const folderLock = lockFolder(outdir, { command: 'synth --check', shown: options.outdir, readOnly: true });
+    try {
+      recoverInterrupted(outdir);
+      const plan = planOutput(options.outdir, output.files, { strays: true });
+      return { output, changes: plan, plan, warnings };
+    } finally {
+      folderLock.release();
+    }
   }
-  return { output, changes: writeOutput(outdir, output.files, { config: options.config }), warnings };
+  // What synth leaves in place for the user to see to (kept ignore rules, hand-edited files), as warnings at the file.
+  const notes: Diagnostic[] = [];
+  const warn = (file: string, message: string) => void notes.push({ position: { file }, field: '', message });
+  const changes = yield* writeOutputSteps(options.outdir, output.files, { config: options.config, warn });
+  return { output, changes, warnings: [...warnings, ...notes] };
 }
 
 /**
@@ -124,8 +144,10 @@ export function synthesize(scope: IConstruct, options: SynthesizeOptions): Synth
   if (output.secretFiles.length && !options.secretsDir) {
     throw new UserError('the construct tree has a PullSecret made from credentials: give secretsDir, a folder outside the committed output, to write it to');
   }
+  // Before anything is written: a secrets folder inside the output (or holding it) would put credentials in git.
+  if (options.secretsDir) refuseSecretsFolder(options.secretsDir, { outdir });
   const changes = writeOutput(outdir, output.files);
-  if (options.secretsDir) writeSecretFiles(options.secretsDir, output.secretFiles);
+  if (options.secretsDir) writeSecretFiles(options.secretsDir, output.secretFiles, { outdir });
   return { ...output, changes };
 }
 

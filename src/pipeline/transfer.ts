@@ -5,12 +5,17 @@
  *
  * Downloads survive real networks: a cut or stalled connection is resumed where it broke (an HTTP Range request,
  * guarded by If-Range), errors that may pass (a reset, a timeout, 5xx, 429) are retried a bounded number of times
- * with a growing wait, and the whole gives up when no byte has arrived for a while. They go through the proxies the
- * environment names (see {@link httpClient}).
+ * with a growing wait, and the whole gives up when it stalls: less than {@link STALL_MIN_BYTES} in a stall period, be
+ * it a server that sends nothing or one that trickles a byte now and then. They go through the proxies the
+ * environment names (see {@link httpClient}). No file is opened through a symbolic link, and messages show URLs
+ * without their credentials.
  */
 import { createHash, Hash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
+import { AbortedError } from '../core/interrupts';
+import { CREATE_NOFOLLOW, READ_NOFOLLOW } from '../core/safe-fs';
+import { redactUrl, redactUrls } from '../core/url-credentials';
 import { HttpClient, IDLE_TIMEOUT_CODE, describeNetworkError, httpClient, isTransient, statusText } from './http-client';
 
 /** Size of the read buffer, and of the batches a download is written in. */
@@ -19,13 +24,7 @@ export const CHUNK_BYTES = 4 * 1024 * 1024;
 /** Called with the number of bytes through so far. */
 export type OnProgress = (bytes: number) => void;
 
-/** A transfer stopped by its AbortSignal. */
-export class AbortedError extends Error {
-  constructor(public readonly reason: unknown) {
-    super(`aborted (${String(reason)})`);
-    this.name = 'AbortedError';
-  }
-}
+export { AbortedError } from '../core/interrupts';
 
 function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError(signal.reason);
@@ -57,10 +56,10 @@ async function readChunks(handle: fs.promises.FileHandle, use: (chunk: Buffer) =
   }
 }
 
-/** The SHA-256 (hex) of a file, read in chunks. */
+/** The SHA-256 (hex) of a file, read in chunks (never through a symbolic link: the file itself must be one). */
 export async function hashFile(file: string, options: { signal?: AbortSignal; onProgress?: OnProgress } = {}): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
-  const handle = await fs.promises.open(file, 'r');
+  const handle = await fs.promises.open(file, READ_NOFOLLOW);
   let done = 0;
   try {
     checkAborted(options.signal);
@@ -80,15 +79,15 @@ export async function hashFile(file: string, options: { signal?: AbortSignal; on
 }
 
 /**
- * Copies a file to `destination` (created, or truncated), hashing what it copies, and syncs it to disk. The caller
- * removes the destination when this throws.
+ * Copies a file to `destination` (a new file: it must not exist), hashing what it copies, and syncs it to disk.
+ * Neither is opened through a symbolic link. The caller removes the destination when this throws.
  */
 export async function copyWithHash(source: string, destination: string, options: { signal?: AbortSignal; onProgress?: OnProgress } = {}): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
-  const input = await fs.promises.open(source, 'r');
+  const input = await fs.promises.open(source, READ_NOFOLLOW);
   let done = 0;
   try {
-    const output = await fs.promises.open(destination, 'w', 0o644);
+    const output = await fs.promises.open(destination, CREATE_NOFOLLOW, 0o644);
     try {
       checkAborted(options.signal);
       const bytes = await readChunks(
@@ -132,7 +131,11 @@ export interface DownloadOptions {
   readonly maxRedirects?: number;
   /** Drop a connection when no data arrives on it for this long (it is then resumed, as after a cut). @default 60000 */
   readonly idleTimeoutMs?: number;
-  /** Give up when no byte has arrived for this long, over every attempt and wait. @default 300000 */
+  /**
+   * Give up when less than {@link STALL_MIN_BYTES} arrive in this long, over every attempt and wait: a server that
+   * sends nothing, and one that sends a byte now and then (which never trips the idle timeout and would hold the
+   * download for days). @default DEFAULT_STALL_TIMEOUT_MS
+   */
   readonly stallTimeoutMs?: number;
   /** Attempts after the first, for errors that may pass: cuts, stalls, resets, HTTP 408, 429 and 5xx. @default 5 */
   readonly retries?: number;
@@ -170,51 +173,86 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const MAX_BACKOFF_MS = 30_000;
 
+/** A download must bring at least this much in every stall period ({@link DownloadOptions.stallTimeoutMs}). */
+export const STALL_MIN_BYTES = 64 * 1024;
+
+/** The default stall period: two minutes. */
+export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
+
 /**
- * Downloads an http(s) URL into `destination` (created, or truncated), following redirects (at most `maxRedirects`),
- * hashing what it writes, and syncs it to disk. A connection that breaks or stalls is resumed with a Range request
- * (from the start again when the server does not take it); errors that may pass are retried (`retries`, with a
- * wait that doubles). Throws a {@link DownloadError} on an HTTP error status, too many redirects, or when retries
- * are spent or nothing arrived for `stallTimeoutMs`. The caller removes the destination when this throws.
+ * Downloads an http(s) URL into `destination` (a new file: it must not exist; never opened through a link),
+ * following redirects (at most `maxRedirects`), hashing what it writes, and syncs it to disk. A connection that
+ * breaks or goes idle is resumed with a Range request (from the start again when the server does not take it);
+ * errors that may pass are retried (`retries`, with a wait that doubles). Throws a {@link DownloadError} on an HTTP
+ * error status, too many redirects, when retries are spent, or when the download stalls (less than
+ * {@link STALL_MIN_BYTES} in `stallTimeoutMs`, over attempts and waits). A write error (a full or read-only disk) is
+ * thrown as it is. Messages show URLs without their credentials. The caller removes the destination when this throws.
  */
 export async function download(url: string, destination: string, options: DownloadOptions = {}): Promise<{ sha256: string; bytes: number; url: string }> {
   const own = options.client === undefined ? httpClient() : undefined;
   const client = options.client ?? own!;
-  const output = await fs.promises.open(destination, 'w', 0o644);
-  const state: Received = { hash: createHash('sha256'), bytes: 0, written: 0, total: undefined, validator: undefined, started: false };
+  // Messages show URLs without their credentials (a redirect's user:password@, a presigned URL's signature).
+  const shown = redactUrl(url);
+  const state: Received = { hash: createHash('sha256'), bytes: 0, written: 0, arrived: 0, total: undefined, validator: undefined, started: false };
   const retries = options.retries ?? 5;
-  const stallMs = options.stallTimeoutMs ?? 300_000;
-  let lastData = Date.now();
+  const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  // The stall watch cuts the attempt in progress, or the wait before the next, through a signal of its own.
+  const cut = new AbortController();
+  const onAbort = () => cut.abort(options.signal!.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let stalled: DownloadError | undefined;
+  let mark = 0;
+  const watch = setInterval(() => {
+    if (state.arrived - mark < STALL_MIN_BYTES) {
+      const of = state.total === undefined ? '' : ` of ${state.total}`;
+      stalled = new DownloadError(`${shown}: the download stalled: less than ${STALL_MIN_BYTES / 1024} KiB arrived in ${duration(stallMs)} (${state.bytes}${of} bytes so far); giving up (run stage again to retry)`);
+      cut.abort(stalled);
+    }
+    mark = state.arrived;
+  }, stallMs);
+  const attemptOptions: DownloadOptions = { ...options, signal: cut.signal };
+  let output: fs.promises.FileHandle | undefined;
   try {
+    output = await fs.promises.open(destination, CREATE_NOFOLLOW, 0o644);
     for (let attempt = 0; ; attempt++) {
       checkAborted(options.signal);
-      const before = state.bytes;
       try {
-        const final = await attemptDownload(url, output, state, client, options);
+        const final = await attemptDownload(url, shown, output, state, client, attemptOptions);
         await output.sync();
         return { sha256: state.hash.digest('hex'), bytes: state.bytes, url: final };
       } catch (e) {
-        if (state.bytes > before) lastData = Date.now();
         if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
-        const failure = e instanceof DownloadError ? e : isTransient(e) ? new DownloadError(`${url}: ${describeNetworkError(e)}`, true) : undefined;
+        if (stalled) throw stalled;
+        if (e instanceof WriteError) throw e.cause;
+        const failure = e instanceof DownloadError ? e : isTransient(e) ? new DownloadError(`${shown}: ${redactUrls(describeNetworkError(e))}`, true) : undefined;
         if (!failure) {
           if (e instanceof AbortedError) throw e;
-          throw new DownloadError(`${url}: ${describeNetworkError(e)}`);
+          throw new DownloadError(`${shown}: ${redactUrls(describeNetworkError(e))}`);
         }
         if (!failure.transient) throw failure;
+        if (attempt >= retries) throw new DownloadError(`${failure.message}; gave up after ${attempt + 1} attempt${attempt ? 's' : ''} (run stage again to retry)`);
         const wait = Math.min(failure.retryAfterMs ?? (options.backoffMs ?? 1000) * 2 ** attempt, MAX_BACKOFF_MS);
-        const stalled = Date.now() + wait - lastData > stallMs;
-        if (attempt >= retries || stalled) {
-          const why = stalled ? `nothing arrived for ${formatMs(Date.now() - lastData)}` : `${attempt + 1} attempt${attempt ? 's' : ''}`;
-          throw new DownloadError(`${failure.message}; gave up after ${why} (run stage again to retry)`);
-        }
         options.onRetry?.(failure.message, attempt + 1, wait);
-        await sleep(wait, options.signal);
+        try {
+          await sleep(wait, cut.signal);
+        } catch (waitError) {
+          if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
+          throw stalled ?? waitError;
+        }
       }
     }
   } finally {
-    await output.close();
+    clearInterval(watch);
+    options.signal?.removeEventListener('abort', onAbort);
+    await output?.close();
     if (own) await own.close();
+  }
+}
+
+/** A write to the destination that failed (a full or read-only disk): the disk's error, not the connection's. */
+class WriteError extends Error {
+  constructor(public readonly cause: unknown) {
+    super('write failed');
   }
 }
 
@@ -225,6 +263,8 @@ interface Received {
   bytes: number;
   /** Bytes written to the file: all received ones, once a batch is flushed. */
   written: number;
+  /** Bytes received over every attempt, those of attempts started over included: what the stall watch counts. */
+  arrived: number;
   /** The file's size, when a response gave it. */
   total: number | undefined;
   /** The ETag (or Last-Modified) of the first response: a resumed request must get the same file. */
@@ -233,8 +273,11 @@ interface Received {
   started: boolean;
 }
 
-/** One attempt: follows redirects to the file, then receives it from `state.bytes` on. Returns the final URL. */
-async function attemptDownload(url: string, output: fs.promises.FileHandle, state: Received, client: HttpClient, options: DownloadOptions): Promise<string> {
+/**
+ * One attempt: follows redirects to the file, then receives it from `state.bytes` on. Returns the final URL.
+ * `shown` is the URL as messages show it.
+ */
+async function attemptDownload(url: string, shown: string, output: fs.promises.FileHandle, state: Received, client: HttpClient, options: DownloadOptions): Promise<string> {
   const maxRedirects = options.maxRedirects ?? 10;
   const origin = new URL(url).origin;
   const idle = options.idleTimeoutMs ?? 60_000;
@@ -251,15 +294,20 @@ async function attemptDownload(url: string, output: fs.promises.FileHandle, stat
     try {
       response = await client.request({ url: current, headers, signal: options.signal, idleTimeoutMs: idle });
     } catch (e) {
-      throw timeoutError(e, url, idle) ?? e;
+      throw timeoutError(e, shown, idle) ?? e;
     }
     const status = response.statusCode;
     const location = header(response.headers, 'location');
     if (REDIRECTS.has(status) && location) {
       response.body.resume();
-      if (redirects >= maxRedirects) throw new DownloadError(`${url}: more than ${maxRedirects} redirects (the last to ${current}); is there a redirect loop?`);
-      const next = new URL(location, current);
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new DownloadError(`${url}: redirected to ${next.href}, which is not http(s)`);
+      if (redirects >= maxRedirects) throw new DownloadError(`${shown}: more than ${maxRedirects} redirects (the last to ${redactUrl(current)}); is there a redirect loop?`);
+      let next: URL;
+      try {
+        next = new URL(location, current);
+      } catch {
+        throw new DownloadError(`${shown}: redirected to a location that is not a URL`);
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new DownloadError(`${shown}: redirected to ${redactUrl(next.href)}, which is not http(s)`);
       current = next.href;
       continue;
     }
@@ -274,14 +322,14 @@ async function attemptDownload(url: string, output: fs.promises.FileHandle, stat
       const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header(response.headers, 'content-range') ?? '');
       if (!range || Number(range[1]) !== state.bytes) {
         response.body.resume();
-        throw new DownloadError(`${url}: asked for the bytes from ${state.bytes} on, the server sent ${header(response.headers, 'content-range') ?? 'no Content-Range'}`, true);
+        throw new DownloadError(`${shown}: asked for the bytes from ${state.bytes} on, the server sent ${header(response.headers, 'content-range') ?? 'no Content-Range'}`, true);
       }
       if (range[2] !== '*') state.total = Number(range[2]);
     } else if (status !== 200) {
       response.body.resume();
-      const via = current === url ? '' : ` (redirected to ${current})`;
+      const via = current === url ? '' : ` (redirected to ${redactUrl(current)})`;
       const described = options.describeStatus?.(status, response.headers, url);
-      const message = described ?? `${url}${via}: HTTP ${status}${statusText(status) ? ` ${statusText(status)}` : ''}`;
+      const message = described ?? `${shown}${via}: HTTP ${status}${statusText(status) ? ` ${statusText(status)}` : ''}`;
       const retryAfter = Number(header(response.headers, 'retry-after'));
       throw new DownloadError(message, RETRY_STATUS.has(status), Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined);
     }
@@ -294,20 +342,28 @@ async function attemptDownload(url: string, output: fs.promises.FileHandle, stat
       state.started = true;
       options.onStart?.(state.total, current);
     }
-    await receive(response.body, output, state, url, idle, options);
+    await receive(response.body, output, state, shown, idle, options);
     if (state.total !== undefined && state.bytes !== state.total) {
-      throw new DownloadError(`${url}: the response ended after ${state.bytes} of ${state.total} bytes (truncated)`, true);
+      throw new DownloadError(`${shown}: the response ended after ${state.bytes} of ${state.total} bytes (truncated)`, true);
     }
     return current;
   }
 }
 
-/** Writes a response body at the end of the file, hashing it; what arrived before a break is written too. */
-async function receive(body: http.IncomingMessage, output: fs.promises.FileHandle, state: Received, url: string, idle: number, options: DownloadOptions): Promise<void> {
+/**
+ * Writes a response body at the end of the file, hashing it; what arrived before a break is written too. The byte
+ * count of a break's message is what arrived, including what was received but not yet read when it broke. A write
+ * error is thrown as a {@link WriteError}.
+ */
+async function receive(body: http.IncomingMessage, output: fs.promises.FileHandle, state: Received, shown: string, idle: number, options: DownloadOptions): Promise<void> {
   const batch = Buffer.allocUnsafe(CHUNK_BYTES);
   let filled = 0;
   const write = async (data: Buffer) => {
-    await writeAll(output, data, state.written);
+    try {
+      await writeAll(output, data, state.written);
+    } catch (e) {
+      throw new WriteError(e);
+    }
     state.written += data.length;
   };
   const flush = async () => {
@@ -318,6 +374,7 @@ async function receive(body: http.IncomingMessage, output: fs.promises.FileHandl
     for await (const chunk of body as AsyncIterable<Buffer>) {
       state.hash.update(chunk);
       state.bytes += chunk.length;
+      state.arrived += chunk.length;
       if (filled + chunk.length > batch.length) await flush();
       if (chunk.length >= batch.length) await write(chunk);
       else {
@@ -327,24 +384,32 @@ async function receive(body: http.IncomingMessage, output: fs.promises.FileHandl
       options.onProgress?.(state.bytes);
     }
   } catch (e) {
+    if (e instanceof WriteError) throw e;
     await flush();
     if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
     const of = state.total === undefined ? '' : ` of ${state.total}`;
-    const why = timeoutError(e, url, idle)?.message.slice(url.length + 2) ?? (e as Error).message;
-    throw new DownloadError(`${url}: the connection broke after ${state.bytes}${of} bytes (${why})`, true);
+    const why = timeoutError(e, shown, idle)?.message.slice(shown.length + 2) ?? redactUrls((e as Error).message);
+    // What arrived but was not read yet when the connection broke counts too.
+    const received = state.bytes + body.readableLength;
+    throw new DownloadError(`${shown}: the connection broke after ${received}${of} bytes (${why})`, true);
   }
   await flush();
   checkAborted(options.signal);
 }
 
-/** A stall as a transient DownloadError, or undefined for other errors. */
-function timeoutError(e: unknown, url: string, idle: number): DownloadError | undefined {
+/** An idle connection as a transient DownloadError, or undefined for other errors. */
+function timeoutError(e: unknown, shown: string, idle: number): DownloadError | undefined {
   if ((e as NodeJS.ErrnoException).code !== IDLE_TIMEOUT_CODE) return undefined;
-  return new DownloadError(`${url}: no data for ${formatMs(idle)}`, true);
+  return new DownloadError(`${shown}: no data for ${formatMs(idle)}`, true);
 }
 
 function formatMs(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+}
+
+/** `300 ms`, `2 s`, `2.5 s` */
+function duration(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }
 
 function header(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { describeValue, didYouMean } from '../core/errors';
 import { DNS1123_SUBDOMAIN_MAX_LENGTH, annotationProblems as metadataAnnotationProblems, isDNS1123Label, isDNS1123Subdomain, isInferenceServiceNameFormat, labelProblems as metadataLabelProblems } from '../core/names';
 import { QUANTITY_PATTERN, ResourceQuantities, containerResourceProblems } from '../core/quantity';
+import { own } from '../core/records';
 import { CORE_FIELDS, CORE_VALIDATORS, Fields, OBJECT_META_FIELDS, SchemaError, validateObjectMeta } from './core-kinds';
 import { DEFAULT_KSERVE_RELEASE, KserveRelease, kserveRuleProblems } from './kserve-admission';
 
@@ -155,16 +156,16 @@ export function validateObject(obj: unknown, options: ValidateObjectOptions = {}
 
   const known = knownKinds();
   const key = `${apiVersion}/${kind}`;
-  const kserveApiVersion = kserveValidators(release).apiVersions[kind!];
+  const kserveApiVersion = own(kserveValidators(release).apiVersions, kind!);
   let schemaErrors: SchemaError[];
   let fields: ((p: ObjectPath) => string[] | undefined) | undefined;
-  if (CORE_VALIDATORS[key]) {
-    schemaErrors = CORE_VALIDATORS[key]!(obj);
-    const tree = CORE_FIELDS[key]!;
+  if (own(CORE_VALIDATORS, key)) {
+    schemaErrors = own(CORE_VALIDATORS, key)!(obj);
+    const tree = own(CORE_FIELDS, key)!;
     problems.push(...unknownFields(o, tree, []));
     fields = (p) => fieldsAt(tree, p);
   } else if (kserveApiVersion === apiVersion) {
-    const validator = kserveValidators(release)[kind!];
+    const validator = kserveValidators(release)[kind!]; // kind is one of its own keys: kserveApiVersion was found
     schemaErrors = validator(obj) ? [] : [...(validator.errors as SchemaError[])];
     if (meta) {
       schemaErrors.push(...validateObjectMeta(meta).map((e) => ({ ...e, instancePath: `/metadata${e.instancePath}` })));
@@ -256,7 +257,8 @@ function schemaProblem(e: SchemaError, obj: unknown, fields: ((p: ObjectPath) =>
   if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') return undefined;
   const at = pointerPath(e.instancePath, obj);
   // Never print a Secret's data: credentials stay out of messages and logs.
-  const hidden = secret && (at[0] === 'data' || at[0] === 'stringData') && at.length > 1;
+  // Data given as something else than a map (a string, a list) is secret too.
+  const hidden = secret && (at[0] === 'data' || at[0] === 'stringData');
   const found = hidden ? 'the value (not shown: secret data)' : describeValue(valueAt(obj, at));
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -268,11 +270,11 @@ function schemaProblem(e: SchemaError, obj: unknown, fields: ((p: ObjectPath) =>
     case 'required':
       return { rule: 'schema', path: at, message: `missing required field "${e.params.missingProperty}"` };
     case 'type':
-      return { rule: 'schema', path: at, message: `${found} is not allowed; must be ${typeWords(e.params.type)}${quoteHint(valueAt(obj, at), e.params.type)}` };
+      return { rule: 'schema', path: at, message: `${found} is not allowed; must be ${typeWords(e.params.type)}${hidden ? '' : quoteHint(valueAt(obj, at), e.params.type)}` };
     case 'enum': {
       const allowed = (e.params.allowedValues as unknown[]).map(String);
       const v = valueAt(obj, at);
-      const hint = typeof v === 'string' ? didYouMean(v, allowed) : undefined;
+      const hint = typeof v === 'string' && !hidden ? didYouMean(v, allowed) : undefined;
       return { rule: 'schema', path: at, message: `${found} is not allowed${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${allowed.join(', ')}` };
     }
     case 'pattern': {
@@ -314,12 +316,12 @@ function unknownFields(value: unknown, tree: Fields, at: ObjectPath): ObjectProb
   const out: ObjectProblem[] = [];
   const known = Object.keys(tree);
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (!(k in tree)) {
+    if (!Object.prototype.hasOwnProperty.call(tree, k)) {
       const hint = didYouMean(k, known);
       out.push({ path: [...at, k], atKey: true, rule: 'schema', message: `unknown field "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}${knownList(known)}` });
       continue;
     }
-    const child = tree[k];
+    const child = own(tree, k);
     if (child === null || child === undefined) continue;
     if (Array.isArray(child)) {
       if (Array.isArray(v)) v.forEach((item, i) => out.push(...unknownFields(item, (child as readonly [Fields])[0], [...at, k, i])));
@@ -334,7 +336,7 @@ function fieldsAt(tree: Fields, p: ObjectPath): string[] | undefined {
   let t: Fields | readonly [Fields] | null | undefined = tree;
   for (const k of p) {
     if (Array.isArray(t)) t = typeof k === 'number' ? (t as readonly [Fields])[0] : undefined;
-    else t = t ? (t as Fields)[String(k)] : undefined;
+    else t = t ? own(t as Fields, String(k)) : undefined;
     if (!t) return undefined;
   }
   return Array.isArray(t) ? undefined : Object.keys(t as Fields);
@@ -343,11 +345,11 @@ function fieldsAt(tree: Fields, p: ObjectPath): string[] | undefined {
 function kserveFieldsAt(kind: string, p: ObjectPath, release: KserveRelease): string[] | undefined {
   const { roots, defs } = kserveValidators(release).fields;
   const resolve = (n: FieldNode | undefined): FieldNode | undefined => (n?.r ? defs[n.r] : n);
-  let node = resolve(roots[kind]);
+  let node = resolve(own(roots, kind));
   for (const k of p) {
     if (!node) return undefined;
     if (typeof k === 'number') node = resolve(node.i);
-    else node = resolve(node.p?.[k] ?? node.a);
+    else node = resolve(own(node.p, k) ?? node.a);
   }
   return node?.p ? Object.keys(node.p) : undefined;
 }

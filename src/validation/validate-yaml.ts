@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { Diagnostic, SourcePosition, UserError, fieldPath, formatDiagnostic } from '../core/errors';
-import { documentToJs } from '../core/yaml-document';
+import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep } from '../core/yaml-document';
 import { DEFAULT_KSERVE_RELEASE, KserveRelease, RuntimeSeen, runtimePriorityConflict } from './kserve-admission';
 import { ObjectPath, ObjectReport, validateObject } from './validate-object';
 
@@ -54,12 +54,12 @@ export function validateYamlText(file: string, text: string, report: ValidationR
   for (const doc of list) {
     if (doc.errors.length) {
       for (const e of doc.errors) {
-        const message = e.code === 'DUPLICATE_KEY' ? `duplicate key: each key may appear once in a map` : `YAML syntax error: ${e.message.split('\n')[0]}`;
+        const message = e.code === 'DUPLICATE_KEY' ? `duplicate key: each key may appear once in a map` : isTooDeep(e) ? TOO_DEEP_MESSAGE : `YAML syntax error: ${e.message.split('\n')[0]}`;
         report.problems.push({ position: position(e.pos[0]), field: '', message, rule: 'yaml' });
       }
       continue;
     }
-    if (doc.contents === null) continue; // an empty document (a trailing `---`)
+    if (isEmptyDocument(doc)) continue; // an empty document (a trailing `---`, a comment only)
     const converted = documentToJs(doc, position);
     if ('problems' in converted) {
       report.problems.push(...converted.problems.map((p) => ({ ...p, rule: 'yaml' })));
@@ -83,6 +83,15 @@ export function validateYamlText(file: string, text: string, report: ValidationR
     }
   }
   return report;
+}
+
+/**
+ * Whether a document is empty: nothing, or only comments, after its `---` (which the YAML library reads as a null
+ * scalar with no source). An explicit `null` or `~` is not empty: it is a document that is no object.
+ */
+function isEmptyDocument(doc: YAML.Document.Parsed): boolean {
+  const c = doc.contents;
+  return c === null || (YAML.isScalar(c) && c.value === null && (c.source === '' || c.source === undefined) && !c.tag && !c.anchor);
 }
 
 /**
@@ -161,22 +170,37 @@ function nodeAt(doc: YAML.Document.Parsed, p: ObjectPath, key: boolean): YAML.No
   return found;
 }
 
-/** YAML files below a folder (recursively, sorted, skipping hidden folders and node_modules). */
-function yamlFilesIn(dir: string): string[] {
+/**
+ * YAML files below a folder (recursively, sorted, skipping hidden folders and node_modules). A symbolic link to a
+ * file inside the folder is read; one that leads out of it (a committed `dist/x.yaml -> /etc/shadow`) is not: it is
+ * listed in `outside`, with where it leads.
+ */
+function yamlFilesIn(dir: string): { files: string[]; outside: { file: string; target: string }[] } {
   const out: string[] = [];
+  const outside: { file: string; target: string }[] = [];
+  const root = fs.realpathSync(dir);
   const walk = (d: string): void => {
     const entries = fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = path.join(d, e.name);
       if (e.isDirectory()) {
         if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(full);
-      } else if (/\.ya?ml$/.test(e.name) && (e.isFile() || e.isSymbolicLink())) {
+      } else if (/\.ya?ml$/.test(e.name) && e.isFile()) {
         out.push(full);
+      } else if (/\.ya?ml$/.test(e.name) && e.isSymbolicLink()) {
+        let real: string | undefined;
+        try {
+          real = fs.realpathSync(full);
+        } catch {
+          real = undefined; // dangling: reported as unreadable when read
+        }
+        if (real !== undefined && !real.startsWith(root + path.sep)) outside.push({ file: full, target: fs.readlinkSync(full) });
+        else out.push(full);
       }
     }
   };
   walk(dir);
-  return out;
+  return { files: out, outside };
 }
 
 /**
@@ -193,8 +217,13 @@ export function validatePaths(paths: readonly string[], kserve: KserveRelease = 
     } catch {
       throw new UserError(`${p}: no such file or folder`);
     }
-    const files = stat.isDirectory() ? yamlFilesIn(p) : [p];
-    if (stat.isDirectory() && files.length === 0) throw new UserError(`${p}: no YAML files (*.yaml, *.yml) in this folder`);
+    const found = stat.isDirectory() ? yamlFilesIn(p) : { files: [p], outside: [] };
+    const files = found.files;
+    if (stat.isDirectory() && files.length === 0 && found.outside.length === 0) throw new UserError(`${p}: no YAML files (*.yaml, *.yml) in this folder`);
+    for (const { file, target } of found.outside) {
+      report.files.push(file);
+      report.problems.push({ position: { file }, field: '', message: `is a symbolic link that leads out of ${p} (to ${target}); it is not read: validate the file itself, by its own path, if it is meant`, rule: 'link' });
+    }
     for (const file of files) {
       let bytes: Buffer;
       try {

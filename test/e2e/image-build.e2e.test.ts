@@ -283,7 +283,8 @@ describe('a model file whose sha256 does not match the config', () => {
     built();
     const dir = path.join(work!, 'mismatch');
     fs.mkdirSync(dir);
-    fs.symlinkSync(path.join(project, 'model files'), path.join(dir, 'model files'));
+    // A copy: a link to the project's folder would lead out of this config's folder, which synth refuses.
+    fs.cpSync(path.join(project, 'model files'), path.join(dir, 'model files'), { recursive: true });
     const wrong = sha256(Buffer.from('not the model'));
     const mismatchImage = `${registry!.host}/e2e/mismatch:1`;
     // The unpinned file comes second: the pinned one fails first.

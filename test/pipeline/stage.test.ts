@@ -53,6 +53,8 @@ function config(files: string[], extraModel: string[] = []): string {
 }
 
 const context = (p: Project) => path.join(p.dist, 'images', 'team-a', 'mobilenet');
+/** A path as stage's messages show it: relative to the working folder. */
+const shown = (p: string) => path.relative(process.cwd(), p);
 const staged = (p: Project, file: string) => path.join(context(p), 'models', '1', file);
 
 /** Every file under the context's models/ (temporary files included). */
@@ -287,7 +289,7 @@ describe('stage and system errors', () => {
     const result = await run(p);
     expect({ code: result.code, err: result.err }).toStrictEqual({
       code: 1,
-      err: `modelcar: ${p.config}:10:17: models[0].files[0].source: models/model.onnx -> models/1/model.onnx: ENOTDIR: not a directory, mkdir '${path.join(context(p), 'models', '1')}'\n1 file could not be staged; ${path.relative(process.cwd(), p.dist)} holds no unverified file.\n`,
+      err: `modelcar: ${p.config}:10:17: models[0].files[0].source: models/model.onnx -> models/1/model.onnx: ${shown(context(p))}/models is a file, where modelcar needs a folder (for ${shown(context(p))}/models/1/model.onnx)\n1 file could not be staged; ${shown(p.dist)} holds no unverified file.\n`,
     });
   });
 });

@@ -85,10 +85,10 @@ describe('resuming and retrying', () => {
     );
   });
 
-  test('GIVEN a server that stalls THEN the download gives up when nothing arrived for the stall timeout, retries left or not', async () => {
+  test('GIVEN a server that stalls THEN the download gives up when less than 64 KiB arrived in the stall timeout, over its attempts, retries left or not', async () => {
     const started = Date.now();
     await expect(download(`${server.url}/stall`, target('f'), { idleTimeoutMs: 200, stallTimeoutMs: 700, retries: 100, backoffMs: 100 })).rejects.toThrow(
-      new RegExp(`^${server.url.replace(/[.]/g, '\\.')}/stall: the connection broke after 1000 of 400000 bytes \\(no data for 200 ms\\); gave up after nothing arrived for \\d+ m?s \\(run stage again to retry\\)$`),
+      `${server.url}/stall: the download stalled: less than 64 KiB arrived in 700 ms (1000 of 400000 bytes so far); giving up (run stage again to retry)`,
     );
     expect(Date.now() - started).toBeLessThan(5000);
   });

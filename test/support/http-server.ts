@@ -39,7 +39,12 @@ export type Route =
    * first takes the next of `failures`: cut after `cutAfter` bytes of what it sends, or answer `status` (with
    * `Retry-After` seconds).
    */
-  | { readonly kind: 'ranged'; readonly body: Buffer; readonly ranges?: boolean; readonly failures?: ({ readonly cutAfter: number } | { readonly status: number; readonly retryAfter?: number })[] };
+  | { readonly kind: 'ranged'; readonly body: Buffer; readonly ranges?: boolean; readonly failures?: ({ readonly cutAfter: number } | { readonly status: number; readonly retryAfter?: number })[] }
+  /**
+   * Announces `size` bytes and sends `chunk` bytes every `everyMs` (a server that trickles); with `cutAfter`, closes
+   * the connection after that many chunks.
+   */
+  | { readonly kind: 'drip'; readonly size: number; readonly chunk: number; readonly everyMs: number; readonly cutAfter?: number };
 
 /**
  * Starts a server on a free port of 127.0.0.1 serving `routes` (404 elsewhere); with `tls` (a key and certificate,
@@ -78,6 +83,21 @@ export function startServer(routes: Record<string, Route>, options: { tls?: { ke
         res.writeHead(200, { 'content-length': String(route.size) });
         res.write(Buffer.alloc(route.sent));
         return;
+      case 'drip': {
+        res.writeHead(200, { 'content-length': String(route.size) });
+        let sent = 0;
+        const timer = setInterval(() => {
+          if (route.cutAfter !== undefined && sent === route.cutAfter) {
+            clearInterval(timer);
+            res.socket?.destroy();
+            return;
+          }
+          sent++;
+          res.write(Buffer.alloc(route.chunk, 7));
+        }, route.everyMs);
+        res.on('close', () => clearInterval(timer));
+        return;
+      }
       case 'zeros': {
         res.writeHead(200, { 'content-length': String(route.size) });
         const chunk = Buffer.alloc(1024 * 1024);

@@ -36,12 +36,13 @@ export function warnFloatingImage(loaded: LoadedConfig, index: number, warn: Loa
 
 /**
  * Checks how `models[index]` names its files: each is an http(s) URL or a path relative to the config's folder,
- * which must exist and stay inside that folder unless `allowPathsOutside`, or a hub repository at a revision, which
- * must be recorded in `sources` (the lock file) with files that its include/exclude select. Problems are added to
- * `problems`. Returns whether the files can be given to the model's image ({@link modelImageFiles}): false when a
- * hub repository cannot be resolved to its recorded files.
+ * which must exist and stay inside that folder (links followed) unless `allowPathsOutside`, or a hub repository at
+ * a revision, which must be recorded in `sources` (the lock file) with files that its include/exclude select.
+ * Problems are added to `problems`; a link that leads out, when allowed, is said with `warn`. Returns whether the
+ * files can be given to the model's image ({@link modelImageFiles}): false when a hub repository cannot be resolved
+ * to its recorded files.
  */
-export function checkModelFiles(loaded: LoadedConfig, index: number, problems: Diagnostic[], sources?: ISourcePins): boolean {
+export function checkModelFiles(loaded: LoadedConfig, index: number, problems: Diagnostic[], warn?: LoadedConfig['warn'], sources?: ISourcePins): boolean {
   const { config, at } = loaded;
   let usable = true;
   config.models[index].files.forEach((f, i) => {
@@ -58,7 +59,7 @@ export function checkModelFiles(loaded: LoadedConfig, index: number, problems: D
       problems.push(at(field, `"${f.source}" is neither an http(s) URL nor a local path; use https://... or a path relative to this file`));
       return;
     }
-    const problem = checkLocalSource(f.source, loaded.dir, config.allowPathsOutside === true);
+    const problem = checkLocalSource(f.source, loaded.dir, config.allowPathsOutside === true, (m) => warn?.(field, m));
     if (problem) problems.push(at(field, problem));
   });
   return usable;

@@ -16,6 +16,7 @@ import { checkModelFiles, modelImageFiles, warnFloatingImage } from './images';
 import { modelPullSecret } from './pull-secrets';
 import { ConfigRuntime, modelLayout } from './runtimes';
 import { ServingContext, servingField, servingOptions } from './serving';
+import { own } from '../../core/records';
 
 /** A model of the config whose namespace, runtime and layout are resolved: what its OciModel is made from. */
 export interface ModelPlan {
@@ -59,7 +60,7 @@ export function planModels(loaded: LoadedConfig, runtimes: ReadonlyMap<string, C
       else layout = found;
     }
     warnFloatingImage(loaded, index, warn);
-    const filesUsable = checkModelFiles(loaded, index, problems, sources);
+    const filesUsable = checkModelFiles(loaded, index, problems, warn, sources);
     if (namespace !== undefined && twice === undefined && runtime !== undefined && layout && filesUsable) {
       plans.push({ model, index, namespace, namespaceField: model.namespace !== undefined ? ['models', index, 'namespace'] : ['defaults', 'namespace'], runtime, layout });
     }
@@ -97,6 +98,7 @@ export function addModels(
         image: model.image,
         files: modelImageFiles(loaded, model, context.sources),
         sourceDir: loaded.dir,
+        allowCredentialsInUrls: loaded.config.allowCredentialsInUrls === true,
         pullSecret,
         baseImage: model.baseImage ?? defaults.baseImage,
         lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? context.lock : undefined,
@@ -175,7 +177,7 @@ function modelRuntime(loaded: LoadedConfig, index: number, runtimes: ReadonlyMap
   }
   const runtime = runtimes.get(runtimeName);
   // A runtime declared under runtimes but refused has its problems reported at its entry.
-  if (runtime === undefined && config.runtimes?.[runtimeName] === undefined) {
+  if (runtime === undefined && own(config.runtimes, runtimeName) === undefined) {
     const hint = didYouMean(runtimeName, runtimes.keys());
     const declared = Object.keys(config.runtimes ?? {}).filter((n) => !BUILTIN_RUNTIMES[n]);
     problems.push(

@@ -5,6 +5,7 @@ import { Platform } from '../../core/platform';
 import { Namespace } from '../../constructs/namespace';
 import { LoadedConfig } from '../load';
 import { FieldPath, construct } from './diagnostics';
+import { own } from '../../core/records';
 
 /** The namespaces declared under `namespaces`, each with its field. */
 export function declaredNamespaces(loaded: LoadedConfig): Map<string, FieldPath> {
@@ -17,7 +18,7 @@ export function declaredNamespaces(loaded: LoadedConfig): Map<string, FieldPath>
  */
 export function addNamespaces(scope: Construct, loaded: LoadedConfig, namespaces: ReadonlyMap<string, FieldPath>, platform: Platform, problems: Diagnostic[]): void {
   for (const [name, field] of [...namespaces].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const ns = loaded.config.namespaces?.[name] ?? {};
+    const ns = own(loaded.config.namespaces, name) ?? {};
     construct(loaded, problems, field, (p) => ({ field: p.path[0] === 'name' ? field : ['namespaces', name, ...p.path] }), () =>
       new Namespace(scope, `Namespace:${name}`, { name, platform, ...ns }),
     );

@@ -5,6 +5,7 @@ import { ExternalPullSecret } from '../../constructs/external-pull-secret';
 import { IPullSecret, PullSecret } from '../../constructs/pull-secret';
 import { LoadedConfig } from '../load';
 import { FieldPath, construct } from './diagnostics';
+import { own } from '../../core/records';
 
 /** Checks the entries under `pullSecrets`: their names (as Secret names), and that each says one way to make it. */
 export function checkPullSecrets(loaded: LoadedConfig, problems: Diagnostic[]): void {
@@ -36,7 +37,7 @@ export function modelPullSecret(
   const name = model.pullSecret ?? config.defaults?.pullSecret;
   if (name === undefined) return undefined;
   const named: FieldPath = model.pullSecret !== undefined ? ['models', index, 'pullSecret'] : ['defaults', 'pullSecret'];
-  const entry = config.pullSecrets?.[name];
+  const entry = own(config.pullSecrets, name);
   const store = entry?.externalSecret;
   if (!store) return construct(loaded, problems, named, () => ({ field: named }), () => PullSecret.fromSecretName(name));
   const id = `ExternalPullSecret:${namespace.name}:${name}`;

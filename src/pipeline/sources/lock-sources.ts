@@ -13,6 +13,8 @@ import { checkRepoId, checkRevision, hubSourceKey } from '../../core/hub';
 import { listFolder } from '../../core/model-files';
 import { LoadedConfig, loadConfig } from '../../config/load';
 import { environmentNames, resolveEnvironment } from '../../config/environments';
+import { checkLocalSource } from '../../config/local-paths';
+import { own, setOwn } from '../../core/records';
 import { DigestCache } from '../digest-cache';
 import { LockSources, LockedFile, LockedFolder, LockedHubSource, SourcePins, folderKey, lockFileOf, readLock, recordSources, renderLock } from '../lock';
 import { formatBytes } from '../progress';
@@ -80,8 +82,8 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
   try {
     for (const [key, absolute] of [...used.folders].sort()) {
       const files = await folderFiles(absolute, cache!, options.signal, (file, size) => line(`hashing ${key}/${file} (${formatBytes(size)})`));
-      folders[key] = { files };
-      const before = recorded.folders[key];
+      setOwn(folders, key, { files });
+      const before = own(recorded.folders, key);
       if (!before) {
         const message = `${key}: not recorded in ${lockName}`;
         if (options.check) problems.push(`${message}; run \`modelcar synth\` to record its ${Object.keys(files).length} files`);
@@ -101,9 +103,9 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
   const hubProblems: Diagnostic[] = [];
   try {
     for (const [key, { repo, revision, at }] of [...used.hub].sort()) {
-      const before = recorded.hub[key];
+      const before = own(recorded.hub, key);
       if (before) {
-        hub[key] = before;
+        setOwn(hub, key, before);
         continue;
       }
       if (options.check) {
@@ -121,8 +123,8 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
         continue;
       }
       const files: Record<string, LockedFile> = {};
-      for (const f of snapshot.files) files[f.path] = { sha256: `sha256:${f.sha256}`, size: f.size };
-      hub[key] = { commit: snapshot.commit, files };
+      for (const f of snapshot.files) setOwn(files, f.path, { sha256: `sha256:${f.sha256}`, size: f.size });
+      setOwn(hub, key, { commit: snapshot.commit, files });
       const total = snapshot.files.reduce((n, f) => n + f.size, 0);
       changes.push(`${key}: recorded commit ${snapshot.commit} (${count(snapshot.files.length, 'file')}, ${formatBytes(total)}) in ${lockName}`);
     }
@@ -177,8 +179,9 @@ function usedSources(loaded: LoadedConfig): UsedSources {
           }
         } else if (f.source !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(f.source)) {
           const absolute = path.resolve(loaded.dir, f.source);
-          const inside = !path.relative(loaded.dir, absolute).startsWith('..') && !path.isAbsolute(path.relative(loaded.dir, absolute));
-          if ((inside || loaded.config.allowPathsOutside === true) && isDirectory(absolute)) folders.set(folderKey(loaded.dir, absolute), absolute);
+          // A folder the config may not use (outside its folder, or with a link that leads out) is not read: the
+          // translation of the config refuses it.
+          if (isDirectory(absolute) && !checkLocalSource(f.source, loaded.dir, loaded.config.allowPathsOutside === true)) folders.set(folderKey(loaded.dir, absolute), absolute);
         }
       });
     });
@@ -208,10 +211,11 @@ async function folderFiles(folder: string, cache: DigestCache, signal: AbortSign
     let sha256 = cache.get(f.absolute);
     if (sha256 === undefined) {
       onHash(f.relative, f.size);
-      sha256 = (await hashFile(f.absolute, { signal })).sha256;
+      // The file itself: a file of a Hugging Face cache is a link into its blobs, which is never opened as a link.
+      sha256 = (await hashFile(fs.realpathSync(f.absolute), { signal })).sha256;
       cache.set(f.absolute, sha256);
     }
-    files[f.relative] = { sha256: `sha256:${sha256}`, size: f.size };
+    setOwn(files, f.relative, { sha256: `sha256:${sha256}`, size: f.size });
   }
   return files;
 }
@@ -220,9 +224,9 @@ async function folderFiles(folder: string, cache: DigestCache, signal: AbortSign
 function compareFiles(key: string, before: Readonly<Record<string, LockedFile>>, now: Readonly<Record<string, LockedFile>>): string[] {
   const lines: string[] = [];
   for (const file of [...new Set([...Object.keys(before), ...Object.keys(now)])].sort()) {
-    const a = before[file];
-    const b = now[file];
-    if (!a) lines.push(`${key}/${file}: added since it was recorded (${b.sha256})`);
+    const a = own(before, file);
+    const b = own(now, file);
+    if (!a) lines.push(`${key}/${file}: added since it was recorded (${b!.sha256})`);
     else if (!b) lines.push(`${key}/${file}: removed since it was recorded`);
     else if (a.sha256 !== b.sha256) lines.push(`${key}/${file}: changed since it was recorded (now ${b.sha256}, recorded ${a.sha256})`);
   }
