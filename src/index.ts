@@ -24,6 +24,10 @@ export type { OciModelProps } from './constructs/oci-model';
 export { Containerfile } from './constructs/containerfile';
 export type { ArgValue, Instruction } from './constructs/containerfile';
 export type { IImageLock } from './constructs/image-lock';
+export { BuildTask, BUILD_TASK_NAME } from './constructs/build-task';
+export type { BuildTaskProps } from './constructs/build-task';
+export { BuildRun } from './constructs/build-run';
+export type { BuildRunProps } from './constructs/build-run';
 
 // ---- Runtimes: the built-in definitions, and how to change or write one
 

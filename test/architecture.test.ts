@@ -3,6 +3,7 @@
  * layers. A new import that points up (a construct that reads the config, the config that runs the pipeline)
  * fails here, with the file and the import named.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -126,5 +127,19 @@ describe('the architecture: src/ in layers, imports pointing down', () => {
     expect(files.filter((f) => WHOLESALE.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(ROOT, f))).toStrictEqual([]);
     const index = fs.readFileSync(path.join(ROOT, 'src', TOP), 'utf8');
     expect(index).toMatch(/^export type \* as Config from '\.\/config\/types\.generated';$/m);
+  });
+});
+
+describe('what a command loads', () => {
+  test('GIVEN `modelcar validate` THEN it loads neither cdk8s nor the pipeline (validate of 1000 objects must start fast: npm run bench)', () => {
+    const script = [
+      "const { main } = require('./lib/src/cli/main.js');",
+      "main(['validate', '--help'], () => {}, () => {}).then(() => {",
+      "  const loaded = Object.keys(require.cache).map((f) => f.slice(process.cwd().length + 1));",
+      "  process.stdout.write(JSON.stringify(loaded.filter((f) => /node_modules\\/cdk8s|lib\\/src\\/(pipeline|constructs|config\\/translate)\\//.test(f))));",
+      '});',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(JSON.parse(out)).toStrictEqual([]);
   });
 });

@@ -9,7 +9,10 @@ import * as modelcar from '../src';
 
 /** The values a program can use at run time. */
 const VALUES = [
+  'BUILD_TASK_NAME',
   'BUILTIN_RUNTIMES',
+  'BuildRun',
+  'BuildTask',
   'BaseImages',
   'CAIKIT_STANDALONE_RUNTIME',
   'CAIKIT_TGIS_RUNTIME',
@@ -108,6 +111,8 @@ const TYPES = [
   'TreeFile',
   'ArgValue',
   'BuildOptions',
+  'BuildRunProps',
+  'BuildTaskProps',
   'BuildResult',
   'BuilderName',
   'BuiltImage',

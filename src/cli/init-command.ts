@@ -1,8 +1,7 @@
 import { UserError } from '../core/errors';
-import { AbortedError } from '../core/interrupts';
+import { AbortedError, INTERRUPTED_EXIT_CODE } from '../core/interrupts';
 import { InitResult, init } from '../pipeline/init';
 import { ProgressOutput } from '../pipeline/progress';
-import { INTERRUPTED_EXIT_CODE } from '../pipeline/stage';
 import { withInterrupts } from './signals';
 
 /** Arguments of `modelcar init`. */

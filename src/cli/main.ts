@@ -203,31 +203,41 @@ export async function main(
             .option('builder', { type: 'string', choices: ['podman', 'buildah'], describe: 'The image builder (default: podman when installed, else buildah)' })
             .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
             .option('tls-verify', { type: 'boolean', default: true, describe: 'Verify the registry\'s TLS certificate; --tls-verify=false for a local registry over plain http' })
+            .option('digestfile', { type: 'string', describe: 'With --push of one model: write the digest of the pushed image (sha256:...) to this file', normalize: true })
             .example('$0 build --push', 'Build every model image, push it, record the digests in modelcar.lock.yaml')
             .example('$0 build mobilenet --builder buildah', 'Build one model with buildah, without pushing'),
         ),
       async (args) => {
         const { runBuild } = require('./build-command') as BuildCommand;
         await runBuild(
-          { config: args.config, output: args.output, models: args.models ?? [], push: args.push, builder: args.builder, authfile: args.authfile, tlsVerify: args['tls-verify'] },
+          { config: args.config, output: args.output, models: args.models ?? [], push: args.push, builder: args.builder, authfile: args.authfile, tlsVerify: args['tls-verify'], digestfile: args.digestfile },
           progressOut,
         );
       },
     )
     .command(
       'pin [models..]',
-      "Record the digest of each model image already pushed (by CI, build.sh, another tool) in the lock file, once its labels show the config's files",
+      "Record in the lock file the digest of each model image already pushed: from its registry, once its labels show the config's files (images built by CI, build.sh, another tool), or with --from-run from finished in-cluster builds (Tekton TaskRuns); synth then pins storageUri to them",
       (y) =>
         known(
           y
-            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to pin, as name or namespace/name (default: all)' })
+            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to pin, as name or namespace/name (default: all; not with --from-run, which pins the runs it is given)' })
             .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
             .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
             .option('tls-verify', { type: 'boolean', default: true, describe: "Verify the registry's TLS certificate; --tls-verify=false for a local registry over plain http" })
+            .option('from-run', { type: 'string', nargs: 1, describe: 'Instead of the registry: the finished TaskRuns, as `oc get taskrun NAME -o yaml` prints them: a file, or - for standard input', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'With --from-run: the output folder synth writes', normalize: true })
             .example('$0 pin', 'After CI pushed the images: record their digests in modelcar.lock.yaml, then run modelcar synth')
-            .example('$0 pin team-a/mobilenet --authfile pull-secret.yaml', 'One model, with the credentials of a pull secret'),
+            .example('$0 pin team-a/mobilenet --authfile pull-secret.yaml', 'One model, with the credentials of a pull secret')
+            .example('oc get taskrun -n ml -l app.kubernetes.io/managed-by=modelcar -o yaml | $0 pin --from-run -', 'Pin every finished build of namespace ml'),
         ),
       async (args) => {
+        if (args.fromRun !== undefined) {
+          if ((args.models ?? []).length) throw new UserError(`--from-run pins the runs it is given: name no models (${(args.models ?? []).join(', ')})`, 2);
+          const { runPinFromRun } = require('./pin-command') as PinCommand;
+          out(runPinFromRun({ config: args.config, output: args.output, fromRun: args.fromRun }, input.readStdin));
+          return;
+        }
         const { runPin } = require('./pin-command') as PinCommand;
         await runPin({ config: args.config, models: args.models ?? [], authfile: args.authfile, tlsVerify: args['tls-verify'] }, progressOut, input.env);
       },

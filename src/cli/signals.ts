@@ -1,6 +1,5 @@
 import * as fs from 'fs';
-import { runInterruptCleanups } from '../core/interrupts';
-import { INTERRUPTED_EXIT_CODE } from '../pipeline/stage';
+import { INTERRUPTED_EXIT_CODE, runInterruptCleanups } from '../core/interrupts';
 
 /** The signals that stop a command: Ctrl-C, `kill`, a closed terminal or SSH session. */
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

@@ -1,11 +1,10 @@
 import * as path from 'path';
 import { ConfigError, Diagnostic, UserError, formatDiagnostic } from '../core/errors';
-import { AbortedError, runStepsAsync } from '../core/interrupts';
+import { AbortedError, INTERRUPTED_EXIT_CODE, runStepsAsync } from '../core/interrupts';
 import { unifiedDiff } from '../output/diff';
 import { Stray, refuseDangerousOutdir } from '../output/writer';
 import { lockFileOf } from '../pipeline/lock';
 import { LockedSources, lockSources } from '../pipeline/sources/lock-sources';
-import { INTERRUPTED_EXIT_CODE } from '../pipeline/stage';
 import { SynthesizeConfigFileOptions, SynthesizeConfigFileResult, synthesizeConfigFileSteps } from '../pipeline/synthesize';
 
 /** What `modelcar synth` did: the synthesis, and the sources recorded in (or, with --check, compared with) the lock file. */

@@ -41,6 +41,10 @@ export type Auth = boolean;
  */
 export type PinDigest = boolean;
 /**
+ * Where the model image is built. local (default): on the machine that runs `modelcar stage` and `modelcar build --push` (or build.sh). in-cluster: by OpenShift Pipelines (Tekton) in the model's namespace, next to the storage and the registry: synth writes a Task and a TaskRun named from the build's inputs into <output>/builds/<namespace>/; the TaskRun fetches the model's files, verifies their sha256, builds the same image as `modelcar build` and pushes it (see inCluster).
+ */
+export type BuildMode = 'local' | 'in-cluster';
+/**
  * Where the model files go under /models: ovms (models/1/<file>), flat (models/<file>) or caikit (models/config.yml, models/artifacts/<file>). Default: the runtime's layout; required for runtimes that already exist in the cluster.
  */
 export type LayoutName = 'ovms' | 'flat' | 'caikit';
@@ -52,6 +56,10 @@ export type QuantityValue = string | number | null;
  * NVIDIA GPUs for the model server (nvidia.com/gpu requested and limited). Default: the runtime's (1 for vllm-runtime, else 0).
  */
 export type Gpus = number;
+/**
+ * A Secret in the model's namespace that an in-cluster build reads download credentials from, named as an OpenShift AI data connection names them: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and optionally AWS_S3_ENDPOINT and AWS_DEFAULT_REGION, for s3:// sources. It is mounted into the build only; `modelcar stage` reads the same names from its environment.
+ */
+export type SourceSecret = string;
 
 /**
  * modelcar configuration: the models to serve from OCI images on KServe / OpenDataHub / OpenShift AI. `modelcar synth` turns it into Kubernetes YAML and image build contexts.
@@ -93,6 +101,7 @@ export interface ModelcarConfig {
     [k: string]: EnvironmentConfig;
   };
   argocd?: ArgoCdConfig;
+  inCluster?: InClusterConfig;
   /**
    * The models to serve. Each becomes one InferenceService and one image build context.
    *
@@ -120,6 +129,7 @@ export interface ModelDefaults {
   expose?: Expose;
   auth?: Auth;
   pinDigest?: PinDigest;
+  build?: BuildMode;
 }
 /**
  * A model server. For a built-in runtime: image (or images) and the serving defaults of its models (resources, gpus). For a runtime of your own: image, formats and layout, and optionally command, args, env, ports, displayName, apiProtocol, resources, gpus. For one that already exists in the cluster: existing, and layout, formats, resources, gpus as far as you know them.
@@ -333,6 +343,8 @@ export interface ModelOverride {
   pullSecret?: PullSecretName;
   baseImage?: BaseImage;
   pinDigest?: PinDigest;
+  build?: BuildMode;
+  sourceSecret?: SourceSecret;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.
    *
@@ -397,7 +409,7 @@ export interface ModelOverride {
  */
 export interface ModelFile {
   /**
-   * An http(s) URL to download, or a local file or folder, relative to this config file. A folder brings its files, recursively (names starting with '.' are left out); `modelcar synth` records the SHA-256 of each in the lock file, and stage checks them. Give `source` or `repo`.
+   * An http(s) URL to download, an s3:// URL (s3://bucket/key on S3-compatible storage: endpoint and credentials from the environment, in the cluster from the model's sourceSecret), or a local file or folder, relative to this config file. A folder brings its files, recursively (names starting with '.' are left out); `modelcar synth` records the SHA-256 of each in the lock file, and stage checks them. Give `source` or `repo`.
    */
   source?: string;
   /**
@@ -408,6 +420,10 @@ export interface ModelFile {
    * Expected SHA-256 of the file, 64 lowercase hex digits. `modelcar stage` and the build script refuse a file that does not match. Not for folders and repositories: the lock file pins each of their files.
    */
   sha256?: string;
+  /**
+   * Size of the file in bytes, e.g. 13966 (`ls -l` shows it); `modelcar stage` refuses a download of another size. An in-cluster build sizes its workspace volume from the sizes of the model's files, so it needs the size of each. Not for folders and repositories: the lock file records the size of each of their files.
+   */
+  size?: number;
   /**
    * A Hugging Face repository (namespace/name, e.g. ibm-granite/granite-3.1-2b-instruct): its files at `revision`, listed through the hub's API, downloaded from its resolve URLs (HF_ENDPOINT for a mirror, the token from HF_TOKEN or the token file) and checked against the hub's SHA-256. Give `source` or `repo`.
    */
@@ -485,6 +501,32 @@ export interface ArgoCdApplication {
   automated?: boolean;
 }
 /**
+ * How the models with `build: in-cluster` are built by OpenShift Pipelines (Tekton): a Task per namespace and a TaskRun per model, in <output>/builds/<namespace>/. The build pushes with the credentials of pushSecret, or with those Tekton gives it from the ServiceAccount's docker secrets; one of the two is required. No credentials are written into the output. `resources` are the CPU and memory of each build step, key by key over the defaults: requests 500m CPU and 512Mi, limits 2 CPU and 1Gi (modelcar streams the files: its memory stays flat whatever the model size).
+ */
+export interface InClusterConfig {
+  /**
+   * The ServiceAccount the build runs as (TaskRun serviceAccountName). Tekton writes the registry credentials of its docker secrets into the build's ~/.docker/config.json, which the push uses when there is no pushSecret (OpenShift Pipelines' `pipeline` ServiceAccount can push to the internal registry). Default: Tekton's default ServiceAccount.
+   */
+  serviceAccount?: string;
+  /**
+   * A kubernetes.io/dockerconfigjson Secret in each model's namespace with the credentials to push the model image (and pull its base image), mounted into the build as a workspace.
+   */
+  pushSecret?: string;
+  /**
+   * The image the build steps run in: Node.js 20 or later with this version of modelcar on PATH as `modelcar` (the build checks the version: another version may build another image). Pin it by digest. Default: ghcr.io/modelcar-dev/modelcar:<the version of modelcar that synthesizes>.
+   */
+  image?: string;
+  /**
+   * Storage class of the workspace volume each build gets, sized from the model's files. Default: the cluster's default storage class.
+   */
+  storageClass?: string;
+  /**
+   * How long a build may run (TaskRun timeout, a Go duration such as 90m or 3h). Default: 3h.
+   */
+  timeout?: string;
+  resources?: ResourcesConfig;
+}
+/**
  * One model served from an OCI image.
  */
 export interface ModelConfig {
@@ -513,6 +555,8 @@ export interface ModelConfig {
   pullSecret?: PullSecretName;
   baseImage?: BaseImage;
   pinDigest?: PinDigest;
+  build?: BuildMode;
+  sourceSecret?: SourceSecret;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.
    *

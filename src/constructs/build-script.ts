@@ -6,6 +6,7 @@
 import * as path from 'path';
 import { parseImageReference, repositoryOf } from '../core/image-ref';
 import { BUILD_FLAGS_TEXT, FILES_LABEL } from '../core/model-files';
+import { isS3Source } from '../core/model-files';
 import type { DigestSlot, ModelFileEntry } from '../core/model-files';
 import { shellQuote } from '../core/output-file';
 import { HUB_ENDPOINT, encodeRepoPath } from '../core/hub';
@@ -29,7 +30,7 @@ export function renderBuildScript(props: BuildScriptProps): string {
     const from = f.url ?? path.relative(props.contextDir, f.localPath!).split(path.sep).join('/');
     // A file of a folder cannot be pinned: '-' says so, and its digest is printed without the hint.
     const args = [from, f.target, ...(f.sha256 ? [f.sha256] : f.folder !== undefined ? ['-'] : [])].map(shellQuote).join(' ');
-    return `${f.url ? 'fetch' : f.link ? 'copy_target' : 'copy'} ${args}; SHA_${slot}=$actual`;
+    return `${f.url ? (isS3Source(f.url) ? 'fetch_s3' : 'fetch') : f.link ? 'copy_target' : 'copy'} ${args}; SHA_${slot}=$actual`;
   });
   // Text parts single-quoted, digest slots as "$SHA_n": the shell joins them into the label's value.
   const merged: (string | DigestSlot)[] = [];
@@ -92,7 +93,7 @@ fetch() {
     exit 1
   fi
 }
-# copy SOURCE FILE [SHA256]: hard-links (or else copies) a local model file into place.
+${props.files.some((f) => f.url !== undefined && isS3Source(f.url)) ? FETCH_S3 : ''}# copy SOURCE FILE [SHA256]: hard-links (or else copies) a local model file into place.
 copy() {
   mkdir -p "$(dirname "$2")"
   rm -f "$2"
@@ -141,6 +142,35 @@ hub() {
     mv "$2.part" "$2"
   fi
   if ! check "$2" "$1" "$3"; then
+    rm -f "$2"
+    echo "removed $2; run again to download it anew" >&2
+    exit 1
+  fi
+}
+`;
+
+/**
+ * build.sh's download from S3-compatible storage, written only for models with s3:// sources: curl signs the
+ * request (AWS Signature Version 4, `--aws-sigv4`, curl 7.75 or later) with the credentials of the environment,
+ * which it reads from its standard input (`-K -`), never from its command line. S3 wants the payload's digest in a
+ * header of its own (`x-amz-content-sha256`), which curl 7.88 does not add by itself.
+ */
+const FETCH_S3 = `# fetch_s3 S3URL FILE [SHA256]: downloads a model file from S3-compatible storage unless it is already in place, with
+# AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_S3_ENDPOINT (default AWS S3) and AWS_DEFAULT_REGION (default us-east-1).
+fetch_s3() {
+  if [ ! -f "$2" ]; then
+    mkdir -p "$(dirname "$2")"
+    echo "fetching $1"
+    region=\${AWS_DEFAULT_REGION:-\${AWS_REGION:-us-east-1}}
+    endpoint=\${AWS_S3_ENDPOINT:-\${AWS_ENDPOINT_URL:-https://s3.$region.amazonaws.com}}
+    case "$endpoint" in http://*|https://*) ;; *) endpoint="https://$endpoint" ;; esac
+    {
+      printf 'user = "%s:%s"\\n' "\${AWS_ACCESS_KEY_ID:?set AWS_ACCESS_KEY_ID}" "\${AWS_SECRET_ACCESS_KEY:?set AWS_SECRET_ACCESS_KEY}"
+      if [ -n "\${AWS_SESSION_TOKEN:-}" ]; then printf 'header = "x-amz-security-token: %s"\\n' "$AWS_SESSION_TOKEN"; fi
+    } | curl -K - --aws-sigv4 "aws:amz:$region:s3" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -fSL --retry 3 -o "$2.part" "\${endpoint%/}/\${1#s3://}"
+    mv "$2.part" "$2"
+  fi
+  if ! check "$2" "$1" "\${3:-}"; then
     rm -f "$2"
     echo "removed $2; run again to download it anew" >&2
     exit 1

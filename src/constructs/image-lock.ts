@@ -1,4 +1,5 @@
 /** How a model's storageUri gets pinned to the digest its image was pushed as (the lock file implements it). */
+import { createHash } from 'crypto';
 import { parseImageReference, repositoryOf } from '../core/image-ref';
 import type { ModelImage } from './model-image';
 
@@ -11,4 +12,19 @@ export interface IImageLock {
 /** `oci://` URI of an image pinned to a digest: `oci://<repository>@<digest>` (the tag is dropped). */
 export function pinnedStorageUri(image: string, digest: string): string {
   return `oci://${repositoryOf(parseImageReference(image))}@${digest}`;
+}
+
+/**
+ * The digest of what a model image is built from, as far as synth can see it without reading the model files:
+ * the image reference, the Containerfile's instructions (base image, COPY lines, labels, user) and each file's
+ * place, URL and pinned SHA-256. A local file whose content changes without a pinned sha256 is not seen. The lock
+ * file records it (`inputs`), and an in-cluster build carries it.
+ */
+export function imageInputsDigest(image: ModelImage): string {
+  const text = JSON.stringify({
+    image: image.image,
+    containerfile: image.containerfile('').lines.filter((l) => l.kind !== 'comment'),
+    files: image.files.map((f) => ({ target: f.target, url: f.url ?? null, sha256: f.sha256 ?? null })),
+  });
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }

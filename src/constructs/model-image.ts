@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ArgValue, Containerfile } from './containerfile';
 import { DEFAULT_BASE_IMAGE, resolveBaseImage, shellLessBaseImage } from '../core/base-image';
 import { renderBuildScript } from './build-script';
-import { ModelFileEntry, checkModelFilePath, fileNameOf, filesLabelParts, groupLayers, listFolder, sha256Problem, urlProblem } from '../core/model-files';
+import { ModelFileEntry, checkModelFilePath, fileNameOf, filesLabelParts, groupLayers, isRemoteSource, listFolder, sha256Problem, urlProblem } from '../core/model-files';
 import { PropChecker, brand, hasBrand } from '../core/errors';
 import { HubSnapshot, checkRepoId, hubFileUrl, isCommitId } from '../core/hub';
 import { ModelLayout, modelFilePath } from '../core/model-layout';
@@ -40,6 +40,11 @@ export interface ModelImageFile {
    * @default - not checked; stage prints the digest so it can be pinned
    */
   readonly sha256?: string;
+  /**
+   * Size of the file in bytes. An in-cluster build sizes its workspace from the sizes of the files.
+   * @default - unknown until staged (for a local file: its size now)
+   */
+  readonly size?: number;
   /**
    * For a folder: the SHA-256 (64 lowercase hex) each of its files must have, by path relative to the folder, with
    * `/` (as `modelcar synth` records them in the lock file). Every file of the folder must be listed, and no other:
@@ -348,7 +353,7 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
     const at = (...rest: string[]) => ['files', index, ...rest];
     if ('hub' in f) return addHubFiles(check, f, index, props.layout, add);
     if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) check.add(at('sha256'), f.sha256, sha256Problem(f.sha256));
-    const isUrl = /^https?:\/\//.test(f.source);
+    const isUrl = isRemoteSource(f.source);
     if (isUrl) {
       const problem = urlProblem(f.source, props.allowCredentialsInUrls === true);
       if (problem) return check.add(at('source'), f.source, problem);
@@ -361,6 +366,7 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
       if (f.sha256 !== undefined) {
         return check.add(at('sha256'), f.sha256, `${JSON.stringify(f.source)} is a folder; sha256 pins a single file (give the folder's files one by one to pin them)`);
       }
+      if (f.size !== undefined) return check.add(at('size'), f.size, `${JSON.stringify(f.source)} is a folder; size is the size of a single file`);
       const nameWrong = name === '.' ? undefined : checkModelFilePath(name);
       if (nameWrong) return check.add(at(namedBy), name, `${JSON.stringify(name)} ${nameWrong}`);
       let found;
@@ -388,7 +394,7 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
     const nameWrong = checkModelFilePath(name);
     if (nameWrong) return check.add(at(namedBy), name, `${JSON.stringify(name)} ${nameWrong}`);
     const link = stat !== undefined && fs.lstatSync(localPath!).isSymbolicLink();
-    add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size, ...(link ? { link: true } : {}) }, name, JSON.stringify(name));
+    add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size ?? f.size, ...(link ? { link: true } : {}) }, name, JSON.stringify(name));
   });
   return entries;
 }

@@ -128,3 +128,6 @@ export async function runStepsAsync<T>(steps: Steps<T>, signal?: AbortSignal): P
     }
   }
 }
+
+/** The exit code of a command stopped by SIGINT, SIGTERM or SIGHUP (128 + SIGINT's number, as shells report it). */
+export const INTERRUPTED_EXIT_CODE = 130;

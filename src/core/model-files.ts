@@ -188,9 +188,19 @@ export const BUILD_FLAGS: readonly string[] = ['--format=oci', '--layers', '--ti
 /** {@link BUILD_FLAGS} as shell words. */
 export const BUILD_FLAGS_TEXT = BUILD_FLAGS.join(' ');
 
+/** Whether a model file source is downloaded (an http(s) URL, or an s3:// URL of S3-compatible storage) rather than a local path. */
+export function isRemoteSource(source: string): boolean {
+  return /^(https?|s3):\/\//.test(source);
+}
+
+/** Whether a model file source is on S3-compatible storage: `s3://bucket/key`. */
+export function isS3Source(source: string): boolean {
+  return source.startsWith('s3://');
+}
+
 /** The default file name of a model file source: the last segment of its URL path or file path. */
 export function fileNameOf(source: string): string {
-  if (/^https?:\/\//.test(source)) {
+  if (isRemoteSource(source)) {
     const segment = path.posix.basename(new URL(source).pathname);
     try {
       return decodeURIComponent(segment);
@@ -229,6 +239,9 @@ export function urlProblem(source: string, allowCredentials = false): string | u
     url = new URL(source);
   } catch {
     return `"${source}" is not a valid URL; write it as https://host/path/to/model`;
+  }
+  if (url.protocol === 's3:' && (!url.hostname || url.pathname.length < 2 || url.pathname.endsWith('/') || url.search || url.hash)) {
+    return `"${source}" is not an S3 object URL; write it as s3://bucket/path/to/model (a bucket and the key of one object)`;
   }
   const credentials = urlCredentials(url);
   if (credentials && !allowCredentials) {

@@ -9,11 +9,23 @@ import { stringifyYaml } from './yaml-text';
 /** Folder of the Kubernetes manifests within the output. */
 export const MANIFESTS_DIR = 'manifests';
 
+/**
+ * Folder of the in-cluster builds (Tekton Tasks and TaskRuns) within the output: apart from the manifests, so that
+ * they are applied on their own (an Argo CD Application, `kubectl apply -k`), and the models' manifests never wait
+ * on a build.
+ */
+export const BUILDS_DIR = 'builds';
+
+/** Whether an object belongs to the builds folder: the Tekton objects. */
+function isBuildObject(json: Record<string, any>): boolean {
+  return typeof json.apiVersion === 'string' && json.apiVersion.startsWith('tekton.dev/');
+}
+
 /** Kinds modelcar emits or may meet that are not namespaced. */
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterServingRuntime', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
 
 /** The order objects are listed in kustomization.yaml: what others depend on first. */
-const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Secret', 'ExternalSecret', 'SealedSecret', 'Role', 'RoleBinding', 'ClusterServingRuntime', 'ServingRuntime', 'InferenceService'];
+const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Secret', 'ExternalSecret', 'SealedSecret', 'Role', 'RoleBinding', 'ClusterServingRuntime', 'ServingRuntime', 'InferenceService', 'Task', 'TaskRun'];
 
 /** One synthesized Kubernetes object. */
 export interface ManifestObject {
@@ -69,7 +81,7 @@ export function renderTree(root: IConstruct, context: RenderContext): Synthesize
     }
     const folder = kind === 'Namespace' ? name : namespace ?? (CLUSTER_SCOPED.has(kind) ? '_cluster' : undefined);
     if (folder === undefined) throw new UserError(`${c.node.path}: ${kind} "${name}" has no namespace; set one on the object or its Chart`);
-    const path = `${MANIFESTS_DIR}/${folder}/${kind.toLowerCase()}-${name}.yaml`;
+    const path = `${isBuildObject(json) ? BUILDS_DIR : MANIFESTS_DIR}/${folder}/${kind.toLowerCase()}-${name}.yaml`;
     const other = byPath.get(path);
     if (other) throw new UserError(`${c.node.path}: ${kind} "${name}" is defined twice in ${folder}`);
     const object = { kind, name, namespace, json, path };
@@ -107,10 +119,12 @@ export const SYNC_WAVES: Readonly<Record<string, number>> = {
   ClusterServingRuntime: 0,
   ServingRuntime: 0,
   InferenceService: 1,
+  Task: 0,
+  TaskRun: 1,
 };
 
 /** Kinds defined by CRDs that may not exist yet when Argo CD dry-runs a first sync. */
-const CUSTOM_KINDS = new Set(['ServingRuntime', 'ClusterServingRuntime', 'InferenceService', 'ExternalSecret', 'SealedSecret']);
+const CUSTOM_KINDS = new Set(['ServingRuntime', 'ClusterServingRuntime', 'InferenceService', 'ExternalSecret', 'SealedSecret', 'Task', 'TaskRun']);
 
 /** Adds the Argo CD annotations of an object's kind (an annotation the object has already wins), keeping the keys sorted. */
 function annotateForArgoCd(json: Record<string, any>): void {
@@ -119,8 +133,18 @@ function annotateForArgoCd(json: Record<string, any>): void {
   if (wave === undefined && !custom) return;
   const annotations: Record<string, string> = { ...json.metadata.annotations };
   if (wave !== undefined) annotations['argocd.argoproj.io/sync-wave'] ??= String(wave);
-  if (custom) annotations['argocd.argoproj.io/sync-options'] ??= 'SkipDryRunOnMissingResource=true';
+  if (custom) annotations['argocd.argoproj.io/sync-options'] = withSyncOption(annotations['argocd.argoproj.io/sync-options'], 'SkipDryRunOnMissingResource=true');
   json.metadata = sortedKeys({ ...json.metadata, annotations: sortedKeys(annotations) });
+}
+
+/**
+ * Sync options with one more, unless the object sets that option itself: Argo CD reads the annotation as
+ * comma-separated options (argo-cd gitops-engine/pkg/sync/resource/annotations.go, `GetAnnotationCSVs`).
+ */
+function withSyncOption(current: string | undefined, option: string): string {
+  if (current === undefined) return option;
+  const key = option.slice(0, option.indexOf('='));
+  return current.split(',').some((o) => o.trim().startsWith(`${key}=`)) ? current : `${current},${option}`;
 }
 
 /** The same map with its keys in sorted order. */
@@ -151,9 +175,9 @@ function kustomizations(objects: readonly ManifestObject[], notice: string): Out
     const resources = byFolder.get(folder)!.sort(compareObjects).map((o) => o.path.slice(folder.length + 1));
     return kustomizationFile(`${folder}/kustomization.yaml`, resources, notice);
   });
-  if (folders.length) {
-    const top = folders.map((f) => f.slice(MANIFESTS_DIR.length + 1));
-    out.push(kustomizationFile(`${MANIFESTS_DIR}/kustomization.yaml`, top, notice));
+  for (const root of [MANIFESTS_DIR, BUILDS_DIR]) {
+    const top = folders.filter((f) => f.startsWith(`${root}/`)).map((f) => f.slice(root.length + 1));
+    if (top.length) out.push(kustomizationFile(`${root}/kustomization.yaml`, top, notice));
   }
   return out;
 }

@@ -25,7 +25,7 @@ export interface PipelineImage {
    * A diagnostic at the declaration of one of its model files (`index` as in the ModelImage's `files`), at `field`
    * of it (`''` for the entry itself; `repo` for the hub repository of its files).
    */
-  fileAt(index: number, field: '' | 'source' | 'sha256' | 'repo', message: string): Diagnostic;
+  fileAt(index: number, field: '' | 'source' | 'sha256' | 'size' | 'repo', message: string): Diagnostic;
   /** A local model file as its declaration names it (relative to the config's folder, or to the working directory). */
   shown(localPath: string): string;
 }

@@ -7,13 +7,12 @@
  * built from the same inputs, and each file of a folder or repository to its recorded SHA-256. From TypeScript,
  * `build({ push: true })` writes the same file and an OciModel given `lock: ImageLock.fromFile(...)` pins the same way.
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { UserError } from '../core/errors';
 import { own, setOwn } from '../core/records';
-import { IImageLock } from '../constructs/image-lock';
+import { IImageLock, imageInputsDigest } from '../constructs/image-lock';
 import { ModelImage } from '../constructs/model-image';
 import { HubSnapshot, hubSourceKey } from '../core/hub';
 import { ISourcePins } from '../core/source-pins';
@@ -87,18 +86,9 @@ export function lockFileOf(config: string): string {
   return path.join(dir, `${base}.lock.yaml`);
 }
 
-/**
- * The digest of what a model image is built from, as far as synth can see it without reading the model files:
- * the image reference, the Containerfile's instructions (base image, COPY lines, labels, user) and each file's
- * place, URL and pinned SHA-256. A local file whose content changes without a pinned sha256 is not seen.
- */
+/** The digest of what a model image is built from, as far as synth can see it ({@link imageInputsDigest}). */
 export function inputsDigest(image: ModelImage): string {
-  const text = JSON.stringify({
-    image: image.image,
-    containerfile: image.containerfile('').lines.filter((l) => l.kind !== 'comment'),
-    files: image.files.map((f) => ({ target: f.target, url: f.url ?? null, sha256: f.sha256 ?? null })),
-  });
-  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  return imageInputsDigest(image);
 }
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;

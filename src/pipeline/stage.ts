@@ -27,7 +27,8 @@ import { SafeFolder, UnsafePathError, parentOf } from '../core/safe-fs';
 import { redactUrl } from '../core/url-credentials';
 import { loadConfigImages } from './config-images';
 import { ImageSet, PipelineImage, TreeImagesOptions, treeImages } from './image-set';
-import { ModelFileEntry, pinOrigin } from '../core/model-files';
+import { ModelFileEntry, isS3Source, pinOrigin } from '../core/model-files';
+import { presignGet, s3AccessFromEnv, s3ObjectUrl } from './s3';
 import { Progress, ProgressOutput, formatBytes, formatDuration } from './progress';
 import { AbortedError, DownloadError, DownloadOptions, copyWithHash, download, hashFile } from './transfer';
 import { HttpClient, httpClient } from './http-client';
@@ -61,7 +62,8 @@ export interface StageOptions {
   readonly backoffMs?: number;
   /**
    * Where the proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), the hub's endpoint (HF_ENDPOINT) and token (HF_TOKEN or
-   * the token file) are read from.
+   * the token file), and the endpoint and credentials of s3:// sources (`AWS_*`, see {@link s3AccessFromEnv}) are
+   * read from.
    * @default process.env
    */
   readonly env?: NodeJS.ProcessEnv;
@@ -125,8 +127,9 @@ interface StageState {
   files: Record<string, StateEntry>;
 }
 
-/** Exit code of an interrupted stage or build (128 + SIGINT, as shells report it). */
-export const INTERRUPTED_EXIT_CODE = 130;
+import { INTERRUPTED_EXIT_CODE } from '../core/interrupts';
+
+export { INTERRUPTED_EXIT_CODE };
 
 /**
  * Stages the model files of a config's models, or of the model images of a construct tree, into their build
@@ -166,7 +169,7 @@ async function stageLocked(options: StageOptions | StageTreeOptions, root: SafeF
   // The hub's endpoint and token are read only when a model has files of a hub repository.
   const hub = images.some((i) => i.image.files.some((f) => f.hub)) ? new HubClient({ env, client, signal: options.signal }) : undefined;
   const { idleTimeoutMs, stallTimeoutMs, retries, backoffMs } = options;
-  const transfer: TransferSettings = { client, hub, idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
+  const transfer: TransferSettings = { client, hub, idleTimeoutMs, stallTimeoutMs, retries, backoffMs, env };
   try {
     for (const item of images) {
       progress.line(`${item.image.key} -> ${relative(item.contextDir)}/`);
@@ -221,6 +224,8 @@ class StageProblem extends Error {}
 interface TransferSettings extends Pick<StageOptions, 'idleTimeoutMs' | 'stallTimeoutMs' | 'retries' | 'backoffMs'> {
   readonly client: HttpClient;
   readonly hub?: HubClient;
+  /** Where the endpoint and credentials of s3:// sources are read. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 interface FileContext {
@@ -304,20 +309,24 @@ async function stageOneFile(item: PipelineImage, entry: ModelFileEntry, state: S
       }
     } else {
       action = 'downloaded';
-      const { url, ...settings } = downloadOf(entry, ctx.transfer);
-      progress.line(`  ${entry.target}: downloading ${redactUrl(url)}`);
+      const { url, named, ...settings } = downloadOf(item, entry, ctx.transfer);
+      progress.line(`  ${entry.target}: downloading ${entry.hub ? redactUrl(url) : shown}`);
       result = await download(url, full, {
         ...settings,
         signal: ctx.signal,
         onProgress,
         onStart: (total) => progress.start(`  ${entry.target}`, total),
-        onRetry: (message, attempt, wait) => progress.line(`  ${entry.target}: ${message}; retrying in ${formatDuration(wait / 1000)} (attempt ${attempt + 1} of ${(ctx.transfer.retries ?? 5) + 1})`),
+        onRetry: (message, attempt, wait) => progress.line(`  ${entry.target}: ${named(message)}; retrying in ${formatDuration(wait / 1000)} (attempt ${attempt + 1} of ${(ctx.transfer.retries ?? 5) + 1})`),
       }).catch((e) => {
-        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, e.message)));
+        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, named(e.message))));
         throw e;
       });
       root.adopt(full, parentOf(temp));
       how = `downloaded ${rate(result.bytes, Date.now() - started)}`;
+      // The size of a file of a hub repository is the hub's: a file of another size is refused by its SHA-256, below.
+      if (entry.size !== undefined && result.bytes !== entry.size && !entry.hub) {
+        throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'size', `${shown} has ${result.bytes} bytes, but ${item.origin.name} expects ${entry.size}; it was not staged (check the source, or fix the size)`)));
+      }
     }
     if (entry.sha256 !== undefined && result.sha256 !== entry.sha256) {
       throw new StageProblem(formatDiagnostic(mismatch(item, entry, shown, result.sha256)));
@@ -361,16 +370,26 @@ function shownSource(item: PipelineImage, entry: ModelFileEntry): string {
 }
 
 /**
- * Where and how a file is downloaded: a file of a hub repository from the endpoint (HF_ENDPOINT), with the token
- * for the endpoint only and the hub's errors in words; any other from its URL.
+ * Where and how a file is downloaded, and how its messages name it: a file of a hub repository from the endpoint
+ * (HF_ENDPOINT), with the token for the endpoint only and the hub's errors in words; an s3:// URL from a presigned
+ * https URL of the object, from the endpoint and credentials in the environment (a StageProblem at the file when they
+ * are missing), named by its s3:// URL in messages; any other from its URL.
  */
-function downloadOf(entry: ModelFileEntry, transfer: TransferSettings): DownloadOptions & { url: string } {
-  const { client, hub, idleTimeoutMs, stallTimeoutMs, retries, backoffMs } = transfer;
+function downloadOf(item: PipelineImage, entry: ModelFileEntry, transfer: TransferSettings): DownloadOptions & { url: string; named: (message: string) => string } {
+  const { client, hub, idleTimeoutMs, stallTimeoutMs, retries, backoffMs, env } = transfer;
   const common = { client, idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
-  if (!entry.hub) return { ...common, url: entry.url! };
-  const { repo, commit, path: file } = entry.hub;
-  const url = hub!.fileUrl(repo, commit, file);
-  return { ...common, url, headers: hub!.authHeaders(), describeStatus: (status, headers) => hub!.describe(status, headers, url, { repo, revision: commit, file }) };
+  const asItIs = (message: string) => message;
+  if (entry.hub) {
+    const { repo, commit, path: file } = entry.hub;
+    const url = hub!.fileUrl(repo, commit, file);
+    return { ...common, url, named: asItIs, headers: hub!.authHeaders(), describeStatus: (status, headers) => hub!.describe(status, headers, url, { repo, revision: commit, file }) };
+  }
+  if (!isS3Source(entry.url!)) return { ...common, url: entry.url!, named: asItIs };
+  const access = s3AccessFromEnv(env);
+  if (typeof access === 'string') throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${entry.url}: ${access}`)));
+  const url = presignGet(s3ObjectUrl(entry.url!, access.endpoint), access.credentials, access.region, new Date());
+  // A presigned URL carries a signature: messages name the s3:// URL instead (its redacted form too).
+  return { ...common, url, named: (message) => message.split(url).join(entry.url!).split(redactUrl(url)).join(entry.url!) };
 }
 
 /**

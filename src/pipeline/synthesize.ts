@@ -12,7 +12,7 @@ import { IImageLock } from '../constructs/image-lock';
 import { ImageLock, SourcePins } from './lock';
 import { ISourcePins } from '../core/source-pins';
 import { RenderContext } from '../core/output-file';
-import { SynthesizedOutput, renderTree } from '../output/manifests';
+import { BUILDS_DIR, SynthesizedOutput, renderTree } from '../output/manifests';
 import { OutputPlan, WriteResult, planOutput, recoverInterrupted, refuseDangerousOutdir, writeOutput, writeOutputSteps } from '../output/writer';
 import { refuseSecretsFolder, writeSecretFiles } from '../output/secrets-folder';
 import { lockFolder } from '../core/folder-lock';
@@ -96,12 +96,17 @@ export function* synthesizeConfigFileSteps(options: SynthesizeConfigFileOptions)
  */
 export function renderConfig(loaded: LoadedConfig, context: RenderContext, options: { lock?: IImageLock; sources?: ISourcePins } = {}): SynthesizedOutput & { warnings: Diagnostic[] } {
   const warnings: Diagnostic[] = [];
+  /** The environments ('' without environments) with in-cluster builds, for their Argo CD Applications. */
+  const builds = new Set<string>();
   const parts = translateEnvironments(loaded, { lock: options.lock, sources: options.sources, outdir: context.outdir }, ({ chart, environment, warnings: found }) => {
     warnings.push(...found);
-    return renderTree(chart, environment === undefined ? context : { ...context, source: `${context.source}, environment ${environment}`, subdir: environment });
+    const part = renderTree(chart, environment === undefined ? context : { ...context, source: `${context.source}, environment ${environment}`, subdir: environment });
+    const folder = `${environment === undefined ? '' : `${environment}/`}${BUILDS_DIR}/`;
+    if (part.files.some((f) => f.path.startsWith(folder))) builds.add(environment ?? '');
+    return part;
   });
   const application = loaded.config.argocd?.application;
-  const extra = application ? argoCdApplications(application, environmentNames(loaded.config), context) : [];
+  const extra = application ? argoCdApplications(application, environmentNames(loaded.config), context, builds) : [];
   const files = [...parts.flatMap((p) => p.files), ...extra].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     files,

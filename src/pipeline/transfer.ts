@@ -329,7 +329,9 @@ async function attemptDownload(url: string, shown: string, output: fs.promises.F
       response.body.resume();
       const via = current === url ? '' : ` (redirected to ${redactUrl(current)})`;
       const described = options.describeStatus?.(status, response.headers, url);
-      const message = described ?? `${shown}${via}: HTTP ${status}${statusText(status) ? ` ${statusText(status)}` : ''}`;
+      // The server's own reason phrase, as it sent it; else the standard one.
+      const reason = response.body.statusMessage || statusText(status);
+      const message = described ?? `${shown}${via}: HTTP ${status}${reason ? ` ${reason}` : ''}`;
       const retryAfter = Number(header(response.headers, 'retry-after'));
       throw new DownloadError(message, RETRY_STATUS.has(status), Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined);
     }

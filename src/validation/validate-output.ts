@@ -3,6 +3,7 @@ import { UserError, formatDiagnostic } from '../core/errors';
 import { OutputFile } from '../core/output-file';
 import { DEFAULT_KSERVE_RELEASE, KserveRelease } from './kserve-admission';
 import { ValidationReport, emptyReport, formatWarning, isValidDocument, runtimesClash, validateYamlText } from './validate-yaml';
+import { tektonProblems } from './tekton';
 
 /**
  * The synthesized output failed validation: an object the API server or KServe's webhooks would refuse, or one KServe
@@ -73,10 +74,19 @@ export function validateOutput(files: readonly OutputFile[], outdir: string, opt
       validateYamlText(`${outdir}/${file.path}`, file.content, report);
     }
   }
-  const lines = reports.flatMap((r) => [...r.problems.map(formatDiagnostic), ...r.warnings.map(formatWarning)]);
+  // The in-cluster builds: Tekton's webhook and reconciler rules, each environment's objects together.
+  const builds = new Map<string, unknown[]>();
+  for (const f of files) {
+    const m = /^(([a-z0-9-]+\/)?builds)\/.*\.yaml$/.exec(f.path);
+    if (!m || f.data === undefined || (f.data as { kind?: string }).kind === 'Kustomization') continue;
+    builds.set(m[1], [...(builds.get(m[1]) ?? []), f.data]);
+  }
+  const tekton = [...builds.values()].flatMap((objects) => tektonProblems(objects));
+  const lines = [...reports.flatMap((r) => [...r.problems.map(formatDiagnostic), ...r.warnings.map(formatWarning)]), ...tekton.map((p) => `${outdir}: ${p}`)];
   if (lines.length === 0) return;
   const n = lines.length;
+  const what = tekton.length ? "the KServe / Kubernetes schemas, KServe's admission rules or Tekton's checks" : "the KServe / Kubernetes schemas and KServe's admission rules";
   throw new OutputValidationError(
-    [`the synthesized objects do not pass the KServe / Kubernetes schemas and KServe's admission rules:`, ...lines, `${n} problem${n === 1 ? '' : 's'} found; nothing was written.`].join('\n'),
+    [`the synthesized objects do not pass ${what}:`, ...lines, `${n} problem${n === 1 ? '' : 's'} found; nothing was written.`].join('\n'),
   );
 }

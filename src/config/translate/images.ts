@@ -6,7 +6,7 @@
 import * as path from 'path';
 import { ImageReference, isFloating, parseImageReference } from '../../core/image-ref';
 import { Diagnostic } from '../../core/errors';
-import { checkModelFilePath } from '../../core/model-files';
+import { checkModelFilePath, isRemoteSource } from '../../core/model-files';
 import { checkRepoId, checkRevision, hubSourceKey, selectHubFiles } from '../../core/hub';
 import { ISourcePins } from '../../core/source-pins';
 import type { ModelImageSource } from '../../constructs/model-image';
@@ -54,9 +54,10 @@ export function checkModelFiles(loaded: LoadedConfig, index: number, problems: D
       if (f[key] !== undefined) problems.push(at(['models', index, 'files', i, key], `${key} is for the files of a hub repository (repo); "${f.source}" is a URL or a local path`));
     }
     const field = ['models', index, 'files', i, 'source'];
-    if (/^https?:\/\//.test(f.source)) return;
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(f.source)) {
-      problems.push(at(field, `"${f.source}" is neither an http(s) URL nor a local path; use https://... or a path relative to this file`));
+    if (isRemoteSource(f.source)) return;
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(f.source);
+    if (scheme) {
+      problems.push(at(field, `"${f.source}" is not a source modelcar knows (${scheme[1]}://); give an http(s) URL, an s3:// URL (S3-compatible storage) or a path relative to this file`));
       return;
     }
     const problem = checkLocalSource(f.source, loaded.dir, config.allowPathsOutside === true, (m) => warn?.(field, m));
@@ -80,6 +81,7 @@ function checkHubEntry(loaded: LoadedConfig, index: number, i: number, problems:
   }
   if (f.source !== undefined) problems.push(at(field('source'), 'give source (a URL or a local path) or repo (a Hugging Face repository), not both'));
   if (f.sha256 !== undefined) problems.push(at(field('sha256'), `the lock file pins each file of a repository with the hub's SHA-256; remove sha256`));
+  if (f.size !== undefined) problems.push(at(field('size'), `the lock file records the size of each file of a repository; remove size`));
   const repoProblem = checkRepoId(f.repo);
   if (repoProblem) problems.push(at(field('repo'), `"${f.repo}" ${repoProblem}`));
   if (f.revision === undefined) {
@@ -123,8 +125,8 @@ export function modelImageFiles(loaded: LoadedConfig, model: ModelConfig, source
       return { hub: { ...snapshot, files: selectHubFiles(snapshot.files, f.include, f.exclude) }, ...(f.path !== undefined ? { path: f.path } : {}) };
     }
     const source = f.source!;
-    const file = { source, ...(f.path !== undefined ? { path: f.path } : {}), ...(f.sha256 !== undefined ? { sha256: f.sha256 } : {}) };
-    if (/^https?:\/\//.test(source)) return file;
+    const file = { source, ...(f.path !== undefined ? { path: f.path } : {}), ...(f.sha256 !== undefined ? { sha256: f.sha256 } : {}), ...(f.size !== undefined ? { size: f.size } : {}) };
+    if (isRemoteSource(source)) return file;
     const digests = sources?.folderDigests(path.resolve(loaded.dir, source));
     return digests ? { ...file, digests } : file;
   });

@@ -11,6 +11,7 @@ import { OciModel } from '../../constructs/oci-model';
 import { BUILTIN_RUNTIMES } from '../../constructs/runtimes/catalogue';
 import { LoadedConfig } from '../load';
 import { ModelConfig } from '../types.generated';
+import { addBuild, buildMode } from './builds';
 import { ConfigField, FieldPath, construct } from './diagnostics';
 import { checkModelFiles, modelImageFiles, warnFloatingImage } from './images';
 import { modelPullSecret } from './pull-secrets';
@@ -116,6 +117,7 @@ export function addModels(
       const modeField = model.deploymentMode !== undefined ? ['models', index, 'deploymentMode'] : ['defaults', 'deploymentMode'];
       admissionProblems(loaded, index, serving, { field: modeField }, problems);
     }
+    if (ociModel && buildMode(loaded, index).mode === 'in-cluster') addBuild(scope, loaded, plan, ociModel, problems);
   }
   return made;
 }

@@ -110,7 +110,7 @@ models:
     runtime: kserve-ovms
     format: onxx
     image: quay.io/U/m:1
-    files: [{ source: "s3://bucket/m.onnx" }, { source: "https://user:pw@e.com/m.onnx" }]
+    files: [{ source: "gs://bucket/m.onnx" }, { source: "https://user:pw@e.com/m.onnx" }]
 `);
     expect(config.map((d) => d.split(': ').slice(0, 2).join(': '))).toStrictEqual([
       '3:11: models[0].name',

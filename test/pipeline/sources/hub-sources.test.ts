@@ -161,6 +161,25 @@ describe('config errors of hub sources', () => {
     expect(fs.existsSync(lockOf(p))).toBe(false);
   });
 
+  test('GIVEN a repository recorded, then build: in-cluster, or a size on its entry THEN each is refused at its config line; nothing is written', async () => {
+    const p = project(config());
+    expect((await cli(['synth', '-c', p.config, '-o', p.dist])).code).toBe(0);
+    const before = fs.readFileSync(path.join(context(p), 'build.sh'), 'utf8');
+    // The in-cluster build runs the model's config alone, without the lock file's record of the repository.
+    const inCluster = config().replace('defaults:\n', 'defaults:\n  build: in-cluster\n').replace('version: 1\n', 'version: 1\ninCluster:\n  pushSecret: quay-push\n');
+    fs.writeFileSync(p.config, inCluster);
+    expect(await cli(['synth', '-c', p.config, '-o', p.dist])).toStrictEqual({
+      code: 1,
+      out: '',
+      err: `modelcar: ${p.config}:13:15: models[0].files[0].repo: an in-cluster build does not fetch the files of a Hugging Face repository (ibm-granite/granite-tiny): build this model with build: local and record its digest with modelcar build --push or modelcar pin, or give its files as URLs with their sha256 and size\n1 problem found; nothing was written.\n`,
+    });
+    fs.writeFileSync(p.config, config().replace('        revision: main\n', '        revision: main\n        size: 100\n'));
+    expect((await cli(['synth', '-c', p.config, '-o', p.dist])).err).toBe(
+      `modelcar: ${p.config}:12:15: models[0].files[0].size: the lock file records the size of each file of a repository; remove size\n1 problem found; nothing was written.\n`,
+    );
+    expect(fs.readFileSync(path.join(context(p), 'build.sh'), 'utf8')).toBe(before);
+  });
+
   test('GIVEN a gated repository and no token THEN synth fails at the repository line with the hub\'s words and what to do; nothing is written', async () => {
     const p = project(config('main', 'meta-llama/Llama-tiny'));
     const result = await cli(['synth', '-c', p.config, '-o', p.dist]);

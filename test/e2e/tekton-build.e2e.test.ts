@@ -1,0 +1,281 @@
+/**
+ * End to end: the in-cluster build's steps, exactly as synth writes them into the Task, run here on real tools, give
+ * the image `modelcar build --push` gives.
+ *
+ * There is no cluster here, so the test plays Tekton's part the way Tekton v1.15.0 does it
+ * (tektoncd/pipeline pkg/reconciler/taskrun/resources/apply.go: `ApplyParameters`, `ApplyWorkspaces`,
+ * `ApplyResults`): it reads the Task and the TaskRun from dist/builds/, replaces `$(params.*)` with the TaskRun's
+ * values (the Task's defaults otherwise), `$(workspaces.<name>.path|bound)` with folders of its own (the volume
+ * claimed for the build, and the pull secret's keys as files, as a Secret workspace mounts them) and
+ * `$(results.<name>.path)` with files, in each step's environment, and runs each step's script as the step's
+ * container would (a file run by its `#!/bin/sh`), with `modelcar` on PATH: this checkout's CLI. The one param it
+ * sets beyond the TaskRun's is `tls-verify: "false"`, a param the Task declares, since the registry here is plain
+ * http.
+ *
+ * The model files come from an HTTP server on 127.0.0.1 and from a bucket of moto's S3 server there, read with the
+ * credentials of a data connection Secret mounted as a workspace; the registry is a real docker-registry on 127.0.0.1 with
+ * htpasswd auth, the base image a busybox image built here and pushed there, which both builds pull. Then the developer's way, `modelcar stage` and
+ * `modelcar build --push` on the whole config with its own container storage, must push the same digest, which the
+ * registry holds for the tag.
+ *
+ * Needs root (buildah and podman with the vfs driver and chroot isolation) and:
+ *   apt-get install -y --no-install-recommends buildah podman skopeo docker-registry apache2-utils busybox-static
+ */
+import { createHash, randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { dockerConfigJson } from '../../src/core/docker-config';
+import { synthesizeConfigFile } from '../../src/pipeline/synthesize';
+import { TestServer, startServer } from '../support/http-server';
+import { S3Server, startS3Server } from '../support/s3-server';
+import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
+import { requireTool } from '../support/tools';
+import { RunResult, TestStorage, buildBaseImage, mustSucceed, requireBusybox, runAsync, tryRun } from './containers';
+
+jest.setTimeout(300_000);
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
+const LOCAL_BASE = 'localhost/modelcar-tekton-base:1';
+const NAMESPACE = 'team-llm';
+const USERNAME = 'builder';
+const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+const WEIGHTS = randomBytes(384 * 1024 + 3);
+const TOKENIZER = Buffer.from('{"version": "1.0"}\n');
+const CONFIG_JSON = Buffer.from('{"model_type": "tiny"}\n');
+const S3_SECRET = `s3-${randomBytes(8).toString('hex')}`;
+
+let work: string;
+let registry: Registry | undefined;
+let http: TestServer | undefined;
+let s3: S3Server | undefined;
+let clusterStorage: TestStorage | undefined;
+let localStorage: TestStorage | undefined;
+let project: string;
+let config: string;
+let image: string;
+let task: any;
+let run: any;
+/** The steps' results, as Tekton's /tekton/results/ holds them. */
+let results: string;
+const steps: { name: string; result: RunResult }[] = [];
+const local: { stage?: RunResult; build?: RunResult } = {};
+
+/** A folder with `modelcar` on it: this checkout's CLI, as the step image has it on PATH. */
+function modelcarOnPath(dir: string, version?: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const script = version
+    ? `#!/bin/sh\nif [ "\${1:-}" = --version ]; then echo ${version}; exit 0; fi\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`
+    : `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`;
+  fs.writeFileSync(path.join(dir, 'modelcar'), script, { mode: 0o755 });
+  return dir;
+}
+
+/**
+ * The variables Tekton replaces in a step of this TaskRun: params (the run's values over the Task's defaults),
+ * workspaces (bound ones at their mount folder, unbound optional ones as `bound: false` and an empty path) and results.
+ */
+function replacements(workspaces: Record<string, string>, overrides: Record<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of task.spec.params) if (p.default !== undefined) out.set(`params.${p.name}`, p.default);
+  for (const p of run.spec.params) out.set(`params.${p.name}`, p.value);
+  for (const [k, v] of Object.entries(overrides)) out.set(`params.${k}`, v);
+  for (const w of task.spec.workspaces) {
+    const bound = run.spec.workspaces.some((b: any) => b.name === w.name);
+    out.set(`workspaces.${w.name}.bound`, String(bound));
+    out.set(`workspaces.${w.name}.path`, bound ? workspaces[w.name] : '');
+  }
+  for (const r of task.spec.results) out.set(`results.${r.name}.path`, path.join(results, r.name));
+  return out;
+}
+
+/** `substitution.ApplyReplacements`: every `$(key)` of a known key replaced, the rest left as written. */
+function substitute(value: string, vars: Map<string, string>): string {
+  return value.replace(/\$\(([^()]+)\)/g, (all, key: string) => vars.get(key) ?? all);
+}
+
+/** Runs one step of the Task as its container would: its script as an executable file, its env resolved. */
+async function runStep(step: any, vars: Map<string, string>, env: NodeJS.ProcessEnv, pathDir: string): Promise<RunResult> {
+  const scriptFile = path.join(work, 'scripts', step.name);
+  fs.mkdirSync(path.dirname(scriptFile), { recursive: true });
+  fs.writeFileSync(scriptFile, step.script, { mode: 0o755 });
+  const stepEnv: NodeJS.ProcessEnv = { ...env, PATH: `${pathDir}:${env.PATH}`, HOME: path.join(work, 'home') };
+  for (const e of step.env) stepEnv[e.name] = substitute(e.value, vars);
+  return runAsync(scriptFile, [], { env: stepEnv, cwd: '/', context: () => `--- registry log ---\n${registry?.log() ?? ''}` });
+}
+
+beforeAll(async () => {
+  for (const tool of ['buildah', 'podman', 'skopeo', 'docker-registry', 'htpasswd']) requireTool(tool, IMAGE_TOOLS_INSTALL);
+  const busybox = requireBusybox();
+  if (process.getuid?.() !== 0) throw new Error('this test runs buildah and podman with the vfs driver and chroot isolation, which needs root');
+
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-tekton-'));
+  fs.mkdirSync(path.join(work, 'home'));
+  registry = await startRegistry({ dir: path.join(work, 'registry'), username: USERNAME, password: PASSWORD });
+  http = await startServer({ '/org/model/model.safetensors': { kind: 'file', body: WEIGHTS }, '/org/model/tokenizer.json': { kind: 'file', body: TOKENIZER } });
+  s3 = await startS3Server();
+  await s3.put('models', 'tiny-llm/config.json', CONFIG_JSON);
+  image = `${registry.host}/models/tiny-llm:v1`;
+  const registriesConf = path.join(work, 'registries.conf');
+  fs.writeFileSync(registriesConf, `[[registry]]\nlocation = ${JSON.stringify(registry.host)}\ninsecure = true\n`);
+  // Two container storages: the build pod's, and the developer's, so that neither reuses the other's layers.
+  clusterStorage = new TestStorage(path.join(work, 'cluster-storage'), { CONTAINERS_REGISTRIES_CONF: registriesConf });
+  localStorage = new TestStorage(path.join(work, 'local-storage'), { CONTAINERS_REGISTRIES_CONF: registriesConf });
+  // The base image, built once and pulled from the registry by both builds, as a cluster pulls it.
+  buildBaseImage(clusterStorage, busybox, LOCAL_BASE);
+  const baseImage = `${registry.host}/base/busybox:1`;
+  clusterStorage.buildah(['push', '--tls-verify=false', '--creds', `${USERNAME}:${PASSWORD}`, LOCAL_BASE, `docker://${baseImage}`]);
+
+  project = path.join(work, 'project');
+  fs.mkdirSync(project);
+  config = path.join(project, 'modelcar.yaml');
+  fs.writeFileSync(
+    config,
+    [
+      'version: 1',
+      'defaults:',
+      `  namespace: ${NAMESPACE}`,
+      '  build: in-cluster',
+      'inCluster:',
+      '  pushSecret: registry-push',
+      'models:',
+      '  - name: tiny-llm',
+      '    runtime: vllm-runtime',
+      '    format: vLLM',
+      `    image: ${image}`,
+      `    baseImage: ${baseImage}`,
+      '    files:',
+      `      - source: ${http.url}/org/model/model.safetensors`,
+      `        sha256: ${sha256(WEIGHTS)}`,
+      `        size: ${WEIGHTS.length}`,
+      `      - source: ${http.url}/org/model/tokenizer.json`,
+      `        sha256: ${sha256(TOKENIZER)}`,
+      `        size: ${TOKENIZER.length}`,
+      '      - source: s3://models/tiny-llm/config.json',
+      `        sha256: ${sha256(CONFIG_JSON)}`,
+      `        size: ${CONFIG_JSON.length}`,
+      '    sourceSecret: models-bucket',
+      '',
+    ].join('\n'),
+  );
+  synthesizeConfigFile({ config, outdir: path.join(project, 'dist') });
+  const builds = path.join(project, 'dist', 'builds', NAMESPACE);
+  const files = fs.readdirSync(builds);
+  task = YAML.parse(fs.readFileSync(path.join(builds, 'task-modelcar-build.yaml'), 'utf8'));
+  run = YAML.parse(fs.readFileSync(path.join(builds, files.find((f) => f.startsWith('taskrun-'))!), 'utf8'));
+
+  // The workspaces: the volume claimed for the build (empty), and the push secret's keys as files.
+  const volume = path.join(work, 'workspace-build');
+  const secret = path.join(work, 'workspace-registry-credentials');
+  fs.mkdirSync(volume);
+  fs.mkdirSync(secret);
+  fs.writeFileSync(path.join(secret, '.dockerconfigjson'), dockerConfigJson({ server: registry.host, username: USERNAME, password: PASSWORD }), { mode: 0o600 });
+  // The data connection Secret of the bucket, as its workspace mounts it: a file per key.
+  const connection = path.join(work, 'workspace-source-credentials');
+  fs.mkdirSync(connection);
+  for (const [key, value] of Object.entries({ AWS_ACCESS_KEY_ID: 'builder', AWS_SECRET_ACCESS_KEY: S3_SECRET, AWS_S3_ENDPOINT: s3.endpoint, AWS_S3_BUCKET: 'models' })) {
+    fs.writeFileSync(path.join(connection, key), value, { mode: 0o600 });
+  }
+  results = path.join(work, 'results');
+  fs.mkdirSync(results);
+  const vars = replacements({ build: volume, 'registry-credentials': secret, 'source-credentials': connection }, { 'tls-verify': 'false' });
+  const pathDir = modelcarOnPath(path.join(work, 'bin'));
+  for (const step of task.spec.steps) {
+    const result = await runStep(step, vars, clusterStorage.env, pathDir);
+    steps.push({ name: step.name, result });
+    if (result.status !== 0) return;
+  }
+
+  // The developer's way, on the whole config.
+  const s3Env = { AWS_ACCESS_KEY_ID: 'builder', AWS_SECRET_ACCESS_KEY: S3_SECRET, AWS_S3_ENDPOINT: s3.endpoint };
+  const cli = (args: string[]) => runAsync(process.execPath, [CLI, ...args], { cwd: project, env: { ...localStorage!.env, ...s3Env } });
+  const authfile = path.join(work, 'auth.json');
+  fs.writeFileSync(authfile, dockerConfigJson({ server: registry.host, username: USERNAME, password: PASSWORD }), { mode: 0o600 });
+  local.stage = await cli(['stage', '-c', 'modelcar.yaml', '-o', 'dist']);
+  if (local.stage.status === 0) local.build = await cli(['build', '-c', 'modelcar.yaml', '-o', 'dist', '--push', '--authfile', authfile, '--tls-verify=false']);
+});
+
+afterAll(async () => {
+  const errors: unknown[] = [];
+  const attempt = async (step: () => unknown) => {
+    try {
+      await step();
+      return true;
+    } catch (e) {
+      errors.push(e);
+      return false;
+    }
+  };
+  await attempt(() => registry?.stop());
+  await attempt(() => http?.close());
+  await attempt(() => s3?.stop());
+  const storagesGone = (await attempt(() => clusterStorage?.destroy())) && (await attempt(() => localStorage?.destroy()));
+  if (storagesGone) await attempt(() => work && fs.rmSync(work, { recursive: true, force: true }));
+  if (errors.length) throw new AggregateError(errors, `cleanup failed: ${errors.map(String).join('; ')}`);
+});
+
+function succeeded(result: RunResult | undefined, what: string): RunResult {
+  if (result === undefined) throw new Error(`${what} did not run: an earlier step failed (see the error above)`);
+  if (result.status !== 0) throw new Error(`${what} failed:\n${result.report}`);
+  return result;
+}
+
+describe('the steps of the in-cluster build, run on real tools', () => {
+  test('every step of the Task succeeds, in order', () => {
+    expect(steps.map((s) => s.name)).toStrictEqual(['prepare', 'stage', 'build']);
+    for (const s of steps) succeeded(s.result, `step ${s.name}`);
+  });
+
+  test('the stage step downloads each file and checks it against its pinned sha256', () => {
+    const out = succeeded(steps[1]?.result, 'step stage').stdout;
+    expect(out).toContain(`  models/model.safetensors: downloaded `);
+    expect(out).toContain(`sha256 ${sha256(WEIGHTS)} matches the config\n`);
+    expect(out).toContain(`sha256 ${sha256(TOKENIZER)} matches the config\n`);
+    // From the bucket, with the credentials of the mounted data connection.
+    expect(out).toContain('  models/config.json: downloading s3://models/tiny-llm/config.json\n');
+    expect(out).toContain(`sha256 ${sha256(CONFIG_JSON)} matches the config\n`);
+    expect(out).toContain('staged 1 model: 3 files (3 downloaded, 0 linked, 0 copied, 0 unchanged)\n');
+  });
+
+  test('the results are the pushed image and its digest, which the registry holds for the tag', () => {
+    succeeded(steps[2]?.result, 'step build');
+    expect(fs.readFileSync(path.join(results, 'IMAGE_URL'), 'utf8')).toBe(image);
+    const digest = fs.readFileSync(path.join(results, 'IMAGE_DIGEST'), 'utf8');
+    expect(digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    const inspected = mustSucceed(tryRun('skopeo', ['inspect', '--tls-verify=false', '--creds', `${USERNAME}:${PASSWORD}`, `docker://${image}`], { env: clusterStorage!.env }));
+    expect(JSON.parse(inspected.stdout).Digest).toBe(digest);
+  });
+
+  test('`modelcar build --push` of the whole config pushes the same digest as the in-cluster steps', () => {
+    succeeded(local.stage, 'modelcar stage');
+    const out = succeeded(local.build, 'modelcar build --push').stdout;
+    const lock = YAML.parse(fs.readFileSync(path.join(project, 'modelcar.lock.yaml'), 'utf8'));
+    const entry = lock.images[`${NAMESPACE}/tiny-llm`];
+    expect(entry.digest).toBe(fs.readFileSync(path.join(results, 'IMAGE_DIGEST'), 'utf8'));
+    expect(out).toContain(`pushed ${image} as ${registry!.host}/models/tiny-llm@${entry.digest}\n`);
+    // The TaskRun carries the inputs digest of the lock entry it leads to.
+    expect(run.metadata.annotations['dev.modelcar.build.inputs']).toBe(entry.inputs);
+  });
+
+  test('the credentials appear in no step output and in no file synth wrote', () => {
+    for (const s of steps) {
+      expect(s.result.stdout).not.toContain(PASSWORD);
+      expect(s.result.stderr).not.toContain(PASSWORD);
+      expect(s.result.stdout + s.result.stderr).not.toContain(S3_SECRET);
+    }
+    const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    for (const file of walk(path.join(project, 'dist')).filter((f) => !f.includes(`${path.sep}models${path.sep}`))) expect(fs.readFileSync(file, 'utf8')).not.toContain(PASSWORD);
+  });
+
+  test('the prepare step refuses a step image whose modelcar is of another version, naming both', async () => {
+    const vars = replacements({ build: path.join(work, 'other-volume'), 'registry-credentials': '', 'source-credentials': '' }, {});
+    const other = modelcarOnPath(path.join(work, 'bin-other'), '9.9.9');
+    const result = await runStep(task.spec.steps[0], vars, clusterStorage!.env, other);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`this build needs modelcar ${task.spec.steps[0].env[0].value} (the version that wrote it); the step image has modelcar 9.9.9\n`);
+  });
+});
