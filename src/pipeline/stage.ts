@@ -388,8 +388,8 @@ function downloadOf(item: PipelineImage, entry: ModelFileEntry, transfer: Transf
   const access = s3AccessFromEnv(env);
   if (typeof access === 'string') throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${entry.url}: ${access}`)));
   const url = presignGet(s3ObjectUrl(entry.url!, access.endpoint), access.credentials, access.region, new Date());
-  // A presigned URL carries a signature: messages name the s3:// URL instead (its redacted form too).
-  return { ...common, url, named: (message) => message.split(url).join(entry.url!).split(redactUrl(url)).join(entry.url!) };
+  // A presigned URL carries a signature: messages name the s3:// URL instead.
+  return { ...common, url, named: (message) => namedAsGiven(message, url, entry.url!) };
 }
 
 /**
@@ -594,4 +594,15 @@ export async function stagedDigests(item: PipelineImage, options: { output?: Pro
     throw new NotStagedError(`${item.image.key}: ${problems.join('; ')}. Run ${item.origin.stageCommand(item.image.key)} first.`);
   }
   return digests;
+}
+
+/**
+ * A download's message with the URL it fetched named as the config gives it: a presigned s3:// download fetches an
+ * http(s) URL whose query carries a signature (already redacted in the message, or not).
+ */
+function namedAsGiven(message: string, fetched: string, given: string): string {
+  if (fetched === given) return message;
+  const bare = fetched.split('?')[0]!;
+  const escaped = bare.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return message.split(fetched).join(given).replace(new RegExp(`${escaped}(\\?\\S*?)?(?=:\\s|$)`, 'g'), given);
 }

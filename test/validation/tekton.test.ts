@@ -158,7 +158,7 @@ describe("the Tekton objects against Tekton v1.15.0's webhook and reconciler rul
     expect(() => validateOutput(files, 'dist')).toThrow(OutputValidationError);
     expect(() => validateOutput(files, 'dist')).toThrow(
       [
-        "the synthesized objects do not pass the KServe / Kubernetes schemas or Tekton's checks:",
+        "the synthesized objects do not pass the KServe / Kubernetes schemas, KServe's admission rules or Tekton's checks:",
         `dist: TaskRun ml/${bad.metadata.name}: declared workspace "build" is required but has not been bound`,
         '1 problem found; nothing was written.',
       ].join('\n'),
