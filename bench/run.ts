@@ -12,6 +12,8 @@
  *   npm run bench -- --keep                keep the temporary folder
  *   npm run bench -- --tmp DIR             where inputs and outputs go (default: /dev/shm when it is a tmpfs, else the OS temp folder)
  *   npm run bench -- --cli ../other/lib/src/cli/main.js   measure another build of the CLI
+ *   npm run bench -- --image-gib 1,8       model sizes of the image cases (default 1 and 8: one file, then four)
+ *   npm run bench -- --image-tmp DIR       where the image cases put models, registry and storage (default: the OS temp folder, on disk)
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -19,6 +21,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { writeInferenceServices, writeLargeFile, writeSynthConfig } from './generate';
 import { best, measure, requireGnuTime, Run } from './measure';
+import { imageCases } from './image';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** The CLI measured: this checkout's build, or another's with --cli. */
@@ -34,6 +37,8 @@ interface Options {
   json?: string;
   keep: boolean;
   tmp: string;
+  imageGiB: number[];
+  imageTmp: string;
 }
 
 /**
@@ -51,7 +56,7 @@ function defaultTmp(): string {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { runs: 3, quick: false, stageMiB: 1024, keep: false, tmp: defaultTmp() };
+  const options: Options = { runs: 3, quick: false, stageMiB: 1024, keep: false, tmp: defaultTmp(), imageGiB: [1, 8], imageTmp: os.tmpdir() };
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
       if (i + 1 >= argv.length) throw new Error(`${argv[i]} needs a value`);
@@ -66,12 +71,15 @@ function parseArgs(argv: readonly string[]): Options {
       case '--keep': options.keep = true; break;
       case '--tmp': options.tmp = path.resolve(value()); break;
       case '--cli': CLI = path.resolve(value()); break;
+      case '--image-gib': options.imageGiB = value().split(',').map(Number); break;
+      case '--image-tmp': options.imageTmp = path.resolve(value()); break;
       default: throw new Error(`unknown option ${argv[i]}; see bench/run.ts for the options`);
     }
   }
   if (options.quick) {
     options.runs = 1;
     options.stageMiB = Math.min(options.stageMiB, 64);
+    options.imageGiB = [1 / 16];
   }
   if (!(options.runs >= 1) || !(options.stageMiB >= 1)) throw new Error('--runs and --stage-mib must be positive numbers');
   return options;
@@ -418,7 +426,7 @@ function environment(options: Options): string {
   return `${new Date().toISOString().slice(0, 10)}, commit ${commit}${cli}, node ${process.version}, nproc ${os.availableParallelism()}, ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}; best of ${options.runs} run(s) (at least ${shortRuns(options)} for cases under a second), modelcar and floor interleaved; peak RSS is the highest of the runs; work folder on ${options.tmp}; load average ${LOAD_AT_START.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   requireGnuTime();
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} not found: run \`npm run build\` first`);
@@ -429,6 +437,10 @@ function main(): void {
     synthCases(options, tmp);
     validateCase(options, tmp);
     stageCases(options, tmp);
+    await imageCases(
+      { runs: options.runs, only: options.only, sizesGiB: options.imageGiB, dir: options.imageTmp, cli: CLI, quick: options.quick },
+      { newCase, log },
+    );
   } finally {
     if (!options.keep) fs.rmSync(tmp, { recursive: true, force: true });
     else log(`kept ${tmp}`);
@@ -442,9 +454,7 @@ function main(): void {
   }
 }
 
-try {
-  main();
-} catch (e) {
+main().catch((e) => {
   process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 1;
-}
+});

@@ -11,6 +11,7 @@ export interface BuildArgs {
   readonly models: readonly string[];
   readonly push: boolean;
   readonly builder?: string;
+  readonly layout?: string;
   readonly authfile?: string;
   readonly tlsVerify: boolean;
   /** With --push of one model: write its pushed digest (`sha256:...`) to this file, as `podman push --digestfile` does. */
@@ -27,6 +28,7 @@ export async function runBuild(args: BuildArgs, out: ProgressOutput): Promise<Bu
       models: args.models,
       push: args.push,
       builder: args.builder,
+      layout: args.layout,
       authfile: args.authfile,
       tlsVerify: args.tlsVerify,
       output: out,

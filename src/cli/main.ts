@@ -192,7 +192,7 @@ export async function main(
     )
     .command(
       'build [models..]',
-      'Build each model image with podman or buildah, reproducibly; with --push, push it and record its digest in the lock file',
+      'Build each model image reproducibly; with --push, push it and record its digest in the lock file',
       (y) =>
         known(
           y
@@ -200,17 +200,23 @@ export async function main(
             .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
             .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
             .option('push', { type: 'boolean', default: false, describe: 'Push each image and record its digest in <config>.lock.yaml; synth then pins storageUri to it' })
-            .option('builder', { type: 'string', choices: ['podman', 'buildah'], describe: 'The image builder (default: podman when installed, else buildah)' })
+            .option('builder', {
+              type: 'string',
+              choices: ['modelcar', 'podman', 'buildah'],
+              describe: "modelcar: its own image writer, the model files streamed straight to the registry (the default with --push or --layout); podman or buildah: the Containerfile, built into local container storage (the default without; podman when installed)",
+            })
+            .option('layout', { type: 'string', describe: 'With the modelcar builder, without --push: write each image as an OCI image layout folder under DIR (DIR/<namespace>/<model>)', normalize: true })
             .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
             .option('tls-verify', { type: 'boolean', default: true, describe: 'Verify the registry\'s TLS certificate; --tls-verify=false for a local registry over plain http' })
             .option('digestfile', { type: 'string', describe: 'With --push of one model: write the digest of the pushed image (sha256:...) to this file', normalize: true })
             .example('$0 build --push', 'Build every model image, push it, record the digests in modelcar.lock.yaml')
-            .example('$0 build mobilenet --builder buildah', 'Build one model with buildah, without pushing'),
+            .example('$0 build mobilenet --builder buildah', 'Build one model with buildah into local storage, without pushing')
+            .example('$0 build --push --builder podman', 'Build with podman and push with it'),
         ),
       async (args) => {
         const { runBuild } = require('./build-command') as BuildCommand;
         await runBuild(
-          { config: args.config, output: args.output, models: args.models ?? [], push: args.push, builder: args.builder, authfile: args.authfile, tlsVerify: args['tls-verify'], digestfile: args.digestfile },
+          { config: args.config, output: args.output, models: args.models ?? [], push: args.push, builder: args.builder, layout: args.layout, authfile: args.authfile, tlsVerify: args['tls-verify'], digestfile: args.digestfile },
           progressOut,
         );
       },

@@ -45,6 +45,10 @@ export type PinDigest = boolean;
  */
 export type BuildMode = 'local' | 'in-cluster';
 /**
+ * How `modelcar build --push` compresses the model layers: none (the default: model weights barely compress, and every node that pulls the image would pay the decompression), zstd (containerd >= 1.5, CRI-O >= 1.20) or gzip. The base image's layers stay as they are.
+ */
+export type Compression = 'none' | 'zstd' | 'gzip';
+/**
  * Where the model files go under /models: ovms (models/1/<file>), flat (models/<file>) or caikit (models/config.yml, models/artifacts/<file>). Default: the runtime's layout; required for runtimes that already exist in the cluster.
  */
 export type LayoutName = 'ovms' | 'flat' | 'caikit';
@@ -130,6 +134,7 @@ export interface ModelDefaults {
   auth?: Auth;
   pinDigest?: PinDigest;
   build?: BuildMode;
+  compression?: Compression;
 }
 /**
  * A model server. For a built-in runtime: image (or images) and the serving defaults of its models (resources, gpus). For a runtime of your own: image, formats and layout, and optionally command, args, env, ports, displayName, apiProtocol, resources, gpus. For one that already exists in the cluster: existing, and layout, formats, resources, gpus as far as you know them.
@@ -345,6 +350,7 @@ export interface ModelOverride {
   pinDigest?: PinDigest;
   build?: BuildMode;
   sourceSecret?: SourceSecret;
+  compression?: Compression;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.
    *
@@ -557,6 +563,7 @@ export interface ModelConfig {
   pinDigest?: PinDigest;
   build?: BuildMode;
   sourceSecret?: SourceSecret;
+  compression?: Compression;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.
    *

@@ -1,7 +1,9 @@
 /**
- * `modelcar build`: builds each model image from its build context with podman or buildah, reproducibly (the same
- * inputs give the same digest: see {@link BUILD_FLAGS}), optionally pushes it, and records the pushed digests in
- * the lock file next to the config, from which synth pins storageUri.
+ * `modelcar build`: builds each model image from its build context, reproducibly (the same inputs give the same
+ * digest), optionally pushes it, and records the pushed digests in the lock file next to the config, from which synth
+ * pins storageUri. Two ways: modelcar's own image writer (image/writer.ts: the layers written straight from the
+ * staged files to the registry, or to an OCI layout), or podman/buildah on the Containerfile (see
+ * {@link BUILD_FLAGS}), which build into local container storage. Both make the same layers.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,10 +11,14 @@ import * as path from 'path';
 import { UserError } from '../core/errors';
 import { lockFolder } from '../core/folder-lock';
 import { onInterrupt, testPauseAsync } from '../core/interrupts';
+import { setOwn } from '../core/records';
 import { SafeFolder } from '../core/safe-fs';
 import { prepareAuthFile } from './registry-auth';
-import { BuilderName, chooseBuilder, runCommand } from './builder';
+import { BUILDERS, BuilderName, chooseBuilder, findOnPath, runCommand } from './builder';
 import { ImageOrigin, PipelineImage, TreeImagesOptions } from './image-set';
+import { Compression, DEFAULT_COMPRESSION } from './image/compression';
+import { LayoutExistsError, writeImage } from './image/writer';
+import { RegistryError } from './image/registry';
 import { BUILD_FLAGS, FILES_LABEL } from '../core/model-files';
 import { ProgressOutput } from './progress';
 import { parseImageReference, repositoryOf } from '../core/image-ref';
@@ -30,8 +36,13 @@ export interface BuildOptions {
   readonly models?: readonly string[];
   /** Push each image and record its digest in the lock file. @default false */
   readonly push?: boolean;
-  /** `podman` or `buildah`. @default - podman when installed, else buildah */
+  /**
+   * `modelcar` (its own image writer: straight to the registry, or to an OCI layout), `podman` or `buildah` (into
+   * local container storage). @default - modelcar with push or layout; else podman when installed, else buildah
+   */
   readonly builder?: string;
+  /** With the modelcar builder and without push: write each image as an OCI image layout under this folder, at `<layout>/<namespace>/<model>`. */
+  readonly layout?: string;
   /** A Docker config JSON or a dockerconfigjson pull secret with the registry credentials. @default - the standard auth file */
   readonly authfile?: string;
   /** Verify the registry's TLS certificate (and refuse plain http). @default true */
@@ -64,7 +75,7 @@ export interface BuiltImage {
 
 /** What {@link build} did. */
 export interface BuildResult {
-  readonly builder: BuilderName;
+  readonly builder: BuilderName | 'modelcar';
   readonly images: readonly BuiltImage[];
   /** The lock file, when pushing wrote it. */
   readonly lockFile?: string;
@@ -96,7 +107,7 @@ async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<Bu
   const output = options.output ?? { write: () => undefined };
   const line = (text: string) => output.write(`${text}\n`);
   const env = options.env ?? process.env;
-  const builder = chooseBuilder(options.builder, env);
+  const builder = pickBuilder(options, env);
   // Every image of a set has the same origin; a set without images builds nothing and writes no lock file.
   const origin: ImageOrigin | undefined = all[0]?.origin;
 
@@ -109,6 +120,8 @@ async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<Bu
   const digests = new Map<PipelineImage, string[]>();
   for (const item of images) digests.set(item, await interruptible(() => stagedDigests(item, { output, signal: options.signal })));
 
+  if (builder === 'modelcar') return buildWithWriter(options, images, all, digests, outdir, origin, env);
+  if (options.push) for (const item of images) compressionFlags(item, builder.name);
   const auth = prepareAuthFile(options.authfile, env);
   // A second signal exits at once: the credentials in the clear go first.
   const dropAuth = onInterrupt(() => auth.cleanup());
@@ -128,6 +141,7 @@ async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<Bu
     await testPauseAsync('auth-file-ready', options.signal);
     if (options.signal?.aborted) throw new UserError('interrupted; nothing was built', INTERRUPTED_EXIT_CODE);
     if (options.push) line(`pushing with ${auth.describe}`);
+
     for (const item of images) {
       const { image } = item;
       const label = image.filesLabel(outdir, digests.get(item)!);
@@ -145,14 +159,12 @@ async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<Bu
       if (options.push) {
         const digestfile = path.join(temp, 'digest');
         fs.rmSync(digestfile, { force: true });
-        const pushArgs = ['push', ...common, '--digestfile', digestfile, image.image, `docker://${image.image}`];
+        const pushArgs = ['push', ...common, ...compressionFlags(item, builder.name), '--digestfile', digestfile, image.image, `docker://${image.image}`];
         line(`$ ${builder.name} ${pushArgs.join(' ')}`);
         await run(builder, pushArgs, env, output, options.signal, `${image.key}: ${builder.name} push failed (${auth.describe})`);
         digest = normalizeDigest(fs.readFileSync(digestfile, 'utf8'));
         line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${digest}`);
-        const files: Record<string, string> = {};
-        image.files.forEach((f, i) => (files[f.target] = `sha256:${digests.get(item)![i]}`));
-        pushed.set(image.key, { image: image.image, digest, inputs: inputsDigest(image), files });
+        pushed.set(image.key, lockEntry(item, digest, digests.get(item)!));
         recordImages(origin!.lockFile, pushed, all.map((i) => i.image.key), origin!.lockSource, origin!.lockUser);
       }
       built.push({ key: image.key, image: image.image, imageId, digest });
@@ -166,6 +178,135 @@ async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<Bu
   const lockFile = origin?.lockFile;
   if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile!) || lockFile}; ${origin!.pinAdvice}`);
   return { builder: builder.name, images: built, lockFile: pushed.size ? lockFile : undefined };
+}
+
+/**
+ * The builder: the one asked for; else modelcar's own writer when the image goes to a registry or a layout, and
+ * podman (else buildah) when it goes into local container storage, where only they put it.
+ */
+function pickBuilder(options: BuildOptions | BuildTreeOptions, env: NodeJS.ProcessEnv): { name: BuilderName; path: string } | 'modelcar' {
+  if (options.builder === 'modelcar' || (options.builder === undefined && (options.push || options.layout !== undefined))) {
+    if (!options.push && options.layout === undefined) {
+      const other = BUILDERS.find((b) => findOnPath(b, env));
+      throw new UserError(`--builder modelcar writes an image to a registry (--push) or to an OCI layout folder (--layout DIR); to build into local container storage use ${other ? `--builder ${other}` : 'podman or buildah'}`, 2);
+    }
+    if (options.push && options.layout !== undefined) throw new UserError('--layout writes the images into a folder instead of pushing them; give --push or --layout, not both', 2);
+    return 'modelcar';
+  }
+  if (options.layout !== undefined) throw new UserError(`--layout is written by --builder modelcar, not ${options.builder}`, 2);
+  return chooseBuilder(options.builder, env);
+}
+
+/**
+ * The push flags of a model's compression with podman or buildah: none when its source names none (they compress
+ * with gzip), else the flag that asks for it. podman 4 cannot push uncompressed layers (`--compression-format` knows
+ * gzip and zstd; buildah has `--disable-compression`): refused, before anything is built.
+ */
+function compressionFlags(item: PipelineImage, builder: BuilderName): string[] {
+  const c = item.compression;
+  if (c === undefined || c === 'gzip') return [];
+  if (c === 'zstd') return ['--compression-format', 'zstd'];
+  if (builder === 'podman') throw new UserError(`${item.image.key}: compression none: podman cannot push uncompressed layers; use --builder modelcar or buildah, or compression zstd or gzip`);
+  return ['--disable-compression'];
+}
+
+/** The compression of a model's layers with modelcar's writer: its source's, else {@link DEFAULT_COMPRESSION}. */
+function compressionOf(item: PipelineImage): Compression {
+  return item.compression ?? DEFAULT_COMPRESSION;
+}
+
+function lockEntry(item: PipelineImage, digest: string, fileDigests: readonly string[]): LockEntry {
+  const files: Record<string, string> = {};
+  item.image.files.forEach((f, i) => setOwn(files, f.target, `sha256:${fileDigests[i]}`));
+  return { image: item.image.image, digest, inputs: inputsDigest(item.image), files };
+}
+
+/** Builds with modelcar's own image writer: each image pushed (and recorded in the lock file) or written as a layout. */
+async function buildWithWriter(
+  options: BuildOptions | BuildTreeOptions,
+  images: readonly PipelineImage[],
+  all: readonly PipelineImage[],
+  digests: ReadonlyMap<PipelineImage, string[]>,
+  outdir: string,
+  origin: ImageOrigin | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<BuildResult> {
+  const output = options.output ?? { write: () => undefined };
+  const line = (text: string) => output.write(`${text}\n`);
+  const auth = prepareAuthFile(options.authfile, env);
+  // A second signal exits at once: the credentials in the clear go first.
+  const dropAuth = onInterrupt(() => auth.cleanup());
+  const built: BuiltImage[] = [];
+  const pushed = new Map<string, LockEntry>();
+  try {
+    await testPauseAsync('auth-file-ready', options.signal);
+    if (options.signal?.aborted) throw new UserError('interrupted; nothing was built', INTERRUPTED_EXIT_CODE);
+    line(`${options.push ? 'pushing' : 'reading base images'} with ${auth.describe}`);
+    for (const item of images) {
+      const { image } = item;
+      const label = image.filesLabel(outdir, digests.get(item)!);
+      const compression = compressionOf(item);
+      const layout = options.layout === undefined ? undefined : path.resolve(options.layout, ...image.key.split('/'));
+      line(`${image.key}: ${options.push ? 'pushing' : 'writing'} ${image.image} (${image.layers.length} model layer${image.layers.length === 1 ? '' : 's'}, ${compression === 'none' ? 'uncompressed' : compression}) on ${image.baseImage}${layout ? ` to ${path.relative(process.cwd(), layout) || '.'}` : ''}`);
+      let written;
+      try {
+        written = await writeImage({
+          image,
+          staged: stagedFiles(item),
+          filesLabel: label,
+          fileDigests: new Map(image.files.map((f, i) => [f.target, digests.get(item)![i]])),
+          compression,
+          destination: layout ? { kind: 'layout', dir: layout } : { kind: 'registry' },
+          authfile: auth.path,
+          tlsVerify: options.tlsVerify,
+          signal: options.signal,
+          output,
+          env,
+        });
+      } catch (e) {
+        if (e instanceof AbortedError || options.signal?.aborted) {
+          throw new UserError(`interrupted while ${options.push ? 'pushing' : 'writing'} ${image.key}; ${options.push ? 'its upload was cancelled and the tag left as it was' : 'the partial layout was removed'}`, INTERRUPTED_EXIT_CODE);
+        }
+        if (e instanceof RegistryError) throw new UserError(`${image.key}: ${e.message}${e.status === 401 || e.status === 403 ? ` (${auth.describe})` : ''}`);
+        if (e instanceof LayoutExistsError || e instanceof UserError) throw new UserError(`${image.key}: ${e.message}`, e instanceof UserError ? e.exitCode : 1);
+        if (typeof (e as NodeJS.ErrnoException).code === 'string') throw new UserError(`${image.key}: ${(e as Error).message}`);
+        throw e;
+      }
+      if (options.push) {
+        line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${written.digest} (image ID ${written.configDigest})`);
+        pushed.set(image.key, lockEntry(item, written.digest, digests.get(item)!));
+        recordImages(origin!.lockFile, pushed, all.map((i) => i.image.key), origin!.lockSource, origin!.lockUser);
+      } else line(`${image.key}: wrote ${image.image} as ${written.digest} (image ID ${written.configDigest}) to ${layout}`);
+      built.push({ key: image.key, image: image.image, imageId: written.configDigest, digest: written.digest });
+    }
+  } finally {
+    auth.cleanup();
+    dropAuth();
+  }
+  const lockFile = origin?.lockFile;
+  if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile!) || lockFile}; ${origin!.pinAdvice}`);
+  return { builder: 'modelcar', images: built, lockFile: pushed.size ? lockFile : undefined };
+}
+
+/**
+ * The staged files of a model image, by path in its build context, as absolute paths the writer opens: reached
+ * through the output folder's {@link SafeFolder}, so that a symbolic link or a mount point on the way (or in place
+ * of the file) is refused, never read through.
+ */
+function stagedFiles(item: PipelineImage): ReadonlyMap<string, string> {
+  const { outdir } = item.context;
+  const root = SafeFolder.open(outdir, { shown: path.relative(process.cwd(), outdir) || '.', what: 'output folder' });
+  const context = path.relative(outdir, item.contextDir).split(path.sep).join('/');
+  const files = new Map<string, string>();
+  for (const f of item.image.files) {
+    const rel = `${context}/${f.target}`;
+    const stat = root?.lstat(rel);
+    if (stat === undefined || !root) throw new UserError(`${item.image.key}: ${f.target} is not staged. Run ${item.origin.stageCommand(item.image.key)} first.`);
+    root.refuseUnsafe(rel, stat, 'file');
+    if (!stat.isFile()) throw new UserError(`${item.image.key}: ${root.show(rel)} is not a file; run ${item.origin.stageCommand(item.image.key)} first`);
+    files.set(f.target, root.full(rel));
+  }
+  return files;
 }
 
 /** Refuses a build context that is missing or not what synth (or synthesize()) writes for its source now. */

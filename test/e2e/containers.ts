@@ -215,7 +215,7 @@ export interface TarEntry {
 
 /** Lists a layer tarball (compressed or not) with GNU tar. */
 export function listLayer(layer: string): TarEntry[] {
-  const out = run('tar', ['--numeric-owner', '-tvf', layer], { env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' } });
+  const out = run('tar', ['--numeric-owner', '--quoting-style=literal', '-tvf', layer], { env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' } });
   return out
     .split('\n')
     .filter((l) => l !== '')

@@ -179,7 +179,49 @@ describe('modelcar build refuses to build what it cannot vouch for', () => {
   test('build --help shows the options', async () => {
     const { code, out } = await cli(['build', '--help']);
     expect(code).toBe(0);
-    for (const option of ['--push', '--builder', '--authfile', '--tls-verify']) expect(out).toContain(option);
-    expect(out).toContain('[choices: "podman", "buildah"]');
+    for (const option of ['--push', '--builder', '--layout', '--authfile', '--tls-verify']) expect(out).toContain(option);
+    expect(out).toContain('[choices: "modelcar", "podman", "buildah"]');
+  });
+});
+
+describe("choosing modelcar's own image writer", () => {
+  const config = ['version: 1', 'defaults:', '  namespace: team-a', '  runtime: kserve-ovms', 'models:', '  - name: model', '    format: onnx', '    image: quay.io/team-a/model:1', '    files:', '      - source: model.onnx', ''].join('\n');
+
+  test('GIVEN --builder modelcar without --push or --layout THEN exit 2: it writes to a registry or a layout, podman or buildah build locally', async () => {
+    const p = project(config);
+    p.file('model.onnx', 'weights');
+    await cli(['synth', '-c', p.config, '-o', p.dist]);
+    const result = await cli(['build', '-c', p.config, '-o', p.dist, '--builder', 'modelcar']);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/^modelcar: --builder modelcar writes an image to a registry \(--push\) or to an OCI layout folder \(--layout DIR\); to build into local container storage use --builder (podman|buildah)\n$/);
+  });
+
+  test('GIVEN --push and --layout, or --layout with podman THEN exit 2 naming the conflict', async () => {
+    const p = project(config);
+    p.file('model.onnx', 'weights');
+    await cli(['synth', '-c', p.config, '-o', p.dist]);
+    expect(await cli(['build', '-c', p.config, '-o', p.dist, '--push', '--layout', path.join(p.dir, 'oci')])).toStrictEqual({
+      code: 2,
+      out: '',
+      err: 'modelcar: --layout writes the images into a folder instead of pushing them; give --push or --layout, not both\n',
+    });
+    expect(await cli(['build', '-c', p.config, '-o', p.dist, '--builder', 'podman', '--layout', path.join(p.dir, 'oci')])).toStrictEqual({
+      code: 2,
+      out: '',
+      err: 'modelcar: --layout is written by --builder modelcar, not podman\n',
+    });
+  });
+
+  test('GIVEN compression none with podman THEN refused before anything is built: podman 4 cannot push uncompressed layers', async () => {
+    const p = project(config.replace('  runtime: kserve-ovms', '  runtime: kserve-ovms\n  compression: none'));
+    p.file('model.onnx', 'weights');
+    await cli(['synth', '-c', p.config, '-o', p.dist]);
+    await cli(['stage', '-c', p.config, '-o', p.dist]);
+    requireTool('podman', IMAGE_TOOLS_INSTALL);
+    expect(await cli(['build', '-c', p.config, '-o', p.dist, '--builder', 'podman', '--push'])).toStrictEqual({
+      code: 1,
+      out: '',
+      err: 'modelcar: team-a/model: compression none: podman cannot push uncompressed layers; use --builder modelcar or buildah, or compression zstd or gzip\n',
+    });
   });
 });

@@ -104,7 +104,7 @@ function buildField(plan: BuildPlan, modeField: FieldPath, problem: PropProblem)
 
 /**
  * The config the build of a model runs: that one model, with everything it takes from elsewhere in the config
- * resolved (namespace, runtime, layout, base image), so that the image built from it is the one `modelcar build`
+ * resolved (namespace, runtime, layout, base image, compression), so that the image built from it is the one `modelcar build`
  * builds from the whole config (the same Containerfile, labels and files). A runtime that is not built in is named
  * as one that exists (`existing`), with its layout: only its name and layout go into the image.
  */
@@ -113,6 +113,8 @@ export function standaloneConfig(config: ModelcarConfig, plan: BuildPlan): strin
   const runtimeName = runtime.kind === 'emitted' ? runtime.definition.name : runtime.reference.name;
   const builtin = runtime.kind === 'emitted' && BUILTIN_RUNTIMES[runtimeName] !== undefined;
   const baseImage = model.baseImage ?? config.defaults?.baseImage;
+  // The layers' compression changes the image's digest: the build in the cluster compresses as `modelcar build` does.
+  const compression = model.compression ?? config.defaults?.compression;
   const data = {
     version: 1,
     ...(builtin ? {} : { runtimes: { [runtimeName]: { existing: 'ServingRuntime', layout: layout.name } } }),
@@ -126,6 +128,7 @@ export function standaloneConfig(config: ModelcarConfig, plan: BuildPlan): strin
         ...(model.formatVersion !== undefined ? { formatVersion: model.formatVersion } : {}),
         image: model.image,
         ...(baseImage !== undefined ? { baseImage } : {}),
+        ...(compression !== undefined ? { compression } : {}),
         files: model.files.map((f) => ({ ...f })),
       },
     ],

@@ -146,6 +146,7 @@ describe('in-cluster builds in a config', () => {
     ['a file pinned to other bytes', (c: string) => c.replace(SHA('a'), SHA('f')), 'mobilenet'],
     ['another image tag', (c: string) => c.replace('mobilenet:v2-7', 'mobilenet:v2-8'), 'mobilenet'],
     ['another base image', (c: string) => c.replace('  baseImage: ubi9\n', '  baseImage: ubi8\n'), 'mobilenet'],
+    ['the layers compressed with zstd (another digest)', (c: string) => c.replace('  baseImage: ubi9\n', '  baseImage: ubi9\n  compression: zstd\n'), 'mobilenet'],
     ['a longer build timeout', (c: string) => c.replace('  serviceAccount: pipeline\n', '  serviceAccount: pipeline\n  timeout: 6h\n'), 'mobilenet'],
     ['another step image', (c: string) => c.replace('  serviceAccount: pipeline\n', '  serviceAccount: pipeline\n  image: registry.example.com/modelcar:0.1.0\n'), 'detector'],
   ])('GIVEN %s THEN the TaskRun of the model gets a new name, so that it runs', (_what, change, model) => {
@@ -154,6 +155,14 @@ describe('in-cluster builds in a config', () => {
     const name = (runs: Record<string, any>) => Object.values(runs).find((r) => r.metadata.labels['dev.modelcar.model.name'] === model).metadata.name;
     expect(name(after)).not.toBe(name(before));
     expect(name(after)).toMatch(new RegExp(`^${model}-build-[0-9a-f]{10}$`));
+  });
+
+  test('GIVEN a compression in the defaults or the model THEN the config the TaskRun carries has it: the cluster pushes the layers `modelcar build` pushes', () => {
+    const text = CONFIG.replace('  baseImage: ubi9\n', '  baseImage: ubi9\n  compression: zstd\n').replace('    sourceSecret: models-bucket\n', '    sourceSecret: models-bucket\n    compression: gzip\n');
+    const runs = Object.values(runsOf(writeConfig(text)));
+    const carried = (model: string) => YAML.parse(runs.find((r) => r.metadata.labels['dev.modelcar.model.name'] === model).spec.params[0].value).models[0].compression;
+    expect([carried('mobilenet'), carried('detector'), carried('granite')]).toStrictEqual(['zstd', 'gzip', 'zstd']);
+    expect(Object.values(runsOf(writeConfig(CONFIG))).map((r) => YAML.parse(r.spec.params[0].value).models[0].compression)).toStrictEqual([undefined, undefined, undefined]);
   });
 
   test('GIVEN the model files THEN the workspace is their size plus 10% and 1 GiB, in whole GiB', () => {

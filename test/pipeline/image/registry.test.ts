@@ -1,0 +1,148 @@
+/**
+ * modelcar's registry client against a real registry (Debian's docker-registry, distribution 2.x, htpasswd auth on
+ * 127.0.0.1): Basic auth as the registry's 401 asks, refusals said without the credentials, uploads streamed and
+ * checked by the registry, mounts, manifests; and what skopeo then reads back.
+ */
+import { createHash, randomBytes } from 'crypto';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Readable, Writable } from 'stream';
+import { pipeline } from 'stream/promises';
+import { dockerConfigJson } from '../../../src/core/docker-config';
+import { RegistryClient, RegistryError, parseChallenge } from '../../../src/pipeline/image/registry';
+import { pushTinyBase } from '../../support/oci-base';
+import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../../support/registry';
+import { TokenRegistry, startTokenRegistry } from '../../support/token-registry';
+import { requireTool } from '../../support/tools';
+import { tempDir } from '../../support/temp';
+
+jest.setTimeout(60_000);
+
+const USERNAME = 'robot';
+const PASSWORD = `pw<&>"${randomBytes(4).toString('hex')}`;
+const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+let dir: string;
+let registry: Registry;
+const clients: RegistryClient[] = [];
+
+/** A client with the test's credentials, other ones, or (null) none. */
+function client(credentials: { username: string; password: string } | null = { username: USERNAME, password: PASSWORD }, tlsVerify = false): RegistryClient {
+  const c = new RegistryClient(registry.host, { credentials: credentials ?? undefined, tlsVerify });
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  dir = tempDir('modelcar-registry-');
+  registry = await startRegistry({ dir: path.join(dir, 'registry'), username: USERNAME, password: PASSWORD });
+});
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await registry?.stop();
+});
+
+describe('parseChallenge', () => {
+  test('GIVEN Bearer and Basic challenges THEN scheme and parameters, quoted or not', () => {
+    expect(parseChallenge('Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull"')).toStrictEqual({
+      scheme: 'bearer',
+      params: { realm: 'https://auth.example.com/token', service: 'registry.example.com', scope: 'repository:a/b:pull' },
+    });
+    expect(parseChallenge('Basic realm="modelcar \\"e2e\\""')).toStrictEqual({ scheme: 'basic', params: { realm: 'modelcar "e2e"' } });
+    expect(parseChallenge(undefined)).toBeUndefined();
+  });
+});
+
+describe('RegistryClient on docker-registry with htpasswd', () => {
+  beforeAll(() => {
+    for (const tool of ['docker-registry', 'htpasswd', 'skopeo']) requireTool(tool, IMAGE_TOOLS_INSTALL);
+  });
+
+  test('GIVEN the right credentials THEN a streamed upload, a mount, a manifest; skopeo reads the image back', async () => {
+    const c = client();
+    const digest = await pushTinyBase(c, 'team/base', '1');
+    const data = randomBytes(200_000);
+    expect(await c.hasBlob('team/model', sha256(data))).toBe(false);
+    await c.upload('team/model', (body) => pipeline(Readable.from([data.subarray(0, 70_000), data.subarray(70_000)]), body as NodeJS.WritableStream & Writable), () => sha256(data));
+    expect(await c.hasBlob('team/model', sha256(data))).toBe(true);
+    const base = JSON.parse((await c.getManifest('team/base', '1')).body.toString('utf8'));
+    expect(await c.mountBlob('team/model', base.layers[0].digest, 'team/base')).toBe(true);
+    expect(await c.hasBlob('team/model', base.layers[0].digest)).toBe(true);
+    const auth = path.join(dir, 'auth.json');
+    fs.writeFileSync(auth, dockerConfigJson({ server: registry.host, username: USERNAME, password: PASSWORD }), { mode: 0o600 });
+    const inspected = JSON.parse(execFileSync('skopeo', ['inspect', '--authfile', auth, '--tls-verify=false', `docker://${registry.host}/team/base:1`], { encoding: 'utf8' }));
+    expect({ digest: inspected.Digest, labels: inspected.Labels }).toStrictEqual({ digest, labels: { 'base.label': 'kept' } });
+  });
+
+  test('GIVEN a digest that is not the content THEN the registry refuses the upload, and the client says so', async () => {
+    const c = client();
+    await c.login(['repository:team/bad:pull,push']);
+    const data = randomBytes(1000);
+    const error = await c.upload('team/bad', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => sha256(Buffer.from('other'))).catch((e) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error.message).toMatch(new RegExp(`^${registry.host.replace(/\./g, '\\.')}: PUT /v2/team/bad/blobs/uploads/[0-9a-f-]{36}: HTTP 400: DIGEST_INVALID provided digest did not match uploaded content$`));
+    expect(await c.hasBlob('team/bad', sha256(data))).toBe(false);
+  });
+
+  test('GIVEN a wrong password THEN "refused the credentials", without them in the message', async () => {
+    const c = client({ username: USERNAME, password: `${PASSWORD}x` });
+    const error = await c.login(['repository:team/base:pull']).catch((e) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error.message).toBe(`${registry.host}: the registry refused the credentials (HTTP 401)`);
+  });
+
+  test('GIVEN no credentials THEN the client says which registry needs them and how to give them', async () => {
+    const error = await client(null).login(['repository:team/base:pull']).catch((e) => e);
+    expect(error.message).toBe(`${registry.host}: the registry needs credentials, and there are none for it (podman login ${registry.host}, or --authfile)`);
+  });
+
+  test('GIVEN a plain-http registry and TLS verified THEN an error that says --tls-verify=false allows plain http', async () => {
+    const error = await client(null, true).login([]).catch((e) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error.message).toMatch(new RegExp(`^${registry.host.replace(/\./g, '\\.')}: GET /v2/: .*\\(the registry does not speak TLS\\? --tls-verify=false allows plain http\\)$`));
+  });
+
+  test('GIVEN a manifest that does not exist THEN HTTP 404 with the registry\'s error code', async () => {
+    const c = client();
+    await c.login(['repository:team/base:pull']);
+    await expect(c.getManifest('team/base', 'nope')).rejects.toThrow(`${registry.host}: GET /v2/team/base/manifests/nope: HTTP 404: MANIFEST_UNKNOWN manifest unknown`);
+  });
+});
+
+describe('RegistryClient on docker-registry with bearer tokens', () => {
+  let tokens: TokenRegistry;
+  beforeAll(async () => {
+    requireTool('openssl', 'apt-get install -y openssl');
+    tokens = await startTokenRegistry({ dir: path.join(dir, 'token-registry'), username: USERNAME, password: PASSWORD });
+  });
+  afterAll(() => tokens?.stop());
+
+  const tokenClient = (password = PASSWORD) => {
+    const c = new RegistryClient(tokens.host, { credentials: { username: USERNAME, password }, tlsVerify: false });
+    clients.push(c);
+    return c;
+  };
+
+  test('GIVEN the 401 names a token service THEN a token for the scopes, renewed for other repositories; uploads, mounts and manifests work', async () => {
+    const c = tokenClient();
+    await pushTinyBase(c, 'team/base', '1');
+    const base = JSON.parse((await c.getManifest('team/base', '1')).body.toString('utf8'));
+    // Another repository: the token of team/base does not cover it, the client asks for one that does.
+    await c.login(['repository:team/model:pull,push']);
+    const data = randomBytes(100_000);
+    await c.upload('team/model', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => sha256(data));
+    expect(await c.hasBlob('team/model', sha256(data))).toBe(true);
+    expect(await c.mountBlob('team/model', base.layers[0].digest, 'team/base')).toBe(true);
+    expect(tokens.scopes).toContainEqual(['repository:team/base:pull,push']);
+    expect(tokens.scopes).toContainEqual(['repository:team/model:pull,push']);
+    expect(tokens.scopes.some((s) => s.includes('repository:team/model:pull,push') && s.includes('repository:team/base:pull'))).toBe(true);
+  });
+
+  test('GIVEN a wrong password THEN the token service refuses it, and the message says so without it', async () => {
+    const error = await tokenClient(`${PASSWORD}x`).login(['repository:team/base:pull']).catch((e) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error.message).toMatch(new RegExp(`^${tokens.host.replace(/\./g, '\\.')}: the token service http://127\\.0\\.0\\.1:\\d+/token answered HTTP 401 \\(the credentials were refused\\)$`));
+    expect(error.message).not.toContain(PASSWORD);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * A real registry with bearer-token auth, as quay.io, Docker Hub or GHCR do it: Debian's docker-registry
+ * (distribution 2.x) configured with `auth: token`, and a token service of the test's own on 127.0.0.1 that checks
+ * Basic credentials and issues RS256 JWTs for the scopes asked, signed with a key whose self-signed certificate
+ * (made by openssl) is the registry's root. The token format is distribution's (registry/auth/token/token.go:
+ * issuer, audience = service, an `access` list, the certificate chain in the header's `x5c`).
+ */
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { createPrivateKey, randomBytes, sign } from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as path from 'path';
+import { IMAGE_TOOLS_INSTALL, freePort } from './registry';
+import { requireTool } from './tools';
+
+export interface TokenRegistry {
+  /** `127.0.0.1:<port>` of the registry. */
+  readonly host: string;
+  /** The scopes the token service was asked for, request by request. */
+  readonly scopes: string[][];
+  log(): string;
+  stop(): Promise<void>;
+}
+
+const SERVICE = 'modelcar-test-registry';
+const ISSUER = 'modelcar-test-token-service';
+
+const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
+
+/** Starts the token service and the registry; the registry answers 401 with `Bearer realm=...` until given a token. */
+export async function startTokenRegistry(options: { dir: string; username: string; password: string }): Promise<TokenRegistry> {
+  const binary = requireTool('docker-registry', IMAGE_TOOLS_INSTALL);
+  const openssl = requireTool('openssl', 'apt-get install -y openssl');
+  fs.mkdirSync(options.dir, { recursive: true });
+  const key = path.join(options.dir, 'token.key');
+  const cert = path.join(options.dir, 'token.crt');
+  execFileSync(openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=modelcar test token service', '-days', '1'], { stdio: 'ignore' });
+  const privateKey = createPrivateKey(fs.readFileSync(key));
+  const der = Buffer.from(
+    fs
+      .readFileSync(cert, 'utf8')
+      .replace(/-----(BEGIN|END) CERTIFICATE-----/g, '')
+      .replace(/\s+/g, ''),
+    'base64',
+  );
+
+  const scopes: string[][] = [];
+  const tokens = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const expected = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+    if (url.pathname !== '/token' || req.headers.authorization !== expected || url.searchParams.get('service') !== SERVICE) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"invalid credentials"}');
+      return;
+    }
+    const asked = url.searchParams.getAll('scope');
+    scopes.push(asked);
+    const access = asked
+      .map((s) => /^repository:([^:]+):(.+)$/.exec(s))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ type: 'repository', name: m[1], actions: m[2].split(',') }));
+    const now = Math.floor(Date.now() / 1000);
+    const header = b64url(JSON.stringify({ typ: 'JWT', alg: 'RS256', x5c: [der.toString('base64')] }));
+    const claims = b64url(JSON.stringify({ iss: ISSUER, sub: options.username, aud: SERVICE, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access }));
+    const signature = b64url(sign('sha256', Buffer.from(`${header}.${claims}`), privateKey));
+    const token = `${header}.${claims}.${signature}`;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+  });
+  await new Promise<void>((resolve) => tokens.listen(0, '127.0.0.1', resolve));
+  const realm = `http://127.0.0.1:${(tokens.address() as import('net').AddressInfo).port}/token`;
+
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const config = path.join(options.dir, 'config.yml');
+  fs.writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      'log:',
+      '  level: info',
+      '  accesslog:',
+      '    disabled: true',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${JSON.stringify(path.join(options.dir, 'data'))}`,
+      'http:',
+      `  addr: ${host}`,
+      '  secret: modelcar-token-test',
+      'auth:',
+      '  token:',
+      `    realm: ${realm}`,
+      `    service: ${SERVICE}`,
+      `    issuer: ${ISSUER}`,
+      `    rootcertbundle: ${JSON.stringify(cert)}`,
+      '',
+    ].join('\n'),
+  );
+  const logFile = path.join(options.dir, 'registry.log');
+  const out = fs.openSync(logFile, 'w');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
+  const child: ChildProcess = spawn(binary, ['serve', config], { detached: true, stdio: ['ignore', out, out], env });
+  fs.closeSync(out);
+  const log = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // gone already
+      }
+      await exited;
+    }
+    await new Promise<void>((resolve) => tokens.close(() => resolve()));
+  };
+  for (let i = 0; i < 200; i++) {
+    const status = await fetch(`http://${host}/v2/`).then((r) => r.status, () => 0);
+    if (status === 401) return { host, scopes, log, stop };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stop();
+  throw new Error(`docker-registry with token auth did not start on ${host}:\n${log()}`);
+}
