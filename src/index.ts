@@ -18,7 +18,7 @@ export type { InferenceServiceProps, ModelFormat, ScaleMetric } from './construc
 export { ModelAuth } from './constructs/model-auth';
 export type { ModelAuthProps } from './constructs/model-auth';
 export { ModelImage } from './constructs/model-image';
-export type { ModelImageFile, ModelImageInfo, ModelImageProps } from './constructs/model-image';
+export type { ModelImageFile, ModelImageHubFiles, ModelImageInfo, ModelImageProps, ModelImageSource } from './constructs/model-image';
 export { OciModel } from './constructs/oci-model';
 export type { OciModelProps } from './constructs/oci-model';
 export { Containerfile } from './constructs/containerfile';
@@ -110,3 +110,20 @@ export type { BuildTreeOptions } from './pipeline/build';
 export type { LockUser } from './pipeline/lock';
 export { cdk8sOutput, writeCdk8sManifests } from './pipeline/cdk8s-cli';
 export type { Cdk8sOutput, Cdk8sOutputOptions } from './pipeline/cdk8s-cli';
+
+// ---- Sources of many files: the files of a Hugging Face repository at a commit (ModelImageHubFiles), listed by the
+// hub's API, and the files of local folders, pinned file by file in the lock file's `sources` (which lockSources
+// records, as `modelcar synth` does); images built elsewhere pinned from their registry (pin); a starter config (init).
+
+export type { HubFile, HubSnapshot } from './core/hub';
+export { selectHubFiles } from './core/hub';
+export { HubClient, HubError, hubEndpoint, hubToken } from './pipeline/sources/hub-client';
+export type { HubClientOptions, HubToken, TreeFile } from './pipeline/sources/hub-client';
+export type { ISourcePins } from './core/source-pins';
+export { lockSources } from './pipeline/sources/lock-sources';
+export type { LockSourcesOptions, LockedSources } from './pipeline/sources/lock-sources';
+export type { LockSources, LockedFile, LockedFolder, LockedHubSource } from './pipeline/lock';
+export { pin } from './pipeline/pin';
+export type { PinOptions, PinResult, PinnedImage } from './pipeline/pin';
+export { init, guessModel } from './pipeline/init';
+export type { InitOptions, InitResult, ModelGuess } from './pipeline/init';

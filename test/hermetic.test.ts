@@ -47,7 +47,7 @@ describe('the environment of the tests', () => {
   });
 
   test('no variable of the developer that would change a result is set', () => {
-    const names = ['REGISTRY_AUTH_FILE', 'DOCKER_CONFIG', 'XDG_CONFIG_HOME', 'KUBECONFIG', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'NO_PROXY', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'GIT_DIR', 'npm_config_userconfig', 'BUILDAH_ISOLATION', 'CONTAINERS_STORAGE_CONF'];
+    const names = ['REGISTRY_AUTH_FILE', 'DOCKER_CONFIG', 'XDG_CONFIG_HOME', 'KUBECONFIG', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'NO_PROXY', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'GIT_DIR', 'npm_config_userconfig', 'BUILDAH_ISOLATION', 'CONTAINERS_STORAGE_CONF', 'HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_HOME', 'HF_ENDPOINT', 'HF_TOKEN_PATH'];
     expect(names.filter((n) => process.env[n] !== undefined)).toStrictEqual([]);
     expect({ LC_ALL: process.env.LC_ALL, TZ: process.env.TZ }).toStrictEqual({ LC_ALL: 'C.UTF-8', TZ: 'UTC' });
   });

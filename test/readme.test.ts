@@ -190,7 +190,7 @@ describe('the README', () => {
     );
     expect(check(bad, k).problems).toStrictEqual([
       'README.md:2: modelcar synth --chek   # a comment --not-a-flag: no flag --chek for synth',
-      'README.md:3: QUAY_TOKEN=x modelcar synht -c a.yaml | oc apply -f -: no command "synht" (modelcar has synth, pull-secret, validate, stage, build, pin)',
+      'README.md:3: QUAY_TOKEN=x modelcar synht -c a.yaml | oc apply -f -: no command "synht" (modelcar has synth, pull-secret, validate, stage, build, pin, init)',
       'README.md:4: npm run nope && npm start: npm run nope: package.json has no such script',
       'README.md:5: npx modelcar validate --strict: no flag --strict for validate',
       `README.md:6: npm install -g ./modelcar-9.9.9.tgz   # from npm pack: npm pack writes modelcar-${PKG.version}.tgz, not modelcar-9.9.9.tgz`,

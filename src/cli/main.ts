@@ -11,6 +11,7 @@ type PullSecretCommand = typeof import('./pull-secret-command');
 type StageCommand = typeof import('./stage-command');
 type BuildCommand = typeof import('./build-command');
 type PinCommand = typeof import('./pin-command');
+type InitCommand = typeof import('./init-command');
 
 /** What a command may read besides its arguments: the environment and standard input. */
 export interface CliInput {
@@ -31,7 +32,7 @@ function version(): string {
 
 const stdout = (text: string) => void process.stdout.write(text);
 
-const NAME_A_COMMAND = 'Name a command: synth, validate, stage, build, pin, pull-secret';
+const NAME_A_COMMAND = 'Name a command: synth, validate, stage, build, pin, init, pull-secret';
 
 /**
  * yargs's "Unknown argument" list, with a did-you-mean for each mistyped flag, as yargs gives one for a mistyped
@@ -81,23 +82,23 @@ export async function main(
     .usage('$0 <command> [options]\n\nServe ML models from OCI images on KServe, OpenDataHub and OpenShift AI.')
     .command(
       'synth',
-      'Synthesize Kubernetes manifests and image build contexts from a config',
+      'Synthesize Kubernetes manifests and image build contexts from a config; record the files of its folders and Hugging Face repositories in the lock file',
       (y) =>
         known(
           y
             .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
             .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder', normalize: true })
-            .option('check', { type: 'boolean', default: false, describe: 'Write nothing; exit 1 and show a diff of each file that would change when the output folder is stale, exit 0 when it is current' })
+            .option('check', { type: 'boolean', default: false, describe: 'Write nothing and ask no hub; exit 1 and show a diff of each file that would change when the output folder is stale, or name each file of a folder or repository that no longer matches the lock file; exit 0 when all is current' })
             .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
             .example('$0 synth --check', 'In CI: fail when the committed dist/ is stale'),
         ),
       async (args) => {
-        const { formatChanges, formatSummary, formatWarnings, isStale, runSynth } = require('./synth-command') as SynthCommand;
-        const result = await withInterrupts((signal) => runSynth({ config: args.config, outdir: args.output, check: args.check }, signal));
+        const { checkFails, formatChanges, formatSummary, formatWarnings, runSynth } = require('./synth-command') as SynthCommand;
+        const result = await withInterrupts((signal) => runSynth({ config: args.config, outdir: args.output, check: args.check }, { env: input.env, output: { write: out }, signal }));
         err(formatWarnings(result));
         if (args.check) {
-          out(formatChanges(result, args.output));
-          code = isStale(result) ? 1 : 0;
+          out(formatChanges(result, args.output, args.config));
+          code = checkFails(result) ? 1 : 0;
         } else {
           out(formatSummary(result, args.config, args.output));
         }
@@ -176,14 +177,17 @@ export async function main(
             .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
             .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
             .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
-            .option('stall-timeout', { type: 'number', default: 120, describe: 'Give up a download when less than 64 KiB arrive in this many seconds' })
-            .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts'),
+            .option('retries', { type: 'number', default: 5, describe: 'Attempts after the first for a download that breaks, goes idle or gets HTTP 429/5xx (resumed where it broke)' })
+            .option('stall-timeout', { type: 'number', default: 120, describe: 'Give up a download when less than 64 KiB arrive in this many seconds (over its attempts)' })
+            .example('$0 stage -c examples/mobilenet/modelcar.yaml', 'Download the MobileNet model into both build contexts')
+            .example('HTTPS_PROXY=http://proxy:3128 HF_TOKEN=... $0 stage', 'Through a proxy, with a Hugging Face token for gated repositories'),
         ),
       async (args) => {
         const { runStage } = require('./stage-command') as StageCommand;
+        if (!Number.isInteger(args.retries) || args.retries < 0) throw new UserError(`--retries: ${args.retries} is not a whole number of 0 or more`, 2);
         const stall = args['stall-timeout'];
         if (!(stall > 0)) throw new UserError(`--stall-timeout ${stall}: give a number of seconds above 0`, 2);
-        await runStage({ config: args.config, output: args.output, models: args.models ?? [], stallTimeoutMs: Math.round(stall * 1000) }, progressOut);
+        await runStage({ config: args.config, output: args.output, models: args.models ?? [], retries: args.retries, stallTimeoutMs: Math.round(stall * 1000) }, progressOut, input.env);
       },
     )
     .command(
@@ -218,19 +222,57 @@ export async function main(
       },
     )
     .command(
-      'pin',
-      'Record in the lock file the digests that finished in-cluster builds (Tekton TaskRuns) pushed; synth then pins storageUri to them',
+      'pin [models..]',
+      "Record in the lock file the digest of each model image already pushed: from its registry, once its labels show the config's files (images built by CI, build.sh, another tool), or with --from-run from finished in-cluster builds (Tekton TaskRuns); synth then pins storageUri to them",
       (y) =>
         known(
           y
-            .option('from-run', { type: 'string', nargs: 1, demandOption: true, describe: 'The finished TaskRuns, as `oc get taskrun NAME -o yaml` prints them: a file, or - for standard input', normalize: true })
+            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to pin, as name or namespace/name (default: all; not with --from-run, which pins the runs it is given)' })
             .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
-            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder synth writes', normalize: true })
+            .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
+            .option('tls-verify', { type: 'boolean', default: true, describe: "Verify the registry's TLS certificate; --tls-verify=false for a local registry over plain http" })
+            .option('from-run', { type: 'string', nargs: 1, describe: 'Instead of the registry: the finished TaskRuns, as `oc get taskrun NAME -o yaml` prints them: a file, or - for standard input', normalize: true })
+            .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'With --from-run: the output folder synth writes', normalize: true })
+            .example('$0 pin', 'After CI pushed the images: record their digests in modelcar.lock.yaml, then run modelcar synth')
+            .example('$0 pin team-a/mobilenet --authfile pull-secret.yaml', 'One model, with the credentials of a pull secret')
             .example('oc get taskrun -n ml -l app.kubernetes.io/managed-by=modelcar -o yaml | $0 pin --from-run -', 'Pin every finished build of namespace ml'),
         ),
-      (args) => {
+      async (args) => {
+        if (args.fromRun !== undefined) {
+          if ((args.models ?? []).length) throw new UserError(`--from-run pins the runs it is given: name no models (${(args.models ?? []).join(', ')})`, 2);
+          const { runPinFromRun } = require('./pin-command') as PinCommand;
+          out(runPinFromRun({ config: args.config, output: args.output, fromRun: args.fromRun }, input.readStdin));
+          return;
+        }
         const { runPin } = require('./pin-command') as PinCommand;
-        out(runPin({ config: args.config, output: args.output, fromRun: args.fromRun }, input.readStdin));
+        await runPin({ config: args.config, models: args.models ?? [], authfile: args.authfile, tlsVerify: args['tls-verify'] }, progressOut, input.env);
+      },
+    )
+    .command(
+      'init [folder]',
+      'Write a starter config for a model: from a local folder, or from a Hugging Face repository (--repo); the format and runtime are guessed from its files, and each guess is said',
+      (y) =>
+        known(
+          y
+            .positional('folder', { type: 'string', describe: 'A folder with the model files (relative paths are kept relative to the config)', normalize: true })
+            .option('repo', { type: 'string', describe: 'A Hugging Face repository (namespace/name) instead of a folder' })
+            .option('revision', { type: 'string', default: 'main', describe: 'The revision of --repo: a branch, a tag or a commit id' })
+            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file to write (never overwritten)', normalize: true })
+            .option('name', { type: 'string', describe: 'The model (InferenceService) name (default: from the folder or repository name)' })
+            .option('namespace', { alias: 'n', type: 'string', describe: 'The namespace (default: models)' })
+            .option('image', { type: 'string', describe: 'The model image to build and push (default: a placeholder on registry.example.com to change)' })
+            .option('runtime', { type: 'string', describe: 'The runtime, instead of the guess' })
+            .option('format', { type: 'string', describe: 'The model format, instead of the guess' })
+            .example('$0 init --repo ibm-granite/granite-3.1-2b-instruct --image quay.io/me/granite:3.1', 'A vLLM config for a Hugging Face LLM')
+            .example('$0 init models/mobilenet', 'A config for the ONNX model in a local folder'),
+        ),
+      async (args) => {
+        const { runInit } = require('./init-command') as InitCommand;
+        await runInit(
+          { folder: args.folder, repo: args.repo, revision: args.revision, config: args.config, name: args.name, namespace: args.namespace, image: args.image, runtime: args.runtime, format: args.format },
+          progressOut,
+          input.env,
+        );
       },
     )
     .demandCommand(1, NAME_A_COMMAND)

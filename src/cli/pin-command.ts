@@ -1,9 +1,36 @@
 import * as fs from 'fs';
 import { UserError } from '../core/errors';
+import { AbortedError, INTERRUPTED_EXIT_CODE } from '../core/interrupts';
+import { PinResult, pin } from '../pipeline/pin';
 import { describePinned, pinFromRuns } from '../pipeline/pin-run';
+import { ProgressOutput } from '../pipeline/progress';
+import { withInterrupts } from './signals';
 
-/** Arguments of `modelcar pin`. */
+/** Arguments of `modelcar pin` (from the registry). */
 export interface PinArgs {
+  readonly config: string;
+  readonly models: readonly string[];
+  readonly authfile?: string;
+  readonly tlsVerify: boolean;
+}
+
+/**
+ * Runs `modelcar pin`: resolves each model image in its registry; what it finds and records goes to `out`. SIGINT,
+ * SIGTERM and SIGHUP stop it cleanly.
+ */
+export function runPin(args: PinArgs, out: ProgressOutput, env: NodeJS.ProcessEnv = process.env): Promise<PinResult> {
+  return withInterrupts(async (signal) => {
+    try {
+      return await pin({ config: args.config, models: args.models, authfile: args.authfile, tlsVerify: args.tlsVerify, env, output: out, signal });
+    } catch (e) {
+      if (!(e instanceof AbortedError) && !signal.aborted) throw e;
+      throw new UserError('interrupted; nothing was recorded in the lock file', INTERRUPTED_EXIT_CODE);
+    }
+  });
+}
+
+/** Arguments of `modelcar pin --from-run`. */
+export interface PinFromRunArgs {
   readonly config: string;
   readonly output: string;
   /** A file with the finished TaskRuns, or `-` for standard input. */
@@ -11,7 +38,7 @@ export interface PinArgs {
 }
 
 /** Runs `modelcar pin --from-run`: records the digests of finished in-cluster builds in the lock file. Returns what it prints. */
-export function runPin(args: PinArgs, readStdin: () => string): string {
+export function runPinFromRun(args: PinFromRunArgs, readStdin: () => string): string {
   let text: string;
   try {
     text = args.fromRun === '-' ? readStdin() : fs.readFileSync(args.fromRun, 'utf8');

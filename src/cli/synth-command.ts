@@ -1,18 +1,54 @@
-import { Diagnostic, UserError, formatDiagnostic } from '../core/errors';
-import { AbortedError, runStepsAsync } from '../core/interrupts';
+import * as path from 'path';
+import { ConfigError, Diagnostic, UserError, formatDiagnostic } from '../core/errors';
+import { AbortedError, INTERRUPTED_EXIT_CODE, runStepsAsync } from '../core/interrupts';
 import { unifiedDiff } from '../output/diff';
-import { Stray } from '../output/writer';
-import { INTERRUPTED_EXIT_CODE } from '../core/interrupts';
+import { Stray, refuseDangerousOutdir } from '../output/writer';
+import { lockFileOf } from '../pipeline/lock';
+import { LockedSources, lockSources } from '../pipeline/sources/lock-sources';
 import { SynthesizeConfigFileOptions, SynthesizeConfigFileResult, synthesizeConfigFileSteps } from '../pipeline/synthesize';
 
-/** Runs `modelcar synth`; `signal` stops it cleanly (the output folder as it was). */
-export async function runSynth(options: SynthesizeConfigFileOptions, signal?: AbortSignal): Promise<SynthesizeConfigFileResult> {
+/** What `modelcar synth` did: the synthesis, and the sources recorded in (or, with --check, compared with) the lock file. */
+export interface SynthResult extends SynthesizeConfigFileResult {
+  readonly sources: LockedSources;
+}
+
+/**
+ * Runs `modelcar synth`: records the config's folder and hub sources (the lock file is written only once the
+ * output is), then synthesizes with them. With `check`, compares both without writing or asking the hub. `signal`
+ * stops it cleanly (the output folder and the lock file as they were).
+ */
+export async function runSynth(
+  options: Omit<SynthesizeConfigFileOptions, 'sources' | 'loaded'>,
+  io: { env?: NodeJS.ProcessEnv; output?: { write(text: string): void }; signal?: AbortSignal } = {},
+): Promise<SynthResult> {
+  refuseDangerousOutdir(path.resolve(options.outdir), { config: options.config });
   try {
-    return await runStepsAsync(synthesizeConfigFileSteps(options), signal);
+    const sources = await lockSources({ config: options.config, check: options.check, env: io.env, output: io.output, signal: io.signal });
+    let result: SynthesizeConfigFileResult;
+    try {
+      result = await runStepsAsync(synthesizeConfigFileSteps({ ...options, sources: sources.pins, loaded: sources.loaded }), io.signal);
+    } catch (e) {
+      // A source that is not recorded cannot be synthesized without asking the hub, which --check does not.
+      if (!ConfigError.isConfigError(e) || sources.problems.length === 0) throw e;
+      throw new UserError(`${formatSourceProblems(sources.problems, options.config)}(the output cannot be compared before that)`);
+    }
+    sources.write();
+    return { ...result, sources };
   } catch (e) {
     if (!(e instanceof AbortedError)) throw e;
     throw new UserError(`interrupted; ${options.outdir} was left as it was, and nothing half-written is left beside it`, INTERRUPTED_EXIT_CODE);
   }
+}
+
+/** The problems of `synth --check` with the sources, under a line that names the lock file and what to do. */
+function formatSourceProblems(problems: readonly string[], config: string | undefined): string {
+  const lock = config ? path.relative(process.cwd(), lockFileOf(config)) || lockFileOf(config) : 'the lock file';
+  return [`${lock} does not match the config's sources: run \`modelcar synth\` and commit the result`, ...problems.map((p) => `  ! ${p}`), ''].join('\n');
+}
+
+/** Whether `synth --check` fails: the output is stale, or the sources no longer match the lock file. */
+export function checkFails(result: SynthResult): boolean {
+  return isStale(result) || result.sources.problems.length > 0;
 }
 
 /** Whether `synth --check` fails: files would change, or the output folder holds files nothing generates. */
@@ -22,7 +58,7 @@ export function isStale(result: SynthesizeConfigFileResult): boolean {
 }
 
 /** The short report synth prints: objects per kind, build contexts, files added/changed/removed. */
-export function formatSummary(result: SynthesizeConfigFileResult, config: string, outdir: string): string {
+export function formatSummary(result: SynthesizeConfigFileResult & { sources?: LockedSources }, config: string, outdir: string): string {
   const counts = new Map<string, number>();
   for (const o of result.output.objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
   const kinds = [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
@@ -34,6 +70,7 @@ export function formatSummary(result: SynthesizeConfigFileResult, config: string
     `  image build contexts: ${images}`,
     `  files: ${added.length} added, ${changed.length} changed, ${removed.length} removed, ${unchanged.length} unchanged`,
   ];
+  for (const change of result.sources?.changes ?? []) lines.push(`  sources: ${change}`);
   lines.push(...fileLines(result));
   return lines.join('\n') + '\n';
 }
@@ -52,7 +89,12 @@ function fileLines(result: SynthesizeConfigFileResult): string[] {
  * What `synth --check` prints: whether the output folder is current, and when it is stale, the files that
  * would change and a short unified diff of each (at most {@link MAX_LISTED_FILES} files).
  */
-export function formatChanges(result: SynthesizeConfigFileResult, outdir: string): string {
+export function formatChanges(result: SynthesizeConfigFileResult & { sources?: LockedSources }, outdir: string, config?: string): string {
+  const problems = result.sources?.problems ?? [];
+  return (problems.length ? formatSourceProblems(problems, config) : '') + formatOutputChanges(result, outdir);
+}
+
+function formatOutputChanges(result: SynthesizeConfigFileResult, outdir: string): string {
   const { added, changed, removed } = result.changes;
   const strays = result.plan?.strays ?? [];
   if (!isStale(result)) return `${outdir}/ is up to date\n`;

@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { ErrorObject } from 'ajv';
 import * as YAML from 'yaml';
 import { ConfigError, Diagnostic, describeValue, didYouMean, fieldPath, UserError } from '../core/errors';
-import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep } from '../core/yaml-document';
+import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep, onceTooDeep } from '../core/yaml-document';
 import { sha256Problem } from '../core/model-files';
 import { configValidator } from './schema-validator';
 import { ModelcarConfig } from './types.generated';
@@ -62,7 +62,7 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
   };
   if (doc.errors.length) {
     throw new ConfigError(
-      doc.errors.map((e) => ({ position: position(e.pos[0]), field: '', message: yamlMessage(e, text) })),
+      onceTooDeep(doc.errors).map((e) => ({ position: position(e.pos[0]), field: '', message: yamlMessage(e, text) })),
     );
   }
   const nodeAt = (field: readonly (string | number)[]) => {

@@ -428,25 +428,43 @@ export interface ModelOverride {
   args?: string[];
 }
 /**
- * One model file: where to get it, and where it goes in the model layout.
+ * Model files: one file or folder (`source`), or the files of a Hugging Face repository at a revision (`repo`), and where they go in the model layout.
  */
 export interface ModelFile {
   /**
-   * An http(s) URL to download, an s3:// URL (s3://bucket/key on S3-compatible storage: endpoint and credentials from the environment, in the cluster from the model's sourceSecret), or a local file or folder, relative to this config file. A folder brings its files, recursively (names starting with '.' are left out).
+   * An http(s) URL to download, an s3:// URL (s3://bucket/key on S3-compatible storage: endpoint and credentials from the environment, in the cluster from the model's sourceSecret), or a local file or folder, relative to this config file. A folder brings its files, recursively (names starting with '.' are left out); `modelcar synth` records the SHA-256 of each in the lock file, and stage checks them. Give `source` or `repo`.
    */
-  source: string;
+  source?: string;
   /**
-   * File name within the runtime's model layout (e.g. model.onnx, which OpenVINO gets at /models/1/model.onnx). Defaults to the last segment of source. For a folder, '.' puts its files at the top of the layout.
+   * File name within the runtime's model layout (e.g. model.onnx, which OpenVINO gets at /models/1/model.onnx). Defaults to the last segment of source. For a folder or a repository, the folder its files go into; '.' (the default for a repository) puts them at the top of the layout.
    */
   path?: string;
   /**
-   * Expected SHA-256 of the file, 64 lowercase hex digits. `modelcar stage` and the build script refuse a file that does not match. Not for folders.
+   * Expected SHA-256 of the file, 64 lowercase hex digits. `modelcar stage` and the build script refuse a file that does not match. Not for folders and repositories: the lock file pins each of their files.
    */
   sha256?: string;
   /**
-   * Size of the file in bytes, e.g. 13966 (`ls -l` shows it); `modelcar stage` refuses a download of another size. An in-cluster build sizes its workspace volume from the sizes of the model's files, so it needs the size of each. Not for folders.
+   * Size of the file in bytes, e.g. 13966 (`ls -l` shows it); `modelcar stage` refuses a download of another size. An in-cluster build sizes its workspace volume from the sizes of the model's files, so it needs the size of each. Not for folders and repositories: the lock file records the size of each of their files.
    */
   size?: number;
+  /**
+   * A Hugging Face repository (namespace/name, e.g. ibm-granite/granite-3.1-2b-instruct): its files at `revision`, listed through the hub's API, downloaded from its resolve URLs (HF_ENDPOINT for a mirror, the token from HF_TOKEN or the token file) and checked against the hub's SHA-256. Give `source` or `repo`.
+   */
+  repo?: string;
+  /**
+   * The revision of `repo`: a commit id (40 hex digits), or a branch or tag, which `modelcar synth` resolves to its commit once and records in the lock file with each file's SHA-256. Required with repo.
+   */
+  revision?: string;
+  /**
+   * Only the files of `repo` whose path matches one of these patterns (as huggingface_hub's allow_patterns: `*` matches any characters, `/` too; `dir/` all files below dir), e.g. ["*.json", "*.safetensors"]. Default: all files.
+   *
+   * @minItems 1
+   */
+  include?: [string, ...string[]];
+  /**
+   * Leave out the files of `repo` whose path matches one of these patterns (as huggingface_hub's ignore_patterns), e.g. ["original/", "*.bin"].
+   */
+  exclude?: string[];
 }
 /**
  * A taint the predictor pods tolerate.

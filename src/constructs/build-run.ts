@@ -102,8 +102,21 @@ export class BuildRun extends Construct {
     if (!/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(timeout)) check.add('timeout', props.timeout, `"${timeout}" is not a Go duration (e.g. 90m, 3h)`);
     let bytes = 0;
     let s3 = false;
+    const hubEntries = new Set<number>();
     for (const f of image.files) {
       const at = (field: string) => ['files', f.index, field];
+      if (f.hub) {
+        // The build's config would have to carry the lock file's record of the repository, and the hub's token.
+        if (!hubEntries.has(f.index)) {
+          check.add(
+            at('hub'),
+            f.hub.repo,
+            `an in-cluster build does not fetch the files of a Hugging Face repository (${f.hub.repo}): build this model with build: local and record its digest with modelcar build --push or modelcar pin, or give its files as URLs with their sha256 and size`,
+          );
+        }
+        hubEntries.add(f.index);
+        continue;
+      }
       if (f.url === undefined) {
         check.add(at('source'), f.localPath, 'an in-cluster build cannot read a local file; give an http(s) or s3:// URL, or build this model where the file is (build: local)');
         continue;

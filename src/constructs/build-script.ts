@@ -9,6 +9,7 @@ import { BUILD_FLAGS_TEXT, FILES_LABEL } from '../core/model-files';
 import { isS3Source } from '../core/model-files';
 import type { DigestSlot, ModelFileEntry } from '../core/model-files';
 import { shellQuote } from '../core/output-file';
+import { HUB_ENDPOINT, encodeRepoPath } from '../core/hub';
 
 /** What build.sh is made from. */
 export interface BuildScriptProps {
@@ -25,10 +26,11 @@ export interface BuildScriptProps {
 /** The text of build.sh. */
 export function renderBuildScript(props: BuildScriptProps): string {
   const steps = props.files.map((f, slot) => {
+    if (f.hub) return `hub ${[`${f.hub.repo}/resolve/${f.hub.commit}/${encodeRepoPath(f.hub.path)}`, f.target, f.sha256!].map(shellQuote).join(' ')}; SHA_${slot}=$actual`;
     const from = f.url ?? path.relative(props.contextDir, f.localPath!).split(path.sep).join('/');
     // A file of a folder cannot be pinned: '-' says so, and its digest is printed without the hint.
     const args = [from, f.target, ...(f.sha256 ? [f.sha256] : f.folder !== undefined ? ['-'] : [])].map(shellQuote).join(' ');
-    return `${f.url ? (isS3Source(f.url) ? 'fetch_s3' : 'fetch') : 'copy'} ${args}; SHA_${slot}=$actual`;
+    return `${f.url ? (isS3Source(f.url) ? 'fetch_s3' : 'fetch') : f.link ? 'copy_target' : 'copy'} ${args}; SHA_${slot}=$actual`;
   });
   // Text parts single-quoted, digest slots as "$SHA_n": the shell joins them into the label's value.
   const merged: (string | DigestSlot)[] = [];
@@ -101,7 +103,7 @@ copy() {
     exit 1
   fi
 }
-
+${props.files.some((f) => f.link) ? COPY_TARGET_FUNCTION : ''}${props.files.some((f) => f.hub) ? HUB_FUNCTION : ''}
 ${steps.join('\n')}
 
 FILES=${label}
@@ -114,6 +116,38 @@ if [ "$PUSH" = 1 ]; then
 fi
 `;
 }
+
+/**
+ * The build script's download of a file of a Hugging Face repository: from HF_ENDPOINT (a mirror) or the hub, with
+ * the token of HF_TOKEN or of the token file `hf auth login` writes. curl gets the token on its standard input, not
+ * on its command line (where `ps` shows it), and sends such a header to the hub's host only, never to the CDN a
+ * redirect leads to (curl 7.58 and later). A download cut short is resumed (`-C -`).
+ */
+const HUB_FUNCTION = `
+# hub PATH FILE SHA256: downloads a file of a Hugging Face repository (PATH: <repo>/resolve/<commit>/<file>) from
+# HF_ENDPOINT (default ${HUB_ENDPOINT}), with the token of HF_TOKEN or the token file, unless it is already in place.
+hub() {
+  if [ ! -f "$2" ]; then
+    mkdir -p "$(dirname "$2")"
+    url="\${HF_ENDPOINT:-${HUB_ENDPOINT}}/$1"
+    echo "fetching $url"
+    token="\${HF_TOKEN:-}"
+    tokenfile="\${HF_TOKEN_PATH:-\${HF_HOME:-\${XDG_CACHE_HOME:-$HOME/.cache}/huggingface}/token}"
+    if [ -z "$token" ] && [ -f "$tokenfile" ]; then token=$(tr -d '\\r\\n' < "$tokenfile"); fi
+    if [ -n "$token" ]; then
+      printf 'Authorization: Bearer %s\\n' "$token" | curl -fSL --retry 3 -C - -H @- -o "$2.part" "$url"
+    else
+      curl -fSL --retry 3 -C - -o "$2.part" "$url"
+    fi
+    mv "$2.part" "$2"
+  fi
+  if ! check "$2" "$1" "$3"; then
+    rm -f "$2"
+    echo "removed $2; run again to download it anew" >&2
+    exit 1
+  fi
+}
+`;
 
 /**
  * build.sh's download from S3-compatible storage, written only for models with s3:// sources: curl signs the
@@ -139,6 +173,24 @@ fetch_s3() {
   if ! check "$2" "$1" "\${3:-}"; then
     rm -f "$2"
     echo "removed $2; run again to download it anew" >&2
+    exit 1
+  fi
+}
+`;
+
+/**
+ * The build script's copy of a local file that is a symbolic link (a Hugging Face cache's snapshot links into its
+ * blobs, relatively): `ln` would link the link itself, which leads nowhere from the build context, so the file it
+ * leads to is linked (`ln -L`, POSIX) or copied.
+ */
+const COPY_TARGET_FUNCTION = `
+# copy_target SOURCE FILE [SHA256]: as copy, for a SOURCE that is a symbolic link: the file it leads to.
+copy_target() {
+  mkdir -p "$(dirname "$2")"
+  rm -f "$2"
+  ln -L "$1" "$2" 2>/dev/null || cp -L "$1" "$2"
+  if ! check "$2" "$1" "\${3:-}"; then
+    rm -f "$2"
     exit 1
   fi
 }

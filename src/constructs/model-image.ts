@@ -6,10 +6,12 @@ import { DEFAULT_BASE_IMAGE, resolveBaseImage, shellLessBaseImage } from '../cor
 import { renderBuildScript } from './build-script';
 import { ModelFileEntry, checkModelFilePath, fileNameOf, filesLabelParts, groupLayers, isRemoteSource, listFolder, sha256Problem, urlProblem } from '../core/model-files';
 import { PropChecker, brand, hasBrand } from '../core/errors';
+import { HubSnapshot, checkRepoId, hubFileUrl, isCommitId } from '../core/hub';
 import { ModelLayout, modelFilePath } from '../core/model-layout';
 import { ImageReferenceError, parseImageReference } from '../core/image-ref';
 import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
 import { redactUrl } from '../core/url-credentials';
+import { own } from '../core/records';
 
 const MODEL_IMAGE = Symbol.for('modelcar.ModelImage');
 
@@ -43,7 +45,31 @@ export interface ModelImageFile {
    * @default - unknown until staged (for a local file: its size now)
    */
   readonly size?: number;
+  /**
+   * For a folder: the SHA-256 (64 lowercase hex) each of its files must have, by path relative to the folder, with
+   * `/` (as `modelcar synth` records them in the lock file). Every file of the folder must be listed, and no other:
+   * stage and the build script refuse a file that does not match, and a changed digest changes the image's inputs.
+   * @default - the folder's files are not pinned
+   */
+  readonly digests?: Readonly<Record<string, string>>;
 }
+
+/** The files of a Hugging Face repository at one commit, to put into the image. */
+export interface ModelImageHubFiles {
+  /**
+   * The repository's files at a commit, each with its SHA-256 and size (as `modelcar synth` records them in the lock
+   * file). Each file is downloaded from its resolve URL (`HF_ENDPOINT` for a mirror) and checked against its digest.
+   */
+  readonly hub: HubSnapshot;
+  /**
+   * Folder within the model layout that the repository's files go into; `.` puts them at the top.
+   * @default '.'
+   */
+  readonly path?: string;
+}
+
+/** A model file or folder ({@link ModelImageFile}), or the files of a hub repository ({@link ModelImageHubFiles}). */
+export type ModelImageSource = ModelImageFile | ModelImageHubFiles;
 
 /** What a model image holds, written into its labels. */
 export interface ModelImageInfo {
@@ -65,8 +91,8 @@ export interface ModelImageInfo {
 export interface ModelImageProps {
   /** The image reference to build and push, e.g. `quay.io/user/model:1` (no `oci://`). */
   readonly image: string;
-  /** The model files and folders. */
-  readonly files: readonly ModelImageFile[];
+  /** The model files and folders, and hub repositories. */
+  readonly files: readonly ModelImageSource[];
   /** Where the model server expects the files under /models. */
   readonly layout: ModelLayout;
   /** Folder of the build context within the output, e.g. `images/my-namespace/my-model`. */
@@ -327,6 +353,7 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
   };
   props.files.forEach((f, index) => {
     const at = (...rest: string[]) => ['files', index, ...rest];
+    if ('hub' in f) return addHubFiles(check, f, index, props.layout, add);
     if (f.sha256 !== undefined && !/^[a-f0-9]{64}$/.test(f.sha256)) check.add(at('sha256'), f.sha256, sha256Problem(f.sha256));
     const isUrl = isRemoteSource(f.source);
     if (isUrl) {
@@ -351,6 +378,7 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
         return check.add(at('source'), f.source, (e as Error).message);
       }
       if (found.length === 0) return check.add(at('source'), f.source, `the folder ${f.source} has no files (names starting with "." are left out)`);
+      if (f.digests && !folderDigestsMatch(check, at('digests'), f.source, found.map((file) => file.relative), f.digests)) return;
       for (const file of found) {
         const inLayout = name === '.' ? file.relative : `${name}/${file.relative}`;
         const wrong = checkModelFilePath(inLayout);
@@ -358,14 +386,70 @@ function modelFileEntries(check: PropChecker, props: ModelImageProps): ModelFile
           check.add(at('source'), f.source, `${file.absolute}: ${JSON.stringify(inLayout)} ${wrong}`);
           continue;
         }
-        const entry = { target: modelFilePath(props.layout, inLayout), localPath: file.absolute, index, folder: localPath, size: file.size };
+        const sha256 = own(f.digests, file.relative);
+        const entry = { target: modelFilePath(props.layout, inLayout), localPath: file.absolute, sha256, index, folder: localPath, size: file.size, ...(file.link ? { link: true } : {}) };
         add(entry, inLayout, `"${inLayout}" (of the folder ${f.source})`);
       }
       return;
     }
+    if (f.digests !== undefined) return check.add(at('digests'), f.digests, `${JSON.stringify(f.source)} is not a folder; pin a file with sha256`);
     const nameWrong = checkModelFilePath(name);
     if (nameWrong) return check.add(at(namedBy), name, `${JSON.stringify(name)} ${nameWrong}`);
-    add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size ?? f.size }, name, JSON.stringify(name));
+    const link = stat !== undefined && fs.lstatSync(localPath!).isSymbolicLink();
+    add({ target: modelFilePath(props.layout, name), url: isUrl ? f.source : undefined, localPath, sha256: f.sha256, index, size: stat?.size ?? f.size, ...(link ? { link: true } : {}) }, name, JSON.stringify(name));
   });
   return entries;
+}
+
+/** Adds the files of a hub repository at their places in the layout: under `path`, each with its digest and size. */
+function addHubFiles(check: PropChecker, f: ModelImageHubFiles, index: number, layout: ModelLayout, add: (entry: ModelFileEntry, name: string, what: string) => void): void {
+  const at = (...rest: string[]) => ['files', index, ...rest];
+  const { repo, commit, files } = f.hub;
+  const repoWrong = checkRepoId(repo);
+  if (repoWrong) check.add(at('hub', 'repo'), repo, `"${repo}" ${repoWrong}`);
+  if (!isCommitId(commit)) check.add(at('hub', 'commit'), commit, `"${commit}" is not a commit id (40 lowercase hex digits)`);
+  if (files.length === 0) check.add(at('hub', 'files'), files, `no file of ${repo} at ${commit} is selected`);
+  const folder = f.path ?? '.';
+  const folderWrong = folder === '.' ? undefined : checkModelFilePath(folder);
+  if (folderWrong) check.add(at('path'), folder, `${JSON.stringify(folder)} ${folderWrong}`);
+  if (repoWrong || folderWrong || !isCommitId(commit)) return;
+  for (const file of files) {
+    if (!/^[a-f0-9]{64}$/.test(file.sha256)) {
+      check.add(at('hub', 'files'), file.sha256, `${JSON.stringify(file.sha256)} (of ${file.path}) is not a SHA-256 digest (64 lowercase hex digits)`);
+      continue;
+    }
+    const inLayout = folder === '.' ? file.path : `${folder}/${file.path}`;
+    const wrong = checkModelFilePath(inLayout);
+    if (wrong) {
+      check.add(at('hub', 'files'), file.path, `${repo}: ${JSON.stringify(inLayout)} ${wrong}`);
+      continue;
+    }
+    const entry: ModelFileEntry = {
+      target: modelFilePath(layout, inLayout),
+      url: hubFileUrl(repo, commit, file.path),
+      sha256: file.sha256,
+      index,
+      size: file.size,
+      hub: { repo, commit, path: file.path },
+    };
+    add(entry, inLayout, `"${inLayout}" (of ${repo})`);
+  }
+}
+
+/** Whether `digests` name exactly the files of the folder, each with a SHA-256; the problems go to `check`. */
+function folderDigestsMatch(check: PropChecker, at: (string | number)[], folder: string, files: readonly string[], digests: Readonly<Record<string, string>>): boolean {
+  const present = new Set(files);
+  const added = files.filter((f) => own(digests, f) === undefined);
+  const removed = Object.keys(digests).filter((f) => !present.has(f));
+  const bad = Object.entries(digests).find(([, d]) => !/^[a-f0-9]{64}$/.test(d));
+  if (bad) {
+    check.add(at, digests, `${JSON.stringify(bad[1])} (of ${bad[0]}) is not a SHA-256 digest (64 lowercase hex digits)`);
+    return false;
+  }
+  if (added.length || removed.length) {
+    const parts = [...added.map((f) => `${f} is new (not pinned)`), ...removed.map((f) => `${f} is pinned but no longer in the folder`)];
+    check.add(at, digests, `the files of ${folder} are not the ones pinned: ${parts.join('; ')} (\`modelcar synth\` records them anew)`);
+    return false;
+  }
+  return true;
 }

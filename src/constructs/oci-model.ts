@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ComputeResources, ComputeResourcesOverride, GPU_TOLERATION, Toleration, mergeResources, withGpus } from '../core/compute-resources';
 import { InferenceService, InferenceServiceProps } from './inference-service';
 import { ModelAuth } from './model-auth';
-import { DEFAULT_IMAGE_USER, ModelImage, ModelImageFile } from './model-image';
+import { DEFAULT_IMAGE_USER, ModelImage, ModelImageSource } from './model-image';
 import { ModelLayout } from '../core/model-layout';
 import { DEFAULT_RELEASE, RELEASES, ReleaseProfile, profileOf } from '../core/releases';
 import { IImageLock, pinnedStorageUri } from './image-lock';
@@ -37,8 +37,8 @@ export interface OciModelProps
   readonly sharedRuntime?: boolean;
   /** The model image reference to build, push and serve (`storageUri: oci://<image>`). */
   readonly image: string;
-  /** The model files that go into the image. */
-  readonly files: readonly ModelImageFile[];
+  /** The model files, folders and hub repositories that go into the image. */
+  readonly files: readonly ModelImageSource[];
   /**
    * The folder that relative local sources of `files` are resolved against, e.g. the folder of the file that names
    * them.

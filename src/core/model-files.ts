@@ -31,8 +31,34 @@ export interface ModelFileEntry {
   readonly index: number;
   /** Set for a file found in a folder source: the path of that folder, absolute. */
   readonly folder?: string;
+  /**
+   * Set for a file of a Hugging Face repository: the repository, the commit and the file's path in it. Its `url` is
+   * then the file's canonical URL on huggingface.co (downloads honour `HF_ENDPOINT`), its `sha256` the hub's.
+   */
+  readonly hub?: HubFileOrigin;
   /** Size in bytes, known for local files at synth time. */
   readonly size?: number;
+  /** Set when the local path is a symbolic link (as in a Hugging Face cache): the file it leads to is staged. */
+  readonly link?: boolean;
+}
+
+/** Where a model file of a Hugging Face repository comes from. */
+export interface HubFileOrigin {
+  /** `namespace/name`. */
+  readonly repo: string;
+  /** The commit, 40 hex digits. */
+  readonly commit: string;
+  /** The file's path in the repository. */
+  readonly path: string;
+}
+
+/**
+ * Where a model file's pinned SHA-256 comes from: the config's `sha256`, or the lock file (each file of a folder,
+ * as `modelcar synth` recorded it; each file of a hub repository, from the hub's metadata); undefined when none.
+ */
+export function pinOrigin(entry: ModelFileEntry): 'config' | 'lock' | undefined {
+  if (entry.sha256 === undefined) return undefined;
+  return entry.folder !== undefined || entry.hub !== undefined ? 'lock' : 'config';
 }
 
 /**
@@ -57,6 +83,8 @@ export interface FolderFile {
   readonly relative: string;
   readonly absolute: string;
   readonly size: number;
+  /** Whether it is a symbolic link (to a file). */
+  readonly link?: boolean;
 }
 
 /**
@@ -85,7 +113,7 @@ export function listFolder(root: string): FolderFile[] {
         throw new Error(`${absolute} is a broken symbolic link`);
       }
       if (stat.isDirectory()) visit(absolute, rel, inside);
-      else if (stat.isFile()) out.push({ relative: rel, absolute, size: stat.size });
+      else if (stat.isFile()) out.push({ relative: rel, absolute, size: stat.size, ...(fs.lstatSync(absolute).isSymbolicLink() ? { link: true } : {}) });
       else throw new Error(`${absolute} is neither a file nor a folder`);
     }
   };
@@ -95,15 +123,15 @@ export function listFolder(root: string): FolderFile[] {
 
 /**
  * Groups model files into image layers, in order: each file from a URL or named on its own gets a layer, as does
- * each large file of a folder; the small files of a folder share one layer per directory. With more than
- * {@link MAX_MODEL_LAYERS} layers, folder files are grouped by directory whatever their size.
+ * each large file of a folder or hub repository; the small files of a folder (or repository) share one layer per
+ * directory. With more than {@link MAX_MODEL_LAYERS} layers, those are grouped by directory whatever their size.
  */
 export function groupLayers(entries: readonly ModelFileEntry[]): ModelFileEntry[][] {
   for (const bySize of [true, false]) {
     const layers: ModelFileEntry[][] = [];
     const shared = new Map<string, ModelFileEntry[]>();
     for (const e of entries) {
-      if (e.folder === undefined || (bySize && (e.size ?? Infinity) >= LARGE_FILE_BYTES)) {
+      if ((e.folder === undefined && e.hub === undefined) || (bySize && (e.size ?? Infinity) >= LARGE_FILE_BYTES)) {
         layers.push([e]);
         continue;
       }

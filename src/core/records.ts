@@ -13,3 +13,11 @@ export function own<T>(record: Readonly<Record<string, T>> | undefined, key: str
 export function withoutPrototype<T>(record: Readonly<Record<string, T>>): Readonly<Record<string, T>> {
   return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, record));
 }
+
+/**
+ * Sets an object's own key: defined, not assigned, so that a user string `__proto__` is a key like any other and does
+ * not replace the object's prototype. Read it back with {@link own}.
+ */
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}

@@ -49,6 +49,16 @@ export function isTooDeep(e: { message: string }): boolean {
   return /Maximum call stack size exceeded/.test(e.message);
 }
 
+/**
+ * A document's parse errors with the stack overflow of a document too deep to read kept once: the YAML library
+ * reports it again for each level it unwinds through while stack is left, so how many times depends on the stack
+ * of the caller, not on the document.
+ */
+export function onceTooDeep<E extends { message: string }>(errors: readonly E[]): E[] {
+  const first = errors.findIndex(isTooDeep);
+  return errors.filter((e, i) => i === first || !isTooDeep(e));
+}
+
 /** What to say for a document too deep to read. */
 export const TOO_DEEP_MESSAGE = `the YAML nests too deeply to be read (modelcar reads at most ${MAX_YAML_DEPTH} levels; Kubernetes objects and configs need far fewer)`;
 

@@ -11,7 +11,7 @@ import * as path from 'path';
 import { UserError } from '../core/errors';
 import { lockFolder } from '../core/folder-lock';
 import { onInterrupt, testPauseAsync } from '../core/interrupts';
-import { own } from '../core/records';
+import { setOwn } from '../core/records';
 import { SafeFolder } from '../core/safe-fs';
 import { prepareAuthFile } from './registry-auth';
 import { BUILDERS, BuilderName, chooseBuilder, findOnPath, runCommand } from './builder';
@@ -22,8 +22,7 @@ import { RegistryError } from './image/registry';
 import { BUILD_FLAGS, FILES_LABEL } from '../core/model-files';
 import { ProgressOutput } from './progress';
 import { parseImageReference, repositoryOf } from '../core/image-ref';
-import { LockEntry, inputsDigest, readLock, writeLock } from './lock';
-import type { ModelImage } from '../constructs/model-image';
+import { LockEntry, inputsDigest, recordImages } from './lock';
 import { INTERRUPTED_EXIT_CODE, imageSet, stagedDigests } from './stage';
 import { AbortedError } from './transfer';
 
@@ -166,7 +165,7 @@ async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<Bu
         digest = normalizeDigest(fs.readFileSync(digestfile, 'utf8'));
         line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${digest}`);
         pushed.set(image.key, lockEntry(item, digest, digests.get(item)!));
-        recordLock(origin!, pushed, all.map((i) => i.image));
+        recordImages(origin!.lockFile, pushed, all.map((i) => i.image), origin!.lockSource, origin!.lockUser);
       }
       built.push({ key: image.key, image: image.image, imageId, digest });
     }
@@ -218,7 +217,7 @@ function compressionOf(item: PipelineImage): Compression {
 
 function lockEntry(item: PipelineImage, digest: string, fileDigests: readonly string[]): LockEntry {
   const files: Record<string, string> = {};
-  item.image.files.forEach((f, i) => (files[f.target] = `sha256:${fileDigests[i]}`));
+  item.image.files.forEach((f, i) => setOwn(files, f.target, `sha256:${fileDigests[i]}`));
   return { image: item.image.image, digest, inputs: inputsDigest(item.image), files };
 }
 
@@ -276,7 +275,7 @@ async function buildWithWriter(
       if (options.push) {
         line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${written.digest} (image ID ${written.configDigest})`);
         pushed.set(image.key, lockEntry(item, written.digest, digests.get(item)!));
-        recordLock(origin!, pushed, all.map((i) => i.image));
+        recordImages(origin!.lockFile, pushed, all.map((i) => i.image), origin!.lockSource, origin!.lockUser);
       } else line(`${image.key}: wrote ${image.image} as ${written.digest} (image ID ${written.configDigest}) to ${layout}`);
       built.push({ key: image.key, image: image.image, imageId: written.configDigest, digest: written.digest });
     }
@@ -346,24 +345,4 @@ function normalizeDigest(text: string): string {
   const digest = value.startsWith('sha256:') ? value : `sha256:${value}`;
   if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new Error(`the builder wrote ${JSON.stringify(value)} where a digest was expected`);
   return digest;
-}
-
-/**
- * Merges newly pushed entries into the lock file, dropping entries of models the config (or tree) no longer has. A
- * model without an entry of its own takes over an entry pushed as the same reference from the same inputs (the same
- * image): e.g. keyed `namespace/name` before the config had environments, so that adding environments keeps its digest.
- */
-function recordLock(origin: ImageOrigin, pushed: ReadonlyMap<string, LockEntry>, images: readonly ModelImage[]): void {
-  const file = origin.lockFile;
-  const existing = fs.existsSync(file) ? readLock(file).images : {};
-  const keys = Object.keys(existing).sort();
-  const recorded: Record<string, LockEntry> = {};
-  for (const image of images) {
-    const mine = pushed.get(image.key) ?? own(existing, image.key);
-    const inputs = mine ? undefined : inputsDigest(image);
-    const same = mine ? undefined : keys.map((k) => existing[k]).find((e) => e.image === image.image && e.inputs === inputs);
-    const entry = mine ?? same;
-    if (entry) recorded[image.key] = entry;
-  }
-  writeLock(file, { images: recorded }, origin.lockSource, origin.lockUser);
 }

@@ -8,7 +8,7 @@ import { Diagnostic, formatDiagnostic } from '../core/errors';
 import { ModelImage } from '../constructs/model-image';
 import { sourceName } from './synthesize';
 import { ImageOrigin, ImageSet, PipelineImage, selectImages } from './image-set';
-import { lockFileOf } from './lock';
+import { SourcePins, lockFileOf } from './lock';
 import { Compression } from '../config/types.generated';
 import { translateEnvironments } from '../config/translate/translate';
 
@@ -52,7 +52,7 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
   };
   const all: ConfigImage[] = [];
   const fileWarnings = new Map<string, Diagnostic>();
-  translateEnvironments(loaded, { outdir }, ({ chart, environment, loaded: resolved, warnings }) => {
+  translateEnvironments(loaded, { outdir, sources: SourcePins.forConfig(config) }, ({ chart, environment, loaded: resolved, warnings }) => {
     for (const w of warnings) if (/\.files\[\d+\]\.source$/.test(w.field)) fileWarnings.set(formatDiagnostic(w), w);
     const defaults = resolved.config.defaults ?? {};
     const indexOf = new Map<string, number>();

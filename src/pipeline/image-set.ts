@@ -29,9 +29,9 @@ export interface PipelineImage {
   readonly compression?: Compression;
   /**
    * A diagnostic at the declaration of one of its model files (`index` as in the ModelImage's `files`), at `field`
-   * of it (`''` for the entry itself).
+   * of it (`''` for the entry itself; `repo` for the hub repository of its files).
    */
-  fileAt(index: number, field: '' | 'source' | 'sha256' | 'size', message: string): Diagnostic;
+  fileAt(index: number, field: '' | 'source' | 'sha256' | 'size' | 'repo', message: string): Diagnostic;
   /** A local model file as its declaration names it (relative to the config's folder, or to the working directory). */
   shown(localPath: string): string;
 }
@@ -121,7 +121,8 @@ export function treeImages(options: TreeImagesOptions, selectors: readonly strin
       contextDir: path.join(outdir, ...image.contextPath.split('/')),
       context,
       origin,
-      fileAt: (index, field, message) => ({ position: { file: options.source }, field: `${image.node.path} files[${index}]${field ? `.${field}` : ''}`, message }),
+      // A tree gives a hub repository's files as files[i].hub.
+      fileAt: (index, field, message) => ({ position: { file: options.source }, field: `${image.node.path} files[${index}]${field ? `.${field === 'repo' ? 'hub' : field}` : ''}`, message }),
       shown: (localPath) => path.relative(process.cwd(), localPath).split(path.sep).join('/'),
     }),
   );

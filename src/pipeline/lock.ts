@@ -1,17 +1,21 @@
 /**
- * The lock file: the digests of the model images `modelcar build --push` pushed, next to the config
- * (`modelcar.yaml` -> `modelcar.lock.yaml`). It is meant to be committed and reviewed: synth pins each
- * InferenceService's storageUri to the digest recorded for its model (`oci://repo@sha256:...`), as long as the
- * image would still be built from the same inputs. From TypeScript, `build({ push: true })` writes the same file
- * and an OciModel given `lock: ImageLock.fromFile(...)` pins the same way.
+ * The lock file: the digests of the model images `modelcar build --push` pushed (or `modelcar pin` found in their
+ * registry), next to the config (`modelcar.yaml` -> `modelcar.lock.yaml`), and the files of the sources that hold
+ * many (`sources`: each file of a local folder, each file of a hub repository at the commit its revision stood for),
+ * which `modelcar synth` records. It is meant to be committed and reviewed: synth pins each InferenceService's
+ * storageUri to the digest recorded for its model (`oci://repo@sha256:...`), as long as the image would still be
+ * built from the same inputs, and each file of a folder or repository to its recorded SHA-256. From TypeScript,
+ * `build({ push: true })` writes the same file and an OciModel given `lock: ImageLock.fromFile(...)` pins the same way.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { UserError } from '../core/errors';
-import { own } from '../core/records';
+import { own, setOwn } from '../core/records';
 import { IImageLock, imageInputsDigest } from '../constructs/image-lock';
 import { ModelImage } from '../constructs/model-image';
+import { HubSnapshot, hubSourceKey } from '../core/hub';
+import { ISourcePins } from '../core/source-pins';
 
 /** What the lock file records for one model image. */
 export interface LockEntry {
@@ -23,6 +27,36 @@ export interface LockEntry {
   readonly inputs: string;
   /** The SHA-256 of each model file in the image, by path in the build context. */
   readonly files: Readonly<Record<string, string>>;
+}
+
+/** One file of a folder or hub repository, as the lock file records it. */
+export interface LockedFile {
+  /** `sha256:<64 hex>`. */
+  readonly sha256: string;
+  /** Size in bytes. */
+  readonly size: number;
+}
+
+/** A hub repository at a revision, as the lock file records it. */
+export interface LockedHubSource {
+  /** The commit the revision stood for when it was recorded (40 hex digits). */
+  readonly commit: string;
+  /** Every file of the repository at that commit, by path. */
+  readonly files: Readonly<Record<string, LockedFile>>;
+}
+
+/** A local folder, as the lock file records it. */
+export interface LockedFolder {
+  /** Every file of the folder, by path relative to it (with `/`). */
+  readonly files: Readonly<Record<string, LockedFile>>;
+}
+
+/** The sources of many files that the lock file records. */
+export interface LockSources {
+  /** Local folders, by path relative to the config's folder (with `/`), as the config names them. */
+  readonly folders: Readonly<Record<string, LockedFolder>>;
+  /** Hub repositories, by `namespace/name@revision`. */
+  readonly hub: Readonly<Record<string, LockedHubSource>>;
 }
 
 /**
@@ -41,6 +75,8 @@ const WORDS: Record<LockUser, { readonly push: string; readonly pins: string; re
 export interface LockContent {
   /** By model key (`namespace/name`). */
   readonly images: Readonly<Record<string, LockEntry>>;
+  /** @default - none */
+  readonly sources?: LockSources;
 }
 
 /** The lock file that belongs to a config file: `x.yaml` -> `x.lock.yaml`, in the same folder. */
@@ -56,6 +92,45 @@ export function inputsDigest(image: ModelImage): string {
 }
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** The lock file's folder and hub records as {@link ISourcePins}, for the translation of the config. */
+export class SourcePins implements ISourcePins {
+  /** The pins in the lock file of a config; none when there is none. Throws a {@link UserError} when it is malformed. */
+  public static forConfig(config: string): SourcePins {
+    const file = lockFileOf(config);
+    return new SourcePins(path.dirname(path.resolve(config)), fs.existsSync(file) ? readLock(file).sources : undefined, path.basename(file));
+  }
+
+  constructor(
+    /** The config's folder, absolute: folder keys are relative to it. */
+    private readonly configDir: string,
+    /** The recorded sources. */
+    public readonly sources: LockSources = { folders: {}, hub: {} },
+    public readonly describe = 'the lock file',
+  ) {}
+
+  public hubSnapshot(repo: string, revision: string): HubSnapshot | undefined {
+    const entry = own(this.sources.hub, hubSourceKey(repo, revision));
+    if (!entry) return undefined;
+    const files = Object.keys(entry.files)
+      .sort()
+      .map((p) => ({ path: p, sha256: entry.files[p].sha256.slice('sha256:'.length), size: entry.files[p].size }));
+    return { repo, commit: entry.commit, files };
+  }
+
+  public folderDigests(folder: string): Readonly<Record<string, string>> | undefined {
+    const entry = own(this.sources.folders, folderKey(this.configDir, folder));
+    if (!entry) return undefined;
+    const digests: Record<string, string> = {};
+    for (const [p, f] of Object.entries(entry.files)) setOwn(digests, p, f.sha256.slice('sha256:'.length));
+    return digests;
+  }
+}
+
+/** The key of a local folder in the lock file: its path relative to the config's folder, with `/`. */
+export function folderKey(configDir: string, folder: string): string {
+  return path.relative(configDir, folder).split(path.sep).join('/') || '.';
+}
 
 /**
  * A lock file read from disk, used by synth (or an OciModel's `lock` prop) to pin digests; it remembers the
@@ -131,7 +206,7 @@ export function readLock(file: string): LockContent {
   const fail = (field: string, node: unknown, message: string): never => {
     const offset = (node as YAML.Node | undefined)?.range?.[0];
     const where = offset === undefined ? file : `${file}:${lines.linePos(offset).line}`;
-    throw new UserError(`${where}: ${field ? `${field}: ` : ''}${message}; it is written by \`modelcar build --push\`: restore it from git, or delete it to build anew`);
+    throw new UserError(`${where}: ${field ? `${field}: ` : ''}${message}; it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
   };
   if (doc.errors.length) fail('', { range: doc.errors[0].pos }, `not valid YAML (${doc.errors[0].message.split('\n')[0]})`);
   const data = doc.toJS();
@@ -154,7 +229,34 @@ export function readLock(file: string): LockContent {
     // Defined, not assigned: a key `__proto__` in a lock file would otherwise set the object's prototype.
     Object.defineProperty(images, key, { value: { image: entry.image, digest: entry.digest, inputs: entry.inputs, files }, enumerable: true, writable: true, configurable: true });
   }
-  return { images };
+  const rawSources = data.sources ?? {};
+  if (typeof rawSources !== 'object' || Array.isArray(rawSources)) fail('sources', doc.get('sources', true), 'must be a map with folders and hub');
+  const lockedFiles = (where: (string | number)[], name: string, value: any): Record<string, LockedFile> => {
+    const node = doc.getIn([...where, 'files'], true) ?? doc.getIn(where, true);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`${name}.files`, node, 'must map each file to its sha256 and size');
+    const out: Record<string, LockedFile> = {};
+    for (const [p, f] of Object.entries<any>(value)) {
+      const at = doc.getIn([...where, 'files', p], true) ?? node;
+      if (!f || typeof f.sha256 !== 'string' || !DIGEST.test(f.sha256)) fail(`${name}.files[${JSON.stringify(p)}].sha256`, at, 'must be sha256:<64 lowercase hex digits>');
+      if (!Number.isSafeInteger(f.size) || f.size < 0) fail(`${name}.files[${JSON.stringify(p)}].size`, at, 'must be the size in bytes');
+      setOwn(out, p, { sha256: f.sha256, size: f.size });
+    }
+    return out;
+  };
+  // Keys are paths and repository names: set as own keys, so that any name is a key like the others.
+  const folders: Record<string, LockedFolder> = {};
+  for (const [key, entry] of Object.entries<any>(rawSources.folders ?? {})) {
+    setOwn(folders, key, { files: lockedFiles(['sources', 'folders', key], `sources.folders[${JSON.stringify(key)}]`, entry?.files) });
+  }
+  const hub: Record<string, LockedHubSource> = {};
+  for (const [key, entry] of Object.entries<any>(rawSources.hub ?? {})) {
+    const name = `sources.hub[${JSON.stringify(key)}]`;
+    if (typeof entry?.commit !== 'string' || !/^[0-9a-f]{40}$/.test(entry.commit)) {
+      fail(`${name}.commit`, doc.getIn(['sources', 'hub', key, 'commit'], true) ?? doc.getIn(['sources', 'hub', key], true), 'must be a commit id (40 lowercase hex digits)');
+    }
+    setOwn(hub, key, { commit: entry.commit, files: lockedFiles(['sources', 'hub', key], name, entry.files) });
+  }
+  return Object.keys(folders).length || Object.keys(hub).length ? { images, sources: { folders, hub } } : { images };
 }
 
 /**
@@ -169,13 +271,38 @@ export function renderLock(content: LockContent, configName: string, user: LockU
     for (const f of Object.keys(e.files).sort()) files[f] = e.files[f];
     images[key] = { digest: e.digest, files, image: e.image, inputs: e.inputs };
   }
+  const sorted = <T>(record: Readonly<Record<string, T>>, each: (value: T) => unknown): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(record).sort()) setOwn(out, k, each(record[k]));
+    return out;
+  };
+  const files = (record: Readonly<Record<string, LockedFile>>) => sorted(record, (f) => ({ sha256: f.sha256, size: f.size }));
+  const { folders = {}, hub = {} } = content.sources ?? {};
+  const hasSources = Object.keys(folders).length + Object.keys(hub).length > 0;
   const words = WORDS[user];
-  const header = [
-    `# Written by ${words.push}: the digests of the model images pushed for ${configName}.`,
-    `# Commit it. ${words.pins} to its digest here (storageUri: oci://repo@sha256:...)`,
-    '# while the image would be built from the same inputs (`inputs`); `files` are the model files in the image.',
-  ].join('\n');
-  return `${header}\n${YAML.stringify({ version: 1, images }, { lineWidth: 0 })}`;
+  // With a config, the lock file also holds what synth records (sources), and pin writes it as build --push does.
+  const header = (
+    user === 'cli'
+      ? [
+          `# Written by modelcar for ${configName}: \`build --push\` and \`pin\` record the digests of the model images (\`images\`),`,
+          '# `synth` the files of local folders and Hugging Face repositories (`sources`). Commit it. `modelcar synth` pins each',
+          '# InferenceService to its image digest here (storageUri: oci://repo@sha256:...) while the image would be built from',
+          '# the same inputs (`inputs`); `files` are the model files in the image.',
+        ]
+      : [
+          `# Written by ${words.push}: the digests of the model images pushed for ${configName}.`,
+          `# Commit it. ${words.pins} to its digest here (storageUri: oci://repo@sha256:...)`,
+          '# while the image would be built from the same inputs (`inputs`); `files` are the model files in the image.',
+        ]
+  ).join('\n');
+  const data: Record<string, unknown> = { version: 1, images };
+  if (hasSources) {
+    data.sources = {
+      folders: sorted(folders, (f) => ({ files: files(f.files) })),
+      hub: sorted(hub, (h) => ({ commit: h.commit, files: files(h.files) })),
+    };
+  }
+  return `${header}\n${YAML.stringify(data, { lineWidth: 0 })}`;
 }
 
 /** Writes a lock file atomically (a temporary file renamed into place). */
@@ -189,4 +316,32 @@ export function writeLock(file: string, content: LockContent, configName: string
     fs.chownSync(temp, owner.uid, owner.gid);
   }
   fs.renameSync(temp, file);
+}
+
+/**
+ * Records image entries in a lock file, keeping its other entries and its sources, and dropping the entries of
+ * models the config (or tree) no longer has (`models`: its model images). A model without an entry of its own takes
+ * over an entry pushed as the same reference from the same inputs (the same image): e.g. keyed `namespace/name`
+ * before the config had environments, so that adding environments keeps its digest.
+ * @param source the config (or TypeScript source) the images are for, named in the header
+ */
+export function recordImages(file: string, entries: ReadonlyMap<string, LockEntry>, models: readonly ModelImage[], source: string, user: LockUser = 'cli'): void {
+  const existing = fs.existsSync(file) ? readLock(file) : { images: {} };
+  const keys = Object.keys(existing.images).sort();
+  const images: Record<string, LockEntry> = {};
+  for (const model of models) {
+    const mine = entries.get(model.key) ?? own(existing.images, model.key);
+    const inputs = mine ? undefined : inputsDigest(model);
+    const same = mine ? undefined : keys.map((k) => existing.images[k]!).find((e) => e.image === model.image && e.inputs === inputs);
+    const entry = mine ?? same;
+    if (entry) images[model.key] = entry;
+  }
+  writeLock(file, { images, sources: existing.sources }, source, user);
+}
+
+/** Records the sources in the lock file of a config (replacing the ones there), keeping its image entries. */
+export function recordSources(config: string, sources: LockSources): void {
+  const file = lockFileOf(config);
+  const existing = fs.existsSync(file) ? readLock(file) : { images: {} };
+  writeLock(file, { images: existing.images, sources }, path.basename(config));
 }

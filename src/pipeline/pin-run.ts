@@ -4,7 +4,6 @@
  * has now, and records the digest it reported in the lock file, as `modelcar build --push` records its own; the next
  * synth pins storageUri to it.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { UserError } from '../core/errors';
@@ -12,7 +11,8 @@ import { parseImageReference, repositoryOf } from '../core/image-ref';
 import { BUILD_INPUTS_ANNOTATION } from '../constructs/build-run';
 import { BUILD_RESULTS } from '../constructs/build-task';
 import { loadConfigImages } from './config-images';
-import { LockEntry, inputsDigest, readLock, writeLock } from './lock';
+import { setOwn } from '../core/records';
+import { LockEntry, inputsDigest, recordImages } from './lock';
 
 /** Options of {@link pinFromRuns}. */
 export interface PinFromRunsOptions {
@@ -86,19 +86,14 @@ export function pinFromRuns(options: PinFromRunsOptions): { readonly pinned: rea
       continue;
     }
     const files: Record<string, string> = {};
-    for (const f of image.image.files) files[f.target] = `sha256:${f.sha256}`;
+    for (const f of image.image.files) setOwn(files, f.target, `sha256:${f.sha256}`);
     pinned.push({ key: image.image.key, entry: { image: image.image.image, digest, inputs, files }, run: run.metadata.name });
   }
   if (problems.length) throw new UserError(`${problems.join('\n')}\nnothing was pinned`);
   if (pinned.length === 0) throw new UserError(`${options.source} holds no TaskRun; give what \`oc get taskrun <name> -n <namespace> -o yaml\` prints`);
   const origin = set.all[0]!.origin;
-  const existing = fs.existsSync(origin.lockFile) ? readLock(origin.lockFile).images : {};
-  const images: Record<string, LockEntry> = {};
-  for (const item of set.all) {
-    const entry = pinned.find((p) => p.key === item.image.key)?.entry ?? existing[item.image.key];
-    if (entry) images[item.image.key] = entry;
-  }
-  writeLock(origin.lockFile, { images }, origin.lockSource, origin.lockUser);
+  // The other entries and the sources (folders, hub repositories) of the lock file are kept.
+  recordImages(origin.lockFile, new Map(pinned.map((p) => [p.key, p.entry])), set.all.map((i) => i.image), origin.lockSource, origin.lockUser);
   return {
     pinned: pinned.map((p) => ({ key: p.key, image: p.entry.image, digest: p.entry.digest, run: p.run })),
     lockFile: path.relative(process.cwd(), origin.lockFile) || origin.lockFile,

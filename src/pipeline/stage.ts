@@ -27,10 +27,12 @@ import { SafeFolder, UnsafePathError, parentOf } from '../core/safe-fs';
 import { redactUrl } from '../core/url-credentials';
 import { loadConfigImages } from './config-images';
 import { ImageSet, PipelineImage, TreeImagesOptions, treeImages } from './image-set';
-import { ModelFileEntry, isS3Source } from '../core/model-files';
+import { ModelFileEntry, isS3Source, pinOrigin } from '../core/model-files';
 import { presignGet, s3AccessFromEnv, s3ObjectUrl } from './s3';
 import { Progress, ProgressOutput, formatBytes, formatDuration } from './progress';
-import { AbortedError, DownloadError, copyWithHash, download, hashFile } from './transfer';
+import { AbortedError, DownloadError, DownloadOptions, copyWithHash, download, hashFile } from './transfer';
+import { HttpClient, httpClient } from './http-client';
+import { HubClient } from './sources/hub-client';
 import { STAGE_STATE_FILE } from '../constructs/model-image';
 
 /** Options of {@link stage}. */
@@ -47,11 +49,23 @@ export interface StageOptions {
   readonly progress?: 'bar' | 'plain';
   /** Stops staging; the file in progress is removed. */
   readonly signal?: AbortSignal;
-  /** Give up a download when no data comes for this long. @default 60000 */
+  /** Drop a download's connection when no data comes on it for this long (it is then resumed). @default 60000 */
   readonly idleTimeoutMs?: number;
-  /** Give up a download when less than 64 KiB come in this long (a server that trickles). @default 120000 */
+  /**
+   * Give up a download when less than 64 KiB come in this long, over its attempts (a server that sends nothing, or
+   * trickles). @default 120000
+   */
   readonly stallTimeoutMs?: number;
-  /** Where the endpoint and credentials of s3:// sources are read (`AWS_*`, see {@link s3AccessFromEnv}). @default process.env */
+  /** Attempts after the first, for download errors that may pass (cuts, idle connections, resets, 429, 5xx). @default 5 */
+  readonly retries?: number;
+  /** Wait before a download's first retry, doubled for each next. @default 1000 */
+  readonly backoffMs?: number;
+  /**
+   * Where the proxies (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), the hub's endpoint (HF_ENDPOINT) and token (HF_TOKEN or
+   * the token file), and the endpoint and credentials of s3:// sources (`AWS_*`, see {@link s3AccessFromEnv}) are
+   * read from.
+   * @default process.env
+   */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -150,32 +164,42 @@ async function stageLocked(options: StageOptions | StageTreeOptions, root: SafeF
   const downloaded = new Map<string, string>();
   const problems: string[] = [];
   const results: StagedImage[] = [];
-  for (const item of images) {
-    progress.line(`${item.image.key} -> ${relative(item.contextDir)}/`);
-    const context = contextOf(root, item);
-    const staged: StagedFile[] = [];
-    const state = readState(root, context);
-    for (const entry of item.image.files) {
-      try {
-        const file = await stageFile(item, entry, state, { root, context, progress, downloaded, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs, stallTimeoutMs: options.stallTimeoutMs, env: options.env ?? process.env });
-        staged.push(file);
-      } catch (e) {
-        if (e instanceof AbortedError || options.signal?.aborted) {
-          progress.clear();
-          throw new UserError(`interrupted while staging ${entry.target} of ${item.image.key}; its partial file was removed, nothing half-written is left`, INTERRUPTED_EXIT_CODE);
+  const env = options.env ?? process.env;
+  const client = httpClient({ env });
+  // The hub's endpoint and token are read only when a model has files of a hub repository.
+  const hub = images.some((i) => i.image.files.some((f) => f.hub)) ? new HubClient({ env, client, signal: options.signal }) : undefined;
+  const { idleTimeoutMs, stallTimeoutMs, retries, backoffMs } = options;
+  const transfer: TransferSettings = { client, hub, idleTimeoutMs, stallTimeoutMs, retries, backoffMs, env };
+  try {
+    for (const item of images) {
+      progress.line(`${item.image.key} -> ${relative(item.contextDir)}/`);
+      const context = contextOf(root, item);
+      const staged: StagedFile[] = [];
+      const state = readState(root, context);
+      for (const entry of item.image.files) {
+        try {
+          const file = await stageFile(item, entry, state, { root, context, progress, downloaded, signal: options.signal, transfer });
+          staged.push(file);
+        } catch (e) {
+          if (e instanceof AbortedError || options.signal?.aborted) {
+            progress.clear();
+            throw new UserError(`interrupted while staging ${entry.target} of ${item.image.key}; its partial file was removed, nothing half-written is left`, INTERRUPTED_EXIT_CODE);
+          }
+          // A link or mount point in the build context: nothing can be staged there.
+          if (e instanceof UnsafePathError) throw e;
+          if (!(e instanceof StageProblem)) throw e;
+          progress.line(`  ${entry.target}: failed`);
+          problems.push(e.message);
         }
-        // A link or mount point in the build context: nothing can be staged there.
-        if (e instanceof UnsafePathError) throw e;
-        if (!(e instanceof StageProblem)) throw e;
-        progress.line(`  ${entry.target}: failed`);
-        problems.push(e.message);
       }
+      const { removed, foreign } = removeStrays(root, context, new Set(item.image.files.map((f) => f.target)), state);
+      for (const r of removed) progress.line(`  ${r}: removed (not a model file of ${item.origin.name})`);
+      for (const r of foreign) progress.line(`  ${r}: left alone (not a model file of ${item.origin.name}, and not staged by modelcar: remove it if it is not yours)`);
+      writeState(root, context, state);
+      results.push({ key: item.image.key, contextDir: item.contextDir, files: staged, removed });
     }
-    const { removed, foreign } = removeStrays(root, context, new Set(item.image.files.map((f) => f.target)), state);
-    for (const r of removed) progress.line(`  ${r}: removed (not a model file of ${item.origin.name})`);
-    for (const r of foreign) progress.line(`  ${r}: left alone (not a model file of ${item.origin.name}, and not staged by modelcar: remove it if it is not yours)`);
-    writeState(root, context, state);
-    results.push({ key: item.image.key, contextDir: item.contextDir, files: staged, removed });
+  } finally {
+    await client.close();
   }
   if (problems.length) {
     const count = problems.length === 1 ? '1 file' : `${problems.length} files`;
@@ -196,6 +220,14 @@ function contextOf(root: SafeFolder, item: PipelineImage): string {
 /** A problem with one file, reported with the others at the end. */
 class StageProblem extends Error {}
 
+/** How downloads are made: the HTTP client, the hub (endpoint, token), the retry settings. */
+interface TransferSettings extends Pick<StageOptions, 'idleTimeoutMs' | 'stallTimeoutMs' | 'retries' | 'backoffMs'> {
+  readonly client: HttpClient;
+  readonly hub?: HubClient;
+  /** Where the endpoint and credentials of s3:// sources are read. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
 interface FileContext {
   readonly root: SafeFolder;
   /** The build context, relative to the root. */
@@ -204,9 +236,7 @@ interface FileContext {
   /** URL -> a staged file holding it (relative to the root), to link instead of downloading again. */
   readonly downloaded: Map<string, string>;
   readonly signal?: AbortSignal;
-  readonly idleTimeoutMs?: number;
-  readonly stallTimeoutMs?: number;
-  readonly env: NodeJS.ProcessEnv;
+  readonly transfer: TransferSettings;
 }
 
 async function stageFile(item: PipelineImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
@@ -215,8 +245,7 @@ async function stageFile(item: PipelineImage, entry: ModelFileEntry, state: Stag
   } catch (e) {
     // A file where a folder is needed (or the like) in the build context: said at the file's entry, like the others.
     if (!UserError.isUserError(e) || e instanceof UnsafePathError) throw e;
-    const shown = entry.url ? redactUrl(entry.url) : item.shown(entry.localPath!);
-    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${shown} -> ${entry.target}: ${e.message}`)));
+    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, entry.hub ? 'repo' : 'source', `${shownSource(item, entry)} -> ${entry.target}: ${e.message}`)));
   }
 }
 
@@ -225,13 +254,14 @@ async function stageOneFile(item: PipelineImage, entry: ModelFileEntry, state: S
   const target = `${ctx.context}/${entry.target}`;
   // What the state file records as the source: never a URL's credentials (the file stays on disk).
   const source = entry.url ? redactUrl(entry.url) : entry.localPath!;
-  const shown = entry.url ? redactUrl(entry.url) : item.shown(entry.localPath!);
+  const shown = shownSource(item, entry);
+  const sourceField = entry.hub ? 'repo' : 'source';
   // A local source is read at its real path: links in the config's folder (a Hugging Face cache) lead to the file.
   const real = entry.localPath === undefined ? undefined : realFile(entry.localPath);
   const sourceStat = real === undefined ? undefined : statKeyOrUndefined(real);
   const existing = root.lstat(target);
   if (existing?.isDirectory()) {
-    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${root.show(target)} is a folder, where stage puts the file ${entry.target}: remove it`)));
+    throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, `${root.show(target)} is a folder, where stage puts the file ${entry.target}: remove it`)));
   }
   if (entry.localPath !== undefined && sourceStat === undefined) {
     root.removeEntry(target);
@@ -279,31 +309,27 @@ async function stageOneFile(item: PipelineImage, entry: ModelFileEntry, state: S
       }
     } else {
       action = 'downloaded';
-      progress.line(`  ${entry.target}: downloading ${shown}`);
-      const from = downloadUrl(item, entry, ctx.env);
-      result = await download(from, full, {
+      const { url, named, ...settings } = downloadOf(item, entry, ctx.transfer);
+      progress.line(`  ${entry.target}: downloading ${entry.hub ? redactUrl(url) : shown}`);
+      result = await download(url, full, {
+        ...settings,
         signal: ctx.signal,
         onProgress,
         onStart: (total) => progress.start(`  ${entry.target}`, total),
-        idleTimeoutMs: ctx.idleTimeoutMs,
-        stallTimeoutMs: ctx.stallTimeoutMs,
+        onRetry: (message, attempt, wait) => progress.line(`  ${entry.target}: ${named(message)}; retrying in ${formatDuration(wait / 1000)} (attempt ${attempt + 1} of ${(ctx.transfer.retries ?? 5) + 1})`),
       }).catch((e) => {
-        // A presigned URL carries a signature: messages name the s3:// URL instead.
-        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', namedAsGiven(e.message, from, entry.url!))));
+        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, named(e.message))));
         throw e;
       });
       root.adopt(full, parentOf(temp));
       how = `downloaded ${rate(result.bytes, Date.now() - started)}`;
-      if (entry.size !== undefined && result.bytes !== entry.size) {
+      // The size of a file of a hub repository is the hub's: a file of another size is refused by its SHA-256, below.
+      if (entry.size !== undefined && result.bytes !== entry.size && !entry.hub) {
         throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'size', `${shown} has ${result.bytes} bytes, but ${item.origin.name} expects ${entry.size}; it was not staged (check the source, or fix the size)`)));
       }
     }
     if (entry.sha256 !== undefined && result.sha256 !== entry.sha256) {
-      throw new StageProblem(
-        formatDiagnostic(
-          item.fileAt(entry.index, 'sha256', `${shown} has sha256 ${result.sha256}, but ${item.origin.name} expects ${entry.sha256}; it was not staged (check the source, or fix the pin)`),
-        ),
-      );
+      throw new StageProblem(formatDiagnostic(mismatch(item, entry, shown, result.sha256)));
     }
     // Renaming over the path replaces whatever entry is there (a link too: never followed).
     root.rename(temp, target);
@@ -329,12 +355,65 @@ async function stageOneFile(item: PipelineImage, entry: ModelFileEntry, state: S
     if (e instanceof UnsafePathError) throw e;
     if (isSystemError(e) && !(e instanceof StageProblem) && !(e instanceof AbortedError)) {
       // A system error (permission denied, disk full, ...): the user's to fix, said at the file's entry.
-      throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${shown} -> ${entry.target}: ${(e as Error).message}`)));
+      throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, `${shown} -> ${entry.target}: ${(e as Error).message}`)));
     }
     throw e;
   } finally {
     dropTemp();
   }
+}
+
+/** A model file's source as messages show it: a hub repository's file, a URL without its credentials, a local path. */
+function shownSource(item: PipelineImage, entry: ModelFileEntry): string {
+  if (entry.hub) return `${entry.hub.repo}: ${entry.hub.path}`;
+  return entry.url ? redactUrl(entry.url) : item.shown(entry.localPath!);
+}
+
+/**
+ * Where and how a file is downloaded, and how its messages name it: a file of a hub repository from the endpoint
+ * (HF_ENDPOINT), with the token for the endpoint only and the hub's errors in words; an s3:// URL from a presigned
+ * https URL of the object, from the endpoint and credentials in the environment (a StageProblem at the file when they
+ * are missing), named by its s3:// URL in messages; any other from its URL.
+ */
+function downloadOf(item: PipelineImage, entry: ModelFileEntry, transfer: TransferSettings): DownloadOptions & { url: string; named: (message: string) => string } {
+  const { client, hub, idleTimeoutMs, stallTimeoutMs, retries, backoffMs, env } = transfer;
+  const common = { client, idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
+  const asItIs = (message: string) => message;
+  if (entry.hub) {
+    const { repo, commit, path: file } = entry.hub;
+    const url = hub!.fileUrl(repo, commit, file);
+    return { ...common, url, named: asItIs, headers: hub!.authHeaders(), describeStatus: (status, headers) => hub!.describe(status, headers, url, { repo, revision: commit, file }) };
+  }
+  if (!isS3Source(entry.url!)) return { ...common, url: entry.url!, named: asItIs };
+  const access = s3AccessFromEnv(env);
+  if (typeof access === 'string') throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${entry.url}: ${access}`)));
+  const url = presignGet(s3ObjectUrl(entry.url!, access.endpoint), access.credentials, access.region, new Date());
+  // A presigned URL carries a signature: messages name the s3:// URL instead.
+  return { ...common, url, named: (message) => namedAsGiven(message, url, entry.url!) };
+}
+
+/**
+ * The problem of a file whose digest is not the pinned one, at the field that pins it: the config's (or the tree's)
+ * sha256; for a file of a hub repository or of a folder, the digest the lock file records (a tree's own digests).
+ */
+function mismatch(item: PipelineImage, entry: ModelFileEntry, shown: string, actual: string): Diagnostic {
+  const config = item.origin.lockUser === 'cli';
+  const lockName = path.basename(item.origin.lockFile);
+  if (pinOrigin(entry) === 'config') {
+    return item.fileAt(entry.index, 'sha256', `${shown} has sha256 ${actual}, but ${item.origin.name} expects ${entry.sha256}; it was not staged (check the source, or fix the pin)`);
+  }
+  if (entry.hub) {
+    const recorded = config ? ` (as ${lockName} records)` : '';
+    return item.fileAt(entry.index, 'repo', `${shown} has sha256 ${actual}, but the hub lists ${entry.sha256} for it${recorded}; it was not staged (is a mirror or proxy serving another file?)`);
+  }
+  if (!config) {
+    return item.fileAt(entry.index, 'source', `${shown} has sha256 ${actual}, but the digests of its folder in ${item.origin.name} give ${entry.sha256}; it was not staged (check the folder, or fix the digests)`);
+  }
+  return item.fileAt(
+    entry.index,
+    'source',
+    `${shown} has sha256 ${actual}, but ${lockName} records ${entry.sha256} for it: the folder changed since \`modelcar synth\` recorded it; it was not staged (run \`modelcar synth\` to record the change, then build and push the image again)`,
+  );
 }
 
 /** The partial file of a model file: `.<name>.modelcar-part` beside it. */
@@ -353,20 +432,10 @@ function realFile(file: string): string | undefined {
   }
 }
 
-/**
- * Where a model file is downloaded from: its URL, or for an s3:// URL, a presigned https URL of the object, from the
- * endpoint and credentials in the environment (a StageProblem at the file when they are missing).
- */
-function downloadUrl(item: PipelineImage, entry: ModelFileEntry, env: NodeJS.ProcessEnv): string {
-  if (!isS3Source(entry.url!)) return entry.url!;
-  const access = s3AccessFromEnv(env);
-  if (typeof access === 'string') throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${entry.url}: ${access}`)));
-  return presignGet(s3ObjectUrl(entry.url!, access.endpoint), access.credentials, access.region, new Date());
-}
-
 function report(progress: Progress, item: PipelineImage, entry: ModelFileEntry, how: string, sha256: string): void {
   let check: string;
-  if (entry.sha256 !== undefined) check = `sha256 ${sha256} matches ${item.origin.name}`;
+  if (pinOrigin(entry) === 'lock') check = `sha256 ${sha256} matches ${item.origin.lockUser === 'cli' ? path.basename(item.origin.lockFile) : item.origin.name}`;
+  else if (entry.sha256 !== undefined) check = `sha256 ${sha256} matches ${item.origin.name}`;
   else if (entry.folder !== undefined) check = `sha256 ${sha256}`;
   else {
     const at = item.fileAt(entry.index, '', '');
@@ -515,7 +584,10 @@ export async function stagedDigests(item: PipelineImage, options: { output?: Pro
         progress.clear();
       }
     }
-    if (entry.sha256 !== undefined && sha256 !== entry.sha256) problems.push(`${entry.target} has sha256 ${sha256}, but ${item.origin.name} expects ${entry.sha256}`);
+    if (entry.sha256 !== undefined && sha256 !== entry.sha256) {
+      const expects = pinOrigin(entry) === 'lock' && item.origin.lockUser === 'cli' ? 'the lock file records' : `${item.origin.name} expects`;
+      problems.push(`${entry.target} has sha256 ${sha256}, but ${expects} ${entry.sha256}`);
+    }
     digests.push(sha256);
   }
   if (problems.length) {

@@ -10,7 +10,8 @@ import { ConfigError, Diagnostic, UserError } from '../core/errors';
 import { SafeFolder } from '../core/safe-fs';
 import { argoCdApplications } from '../config/argocd';
 import { IImageLock } from '../constructs/image-lock';
-import { ImageLock, inputsDigest } from './lock';
+import { ImageLock, SourcePins, inputsDigest } from './lock';
+import { ISourcePins } from '../core/source-pins';
 import { ModelImage } from '../constructs/model-image';
 import { RenderContext } from '../core/output-file';
 import { BUILDS_DIR, ManifestObject, SynthesizedOutput, renderTree } from '../output/manifests';
@@ -35,6 +36,13 @@ export interface SynthesizeConfigFileOptions {
   readonly outdir: string;
   /** Write nothing; report what would change. @default false */
   readonly check?: boolean;
+  /**
+   * The files of the config's folders and hub repositories (see `lockSources`), as they are now.
+   * @default - as recorded in the lock file
+   */
+  readonly sources?: ISourcePins;
+  /** The config, already loaded (with `deferModelErrors`), so that it is not read twice. @default - read from `config` */
+  readonly loaded?: LoadedConfig;
 }
 
 /** What {@link synthesizeConfigFile} produced and changed. */
@@ -63,9 +71,10 @@ export function synthesizeConfigFile(options: SynthesizeConfigFileOptions): Synt
 export function* synthesizeConfigFileSteps(options: SynthesizeConfigFileOptions): Steps<SynthesizeConfigFileResult> {
   const outdir = path.resolve(options.outdir);
   refuseDangerousOutdir(outdir, { config: options.config });
-  const loaded = loadConfig(options.config, { deferModelErrors: true });
+  const loaded = options.loaded ?? loadConfig(options.config, { deferModelErrors: true });
   const lock = ImageLock.forConfig(options.config);
-  const { warnings: found, release, modes, ...output } = renderConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock });
+  const sources = options.sources ?? SourcePins.forConfig(options.config);
+  const { warnings: found, release, modes, ...output } = renderConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock, sources });
   validateOutput(output.files, options.outdir, outputChecks(release));
   found.push(...modeChangeWarnings(outdir, modes, release));
   const lockFile = path.join(path.dirname(options.config), path.basename(lock.file));
@@ -96,14 +105,14 @@ export function* synthesizeConfigFileSteps(options: SynthesizeConfigFileOptions)
 export function renderConfig(
   loaded: LoadedConfig,
   context: RenderContext,
-  options: { lock?: IImageLock } = {},
+  options: { lock?: IImageLock; sources?: ISourcePins } = {},
 ): SynthesizedOutput & { warnings: Diagnostic[]; release: ReleaseProfile; modes: ModelMode[] } {
   const warnings: Diagnostic[] = [];
   const pushes: ImagePush[] = [];
   const modes: ModelMode[] = [];
   /** The environments ('' without environments) with in-cluster builds, for their Argo CD Applications. */
   const builds = new Set<string>();
-  const parts = translateEnvironments(loaded, { lock: options.lock, outdir: context.outdir }, ({ chart, environment, warnings: found, loaded: seen }) => {
+  const parts = translateEnvironments(loaded, { lock: options.lock, sources: options.sources, outdir: context.outdir }, ({ chart, environment, warnings: found, loaded: seen }) => {
     warnings.push(...found);
     const rendered = renderTree(chart, environment === undefined ? context : { ...context, source: `${context.source}, environment ${environment}`, subdir: environment });
     const folder = `${environment === undefined ? '' : `${environment}/`}${BUILDS_DIR}/`;
@@ -295,8 +304,8 @@ function releasesOf(scope: IConstruct): ReleaseProfile[] {
   return [...found.keys()].sort().map((id) => found.get(id)!);
 }
 
-/** How the output for a platform release is checked: its KServe's admission rules, its own CRDs. */
-function outputChecks(release: ReleaseProfile): ValidateOutputOptions {
+/** How the output for a platform release is checked: its KServe's admission rules, its own CRDs. @internal */
+export function outputChecks(release: ReleaseProfile): ValidateOutputOptions {
   return { kserve: releaseForVersion(release.kserveVersion), crds: release.crds };
 }
 

@@ -2,14 +2,21 @@
  * Moving model files in constant memory: hashing a file, copying it while hashing, downloading over http(s) while
  * hashing. Each reads into one reused buffer (or the response's own chunks) and waits for every write, so memory
  * stays flat whatever the file size. Each honours an AbortSignal between chunks.
+ *
+ * Downloads survive real networks: a cut or stalled connection is resumed where it broke (an HTTP Range request,
+ * guarded by If-Range), errors that may pass (a reset, a timeout, 5xx, 429) are retried a bounded number of times
+ * with a growing wait, and the whole gives up when it stalls: less than {@link STALL_MIN_BYTES} in a stall period, be
+ * it a server that sends nothing or one that trickles a byte now and then. They go through the proxies the
+ * environment names (see {@link httpClient}). No file is opened through a symbolic link, and messages show URLs
+ * without their credentials.
  */
-import { createHash } from 'crypto';
+import { createHash, Hash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as https from 'https';
 import { AbortedError } from '../core/interrupts';
 import { CREATE_NOFOLLOW, READ_NOFOLLOW } from '../core/safe-fs';
 import { redactUrl, redactUrls } from '../core/url-credentials';
+import { HttpClient, IDLE_TIMEOUT_CODE, describeNetworkError, httpClient, isTransient, statusText } from './http-client';
 
 /** Size of the read buffer, and of the batches a download is written in. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -103,10 +110,11 @@ export async function copyWithHash(source: string, destination: string, options:
   }
 }
 
-async function writeAll(handle: fs.promises.FileHandle, chunk: Buffer): Promise<void> {
+/** Writes all of a chunk, at `position` or else at the file's current offset. */
+async function writeAll(handle: fs.promises.FileHandle, chunk: Buffer, position: number | null = null): Promise<void> {
   let offset = 0;
   while (offset < chunk.length) {
-    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset, null);
+    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset, position === null ? null : position + offset);
     offset += bytesWritten;
   }
 }
@@ -115,30 +123,55 @@ async function writeAll(handle: fs.promises.FileHandle, chunk: Buffer): Promise<
 export interface DownloadOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: OnProgress;
-  /** Called once the final response's headers arrive, with its Content-Length when it has one. */
+  /** Called once the first response's headers arrive, with the file's size when the server gives it. */
   readonly onStart?: (total: number | undefined, url: string) => void;
+  /** Called before each retry, with why and when. @default - nothing */
+  readonly onRetry?: (message: string, attempt: number, waitMs: number) => void;
   /** @default 10 */
   readonly maxRedirects?: number;
-  /** Abort when no data arrives for this long. @default 60000 */
+  /** Drop a connection when no data arrives on it for this long (it is then resumed, as after a cut). @default 60000 */
   readonly idleTimeoutMs?: number;
   /**
-   * Abort when less than {@link STALL_MIN_BYTES} arrive in this long: a server that sends a byte now and then never
-   * trips the idle timeout, and would hold the download for days. @default DEFAULT_STALL_TIMEOUT_MS
+   * Give up when less than {@link STALL_MIN_BYTES} arrive in this long, over every attempt and wait: a server that
+   * sends nothing, and one that sends a byte now and then (which never trips the idle timeout and would hold the
+   * download for days). @default DEFAULT_STALL_TIMEOUT_MS
    */
   readonly stallTimeoutMs?: number;
+  /** Attempts after the first, for errors that may pass: cuts, stalls, resets, HTTP 408, 429 and 5xx. @default 5 */
+  readonly retries?: number;
+  /** Wait before the first retry; each next wait doubles, up to 30 s (a 429's Retry-After is honoured). @default 1000 */
+  readonly backoffMs?: number;
+  /**
+   * Headers sent to the URL's own origin only (scheme, host and port), e.g. an Authorization; never to the host a
+   * redirect leads to (a CDN), so credentials do not leave the server they are for.
+   * @default - none
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Words for an HTTP error status, e.g. from the server's error headers; undefined: `HTTP <status> <reason>`. */
+  readonly describeStatus?: (status: number, headers: Readonly<Record<string, string | string[] | undefined>>, url: string) => string | undefined;
+  /** The HTTP client (proxies, CA certificates). @default - one for process.env, closed at the end */
+  readonly client?: HttpClient;
   /** @default 'modelcar' */
   readonly userAgent?: string;
 }
 
 /** A download that failed: HTTP error, redirect loop, cut connection. The message says which and where. */
 export class DownloadError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Whether another attempt may succeed. */
+    public readonly transient = false,
+    /** How long the server asked to wait before another attempt (Retry-After), in ms. */
+    public readonly retryAfterMs?: number,
+  ) {
     super(message);
     this.name = 'DownloadError';
   }
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const MAX_BACKOFF_MS = 30_000;
 
 /** A download must bring at least this much in every stall period ({@link DownloadOptions.stallTimeoutMs}). */
 export const STALL_MIN_BYTES = 64 * 1024;
@@ -146,34 +179,131 @@ export const STALL_MIN_BYTES = 64 * 1024;
 /** The default stall period: two minutes. */
 export const DEFAULT_STALL_TIMEOUT_MS = 120_000;
 
-/** `300 ms`, `2 s`, `2.5 s` */
-function duration(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
+/**
+ * Downloads an http(s) URL into `destination` (a new file: it must not exist; never opened through a link),
+ * following redirects (at most `maxRedirects`), hashing what it writes, and syncs it to disk. A connection that
+ * breaks or goes idle is resumed with a Range request (from the start again when the server does not take it);
+ * errors that may pass are retried (`retries`, with a wait that doubles). Throws a {@link DownloadError} on an HTTP
+ * error status, too many redirects, when retries are spent, or when the download stalls (less than
+ * {@link STALL_MIN_BYTES} in `stallTimeoutMs`, over attempts and waits). A write error (a full or read-only disk) is
+ * thrown as it is. Messages show URLs without their credentials. The caller removes the destination when this throws.
+ */
+export async function download(url: string, destination: string, options: DownloadOptions = {}): Promise<{ sha256: string; bytes: number; url: string }> {
+  const own = options.client === undefined ? httpClient() : undefined;
+  const client = options.client ?? own!;
+  // Messages show URLs without their credentials (a redirect's user:password@, a presigned URL's signature).
+  const shown = redactUrl(url);
+  const state: Received = { hash: createHash('sha256'), bytes: 0, written: 0, arrived: 0, total: undefined, validator: undefined, started: false };
+  const retries = options.retries ?? 5;
+  const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  // The stall watch cuts the attempt in progress, or the wait before the next, through a signal of its own.
+  const cut = new AbortController();
+  const onAbort = () => cut.abort(options.signal!.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let stalled: DownloadError | undefined;
+  let mark = 0;
+  const watch = setInterval(() => {
+    if (state.arrived - mark < STALL_MIN_BYTES) {
+      const of = state.total === undefined ? '' : ` of ${state.total}`;
+      stalled = new DownloadError(`${shown}: the download stalled: less than ${STALL_MIN_BYTES / 1024} KiB arrived in ${duration(stallMs)} (${state.bytes}${of} bytes so far); giving up (run stage again to retry)`);
+      cut.abort(stalled);
+    }
+    mark = state.arrived;
+  }, stallMs);
+  const attemptOptions: DownloadOptions = { ...options, signal: cut.signal };
+  let output: fs.promises.FileHandle | undefined;
+  try {
+    output = await fs.promises.open(destination, CREATE_NOFOLLOW, 0o644);
+    for (let attempt = 0; ; attempt++) {
+      checkAborted(options.signal);
+      try {
+        const final = await attemptDownload(url, shown, output, state, client, attemptOptions);
+        await output.sync();
+        return { sha256: state.hash.digest('hex'), bytes: state.bytes, url: final };
+      } catch (e) {
+        if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
+        if (stalled) throw stalled;
+        if (e instanceof WriteError) throw e.cause;
+        const failure = e instanceof DownloadError ? e : isTransient(e) ? new DownloadError(`${shown}: ${redactUrls(describeNetworkError(e))}`, true) : undefined;
+        if (!failure) {
+          if (e instanceof AbortedError) throw e;
+          throw new DownloadError(`${shown}: ${redactUrls(describeNetworkError(e))}`);
+        }
+        if (!failure.transient) throw failure;
+        if (attempt >= retries) throw new DownloadError(`${failure.message}; gave up after ${attempt + 1} attempt${attempt ? 's' : ''} (run stage again to retry)`);
+        const wait = Math.min(failure.retryAfterMs ?? (options.backoffMs ?? 1000) * 2 ** attempt, MAX_BACKOFF_MS);
+        options.onRetry?.(failure.message, attempt + 1, wait);
+        try {
+          await sleep(wait, cut.signal);
+        } catch (waitError) {
+          if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
+          throw stalled ?? waitError;
+        }
+      }
+    }
+  } finally {
+    clearInterval(watch);
+    options.signal?.removeEventListener('abort', onAbort);
+    await output?.close();
+    if (own) await own.close();
+  }
+}
+
+/** A write to the destination that failed (a full or read-only disk): the disk's error, not the connection's. */
+class WriteError extends Error {
+  constructor(public readonly cause: unknown) {
+    super('write failed');
+  }
+}
+
+/** What a download has received so far, over its attempts. */
+interface Received {
+  hash: Hash;
+  /** Bytes received (and hashed). */
+  bytes: number;
+  /** Bytes written to the file: all received ones, once a batch is flushed. */
+  written: number;
+  /** Bytes received over every attempt, those of attempts started over included: what the stall watch counts. */
+  arrived: number;
+  /** The file's size, when a response gave it. */
+  total: number | undefined;
+  /** The ETag (or Last-Modified) of the first response: a resumed request must get the same file. */
+  validator: string | undefined;
+  /** Whether onStart was called. */
+  started: boolean;
 }
 
 /**
- * Downloads an http(s) URL into `destination` (a new file: it must not exist; never opened through a link),
- * following redirects (at most `maxRedirects`), hashing what it writes, and syncs it to disk. Throws a
- * {@link DownloadError} on an HTTP error status, too many redirects, a response cut short of its Content-Length, a
- * connection with no data for the idle timeout, or one that trickles (the stall timeout). Its messages show URLs
- * without their credentials. The caller removes the destination when this throws.
+ * One attempt: follows redirects to the file, then receives it from `state.bytes` on. Returns the final URL.
+ * `shown` is the URL as messages show it.
  */
-export async function download(url: string, destination: string, options: DownloadOptions = {}): Promise<{ sha256: string; bytes: number; url: string }> {
+async function attemptDownload(url: string, shown: string, output: fs.promises.FileHandle, state: Received, client: HttpClient, options: DownloadOptions): Promise<string> {
   const maxRedirects = options.maxRedirects ?? 10;
-  // Messages show URLs without their credentials (a redirect's user:password@, a presigned URL's signature).
-  const shown = redactUrl(url);
+  const origin = new URL(url).origin;
+  const idle = options.idleTimeoutMs ?? 60_000;
   let current = url;
   for (let redirects = 0; ; redirects++) {
     checkAborted(options.signal);
-    const exchange = await request(current, shown, options);
-    const { response } = exchange;
-    const status = response.statusCode ?? 0;
-    if (REDIRECTS.has(status) && response.headers.location) {
-      response.resume();
+    const headers: Record<string, string> = { 'user-agent': options.userAgent ?? 'modelcar', accept: '*/*', 'accept-encoding': 'identity' };
+    if (new URL(current).origin === origin) Object.assign(headers, options.headers);
+    if (state.bytes > 0) {
+      headers.range = `bytes=${state.bytes}-`;
+      if (state.validator) headers['if-range'] = state.validator;
+    }
+    let response;
+    try {
+      response = await client.request({ url: current, headers, signal: options.signal, idleTimeoutMs: idle });
+    } catch (e) {
+      throw timeoutError(e, shown, idle) ?? e;
+    }
+    const status = response.statusCode;
+    const location = header(response.headers, 'location');
+    if (REDIRECTS.has(status) && location) {
+      response.body.resume();
       if (redirects >= maxRedirects) throw new DownloadError(`${shown}: more than ${maxRedirects} redirects (the last to ${redactUrl(current)}); is there a redirect loop?`);
       let next: URL;
       try {
-        next = new URL(response.headers.location, current);
+        next = new URL(location, current);
       } catch {
         throw new DownloadError(`${shown}: redirected to a location that is not a URL`);
       }
@@ -181,112 +311,126 @@ export async function download(url: string, destination: string, options: Downlo
       current = next.href;
       continue;
     }
-    if (status !== 200) {
-      response.resume();
+    if (status === 200 && state.bytes > 0) {
+      // The server sent the whole file (it takes no Range, or the file changed): start over.
+      await output.truncate(0);
+      state.hash = createHash('sha256');
+      state.bytes = 0;
+      state.written = 0;
+      options.onProgress?.(0);
+    } else if (status === 206) {
+      const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header(response.headers, 'content-range') ?? '');
+      if (!range || Number(range[1]) !== state.bytes) {
+        response.body.resume();
+        throw new DownloadError(`${shown}: asked for the bytes from ${state.bytes} on, the server sent ${header(response.headers, 'content-range') ?? 'no Content-Range'}`, true);
+      }
+      if (range[2] !== '*') state.total = Number(range[2]);
+    } else if (status !== 200) {
+      response.body.resume();
       const via = current === url ? '' : ` (redirected to ${redactUrl(current)})`;
-      throw new DownloadError(`${shown}${via}: HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`);
+      const described = options.describeStatus?.(status, response.headers, url);
+      // The server's own reason phrase, as it sent it; else the standard one.
+      const reason = response.body.statusMessage || statusText(status);
+      const message = described ?? `${shown}${via}: HTTP ${status}${reason ? ` ${reason}` : ''}`;
+      const retryAfter = Number(header(response.headers, 'retry-after'));
+      throw new DownloadError(message, RETRY_STATUS.has(status), Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined);
     }
-    const length = response.headers['content-length'];
-    const total = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
-    options.onStart?.(total, current);
-    const result = await receive(response, destination, total, shown, exchange, options);
-    if (total !== undefined && result.bytes !== total) {
-      throw new DownloadError(`${shown}: the response ended after ${result.bytes} of ${total} bytes (truncated); run stage again to retry`);
+    if (status === 200) {
+      const length = header(response.headers, 'content-length');
+      state.total = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
+      state.validator = header(response.headers, 'etag') ?? header(response.headers, 'last-modified');
     }
-    return { ...result, url: current };
+    if (!state.started) {
+      state.started = true;
+      options.onStart?.(state.total, current);
+    }
+    await receive(response.body, output, state, shown, idle, options);
+    if (state.total !== undefined && state.bytes !== state.total) {
+      throw new DownloadError(`${shown}: the response ended after ${state.bytes} of ${state.total} bytes (truncated)`, true);
+    }
+    return current;
   }
-}
-
-interface Exchange {
-  readonly response: http.IncomingMessage;
-  /** Why the exchange was cut by modelcar (a stall), if it was. */
-  readonly cut: () => DownloadError | undefined;
-  /** Cuts the exchange for this reason. */
-  readonly stall: (error: DownloadError) => void;
-}
-
-function request(url: string, shown: string, options: DownloadOptions): Promise<Exchange> {
-  return new Promise((resolve, reject) => {
-    const parsed = new URL(url);
-    const get = parsed.protocol === 'https:' ? https.get : http.get;
-    let cut: DownloadError | undefined;
-    const idle = options.idleTimeoutMs ?? 60_000;
-    const req = get(parsed, { headers: { 'user-agent': options.userAgent ?? 'modelcar', accept: '*/*' }, signal: options.signal }, (response) =>
-      resolve({ response, cut: () => cut, stall: (error) => ((cut = error), req.destroy(error)) }),
-    );
-    req.setTimeout(idle, () => {
-      cut = new DownloadError(`${shown}: no data for ${idle >= 1000 ? `${Math.round(idle / 1000)} s` : `${idle} ms`}; giving up (run stage again to retry)`);
-      req.destroy(cut);
-    });
-    req.on('error', (e) => reject(options.signal?.aborted ? new AbortedError(options.signal.reason) : cut ?? new DownloadError(`${shown}: ${redactUrls(e.message)}`)));
-  });
 }
 
 /**
- * Receives a response's body into `destination` (a new file, not opened through a link), hashing it, in batches.
- * Gives up when less than {@link STALL_MIN_BYTES} arrive in a stall period. The byte counts in its messages are
- * what arrived, including what was received but not yet written when the connection broke.
+ * Writes a response body at the end of the file, hashing it; what arrived before a break is written too. The byte
+ * count of a break's message is what arrived, including what was received but not yet read when it broke. A write
+ * error is thrown as a {@link WriteError}.
  */
-async function receive(response: http.IncomingMessage, destination: string, total: number | undefined, shown: string, exchange: Exchange, options: DownloadOptions): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  const output = await fs.promises.open(destination, CREATE_NOFOLLOW, 0o644);
+async function receive(body: http.IncomingMessage, output: fs.promises.FileHandle, state: Received, shown: string, idle: number, options: DownloadOptions): Promise<void> {
   const batch = Buffer.allocUnsafe(CHUNK_BYTES);
   let filled = 0;
-  let bytes = 0;
-  // A write error is the disk's (full, read-only), not the connection's: it is thrown as it is.
-  let writeError: unknown;
   const write = async (data: Buffer) => {
     try {
-      await writeAll(output, data);
+      await writeAll(output, data, state.written);
     } catch (e) {
-      writeError = e;
-      throw e;
+      throw new WriteError(e);
     }
+    state.written += data.length;
   };
-  const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
-  let mark = 0;
-  const watch = setInterval(() => {
-    if (bytes - mark < STALL_MIN_BYTES) {
-      exchange.stall(
-        new DownloadError(
-          `${shown}: the download stalled: less than ${STALL_MIN_BYTES / 1024} KiB arrived in ${duration(stallMs)} (${bytes}${total === undefined ? '' : ` of ${total}`} bytes so far); giving up (run stage again to retry)`,
-        ),
-      );
-    }
-    mark = bytes;
-  }, stallMs);
+  const flush = async () => {
+    if (filled) await write(batch.subarray(0, filled));
+    filled = 0;
+  };
   try {
-    try {
-      for await (const chunk of response as AsyncIterable<Buffer>) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        if (filled + chunk.length > batch.length) {
-          await write(batch.subarray(0, filled));
-          filled = 0;
-        }
-        if (chunk.length >= batch.length) await write(chunk);
-        else {
-          chunk.copy(batch, filled);
-          filled += chunk.length;
-        }
-        options.onProgress?.(bytes);
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      state.hash.update(chunk);
+      state.bytes += chunk.length;
+      state.arrived += chunk.length;
+      if (filled + chunk.length > batch.length) await flush();
+      if (chunk.length >= batch.length) await write(chunk);
+      else {
+        chunk.copy(batch, filled);
+        filled += chunk.length;
       }
-    } catch (e) {
-      if (writeError !== undefined) throw writeError;
-      if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
-      if (exchange.cut()) throw exchange.cut();
-      if (e instanceof DownloadError) throw e;
-      // What arrived but was not read yet when the connection broke counts too.
-      const received = bytes + response.readableLength;
-      const of = total === undefined ? '' : ` of ${total}`;
-      throw new DownloadError(`${shown}: the connection broke after ${received}${of} bytes (${redactUrls((e as Error).message)}); run stage again to retry`);
+      options.onProgress?.(state.bytes);
     }
-    checkAborted(options.signal);
-    if (filled) await writeAll(output, batch.subarray(0, filled));
-    await output.sync();
-  } finally {
-    clearInterval(watch);
-    await output.close();
+  } catch (e) {
+    if (e instanceof WriteError) throw e;
+    await flush();
+    if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
+    const of = state.total === undefined ? '' : ` of ${state.total}`;
+    const why = timeoutError(e, shown, idle)?.message.slice(shown.length + 2) ?? redactUrls((e as Error).message);
+    // What arrived but was not read yet when the connection broke counts too.
+    const received = state.bytes + body.readableLength;
+    throw new DownloadError(`${shown}: the connection broke after ${received}${of} bytes (${why})`, true);
   }
-  return { sha256: hash.digest('hex'), bytes };
+  await flush();
+  checkAborted(options.signal);
+}
+
+/** An idle connection as a transient DownloadError, or undefined for other errors. */
+function timeoutError(e: unknown, shown: string, idle: number): DownloadError | undefined {
+  if ((e as NodeJS.ErrnoException).code !== IDLE_TIMEOUT_CODE) return undefined;
+  return new DownloadError(`${shown}: no data for ${formatMs(idle)}`, true);
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+}
+
+/** `300 ms`, `2 s`, `2.5 s` */
+function duration(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
+}
+
+function header(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortedError(signal.reason));
+    const timer = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(timer);
+      reject(new AbortedError(signal!.reason));
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { Diagnostic, SourcePosition, UserError, fieldPath, formatDiagnostic } from '../core/errors';
-import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep } from '../core/yaml-document';
+import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep, onceTooDeep } from '../core/yaml-document';
 import type { CrdSet } from '../core/releases';
 import { DEFAULT_KSERVE_RELEASE, KserveRelease, RuntimeSeen, runtimePriorityConflict } from './kserve-admission';
 import { ObjectPath, ObjectReport, RELEASE_CRD_SETS, validateObject } from './validate-object';
@@ -59,7 +59,7 @@ export function validateYamlText(file: string, text: string, report: ValidationR
   const list = Array.isArray(docs) ? docs : [docs];
   for (const doc of list) {
     if (doc.errors.length) {
-      for (const e of doc.errors) {
+      for (const e of onceTooDeep(doc.errors)) {
         const message = e.code === 'DUPLICATE_KEY' ? `duplicate key: each key may appear once in a map` : isTooDeep(e) ? TOO_DEEP_MESSAGE : `YAML syntax error: ${e.message.split('\n')[0]}`;
         report.problems.push({ position: position(e.pos[0]), field: '', message, rule: 'yaml' });
       }

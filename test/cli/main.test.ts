@@ -6,7 +6,7 @@ import { helpFlags } from '../support/cli-help';
 import { cli } from '../support/project';
 
 const USAGE = 'Run `modelcar --help` for usage.\n';
-const COMMANDS = ['synth', 'validate', 'stage', 'build', 'pull-secret'];
+const COMMANDS = ['synth', 'validate', 'stage', 'build', 'pin', 'init', 'pull-secret'];
 
 describe('a mistyped flag', () => {
   test('GIVEN synth --chek THEN "did you mean --check?", exit 2, nothing on stdout', async () => {
@@ -31,7 +31,7 @@ describe('a mistyped flag', () => {
 
   test('GIVEN a mistyped flag and no command THEN the flag is named, not "name a command"', async () => {
     expect(await cli(['--verison'])).toStrictEqual({ code: 2, out: '', err: `modelcar: Unknown argument: verison (did you mean --version?)\n${USAGE}` });
-    expect((await cli([])).err).toBe(`modelcar: Name a command: synth, validate, stage, build, pin, pull-secret\n${USAGE}`);
+    expect((await cli([])).err).toBe(`modelcar: Name a command: synth, validate, stage, build, pin, init, pull-secret\n${USAGE}`);
   });
 
   test('GIVEN a flag of another command, an unknown one-letter flag, a stray argument or nothing close THEN no suggestion', async () => {

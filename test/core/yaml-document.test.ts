@@ -1,6 +1,6 @@
 /** Deep and cyclic YAML: refused with a message and a position, before anything recurses over it. */
 import * as YAML from 'yaml';
-import { MAX_YAML_DEPTH, documentToJs, nestingProblem } from '../../src/core/yaml-document';
+import { MAX_YAML_DEPTH, documentToJs, nestingProblem, onceTooDeep } from '../../src/core/yaml-document';
 
 const position = (offset: number | undefined) => ({ file: 'x.yaml', ...(offset === undefined ? {} : { offset }) });
 
@@ -30,5 +30,14 @@ describe('nesting', () => {
     expect(documentToJs(doc, position)).toStrictEqual({
       problems: [{ position: { file: 'x.yaml', offset: 40 }, field: '', message: 'the alias *m refers to a node that holds it: the value would be infinitely deep' }],
     });
+  });
+});
+
+describe('a document too deep for the YAML library', () => {
+  test('GIVEN its parse errors THEN the stack overflow is kept once (the library repeats it as it unwinds, as many times as the stack allows), the other errors all', () => {
+    const overflow = (pos: number) => ({ message: 'Maximum call stack size exceeded', pos });
+    const syntax = { message: 'Map keys must be unique', pos: 3 };
+    expect(onceTooDeep([overflow(9), syntax, overflow(8), overflow(7)])).toStrictEqual([overflow(9), syntax]);
+    expect(onceTooDeep([syntax])).toStrictEqual([syntax]);
   });
 });

@@ -355,6 +355,20 @@ describe('modelcar synth, stage, build --push and synth again', () => {
     expect(modelcarId).toMatch(/^(sha256:)?[a-f0-9]{64}$/);
   });
 
+  test('modelcar pin, as after a push by another tool: it reads the image back from the registry, finds the labels buildah wrote matching the config, and records what build --push recorded', async () => {
+    const lockFile = path.join(project, 'modelcar.lock.yaml');
+    const recorded = fs.readFileSync(lockFile, 'utf8');
+    fs.rmSync(lockFile);
+    try {
+      const result = succeeded(await modelcar(['pin', '-c', 'modelcar.yaml', '--authfile', secretFile, '--tls-verify=false']), 'modelcar pin');
+      expect(result.stdout).toContain(`${NAMESPACE}/mobilenet: ${image} is ${repository}@${pushedDigest(succeeded(build, 'modelcar build --push'))}; its 5 files match the config`);
+      expect(result.stdout + result.stderr).not.toContain(PASSWORD);
+      expect(fs.readFileSync(lockFile, 'utf8')).toBe(recorded);
+    } finally {
+      fs.writeFileSync(lockFile, recorded);
+    }
+  });
+
   test("KServe's modelcar-init check and sidecar command succeed in a container of the image pulled by its pinned digest", () => {
     const digest = pushedDigest(succeeded(build, 'modelcar build --push'));
     const pinned = `${repository}@${digest}`;

@@ -78,9 +78,10 @@ describe('the lock file', () => {
     const text = renderLock(content, 'modelcar.yaml');
     expect(text).toBe(
       [
-        '# Written by `modelcar build --push`: the digests of the model images pushed for modelcar.yaml.',
-        '# Commit it. `modelcar synth` pins each InferenceService to its digest here (storageUri: oci://repo@sha256:...)',
-        '# while the image would be built from the same inputs (`inputs`); `files` are the model files in the image.',
+        '# Written by modelcar for modelcar.yaml: `build --push` and `pin` record the digests of the model images (`images`),',
+        '# `synth` the files of local folders and Hugging Face repositories (`sources`). Commit it. `modelcar synth` pins each',
+        '# InferenceService to its image digest here (storageUri: oci://repo@sha256:...) while the image would be built from',
+        '# the same inputs (`inputs`); `files` are the model files in the image.',
         'version: 1',
         'images:',
         '  a/one:',
@@ -106,7 +107,7 @@ describe('the lock file', () => {
     const p = project('', 'modelcar-lock-');
     const bad = lockText().replace(`digest: ${DIGEST}`, 'digest: latest');
     expect(() => readLock(p.file('m.lock.yaml', bad))).toThrow(
-      `${path.join(p.dir, 'm.lock.yaml')}:7: images["team-a/mobilenet"].digest: must be sha256:<64 lowercase hex digits>; it is written by \`modelcar build --push\`: restore it from git, or delete it to build anew`,
+      `${path.join(p.dir, 'm.lock.yaml')}:8: images["team-a/mobilenet"].digest: must be sha256:<64 lowercase hex digits>; it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`,
     );
     expect(() => readLock(p.file('v.lock.yaml', 'version: 2\n'))).toThrow(`${path.join(p.dir, 'v.lock.yaml')}:1: version: a lock file needs \`version: 1\``);
     expect(() => readLock(p.file('y.lock.yaml', 'version: 1\nimages: [\n'))).toThrow(/y\.lock\.yaml:\d+: not valid YAML/);
@@ -175,7 +176,7 @@ describe('synth with a lock file', () => {
     expect(await cli(['synth', '-c', p.config, '-o', p.dist])).toStrictEqual({
       code: 1,
       out: '',
-      err: `modelcar: ${path.join(p.dir, 'modelcar.lock.yaml')}:3: images["team-a/mobilenet"]: must be a map with image, digest, inputs and files; it is written by \`modelcar build --push\`: restore it from git, or delete it to build anew\n`,
+      err: `modelcar: ${path.join(p.dir, 'modelcar.lock.yaml')}:3: images["team-a/mobilenet"]: must be a map with image, digest, inputs and files; it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again\n`,
     });
     expect(fs.existsSync(p.dist)).toBe(false);
   });
@@ -318,7 +319,9 @@ describe('pinning a construct tree (TypeScript) with ImageLock.fromFile', () => 
       '# Commit it. An OciModel given `lock: ImageLock.fromFile(...)` pins its InferenceService to its digest here (storageUri: oci://repo@sha256:...)',
       '# while the image would be built from the same inputs (`inputs`); `files` are the model files in the image.',
     ]);
-    expect(text.split('\n').slice(3)).toStrictEqual(lockText().split('\n').slice(3));
+    const body = (lock: string) => lock.split('\n').filter((l) => !l.startsWith('#'));
+    expect(text.split('\n')[3]).toBe('version: 1');
+    expect(body(text)).toStrictEqual(body(lockText()));
   });
 });
 
@@ -356,7 +359,60 @@ describe('synth and base images', () => {
     );
     fs.writeFileSync(p.config, text.replace('        path: .\n', `        sha256: ${'a'.repeat(64)}\n`));
     expect((await cli(['synth', '-c', p.config, '-o', p.dist])).err).toBe(
-      `modelcar: ${p.config}:11:17: models[0].files[0].sha256: "ir" is a folder; sha256 pins a single file (give the folder's files one by one to pin them)\n1 problem found; nothing was written.\n`,
+      `modelcar: ${p.config}:11:17: models[0].files[0].sha256: "ir" is a folder; sha256 pins a single file (the lock file pins each file of a folder)\n1 problem found; nothing was written.\n`,
     );
+  });
+});
+
+describe('the sources of the lock file', () => {
+  test('GIVEN folders and hub repositories THEN they are written sorted after the images and read back the same', () => {
+    const file = (sha: string, size: number) => ({ sha256: `sha256:${sha.repeat(64)}`, size });
+    const content = {
+      images: {},
+      sources: {
+        folders: { 'models/b': { files: { 'z.json': file('1', 3), 'a.bin': file('2', 5) } }, 'models/a': { files: { 'x.onnx': file('3', 7) } } },
+        hub: { 'org/model@main': { commit: 'c'.repeat(40), files: { 'config.json': file('4', 11) } } },
+      },
+    };
+    const text = renderLock(content, 'modelcar.yaml');
+    expect(text.split('\n').slice(4).join('\n')).toBe(
+      [
+        'version: 1',
+        'images: {}',
+        'sources:',
+        '  folders:',
+        '    models/a:',
+        '      files:',
+        '        x.onnx:',
+        `          sha256: sha256:${'3'.repeat(64)}`,
+        '          size: 7',
+        '    models/b:',
+        '      files:',
+        '        a.bin:',
+        `          sha256: sha256:${'2'.repeat(64)}`,
+        '          size: 5',
+        '        z.json:',
+        `          sha256: sha256:${'1'.repeat(64)}`,
+        '          size: 3',
+        '  hub:',
+        '    org/model@main:',
+        `      commit: ${'c'.repeat(40)}`,
+        '      files:',
+        '        config.json:',
+        `          sha256: sha256:${'4'.repeat(64)}`,
+        '          size: 11',
+        '',
+      ].join('\n'),
+    );
+    const p = project('version: 1\n');
+    fs.writeFileSync(path.join(p.dir, 'modelcar.lock.yaml'), text);
+    expect(readLock(path.join(p.dir, 'modelcar.lock.yaml'))).toStrictEqual(content);
+  });
+
+  test('GIVEN a damaged hub record THEN the error names the line and the field', () => {
+    const p = project('version: 1\n');
+    const lock = path.join(p.dir, 'modelcar.lock.yaml');
+    fs.writeFileSync(lock, ['version: 1', 'images: {}', 'sources:', '  hub:', '    org/model@main:', '      commit: main', '      files: {}', ''].join('\n'));
+    expect(() => readLock(lock)).toThrow(`${lock}:6: sources.hub["org/model@main"].commit: must be a commit id (40 lowercase hex digits); it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
   });
 });

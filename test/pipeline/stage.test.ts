@@ -204,12 +204,14 @@ describe('stage from http', () => {
     // An earlier, now unverifiable file at a path is not kept either.
     fs.mkdirSync(path.join(context(p), 'models', '1'), { recursive: true });
     fs.writeFileSync(staged(p, 'd.onnx'), 'an older model');
-    const result = await run(p);
+    // One retry: the cut is resumed once (this server cuts every time), the 404 is not retried.
+    const result = await cli(['stage', '-c', p.config, '-o', p.dist, '--retries', '1']);
     expect(result.code).toBe(1);
+    expect(result.out).toContain(`  models/1/b.onnx: ${server.url}/cut/model.onnx: the connection broke after 100000 of 300000 bytes (aborted); retrying in 1s (attempt 2 of 2)\n`);
     expect(result.err).toBe(
       [
         `modelcar: ${p.config}:10:17: models[0].files[0].source: ${server.url}/gone/model.onnx: HTTP 404 Not Found`,
-        `${p.config}:12:17: models[0].files[1].source: ${server.url}/cut/model.onnx: the connection broke after 100000 of 300000 bytes (aborted); run stage again to retry`,
+        `${p.config}:12:17: models[0].files[1].source: ${server.url}/cut/model.onnx: the connection broke after 100000 of 300000 bytes (aborted); gave up after 2 attempts (run stage again to retry)`,
         `${p.config}:14:17: models[0].files[2].source: ${server.url}/loop/model.onnx: more than 10 redirects (the last to ${server.url}/loop/model.onnx); is there a redirect loop?`,
         `${p.config}:18:17: models[0].files[3].sha256: ${server.url}/model.onnx has sha256 ${sha256(MODEL)}, but the config expects ${wrong}; it was not staged (check the source, or fix the pin)`,
         `4 files could not be staged; ${path.relative(process.cwd(), p.dist)} holds no unverified file.`,
@@ -219,9 +221,11 @@ describe('stage from http', () => {
     expect(modelFiles(p)).toStrictEqual([]);
   });
 
-  test('GIVEN a server that stops sending THEN the download gives up after the idle timeout, leaving nothing', async () => {
+  test('GIVEN a server that stops sending THEN each connection is dropped after the idle timeout and resumed, and the download gives up when the retries are spent, leaving nothing', async () => {
     const p = project(config([`      - source: ${server.url}/stall/model.onnx`]));
-    await expect(stage({ config: p.config, outdir: p.dist, idleTimeoutMs: 300 })).rejects.toThrow(`${p.config}:10:17: models[0].files[0].source: ${server.url}/stall/model.onnx: no data for 300 ms; giving up (run stage again to retry)`);
+    await expect(stage({ config: p.config, outdir: p.dist, idleTimeoutMs: 300, retries: 2, backoffMs: 10 })).rejects.toThrow(
+      `${p.config}:10:17: models[0].files[0].source: ${server.url}/stall/model.onnx: the connection broke after 50000 of 300000 bytes (no data for 300 ms); gave up after 3 attempts (run stage again to retry)`,
+    );
     expect(modelFiles(p)).toStrictEqual([]);
   });
 

@@ -221,6 +221,6 @@ describe('modelcar CLI', () => {
   test('an unknown command or option is a usage error, exit 2', async () => {
     expect(await run(['synt'])).toStrictEqual({ code: 2, out: '', err: 'modelcar: Unknown command; did you mean synth?\nRun `modelcar --help` for usage.\n' });
     expect(await run(['synth', '--frobnicate'])).toStrictEqual({ code: 2, out: '', err: 'modelcar: Unknown argument: frobnicate\nRun `modelcar --help` for usage.\n' });
-    expect((await run([])).err).toBe('modelcar: Name a command: synth, validate, stage, build, pin, pull-secret\nRun `modelcar --help` for usage.\n');
+    expect((await run([])).err).toBe('modelcar: Name a command: synth, validate, stage, build, pin, init, pull-secret\nRun `modelcar --help` for usage.\n');
   });
 });

@@ -26,11 +26,12 @@ export const NPM_REGISTRY_VARIABLE = 'MODELCAR_TEST_NPM_REGISTRY';
  * Variables a developer's machine may set that change what modelcar or the tools the tests drive do: registry
  * credentials (podman, buildah, skopeo, docker), the XDG folders they search, kubectl's config, proxies, colours,
  * CI (progress output), git's repository and config, npm's config (which `npm test` passes on to every npm a
- * test runs), the builder and container settings build.sh and the e2e tests choose themselves, and the locale
- * and time zone of tool messages, and S3 credentials and endpoints (`AWS_*`, which stage reads for s3:// sources).
+ * test runs), the builder and container settings build.sh and the e2e tests choose themselves, a Hugging Face
+ * token, token file or mirror (HF_TOKEN, HF_HOME, HF_ENDPOINT, ...), S3 credentials and endpoints (`AWS_*`, which
+ * stage reads for s3:// sources), and the locale and time zone of tool messages.
  */
 const FOREIGN =
-  /^(AWS_.*|REGISTRY_AUTH_FILE|DOCKER_CONFIG|DOCKER_HOST|XDG_.*|KUBECONFIG|(HTTPS?|ALL|NO|FTP)_PROXY|(https?|all|no|ftp)_proxy|NO_COLOR|FORCE_COLOR|CI|GIT_.*|npm_config_.*|NPM_CONFIG_.*|BUILDER|BUILDAH_.*|CONTAINERS_.*|CONTAINER_HOST|STORAGE_DRIVER|STORAGE_OPTS|LANG|LANGUAGE|LC_.*|TZ|NODE_EXTRA_CA_CERTS|SSL_CERT_(FILE|DIR))$/;
+  /^(AWS_.*|REGISTRY_AUTH_FILE|DOCKER_CONFIG|DOCKER_HOST|XDG_.*|KUBECONFIG|HF_.*|HUGGING_FACE_HUB_TOKEN|(HTTPS?|ALL|NO|FTP)_PROXY|(https?|all|no|ftp)_proxy|NO_COLOR|FORCE_COLOR|CI|GIT_.*|npm_config_.*|NPM_CONFIG_.*|BUILDER|BUILDAH_.*|CONTAINERS_.*|CONTAINER_HOST|STORAGE_DRIVER|STORAGE_OPTS|LANG|LANGUAGE|LC_.*|TZ|NODE_EXTRA_CA_CERTS|SSL_CERT_(FILE|DIR))$/;
 
 /** The environment tests run in: `env` without the developer's settings, with the run's own folders. */
 export function hermeticEnv(env: NodeJS.ProcessEnv, run: string): NodeJS.ProcessEnv {

@@ -85,6 +85,9 @@ function buildField(plan: BuildPlan, modeField: FieldPath, problem: PropProblem)
   const [prop] = problem.path;
   switch (prop) {
     case 'files':
+      // The files of a hub repository are named by its repo.
+      if (problem.path[2] === 'hub') return { field: ['models', index, 'files', problem.path[1]!, 'repo'] };
+      return { field: ['models', index, ...problem.path] };
     case 'image':
     case 'sourceSecret':
       return { field: ['models', index, ...problem.path] };

@@ -1,16 +1,19 @@
 /** The models of a config: an {@link OciModel} each, with its runtime, layout and serving options resolved. */
+import * as fs from 'fs';
+import * as path from 'path';
 import { admissionProblems } from '../admission';
 import { Construct } from 'constructs';
 import { Diagnostic, PropProblem, didYouMean } from '../../core/errors';
 import { ModelLayout } from '../../core/model-layout';
 import { IImageLock } from '../../constructs/image-lock';
+import { ISourcePins } from '../../core/source-pins';
 import { OciModel } from '../../constructs/oci-model';
 import { missingRuntime, runtimeCatalogue } from '../../constructs/runtimes/catalogue';
 import { LoadedConfig } from '../load';
 import { ModelConfig } from '../types.generated';
 import { addBuild, buildMode } from './builds';
 import { ConfigField, FieldPath, construct } from './diagnostics';
-import { checkModelFiles, warnFloatingImage } from './images';
+import { checkModelFiles, modelImageFiles, warnFloatingImage } from './images';
 import { modelPullSecret } from './pull-secrets';
 import { ConfigRuntime, modelLayout } from './runtimes';
 import { ServingContext, servingField, servingOptions } from './serving';
@@ -30,9 +33,10 @@ export interface ModelPlan {
 
 /**
  * Resolves what every model of the config takes from elsewhere in it (its namespace and runtime, its own or the
- * default one; the runtime's layout) and checks what only the config knows (duplicates, how files are named).
- * Returns the models that can be made; problems are added to `problems`, at their fields. Models with schema
- * problems (`loaded.invalidModels`) are skipped, since those are reported already.
+ * default one; the runtime's layout) and checks what only the config knows (duplicates, how files are named, the
+ * hub repositories that `sources`, the lock file, records). Returns the models that can be made; problems are added
+ * to `problems`, at their fields. Models with schema problems (`loaded.invalidModels`) are skipped, since those are
+ * reported already.
  */
 export function planModels(
   loaded: LoadedConfig,
@@ -40,6 +44,7 @@ export function planModels(
   context: ServingContext,
   problems: Diagnostic[],
   warn: LoadedConfig['warn'],
+  sources?: ISourcePins,
 ): ModelPlan[] {
   const { config, at } = loaded;
   const defaults = config.defaults ?? {};
@@ -63,8 +68,8 @@ export function planModels(
       else layout = found;
     }
     warnFloatingImage(loaded, index, warn);
-    checkModelFiles(loaded, index, problems, warn);
-    if (namespace !== undefined && twice === undefined && runtime !== undefined && layout) {
+    const filesUsable = checkModelFiles(loaded, index, problems, warn, sources);
+    if (namespace !== undefined && twice === undefined && runtime !== undefined && layout && filesUsable) {
       plans.push({ model, index, namespace, namespaceField: model.namespace !== undefined ? ['models', index, 'namespace'] : ['defaults', 'namespace'], runtime, layout });
     }
   });
@@ -80,7 +85,7 @@ export function addModels(
   scope: Construct,
   loaded: LoadedConfig,
   plans: readonly ModelPlan[],
-  context: ServingContext & { readonly lock?: IImageLock; readonly environment?: string },
+  context: ServingContext & { readonly lock?: IImageLock; readonly sources?: ISourcePins; readonly environment?: string },
   problems: Diagnostic[],
 ): OciModel[] {
   const { config } = loaded;
@@ -99,7 +104,7 @@ export function addModels(
         layout,
         modelFormat: { name: model.format, version: model.formatVersion },
         image: model.image,
-        files: model.files,
+        files: modelImageFiles(loaded, model, context.sources),
         sourceDir: loaded.dir,
         allowCredentialsInUrls: loaded.config.allowCredentialsInUrls === true,
         pullSecret,
@@ -130,9 +135,21 @@ function modelField(loaded: LoadedConfig, plan: ModelPlan, problem: PropProblem)
   const { model, index } = plan;
   const [prop, ...rest] = problem.path;
   switch (prop) {
+    case 'files': {
+      // The repository's files and commit come from the lock file, as do a folder's digests: the config names them by
+      // repo and by source.
+      const [i, key] = rest;
+      if (key === 'hub') return { field: ['models', index, 'files', i!, 'repo'] };
+      if (key === 'digests') return { field: ['models', index, 'files', i!, 'source'] };
+      const source = typeof i === 'number' ? model.files[i]?.source : undefined;
+      if (key === 'sha256' && source !== undefined && isFolder(path.resolve(loaded.dir, source))) {
+        // A config names no digests of a folder: the lock file records them.
+        return { field: ['models', index, 'files', i!, 'sha256'], message: `"${source}" is a folder; sha256 pins a single file (the lock file pins each file of a folder)` };
+      }
+      return { field: ['models', index, ...problem.path] };
+    }
     case 'name':
     case 'image':
-    case 'files':
     case 'labels':
     case 'annotations':
     case 'displayName':
@@ -146,6 +163,15 @@ function modelField(loaded: LoadedConfig, plan: ModelPlan, problem: PropProblem)
       return { field: model[prop] !== undefined ? ['models', index, prop] : ['defaults', prop] };
     default:
       return servingField(loaded, index, plan.runtime, problem);
+  }
+}
+
+/** Whether a path is a folder (a path that is not there is not). */
+function isFolder(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -13,6 +13,7 @@ import { ConfigError, Diagnostic } from '../../core/errors';
 import { deploymentKind, modelcarUidNote } from '../../core/platform';
 import { deploymentModeOn } from '../../core/releases';
 import { IImageLock } from '../../constructs/image-lock';
+import { ISourcePins } from '../../core/source-pins';
 import { DEFAULT_IMAGE_USER } from '../../constructs/model-image';
 import { environmentNames, resolveEnvironment } from '../environments';
 import { LoadedConfig } from '../load';
@@ -31,6 +32,12 @@ export interface TranslateOptions {
    * @default - no pinning
    */
   readonly lock?: IImageLock;
+  /**
+   * Where the files of hub repositories and the digests of the files of local folders are recorded (the lock file):
+   * a model with a hub repository needs it.
+   * @default - none: folder files are not pinned, and hub repositories are refused
+   */
+  readonly sources?: ISourcePins;
   /** The environment the config is translated for (part of each image's key in the lock file). @default - none */
   readonly environment?: string;
 }
@@ -50,7 +57,7 @@ export function translateConfig(scope: Construct, loaded: LoadedConfig, options:
   const platform = release.platform;
   const runtimes = configRuntimes(loaded, release, problems);
   checkPullSecrets(loaded, problems);
-  const models = planModels(loaded, runtimes, { release }, problems, warn);
+  const models = planModels(loaded, runtimes, { release }, problems, warn, options.sources);
   checkRuntimeNames(loaded, models, platform, problems);
   const namespaces = declaredNamespaces(loaded);
   for (const m of models) if (!namespaces.has(m.namespace)) namespaces.set(m.namespace, m.namespaceField);
@@ -149,11 +156,15 @@ export interface ConfigChart {
  * hands each chart to `use` as soon as it is made, so that only one is alive at a time. The problems of every
  * environment are reported together, in one {@link ConfigError}.
  */
-export function translateEnvironments<T>(loaded: LoadedConfig, options: { lock?: IImageLock; outdir?: string }, use: (chart: ConfigChart) => T): T[] {
+export function translateEnvironments<T>(
+  loaded: LoadedConfig,
+  options: { lock?: IImageLock; sources?: ISourcePins; outdir?: string },
+  use: (chart: ConfigChart) => T,
+): T[] {
   const envs = environmentNames(loaded.config);
   const one = (config: LoadedConfig, environment: string | undefined) => {
     const chart = new Chart(new App({ outdir: options.outdir }), 'modelcar', { disableResourceNameHashes: true });
-    const warnings = translateConfig(chart, config, { lock: options.lock, environment });
+    const warnings = translateConfig(chart, config, { lock: options.lock, sources: options.sources, environment });
     return use({ chart, environment, loaded: config, warnings });
   };
   if (envs.length === 0) return [one(loaded, undefined)];
