@@ -1,8 +1,9 @@
 /**
  * The floor: what `modelcar synth` must do at the least, written as plainly as possible. It reads the
- * config, builds the same objects as plain data (Namespace, the kserve-ovms ServingRuntime, per model an
- * InferenceService and the ServiceAccount, Role and RoleBinding of its token auth, a kustomization per
- * folder, the 4 build-context files per model),
+ * config, builds the same objects as plain data (Namespace; per model its own kserve-ovms ServingRuntime, named
+ * after it as the OpenShift AI dashboard names it, an InferenceService, and the ServiceAccount, token Secret, Role
+ * and RoleBinding of its token auth; a kustomization per folder, the 4 build-context files per model) for the
+ * OpenDataHub releases the benchmark's configs name (3.4, the default, and 2.25 of examples/mobilenet),
  * serializes them with the `yaml` package (the options synth uses) and writes them. No cdk8s, no
  * constructs, no schema, no checks. The benchmark runs it as a child process, like the CLI, and compares.
  *
@@ -26,6 +27,10 @@ const YAML_OPTIONS = { lineWidth: 0, version: '1.1' } as const;
 
 /** The subset of the config format the benchmark's configs use. */
 interface FloorConfig {
+  /** odh, the default. */
+  platform?: string;
+  /** "3.4" (the default) or "2.25". */
+  release?: string;
   defaults?: { namespace?: string; runtime?: string; pullSecret?: string; baseImage?: string };
   namespaces?: Record<string, { displayName?: string; description?: string; labels?: Record<string, string>; annotations?: Record<string, string> }>;
   models: FloorModel[];
@@ -55,28 +60,44 @@ interface FloorFile {
 /** The Argo CD annotations modelcar adds to objects of custom resources. */
 const SKIP_DRY_RUN = 'SkipDryRunOnMissingResource=true';
 
-/** The kserve-ovms ServingRuntime as modelcar emits it (ODH odh-v2.25 template, Argo CD annotations), keys sorted. */
-function servingRuntime(namespace: string): object {
+/** What the floor knows of an OpenDataHub release: the OpenVINO template it ships, and its deployment mode. */
+export interface FloorRelease {
+  /** The mode of a model that names none, by its name there: Serverless on 2.x, Standard (RawDeployment) on 3.4. */
+  readonly mode: 'Serverless' | 'Standard';
+  /** opendatahub.io/runtime-version of the kserve-ovms template, from odh-v2.30 on. */
+  readonly runtimeVersion?: string;
+  /** Whether the template names the runtime in spec.annotations and drops bind addresses and target device (odh-v3.3 on). */
+  readonly newer: boolean;
+  readonly image: string;
+}
+
+export const FLOOR_RELEASES: Readonly<Record<string, FloorRelease>> = {
+  '2.25': { mode: 'Serverless', newer: false, image: 'quay.io/opendatahub/openvino_model_server:2024.5-release' },
+  '3.4': { mode: 'Standard', runtimeVersion: 'v2026.1.0', newer: true, image: 'quay.io/opendatahub/openvino_model_server:2025.1-release' },
+};
+
+/**
+ * A model's own kserve-ovms ServingRuntime as modelcar emits it on OpenDataHub (the release's template, named after the
+ * model, with the dashboard's shm volume; Argo CD annotations), keys sorted.
+ */
+function servingRuntime(name: string, namespace: string, release: FloorRelease): object {
+  const annotations: Record<string, string> = {
+    'argocd.argoproj.io/sync-options': SKIP_DRY_RUN,
+    'argocd.argoproj.io/sync-wave': '0',
+    'opendatahub.io/apiProtocol': 'REST',
+    'opendatahub.io/recommended-accelerators': '["nvidia.com/gpu"]',
+    'opendatahub.io/serving-runtime-scope': 'global',
+    'opendatahub.io/template-display-name': 'OpenVINO Model Server',
+    'opendatahub.io/template-name': 'kserve-ovms',
+    'openshift.io/display-name': 'OpenVINO Model Server',
+  };
+  if (release.runtimeVersion !== undefined) annotations['opendatahub.io/runtime-version'] = release.runtimeVersion;
   return {
     apiVersion: 'serving.kserve.io/v1alpha1',
     kind: 'ServingRuntime',
-    metadata: {
-      annotations: {
-        'argocd.argoproj.io/sync-options': SKIP_DRY_RUN,
-        'argocd.argoproj.io/sync-wave': '0',
-        'opendatahub.io/apiProtocol': 'REST',
-        'opendatahub.io/recommended-accelerators': '["nvidia.com/gpu"]',
-        'opendatahub.io/serving-runtime-scope': 'global',
-        'opendatahub.io/template-display-name': 'OpenVINO Model Server',
-        'opendatahub.io/template-name': 'kserve-ovms',
-        'openshift.io/display-name': 'OpenVINO Model Server',
-      },
-      labels: { 'opendatahub.io/dashboard': 'true' },
-      name: 'kserve-ovms',
-      namespace,
-    },
+    metadata: { annotations: sorted(annotations), labels: { 'opendatahub.io/dashboard': 'true' }, name, namespace },
     spec: {
-      annotations: { 'prometheus.io/path': '/metrics', 'prometheus.io/port': '8888' },
+      annotations: sorted({ ...(release.newer ? { 'opendatahub.io/kserve-runtime': 'ovms' } : {}), 'prometheus.io/path': '/metrics', 'prometheus.io/port': '8888' }),
       containers: [
         {
           args: [
@@ -85,14 +106,13 @@ function servingRuntime(namespace: string): object {
             '--rest_port=8888',
             '--model_path=/mnt/models',
             '--file_system_poll_wait_seconds=0',
-            '--grpc_bind_address=0.0.0.0',
-            '--rest_bind_address=0.0.0.0',
-            '--target_device=AUTO',
+            ...(release.newer ? [] : ['--grpc_bind_address=0.0.0.0', '--rest_bind_address=0.0.0.0', '--target_device=AUTO']),
             '--metrics_enable',
           ],
-          image: 'quay.io/opendatahub/openvino_model_server:2024.5-release',
+          image: release.image,
           name: 'kserve-container',
           ports: [{ containerPort: 8888, protocol: 'TCP' }],
+          volumeMounts: [{ mountPath: '/dev/shm', name: 'shm' }],
         },
       ],
       multiModel: false,
@@ -105,6 +125,7 @@ function servingRuntime(namespace: string): object {
         { autoSelect: true, name: 'paddle', version: '2' },
         { autoSelect: true, name: 'pytorch', version: '2' },
       ],
+      volumes: [{ emptyDir: { medium: 'Memory', sizeLimit: '2Gi' }, name: 'shm' }],
     },
   };
 }
@@ -128,16 +149,18 @@ function namespaceObject(name: string, ns: NonNullable<FloorConfig['namespaces']
   };
 }
 
-/** An InferenceService as modelcar emits it for a model on kserve-ovms (OpenShift AI, Serverless, token auth, Small size). */
-export function inferenceService(m: FloorModel, namespace: string, pullSecret: string | undefined): object {
+/**
+ * An InferenceService as modelcar emits it for a model on its own kserve-ovms (OpenShift AI, the release's default
+ * mode, token auth, Small size). Serverless models get the dashboard's Service Mesh annotations and stay cluster-local.
+ */
+export function inferenceService(m: FloorModel, namespace: string, pullSecret: string | undefined, release: FloorRelease = FLOOR_RELEASES['3.4']): object {
+  const serverless = release.mode === 'Serverless';
   const annotations: Record<string, string> = {
     'argocd.argoproj.io/sync-options': SKIP_DRY_RUN,
     'argocd.argoproj.io/sync-wave': '1',
     'security.opendatahub.io/enable-auth': 'true',
-    'serving.knative.openshift.io/enablePassthrough': 'true',
-    'serving.kserve.io/deploymentMode': 'Serverless',
-    'sidecar.istio.io/inject': 'true',
-    'sidecar.istio.io/rewriteAppHTTPProbers': 'true',
+    'serving.kserve.io/deploymentMode': release.mode,
+    ...(serverless ? { 'serving.knative.openshift.io/enablePassthrough': 'true', 'sidecar.istio.io/inject': 'true', 'sidecar.istio.io/rewriteAppHTTPProbers': 'true' } : {}),
     ...m.annotations,
   };
   if (m.displayName !== undefined) annotations['openshift.io/display-name'] = m.displayName;
@@ -146,7 +169,7 @@ export function inferenceService(m: FloorModel, namespace: string, pullSecret: s
     kind: 'InferenceService',
     metadata: {
       annotations: sorted(annotations),
-      labels: sorted({ 'networking.knative.dev/visibility': 'cluster-local', 'opendatahub.io/dashboard': 'true', ...m.labels }),
+      labels: sorted({ ...(serverless ? { 'networking.knative.dev/visibility': 'cluster-local' } : {}), 'opendatahub.io/dashboard': 'true', ...m.labels }),
       name: m.name,
       namespace,
     },
@@ -158,7 +181,7 @@ export function inferenceService(m: FloorModel, namespace: string, pullSecret: s
         model: {
           modelFormat: { name: m.format, version: m.formatVersion },
           resources: { limits: { cpu: '2', memory: '8Gi' }, requests: { cpu: '1', memory: '4Gi' } },
-          runtime: 'kserve-ovms',
+          runtime: m.name,
           storageUri: `oci://${m.image}`,
         },
       },
@@ -166,12 +189,23 @@ export function inferenceService(m: FloorModel, namespace: string, pullSecret: s
   };
 }
 
-/** The ServiceAccount, Role and RoleBinding of a model's token auth, in that order. */
+/** The ServiceAccount, token Secret, Role and RoleBinding of a model's token auth, in that order. */
 function authObjects(name: string, namespace: string): object[] {
   const dashboard = { 'opendatahub.io/dashboard': 'true' };
   const wave = { 'argocd.argoproj.io/sync-wave': '-1' };
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { annotations: wave, name: `${name}-sa`, namespace } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        annotations: { ...wave, 'kubernetes.io/service-account.name': `${name}-sa`, 'openshift.io/display-name': 'default-name' },
+        labels: dashboard,
+        name: `default-name-${name}-sa`,
+        namespace,
+      },
+      type: 'kubernetes.io/service-account-token',
+    },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
@@ -231,19 +265,18 @@ function buildContext(m: FloorModel, namespace: string, baseImage: string, confi
     label += `${shellQuote(`${text}${slot ? ',' : ''}{"path":${JSON.stringify(`/${target}`)},"sha256":"`)}"$SHA_${slot}"`;
     text = `","source":${JSON.stringify(source)}}`;
   });
-  const { repository, tag } = splitImage(m.image);
+  const { repository } = splitImage(m.image);
+  // Nothing of where the image is deployed or pushed (namespace, environment, tag): one digest everywhere.
   const labels: Record<string, string> = {
     'dev.modelcar.model.format': literal(m.format),
     'dev.modelcar.model.layout': literal('ovms'),
     'dev.modelcar.model.name': literal(m.name),
-    'dev.modelcar.model.namespace': literal(namespace),
     'dev.modelcar.runtime': literal('kserve-ovms'),
     'org.opencontainers.image.base.name': '"${BASE_IMAGE}"',
-    'org.opencontainers.image.description': literal(`Model files for InferenceService ${namespace}/${m.name} under /models (a KServe modelcar image)`),
+    'org.opencontainers.image.description': literal(`Model files of ${m.name} under /models (a KServe modelcar image)`),
     'org.opencontainers.image.title': literal(m.name),
   };
   if (m.formatVersion !== undefined) labels['dev.modelcar.model.format-version'] = literal(m.formatVersion);
-  if (tag !== undefined) labels['org.opencontainers.image.version'] = literal(tag);
   const labelText = Object.keys(labels)
     .sort()
     .map((k) => `${JSON.stringify(k)}=${labels[k]}`)
@@ -358,6 +391,9 @@ export function floorFiles(configFile: string, outdirArg: string): FloorFile[] {
   const notice = `Generated by modelcar from ${source}. Do not edit: change the source and run \`modelcar synth\`.`;
   const header = `# ${notice}\n`;
   const defaults = config.defaults ?? {};
+  const release = FLOOR_RELEASES[config.release ?? '3.4'];
+  if (config.platform !== undefined && config.platform !== 'odh') throw new Error(`the floor knows platform odh only, not ${config.platform}`);
+  if (!release) throw new Error(`the floor knows OpenDataHub ${Object.keys(FLOOR_RELEASES).join(' and ')} only, not ${config.release}`);
   const stringify = (o: object) => header + YAML.stringify(o, YAML_OPTIONS);
 
   const byNamespace = new Map<string, FloorModel[]>();
@@ -374,21 +410,30 @@ export function floorFiles(configFile: string, outdirArg: string): FloorFile[] {
   for (const ns of namespaces) {
     const models = byNamespace.get(ns)!.slice().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const folder = `manifests/${ns}`;
-    // kustomization.yaml lists them by kind (Namespace, ServiceAccount, Role, RoleBinding, ServingRuntime, InferenceService), then name.
-    const resources = { namespace: [`namespace-${ns}.yaml`], serviceaccount: [] as string[], role: [] as string[], rolebinding: [] as string[], servingruntime: [] as string[], inferenceservice: [] as string[] };
+    // kustomization.yaml lists them by kind (Namespace, ServiceAccount, Secret, Role, RoleBinding, ServingRuntime, InferenceService), then name.
+    const resources = {
+      namespace: [`namespace-${ns}.yaml`],
+      serviceaccount: [] as string[],
+      secret: [] as string[],
+      role: [] as string[],
+      rolebinding: [] as string[],
+      servingruntime: [] as string[],
+      inferenceservice: [] as string[],
+    };
     const add = (kind: keyof typeof resources, name: string, object: object) => {
       const file = `${kind}-${name}.yaml`;
       resources[kind].push(file);
       files.push({ path: `${folder}/${file}`, content: stringify(object) });
     };
     files.push({ path: `${folder}/namespace-${ns}.yaml`, content: stringify(namespaceObject(ns, config.namespaces?.[ns] ?? {})) });
-    if (models.length) add('servingruntime', 'kserve-ovms', servingRuntime(ns));
     for (const m of models) {
-      const [serviceAccount, role, roleBinding] = authObjects(m.name, ns);
+      const [serviceAccount, secret, role, roleBinding] = authObjects(m.name, ns);
       add('serviceaccount', `${m.name}-sa`, serviceAccount);
+      add('secret', `default-name-${m.name}-sa`, secret);
       add('role', `${m.name}-view-role`, role);
       add('rolebinding', `${m.name}-view`, roleBinding);
-      add('inferenceservice', m.name, inferenceService(m, ns, m.pullSecret ?? defaults.pullSecret));
+      add('servingruntime', m.name, servingRuntime(m.name, ns, release));
+      add('inferenceservice', m.name, inferenceService(m, ns, m.pullSecret ?? defaults.pullSecret, release));
       files.push(...buildContext(m, ns, m.baseImage ?? defaults.baseImage ?? 'registry.access.redhat.com/ubi8/ubi-micro:latest', configDir, outdir, notice));
     }
     const listed = Object.values(resources).flatMap((names) => names.sort());

@@ -45,7 +45,21 @@ export { BaseImages, DEFAULT_BASE_IMAGE } from './core/base-image';
 export { DEFAULT_DOCKER_SERVER } from './core/docker-config';
 export type { DockerRegistryCredentials } from './core/docker-config';
 export { DEFAULT_KSERVE_VERSION, DEFAULT_PLATFORM, DEPLOYMENT_MODES, PLATFORMS } from './core/platform';
-export type { DeploymentMode, Platform } from './core/platform';
+export type { DeploymentKind, DeploymentMode, Platform } from './core/platform';
+
+// ---- Platform releases: what each release of OpenDataHub, OpenShift AI and KServe does with modelcar's objects (its
+// runtime catalogue, deployment modes, token auth marker, CRDs, image volumes), the serving rules KServe enforces, and
+// what the OpenShift AI dashboard expects of a model's runtime and tokens
+
+export { DEFAULT_RELEASE, DEFAULT_RELEASES, PRODUCTS, RELEASES, deploymentModeOn, findRelease, releaseProfile, releasesOf, resolveRelease } from './core/releases';
+export type { CrdSet, Product, RawAuthMarker, ReleaseProfile, ReleaseProps, RuntimeCatalogueId } from './core/releases';
+export { RUNTIME_CATALOGUES, RUNTIMES_LEFT_OUT, kserveOvms, missingRuntime, releasesWithRuntime, runtimeCatalogue, vllmCudaRuntime } from './constructs/runtimes/catalogue';
+export { servingRuleProblems } from './core/serving-rules';
+export type { ScalingOptions, ServingRuleProblem } from './core/serving-rules';
+export { DASHBOARD_SHM_MOUNT, DASHBOARD_SHM_VOLUME } from './constructs/serving-runtime';
+export type { ModelServingRuntimeProps } from './constructs/serving-runtime';
+export { DASHBOARD_TOKEN_NAME } from './constructs/model-auth';
+export { IMAGE_VOLUME_SCHEME } from './constructs/oci-model';
 
 // ---- Synthesis: a construct tree, or a config file, into an output folder
 

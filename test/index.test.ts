@@ -70,10 +70,43 @@ const VALUES = [
   'lockSources',
   'pin',
   'selectHubFiles',
+  // Platform releases
+  'DASHBOARD_SHM_MOUNT',
+  'DASHBOARD_SHM_VOLUME',
+  'DASHBOARD_TOKEN_NAME',
+  'DEFAULT_RELEASE',
+  'DEFAULT_RELEASES',
+  'IMAGE_VOLUME_SCHEME',
+  'PRODUCTS',
+  'RELEASES',
+  'RUNTIMES_LEFT_OUT',
+  'RUNTIME_CATALOGUES',
+  'deploymentModeOn',
+  'findRelease',
+  'kserveOvms',
+  'missingRuntime',
+  'releaseProfile',
+  'releasesOf',
+  'releasesWithRuntime',
+  'resolveRelease',
+  'runtimeCatalogue',
+  'servingRuleProblems',
+  'vllmCudaRuntime',
 ];
 
 /** The types, for TypeScript users only. */
 const TYPES = [
+  // Platform releases
+  'CrdSet',
+  'DeploymentKind',
+  'ModelServingRuntimeProps',
+  'Product',
+  'RawAuthMarker',
+  'ReleaseProfile',
+  'ReleaseProps',
+  'RuntimeCatalogueId',
+  'ScalingOptions',
+  'ServingRuleProblem',
   // Validation
   'KserveRelease',
   'ReportedProblem',

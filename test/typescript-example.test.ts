@@ -41,12 +41,12 @@ describe('examples/typescript', () => {
     expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toStrictEqual({
       status: 0,
       stdout: '',
-      stderr: 'synthesized main.ts into dist/: 7 objects, 1 image build contexts; files 13 added, 0 changed, 0 removed\n',
+      stderr: 'synthesized main.ts into dist/: 8 objects, 1 image build contexts; files 14 added, 0 changed, 0 removed\n',
     });
     expect(readTree(path.join(dir, 'dist'))).toStrictEqual(readTree(DIST));
     expect(readModes(path.join(dir, 'dist'))).toStrictEqual(readModes(DIST));
     // Run again: nothing changes.
-    expect(runExample(dir).stderr).toBe('synthesized main.ts into dist/: 7 objects, 1 image build contexts; files 0 added, 0 changed, 0 removed\n');
+    expect(runExample(dir).stderr).toBe('synthesized main.ts into dist/: 8 objects, 1 image build contexts; files 0 added, 0 changed, 0 removed\n');
   });
 
   test('GIVEN its output THEN the modelcar objects and the cdk8s-plus ConfigMap are side by side in the namespace folder, listed by its kustomization', () => {
@@ -64,8 +64,9 @@ describe('examples/typescript', () => {
       'manifests/vision/namespace-vision.yaml',
       'manifests/vision/role-mobilenet-view-role.yaml',
       'manifests/vision/rolebinding-mobilenet-view.yaml',
+      'manifests/vision/secret-default-name-mobilenet-sa.yaml',
       'manifests/vision/serviceaccount-mobilenet-sa.yaml',
-      'manifests/vision/servingruntime-kserve-ovms.yaml',
+      'manifests/vision/servingruntime-mobilenet.yaml',
     ]);
     expect(YAML.parse(tree['manifests/vision/configmap-mobilenet-client.yaml'])).toStrictEqual({
       apiVersion: 'v1',
@@ -78,8 +79,13 @@ describe('examples/typescript', () => {
     expect(isvc.spec.predictor.imagePullSecrets).toStrictEqual([{ name: 'registry-pull' }]);
     expect(isvc.spec.predictor.model.storageUri).toBe('oci://registry.example.com/vision/mobilenet:v2-7');
     expect(YAML.parse(tree['manifests/vision/kustomization.yaml']).resources).toContain('configmap-mobilenet-client.yaml');
-    // A reference to the pull secret: no Secret, and no credentials, in the output.
-    expect(Object.keys(tree).filter((f) => f.includes('secret-'))).toStrictEqual([]);
+    // A reference to the pull secret: no Secret of it, and no credentials, in the output. The one Secret is the model's
+    // token Secret, which Kubernetes fills in.
+    expect(Object.keys(tree).filter((f) => f.includes('secret-'))).toStrictEqual(['manifests/vision/secret-default-name-mobilenet-sa.yaml']);
+    expect(YAML.parse(tree['manifests/vision/secret-default-name-mobilenet-sa.yaml'])).not.toHaveProperty('data');
+    // The default release (the newest OpenDataHub) gives the model a ServingRuntime of its own, named after it, as the
+    // dashboard does.
+    expect(isvc.spec.predictor.model.runtime).toBe('mobilenet');
   });
 
   test('GIVEN its output THEN every header names main.ts, the TypeScript source, and says to run it again', () => {
@@ -93,9 +99,10 @@ describe('examples/typescript', () => {
   });
 
   test('GIVEN its output THEN modelcar validate finds every object valid, the ConfigMap passes the Kubernetes schema, and kubectl kustomize builds it', () => {
-    const report = validatePaths([path.join(DIST, 'manifests')]);
-    expect(report.problems).toStrictEqual([]);
-    expect(report.objects).toBe(6); // all but the ConfigMap, which modelcar does not check: kubernetes-models does, below
+    // Written for the default release, OpenDataHub 3.4, whose KServe (0.17) names the modes as KServe 0.20 does.
+    const report = validatePaths([path.join(DIST, 'manifests')], 'v0.20.0');
+    expect({ problems: report.problems, warnings: report.warnings }).toStrictEqual({ problems: [], warnings: [] });
+    expect(report.objects).toBe(7); // all but the ConfigMap, which modelcar does not check: kubernetes-models does, below
     const configMap = YAML.parse(fs.readFileSync(path.join(DIST, 'manifests', 'vision', 'configmap-mobilenet-client.yaml'), 'utf8'));
     expect(() => new ConfigMap(configMap).validate()).not.toThrow();
     requireTool('kubectl', 'apt-get install -y kubernetes-client  # or any kubectl client');
@@ -107,6 +114,7 @@ describe('examples/typescript', () => {
       'Role',
       'RoleBinding',
       'ConfigMap',
+      'Secret',
       'ServingRuntime',
       'InferenceService',
     ]);

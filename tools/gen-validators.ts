@@ -1,8 +1,8 @@
 /**
- * Compiles the KServe CRD schemas of each supported KServe release (../shared/kserve/crds for v0.15.2,
- * ../shared/kserve/crds/v0.20.0) into standalone validation code, once, at development time:
- * `npm run gen:validators` writes `src/validation/generated/kserve-validators.js` (v0.15.2) and
- * `kserve-validators-v0.20.js`, which are committed. Compiling the 1 MB InferenceService schema takes ajv about 3 s and 470 MB; loading the
+ * Compiles the KServe CRD schemas of each set modelcar validates with (../shared/kserve/crds: upstream v0.15.2 at the
+ * top, v0.20.0/, and OpenDataHub's fork at odh-v2.25/ and odh-v3.4/) into standalone validation code, once, at
+ * development time: `npm run gen:validators` writes `src/validation/generated/kserve-validators.js` (v0.15.2) and
+ * `kserve-validators-<set>.js` for the others, which are committed. Compiling the 1 MB InferenceService schema takes ajv about 3 s and 470 MB; loading the
  * compiled code takes milliseconds. A test regenerates it and compares, so it cannot go stale. It also writes the
  * config schema's validator (src/config/schema-validator.ts).
  */
@@ -15,6 +15,8 @@ import * as YAML from 'yaml';
 import { Schema, convertSchema, shareRepeated } from './crd-schema';
 import type { FieldNode } from '../src/validation/validate-object';
 import { CONFIG_VALIDATOR_FILE, renderConfigValidator } from '../src/config/schema-validator';
+import type { CrdSet } from '../src/core/releases';
+import { CRD_SET_FILES } from '../src/validation/validate-object';
 
 /** One CRD compiled: its file, the version served, and the export name. */
 export interface CrdSource {
@@ -32,13 +34,16 @@ function crdSources(dir: string): readonly CrdSource[] {
   ];
 }
 
-/** Each set of validators made: the KServe release, its CRDs, and where the generated code goes (from the repository root). */
-export const VALIDATOR_SETS = [
-  { release: 'v0.15.2', sources: crdSources('../shared/kserve/crds'), file: 'src/validation/generated/kserve-validators.js' },
-  { release: 'v0.20.0', sources: crdSources('../shared/kserve/crds/v0.20.0'), file: 'src/validation/generated/kserve-validators-v0.20.js' },
-] as const;
+/** Each set of validators made: the CRD set, its CRDs, and where the generated code goes (from the repository root). */
+export const VALIDATOR_SETS: readonly { readonly release: CrdSet; readonly sources: readonly CrdSource[]; readonly file: string }[] = (
+  Object.keys(CRD_SET_FILES) as CrdSet[]
+).map((release) => ({
+  release,
+  sources: crdSources(release === 'v0.15.2' ? '../shared/kserve/crds' : `../shared/kserve/crds/${release}`),
+  file: `src/validation/generated/${CRD_SET_FILES[release]}`,
+}));
 
-/** The CRDs of KServe v0.15.2, the default release. */
+/** The CRDs of KServe v0.15.2, the default set. */
 export const CRD_SOURCES = VALIDATOR_SETS[0].sources;
 
 /** Where the generated code of KServe v0.15.2 goes, from the repository root. */

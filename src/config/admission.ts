@@ -5,30 +5,31 @@
  * and each problem is reported at the config line that causes it.
  */
 import { Diagnostic } from '../core/errors';
-import { DEFAULT_KSERVE_VERSION, deploymentModeFor } from '../core/platform';
+import { DEFAULT_RELEASE, deploymentModeOn, resolveRelease } from '../core/releases';
 import { kserveRuleProblems, releaseForVersion } from '../validation/kserve-admission';
 import { OciModelProps } from '../constructs/oci-model';
 import { LoadedConfig } from './load';
 
 /** What the rules need of a model's serving options (`ServingOptions` of translate/serving.ts). */
-export type AdmissionInput = Pick<OciModelProps, 'kserveVersion' | 'deploymentMode' | 'minReplicas' | 'maxReplicas' | 'scaleMetric' | 'scaleTarget' | 'env'>;
+export type AdmissionInput = Pick<OciModelProps, 'release' | 'deploymentMode' | 'minReplicas' | 'maxReplicas' | 'scaleMetric' | 'scaleTarget' | 'env'>;
 
 /** The predictor fields a model's serving options set, by their name in the config. */
 const PREDICTOR_FIELDS = new Set(['minReplicas', 'maxReplicas', 'scaleMetric', 'scaleTarget', 'timeout']);
 
 /**
- * The problems KServe (at the config's kserveVersion) would have with the InferenceService of `models[index]`:
+ * The problems KServe (the KServe of the config's release) would have with the InferenceService of `models[index]`:
  * refused at admission, or admitted and then failed on or ignored (both stop synth). Added to `problems`.
  * `mode` is where the deployment mode comes from (the model's or the defaults' field), when given.
  */
 export function admissionProblems(loaded: LoadedConfig, index: number, serving: AdmissionInput, mode: { field: (string | number)[] }, problems: Diagnostic[]): void {
   const model = loaded.config.models[index];
   const field = (...rest: (string | number)[]) => ['models', index, ...rest];
+  const release = serving.release === undefined ? DEFAULT_RELEASE : resolveRelease(serving.release);
   let deploymentMode: string;
   try {
-    deploymentMode = deploymentModeFor(serving.deploymentMode ?? 'Serverless', serving.kserveVersion);
+    deploymentMode = deploymentModeOn(release, serving.deploymentMode);
   } catch {
-    return; // the deployment mode itself is reported by servingOptions
+    return; // the deployment mode itself is reported by the OciModel
   }
   const annotations: Record<string, string> = { 'serving.kserve.io/deploymentMode': deploymentMode, ...model.annotations };
   const env = Object.entries(serving.env ?? {});
@@ -48,7 +49,7 @@ export function admissionProblems(loaded: LoadedConfig, index: number, serving: 
       },
     },
   };
-  for (const p of kserveRuleProblems('InferenceService', isvc, releaseForVersion(serving.kserveVersion ?? DEFAULT_KSERVE_VERSION))) {
+  for (const p of kserveRuleProblems('InferenceService', isvc, releaseForVersion(release.kserveVersion))) {
     const [a, b, c, d, e] = p.path;
     let at: (string | number)[] | undefined;
     if (a === 'spec' && b === 'predictor' && typeof c === 'string' && PREDICTOR_FIELDS.has(c)) {

@@ -1,20 +1,66 @@
 import { ArgoCdApplication } from './types.generated';
 import { OutputFile, RenderContext, generatedNotice } from '../core/output-file';
-import { BUILDS_DIR, MANIFESTS_DIR, toYaml } from '../output/manifests';
+import { BUILDS_DIR, MANIFESTS_DIR, ManifestObject, toYaml } from '../output/manifests';
 
 /** Folder of the Argo CD Applications within the output. */
 export const ARGOCD_DIR = 'argocd';
 
 /**
- * Fields of a live InferenceService that OpenDataHub's webhooks fill in (pull secrets from connections,
- * resources, node selector and tolerations from hardware profiles): differences there are not drift.
+ * The webhooks that change fields of an InferenceService that git also sets, each only when the annotation that
+ * asks for it is on the object. Argo CD uses `ignoreDifferences` when it decides whether an Application is in sync,
+ * and automated sync runs only when it is OutOfSync (argo-cd v3.4.0 controller/appcontroller.go autoSync "Skipping
+ * auto-sync: application status is Synced"): an ignored field that changes in git is never applied. So modelcar
+ * ignores nothing else. What no webhook touches (resources, pull secrets, node selector, tolerations, args, ...) is
+ * compared, and a change to it in git syncs. KServe's defaulter only adds fields git does not set (and renames the
+ * old deployment mode names, which modelcar does not write where KServe renames them); additions are not drift.
  */
-export const ODH_INJECTED_FIELDS: readonly string[] = [
-  '.spec.predictor.imagePullSecrets',
-  '.spec.predictor.model.resources',
-  '.spec.predictor.nodeSelector',
-  '.spec.predictor.tolerations',
+export const MUTATING_WEBHOOKS: readonly { readonly annotation: string; readonly fields: readonly string[]; readonly source: string }[] = [
+  {
+    // The connection's Secret decides what it injects: an OCI connection appends its pull secret, a URI connection
+    // replaces storageUri (an S3 one adds serviceAccountName and model.storage, fields git does not set).
+    annotation: 'opendatahub.io/connections',
+    fields: ['/spec/predictor/imagePullSecrets', '/spec/predictor/model/storageUri'],
+    source: 'opendatahub-operator v2.35.0 internal/webhook/inferenceservice/mutating.go ConnectionWebhook; v3.4.0 internal/webhook/serving/mutating_isvc.go',
+  },
+  {
+    // A hardware profile replaces nodeSelector and tolerations; it adds only the resources a container lacks.
+    annotation: 'opendatahub.io/hardware-profile-name',
+    fields: ['/spec/predictor/nodeSelector', '/spec/predictor/tolerations'],
+    source: 'opendatahub-operator v2.35.0 internal/webhook/hardwareprofile/mutating.go applyNodeSchedulingConfiguration',
+  },
 ];
+
+/** One entry of an Application's `spec.ignoreDifferences`. */
+export interface IgnoreDifference {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly jsonPointers: string[];
+}
+
+/**
+ * What an Application must ignore of these objects: for each InferenceService that asks a webhook to change a field
+ * git sets (by its annotation), those fields of that one object. Sorted by namespace and name.
+ */
+export function ignoredDifferences(objects: readonly ManifestObject[]): IgnoreDifference[] {
+  const out: IgnoreDifference[] = [];
+  for (const o of objects) {
+    if (o.kind !== 'InferenceService') continue;
+    const annotations: Record<string, string> = o.json.metadata?.annotations ?? {};
+    const fields = MUTATING_WEBHOOKS.filter((w) => annotations[w.annotation] !== undefined).flatMap((w) => w.fields);
+    if (fields.length) out.push({ group: 'serving.kserve.io', kind: 'InferenceService', name: o.name, namespace: o.namespace ?? '', jsonPointers: fields });
+  }
+  return out.sort((a, b) => (a.namespace + '/' + a.name < b.namespace + '/' + b.name ? -1 : 1));
+}
+
+/** What one Application syncs: the manifests of an environment (or of the config without environments). */
+export interface ApplicationTarget {
+  /** @default - none: the config has no environments */
+  readonly environment?: string;
+  /** The objects of its manifests. */
+  readonly objects: readonly ManifestObject[];
+}
 
 /**
  * An Argo CD Application per environment (one without environments) that syncs the committed manifests,
@@ -25,17 +71,19 @@ export const ODH_INJECTED_FIELDS: readonly string[] = [
  * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#applications
  * @param builds the environments (`''` without environments) whose output has in-cluster builds
  */
-export function argoCdApplications(app: ArgoCdApplication, environments: readonly string[], context: RenderContext, builds: ReadonlySet<string> = new Set()): OutputFile[] {
+export function argoCdApplications(app: ArgoCdApplication, targets: readonly ApplicationTarget[], context: RenderContext, builds: ReadonlySet<string> = new Set()): OutputFile[] {
   const notice = `# ${generatedNotice(context.source)}\n`;
   const base = (app.path ?? 'dist').replace(/\/+$/, '');
   const name = app.name ?? 'modelcar';
-  const targets = (environments.length ? environments : ['']).flatMap((env) => {
+  // The builds folder holds Tekton objects, which no webhook of the list above changes: nothing to ignore there.
+  const apps = targets.flatMap((t) => {
+    const env = t.environment ?? '';
     const suffix = env ? `-${env}` : '';
     const folder = env ? `${base}/${env}` : base;
-    const manifests = { name: `${name}${suffix}`, path: `${folder}/${MANIFESTS_DIR}`, builds: false };
-    return builds.has(env) ? [manifests, { name: `${name}${suffix}-builds`, path: `${folder}/${BUILDS_DIR}`, builds: true }] : [manifests];
+    const manifests = { name: `${name}${suffix}`, path: `${folder}/${MANIFESTS_DIR}`, ignore: ignoredDifferences(t.objects) };
+    return builds.has(env) ? [manifests, { name: `${name}${suffix}-builds`, path: `${folder}/${BUILDS_DIR}`, ignore: [] }] : [manifests];
   });
-  const files: OutputFile[] = targets.map((t) => ({
+  const files: OutputFile[] = apps.map((t) => ({
     path: `${ARGOCD_DIR}/application-${t.name}.yaml`,
     content:
       notice +
@@ -45,7 +93,7 @@ export function argoCdApplications(app: ArgoCdApplication, environments: readonl
         metadata: { name: t.name, namespace: app.namespace ?? 'openshift-gitops' },
         spec: {
           destination: { server: app.server ?? 'https://kubernetes.default.svc' },
-          ...(t.builds ? {} : { ignoreDifferences: [{ group: 'serving.kserve.io', jqPathExpressions: [...ODH_INJECTED_FIELDS], kind: 'InferenceService' }] }),
+          ...(t.ignore.length ? { ignoreDifferences: t.ignore } : {}),
           project: app.project ?? 'default',
           source: { path: t.path, repoURL: app.repoURL, targetRevision: app.targetRevision ?? 'HEAD' },
           ...(app.automated ? { syncPolicy: { automated: { prune: true, selfHeal: true } } } : {}),

@@ -1,11 +1,15 @@
 // Generated from modelcar.schema.json by `npm run gen`. Do not edit.
 
 /**
- * Where the models are served. odh (default): OpenDataHub / OpenShift AI, with the labels and annotations its dashboard sets and token auth. kserve: plain KServe, no OpenDataHub metadata; the predictor pods run as the model image's user, so the model server can read the modelcar's files.
+ * Where the models are served. odh (default): OpenDataHub; rhoai: Red Hat OpenShift AI; both get the labels and annotations the dashboard sets, and token auth. kserve: plain KServe, no OpenDataHub metadata; the predictor pods run as the model image's user, so the model server can read the modelcar's files.
  */
-export type PlatformName = 'odh' | 'kserve';
+export type PlatformName = 'odh' | 'rhoai' | 'kserve';
 /**
- * The KServe version of the cluster, as a quoted string "<major>.<minor>", e.g. "0.15" (default, OpenShift AI 2.x) or "0.16". From 0.16 on, deployment modes are written Knative and Standard.
+ * The platform's release, quoted "<major>.<minor>": odh 2.25, 2.26, 2.27, 2.30, 2.35, 3.0, 3.3, 3.4 (default); rhoai 2.16, 2.19, 2.22, 2.25, 3.0, 3.3, 3.4 (default); kserve 0.15 to 0.20 (default). It decides the built-in runtimes and their images, the deployment modes and their names, where the token auth marker goes, and the CRDs the output is validated with.
+ */
+export type ReleaseName = string;
+/**
+ * Older name of release for platform kserve: the KServe release, quoted "<major>.<minor>", 0.15 to 0.20. Use release instead.
  */
 export type KserveVersion = string;
 /**
@@ -13,7 +17,7 @@ export type KserveVersion = string;
  */
 export type ModelNamespace = string;
 /**
- * The model server: a built-in runtime (kserve-ovms, vllm-runtime, caikit-tgis-runtime, caikit-standalone-runtime, tgis-grpc-runtime) or one named under runtimes. modelcar emits its ServingRuntime once per namespace, unless it already exists in the cluster.
+ * The model server: a built-in runtime (kserve-ovms, vllm-runtime, caikit-tgis-runtime, caikit-standalone-runtime, tgis-grpc-runtime) as of OpenDataHub 2.25, each release having its own (vllm-cuda-runtime from 2.27: see README, Platforms), or one named under runtimes. modelcar emits its ServingRuntime, one per model on odh and rhoai (one per namespace with sharedRuntime, and on kserve), unless it already exists in the cluster.
  */
 export type RuntimeName = string;
 /**
@@ -40,6 +44,14 @@ export type Auth = boolean;
  * Pin the InferenceService's storageUri to the digest `modelcar build --push` recorded in the lock file next to this config (oci://repo@sha256:...), while the image is built from the same inputs. false keeps the tag. Default: true.
  */
 export type PinDigest = boolean;
+/**
+ * Share one ServingRuntime per runtime and namespace among its models. Default: false on odh and rhoai, where each model gets a ServingRuntime of its own, named after it, as the OpenShift AI dashboard makes them (the dashboard deletes a model's runtime with the model: with a shared runtime, do not delete or edit these models in the dashboard); true on kserve.
+ */
+export type SharedRuntime = boolean;
+/**
+ * Mount the model image as a Kubernetes image volume (storageUri oci+native://..., KServe 0.20) instead of running it as KServe's modelcar sidecar (oci://...): no sidecar, no shared process namespace or UID. Needs KServe 0.20 (refused on other releases), Kubernetes 1.33 or later, and containerd 2.0 or CRI-O 1.31 or later. Default: false.
+ */
+export type ImageVolume = boolean;
 /**
  * Where the model image is built. local (default): on the machine that runs `modelcar stage` and `modelcar build --push` (or build.sh). in-cluster: by OpenShift Pipelines (Tekton) in the model's namespace, next to the storage and the registry: synth writes a Task and a TaskRun named from the build's inputs into <output>/builds/<namespace>/; the TaskRun fetches the model's files, verifies their sha256, builds the same image as `modelcar build` and pushes it (see inCluster).
  */
@@ -78,6 +90,7 @@ export interface ModelcarConfig {
    */
   version: 1;
   platform?: PlatformName;
+  release?: ReleaseName;
   kserveVersion?: KserveVersion;
   defaults?: ModelDefaults;
   /**
@@ -133,6 +146,8 @@ export interface ModelDefaults {
   expose?: Expose;
   auth?: Auth;
   pinDigest?: PinDigest;
+  sharedRuntime?: SharedRuntime;
+  imageVolume?: ImageVolume;
   build?: BuildMode;
   compression?: Compression;
 }
@@ -348,6 +363,8 @@ export interface ModelOverride {
   pullSecret?: PullSecretName;
   baseImage?: BaseImage;
   pinDigest?: PinDigest;
+  sharedRuntime?: SharedRuntime;
+  imageVolume?: ImageVolume;
   build?: BuildMode;
   sourceSecret?: SourceSecret;
   compression?: Compression;
@@ -561,6 +578,8 @@ export interface ModelConfig {
   pullSecret?: PullSecretName;
   baseImage?: BaseImage;
   pinDigest?: PinDigest;
+  sharedRuntime?: SharedRuntime;
+  imageVolume?: ImageVolume;
   build?: BuildMode;
   sourceSecret?: SourceSecret;
   compression?: Compression;

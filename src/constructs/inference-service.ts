@@ -4,7 +4,9 @@ import * as kserve from '../../imports/kserve-isvc-serving.kserve.io';
 import { ComputeResources, Toleration, resourceProblems } from '../core/compute-resources';
 import { PropChecker, PropProblem, brand, didYouMean, hasBrand, valueAt } from '../core/errors';
 import { annotationProblems, checkName, labelProblems, nameProblem } from '../core/names';
-import { DEFAULT_KSERVE_VERSION, DEFAULT_PLATFORM, DeploymentMode, Platform, defaultDeploymentMode, deploymentKind, deploymentModeFor } from '../core/platform';
+import { DeploymentMode, Platform, deploymentKind } from '../core/platform';
+import { DEFAULT_RELEASE, ReleaseProfile, deploymentModeOn, profileOf } from '../core/releases';
+import { servingRuleProblems } from '../core/serving-rules';
 import { IPullSecret } from './pull-secret';
 import { IServingRuntime, ServingRuntime } from './serving-runtime';
 
@@ -24,7 +26,10 @@ export type ScaleMetric = 'cpu' | 'memory' | 'concurrency' | 'rps';
 /** The scale metrics, as KServe 0.15 lists them. */
 export const SCALE_METRICS: readonly ScaleMetric[] = ['cpu', 'memory', 'concurrency', 'rps'];
 
-/** Annotation that turns on OpenShift AI token auth for an InferenceService. */
+/**
+ * The marker that turns on OpenShift AI token auth for an InferenceService: an annotation, and on OpenDataHub 2.25 and
+ * earlier also a label for RawDeployment models (see {@link ReleaseProfile.rawAuthMarker}).
+ */
 export const ENABLE_AUTH_ANNOTATION = 'security.opendatahub.io/enable-auth';
 
 /** Properties of an {@link InferenceService}. */
@@ -52,21 +57,28 @@ export interface InferenceServiceProps {
   /** What the model is for (annotation `openshift.io/description`). @default - none */
   readonly description?: string;
   /**
+   * The platform release the model is deployed to (a profile, or its id such as `odh-2.25`, `rhoai-2.25`,
+   * `kserve-0.20`): it decides the deployment mode names and default, and where the token auth marker goes.
+   * @default - the release of `platform` and `kserveVersion`; with neither, DEFAULT_RELEASE (the newest OpenDataHub)
+   */
+  readonly release?: string | ReleaseProfile;
+  /**
    * `odh` adds what the OpenShift AI dashboard sets: the label `opendatahub.io/dashboard: "true"`, token auth,
-   * and for Serverless the Service Mesh annotations. `kserve` adds none of it.
-   * @default 'odh'
+   * and for Serverless the Service Mesh annotations. `kserve` adds none of it. Must agree with `release`.
+   * @default - the release's
    */
   readonly platform?: Platform;
   /**
-   * The KServe version the manifests are for, `<major>.<minor>`: from 0.16 on, deployment modes are written
-   * with their new names (`Knative`, `Standard`).
-   * @default '0.15'
+   * With platform `kserve` and no `release`: the KServe release, `<major>.<minor>` (0.15 to 0.20).
+   * @deprecated name the release instead (`release: 'kserve-0.16'`)
+   * @default - the newest KServe release
    */
   readonly kserveVersion?: string;
   /**
-   * How KServe deploys the model (annotation `serving.kserve.io/deploymentMode`). `Knative` and `Standard` need
-   * kserveVersion 0.16 or later.
-   * @default - Serverless (Knative from KServe 0.16), the default of KServe and OpenShift AI 2.x, written out
+   * How KServe deploys the model (annotation `serving.kserve.io/deploymentMode`), by either name; it is written by
+   * its name in the release (`Knative` and `Standard` from KServe 0.16). Modes the release does not support, and the
+   * new names on releases that do not know them, are refused.
+   * @default - the release's default mode (Serverless on OpenDataHub 2.x and KServe, RawDeployment on OpenDataHub 3.x)
    */
   readonly deploymentMode?: DeploymentMode;
   /**
@@ -77,8 +89,9 @@ export interface InferenceServiceProps {
    */
   readonly expose?: boolean;
   /**
-   * Require a bearer token (annotation `security.opendatahub.io/enable-auth: "true"`). Only OpenShift AI has
-   * token auth: true with platform `kserve` throws.
+   * Require a bearer token (`security.opendatahub.io/enable-auth: "true"`, where the release's controllers read it).
+   * Only OpenShift AI has token auth: true with platform `kserve` throws, and so does a RawDeployment model on a release
+   * without RawDeployment token auth (OpenShift AI 2.16).
    * @default - true on platform odh, false on kserve
    */
   readonly auth?: boolean;
@@ -125,6 +138,8 @@ export class InferenceService extends Construct {
   }
 
   public readonly name: string;
+  /** The platform release the model is deployed to. */
+  public readonly release: ReleaseProfile;
   /** Whether the model requires a token (OpenShift AI token auth). */
   public readonly auth: boolean;
   /** The deployment mode, by its name in the KServe version. */
@@ -136,7 +151,10 @@ export class InferenceService extends Construct {
     super(scope, id);
     const check = new PropChecker('InferenceService');
     checkProps(check, props);
-    const platform = props.platform ?? DEFAULT_PLATFORM;
+    const inherited = (p: PropProblem) => ({ ...p, construct: 'InferenceService' });
+    // With a release (or platform) it does not know, the other props are checked against the default release.
+    this.release = check.run(() => profileOf('InferenceService', props)) ?? DEFAULT_RELEASE;
+    const platform = this.release.platform;
     const odh = platform === 'odh';
     this.auth = props.auth ?? odh;
     if (this.auth && !odh) {
@@ -147,11 +165,20 @@ export class InferenceService extends Construct {
           `remove auth and protect the model another way (e.g. a gateway), or use platform odh`,
       );
     }
-    const kserveVersion = props.kserveVersion ?? DEFAULT_KSERVE_VERSION;
-    const inherited = (p: PropProblem) => ({ ...p, construct: 'InferenceService' });
-    const mode = check.run(() => (props.deploymentMode ? deploymentModeFor(props.deploymentMode, kserveVersion) : defaultDeploymentMode(kserveVersion)), inherited);
-    this.deploymentMode = mode ?? 'Serverless';
+    const mode = check.run(() => deploymentModeOn(this.release, props.deploymentMode), inherited);
+    this.deploymentMode = mode ?? deploymentModeOn(this.release);
     const knative = deploymentKind(this.deploymentMode) === 'knative';
+    if (mode !== undefined) {
+      for (const rule of servingRuleProblems(deploymentKind(this.deploymentMode), props)) check.add(rule.field, props[rule.field], rule.message);
+    }
+    if (this.auth && odh && !knative && this.release.rawAuthMarker === 'none') {
+      check.add(
+        'auth',
+        props.auth,
+        `${this.release.title} has no token auth for RawDeployment models (its KServe never reads ${ENABLE_AUTH_ANNOTATION}); ` +
+          `set auth to false and protect the model another way, or deploy it Serverless`,
+      );
+    }
     // OpenShift Serverless (the ODH platform) names the predictor's host `<name>-predictor-<namespace>.<domain>`:
     // one DNS label, at most 63 characters, or the route never becomes ready.
     const namespace = props.namespace ?? Chart.of(this).namespace;
@@ -185,7 +212,14 @@ export class InferenceService extends Construct {
       annotations['sidecar.istio.io/inject'] = 'true';
       annotations['sidecar.istio.io/rewriteAppHTTPProbers'] = 'true';
     }
-    if (this.auth) annotations[ENABLE_AUTH_ANNOTATION] = 'true';
+    if (this.auth) {
+      // Serverless: odh-model-controller's AuthConfig reads the annotation (internal/controller/resources/authconfig.go,
+      // kserveAuthTypeDetector). RawDeployment: KServe's deployment reconciler and odh-model-controller's route and
+      // ClusterRoleBinding reconcilers read a label up to odh-v2.25 and the annotation from odh-v2.26
+      // (opendatahub-io/kserve deployment_reconciler.go). The dashboard shows token auth from the annotation.
+      annotations[ENABLE_AUTH_ANNOTATION] = 'true';
+      if (!knative && this.release.rawAuthMarker === 'label') labels[ENABLE_AUTH_ANNOTATION] = 'true';
+    }
     Object.assign(labels, props.labels);
     Object.assign(annotations, props.annotations);
     const pullSecrets = props.imagePullSecrets ?? [];
@@ -311,7 +345,7 @@ function checkFormat(check: PropChecker, runtime: IServingRuntime, format: Model
     check.add(
       ['modelFormat', 'name'],
       format.name,
-      `"${format.name}" is not served by runtime ${runtime.name}${hint ? ` (did you mean "${hint}"?)` : ''}; it serves: ${names.join(', ')}`,
+      `"${format.name}" is not served by runtime ${runtime.definitionName ?? runtime.name}${hint ? ` (did you mean "${hint}"?)` : ''}; it serves: ${names.join(', ')}`,
       names,
     );
     return;
@@ -321,7 +355,7 @@ function checkFormat(check: PropChecker, runtime: IServingRuntime, format: Model
     check.add(
       ['modelFormat', 'version'],
       format.version,
-      `${format.name} version "${format.version}" is not served by runtime ${runtime.name}; it serves version: ${versions.join(', ')}`,
+      `${format.name} version "${format.version}" is not served by runtime ${runtime.definitionName ?? runtime.name}; it serves version: ${versions.join(', ')}`,
       versions,
     );
   }

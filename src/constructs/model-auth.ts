@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubeRole, KubeRoleBinding, KubeServiceAccount } from '../../imports/k8s';
+import { KubeRole, KubeRoleBinding, KubeSecret, KubeServiceAccount } from '../../imports/k8s';
 import { PropChecker, brand, hasBrand } from '../core/errors';
 import { nameProblem } from '../core/names';
 
@@ -15,10 +15,20 @@ export interface ModelAuthProps {
 }
 
 /**
+ * The name the OpenShift AI dashboard gives the first token of a model (odh-dashboard v3.4.0
+ * frontend/src/pages/modelServing/screens/projects/ServingRuntimeModal/AuthServingRuntimeSection.tsx).
+ */
+export const DASHBOARD_TOKEN_NAME = 'default-name';
+
+/**
  * Who may call a model protected by OpenShift AI token auth (`security.opendatahub.io/enable-auth: "true"`), as
  * the OpenShift AI dashboard sets it up: a ServiceAccount `<isvc>-sa` whose tokens are accepted, a Role
- * `<isvc>-view-role` allowing `get` on that one InferenceService, and a RoleBinding `<isvc>-view` granting it to
- * the ServiceAccount. Get a token with `oc create token <isvc>-sa -n <namespace>`.
+ * `<isvc>-view-role` allowing `get` on that one InferenceService, a RoleBinding `<isvc>-view` granting it to
+ * the ServiceAccount, and a token Secret `default-name-<isvc>-sa` of that ServiceAccount, labelled and annotated as
+ * the dashboard's `assembleSecretSA` makes it (odh-dashboard v3.4.0 frontend/src/api/k8s/secrets.ts): the
+ * dashboard lists a model's tokens from such Secrets only (ModelServingContext.tsx filterTokens: label
+ * `opendatahub.io/dashboard`, annotation `kubernetes.io/service-account.name`). Kubernetes fills the Secret with a
+ * token; `oc create token <isvc>-sa -n <namespace>` gives short-lived ones.
  *
  * Unlike the dashboard's, these objects carry no ownerReference to the InferenceService (it needs the live
  * object's UID): they are removed when they leave the manifests, as the InferenceService is.
@@ -43,6 +53,10 @@ export class ModelAuth extends Construct {
   public readonly role: KubeRole;
   /** The generated RoleBinding. */
   public readonly roleBinding: KubeRoleBinding;
+  /** Name of the token Secret: `default-name-<isvc>-sa`. */
+  public readonly tokenSecretName: string;
+  /** The generated token Secret (type `kubernetes.io/service-account-token`). */
+  public readonly tokenSecret: KubeSecret;
 
   constructor(scope: Construct, id: string, props: ModelAuthProps) {
     super(scope, id);
@@ -58,6 +72,7 @@ export class ModelAuth extends Construct {
     this.serviceAccountName = `${isvc}-sa`;
     this.roleName = `${isvc}-view-role`;
     this.roleBindingName = `${isvc}-view`;
+    this.tokenSecretName = `${DASHBOARD_TOKEN_NAME}-${this.serviceAccountName}`;
     const dashboard = { 'opendatahub.io/dashboard': 'true' };
 
     this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.serviceAccountName, namespace } });
@@ -69,6 +84,18 @@ export class ModelAuth extends Construct {
       metadata: { name: this.roleBindingName, namespace, labels: { ...dashboard } },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.roleName },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName }],
+    });
+    // No data: Kubernetes' token controller fills in the token, and deletes the Secret if its ServiceAccount is
+    // missing, so the ServiceAccount is applied first: both are in sync wave -1, and within a wave Argo CD applies
+    // ServiceAccount before Secret (argo-cd v3.4.0 gitops-engine/pkg/sync/sync_tasks.go kindOrder), as kustomize does.
+    this.tokenSecret = new KubeSecret(this, 'TokenSecret', {
+      metadata: {
+        name: this.tokenSecretName,
+        namespace,
+        labels: { ...dashboard },
+        annotations: { 'kubernetes.io/service-account.name': this.serviceAccountName, 'openshift.io/display-name': DASHBOARD_TOKEN_NAME },
+      },
+      type: 'kubernetes.io/service-account-token',
     });
   }
 }

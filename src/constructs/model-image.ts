@@ -116,7 +116,7 @@ export interface ModelImageProps {
    * @default DEFAULT_BASE_IMAGE
    */
   readonly baseImage?: string;
-  /** What the image is for, said in the build script and the description label, e.g. `InferenceService ns/name`. @default - the image */
+  /** What the image is for, said in the build script, e.g. `InferenceService ns/name` (not in the image: see {@link ModelImage.labels}). @default - the image */
   readonly description?: string;
   /**
    * The model the image holds, for its labels (`dev.modelcar.model.*`), and its name in messages, in the lock file
@@ -219,23 +219,25 @@ export class ModelImage extends Construct {
   }
 
   /**
-   * The labels the Containerfile sets: OCI annotations (title, description, base image, version) and the model's
-   * (`dev.modelcar.model.*`). The files and their digests are labelled at build time ({@link filesLabel}), since
-   * digests that the config does not pin are known only once the files are staged.
+   * The labels the Containerfile sets: OCI annotations (title, description, base image) and the model's
+   * (`dev.modelcar.model.*`). They hold what the image is, never where it is deployed or pushed: no namespace, no
+   * environment, no tag, no build context path. So the same model files on the same base image give the same image,
+   * and the same digest, in every environment and namespace, and one image can be promoted from dev to prod. The
+   * files and their digests are labelled at build time ({@link filesLabel}), since digests that the config does not
+   * pin are known only once the files are staged.
    */
   public labels(): Record<string, string | ArgValue> {
     const ref = parseImageReference(this.image);
+    const name = this.model?.name ?? path.posix.basename(ref.path);
     const labels: Record<string, string | ArgValue> = {
-      'org.opencontainers.image.title': this.model?.name ?? path.posix.basename(ref.path),
-      'org.opencontainers.image.description': `Model files for ${this.description} under /models (a KServe modelcar image)`,
+      'org.opencontainers.image.title': name,
+      'org.opencontainers.image.description': `Model files of ${name} under /models (a KServe modelcar image)`,
       'org.opencontainers.image.base.name': { arg: 'BASE_IMAGE' },
       'dev.modelcar.model.layout': this.layout.name,
     };
-    if (ref.tag !== undefined) labels['org.opencontainers.image.version'] = ref.tag;
     const info = this.model;
     if (info) {
       labels['dev.modelcar.model.name'] = info.name;
-      if (info.namespace !== undefined) labels['dev.modelcar.model.namespace'] = info.namespace;
       if (info.format !== undefined) labels['dev.modelcar.model.format'] = info.format;
       if (info.formatVersion !== undefined) labels['dev.modelcar.model.format-version'] = info.formatVersion;
       if (info.runtime !== undefined) labels['dev.modelcar.runtime'] = info.runtime;

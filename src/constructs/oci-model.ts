@@ -5,13 +5,14 @@ import { InferenceService, InferenceServiceProps } from './inference-service';
 import { ModelAuth } from './model-auth';
 import { DEFAULT_IMAGE_USER, ModelImage, ModelImageSource } from './model-image';
 import { ModelLayout } from '../core/model-layout';
-import { DEFAULT_PLATFORM } from '../core/platform';
+import { DEFAULT_RELEASE, RELEASES, ReleaseProfile, profileOf } from '../core/releases';
 import { IImageLock, pinnedStorageUri } from './image-lock';
 import { IPullSecret } from './pull-secret';
-import { BUILTIN_RUNTIMES } from './runtimes/catalogue';
+import { runtimeCatalogue } from './runtimes/catalogue';
 import { RuntimeDefinition } from './runtimes/definition';
 import { IServingRuntime, ServingRuntime } from './serving-runtime';
 import { PropChecker, PropProblem, brand, hasBrand } from '../core/errors';
+import { nameProblem } from '../core/names';
 
 const OCI_MODEL = Symbol.for('modelcar.OciModel');
 
@@ -23,9 +24,17 @@ export interface OciModelProps
   extends Omit<InferenceServiceProps, 'runtime' | 'storageUri' | 'imagePullSecrets' | 'resources' | 'runAsUser' | 'minReplicas' | 'maxReplicas' | 'tolerations'> {
   /**
    * The runtime: a built-in one (by name, e.g. `kserve-ovms`) or a definition of your own, whose ServingRuntime
-   * is emitted once per namespace and shared, or an existing one ({@link ServingRuntime.fromName}).
+   * modelcar emits (the model's own, or shared: see `sharedRuntime`), or an existing one
+   * ({@link ServingRuntime.fromName}).
    */
   readonly runtime: string | RuntimeDefinition | IServingRuntime;
+  /**
+   * Share one ServingRuntime per runtime and namespace among its models, instead of a ServingRuntime of the model's
+   * own, named after it, as the OpenShift AI dashboard makes them. The dashboard deletes a model's runtime with the
+   * model, so a shared runtime must then not be deleted or edited through the dashboard.
+   * @default - false on OpenDataHub and OpenShift AI (one per model, as the dashboard has them); true on plain KServe
+   */
+  readonly sharedRuntime?: boolean;
   /** The model image reference to build, push and serve (`storageUri: oci://<image>`). */
   readonly image: string;
   /** The model files, folders and hub repositories that go into the image. */
@@ -76,11 +85,21 @@ export interface OciModelProps
   readonly gpus?: number;
   /** @default - with GPUs, the toleration of the `nvidia.com/gpu:NoSchedule` taint; else none */
   readonly tolerations?: readonly Toleration[];
+  /**
+   * Mount the model image as a Kubernetes image volume (`storageUri: oci+native://...`, KServe 0.20) instead of
+   * running it as KServe's modelcar sidecar (`oci://...`): no sidecar, no shared process namespace, no shared UID;
+   * needs Kubernetes 1.33 or later with containerd 2.0 or CRI-O 1.31 or later. Refused on releases without it.
+   * @default false
+   */
+  readonly imageVolume?: boolean;
 }
+
+/** The storage URI scheme of KServe's image volumes (kserve/kserve v0.20.0 pkg/constants/constants.go OciNativeURIPrefix). */
+export const IMAGE_VOLUME_SCHEME = 'oci+native://';
 
 /**
  * A model served from an OCI image: its InferenceService (`storageUri: oci://...`), the ServingRuntime it
- * needs (shared per namespace), the objects its tokens come from (with token auth), its pull secret reference
+ * needs (its own, named after it, or one shared per namespace: see `sharedRuntime`), the objects its tokens come from (with token auth), its pull secret reference
  * and the build context of its image (`images/<namespace>/<name>/`).
  */
 export class OciModel extends Construct {
@@ -106,15 +125,30 @@ export class OciModel extends Construct {
     const check = new PropChecker('OciModel');
     const namespace = props.namespace ?? Chart.of(this).namespace;
     if (namespace === undefined) check.add('namespace', props.namespace, `"${props.name}" needs a namespace (set namespace, or the Chart's namespace)`);
-    const platform = props.platform ?? DEFAULT_PLATFORM;
+    // With a release it does not know, the other props are checked against the default release.
+    const release = check.run(() => profileOf('OciModel', props)) ?? DEFAULT_RELEASE;
+    const platform = release.platform;
+    if (props.imageVolume && !release.imageVolumes) check.add('imageVolume', props.imageVolume, imageVolumeRefusal(release));
     const given = props.runtime;
     const reference = typeof given === 'string' || 'spec' in given ? undefined : given;
-    const definition = typeof given === 'string' ? BUILTIN_RUNTIMES[given] : reference ? undefined : (given as RuntimeDefinition);
-    const shared = reference ? undefined : check.run(() => ServingRuntime.shared(this, { runtime: given as string | RuntimeDefinition, namespace, platform }), asRuntimeProblem);
-    // When the shared ServingRuntime is refused, the model is still checked against what its definition says.
+    const definition = typeof given === 'string' ? runtimeCatalogue(release)[given] : reference ? undefined : (given as RuntimeDefinition);
+    const sharedRuntime = props.sharedRuntime ?? platform === 'kserve';
+    // A model's own ServingRuntime takes the model's name: an invalid name is the InferenceService's to report.
+    const emitted = reference || (!sharedRuntime && nameProblem('inferenceService', props.name)) ? undefined : (given as string | RuntimeDefinition);
+    const made =
+      emitted === undefined
+        ? undefined
+        : check.run(
+            () =>
+              sharedRuntime
+                ? ServingRuntime.shared(this, { runtime: emitted, namespace, release })
+                : ServingRuntime.forModel(this, { runtime: emitted, model: props.name, namespace, release }),
+            asRuntimeProblem,
+          );
+    // When the ServingRuntime is refused, the model is still checked against what its definition says.
     const runtime: IServingRuntime | undefined =
       reference ??
-      shared ??
+      made ??
       (definition && { name: definition.name, kind: 'ServingRuntime', supportedModelFormats: definition.spec.supportedModelFormats, layout: definition.layout, defaults: definition.defaults });
     const layout = props.layout ?? runtime?.layout;
     if (runtime && !layout) check.add('layout', props.layout, `runtime ${runtime.name} is not one modelcar knows, so the model "${props.name}" must say its layout`);
@@ -130,7 +164,8 @@ export class OciModel extends Construct {
               baseImage: props.baseImage,
               contextPath: `images/${namespace}/${props.name}`,
               description: `InferenceService ${namespace}/${props.name}`,
-              model: { name: props.name, namespace, format: props.modelFormat.name, formatVersion: props.modelFormat.version, runtime: runtime?.name, environment: props.environment },
+              // The runtime's kind, not the name of the model's own ServingRuntime: the image holds nothing of where it runs.
+              model: { name: props.name, namespace, format: props.modelFormat.name, formatVersion: props.modelFormat.version, runtime: runtimeKind(given), environment: props.environment },
             }),
           asOwn,
         )
@@ -139,24 +174,45 @@ export class OciModel extends Construct {
     const defaults = runtime?.defaults ?? {};
     const gpus = props.gpus ?? defaults.gpus ?? 0;
     const resources = check.run(() => withGpus(mergeResources(defaults.resources, props.resources), gpus), asOwn);
-    const { runtime: _runtime, image: _image, files: _files, sourceDir: _dir, allowCredentialsInUrls: _credentials, layout: _layout, pullSecret, baseImage: _base, lock: _lock, environment: _env, gpus: _gpus, ...serving } = props;
+    const {
+      runtime: _runtime,
+      image: _image,
+      files: _files,
+      sourceDir: _dir,
+      allowCredentialsInUrls: _credentials,
+      layout: _layout,
+      pullSecret,
+      baseImage: _base,
+      lock: _lock,
+      environment: _env,
+      gpus: _gpus,
+      sharedRuntime: _shared,
+      imageVolume,
+      ...serving
+    } = props;
+    const uri = digest ? pinnedStorageUri(props.image, digest) : `oci://${props.image}`;
     const inferenceService = check.run(
       () =>
         new InferenceService(this, 'InferenceService', {
           ...serving,
           namespace,
-          platform,
+          // The release was checked above, as the OciModel's.
+          release,
+          platform: undefined,
+          kserveVersion: undefined,
           // Without a runtime (refused above), a stand-in with no known formats, so that the other props are still checked.
           runtime: runtime ?? ServingRuntime.fromName('unknown'),
-          storageUri: digest ? pinnedStorageUri(props.image, digest) : `oci://${props.image}`,
+          // An image volume is KServe's oci+native:// (pkg/utils/storage.go ParseOciScheme): the same reference, another scheme.
+          storageUri: imageVolume ? IMAGE_VOLUME_SCHEME + uri.slice('oci://'.length) : uri,
           imagePullSecrets: pullSecret ? [pullSecret] : undefined,
           minReplicas: props.minReplicas ?? 1,
           maxReplicas: props.maxReplicas ?? Math.max(props.minReplicas ?? 1, 1),
           resources,
           tolerations: props.tolerations ?? (gpus > 0 ? [GPU_TOLERATION] : undefined),
           // Outside OpenShift, containers run as their images' users; the server can follow the modelcar's
-          // /proc/<pid>/root only as the same UID, so the whole pod runs as the model image's user.
-          runAsUser: platform === 'kserve' ? Number(DEFAULT_IMAGE_USER) : undefined,
+          // /proc/<pid>/root only as the same UID, so the whole pod runs as the model image's user. An image volume is
+          // a mount of world-readable files: any UID reads it.
+          runAsUser: platform === 'kserve' && !imageVolume ? Number(DEFAULT_IMAGE_USER) : undefined,
         }),
       asOwn,
     );
@@ -170,14 +226,29 @@ export class OciModel extends Construct {
   }
 }
 
+/** The name a runtime goes by in the model image's labels: the definition's or reference's name. */
+function runtimeKind(runtime: string | RuntimeDefinition | IServingRuntime): string {
+  return typeof runtime === 'string' ? runtime : runtime.name;
+}
+
+/** Why a release has no image volumes, and which releases have them. */
+export function imageVolumeRefusal(release: ReleaseProfile): string {
+  const have = [...RELEASES.values()].filter((r) => r.imageVolumes).map((r) => r.id);
+  return (
+    `${release.product === 'kserve' ? release.title : `${release.title} runs KServe ${release.kserveVersion}, which`} has no image volumes (oci+native://, added in KServe 0.20: ` +
+    `kserve/kserve v0.20.0 pkg/utils/storage.go ConfigureOciNativeToContainer); releases that have them: ${have.join(', ')}; ` +
+    `or keep the modelcar sidecar (oci://)`
+  );
+}
+
 /** A part's prop problem as the composite's: the same prop of the OciModel (the parts take them as they are). */
 function asOwn(problem: PropProblem): PropProblem {
   return { ...problem, construct: 'OciModel' };
 }
 
 /**
- * A problem of the shared ServingRuntime as the OciModel's: its namespace is the model's `namespace`; anything else
- * is about the runtime definition, the model's `runtime`.
+ * A problem of the model's ServingRuntime (its own, or the shared one) as the OciModel's: its namespace is the model's
+ * `namespace`; anything else is about the runtime definition, the model's `runtime`.
  */
 function asRuntimeProblem(problem: PropProblem): PropProblem {
   const namespace = problem.construct === 'ServingRuntime' && problem.path[0] === 'namespace';

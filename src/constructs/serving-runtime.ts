@@ -4,8 +4,9 @@ import * as kserve from '../../imports/kserve-sr-serving.kserve.io';
 import { ModelLayout } from '../core/model-layout';
 import { PropChecker, PropError, brand, hasBrand, valueAt } from '../core/errors';
 import { annotationProblems, labelProblems, nameProblem } from '../core/names';
-import { DEFAULT_PLATFORM, Platform } from '../core/platform';
-import { BUILTIN_RUNTIMES } from './runtimes/catalogue';
+import { Platform } from '../core/platform';
+import { ReleaseProfile, profileOf } from '../core/releases';
+import { missingRuntime, runtimeCatalogue } from './runtimes/catalogue';
 import { RuntimeDefinition, ServingDefaults, SupportedModelFormat } from './runtimes/definition';
 
 const SERVING_RUNTIME = Symbol.for('modelcar.ServingRuntime');
@@ -28,6 +29,12 @@ export interface IServingRuntime {
   readonly layout?: ModelLayout;
   /** Resources and GPUs of the models that use it, when known. */
   readonly defaults?: ServingDefaults;
+  /**
+   * The runtime definition it was made from (e.g. `kserve-ovms`) when that is not its name, as for a model's own
+   * ServingRuntime, which is named after the model; messages name the runtime by it.
+   * @default - its name
+   */
+  readonly definitionName?: string;
 }
 
 /** What modelcar may know about a runtime that already exists in the cluster. */
@@ -51,7 +58,7 @@ export interface ServingRuntimeReferenceOptions {
 
 /** Which runtime {@link ServingRuntime.shared} gives, in which namespace, and how it emits it. */
 export interface SharedServingRuntimeProps {
-  /** A built-in runtime by name (e.g. `kserve-ovms`, see {@link BUILTIN_RUNTIMES}), or a definition of your own. */
+  /** A built-in runtime of the release by name (e.g. `kserve-ovms`, `vllm-cuda-runtime`), or a definition of your own. */
   readonly runtime: string | RuntimeDefinition;
   /**
    * The namespace of the ServingRuntime, which is that of the models that use it.
@@ -59,11 +66,38 @@ export interface SharedServingRuntimeProps {
    */
   readonly namespace?: string;
   /**
+   * The platform release: a runtime named by a string is taken from its catalogue.
+   * @default - the release of `platform`; with neither, DEFAULT_RELEASE
+   */
+  readonly release?: string | ReleaseProfile;
+  /**
    * `odh` gives the ServingRuntime the OpenDataHub labels and annotations of its definition; `kserve` gives it none.
-   * @default 'odh'
+   * @default - the release's
    */
   readonly platform?: Platform;
+  /**
+   * With platform `kserve` and no `release`: the KServe release, `<major>.<minor>`.
+   * @deprecated name the release instead
+   * @default - the newest KServe release
+   */
+  readonly kserveVersion?: string;
 }
+
+/** Which runtime {@link ServingRuntime.forModel} gives, for which model, and how it emits it. */
+export interface ModelServingRuntimeProps extends SharedServingRuntimeProps {
+  /** Name of the model (the InferenceService): the ServingRuntime's name too, as the dashboard names it. */
+  readonly model: string;
+}
+
+/**
+ * The `shm` volume the OpenShift AI dashboard gives every runtime it creates, mounted at /dev/shm in each container
+ * (odh-dashboard frontend/src/api/k8s/servingRuntimes.ts assembleServingRuntime and api/k8s/utils.ts getshmVolume,
+ * v2.25.0 to v3.4.0): memory-backed shared memory, 2Gi, which model servers such as vLLM use between processes.
+ */
+export const DASHBOARD_SHM_VOLUME = { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } } as const;
+
+/** Its mount: `/dev/shm`. */
+export const DASHBOARD_SHM_MOUNT = { name: 'shm', mountPath: '/dev/shm' } as const;
 
 /** Properties of a {@link ServingRuntime}. */
 export interface ServingRuntimeProps {
@@ -90,6 +124,11 @@ export interface ServingRuntimeProps {
    * @default - none
    */
   readonly defaults?: ServingDefaults;
+  /**
+   * The runtime definition it is made from (e.g. `kserve-ovms`), when that is not its name.
+   * @default - its name
+   */
+  readonly definitionName?: string;
 }
 
 /**
@@ -122,21 +161,11 @@ export class ServingRuntime extends Construct implements IServingRuntime {
    * Throws a {@link PropError} when the namespace already has a ServingRuntime of that name that differs.
    */
   public static shared(scope: Construct, props: SharedServingRuntimeProps): ServingRuntime {
-    const { runtime } = props;
-    const definition = typeof runtime === 'string' ? BUILTIN_RUNTIMES[runtime] : runtime;
-    if (!definition) {
-      const builtin = Object.keys(BUILTIN_RUNTIMES);
-      throw new PropError({
-        construct: 'ServingRuntime.shared',
-        path: ['runtime'],
-        value: runtime,
-        message: `"${String(runtime)}" is not a built-in runtime; built-in: ${builtin.join(', ')}`,
-        allowed: builtin,
-      });
-    }
+    const release = profileOf('ServingRuntime.shared', props);
+    const definition = typeof props.runtime === 'string' ? builtinDefinition('ServingRuntime.shared', props.runtime, release) : props.runtime;
     const chart = Chart.of(scope);
     const ns = props.namespace ?? chart.namespace;
-    const odh = (props.platform ?? DEFAULT_PLATFORM) === 'odh';
+    const odh = release.platform === 'odh';
     const runtimeProps: ServingRuntimeProps = {
       name: definition.name,
       namespace: ns,
@@ -162,6 +191,32 @@ export class ServingRuntime extends Construct implements IServingRuntime {
     return existing;
   }
 
+  /**
+   * The ServingRuntime of one model, as the OpenShift AI dashboard makes it: named after the model, made from the
+   * runtime definition (a built-in one, or one of your own), with the dashboard's `shm` volume. The dashboard assumes
+   * one runtime per model: deleting a model deletes the ServingRuntime its `spec.predictor.model.runtime` names
+   * (odh-dashboard v3.4.0 packages/kserve/src/deployments.ts deleteDeployment,
+   * frontend/src/pages/modelServing/screens/global/DeleteInferenceServiceModal.tsx), editing it edits that runtime,
+   * and a model's tokens are listed by that runtime's name (ModelServingContext.tsx filterTokens). On platform
+   * `kserve` there is no dashboard: the runtime is the definition's, under the model's name.
+   * E.g. `ServingRuntime.forModel(scope, { runtime: 'kserve-ovms', model: 'mobilenet', namespace: 'team-a' })`.
+   */
+  public static forModel(scope: Construct, props: ModelServingRuntimeProps): ServingRuntime {
+    const release = profileOf('ServingRuntime.forModel', props);
+    const definition = typeof props.runtime === 'string' ? builtinDefinition('ServingRuntime.forModel', props.runtime, release) : props.runtime;
+    const odh = release.platform === 'odh';
+    return new ServingRuntime(scope, 'ServingRuntime', {
+      name: props.model,
+      namespace: props.namespace ?? Chart.of(scope).namespace,
+      labels: odh ? definition.labels : undefined,
+      annotations: odh ? definition.annotations : undefined,
+      spec: odh ? withSharedMemory(definition.spec) : definition.spec,
+      layout: definition.layout,
+      defaults: definition.defaults,
+      definitionName: definition.name === props.model ? undefined : definition.name,
+    });
+  }
+
   public readonly name: string;
   /** The namespace it is in (its own, or the Chart's); undefined when neither says one. */
   public readonly namespace?: string;
@@ -169,6 +224,7 @@ export class ServingRuntime extends Construct implements IServingRuntime {
   public readonly supportedModelFormats: readonly SupportedModelFormat[];
   public readonly layout?: ModelLayout;
   public readonly defaults?: ServingDefaults;
+  public readonly definitionName?: string;
   /** The generated API object. */
   public readonly apiObject: kserve.ServingRuntime;
   private readonly props: ServingRuntimeProps;
@@ -184,6 +240,7 @@ export class ServingRuntime extends Construct implements IServingRuntime {
     this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.layout = props.layout;
     this.defaults = props.defaults;
+    this.definitionName = props.definitionName;
     this.supportedModelFormats = (props.spec.supportedModelFormats ?? []).map((f) => ({
       name: f.name,
       version: f.version,
@@ -199,6 +256,45 @@ export class ServingRuntime extends Construct implements IServingRuntime {
       spec: props.spec,
     });
   }
+}
+
+/**
+ * The built-in runtime of that name in a release's catalogue; throws a {@link PropError} of `factory`'s `runtime`
+ * naming the release's runtimes, and the releases that have it.
+ */
+function builtinDefinition(factory: string, name: string, release: ReleaseProfile): RuntimeDefinition {
+  const catalogue = runtimeCatalogue(release);
+  const found = catalogue[name];
+  if (found) return found;
+  const builtin = Object.keys(catalogue);
+  const elsewhere = missingRuntime(release, name);
+  throw new PropError({
+    construct: factory,
+    path: ['runtime'],
+    value: name,
+    message: `${elsewhere ?? `"${name}" is not a built-in runtime of ${release.title}`}; its built-in runtimes: ${builtin.join(', ')}`,
+    allowed: builtin,
+  });
+}
+
+/** A runtime spec with the dashboard's `shm` volume, mounted at /dev/shm in every container (unless it has one already). */
+function withSharedMemory(spec: kserve.ServingRuntimeSpec): kserve.ServingRuntimeSpec {
+  const volumes = spec.volumes ?? [];
+  return {
+    ...spec,
+    containers: spec.containers.map((c) =>
+      (c.volumeMounts ?? []).some((m) => m.mountPath === DASHBOARD_SHM_MOUNT.mountPath) ? c : { ...c, volumeMounts: [...(c.volumeMounts ?? []), { ...DASHBOARD_SHM_MOUNT }] },
+    ),
+    volumes: volumes.some((v) => v.name === DASHBOARD_SHM_VOLUME.name)
+      ? volumes
+      : [
+          ...volumes,
+          {
+            name: DASHBOARD_SHM_VOLUME.name,
+            emptyDir: { medium: DASHBOARD_SHM_VOLUME.emptyDir.medium, sizeLimit: kserve.ServingRuntimeSpecVolumesEmptyDirSizeLimit.fromString(DASHBOARD_SHM_VOLUME.emptyDir.sizeLimit) },
+          },
+        ],
+  };
 }
 
 /** Whether two definitions of a shared runtime are the same: usually the very same objects, else equal as JSON. */

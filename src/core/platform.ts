@@ -29,7 +29,10 @@ export type DeploymentMode = 'Serverless' | 'RawDeployment' | 'Knative' | 'Stand
 /** The deployment modes, old names first. */
 export const DEPLOYMENT_MODES: readonly DeploymentMode[] = ['Serverless', 'RawDeployment', 'Knative', 'Standard'];
 
-/** The KServe version modelcar writes for unless told otherwise: the one its CRDs (../shared/kserve/crds, imported into imports/) come from. */
+/**
+ * The KServe version of the CRDs `imports/` is generated from (../shared/kserve/crds, v0.15.2).
+ * @deprecated what modelcar writes for is a release profile (core/releases.ts): `DEFAULT_RELEASE`
+ */
 export const DEFAULT_KSERVE_VERSION = '0.15';
 
 /** The first KServe version that knows the deployment modes `Knative` and `Standard`. */
@@ -52,6 +55,8 @@ export function checkKserveVersion(version: string): string | undefined {
 }
 
 /**
+ * @deprecated use `deploymentModeOn(profile, mode)` (core/releases.ts), which also knows the modes each release supports
+ *
  * The value of `serving.kserve.io/deploymentMode` for a KServe version: KServe 0.16 and later get the new names
  * (`Knative`, `Standard`) also when the old ones are asked for, since the old ones are deprecated there.
  * Throws when the new names are asked for a KServe version that does not know them, naming the old name to use.
@@ -74,9 +79,17 @@ export function deploymentModeFor(mode: DeploymentMode, kserveVersion: string = 
   return mode;
 }
 
-/** The deployment mode when none is given: Serverless (KServe's and OpenShift AI 2.x's default), by its name in that version. */
+/**
+ * The deployment mode when none is given on plain KServe: Serverless, by its name in that version.
+ * @deprecated use `deploymentModeOn(profile)` (core/releases.ts): OpenDataHub 3.x defaults to RawDeployment
+ */
 export function defaultDeploymentMode(kserveVersion: string = DEFAULT_KSERVE_VERSION): DeploymentMode {
   return deploymentModeFor('Serverless', kserveVersion);
+}
+
+/** How a deployment kind is named in messages, by its names old and new. */
+export function kindWords(kind: DeploymentKind): string {
+  return kind === 'knative' ? 'Serverless (Knative)' : 'RawDeployment (Standard)';
 }
 
 /**
@@ -87,7 +100,7 @@ export function modelcarUidNote(uid: number): string {
   return (
     `platform kserve: KServe's modelcar sidecar shares the model through /proc/<pid>/root, which the model server can ` +
     `follow only when both containers run as the same UID; modelcar sets spec.predictor.securityContext.runAsUser: ${uid} ` +
-    `(the model image's USER) on each InferenceService. Cluster admins can set uidModelcar in KServe's ` +
+    `(the model image's USER) on each InferenceService that runs the sidecar. Cluster admins can set uidModelcar in KServe's ` +
     `inferenceservice-config ConfigMap instead`
   );
 }

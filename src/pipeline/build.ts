@@ -11,7 +11,7 @@ import * as path from 'path';
 import { UserError } from '../core/errors';
 import { lockFolder } from '../core/folder-lock';
 import { onInterrupt, testPauseAsync } from '../core/interrupts';
-import { setOwn } from '../core/records';
+import { own, setOwn } from '../core/records';
 import { SafeFolder } from '../core/safe-fs';
 import { prepareAuthFile } from './registry-auth';
 import { BUILDERS, BuilderName, chooseBuilder, findOnPath, runCommand } from './builder';
@@ -22,7 +22,8 @@ import { RegistryError } from './image/registry';
 import { BUILD_FLAGS, FILES_LABEL } from '../core/model-files';
 import { ProgressOutput } from './progress';
 import { parseImageReference, repositoryOf } from '../core/image-ref';
-import { LockEntry, inputsDigest, recordImages } from './lock';
+import { LockEntry, inputsDigest, readLock, writeLock } from './lock';
+import type { ModelImage } from '../constructs/model-image';
 import { INTERRUPTED_EXIT_CODE, imageSet, stagedDigests } from './stage';
 import { AbortedError } from './transfer';
 
@@ -165,7 +166,7 @@ async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<Bu
         digest = normalizeDigest(fs.readFileSync(digestfile, 'utf8'));
         line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${digest}`);
         pushed.set(image.key, lockEntry(item, digest, digests.get(item)!));
-        recordImages(origin!.lockFile, pushed, all.map((i) => i.image.key), origin!.lockSource, origin!.lockUser);
+        recordLock(origin!, pushed, all.map((i) => i.image));
       }
       built.push({ key: image.key, image: image.image, imageId, digest });
     }
@@ -275,7 +276,7 @@ async function buildWithWriter(
       if (options.push) {
         line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${written.digest} (image ID ${written.configDigest})`);
         pushed.set(image.key, lockEntry(item, written.digest, digests.get(item)!));
-        recordImages(origin!.lockFile, pushed, all.map((i) => i.image.key), origin!.lockSource, origin!.lockUser);
+        recordLock(origin!, pushed, all.map((i) => i.image));
       } else line(`${image.key}: wrote ${image.image} as ${written.digest} (image ID ${written.configDigest}) to ${layout}`);
       built.push({ key: image.key, image: image.image, imageId: written.configDigest, digest: written.digest });
     }
@@ -345,4 +346,25 @@ function normalizeDigest(text: string): string {
   const digest = value.startsWith('sha256:') ? value : `sha256:${value}`;
   if (!/^sha256:[a-f0-9]{64}$/.test(digest)) throw new Error(`the builder wrote ${JSON.stringify(value)} where a digest was expected`);
   return digest;
+}
+
+/**
+ * Merges newly pushed entries into the lock file, dropping entries of models the config (or tree) no longer has. A
+ * model without an entry of its own takes over an entry pushed as the same reference from the same inputs (the same
+ * image): e.g. keyed `namespace/name` before the config had environments, so that adding environments keeps its digest.
+ */
+function recordLock(origin: ImageOrigin, pushed: ReadonlyMap<string, LockEntry>, images: readonly ModelImage[]): void {
+  const file = origin.lockFile;
+  const lock = fs.existsSync(file) ? readLock(file) : { images: {} as Record<string, LockEntry>, sources: undefined };
+  const existing = lock.images;
+  const keys = Object.keys(existing).sort();
+  const recorded: Record<string, LockEntry> = {};
+  for (const image of images) {
+    const mine = pushed.get(image.key) ?? own(existing, image.key);
+    const inputs = mine ? undefined : inputsDigest(image);
+    const same = mine ? undefined : keys.map((k) => existing[k]).find((e) => e.image === image.image && e.inputs === inputs);
+    const entry = mine ?? same;
+    if (entry) recorded[image.key] = entry;
+  }
+  writeLock(file, { images: recorded, sources: lock.sources }, origin.lockSource, origin.lockUser);
 }

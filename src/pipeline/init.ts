@@ -5,6 +5,9 @@
  * config is checked as synth checks it (and its folder or repository recorded in the lock file, as synth records
  * it) before it is written, and an existing config is never overwritten.
  */
+import { runtimeCatalogue } from '../constructs/runtimes/catalogue';
+import { DEFAULT_RELEASE } from '../core/releases';
+import { own } from '../core/records';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, UserError } from '../core/errors';
@@ -89,7 +92,7 @@ export function guessModel(files: readonly string[]): ModelGuess | undefined {
   }
   if (top.has('config.json') && (safetensors.length || torchBins.length)) {
     const weights = safetensors.length ? count(safetensors.length, `.safetensors file${safetensors.length === 1 ? '' : 's'}`) : count(torchBins.length, `pytorch_model .bin file${torchBins.length === 1 ? '' : 's'}`);
-    return { format: 'vLLM', runtime: 'vllm-runtime', why: `config.json and ${weights} are a Hugging Face transformers checkpoint, which vLLM serves` };
+    return { format: 'vLLM', runtime: 'vllm-cuda-runtime', why: `config.json and ${weights} are a Hugging Face transformers checkpoint, which vLLM serves` };
   }
   const onnx = named(/\.onnx$/);
   if (onnx.length) return { format: 'onnx', runtime: 'kserve-ovms', why: `${onnx.join(', ')} ${onnx.length === 1 ? 'is' : 'are'} ONNX, which OpenVINO Model Server serves` };
@@ -238,7 +241,7 @@ export async function init(options: InitOptions): Promise<InitResult> {
   const excludes = options.repo !== undefined && format === 'vLLM' ? guessExcludes(files) : [];
   for (const e of excludes) say('exclude', e.value, `guessed: ${e.why}`);
   if (allowOutside) say('allowPathsOutside', 'true', `the folder is outside the config's folder`);
-  const gpus = BUILTIN_RUNTIMES[runtime]?.defaults?.gpus;
+  const gpus = (own(runtimeCatalogue(DEFAULT_RELEASE), runtime) ?? own(BUILTIN_RUNTIMES, runtime))?.defaults?.gpus;
 
   const comment = (text: string) => text.split('\n').map((t) => `# ${t}`);
   const text = [

@@ -167,19 +167,34 @@ export class ImageLock implements IImageLock {
     private readonly user: LockUser = 'cli',
   ) {}
 
+  /**
+   * The digest to pin a model image to: its own entry's, while the image would be built from the same inputs; else
+   * that of any entry pushed as the same reference from the same inputs (the same build gives the same image: a model
+   * promoted from dev to prod, or keyed `namespace/name` before the config had environments, keeps its digest).
+   * Without one, an entry of its own or of the same model under another key that no longer matches is reported in
+   * {@link stale}, and the tag is kept.
+   */
   public digestOf(image: ModelImage): string | undefined {
     const entry = own(this.content.images, image.key);
-    if (!entry) return undefined;
+    // Most configs have no lock file, or no entry of this reference and model: nothing to digest then.
+    const name = image.key.slice(image.key.lastIndexOf('/') + 1);
+    if (!entry && !Object.entries(this.content.images).some(([k, e]) => e.image === image.image || k.slice(k.lastIndexOf('/') + 1) === name)) return undefined;
+    const inputs = inputsDigest(image);
+    if (entry && entry.image === image.image && entry.inputs === inputs) return entry.digest;
+    const keys = Object.keys(this.content.images).sort();
+    const same = keys.find((k) => this.content.images[k].image === image.image && this.content.images[k].inputs === inputs);
+    if (same !== undefined) return this.content.images[same].digest;
+    const otherKey = entry ? image.key : keys.find((k) => k.slice(k.lastIndexOf('/') + 1) === name);
+    if (otherKey === undefined) return undefined;
+    const other = this.content.images[otherKey];
+    const as = otherKey === image.key ? image.key : `${image.key} has no entry of its own, and ${otherKey} (the same model)`;
     const words = WORDS[this.user];
-    if (entry.image !== image.image) {
-      this.stale.push(`${image.key} was pushed as ${entry.image}, but ${words.declaredBy} now says ${image.image}; storageUri keeps the tag until ${words.push} records the new image`);
-      return undefined;
+    if (other.image !== image.image) {
+      this.stale.push(`${as} was pushed as ${other.image}, but ${words.declaredBy} now says ${image.image}; storageUri keeps the tag until ${words.push} records the new image`);
+    } else {
+      this.stale.push(`${as} was pushed from other inputs (Containerfile, base image or files changed); storageUri keeps the tag until ${words.push} records the new image`);
     }
-    if (entry.inputs !== inputsDigest(image)) {
-      this.stale.push(`${image.key} was pushed from other inputs (Containerfile, base image or files changed); storageUri keeps the tag until ${words.push} records the new image`);
-      return undefined;
-    }
-    return entry.digest;
+    return undefined;
   }
 }
 

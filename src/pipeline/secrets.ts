@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { App, Chart } from 'cdk8s';
+import { environmentNames, resolveEnvironment } from '../config/environments';
 import { LoadedConfig } from '../config/load';
 import { DEFAULT_DOCKER_SERVER, DockerRegistryCredentials, dockerConfigJson } from '../core/docker-config';
 import { ConfigError, Diagnostic, UserError } from '../core/errors';
@@ -63,8 +64,28 @@ export function pullSecretObject(request: PullSecretRequest): Record<string, any
 }
 
 /**
+ * The namespaces each pull secret is used in: those of the models that name it (their own or the default one), in
+ * every environment when the config has environments (their namespace renames, defaults and excluded models
+ * applied, as synth deploys them), else in the config as it is.
+ */
+export function pullSecretNamespaces(loaded: LoadedConfig): Map<string, Set<string>> {
+  const views = environmentNames(loaded.config).map((env) => resolveEnvironment(loaded, env).config);
+  const used = new Map<string, Set<string>>();
+  for (const config of views.length ? views : [loaded.config]) {
+    for (const model of config.models) {
+      const name = model.pullSecret ?? config.defaults?.pullSecret;
+      const namespace = model.namespace ?? config.defaults?.namespace;
+      if (name === undefined || namespace === undefined) continue;
+      if (!used.has(name)) used.set(name, new Set());
+      used.get(name)!.add(namespace);
+    }
+  }
+  return used;
+}
+
+/**
  * The pull Secrets a config asks `modelcar pull-secret` to make: each `pullSecrets` entry with `fromEnv`, in
- * every namespace whose models use it (only those named, when `names` is not empty).
+ * every namespace whose models use it, in every environment (only those named, when `names` is not empty).
  */
 export function pullSecretsOfConfig(loaded: LoadedConfig, names: readonly string[], env: NodeJS.ProcessEnv): PullSecretRequest[] {
   const { config, at } = loaded;
@@ -76,19 +97,15 @@ export function pullSecretsOfConfig(loaded: LoadedConfig, names: readonly string
   const wanted = Object.keys(entries)
     .filter((n) => own(entries, n)!.fromEnv && (names.length === 0 || names.includes(n)))
     .sort();
+  const used = pullSecretNamespaces(loaded);
+  const environments = environmentNames(config).length > 0;
   const requests: PullSecretRequest[] = [];
   for (const name of wanted) {
     const entry = own(entries, name)!;
     const from = entry.fromEnv!;
-    const namespaces = new Set<string>();
-    for (const model of config.models) {
-      if ((model.pullSecret ?? config.defaults?.pullSecret) === name) {
-        const ns = model.namespace ?? config.defaults?.namespace;
-        if (ns !== undefined) namespaces.add(ns);
-      }
-    }
+    const namespaces = used.get(name) ?? new Set<string>();
     if (namespaces.size === 0) {
-      problems.push(at(['pullSecrets', name], `no model uses pull secret "${name}", so there is no namespace to make it in`));
+      problems.push(at(['pullSecrets', name], `no model uses pull secret "${name}"${environments ? ' in any environment' : ''}, so there is no namespace to make it in`));
       continue;
     }
     for (const key of ['username', 'password'] as const) {

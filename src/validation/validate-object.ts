@@ -9,6 +9,7 @@ import * as path from 'path';
 import { describeValue, didYouMean } from '../core/errors';
 import { DNS1123_SUBDOMAIN_MAX_LENGTH, annotationProblems as metadataAnnotationProblems, isDNS1123Label, isDNS1123Subdomain, isInferenceServiceNameFormat, labelProblems as metadataLabelProblems } from '../core/names';
 import { QUANTITY_PATTERN, ResourceQuantities, containerResourceProblems } from '../core/quantity';
+import type { CrdSet } from '../core/releases';
 import { own } from '../core/records';
 import { CORE_FIELDS, CORE_VALIDATORS, Fields, OBJECT_META_FIELDS, SchemaError, validateObjectMeta } from './core-kinds';
 import { DEFAULT_KSERVE_RELEASE, KserveRelease, kserveRuleProblems } from './kserve-admission';
@@ -69,18 +70,29 @@ interface KserveModule {
   readonly apiVersions: Record<string, string>;
 }
 
-const kserve = new Map<KserveRelease, KserveModule>();
+/** The generated module of each CRD set (src/validation/generated/), written by tools/gen-validators.ts. */
+export const CRD_SET_FILES: Readonly<Record<CrdSet, string>> = {
+  'v0.15.2': 'kserve-validators.js',
+  'v0.20.0': 'kserve-validators-v0.20.js',
+  'odh-v2.25': 'kserve-validators-odh-v2.25.js',
+  'odh-v3.4': 'kserve-validators-odh-v3.4.js',
+};
 
-/** The generated module of each release (tools/gen-validators.ts VALIDATOR_SETS). */
-const GENERATED: Readonly<Record<KserveRelease, string>> = { 'v0.15.2': 'kserve-validators.js', 'v0.20.0': 'kserve-validators-v0.20.js' };
+/** The CRD set of each KServe release whose admission rules modelcar knows: that release's own CRDs. */
+export const RELEASE_CRD_SETS: Readonly<Record<KserveRelease, CrdSet>> = { 'v0.15.2': 'v0.15.2', 'v0.20.0': 'v0.20.0' };
+
+/** The CRD set objects are validated with unless told otherwise: that of {@link DEFAULT_KSERVE_RELEASE}. */
+export const DEFAULT_CRD_SET: CrdSet = RELEASE_CRD_SETS[DEFAULT_KSERVE_RELEASE];
+
+const kserve = new Map<CrdSet, KserveModule>();
 
 /**
- * The generated KServe validators of a release, loaded on first use. They live in the source tree
+ * The generated KServe validators of a CRD set, loaded on first use. They live in the source tree
  * (src/validation/generated, plain JavaScript) and are loaded from there both by the compiled CLI (lib/) and by
  * the tests (src/).
  */
-function kserveValidators(release: KserveRelease = DEFAULT_KSERVE_RELEASE): KserveModule {
-  const loaded = kserve.get(release);
+function kserveValidators(crds: CrdSet = DEFAULT_CRD_SET): KserveModule {
+  const loaded = kserve.get(crds);
   if (loaded) return loaded;
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'package.json'))) {
@@ -89,8 +101,8 @@ function kserveValidators(release: KserveRelease = DEFAULT_KSERVE_RELEASE): Kser
     dir = parent;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const module = require(path.join(dir, 'src', 'validation', 'generated', GENERATED[release])) as KserveModule;
-  kserve.set(release, module);
+  const module = require(path.join(dir, 'src', 'validation', 'generated', CRD_SET_FILES[crds])) as KserveModule;
+  kserve.set(crds, module);
   return module;
 }
 
@@ -129,13 +141,20 @@ const OTHER_KSERVE_KINDS = new Set([
 
 /** Options of {@link validateObject}. */
 export interface ValidateObjectOptions {
-  /** The KServe release whose CRDs and admission rules judge KServe objects (default v0.15.2). */
+  /** The KServe release whose admission rules (and, unless `crds` says otherwise, CRDs) judge KServe objects. @default 'v0.15.2' */
   readonly kserve?: KserveRelease;
+  /**
+   * The KServe CRDs that KServe objects are checked against, e.g. those of a platform release's KServe fork
+   * (`odh-v2.25`, `odh-v3.4`).
+   * @default - the CRDs of `kserve`
+   */
+  readonly crds?: CrdSet;
 }
 
 /** Validates one object (the result of parsing one YAML document). */
 export function validateObject(obj: unknown, options: ValidateObjectOptions = {}): ObjectReport {
   const release = options.kserve ?? DEFAULT_KSERVE_RELEASE;
+  const crds = options.crds ?? RELEASE_CRD_SETS[release];
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     return { problems: [{ path: [], rule: 'schema', message: `${describeValue(obj)} is not a Kubernetes object; each YAML document must be a map with apiVersion, kind and metadata` }] };
   }
@@ -156,7 +175,7 @@ export function validateObject(obj: unknown, options: ValidateObjectOptions = {}
 
   const known = knownKinds();
   const key = `${apiVersion}/${kind}`;
-  const kserveApiVersion = own(kserveValidators(release).apiVersions, kind!);
+  const kserveApiVersion = own(kserveValidators(crds).apiVersions, kind!);
   let schemaErrors: SchemaError[];
   let fields: ((p: ObjectPath) => string[] | undefined) | undefined;
   if (own(CORE_VALIDATORS, key)) {
@@ -165,13 +184,13 @@ export function validateObject(obj: unknown, options: ValidateObjectOptions = {}
     problems.push(...unknownFields(o, tree, []));
     fields = (p) => fieldsAt(tree, p);
   } else if (kserveApiVersion === apiVersion) {
-    const validator = kserveValidators(release)[kind!]; // kind is one of its own keys: kserveApiVersion was found
+    const validator = kserveValidators(crds)[kind!]; // kind is one of its own keys: kserveApiVersion was found
     schemaErrors = validator(obj) ? [] : [...(validator.errors as SchemaError[])];
     if (meta) {
       schemaErrors.push(...validateObjectMeta(meta).map((e) => ({ ...e, instancePath: `/metadata${e.instancePath}` })));
       problems.push(...unknownFields(meta, OBJECT_META_FIELDS, ['metadata']));
     }
-    fields = (p) => kserveFieldsAt(kind!, p, release);
+    fields = (p) => kserveFieldsAt(kind!, p, crds);
   } else if (known.has(kind!)) {
     const want = known.get(kind!)!;
     return { ...base, problems: [{ path: ['apiVersion'], rule: 'kind', message: `"${apiVersion}" does not serve kind ${kind}; write apiVersion: ${want}` }] };
@@ -342,8 +361,8 @@ function fieldsAt(tree: Fields, p: ObjectPath): string[] | undefined {
   return Array.isArray(t) ? undefined : Object.keys(t as Fields);
 }
 
-function kserveFieldsAt(kind: string, p: ObjectPath, release: KserveRelease): string[] | undefined {
-  const { roots, defs } = kserveValidators(release).fields;
+function kserveFieldsAt(kind: string, p: ObjectPath, crds: CrdSet): string[] | undefined {
+  const { roots, defs } = kserveValidators(crds).fields;
   const resolve = (n: FieldNode | undefined): FieldNode | undefined => (n?.r ? defs[n.r] : n);
   let node = resolve(own(roots, kind));
   for (const k of p) {

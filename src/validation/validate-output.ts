@@ -1,7 +1,9 @@
 import * as YAML from 'yaml';
 import { UserError, formatDiagnostic } from '../core/errors';
 import { OutputFile } from '../core/output-file';
+import type { CrdSet } from '../core/releases';
 import { DEFAULT_KSERVE_RELEASE, KserveRelease } from './kserve-admission';
+import { RELEASE_CRD_SETS } from './validate-object';
 import { ValidationReport, emptyReport, formatWarning, isValidDocument, runtimesClash, validateYamlText } from './validate-yaml';
 import { tektonProblems } from './tekton';
 
@@ -24,6 +26,12 @@ export interface ValidateOutputOptions {
    * (names modelcar writes for kserveVersion 0.16 and later), else v0.15.2
    */
   readonly kserve?: KserveRelease;
+  /**
+   * The KServe CRDs that KServe objects are checked against: those of the platform release the output is for (e.g.
+   * OpenDataHub's fork, `odh-v3.4`).
+   * @default - the CRDs of the KServe release that judges them
+   */
+  readonly crds?: CrdSet;
 }
 
 /**
@@ -62,15 +70,17 @@ export function validateOutput(files: readonly OutputFile[], outdir: string, opt
   }
   const reports: ValidationReport[] = [];
   for (const [release, entries] of byRelease) {
-    const report = emptyReport(release);
+    const crds = options.crds ?? RELEASE_CRD_SETS[release];
+    const report = emptyReport(release, crds);
     reports.push(report);
     // Runtimes that clash with one before them need the whole set, in order: then every file is read as text.
     const clash = runtimesClash(
       entries.flatMap((e) => e.documents),
       release,
+      crds,
     );
     for (const { file } of entries) {
-      if (!clash && file.data !== undefined && isValidDocument(file.data, release)) continue;
+      if (!clash && file.data !== undefined && isValidDocument(file.data, release, crds)) continue;
       validateYamlText(`${outdir}/${file.path}`, file.content, report);
     }
   }

@@ -9,8 +9,9 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { Diagnostic, SourcePosition, UserError, fieldPath, formatDiagnostic } from '../core/errors';
 import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep, onceTooDeep } from '../core/yaml-document';
+import type { CrdSet } from '../core/releases';
 import { DEFAULT_KSERVE_RELEASE, KserveRelease, RuntimeSeen, runtimePriorityConflict } from './kserve-admission';
-import { ObjectPath, ObjectReport, validateObject } from './validate-object';
+import { ObjectPath, ObjectReport, RELEASE_CRD_SETS, validateObject } from './validate-object';
 
 /** A problem or warning of a report, with the rule that found it (see {@link ObjectProblem.rule}). */
 export interface ReportedProblem extends Diagnostic {
@@ -31,13 +32,18 @@ export interface ValidationReport {
   readonly warnings: ReportedProblem[];
   /** Objects not checked, counted by why (`Kustomization`, `apps/v1 Deployment`). */
   readonly skipped: Map<string, number>;
+  /** The KServe CRDs KServe's kinds are checked against: those of `kserve`, or of a platform release's fork. */
+  readonly crds: CrdSet;
   /** The runtimes seen so far, by `kind/namespace`: KServe compares a new one with those applied before it. */
   readonly runtimes: Map<string, RuntimeSeen[]>;
 }
 
-/** An empty report, to fill with {@link validateYamlText}. */
-export function emptyReport(kserve: KserveRelease = DEFAULT_KSERVE_RELEASE): ValidationReport {
-  return { kserve, files: [], objects: 0, problems: [], warnings: [], skipped: new Map(), runtimes: new Map() };
+/**
+ * An empty report, to fill with {@link validateYamlText}: KServe's kinds judged by the rules of a KServe release, and
+ * checked against its CRDs unless `crds` names others (a platform release's).
+ */
+export function emptyReport(kserve: KserveRelease = DEFAULT_KSERVE_RELEASE, crds: CrdSet = RELEASE_CRD_SETS[kserve]): ValidationReport {
+  return { kserve, crds, files: [], objects: 0, problems: [], warnings: [], skipped: new Map(), runtimes: new Map() };
 }
 
 /** Validates the objects in one YAML text, adding to `report`. `file` is the name used in messages. */
@@ -99,7 +105,7 @@ function isEmptyDocument(doc: YAML.Document.Parsed): boolean {
  * (validateServingRuntimePriority: a runtime is compared with the runtimes applied before it).
  */
 function checkObject(value: unknown, report: ValidationReport): ObjectReport {
-  const result = validateObject(value, { kserve: report.kserve });
+  const result = validateObject(value, { kserve: report.kserve, crds: report.crds });
   if ((result.kind !== 'ServingRuntime' && result.kind !== 'ClusterServingRuntime') || result.skipped !== undefined || result.problems.some((p) => !p.warning)) return result;
   const spec = (value as { spec?: unknown }).spec;
   if (spec === null || typeof spec !== 'object' || result.name === undefined) return result;
@@ -135,13 +141,13 @@ function documentItems(obj: any): { value: unknown; prefix: ObjectPath }[] {
  * problem or a warning: every object in it valid or not checked. For the problems themselves, with lines, validate
  * the text. The rules between objects (runtimes against earlier runtimes) are left out: see {@link runtimesClash}.
  */
-export function isValidDocument(data: unknown, kserve: KserveRelease = DEFAULT_KSERVE_RELEASE): boolean {
-  return documentItems(data).every(({ value }) => validateObject(value, { kserve }).problems.length === 0);
+export function isValidDocument(data: unknown, kserve: KserveRelease = DEFAULT_KSERVE_RELEASE, crds: CrdSet = RELEASE_CRD_SETS[kserve]): boolean {
+  return documentItems(data).every(({ value }) => validateObject(value, { kserve, crds }).problems.length === 0);
 }
 
 /** Whether any runtime among these documents (as data, in apply order) clashes with one before it (validateServingRuntimePriority). */
-export function runtimesClash(documents: readonly unknown[], kserve: KserveRelease = DEFAULT_KSERVE_RELEASE): boolean {
-  const report = emptyReport(kserve);
+export function runtimesClash(documents: readonly unknown[], kserve: KserveRelease = DEFAULT_KSERVE_RELEASE, crds: CrdSet = RELEASE_CRD_SETS[kserve]): boolean {
+  const report = emptyReport(kserve, crds);
   const isRuntime = (value: unknown) => {
     const kind = (value as { kind?: unknown } | null)?.kind;
     return kind === 'ServingRuntime' || kind === 'ClusterServingRuntime';

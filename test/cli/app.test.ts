@@ -66,7 +66,7 @@ describe('npx cdk8s synth', () => {
     if (run.status !== 0) throw new Error(`cdk8s synth failed (${run.status}):\n${run.stdout}\n${run.stderr}`);
     expect(run.stdout).toBe('Synthesizing application\n  - cdk8s.out/modelcar.k8s.yaml\n');
     expect(run.stderr).toContain(
-      'synthesized examples/mobilenet/modelcar.yaml into dist/\n  objects: 1 Namespace, 2 ServiceAccount, 2 Role, 2 RoleBinding, 1 ServingRuntime, 2 InferenceService\n  image build contexts: 2\n  files: 0 added, 0 changed, 0 removed, 20 unchanged\n',
+      'synthesized examples/mobilenet/modelcar.yaml into dist/\n  objects: 1 Namespace, 2 ServiceAccount, 2 Secret, 2 Role, 2 RoleBinding, 2 ServingRuntime, 2 InferenceService\n  image build contexts: 2\n  files: 0 added, 0 changed, 0 removed, 23 unchanged\n',
     );
     expect(readTree(path.join(work, 'dist'))).toStrictEqual(expectedDist());
     expect(readModes(path.join(work, 'dist'))).toMatchObject(readModes(path.join(ROOT, 'dist')));

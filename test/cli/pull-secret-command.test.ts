@@ -130,6 +130,51 @@ models:
     expect((await run(['pull-secret', '-c', config, 'vault-pull'])).err).toContain('pullSecrets.vault-pull: "vault-pull" is not a pull secret with fromEnv in this config');
   });
 
+  test('GIVEN a config with environments THEN a Secret in every namespace whose InferenceServices use it, in every environment: renames, per-environment defaults and exclusions as synth deploys them', async () => {
+    const dir = tempDir('modelcar-ps-env-');
+    const config = `${dir}/modelcar.yaml`;
+    fs.writeFileSync(
+      config,
+      `version: 1
+defaults: { namespace: ml, runtime: kserve-ovms, pullSecret: quay-pull }
+pullSecrets:
+  quay-pull: { server: quay.io, fromEnv: { username: QUAY_USER, password: QUAY_TOKEN } }
+  quay-prod: { server: quay.io, fromEnv: { username: QUAY_USER, password: QUAY_TOKEN } }
+models:
+  - { name: a, format: onnx, image: quay.io/u/a:1, files: [{ source: "https://e.com/a.onnx" }] }
+  - { name: b, namespace: edge, format: onnx, image: quay.io/u/b:1, files: [{ source: "https://e.com/b.onnx" }] }
+environments:
+  dev:
+    renameNamespaces: { ml: ml-dev, edge: edge-dev }
+    exclude: [b]
+  prod:
+    renameNamespaces: { ml: ml-prod, edge: edge-prod }
+    defaults: { pullSecret: quay-prod }
+    models: { b: { pullSecret: quay-pull } }
+`,
+    );
+    const made = await run(['pull-secret', '-c', config]);
+    expect(made.err).toBe('');
+    const docs = YAML.parseAllDocuments(made.out).map((d) => d.toJS());
+    // dev: only a (b is excluded), in ml-dev; prod: a gets quay-prod in ml-prod, b keeps quay-pull in edge-prod.
+    // Sorted by Secret name, then namespace.
+    expect(docs.map((d) => `${d.metadata.namespace}/${d.metadata.name}`)).toStrictEqual(['ml-prod/quay-prod', 'edge-prod/quay-pull', 'ml-dev/quay-pull']);
+    expect(docs[0]).toStrictEqual(kubectlSecret('quay-prod', 'ml-prod', 'quay.io'));
+    // synth deploys exactly these references
+    const synth = await run(['synth', '-c', config, '-o', `${dir}/dist`]);
+    expect(synth.code).toBe(0);
+    const refs = Object.entries(readTree(`${dir}/dist`))
+      .filter(([f]) => /inferenceservice-/.test(f))
+      .map(([f, c]) => `${f.split('/')[2]}/${/imagePullSecrets:\n\s+- name: (\S+)/.exec(c)![1]}`)
+      .sort();
+    expect(refs).toStrictEqual(docs.map((d) => `${d.metadata.namespace}/${d.metadata.name}`).sort());
+    const unused = config.replace('modelcar.yaml', 'unused.yaml');
+    fs.writeFileSync(unused, fs.readFileSync(config, 'utf8').replace('models: { b: { pullSecret: quay-pull } }', 'models: { b: { pullSecret: quay-prod } }').replace('exclude: [b]', 'defaults: { pullSecret: quay-prod }'));
+    expect((await run(['pull-secret', '-c', unused, 'quay-pull'])).err).toBe(
+      `modelcar: ${unused}:4:14: pullSecrets.quay-pull: no model uses pull secret "quay-pull" in any environment, so there is no namespace to make it in\n1 problem found; nothing was written.\n`,
+    );
+  });
+
   test('GIVEN --seal-with a controller certificate THEN a SealedSecret, safe to write into a committed folder', async () => {
     requireTool('openssl', 'apt-get install -y openssl');
     const dir = tempDir('modelcar-ps-seal-');

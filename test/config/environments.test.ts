@@ -63,8 +63,9 @@ describe('environments', () => {
       'dev/manifests/ml-dev/namespace-ml-dev.yaml',
       'dev/manifests/ml-dev/role-mobilenet-view-role.yaml',
       'dev/manifests/ml-dev/rolebinding-mobilenet-view.yaml',
+      'dev/manifests/ml-dev/secret-default-name-mobilenet-sa.yaml',
       'dev/manifests/ml-dev/serviceaccount-mobilenet-sa.yaml',
-      'dev/manifests/ml-dev/servingruntime-kserve-ovms.yaml',
+      'dev/manifests/ml-dev/servingruntime-mobilenet.yaml',
       'prod/manifests/kustomization.yaml',
       'prod/manifests/ml-prod/inferenceservice-mobilenet.yaml',
       'prod/manifests/ml-prod/inferenceservice-resnet.yaml',
@@ -74,9 +75,12 @@ describe('environments', () => {
       'prod/manifests/ml-prod/role-resnet-view-role.yaml',
       'prod/manifests/ml-prod/rolebinding-mobilenet-view.yaml',
       'prod/manifests/ml-prod/rolebinding-resnet-view.yaml',
+      'prod/manifests/ml-prod/secret-default-name-mobilenet-sa.yaml',
+      'prod/manifests/ml-prod/secret-default-name-resnet-sa.yaml',
       'prod/manifests/ml-prod/serviceaccount-mobilenet-sa.yaml',
       'prod/manifests/ml-prod/serviceaccount-resnet-sa.yaml',
-      'prod/manifests/ml-prod/servingruntime-kserve-ovms.yaml',
+      'prod/manifests/ml-prod/servingruntime-mobilenet.yaml',
+      'prod/manifests/ml-prod/servingruntime-resnet.yaml',
     ]);
     expect(Object.keys(tree).filter((f) => f.endsWith('/build.sh'))).toStrictEqual([
       'dev/images/ml-dev/mobilenet/build.sh',
@@ -95,14 +99,8 @@ describe('environments', () => {
       kind: 'Application',
       metadata: { name: 'modelcar-prod', namespace: 'openshift-gitops' },
       spec: {
+        // No ignoreDifferences: no webhook changes what modelcar sets (test/config/argocd.test.ts).
         destination: { server: 'https://kubernetes.default.svc' },
-        ignoreDifferences: [
-          {
-            group: 'serving.kserve.io',
-            jqPathExpressions: ['.spec.predictor.imagePullSecrets', '.spec.predictor.model.resources', '.spec.predictor.nodeSelector', '.spec.predictor.tolerations'],
-            kind: 'InferenceService',
-          },
-        ],
         project: 'default',
         source: { path: 'dist/prod/manifests', repoURL: 'https://git.example.com/platform/models.git', targetRevision: 'main' },
         syncPolicy: { automated: { prune: true, selfHeal: true } },
@@ -115,7 +113,8 @@ describe('environments', () => {
     await run(['synth', '-c', p.config, '-o', p.dist]);
     fs.writeFileSync(p.config, CONFIG.replace('quay.io/team/mobilenet:dev', 'quay.io/team/mobilenet:dev2'));
     const result = await run(['synth', '-c', p.config, '-o', p.dist]);
-    expect(result.out).toContain('  files: 0 added, 3 changed, 0 removed, 32 unchanged\n  ~ dev/images/ml-dev/mobilenet/Containerfile\n  ~ dev/images/ml-dev/mobilenet/build.sh\n  ~ dev/manifests/ml-dev/inferenceservice-mobilenet.yaml\n');
+    // The tag is not in the image (one digest from dev to prod): the Containerfile stays.
+    expect(result.out).toContain('  files: 0 added, 2 changed, 0 removed, 37 unchanged\n  ~ dev/images/ml-dev/mobilenet/build.sh\n  ~ dev/manifests/ml-dev/inferenceservice-mobilenet.yaml\n');
   });
 
   test('GIVEN the output THEN kubectl kustomize builds every environment and the Argo CD folder', async () => {
@@ -123,9 +122,9 @@ describe('environments', () => {
     const p = project(CONFIG);
     await run(['synth', '-c', p.config, '-o', p.dist]);
     const kinds = (dir: string) => [...execFileSync('kubectl', ['kustomize', path.join(p.dist, dir)], { encoding: 'utf8' }).matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]);
-    const auth = (n: number) => [...Array(n).fill('ServiceAccount'), ...Array(n).fill('Role'), ...Array(n).fill('RoleBinding')];
+    const auth = (n: number) => [...Array(n).fill('ServiceAccount'), ...Array(n).fill('Role'), ...Array(n).fill('RoleBinding'), ...Array(n).fill('Secret')];
     expect(kinds('dev/manifests')).toStrictEqual(['Namespace', ...auth(1), 'ServingRuntime', 'InferenceService']);
-    expect(kinds('prod/manifests')).toStrictEqual(['Namespace', ...auth(2), 'ServingRuntime', 'InferenceService', 'InferenceService']);
+    expect(kinds('prod/manifests')).toStrictEqual(['Namespace', ...auth(2), 'ServingRuntime', 'ServingRuntime', 'InferenceService', 'InferenceService']);
     expect(kinds('argocd')).toStrictEqual(['Application', 'Application']);
   });
 

@@ -28,7 +28,7 @@ describe('names that are members of Object.prototype', () => {
       code: 1,
       out: '',
       err:
-        `modelcar: ${p.config}:13:14: models[0].runtime: "${runtime}" is not a runtime; built-in: kserve-ovms, vllm-runtime, caikit-tgis-runtime, caikit-standalone-runtime, tgis-grpc-runtime; declared under runtimes: mine\n` +
+        `modelcar: ${p.config}:13:14: models[0].runtime: "${runtime}" is not a runtime; built-in: kserve-ovms, vllm-cuda-runtime (OpenDataHub 3.4); declared under runtimes: mine\n` +
         '1 problem found; nothing was written.\n',
     });
     expect(fs.existsSync(p.dist)).toBe(false);

@@ -55,11 +55,11 @@ defaults:
   runtime: kserve-ovms
 models:${MODEL('')}`);
     expect(r.err).toBe('');
-    expect(r.objects['demo/servingruntime-kserve-ovms.yaml'].spec.containers[0].image).toBe(digest);
+    expect(r.objects['demo/servingruntime-mobilenet.yaml'].spec.containers[0].image).toBe(digest);
     expect(r.objects['demo/inferenceservice-mobilenet.yaml'].spec.predictor.model.resources).toStrictEqual({ requests: { cpu: '1', memory: '4Gi' }, limits: { memory: '6Gi' } });
   });
 
-  test('GIVEN a runtime of your own THEN one ServingRuntime per namespace with its image, args, ports, formats and ODH metadata; its models use its layout', async () => {
+  test('GIVEN a runtime of your own THEN a ServingRuntime per model, named after it, with its image, args, ports, formats, ODH metadata and the dashboard\'s shm volume; its models use its layout', async () => {
     const r = await synth(`version: 1
 runtimes:
   triton:
@@ -104,12 +104,13 @@ models:
       - source: https://example.com/model.onnx
 `);
     expect(r.err).toBe('');
-    expect(Object.keys(r.objects).filter((p) => p.includes('servingruntime'))).toStrictEqual(['team-a/servingruntime-triton.yaml', 'team-b/servingruntime-triton.yaml']);
-    expect(r.objects['team-a/servingruntime-triton.yaml']).toStrictEqual({
+    expect(Object.keys(r.objects).filter((p) => p.includes('servingruntime'))).toStrictEqual(['team-a/servingruntime-a.yaml', 'team-a/servingruntime-b.yaml', 'team-b/servingruntime-c.yaml']);
+    expect(r.objects['team-a/inferenceservice-a.yaml'].spec.predictor.model.runtime).toBe('a');
+    expect(r.objects['team-a/servingruntime-a.yaml']).toStrictEqual({
       apiVersion: 'serving.kserve.io/v1alpha1',
       kind: 'ServingRuntime',
       metadata: {
-        name: 'triton',
+        name: 'a',
         namespace: 'team-a',
         labels: { 'opendatahub.io/dashboard': 'true' },
         annotations: { 'openshift.io/display-name': 'NVIDIA Triton', 'opendatahub.io/apiProtocol': 'gRPC' },
@@ -125,8 +126,10 @@ models:
             args: ['--model-store=/mnt/models', '--grpc-port=9000'],
             env: [{ name: 'OMP_NUM_THREADS', value: '2' }],
             ports: [{ containerPort: 9000, name: 'h2c', protocol: 'TCP' }],
+            volumeMounts: [{ mountPath: '/dev/shm', name: 'shm' }],
           },
         ],
+        volumes: [{ emptyDir: { medium: 'Memory', sizeLimit: '2Gi' }, name: 'shm' }],
       },
     });
     const predictor = r.objects['team-b/inferenceservice-c.yaml'].spec.predictor;
@@ -136,6 +139,27 @@ models:
     });
     expect(predictor.tolerations).toStrictEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(r.tree['images/team-b/c/Containerfile']).toContain('\nCOPY --chown=0:0 --chmod=0444 models/model.onnx /models/model.onnx\n');
+  });
+
+  test('GIVEN sharedRuntime THEN one ServingRuntime per runtime and namespace, and a warning that the dashboard must not delete or edit those models (odh-dashboard v3.4.0 packages/kserve/src/deployments.ts deleteDeployment)', async () => {
+    const r = await synth(`version: 1
+release: "3.4"
+defaults:
+  namespace: demo
+  runtime: kserve-ovms
+  sharedRuntime: true
+models:${MODEL('')}
+  - name: resnet
+    format: onnx
+    image: quay.io/user/resnet:1
+    files:
+      - source: https://example.com/resnet.onnx
+`);
+    expect(Object.keys(r.objects).filter((p) => p.includes('servingruntime'))).toStrictEqual(['demo/servingruntime-kserve-ovms.yaml']);
+    expect(r.objects['demo/servingruntime-kserve-ovms.yaml'].spec.volumes).toBeUndefined();
+    expect(r.err).toBe(
+      "modelcar: warning: modelcar.yaml:6:18: defaults.sharedRuntime: models share a ServingRuntime: do not delete or edit them in the OpenShift AI dashboard, which assumes one runtime per model: deleting a model there deletes the ServingRuntime its spec.predictor.model.runtime names, which the other models use, and editing one edits the runtime of all; the dashboard also lists a model's tokens by its runtime's name, so it shows none for them\n",
+    );
   });
 
   test('GIVEN runtimes that already exist in the cluster THEN nothing is emitted for them; the layout comes from the runtime entry or the model', async () => {
@@ -199,7 +223,7 @@ defaults:
 models:${MODEL('')}`);
     expect(r.code).toBe(0);
     expect(r.err).toBe(
-      "modelcar: warning: modelcar.yaml:2:11: platform: platform kserve: KServe's modelcar sidecar shares the model through /proc/<pid>/root, which the model server can follow only when both containers run as the same UID; modelcar sets spec.predictor.securityContext.runAsUser: 65534 (the model image's USER) on each InferenceService. Cluster admins can set uidModelcar in KServe's inferenceservice-config ConfigMap instead\n",
+      "modelcar: warning: modelcar.yaml:2:11: platform: platform kserve: KServe's modelcar sidecar shares the model through /proc/<pid>/root, which the model server can follow only when both containers run as the same UID; modelcar sets spec.predictor.securityContext.runAsUser: 65534 (the model image's USER) on each InferenceService that runs the sidecar. Cluster admins can set uidModelcar in KServe's inferenceservice-config ConfigMap instead\n",
     );
     expect(Object.keys(r.objects)).toStrictEqual(['demo/inferenceservice-mobilenet.yaml', 'demo/namespace-demo.yaml', 'demo/servingruntime-kserve-ovms.yaml']);
     expect(r.objects['demo/namespace-demo.yaml'].metadata).toStrictEqual({ name: 'demo' });
@@ -207,6 +231,16 @@ models:${MODEL('')}`);
     const isvc = r.objects['demo/inferenceservice-mobilenet.yaml'];
     expect(JSON.stringify(isvc)).not.toMatch(/opendatahub|openshift|istio/);
     expect(isvc.spec.predictor.securityContext).toStrictEqual({ runAsUser: 65534 });
+  });
+
+  test('GIVEN platform rhoai and a built-in runtime whose image the config does not pin THEN synth warns that it carries OpenDataHub\'s community images, not those OpenShift AI\'s operator installs (opendatahub-operator v3.4.0 modelcontroller_support.go RELATED_IMAGE_*)', async () => {
+    const text = `version: 1\nplatform: rhoai\nrelease: "3.4"\ndefaults:\n  namespace: demo\n  runtime: kserve-ovms\nmodels:${MODEL('')}`;
+    const r = await synth(text);
+    expect(r.err).toBe(
+      "modelcar: warning: modelcar.yaml:2:11: platform: platform rhoai: built-in runtimes such as kserve-ovms carry OpenDataHub's community images (quay.io/opendatahub, from odh-model-controller's params.env), not the supported images OpenShift AI's operator installs; pin those with runtimes.kserve-ovms.image (the cluster's template has them: oc get template -n redhat-ods-applications -o yaml)\n",
+    );
+    const pinned = await synth(text.replace('models:', `runtimes:\n  kserve-ovms:\n    image: registry.redhat.io/rhoai/odh-openvino-model-server-rhel9@sha256:${'a'.repeat(64)}\nmodels:`));
+    expect(pinned.err).toBe('');
   });
 
   test('GIVEN --check on platform kserve THEN the warning is printed too', async () => {
@@ -217,12 +251,12 @@ models:${MODEL('')}`);
     expect(err).toMatch(/^modelcar: warning: .*m\.yaml:2:11: platform: platform kserve: /);
   });
 
-  test('GIVEN every serving option in the config THEN the InferenceService carries each, on KServe 0.16 names', async () => {
+  test('GIVEN every serving option in the config THEN the InferenceService carries each, on OpenDataHub 3.4 (KServe 0.17 names)', async () => {
     const r = await synth(`version: 1
-kserveVersion: "0.16"
+release: "3.4"
 defaults:
   namespace: llm
-  runtime: vllm-runtime
+  runtime: vllm-cuda-runtime
   deploymentMode: RawDeployment
   expose: true
 models:
@@ -275,7 +309,7 @@ models:
             env: [{ name: 'VLLM_LOGGING_LEVEL', value: 'DEBUG' }],
             modelFormat: { name: 'vLLM' },
             resources: { requests: { cpu: '6', memory: '24Gi', 'nvidia.com/gpu': '2' }, limits: { memory: '32Gi', 'nvidia.com/gpu': '2' } },
-            runtime: 'vllm-runtime',
+            runtime: 'granite',
             storageUri: 'oci://quay.io/user/granite:1',
           },
           nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' },
@@ -288,19 +322,21 @@ models:
       'llm/namespace-llm.yaml',
       'llm/role-granite-view-role.yaml',
       'llm/rolebinding-granite-view.yaml',
+      'llm/secret-default-name-granite-sa.yaml',
       'llm/serviceaccount-granite-sa.yaml',
-      'llm/servingruntime-vllm-runtime.yaml',
+      'llm/servingruntime-granite.yaml',
     ]);
   });
 
   test('GIVEN auth: false in defaults THEN no token auth and no ServiceAccount, Role or RoleBinding', async () => {
     const r = await synth(`version: 1\ndefaults:\n  namespace: demo\n  runtime: kserve-ovms\n  auth: false\nmodels:${MODEL('')}`);
-    expect(Object.keys(r.objects)).toStrictEqual(['demo/inferenceservice-mobilenet.yaml', 'demo/namespace-demo.yaml', 'demo/servingruntime-kserve-ovms.yaml']);
+    expect(Object.keys(r.objects)).toStrictEqual(['demo/inferenceservice-mobilenet.yaml', 'demo/namespace-demo.yaml', 'demo/servingruntime-mobilenet.yaml']);
     expect(r.objects['demo/inferenceservice-mobilenet.yaml'].metadata.annotations).not.toHaveProperty(['security.opendatahub.io/enable-auth']);
   });
 
   test('GIVEN a caikit model THEN config.yml goes to the top of models/ and the rest under artifacts/', async () => {
     const r = await synth(`version: 1
+release: "3.0"
 models:
   - name: flan-t5
     namespace: nlp
@@ -316,6 +352,6 @@ models:
       'COPY --chown=0:0 --chmod=0444 models/config.yml /models/config.yml',
       'COPY --chown=0:0 --chmod=0444 models/artifacts/model.safetensors /models/artifacts/model.safetensors',
     ]);
-    expect(r.objects['nlp/servingruntime-caikit-tgis-runtime.yaml'].spec.containers.map((c: any) => c.name)).toStrictEqual(['kserve-container', 'transformer-container']);
+    expect(r.objects['nlp/servingruntime-flan-t5.yaml'].spec.containers.map((c: any) => c.name)).toStrictEqual(['kserve-container', 'transformer-container']);
   });
 });

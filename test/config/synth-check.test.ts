@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cli as run } from '../support/project';
+import { SERVERLESS_AUTH_NOTE } from '../../src/config/translate/translate';
 import { unifiedDiff } from '../../src/output/diff';
 import { tempDir } from '../support/temp';
 
@@ -22,7 +23,7 @@ describe('modelcar synth --check', () => {
   test('GIVEN dist/ as synth writes it THEN exit 0, "up to date", nothing written', async () => {
     const { config, dist } = await synthesized();
     const before = fs.statSync(dist).mtimeMs;
-    expect(await run(['synth', '--check', '-c', config, '-o', dist])).toStrictEqual({ code: 0, out: `${dist}/ is up to date\n`, err: '' });
+    expect(await run(['synth', '--check', '-c', config, '-o', dist])).toStrictEqual({ code: 0, out: `${dist}/ is up to date\n`, err: `modelcar: warning: ${config}:19:5: models[0]: ${SERVERLESS_AUTH_NOTE}\n` });
     expect(fs.statSync(dist).mtimeMs).toBe(before);
   });
 
@@ -34,24 +35,11 @@ describe('modelcar synth --check', () => {
     const result = await run(['synth', '--check', '-c', config, '-o', dist]);
     expect(result).toStrictEqual({
       code: 1,
-      err: '',
+      err: `modelcar: warning: ${config}:19:5: models[0]: ${SERVERLESS_AUTH_NOTE}\n`,
       out: `${dist}/ is stale: run \`modelcar synth\` and commit the result
-  ~ images/oci-model-example/sample-isvc-using-oci/Containerfile
   ~ images/oci-model-example/sample-isvc-using-oci/build.sh
   ~ images/oci-model-example/sample-isvc-using-private-oci/build.sh
   ~ manifests/oci-model-example/inferenceservice-sample-isvc-using-oci.yaml
-
---- a/${dist}/images/oci-model-example/sample-isvc-using-oci/Containerfile
-+++ b/${dist}/images/oci-model-example/sample-isvc-using-oci/Containerfile
-@@ -15,7 +15,7 @@
-       "org.opencontainers.image.base.name"="\${BASE_IMAGE}" \\
-       "org.opencontainers.image.description"="Model files for InferenceService oci-model-example/sample-isvc-using-oci under /models (a KServe modelcar image)" \\
-       "org.opencontainers.image.title"="sample-isvc-using-oci" \\
--      "org.opencontainers.image.version"="v2-7"
-+      "org.opencontainers.image.version"="v2-8"
- # No ENTRYPOINT (one inherited from the base is cleared): KServe starts the container with its own \`sh -c ...\`.
- ENTRYPOINT []
- # nobody user
 
 --- a/${dist}/images/oci-model-example/sample-isvc-using-oci/build.sh
 +++ b/${dist}/images/oci-model-example/sample-isvc-using-oci/build.sh
@@ -74,7 +62,7 @@ mode 644 -> 755
 @@ -30,4 +30,4 @@
            cpu: "1"
            memory: 4Gi
-       runtime: kserve-ovms
+       runtime: sample-isvc-using-oci
 -      storageUri: oci://quay.io/modelcar-example/mobilenet:v2-7
 +      storageUri: oci://quay.io/modelcar-example/mobilenet:v2-8
 `,
@@ -92,7 +80,7 @@ mode 644 -> 755
     fs.writeFileSync(config, text.slice(0, text.indexOf('  # Deployed from a private repository')));
     const result = await run(['synth', '--check', '-c', config, '-o', dist]);
     expect(result.code).toBe(1);
-    expect(result.out.split('\n').slice(0, 11)).toStrictEqual([
+    expect(result.out.split('\n').slice(0, 13)).toStrictEqual([
       `${dist}/ is stale: run \`modelcar synth\` and commit the result`,
       '  ~ manifests/oci-model-example/kustomization.yaml',
       '  - images/oci-model-example/sample-isvc-using-private-oci/.containerignore',
@@ -102,7 +90,9 @@ mode 644 -> 755
       '  - manifests/oci-model-example/inferenceservice-sample-isvc-using-private-oci.yaml',
       '  - manifests/oci-model-example/role-sample-isvc-using-private-oci-view-role.yaml',
       '  - manifests/oci-model-example/rolebinding-sample-isvc-using-private-oci-view.yaml',
+      '  - manifests/oci-model-example/secret-default-name-sample-isvc-using-private-oci-sa.yaml',
       '  - manifests/oci-model-example/serviceaccount-sample-isvc-using-private-oci-sa.yaml',
+      '  - manifests/oci-model-example/servingruntime-sample-isvc-using-private-oci.yaml',
       '',
     ]);
     expect(result.out).toContain(`--- a/${dist}/manifests/oci-model-example/inferenceservice-sample-isvc-using-private-oci.yaml

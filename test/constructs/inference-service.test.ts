@@ -17,13 +17,14 @@ function isvc(props: Partial<InferenceServiceProps>): any {
 }
 
 describe('InferenceService', () => {
-  test('GIVEN the seed public model THEN the seed InferenceService plus what OpenShift AI sets: dashboard label, Serverless mode, token auth, cluster-local', () => {
+  test('GIVEN the seed public model on OpenDataHub 2.25 THEN the seed InferenceService plus what OpenShift AI sets: dashboard label, Serverless mode, token auth, cluster-local', () => {
     const chart = testChart('oci-model-example');
     new InferenceService(chart, 'isvc', {
       name: 'sample-isvc-using-oci',
       runtime: ServingRuntime.shared(testChart(), { runtime: 'kserve-ovms', namespace: 'oci-model-example' }),
       modelFormat: { name: 'onnx' },
       storageUri: 'oci://quay.io/user/repo:tag',
+      release: 'odh-2.25',
     });
     expect(objectsOf(chart)).toStrictEqual([
       {
@@ -57,6 +58,7 @@ describe('InferenceService', () => {
       displayName: 'Private MobileNet',
       description: 'MobileNet v2-7 from a private repository',
       platform: 'kserve',
+      kserveVersion: '0.15',
       runAsUser: 65534,
     });
     expect(objectsOf(chart)).toStrictEqual([
@@ -100,8 +102,8 @@ describe('InferenceService', () => {
     expect(o.metadata.labels ?? {}).toStrictEqual(visibility);
   });
 
-  test('GIVEN RawDeployment on odh THEN no Service Mesh annotations (they are for Serverless)', () => {
-    expect(isvc({ deploymentMode: 'RawDeployment' }).metadata).toStrictEqual({
+  test('GIVEN RawDeployment on OpenDataHub 2.26 THEN no Service Mesh annotations (they are for Serverless), and the auth annotation', () => {
+    expect(isvc({ deploymentMode: 'RawDeployment', release: 'odh-2.26' }).metadata).toStrictEqual({
       name: 'm',
       namespace: 'ns',
       labels: { 'opendatahub.io/dashboard': 'true' },
@@ -109,27 +111,62 @@ describe('InferenceService', () => {
     });
   });
 
-  test('GIVEN no deployment mode on KServe 0.16 THEN Knative, the new name of the default', () => {
-    expect(isvc({ kserveVersion: '0.16' }).metadata.annotations['serving.kserve.io/deploymentMode']).toBe('Knative');
+  test('GIVEN RawDeployment on OpenDataHub 2.25 THEN the auth marker is also a label: its KServe reads a label (opendatahub-io/kserve odh-v2.25 deployment_reconciler.go componentMeta.Labels[ODHKserveRawAuth]; odh-model-controller odh-v2.25 kserve_raw_route_reconciler.go isvc.Labels)', () => {
+    expect(isvc({ deploymentMode: 'RawDeployment', release: 'odh-2.25' }).metadata).toStrictEqual({
+      name: 'm',
+      namespace: 'ns',
+      labels: { 'opendatahub.io/dashboard': 'true', 'security.opendatahub.io/enable-auth': 'true' },
+      annotations: { 'serving.kserve.io/deploymentMode': 'RawDeployment', 'security.opendatahub.io/enable-auth': 'true' },
+    });
+    // Serverless on 2.25: odh-model-controller's AuthConfig reads the annotation (internal/controller/resources/authconfig.go Detect(isvc.GetAnnotations())).
+    expect(isvc({ release: 'odh-2.25' }).metadata.labels).not.toHaveProperty(['security.opendatahub.io/enable-auth']);
+    // rhoai-2.16 matches odh-2.25's templates, but its KServe has no RawDeployment token auth at all.
+    expect(() => isvc({ deploymentMode: 'RawDeployment', release: 'rhoai-2.16' })).toThrow(
+      'InferenceService auth: OpenShift AI 2.16 has no token auth for RawDeployment models (its KServe never reads security.opendatahub.io/enable-auth); set auth to false and protect the model another way, or deploy it Serverless',
+    );
+    expect(isvc({ deploymentMode: 'RawDeployment', release: 'rhoai-2.16', auth: false }).metadata.annotations['serving.kserve.io/deploymentMode']).toBe('RawDeployment');
   });
 
-  test('GIVEN the KServe 0.16 names on KServe 0.15, or a bad version THEN the error names the old name or the format', () => {
-    expect(() => isvc({ deploymentMode: 'Standard' })).toThrow(
-      'deploymentMode: "Standard" is a KServe 0.16 name, but kserveVersion is 0.15; use "RawDeployment", or set kserveVersion to "0.16" or later',
+  test('GIVEN the default release (OpenDataHub 3.4) THEN Standard (RawDeployment, its only mode, by the name its KServe 0.17 keeps) with the auth annotation', () => {
+    expect(isvc({}).metadata).toStrictEqual({
+      name: 'm',
+      namespace: 'ns',
+      labels: { 'opendatahub.io/dashboard': 'true' },
+      annotations: { 'serving.kserve.io/deploymentMode': 'Standard', 'security.opendatahub.io/enable-auth': 'true' },
+    });
+    expect(() => isvc({ deploymentMode: 'Serverless' })).toThrow(
+      'InferenceService deploymentMode: "Serverless" is not supported by OpenDataHub 3.4: Serverless (Knative) is not one of its deployment modes (opendatahub-operator v3.0.0 kserve_support.go: "RawDeployment mode is the only supported mode"); use "Standard"',
     );
-    expect(() => isvc({ kserveVersion: 'latest' })).toThrow('kserveVersion: "latest" is not a KServe version; write "<major>.<minor>", e.g. "0.15" or "0.16"');
-    expect(() => isvc({ kserveVersion: '0.14' })).toThrow(/KServe 0.14 is older than modelcar supports/);
+    expect(isvc({ release: 'odh-3.3' }).metadata.annotations['serving.kserve.io/deploymentMode']).toBe('RawDeployment');
+  });
+
+  test('GIVEN no deployment mode on KServe 0.16 THEN Knative, the new name of the default', () => {
+    expect(isvc({ platform: 'kserve', kserveVersion: '0.16' }).metadata.annotations['serving.kserve.io/deploymentMode']).toBe('Knative');
+  });
+
+  test('GIVEN the KServe 0.16 names on a release without them, or an unknown release THEN the error names the old name or the known releases', () => {
+    expect(() => isvc({ deploymentMode: 'Standard', release: 'odh-2.35' })).toThrow(
+      'InferenceService deploymentMode: "Standard" is a KServe 0.16 name, but OpenDataHub 2.35 runs KServe 0.15, which does not know it; use "RawDeployment"',
+    );
+    expect(() => isvc({ platform: 'kserve', kserveVersion: 'latest' })).toThrow(
+      'InferenceService kserveVersion: "latest" is not a KServe release modelcar knows (write "<major>.<minor>", quoted); known: 0.15, 0.16, 0.17, 0.18, 0.19, 0.20',
+    );
+    expect(() => isvc({ platform: 'kserve', kserveVersion: '0.14' })).toThrow('InferenceService kserveVersion: "0.14" is not a KServe release modelcar knows; known: 0.15, 0.16, 0.17, 0.18, 0.19, 0.20');
+    expect(() => isvc({ release: 'odh-2.28' })).toThrow(/^InferenceService release: "odh-2.28" is not a release modelcar knows; known: odh-2.25, odh-2.26, /);
+    expect(() => isvc({ release: 'odh-3.4', platform: 'kserve' })).toThrow('InferenceService platform: "kserve" does not match release odh-3.4, whose platform is odh; drop platform');
   });
 
   test('GIVEN auth off on odh THEN no auth annotation; GIVEN auth on plain KServe THEN it is refused', () => {
     expect(isvc({ auth: false }).metadata.annotations).not.toHaveProperty(['security.opendatahub.io/enable-auth']);
+    expect(isvc({ auth: false, deploymentMode: 'RawDeployment', release: 'odh-2.25' }).metadata.labels).not.toHaveProperty(['security.opendatahub.io/enable-auth']);
     expect(() => isvc({ platform: 'kserve', auth: true })).toThrow(
       'InferenceService auth: token auth (security.opendatahub.io/enable-auth) is an OpenShift AI feature and platform kserve has none; remove auth and protect the model another way (e.g. a gateway), or use platform odh',
     );
   });
 
-  test('GIVEN every serving option THEN each lands in its predictor field', () => {
+  test('GIVEN every serving option (Serverless, on OpenDataHub 2.35) THEN each lands in its predictor field', () => {
     const o = isvc({
+      release: 'odh-2.35',
       minReplicas: 0,
       maxReplicas: 3,
       scaleMetric: 'concurrency',
@@ -181,6 +218,24 @@ describe('InferenceService', () => {
     [{ nodeSelector: { 'gpu type': 'a100' } }, /^InferenceService nodeSelector\["gpu type"\]: key "gpu type" is not a valid node label key: /],
   ] as const)('GIVEN %j THEN the constructor names the prop and the value', (props, message) => {
     expect(() => isvc(props as Partial<InferenceServiceProps>)).toThrow(message);
+  });
+
+  // kserve/kserve v0.15.2 and v0.20.0: pkg/apis/serving/v1beta1/inference_service_validation.go validateScalingKPACompExtension,
+  // validateScalingHPACompExtension; pkg/controller/v1beta1/inferenceservice/reconcilers/hpa/hpa_reconciler.go getHPAMetrics, createHPA.
+  test.each([
+    [{ release: 'odh-2.35', scaleMetric: 'cpu' }, /^InferenceService scaleMetric: "cpu" is refused for a Serverless model: Knative's autoscaler \(KPA\) scales on concurrency or rps/],
+    [{ release: 'odh-3.4', scaleMetric: 'concurrency' }, /^InferenceService scaleMetric: "concurrency" does nothing for a RawDeployment model: KServe's HPA scales on cpu or memory only/],
+    [{ release: 'odh-3.4', scaleMetric: 'cpu', scaleTarget: 150 }, 'InferenceService scaleTarget: 150 is not a cpu utilization percentage: the HPA\'s target is 1 to 100 (% of the cpu request) (KServe validateScalingHPACompExtension)'],
+    [{ release: 'odh-3.4', minReplicas: 0 }, /^InferenceService minReplicas: 0 does not scale a RawDeployment model to zero: KServe's HPA takes 1 instead/],
+    [{ release: 'odh-3.4', minReplicas: 1, maxReplicas: 0 }, /^InferenceService maxReplicas: 0 means no limit only for Serverless models/],
+  ] as const)('GIVEN %j THEN KServe would refuse or ignore it, and the constructor says so', (props, message) => {
+    expect(() => isvc(props as Partial<InferenceServiceProps>)).toThrow(message);
+  });
+
+  test('GIVEN the autoscaler classes THEN the metric of their autoscaler passes: cpu with Knative\'s HPA, anything with KServe\'s KEDA or external class', () => {
+    expect(isvc({ release: 'odh-2.35', scaleMetric: 'cpu', annotations: { 'autoscaling.knative.dev/class': 'hpa.autoscaling.knative.dev' } }).spec.predictor.scaleMetric).toBe('cpu');
+    expect(() => isvc({ release: 'odh-2.35', scaleMetric: 'rps', annotations: { 'autoscaling.knative.dev/class': 'hpa.autoscaling.knative.dev' } })).toThrow(/is refused with Knative's HPA/);
+    expect(isvc({ release: 'odh-3.4', scaleMetric: 'concurrency', annotations: { 'serving.kserve.io/autoscalerClass': 'keda' } }).spec.predictor.scaleMetric).toBe('concurrency');
   });
 
   test('GIVEN a format the runtime does not serve THEN it says which it serves and suggests the closest', () => {

@@ -8,15 +8,16 @@ import { ServingRuntime } from '../../src/constructs/serving-runtime';
 import { ModelLayouts } from '../../src/core/model-layout';
 import { synthesize } from '../../src/pipeline/synthesize';
 import { objectsOf, testChart } from '../support/charts';
+import { dashboardServingRuntime } from '../support/odh-templates';
 import { readModes, readTree } from '../support/tree';
 import { tempDir } from '../support/temp';
 
 const FILES = [{ source: 'https://example.com/models/mobilenetv2-7.onnx' }];
 
 describe('OciModel', () => {
-  test('GIVEN two models in one namespace on kserve-ovms THEN one shared ServingRuntime and two InferenceServices', () => {
+  test('GIVEN two models in one namespace on kserve-ovms, sharedRuntime THEN one shared ServingRuntime and two InferenceServices', () => {
     const chart = testChart('ml');
-    const a = new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES });
+    const a = new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES, sharedRuntime: true });
     const b = new OciModel(chart, 'b', {
       name: 'b',
       runtime: 'kserve-ovms',
@@ -24,6 +25,7 @@ describe('OciModel', () => {
       image: 'quay.io/u/b:1',
       files: FILES,
       pullSecret: PullSecret.fromSecretName('quay-pull'),
+      sharedRuntime: true,
     });
     expect(a.runtime).toBe(b.runtime);
     const objects = objectsOf(chart);
@@ -34,6 +36,8 @@ describe('OciModel', () => {
       'Role/ml/b-view-role',
       'RoleBinding/ml/a-view',
       'RoleBinding/ml/b-view',
+      'Secret/ml/default-name-a-sa',
+      'Secret/ml/default-name-b-sa',
       'ServiceAccount/ml/a-sa',
       'ServiceAccount/ml/b-sa',
       'ServingRuntime/ml/kserve-ovms',
@@ -54,6 +58,39 @@ describe('OciModel', () => {
     expect(a.image.contextPath).toBe('images/ml/a');
   });
 
+  test('GIVEN two models on OpenDataHub THEN each has a ServingRuntime of its own, named after it, with the dashboard\'s shm volume, as the dashboard makes them (odh-dashboard v3.4.0 frontend/src/api/k8s/servingRuntimes.ts assembleServingRuntime; ManageKServeModal.tsx names the runtime after the model)', () => {
+    const chart = testChart('ml');
+    const a = new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', release: 'odh-2.35', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES });
+    new OciModel(chart, 'b', { name: 'b', runtime: 'kserve-ovms', release: 'odh-2.35', modelFormat: { name: 'onnx' }, image: 'quay.io/u/b:1', files: FILES });
+    expect(a.runtime.name).toBe('a');
+    const objects = objectsOf(chart);
+    const runtimes = objects.filter((o) => o.kind === 'ServingRuntime');
+    expect(runtimes.map((o) => o.metadata.name)).toStrictEqual(['a', 'b']);
+    expect(objects.filter((o) => o.kind === 'InferenceService').map((o) => o.spec.predictor.model.runtime)).toStrictEqual(['a', 'b']);
+    // The template's ServingRuntime (odh-v2.35 kserve-ovms) under the model's name, plus the shm volume in every container.
+    const template = dashboardServingRuntime('odh-v2.35', 'ovms-kserve-template.yaml', 'ml');
+    template.metadata.name = 'a';
+    template.spec.containers = template.spec.containers.map((c: any) => ({ ...c, volumeMounts: [{ name: 'shm', mountPath: '/dev/shm' }] }));
+    template.spec.volumes = [{ name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } }];
+    expect(runtimes[0]).toStrictEqual(template);
+    // Deleting model a in the dashboard deletes the ServingRuntime its spec.predictor.model.runtime names
+    // (packages/kserve/src/deployments.ts deleteDeployment): a's own, which no other model uses.
+    const deleted = objects.find((o) => o.kind === 'InferenceService' && o.metadata.name === 'a').spec.predictor.model.runtime;
+    expect(objects.filter((o) => o.kind === 'InferenceService' && o.spec.predictor.model.runtime === deleted).map((o) => o.metadata.name)).toStrictEqual(['a']);
+    // The image is labelled with the runtime it is for, not the name of the model's own ServingRuntime.
+    expect(a.image.labels()['dev.modelcar.runtime']).toBe('kserve-ovms');
+  });
+
+  test('GIVEN plain KServe THEN runtimes are shared per namespace by default (no dashboard), and without the shm volume when one per model is asked for', () => {
+    const chart = testChart('ml');
+    new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', release: 'kserve-0.20', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES });
+    new OciModel(chart, 'b', { name: 'b', runtime: 'kserve-ovms', release: 'kserve-0.20', modelFormat: { name: 'onnx' }, image: 'quay.io/u/b:1', files: FILES });
+    new OciModel(chart, 'c', { name: 'c', runtime: 'kserve-ovms', release: 'kserve-0.20', modelFormat: { name: 'onnx' }, image: 'quay.io/u/c:1', files: FILES, sharedRuntime: false });
+    const runtimes = objectsOf(chart).filter((o) => o.kind === 'ServingRuntime');
+    expect(runtimes.map((o) => o.metadata.name)).toStrictEqual(['kserve-ovms', 'c']);
+    expect(runtimes[1].spec.volumes).toBeUndefined();
+  });
+
   test('GIVEN an existing ClusterServingRuntime THEN it is only referenced, and the layout must be given', () => {
     const chart = testChart('ml');
     const runtime = ServingRuntime.fromClusterName('my-triton');
@@ -67,7 +104,7 @@ describe('OciModel', () => {
 
   test('GIVEN vllm-runtime THEN one GPU by default, with the GPU toleration; gpus 0 takes both away; tolerations replace the default', () => {
     const chart = testChart('llm');
-    const props = { runtime: 'vllm-runtime', modelFormat: { name: 'vLLM' }, files: [{ source: 'https://example.com/config.json' }] };
+    const props = { runtime: 'vllm-runtime', release: 'odh-2.25', modelFormat: { name: 'vLLM' }, files: [{ source: 'https://example.com/config.json' }] };
     const gpu = new OciModel(chart, 'a', { ...props, name: 'a', image: 'quay.io/u/a:1' });
     const cpu = new OciModel(chart, 'b', { ...props, name: 'b', image: 'quay.io/u/b:1', gpus: 0, resources: { limits: { cpu: null, memory: '32Gi' } } });
     const own = new OciModel(chart, 'c', { ...props, name: 'c', image: 'quay.io/u/c:1', gpus: 2, tolerations: [{ key: 'gpu', operator: 'Equal', value: 'a100', effect: 'NoSchedule' }] });
@@ -92,7 +129,7 @@ describe('OciModel', () => {
 
   test('GIVEN platform kserve THEN no OpenDataHub metadata, no auth objects, and the pod runs as the model image user', () => {
     const chart = testChart('ml');
-    new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES, platform: 'kserve' });
+    new OciModel(chart, 'a', { name: 'a', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/a:1', files: FILES, platform: 'kserve', kserveVersion: '0.15' });
     const objects = objectsOf(chart);
     expect(objects.map((o) => o.kind).sort()).toStrictEqual(['InferenceService', 'ServingRuntime']);
     const isvc = objects.find((o) => o.kind === 'InferenceService');
@@ -141,10 +178,16 @@ describe('OciModel props checks', () => {
 
   test('GIVEN a refused OciModel THEN it leaves none of its parts in the tree (the shared runtime, which was fine, stays)', () => {
     const chart = testChart('ml');
-    expect(() => new OciModel(chart, 'x', { name: 'x', runtime: 'kserve-ovms', modelFormat: { name: 'onxx' }, image: 'quay.io/u/x:1', files: FILES })).toThrow(
+    expect(() => new OciModel(chart, 'x', { name: 'x', runtime: 'kserve-ovms', sharedRuntime: true, modelFormat: { name: 'onxx' }, image: 'quay.io/u/x:1', files: FILES })).toThrow(
       /^OciModel modelFormat.name: "onxx" is not served by runtime kserve-ovms/,
     );
     expect(chart.node.findAll().map((c) => c.node.id)).toStrictEqual(['test', 'ServingRuntime:ml:kserve-ovms', 'Resource']);
+    // The model's own ServingRuntime is one of its parts: it goes with it.
+    const own = testChart('ml');
+    expect(() => new OciModel(own, 'x', { name: 'x', runtime: 'kserve-ovms', modelFormat: { name: 'onxx' }, image: 'quay.io/u/x:1', files: FILES })).toThrow(
+      /^OciModel modelFormat.name: "onxx" is not served by runtime kserve-ovms/,
+    );
+    expect(own.node.findAll().map((c) => c.node.id)).toStrictEqual(['test']);
   });
 
   test('GIVEN sourceDir THEN relative local sources are resolved against it, and named as given in messages', () => {
@@ -175,7 +218,7 @@ describe('synthesize (TypeScript API)', () => {
   test('GIVEN a chart written in TypeScript THEN the output has the same layout as a config synth', () => {
     const outdir = tempDir('modelcar-api-');
     const result = synthesize(tree(false), { outdir, source: 'src/models.ts' });
-    expect(result.changes.added).toHaveLength(11); // and the file list
+    expect(result.changes.added).toHaveLength(12); // and the file list
     expect(Object.keys(readTree(outdir))).toStrictEqual([
       '.modelcar-files',
       'images/team-a/mobilenet/.containerignore',
@@ -187,8 +230,9 @@ describe('synthesize (TypeScript API)', () => {
       'manifests/team-a/kustomization.yaml',
       'manifests/team-a/role-mobilenet-view-role.yaml',
       'manifests/team-a/rolebinding-mobilenet-view.yaml',
+      'manifests/team-a/secret-default-name-mobilenet-sa.yaml',
       'manifests/team-a/serviceaccount-mobilenet-sa.yaml',
-      'manifests/team-a/servingruntime-kserve-ovms.yaml',
+      'manifests/team-a/servingruntime-mobilenet.yaml',
     ]);
     expect(readTree(outdir)['manifests/team-a/kustomization.yaml']).toContain('# Generated by modelcar from src/models.ts.');
   });

@@ -1,57 +1,18 @@
-import { sharedPath } from '../support/shared';
-import * as fs from 'fs';
-import * as path from 'path';
-import * as YAML from 'yaml';
 import { ServingRuntime } from '../../src/constructs/serving-runtime';
-import { BUILTIN_RUNTIMES, KSERVE_OVMS, builtinRuntimeNames } from '../../src/constructs/runtimes/catalogue';
+import { BUILTIN_RUNTIMES, KSERVE_OVMS, RUNTIMES_LEFT_OUT, builtinRuntimeNames, runtimeNamesOf, vllmCudaRuntime } from '../../src/constructs/runtimes/catalogue';
 import { withImages } from '../../src/constructs/runtimes/definition';
-import { ODH_IMAGES } from '../../src/constructs/runtimes/odh-images';
+import { ODH_IMAGES, ODH_RELEASE_IMAGES } from '../../src/constructs/runtimes/odh-images';
+import { resolveRelease } from '../../src/core/releases';
+import { ODH_TAGS, dashboardServingRuntime as dashboard, odhParams as params, odhServingRuntime as srOf, singleModelTemplates } from '../support/odh-templates';
 import { ModelLayouts } from '../../src/core/model-layout';
 import { objectsOf, testChart } from '../support/charts';
 
-const ODH = sharedPath('odh', 'runtimes', 'odh-v2.25');
+const TAG = 'odh-v2.25';
+const odhParams = () => params(TAG);
+const dashboardServingRuntime = (file: string, ns: string) => dashboard(TAG, file, ns);
+const odhServingRuntime = (file: string) => srOf(TAG, file);
 
-/** params.env of odh-model-controller (../shared/odh/runtimes): image parameter name to image. */
-function odhParams(): Record<string, string> {
-  return Object.fromEntries(
-    fs.readFileSync(path.join(ODH, 'params.env'), 'utf8').trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]),
-  );
-}
-
-/** An ODH template, parsed. */
-function odhTemplate(templateFile: string): any {
-  return YAML.parse(fs.readFileSync(path.join(ODH, templateFile), 'utf8'));
-}
-
-/** The ServingRuntime of an ODH template, with its image placeholders filled in from params.env, as the ODH operator does. */
-function odhServingRuntime(templateFile: string): any {
-  const params = odhParams();
-  const text = JSON.stringify(odhTemplate(templateFile).objects[0]).replace(/\$\(([a-z-]+)\)/g, (_, name) => {
-    if (!(name in params)) throw new Error(`params.env has no ${name}`);
-    return params[name];
-  });
-  return JSON.parse(text);
-}
-
-/**
- * What the OpenShift AI dashboard makes of a template's ServingRuntime: the object, plus the Template's API
- * protocol, the template it came from and its scope (a global template, of the dashboard's namespace).
- */
-function dashboardServingRuntime(templateFile: string, namespace: string): any {
-  const template = odhTemplate(templateFile);
-  const object = odhServingRuntime(templateFile);
-  object.metadata.namespace = namespace;
-  object.metadata.annotations = {
-    ...object.metadata.annotations,
-    'opendatahub.io/apiProtocol': template.metadata.annotations['opendatahub.io/apiProtocol'],
-    'opendatahub.io/template-name': object.metadata.name,
-    'opendatahub.io/template-display-name': object.metadata.annotations['openshift.io/display-name'],
-    'opendatahub.io/serving-runtime-scope': 'global',
-  };
-  return object;
-}
-
-/** Every KServe (single-model) runtime template of the ODH release in ../shared, by the ServingRuntime it holds. */
+/** Every KServe runtime template of odh-v2.25, by the ServingRuntime it holds. */
 const TEMPLATES: Record<string, string> = {
   'kserve-ovms': 'ovms-kserve-template.yaml',
   'vllm-runtime': 'vllm-template.yaml',
@@ -60,31 +21,74 @@ const TEMPLATES: Record<string, string> = {
   'tgis-grpc-runtime': 'tgis-template.yaml',
 };
 
-describe('built-in runtimes', () => {
-  test('GIVEN the ODH release in ../shared THEN every KServe runtime template it ships is built in (the ModelMesh ovms is not)', () => {
-    const singleModel = fs
-      .readdirSync(ODH)
-      .filter((f) => f.endsWith('-template.yaml'))
-      .map((f) => odhTemplate(f))
-      .filter((t) => JSON.parse(t.metadata.annotations['opendatahub.io/modelServingSupport']).includes('single'))
-      .map((t) => t.objects[0].metadata.name)
-      .sort();
-    expect(singleModel).toStrictEqual(builtinRuntimeNames());
-    expect(Object.keys(TEMPLATES).sort()).toStrictEqual(builtinRuntimeNames());
-  });
+/** The release profile of each odh-model-controller tag in ../shared. */
+const PROFILE_OF_TAG: Record<string, string> = Object.fromEntries(ODH_TAGS.map((t) => [t, `odh-${t.slice('odh-v'.length)}`]));
 
-  test.each(Object.entries(TEMPLATES))(
-    'GIVEN %s on platform odh WHEN synthesized THEN it is the ODH template object (image from params.env) with the annotations the dashboard adds',
-    (name, templateFile) => {
-      const chart = testChart();
-      ServingRuntime.shared(chart, { runtime: name, namespace: 'team-a' });
-      expect(objectsOf(chart)).toStrictEqual([dashboardServingRuntime(templateFile, 'team-a')]);
+describe('built-in runtimes of each OpenDataHub release (odh-model-controller config/runtimes/ at the tag)', () => {
+  test.each(ODH_TAGS.map((t) => [t]))(
+    'GIVEN %s THEN every single-model template it ships is built in, or left out for a stated reason',
+    (tag) => {
+      const templates = singleModelTemplates(tag);
+      const built = runtimeNamesOf(resolveRelease(PROFILE_OF_TAG[tag]));
+      const left = Object.keys(templates).filter((n) => !built.includes(n)).sort();
+      expect([...built, ...left].sort()).toStrictEqual(Object.keys(templates).sort());
+      for (const name of left) expect(RUNTIMES_LEFT_OUT[name]).toEqual(expect.any(String));
     },
   );
 
-  test.each(Object.entries(TEMPLATES))('GIVEN %s on platform kserve WHEN synthesized THEN the same spec, and no OpenDataHub metadata', (name, templateFile) => {
+  const cases = ODH_TAGS.flatMap((tag) => Object.entries(singleModelTemplates(tag)).filter(([name]) => runtimeNamesOf(resolveRelease(PROFILE_OF_TAG[tag])).includes(name)).map(([name, file]) => [tag, name, file]));
+  test.each(cases)(
+    'GIVEN %s and its %s on platform odh WHEN synthesized THEN it is the template object (images from params.env) with the annotations the dashboard adds',
+    (tag, name, file) => {
+      const chart = testChart();
+      ServingRuntime.shared(chart, { runtime: name, namespace: 'team-a', release: PROFILE_OF_TAG[tag] });
+      // odh-v2.30 keeps the images in config/base/params-cuda.env (not in ../shared), with the values of odh-v2.35's params.env.
+      const images = tag === 'odh-v2.30' ? params('odh-v2.35') : params(tag);
+      expect(objectsOf(chart)).toStrictEqual([dashboard(tag, file, 'team-a', images)]);
+    },
+  );
+
+  test.each(ODH_TAGS.map((t) => [t]))('GIVEN %s THEN ODH_RELEASE_IMAGES are the images its templates get from params.env', (tag) => {
+    const p = tag === 'odh-v2.30' ? params('odh-v2.35') : params(tag);
+    const images = ODH_RELEASE_IMAGES[tag];
+    expect(images.ovms).toBe(p['ovms-image']);
+    expect(images.vllm).toBe(p['vllm-image'] ?? p['vllm-cuda-image']);
+    // tgis and caikit images of the releases that still ship those templates
+    if (p['tgis-image']) expect(images.tgis).toBe(p['tgis-image']);
+    if (p['caikit-tgis-image']) expect(images.caikitTgis).toBe(p['caikit-tgis-image']);
+    if (p['caikit-standalone-image']) expect(images.caikitStandalone).toBe(p['caikit-standalone-image']);
+  });
+
+  test('GIVEN the renames and removals of odh-model-controller THEN each release refuses what it no longer ships, naming the releases that have it', () => {
+    expect(runtimeNamesOf(resolveRelease('odh-2.26'))).toStrictEqual(['caikit-standalone-runtime', 'caikit-tgis-runtime', 'kserve-ovms', 'tgis-grpc-runtime', 'vllm-runtime']);
+    expect(runtimeNamesOf(resolveRelease('odh-2.27'))).toStrictEqual(['caikit-standalone-runtime', 'caikit-tgis-runtime', 'kserve-ovms', 'vllm-cuda-runtime']);
+    expect(runtimeNamesOf(resolveRelease('odh-3.0'))).toStrictEqual(['caikit-tgis-runtime', 'kserve-ovms', 'vllm-cuda-runtime']);
+    expect(runtimeNamesOf(resolveRelease('rhoai-3.0'))).toStrictEqual(['kserve-ovms', 'vllm-cuda-runtime']);
+    expect(runtimeNamesOf(resolveRelease('odh-3.4'))).toStrictEqual(['kserve-ovms', 'vllm-cuda-runtime']);
+    expect(() => ServingRuntime.shared(testChart(), { runtime: 'vllm-runtime', namespace: 'ns', release: 'odh-3.4' })).toThrow(
+      'ServingRuntime.shared runtime: runtime vllm-runtime is not shipped by OpenDataHub 3.4; OpenDataHub 3.4 ships it as vllm-cuda-runtime; releases that have it: odh-2.25, odh-2.26, rhoai-2.16, kserve-0.15; its built-in runtimes: kserve-ovms, vllm-cuda-runtime',
+    );
+    expect(() => ServingRuntime.shared(testChart(), { runtime: 'tgis-grpc-runtime', namespace: 'ns', release: 'odh-2.27' })).toThrow(
+      'ServingRuntime.shared runtime: runtime tgis-grpc-runtime is not shipped by OpenDataHub 2.27; releases that have it: odh-2.25, odh-2.26, rhoai-2.16, kserve-0.15; its built-in runtimes: kserve-ovms, vllm-cuda-runtime, caikit-tgis-runtime, caikit-standalone-runtime',
+    );
+  });
+
+  test('GIVEN the default release THEN the built-in runtimes are those of the newest OpenDataHub release', () => {
     const chart = testChart();
-    ServingRuntime.shared(chart, { runtime: name, namespace: 'team-a', platform: 'kserve' });
+    ServingRuntime.shared(chart, { runtime: 'kserve-ovms', namespace: 'team-a' });
+    expect(objectsOf(chart)).toStrictEqual([dashboard('odh-v3.4', 'ovms-kserve-template.yaml', 'team-a')]);
+  });
+});
+
+describe('built-in runtimes of odh-v2.25 (the constants)', () => {
+  test('GIVEN the ODH release in ../shared THEN every KServe runtime template it ships is built in (the ModelMesh ovms is not)', () => {
+    expect(Object.keys(singleModelTemplates(TAG)).sort()).toStrictEqual(builtinRuntimeNames());
+    expect(Object.keys(TEMPLATES).sort()).toStrictEqual(builtinRuntimeNames());
+  });
+
+  test.each(Object.entries(TEMPLATES))('GIVEN %s on platform kserve 0.15 WHEN synthesized THEN the same spec, and no OpenDataHub metadata', (name, templateFile) => {
+    const chart = testChart();
+    ServingRuntime.shared(chart, { runtime: name, namespace: 'team-a', platform: 'kserve', kserveVersion: '0.15' });
     const odh = odhServingRuntime(templateFile);
     expect(objectsOf(chart)).toStrictEqual([{ apiVersion: odh.apiVersion, kind: odh.kind, metadata: { name, namespace: 'team-a' }, spec: odh.spec }]);
   });
@@ -114,6 +118,8 @@ describe('built-in runtimes', () => {
       'caikit-standalone-runtime': { layout: 'caikit', resources: medium, gpus: 0 },
       'tgis-grpc-runtime': { layout: 'flat', resources: large, gpus: 0 },
     });
+    expect(vllmCudaRuntime('odh-v3.4').defaults).toStrictEqual({ resources: large, gpus: 1 });
+    expect(vllmCudaRuntime('odh-v3.4').layout).toBe(ModelLayouts.FLAT);
   });
 
   test("GIVEN the servers' own arguments THEN each layout is where the server reads the model", () => {
@@ -168,9 +174,9 @@ describe('ServingRuntime', () => {
     expect(() => withImages(KSERVE_OVMS, { 'kserve-container': 'oci://quay.io/x/y:1' })).toThrow(/drop the "oci:\/\/" prefix/);
   });
 
-  test('GIVEN an unknown built-in name THEN it says which exist', () => {
-    expect(() => ServingRuntime.shared(testChart(), { runtime: 'kserve-ovm', namespace: 'ns' })).toThrow(
-      'runtime: "kserve-ovm" is not a built-in runtime; built-in: kserve-ovms, vllm-runtime, caikit-tgis-runtime, caikit-standalone-runtime, tgis-grpc-runtime',
+  test('GIVEN an unknown built-in name THEN it says which exist in the release', () => {
+    expect(() => ServingRuntime.shared(testChart(), { runtime: 'kserve-ovm', namespace: 'ns', release: 'odh-2.25' })).toThrow(
+      'ServingRuntime.shared runtime: "kserve-ovm" is not a built-in runtime of OpenDataHub 2.25; its built-in runtimes: kserve-ovms, vllm-runtime, caikit-tgis-runtime, caikit-standalone-runtime, tgis-grpc-runtime',
     );
   });
 

@@ -37,6 +37,7 @@ describe('model layouts', () => {
       modelFormat: { name: format },
       image: 'quay.io/u/m:1',
       files: files.map((f) => ({ source: `${HF}/${f}` })),
+      release: 'odh-2.25', // the release that still ships all five
     });
     const rendered = Object.fromEntries(model.image.render({ source: 'modelcar.yaml', outdir: '/p/dist' }).map((f) => [f.path.split('/').pop(), f.content]));
     const copies = [...rendered.Containerfile.matchAll(/^COPY --chown=0:0 --chmod=0444 (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]);

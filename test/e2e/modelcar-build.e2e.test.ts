@@ -228,7 +228,7 @@ describe('modelcar synth, stage, build --push and synth again', () => {
       model: {
         modelFormat: { name: 'onnx' },
         resources: { limits: { cpu: '2', memory: '8Gi' }, requests: { cpu: '1', memory: '4Gi' } },
-        runtime: 'kserve-ovms',
+        runtime: 'mobilenet', // its own ServingRuntime, named after it, as the dashboard makes them
         storageUri: `oci://${repository}@${digest}`,
       },
     });
@@ -244,13 +244,12 @@ describe('modelcar synth, stage, build --push and synth again', () => {
       'dev.modelcar.model.format': 'onnx',
       'dev.modelcar.model.layout': 'ovms',
       'dev.modelcar.model.name': 'mobilenet',
-      'dev.modelcar.model.namespace': NAMESPACE,
       'dev.modelcar.runtime': 'kserve-ovms',
       'io.buildah.version': expect.any(String), // from the base image, built by `buildah commit` here
       'org.opencontainers.image.base.name': BASE_IMAGE,
-      'org.opencontainers.image.description': `Model files for InferenceService ${NAMESPACE}/mobilenet under /models (a KServe modelcar image)`,
+      // No namespace, environment or tag: the same files give the same image wherever the model is deployed.
+      'org.opencontainers.image.description': 'Model files of mobilenet under /models (a KServe modelcar image)',
       'org.opencontainers.image.title': 'mobilenet',
-      'org.opencontainers.image.version': '1',
     });
     expect(JSON.parse(files)).toStrictEqual([
       { path: '/models/1/mobilenetv2-7.onnx', sha256: sha256(MODEL), source: 'model files/mobilenetv2-7.onnx' },
@@ -315,6 +314,31 @@ describe('modelcar synth, stage, build --push and synth again', () => {
     expect(imageId(again)).toBe(imageId(build));
     expect(pushedDigest(again)).toBe(first);
     expect(fs.readFileSync(path.join(project, 'modelcar.lock.yaml'), 'utf8')).toBe(lock);
+  });
+
+  test('GIVEN the same model in environments dev and prod (other namespaces, another tag for dev) THEN prod keeps the digest pinned before environments, and dev builds and pushes that very digest', async () => {
+    const first = pushedDigest(succeeded(build, 'modelcar build --push'));
+    const envConfig = fs
+      .readFileSync(config, 'utf8')
+      .concat(['environments:', '  dev:', `    renameNamespaces: { ${NAMESPACE}: e2e-dev }`, `    models: { mobilenet: { image: "${repository}:dev" } }`, '  prod:', `    renameNamespaces: { ${NAMESPACE}: e2e-prod }`, ''].join('\n'));
+    fs.writeFileSync(path.join(project, 'envs.yaml'), envConfig);
+    // The lock file of the config before it had environments.
+    fs.copyFileSync(path.join(project, 'modelcar.lock.yaml'), path.join(project, 'envs.lock.yaml'));
+    const envDist = path.join(project, 'dist-envs');
+    const storageUri = (env: string) => YAML.parse(fs.readFileSync(path.join(envDist, env, 'manifests', `e2e-${env}`, 'inferenceservice-mobilenet.yaml'), 'utf8')).spec.predictor.model.storageUri;
+    const before = synthesizeConfigFile({ config: path.join(project, 'envs.yaml'), outdir: envDist });
+    expect(storageUri('prod')).toBe(`oci://${repository}@${first}`);
+    expect(storageUri('dev')).toBe(`oci://${repository}:dev`);
+    expect(before.warnings.map((w) => w.message)).toStrictEqual([
+      `dev/e2e-dev/mobilenet has no entry of its own, and ${NAMESPACE}/mobilenet (the same model) was pushed as ${image}, but the config now says ${repository}:dev; storageUri keeps the tag until \`modelcar build --push\` records the new image`,
+    ]);
+    succeeded(await modelcar(['stage', '-c', 'envs.yaml', '-o', 'dist-envs', 'dev/e2e-dev/mobilenet']), 'modelcar stage (dev)');
+    const dev = succeeded(await modelcar(['build', '-c', 'envs.yaml', '-o', 'dist-envs', 'dev/e2e-dev/mobilenet', '--push', '--builder', 'buildah', '--authfile', secretFile, '--tls-verify=false']), 'modelcar build (dev)');
+    expect(new RegExp(`pushed ${repository.replace(/[.]/g, '\\.')}:dev as ${repository.replace(/[.]/g, '\\.')}@(sha256:[a-f0-9]{64})`).exec(dev.stdout)?.[1]).toBe(first);
+    synthesizeConfigFile({ config: path.join(project, 'envs.yaml'), outdir: envDist });
+    expect([storageUri('dev'), storageUri('prod')]).toStrictEqual([`oci://${repository}@${first}`, `oci://${repository}@${first}`]);
+    // The dev tag names the image the next tests remove and rebuild: untagged here.
+    storage!.buildah(['rmi', `${repository}:dev`]);
   });
 
   test('build.sh, without modelcar, builds the same image (same image ID) from the same build context', () => {

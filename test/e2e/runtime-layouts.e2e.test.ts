@@ -58,7 +58,8 @@ beforeAll(() => {
   buildBaseImage(storage, busybox, BASE_IMAGE);
 
   const project = path.join(work, 'project');
-  const lines = ['version: 1', 'defaults:', `  namespace: ${NAMESPACE}`, `  baseImage: ${BASE_IMAGE}`, 'models:'];
+  // OpenDataHub 2.25 still ships vllm-runtime and caikit-tgis-runtime.
+  const lines = ['version: 1', 'platform: odh', 'release: "2.25"', 'defaults:', `  namespace: ${NAMESPACE}`, `  baseImage: ${BASE_IMAGE}`, 'models:'];
   for (const [runtime, { format, files }] of Object.entries(MODELS)) {
     const dir = path.join(project, 'files', runtime);
     fs.mkdirSync(dir, { recursive: true });

@@ -144,7 +144,7 @@ beforeAll(async () => {
       '  pushSecret: registry-push',
       'models:',
       '  - name: tiny-llm',
-      '    runtime: vllm-runtime',
+      '    runtime: vllm-cuda-runtime',
       '    format: vLLM',
       `    image: ${image}`,
       `    baseImage: ${baseImage}`,

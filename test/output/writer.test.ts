@@ -291,7 +291,8 @@ describe('killing synth while it writes (a child process, SIGKILL)', () => {
     fs.writeFileSync(path.join(project, 'dist', 'NOTES.md'), 'a file modelcar did not write');
     before = readTree(path.join(project, 'dist'));
     beforeModes = readModes(path.join(project, 'dist'));
-    expect(Object.keys(before).length).toBe(MODELS * 8 + 6); // per model: InferenceService, its ServiceAccount, Role, RoleBinding and 4 build-context files
+    // per model: InferenceService, its ServingRuntime, ServiceAccount, token Secret, Role, RoleBinding and 4 build-context files
+    expect(Object.keys(before).length).toBe(MODELS * 10 + 5);
   }, 60_000);
 
   /** A copy of the v1 output to kill a synth of v2 in. */
@@ -343,7 +344,7 @@ describe('killing synth while it writes (a child process, SIGKILL)', () => {
     const dir = freshCopy();
     expect({ ...(await runCli(['synth', '-c', path.join(dir, 'v2.yaml'), '-o', path.join(dir, 'dist')])), stdout: '' }).toStrictEqual({ code: 0, signal: null, stderr: '', stdout: '' });
     const after = readTree(path.join(dir, 'dist'));
-    expect(Object.keys(after).length).toBe((MODELS - 10) * 8 + 6);
+    expect(Object.keys(after).length).toBe((MODELS - 10) * 10 + 5);
     expect(after['NOTES.md']).toBe('a file modelcar did not write');
   }, 30_000);
 });

@@ -148,7 +148,8 @@ describe('modelcar build refuses to build what it cannot vouch for', () => {
       err: `modelcar: team-a/model: ${rel(path.join(p.dist, 'images/team-a/model/Containerfile'))} is missing; run \`modelcar synth -c ${p.config} -o ${p.dist}\` first\n`,
     });
     await cli(['synth', '-c', p.config, '-o', p.dist]);
-    fs.writeFileSync(p.config, config('quay.io/team-a/model:2'));
+    // Another base image changes the Containerfile (a new tag does not: it is not in the image).
+    fs.writeFileSync(p.config, config().replace('    files:', '    baseImage: ubi9\n    files:'));
     expect((await cli(['build', '-c', p.config, '-o', p.dist, '--builder', 'buildah'])).err).toBe(
       `modelcar: team-a/model: ${rel(path.join(p.dist, 'images/team-a/model/Containerfile'))} is not what synth writes for the config now; run \`modelcar synth -c ${p.config} -o ${p.dist}\` first\n`,
     );

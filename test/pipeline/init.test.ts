@@ -32,8 +32,8 @@ function folder(name: string): string {
 
 describe('guesses from file names', () => {
   test.each([
-    [['config.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'tokenizer.json'], 'vLLM', 'vllm-runtime', 'config.json and 2 .safetensors files are a Hugging Face transformers checkpoint, which vLLM serves'],
-    [['config.json', 'pytorch_model.bin'], 'vLLM', 'vllm-runtime', 'config.json and 1 pytorch_model .bin file are a Hugging Face transformers checkpoint, which vLLM serves'],
+    [['config.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'tokenizer.json'], 'vLLM', 'vllm-cuda-runtime', 'config.json and 2 .safetensors files are a Hugging Face transformers checkpoint, which vLLM serves'],
+    [['config.json', 'pytorch_model.bin'], 'vLLM', 'vllm-cuda-runtime', 'config.json and 1 pytorch_model .bin file are a Hugging Face transformers checkpoint, which vLLM serves'],
     [['mobilenetv2-7.onnx'], 'onnx', 'kserve-ovms', 'mobilenetv2-7.onnx is ONNX, which OpenVINO Model Server serves'],
     [['model.xml', 'model.bin'], 'openvino_ir', 'kserve-ovms', 'model.xml with model.bin is OpenVINO IR, which OpenVINO Model Server serves'],
     [['saved_model.pb', 'variables/variables.index'], 'tensorflow', 'kserve-ovms', 'saved_model.pb is a TensorFlow SavedModel, which OpenVINO Model Server serves'],
@@ -152,7 +152,7 @@ describe('init from a Hugging Face repository', () => {
       `init: 10 files in ibm-granite/granite-tiny at main (commit ${COMMIT}) on ${hub.endpoint}`,
       'guesses (check them; change any in the config):',
       '  format: vLLM (guessed: config.json and 2 .safetensors files are a Hugging Face transformers checkpoint, which vLLM serves)',
-      '  runtime: vllm-runtime (guessed with the format)',
+      '  runtime: vllm-cuda-runtime (guessed with the format)',
       '  name: granite-tiny (from the repository name granite-tiny, as an InferenceService name)',
       '  namespace: models (a default: change it to the namespace to serve the model in, or give --namespace)',
       '  exclude: original/ (guessed: the original checkpoint (1 file: original/consolidated.00.pth): vLLM reads the .safetensors)',
@@ -161,7 +161,7 @@ describe('init from a Hugging Face repository', () => {
     expect(fs.readFileSync(config, 'utf8')).toContain(
       [
         '    image: quay.io/team/granite:1',
-        '    # vllm-runtime asks for 1 GPU by default (gpus: 0 for none); resources and the other serving options: see the README',
+        '    # vllm-cuda-runtime asks for 1 GPU by default (gpus: 0 for none); resources and the other serving options: see the README',
         '    files:',
         '      - repo: ibm-granite/granite-tiny',
         '        revision: main                    # synth records the commit it stands for in the lock file',

@@ -182,6 +182,67 @@ describe('synth with a lock file', () => {
   });
 });
 
+/** config() with environments dev and prod, in namespaces of their own; `prod` may set the image. */
+function withEnvironments(prodImage?: string): string {
+  return (
+    config() +
+    ['environments:', '  dev:', '    renameNamespaces: { team-a: team-a-dev }', '  prod:', '    renameNamespaces: { team-a: team-a-prod }', ...(prodImage ? [`    models: { mobilenet: { image: "${prodImage}" } }`] : []), ''].join('\n')
+  );
+}
+
+describe('one digest from dev to prod', () => {
+  test('GIVEN a model in two namespaces and environments THEN its image has no namespace, environment, tag or path in it: the same Containerfile instructions, the same inputs', () => {
+    const make = (namespace: string, environment: string | undefined, image: string) =>
+      new ModelImage(testChart(), 'i', {
+        image,
+        files: [{ source: 'https://example.com/mobilenetv2-7.onnx' }],
+        layout: ModelLayouts.OVMS,
+        contextPath: `${environment ? `${environment}/` : ''}images/${namespace}/mobilenet`,
+        description: `InferenceService ${namespace}/mobilenet`,
+        model: { name: 'mobilenet', namespace, format: 'onnx', runtime: 'kserve-ovms', environment },
+      });
+    const dev = make('team-a-dev', 'dev', 'quay.io/team-a/mobilenet:dev');
+    const prod = make('team-a-prod', 'prod', 'quay.io/team-a/mobilenet:v1');
+    const instructions = (i: ModelImage) => i.containerfile('modelcar.yaml').lines.filter((l) => l.kind !== 'comment');
+    expect(instructions(dev)).toStrictEqual(instructions(prod));
+    expect(JSON.stringify(Object.values(dev.labels()))).not.toMatch(/team-a|dev|v1/);
+    expect(dev.filesLabel('/p/dist', ['a'.repeat(64)])).toBe(prod.filesLabel('/p/dist', ['a'.repeat(64)]));
+    // Same tag too: the same inputs.
+    expect(inputsDigest(make('team-a-dev', 'dev', 'quay.io/team-a/mobilenet:v1'))).toBe(inputsDigest(prod));
+  });
+
+  test('GIVEN a lock written before the config had environments THEN each environment that builds the same image keeps its digest; one that pushes another tag is warned about', async () => {
+    const p = project(withEnvironments());
+    p.file('modelcar.lock.yaml', lockText());
+    expect(await cli(['synth', '-c', p.config, '-o', p.dist])).toMatchObject({ code: 0, err: '' });
+    for (const env of ['dev', 'prod']) {
+      expect(/storageUri: (.*)/.exec(fs.readFileSync(path.join(p.dist, `${env}/manifests/team-a-${env}/inferenceservice-mobilenet.yaml`), 'utf8'))![1]).toBe(`oci://quay.io/team-a/mobilenet@${DIGEST}`);
+    }
+    const q = project(withEnvironments('quay.io/team-a/mobilenet:v3'));
+    q.file('modelcar.lock.yaml', lockText());
+    const result = await cli(['synth', '-c', q.config, '-o', q.dist]);
+    expect(result.err).toBe(
+      `modelcar: warning: ${q.dir}/modelcar.lock.yaml: prod/team-a-prod/mobilenet has no entry of its own, and team-a/mobilenet (the same model) was pushed as quay.io/team-a/mobilenet:v2-7, but the config now says quay.io/team-a/mobilenet:v3; storageUri keeps the tag until \`modelcar build --push\` records the new image\n`,
+    );
+    expect(/storageUri: (.*)/.exec(fs.readFileSync(path.join(q.dist, 'dev/manifests/team-a-dev/inferenceservice-mobilenet.yaml'), 'utf8'))![1]).toBe(`oci://quay.io/team-a/mobilenet@${DIGEST}`);
+  });
+
+  test('GIVEN two environments (or two models) that push one tag from different files THEN a config error at the image line of each later one', async () => {
+    const p = project(withEnvironments() + '    models: { mobilenet: { files: [{ source: "https://example.com/mobilenetv3.onnx" }] } }\n');
+    const result = await cli(['synth', '-c', p.config, '-o', p.dist]);
+    expect(result).toStrictEqual({
+      code: 1,
+      out: '',
+      err: `modelcar: ${p.config}:8:12: models[0].image: "quay.io/team-a/mobilenet:v2-7" is pushed by prod/team-a-prod/mobilenet (environment prod) and by dev/team-a-dev/mobilenet (environment dev) from different files or base image: one tag holds one image, so each push would replace the other's; give each its own tag, or the same files and base image\n1 problem found; nothing was written.\n`,
+    });
+    expect(fs.existsSync(p.dist)).toBe(false);
+    const twoModels = project(
+      config() + ['  - name: resnet', '    format: onnx', '    image: quay.io/team-a/mobilenet:v2-7', '    files:', '      - source: https://example.com/resnet.onnx', ''].join('\n'),
+    );
+    expect((await cli(['synth', '-c', twoModels.config, '-o', twoModels.dist])).err).toMatch(/^modelcar: .*modelcar\.yaml:13:12: models\[1\]\.image: "quay\.io\/team-a\/mobilenet:v2-7" is pushed by team-a\/resnet \(the config\) and by team-a\/mobilenet \(the config\) /);
+  });
+});
+
 describe('pinning a construct tree (TypeScript) with ImageLock.fromFile', () => {
   /** The OciModel of config(), made in TypeScript: the same image, hence the same key and inputs. */
   function tree(lock: ImageLock, environment?: string): { app: App; model: OciModel } {
@@ -223,7 +284,19 @@ describe('pinning a construct tree (TypeScript) with ImageLock.fromFile', () => 
     const pinned = tree(ImageLock.fromFile(file), 'prod').model;
     expect(pinned.image.key).toBe('prod/team-a/mobilenet');
     expect(storageUriOf(pinned)).toBe(`oci://quay.io/team-a/mobilenet@${DIGEST}`);
-    expect(storageUriOf(tree(ImageLock.fromFile(file)).model)).toBe('oci://quay.io/team-a/mobilenet:v2-7');
+    // Without the environment the key differs, but the reference and the inputs are the same: the same image, so the
+    // same digest (one digest from dev to prod).
+    expect(storageUriOf(tree(ImageLock.fromFile(file)).model)).toBe(`oci://quay.io/team-a/mobilenet@${DIGEST}`);
+    // Another reference is not pinned by it.
+    const other = new OciModel(new Chart(new App(), 'models', { namespace: 'team-a' }), 'm', {
+      name: 'mobilenet',
+      runtime: 'kserve-ovms',
+      modelFormat: { name: 'onnx' },
+      image: 'quay.io/team-a/mobilenet:v3',
+      files: [{ source: 'https://example.com/mobilenetv2-7.onnx' }],
+      lock: ImageLock.fromFile(file),
+    });
+    expect(storageUriOf(other)).toBe('oci://quay.io/team-a/mobilenet:v3');
   });
 
   test('GIVEN an entry pushed as another tag or from other inputs THEN the tag stays, and lock.stale says why in the words of the TypeScript API', () => {

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cli as run } from '../support/project';
+import { SERVERLESS_AUTH_NOTE } from '../../src/config/translate/translate';
 import { readModes, readTree } from '../support/tree';
 import { requireTool } from '../support/tools';
 import { tempDir } from '../support/temp';
@@ -43,9 +44,12 @@ describe('modelcar synth on the bundled example', () => {
       'manifests/oci-model-example/role-sample-isvc-using-private-oci-view-role.yaml',
       'manifests/oci-model-example/rolebinding-sample-isvc-using-oci-view.yaml',
       'manifests/oci-model-example/rolebinding-sample-isvc-using-private-oci-view.yaml',
+      'manifests/oci-model-example/secret-default-name-sample-isvc-using-oci-sa.yaml',
+      'manifests/oci-model-example/secret-default-name-sample-isvc-using-private-oci-sa.yaml',
       'manifests/oci-model-example/serviceaccount-sample-isvc-using-oci-sa.yaml',
       'manifests/oci-model-example/serviceaccount-sample-isvc-using-private-oci-sa.yaml',
-      'manifests/oci-model-example/servingruntime-kserve-ovms.yaml',
+      'manifests/oci-model-example/servingruntime-sample-isvc-using-oci.yaml',
+      'manifests/oci-model-example/servingruntime-sample-isvc-using-private-oci.yaml',
     ]);
     expect(readModes(p.dist)['images/oci-model-example/sample-isvc-using-oci/build.sh']).toBe('755');
     expect(readModes(p.dist)['manifests/kustomization.yaml']).toBe('644');
@@ -88,7 +92,7 @@ spec:
         requests:
           cpu: "1"
           memory: 4Gi
-      runtime: kserve-ovms
+      runtime: sample-isvc-using-private-oci
       storageUri: oci://quay.io/modelcar-example/mobilenet-private:v2-7
 `,
     );
@@ -97,16 +101,16 @@ spec:
   test('GIVEN a first and a second run THEN the summary says what was added, then that nothing changed', async () => {
     const p = project();
     const first = await run(['synth', '-c', p.config, '-o', p.dist]);
-    expect(first.err).toBe('');
+    expect(first.err).toBe(`modelcar: warning: ${p.config}:19:5: models[0]: ${SERVERLESS_AUTH_NOTE}\n`);
     expect(first.out.split('\n').slice(0, 4)).toStrictEqual([
       `synthesized ${p.config} into ${p.dist}/`,
-      '  objects: 1 Namespace, 2 ServiceAccount, 2 Role, 2 RoleBinding, 1 ServingRuntime, 2 InferenceService',
+      '  objects: 1 Namespace, 2 ServiceAccount, 2 Secret, 2 Role, 2 RoleBinding, 2 ServingRuntime, 2 InferenceService',
       '  image build contexts: 2',
-      '  files: 20 added, 0 changed, 0 removed, 0 unchanged',
+      '  files: 23 added, 0 changed, 0 removed, 0 unchanged',
     ]);
     const second = await run(['synth', '-c', p.config, '-o', p.dist]);
     expect(second.out).toBe(
-      `synthesized ${p.config} into ${p.dist}/\n  objects: 1 Namespace, 2 ServiceAccount, 2 Role, 2 RoleBinding, 1 ServingRuntime, 2 InferenceService\n  image build contexts: 2\n  files: 0 added, 0 changed, 0 removed, 20 unchanged\n`,
+      `synthesized ${p.config} into ${p.dist}/\n  objects: 1 Namespace, 2 ServiceAccount, 2 Secret, 2 Role, 2 RoleBinding, 2 ServingRuntime, 2 InferenceService\n  image build contexts: 2\n  files: 0 added, 0 changed, 0 removed, 23 unchanged\n`,
     );
   });
 
@@ -129,7 +133,7 @@ spec:
     const config = fs.readFileSync(p.config, 'utf8');
     fs.writeFileSync(p.config, config.slice(0, config.indexOf('  # Deployed from a private repository')));
     const result = await run(['synth', '-c', p.config, '-o', p.dist]);
-    expect(result.out).toContain('  files: 0 added, 1 changed, 7 removed, 11 unchanged\n');
+    expect(result.out).toContain('  files: 0 added, 1 changed, 9 removed, 12 unchanged\n');
     expect(result.out).toContain('  ~ manifests/oci-model-example/kustomization.yaml\n');
     expect(result.out).toContain('  - manifests/oci-model-example/inferenceservice-sample-isvc-using-private-oci.yaml\n');
     const left = Object.keys(readTree(p.dist));
@@ -158,7 +162,7 @@ spec:
     expect(stale.out).toContain(`${p.dist}/ is stale: run \`modelcar synth\` and commit the result\n  + images/`);
     expect(fs.existsSync(p.dist)).toBe(false);
     await run(['synth', '-c', p.config, '-o', p.dist]);
-    expect(await run(['synth', '--check', '-c', p.config, '-o', p.dist])).toStrictEqual({ code: 0, out: `${p.dist}/ is up to date\n`, err: '' });
+    expect(await run(['synth', '--check', '-c', p.config, '-o', p.dist])).toStrictEqual({ code: 0, out: `${p.dist}/ is up to date\n`, err: `modelcar: warning: ${p.config}:19:5: models[0]: ${SERVERLESS_AUTH_NOTE}\n` });
   });
 
   test('GIVEN output folders that must never be cleaned THEN synth refuses them', async () => {
@@ -178,6 +182,10 @@ spec:
       'Role',
       'RoleBinding',
       'RoleBinding',
+      // kustomize's order: the token Secrets after their ServiceAccounts
+      'Secret',
+      'Secret',
+      'ServingRuntime',
       'ServingRuntime',
       'InferenceService',
       'InferenceService',

@@ -10,7 +10,7 @@ describe('the precompiled KServe validators', () => {
     (_release, set) => {
       expect(renderValidators(ROOT, set.sources)).toBe(fs.readFileSync(path.join(ROOT, set.file), 'utf8'));
     },
-    60_000,
+    90_000,
   );
 
   test.each(VALIDATOR_SETS.map((s) => [s.release, s] as const))('GIVEN the generated module of %s THEN it exports one validator per CRD, with the apiVersion each serves', (_release, set) => {

@@ -39,7 +39,7 @@ models:
         sha256: ${SHA}
         size: 14246826
   - name: granite
-    runtime: vllm-runtime
+    runtime: vllm-cuda-runtime
     format: vLLM
     image: quay.io/team/granite:3.1
     files:

@@ -10,7 +10,8 @@ import { modelcarVersion } from '../../core/version';
 import { BuildRun } from '../../constructs/build-run';
 import { BuildTask } from '../../constructs/build-task';
 import { OciModel } from '../../constructs/oci-model';
-import { BUILTIN_RUNTIMES } from '../../constructs/runtimes/catalogue';
+import { runtimeCatalogue } from '../../constructs/runtimes/catalogue';
+import { ReleaseProfile } from '../../core/releases';
 import { LoadedConfig } from '../load';
 import { BuildMode, ModelcarConfig } from '../types.generated';
 import { ConfigField, FieldPath, construct } from './diagnostics';
@@ -47,7 +48,7 @@ export function defaultBuildImage(version: string = modelcarVersion()): string {
  * constructs check their props (credentials, that every file is a URL with its sha256 and size, names): each problem
  * is added to `problems` at the config field its value came from.
  */
-export function addBuild(scope: Construct, loaded: LoadedConfig, plan: BuildPlan, model: OciModel, problems: Diagnostic[]): void {
+export function addBuild(scope: Construct, loaded: LoadedConfig, plan: BuildPlan, model: OciModel, release: ReleaseProfile, problems: Diagnostic[]): void {
   const { config } = loaded;
   const inCluster = config.inCluster ?? {};
   const { index } = plan;
@@ -68,7 +69,7 @@ export function addBuild(scope: Construct, loaded: LoadedConfig, plan: BuildPlan
       image: model.image,
       task: runTask,
       namespace: plan.namespace,
-      config: standaloneConfig(loaded.config, plan),
+      config: standaloneConfig(loaded.config, plan, release),
       serviceAccount: inCluster.serviceAccount,
       pushSecret: inCluster.pushSecret,
       sourceSecret: plan.model.sourceSecret,
@@ -105,18 +106,22 @@ function buildField(plan: BuildPlan, modeField: FieldPath, problem: PropProblem)
 /**
  * The config the build of a model runs: that one model, with everything it takes from elsewhere in the config
  * resolved (namespace, runtime, layout, base image, compression), so that the image built from it is the one `modelcar build`
- * builds from the whole config (the same Containerfile, labels and files). A runtime that is not built in is named
- * as one that exists (`existing`), with its layout: only its name and layout go into the image.
+ * builds from the whole config (the same Containerfile, labels and files). It names the config's platform release, whose
+ * catalogue has the model's built-in runtime. A runtime that is not built in is named as one that exists
+ * (`existing`), with its layout: only its name and layout go into the image.
  */
-export function standaloneConfig(config: ModelcarConfig, plan: BuildPlan): string {
+export function standaloneConfig(config: ModelcarConfig, plan: BuildPlan, release: ReleaseProfile): string {
   const { model, namespace, runtime, layout } = plan;
   const runtimeName = runtime.kind === 'emitted' ? runtime.definition.name : runtime.reference.name;
-  const builtin = runtime.kind === 'emitted' && BUILTIN_RUNTIMES[runtimeName] !== undefined;
+  const builtin = runtime.kind === 'emitted' && Object.prototype.hasOwnProperty.call(runtimeCatalogue(release), runtimeName);
   const baseImage = model.baseImage ?? config.defaults?.baseImage;
   // The layers' compression changes the image's digest: the build in the cluster compresses as `modelcar build` does.
   const compression = model.compression ?? config.defaults?.compression;
   const data = {
     version: 1,
+    ...(config.platform !== undefined ? { platform: config.platform } : {}),
+    ...(config.release !== undefined ? { release: config.release } : {}),
+    ...(config.kserveVersion !== undefined ? { kserveVersion: config.kserveVersion } : {}),
     ...(builtin ? {} : { runtimes: { [runtimeName]: { existing: 'ServingRuntime', layout: layout.name } } }),
     models: [
       {

@@ -28,9 +28,14 @@ export function warnFloatingImage(loaded: LoadedConfig, index: number, warn: Loa
   }
   if (!isFloating(ref)) return;
   const what = ref.tag === 'latest' ? 'has the tag "latest"' : 'has no tag';
+  const { config } = loaded;
+  const imageVolume = (config.models[index].imageVolume ?? config.defaults?.imageVolume) === true;
   warn(
     ['models', index, 'image'],
-    `"${value}" ${what}: the model is pulled again at every start of the model server (imagePullPolicy Always), which is slow for large models and may serve a different model after a push; give a fixed tag (e.g. ":v1") or a digest ("@sha256:...")`,
+    imageVolume
+      ? // KServe mounts an image volume with pullPolicy IfNotPresent (kserve/kserve v0.20.0 pkg/utils/storage.go ConfigureOciNativeToContainer).
+        `"${value}" ${what}: an image volume is pulled once per node (pullPolicy IfNotPresent), so a node that has it keeps serving the old model after a push; give a fixed tag (e.g. ":v1") or a digest ("@sha256:...")`
+      : `"${value}" ${what}: the model is pulled again at every start of the model server (imagePullPolicy Always), which is slow for large models and may serve a different model after a push; give a fixed tag (e.g. ":v1") or a digest ("@sha256:...")`,
   );
 }
 

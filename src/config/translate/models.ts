@@ -8,7 +8,7 @@ import { ModelLayout } from '../../core/model-layout';
 import { IImageLock } from '../../constructs/image-lock';
 import { ISourcePins } from '../../core/source-pins';
 import { OciModel } from '../../constructs/oci-model';
-import { BUILTIN_RUNTIMES } from '../../constructs/runtimes/catalogue';
+import { missingRuntime, runtimeCatalogue } from '../../constructs/runtimes/catalogue';
 import { LoadedConfig } from '../load';
 import { ModelConfig } from '../types.generated';
 import { addBuild, buildMode } from './builds';
@@ -38,7 +38,14 @@ export interface ModelPlan {
  * to `problems`, at their fields. Models with schema problems (`loaded.invalidModels`) are skipped, since those are
  * reported already.
  */
-export function planModels(loaded: LoadedConfig, runtimes: ReadonlyMap<string, ConfigRuntime>, problems: Diagnostic[], warn: LoadedConfig['warn'], sources?: ISourcePins): ModelPlan[] {
+export function planModels(
+  loaded: LoadedConfig,
+  runtimes: ReadonlyMap<string, ConfigRuntime>,
+  context: ServingContext,
+  problems: Diagnostic[],
+  warn: LoadedConfig['warn'],
+  sources?: ISourcePins,
+): ModelPlan[] {
   const { config, at } = loaded;
   const defaults = config.defaults ?? {};
   const seen = new Map<string, number>();
@@ -53,7 +60,7 @@ export function planModels(loaded: LoadedConfig, runtimes: ReadonlyMap<string, C
       problems.push(at(['models', index, 'name'], `model "${model.name}" is defined twice in namespace ${namespace} (also models[${twice}]); names must be unique per namespace`));
     }
     seen.set(key, index);
-    const runtime = modelRuntime(loaded, index, runtimes, problems);
+    const runtime = modelRuntime(loaded, index, runtimes, context, problems);
     let layout: ModelLayout | undefined;
     if (runtime) {
       const found = modelLayout(model, runtime);
@@ -111,13 +118,14 @@ export function addModels(
       }),
     );
     if (ociModel) made.push(ociModel);
-    // What KServe's webhook (and controller) would refuse in the InferenceService, by KServe's own rules, once the
-    // OciModel has accepted its props (a prop it refused is reported once, by it).
-    if (problems.length === before) {
-      const modeField = model.deploymentMode !== undefined ? ['models', index, 'deploymentMode'] : ['defaults', 'deploymentMode'];
-      admissionProblems(loaded, index, serving, { field: modeField }, problems);
-    }
-    if (ociModel && buildMode(loaded, index).mode === 'in-cluster') addBuild(scope, loaded, plan, ociModel, problems);
+    // What KServe's webhook (and controller) would refuse in the InferenceService, by KServe's own rules. A config field
+    // whose value the OciModel refused is reported once, by it: KServe's rule for the same value is left out.
+    const refused = new Set(problems.slice(before).map((d) => d.field));
+    const modeField = model.deploymentMode !== undefined ? ['models', index, 'deploymentMode'] : defaults.deploymentMode !== undefined ? ['defaults', 'deploymentMode'] : ['models', index];
+    const admission: Diagnostic[] = [];
+    admissionProblems(loaded, index, serving, { field: modeField }, admission);
+    problems.push(...admission.filter((d) => !refused.has(d.field)));
+    if (ociModel && buildMode(loaded, index).mode === 'in-cluster') addBuild(scope, loaded, plan, ociModel, context.release, problems);
   }
   return made;
 }
@@ -168,11 +176,12 @@ function isFolder(file: string): boolean {
 }
 
 /** The runtime `models[index]` names (its own or the default one), or undefined with a problem. */
-function modelRuntime(loaded: LoadedConfig, index: number, runtimes: ReadonlyMap<string, ConfigRuntime>, problems: Diagnostic[]): ConfigRuntime | undefined {
+function modelRuntime(loaded: LoadedConfig, index: number, runtimes: ReadonlyMap<string, ConfigRuntime>, context: ServingContext, problems: Diagnostic[]): ConfigRuntime | undefined {
   const { config, at } = loaded;
   const model = config.models[index];
   const runtimeName = model.runtime ?? config.defaults?.runtime;
-  const builtin = Object.keys(BUILTIN_RUNTIMES).join(', ');
+  const catalogue = runtimeCatalogue(context.release);
+  const builtin = `${Object.keys(catalogue).join(', ')} (${context.release.title})`;
   if (runtimeName === undefined) {
     problems.push(at(['models', index], `model "${model.name}" has no runtime: set runtime here or in defaults (built-in: ${builtin})`));
     return undefined;
@@ -180,11 +189,17 @@ function modelRuntime(loaded: LoadedConfig, index: number, runtimes: ReadonlyMap
   const runtime = runtimes.get(runtimeName);
   // A runtime declared under runtimes but refused has its problems reported at its entry.
   if (runtime === undefined && own(config.runtimes, runtimeName) === undefined) {
+    const where = model.runtime !== undefined ? ['models', index, 'runtime'] : ['defaults', 'runtime'];
+    const elsewhere = missingRuntime(context.release, runtimeName);
+    if (elsewhere) {
+      problems.push(at(where, `${elsewhere}; built-in here: ${builtin}`));
+      return undefined;
+    }
     const hint = didYouMean(runtimeName, runtimes.keys());
-    const declared = Object.keys(config.runtimes ?? {}).filter((n) => !BUILTIN_RUNTIMES[n]);
+    const declared = Object.keys(config.runtimes ?? {}).filter((n) => !catalogue[n]);
     problems.push(
       at(
-        model.runtime !== undefined ? ['models', index, 'runtime'] : ['defaults', 'runtime'],
+        where,
         `"${runtimeName}" is not a runtime${hint ? ` (did you mean "${hint}"?)` : ''}; built-in: ${builtin}` +
           (declared.length ? `; declared under runtimes: ${declared.join(', ')}` : '; declare others under runtimes'),
       ),

@@ -2,7 +2,8 @@ import { ComputeResourcesOverride, MODEL_SERVER_SIZES, mergeResources } from '..
 import { Diagnostic, PropProblem } from '../../core/errors';
 import { ImageReferenceError, parseImageReference } from '../../core/image-ref';
 import { ModelLayout, modelLayoutByName } from '../../core/model-layout';
-import { BUILTIN_RUNTIMES } from '../../constructs/runtimes/catalogue';
+import { ReleaseProfile } from '../../core/releases';
+import { missingRuntime, runtimeCatalogue } from '../../constructs/runtimes/catalogue';
 import { RuntimeDefinition, withImages } from '../../constructs/runtimes/definition';
 import { IServingRuntime, ServingRuntime } from '../../constructs/serving-runtime';
 import { LoadedConfig } from '../load';
@@ -24,24 +25,28 @@ const CUSTOM_KEYS = ['image', 'command', 'args', 'env', 'ports', 'formats', 'lay
  * pinned by digest), the config's own, and references to runtimes that already exist in the cluster.
  * Problems are added to `problems`, at their fields.
  */
-export function configRuntimes(loaded: LoadedConfig, problems: Diagnostic[]): Map<string, ConfigRuntime> {
+export function configRuntimes(loaded: LoadedConfig, release: ReleaseProfile, problems: Diagnostic[]): Map<string, ConfigRuntime> {
   const { config, at } = loaded;
   const runtimes = new Map<string, ConfigRuntime>();
-  for (const definition of Object.values(BUILTIN_RUNTIMES)) runtimes.set(definition.name, { kind: 'emitted', definition });
+  const catalogue = runtimeCatalogue(release);
+  for (const definition of Object.values(catalogue)) runtimes.set(definition.name, { kind: 'emitted', definition });
   for (const [name, entry] of Object.entries(config.runtimes ?? {})) {
     const field = ['runtimes', name];
     const before = problems.length;
     // The entry's name is the name of a ServingRuntime: the construct's rule for those names.
     construct(loaded, problems, field, () => ({ field }), () => ServingRuntime.fromName(name));
-    const builtin = BUILTIN_RUNTIMES[name];
+    const builtin = catalogue[name];
     const keys = Object.keys(entry);
     const allowed = entry.existing ? EXISTING_KEYS : builtin ? BUILTIN_KEYS : CUSTOM_KEYS;
+    const shippedElsewhere = !builtin && !entry.existing ? missingRuntime(release, name) : undefined;
     for (const key of keys.filter((k) => !allowed.includes(k))) {
-      const why = entry.existing
-        ? `runtime ${name} already exists in the cluster, so modelcar only references it`
-        : builtin
-          ? `${name} is a built-in runtime, served as OpenDataHub ships it (declare a runtime of your own under another name to change more)`
-          : `"${key}" is for built-in runtimes`;
+      const why = shippedElsewhere
+        ? `${shippedElsewhere}, so here it is a runtime of your own`
+        : entry.existing
+          ? `runtime ${name} already exists in the cluster, so modelcar only references it`
+          : builtin
+            ? `${name} is a built-in runtime, served as OpenDataHub ships it (declare a runtime of your own under another name to change more)`
+            : `"${key}" is for built-in runtimes`;
       problems.push(at([...field, key], `"${key}" cannot be set here: ${why}; allowed: ${allowed.join(', ')}`));
     }
     const changed = builtin && !entry.existing ? changedBuiltin(loaded, builtin, entry, field, problems) : undefined;
@@ -65,9 +70,17 @@ export function configRuntimes(loaded: LoadedConfig, problems: Diagnostic[]): Ma
       runtimes.set(name, { kind: 'emitted', definition: changed, field });
       continue;
     }
+    const elsewhere = missingRuntime(release, name);
     for (const key of ['image', 'formats', 'layout'] as const) {
       if (entry[key] === undefined) {
-        problems.push(at(field, `runtime ${name} is not a built-in runtime (${Object.keys(BUILTIN_RUNTIMES).join(', ')}), so it needs "${key}"; or set existing: ServingRuntime (or ClusterServingRuntime) for one that already exists in the cluster`));
+        problems.push(
+          at(
+            field,
+            elsewhere
+              ? `${elsewhere}, so here it needs "${key}" as a runtime of your own; or set existing: ServingRuntime (or ClusterServingRuntime) for one that already exists in the cluster`
+              : `runtime ${name} is not a built-in runtime of ${release.title} (${Object.keys(catalogue).join(', ')}), so it needs "${key}"; or set existing: ServingRuntime (or ClusterServingRuntime) for one that already exists in the cluster`,
+          ),
+        );
       }
     }
     if (problems.length === before) runtimes.set(name, { kind: 'emitted', definition: customRuntime(name, entry), field });

@@ -1,7 +1,7 @@
 /** How a config's models are served: their serving options, with `defaults` applied. */
 import { PropProblem } from '../../core/errors';
 import { OciModelProps } from '../../constructs/oci-model';
-import { Platform } from '../../core/platform';
+import { ReleaseProfile } from '../../core/releases';
 import { LoadedConfig } from '../load';
 import { ConfigRuntime, resourcesOverride } from './runtimes';
 import { ModelConfig } from '../types.generated';
@@ -9,19 +9,20 @@ import { ConfigField } from './diagnostics';
 
 /** What every model of a config shares. */
 export interface ServingContext {
-  readonly platform: Platform;
-  readonly kserveVersion: string;
+  /** The platform release the models are deployed to. */
+  readonly release: ReleaseProfile;
 }
 
 /** The serving options of a model, as {@link OciModelProps}. */
 export type ServingOptions = Pick<
   OciModelProps,
   | 'description'
-  | 'platform'
-  | 'kserveVersion'
+  | 'release'
   | 'deploymentMode'
   | 'expose'
   | 'auth'
+  | 'sharedRuntime'
+  | 'imageVolume'
   | 'minReplicas'
   | 'maxReplicas'
   | 'scaleMetric'
@@ -36,7 +37,7 @@ export type ServingOptions = Pick<
 >;
 
 /** The options a model inherits from `defaults` unless it sets them. */
-const INHERITED = ['deploymentMode', 'expose', 'auth'] as const;
+const INHERITED = ['deploymentMode', 'expose', 'auth', 'sharedRuntime', 'imageVolume'] as const;
 
 /** The serving options of `models[index]`, with `defaults` applied; its OciModel checks them. */
 export function servingOptions(loaded: LoadedConfig, index: number, context: ServingContext): ServingOptions {
@@ -45,11 +46,12 @@ export function servingOptions(loaded: LoadedConfig, index: number, context: Ser
   const defaults = config.defaults ?? {};
   return {
     description: model.description,
-    platform: context.platform,
-    kserveVersion: context.kserveVersion,
+    release: context.release,
     deploymentMode: model.deploymentMode ?? defaults.deploymentMode,
     expose: model.expose ?? defaults.expose,
     auth: model.auth ?? defaults.auth,
+    sharedRuntime: model.sharedRuntime ?? defaults.sharedRuntime,
+    imageVolume: model.imageVolume ?? defaults.imageVolume,
     minReplicas: model.minReplicas,
     maxReplicas: model.maxReplicas,
     scaleMetric: model.scaleMetric,
@@ -75,9 +77,13 @@ export function servingField(loaded: LoadedConfig, index: number, runtime: Confi
   const [prop, ...rest] = problem.path;
   if ((INHERITED as readonly unknown[]).includes(prop)) {
     const key = prop as (typeof INHERITED)[number];
-    return { field: model[key] !== undefined ? ['models', index, key] : ['defaults', key] };
+    if (model[key] !== undefined) return { field: ['models', index, key] };
+    if (config.defaults?.[key] !== undefined) return { field: ['defaults', key] };
+    // A value neither gives is the release's default: e.g. token auth, refused for the deployment mode the config names.
+    if (key === 'auth') return { field: model.deploymentMode !== undefined ? ['models', index, 'deploymentMode'] : config.defaults?.deploymentMode !== undefined ? ['defaults', 'deploymentMode'] : ['models', index] };
+    return { field: config.release !== undefined ? ['release'] : config.platform !== undefined ? ['platform'] : ['models', index] };
   }
-  if (prop === 'kserveVersion' || prop === 'platform') return { field: [prop] };
+  if (prop === 'kserveVersion' || prop === 'platform' || prop === 'release') return { field: [prop] };
   if (prop === 'resources') {
     const where =
       model.resources !== undefined

@@ -16,8 +16,12 @@ import { tempDir } from '../../support/temp';
 
 const SHA = (c: string) => c.repeat(64);
 
-/** A config with three in-cluster models: a built-in runtime, a runtime of the config's own, one that exists. */
+/**
+ * A config with three in-cluster models: a built-in runtime, a runtime of the config's own, one that exists. Its
+ * release (OpenDataHub 2.35, which still ships caikit-tgis-runtime) goes into the config each TaskRun carries.
+ */
 const CONFIG = `version: 1
+release: "2.35"
 defaults:
   namespace: ml
   baseImage: ubi9

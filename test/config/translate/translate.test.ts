@@ -81,6 +81,7 @@ describe('config translation: the constructs\' rules, at the config\'s lines', (
 
   test('GIVEN a value inherited from defaults THEN its problem is reported at defaults, once for all the models that inherit it', () => {
     const config = problemsOf(`version: 1
+release: "2.35"
 defaults:
   namespace: demo
   runtime: kserve-ovms
@@ -92,9 +93,35 @@ models:
 `);
     const image = propMessages(() => new ModelImage(new Chart(new App(), 'c'), 'i', { image: 'quay.io/u/a:1', files: [{ source: 'https://e.com/a.onnx' }], layout: ModelLayouts.OVMS, contextPath: 'x', baseImage: 'gcr.io/distroless/static' }));
     expect(config).toStrictEqual([
-      '5:19: defaults.deploymentMode: "Standard" is a KServe 0.16 name, but kserveVersion is 0.15; use "RawDeployment", or set kserveVersion to "0.16" or later',
-      `6:14: defaults.baseImage: ${image[0]}`,
+      '6:19: defaults.deploymentMode: "Standard" is a KServe 0.16 name, but OpenDataHub 2.35 runs KServe 0.15, which does not know it; use "RawDeployment"',
+      `7:14: defaults.baseImage: ${image[0]}`,
     ]);
+  });
+
+  test('GIVEN a value both the InferenceService\'s serving rule and KServe\'s admission rule refuse THEN it is reported once, at its line, in the construct\'s words; KServe\'s rules still report the other fields', () => {
+    // Serverless (OpenDataHub 2.25's default) does not scale on cpu: the construct's rule, and KServe's
+    // validateKPAMetrics (kserve/kserve v0.15.2 inference_service_validation.go), both refuse it.
+    const construct = propMessages(
+      () =>
+        new InferenceService(new Chart(new App(), 'c'), 'i', {
+          name: 'm',
+          namespace: 'demo',
+          release: 'odh-2.25',
+          runtime: ServingRuntime.fromName('r'),
+          modelFormat: { name: 'onnx' },
+          storageUri: 'oci://quay.io/u/m:1',
+          scaleMetric: 'cpu',
+        }),
+    );
+    expect(construct).toHaveLength(1);
+    expect(problemsOf(MODEL('    scaleMetric: cpu\n').replace('version: 1\n', 'version: 1\nrelease: "2.25"\n'))).toStrictEqual([`11:18: models[0].scaleMetric: ${construct[0]}`]);
+    // KServe 0.20 refuses PYTHONPATH (validateBlockedEnvVars), which no construct rule covers: both fields are reported.
+    const both = problemsOf(
+      MODEL('    deploymentMode: RawDeployment\n    scaleMetric: rps\n    env: { PYTHONPATH: /opt/lib }\n').replace('version: 1\n', 'version: 1\nplatform: kserve\nrelease: "0.20"\n'),
+    );
+    expect(both.map((d) => d.split(': ').slice(0, 2).join(': '))).toStrictEqual(['13:18: models[0].scaleMetric', '14:24: models[0].env.PYTHONPATH']);
+    expect(both[0]).toContain('"rps" does nothing for a RawDeployment model');
+    expect(both[1]).toContain('(KServe v0.20.0 validateBlockedEnvVars, at admission)');
   });
 
   test('GIVEN resources a runtime entry sets THEN a problem with the merged resources is reported at that entry, naming the key', () => {

@@ -25,7 +25,7 @@ const DIGEST = `sha256:${'d'.repeat(64)}`;
 function config(source = 'models/granite'): string {
   return [
     'version: 1',
-    'defaults: { namespace: llm, runtime: vllm-runtime }',
+    'defaults: { namespace: llm, runtime: vllm-cuda-runtime }',
     'allowPathsOutside: true',
     'models:',
     '  - name: granite',

@@ -34,7 +34,7 @@ function config(revision = 'main', repo = 'ibm-granite/granite-tiny'): string {
     'version: 1',
     'defaults:',
     '  namespace: llm',
-    '  runtime: vllm-runtime',
+    '  runtime: vllm-cuda-runtime',
     'models:',
     '  - name: granite',
     '    format: vLLM',
@@ -118,7 +118,7 @@ describe('config errors of hub sources', () => {
     const p = project(
       [
         'version: 1',
-        'defaults: { namespace: llm, runtime: vllm-runtime }',
+        'defaults: { namespace: llm, runtime: vllm-cuda-runtime }',
         'models:',
         '  - name: granite',
         '    format: vLLM',
