@@ -360,7 +360,12 @@ export class RegistryClient {
       const abort = () => stop();
       signal?.addEventListener('abort', abort, { once: true });
       req.setTimeout(timeout, () => req.destroy(new RegistryError(`${this.host}: ${method} ${target.pathname}: no answer for ${timeout / 1000} s`)));
-      req.on('error', fail);
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        // Once an interrupt has ended the body, the writer may still hand over the chunk it had in hand: the request
+        // stands (its answer names the session's state, needed to cancel it), so that late write is not its failure.
+        if (ending && e.code === 'ERR_STREAM_WRITE_AFTER_END') return;
+        fail(e);
+      });
       req.on('response', (response) => {
         if (settled) {
           response.resume();
