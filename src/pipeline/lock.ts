@@ -101,6 +101,11 @@ export class SourcePins implements ISourcePins {
     return new SourcePins(path.dirname(path.resolve(config)), fs.existsSync(file) ? readLock(file).sources : undefined, path.basename(file));
   }
 
+  /** The pins of a lock file already read for its images (synth reads the file once for both). */
+  public static ofLock(config: string, lock: ImageLock): SourcePins {
+    return new SourcePins(path.dirname(path.resolve(config)), lock.content.sources, path.basename(lock.file));
+  }
+
   constructor(
     /** The config's folder, absolute: folder keys are relative to it. */
     private readonly configDir: string,
@@ -309,7 +314,10 @@ export function renderLock(content: LockContent, configName: string, user: LockU
 export function writeLock(file: string, content: LockContent, configName: string, user: LockUser = 'cli'): void {
   const text = renderLock(content, configName, user);
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(temp, text);
+  // A new file (wx), never one already at that name: a link a checkout holds there is not written through. Renaming
+  // over the lock file replaces a link there too, without following it.
+  fs.rmSync(temp, { force: true });
+  fs.writeFileSync(temp, text, { flag: 'wx' });
   // Run as root on a user's checkout (a CI container), the file keeps the user as owner: that of its folder.
   if (process.geteuid?.() === 0) {
     const owner = fs.statSync(path.dirname(file));

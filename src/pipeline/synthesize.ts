@@ -73,7 +73,7 @@ export function* synthesizeConfigFileSteps(options: SynthesizeConfigFileOptions)
   refuseDangerousOutdir(outdir, { config: options.config });
   const loaded = options.loaded ?? loadConfig(options.config, { deferModelErrors: true });
   const lock = ImageLock.forConfig(options.config);
-  const sources = options.sources ?? SourcePins.forConfig(options.config);
+  const sources = options.sources ?? SourcePins.ofLock(options.config, lock);
   const { warnings: found, release, modes, ...output } = renderConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock, sources });
   validateOutput(output.files, options.outdir, outputChecks(release));
   found.push(...modeChangeWarnings(outdir, modes, release));

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import * as YAML from 'yaml';
-import { ImageLock, inputsDigest, lockFileOf, readLock, renderLock } from '../../src/pipeline/lock';
+import { ImageLock, SourcePins, inputsDigest, lockFileOf, readLock, renderLock, writeLock } from '../../src/pipeline/lock';
+import { tempDir } from '../support/temp';
 import { ModelImage } from '../../src/constructs/model-image';
 import { OciModel } from '../../src/constructs/oci-model';
 import { synthesize } from '../../src/pipeline/synthesize';
@@ -414,5 +415,34 @@ describe('the sources of the lock file', () => {
     const lock = path.join(p.dir, 'modelcar.lock.yaml');
     fs.writeFileSync(lock, ['version: 1', 'images: {}', 'sources:', '  hub:', '    org/model@main:', '      commit: main', '      files: {}', ''].join('\n'));
     expect(() => readLock(lock)).toThrow(`${lock}:6: sources.hub["org/model@main"].commit: must be a commit id (40 lowercase hex digits); it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
+  });
+});
+
+describe('writing the lock file in a hostile checkout', () => {
+  const DIGEST = `sha256:${'a'.repeat(64)}`;
+  const CONTENT = { images: { 'ns/m': { image: 'quay.io/u/m:1', digest: DIGEST, inputs: DIGEST, files: {} } } };
+
+  test('GIVEN links at the lock file and at its temporary name, into a folder outside THEN neither is written through: the lock file is a new file beside the config', () => {
+    const dir = tempDir('modelcar-lock-links-');
+    const outside = tempDir('modelcar-lock-outside-');
+    fs.writeFileSync(path.join(outside, 'target'), 'keep');
+    fs.writeFileSync(path.join(outside, 'temp-target'), 'keep');
+    const file = path.join(dir, 'modelcar.lock.yaml');
+    fs.symlinkSync(path.join(outside, 'target'), file);
+    fs.symlinkSync(path.join(outside, 'temp-target'), path.join(dir, `.modelcar.lock.yaml.${process.pid}.tmp`));
+    writeLock(file, CONTENT, 'modelcar.yaml');
+    expect(fs.lstatSync(file).isFile()).toBe(true);
+    expect(readLock(file).images['ns/m']!.digest).toBe(DIGEST);
+    expect(fs.readFileSync(path.join(outside, 'target'), 'utf8')).toBe('keep');
+    expect(fs.readFileSync(path.join(outside, 'temp-target'), 'utf8')).toBe('keep');
+    expect(fs.readdirSync(dir)).toStrictEqual(['modelcar.lock.yaml']);
+  });
+
+  test('GIVEN a lock file read for its images THEN its source pins come from the same read (synth reads it once)', () => {
+    const dir = tempDir('modelcar-lock-once-');
+    const config = path.join(dir, 'modelcar.yaml');
+    writeLock(lockFileOf(config), { ...CONTENT, sources: { folders: { models: { files: { 'a.onnx': { sha256: `sha256:${'b'.repeat(64)}`, size: 1 } } } }, hub: {} } } as never, 'modelcar.yaml');
+    const lock = ImageLock.forConfig(config);
+    expect(SourcePins.ofLock(config, lock).sources).toStrictEqual(SourcePins.forConfig(config).sources);
   });
 });
