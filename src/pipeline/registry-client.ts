@@ -8,23 +8,9 @@
  * host a blob redirect leads to, and never shown.
  */
 import { createHash } from 'crypto';
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import { UserError } from '../core/errors';
 import { HttpClient, HttpResponse, describeNetworkError, httpClient, readBody, statusText } from './http-client';
-import { prepareAuthFile, standardAuthFiles } from './registry-auth';
-
-/** A user name and password (or token). */
-export interface Credentials {
-  readonly username: string;
-  readonly password: string;
-}
-
-/** Credentials found for a registry, and where (a file and key; never the credentials). */
-export interface FoundCredentials {
-  readonly credentials?: Credentials;
-  readonly from?: string;
-}
+import { prepareAuthFile } from './registry-auth';
+import { Credentials, FoundCredentials, findCredentials } from './image/credentials';
 
 /** Docker Hub's API host, for references without a registry or with docker.io. */
 const DOCKER_HUB = 'registry-1.docker.io';
@@ -40,84 +26,15 @@ export function registryRepository(domain: string | undefined, path: string): st
 }
 
 /**
- * The credentials for a repository, as containers-auth.json(5) looks them up: in `--authfile` (a Docker config JSON,
- * or a pull secret), else in the standard auth files in their order (REGISTRY_AUTH_FILE, the one `podman login`
- * writes, ~/.docker/config.json); in each, the most specific key first (`host/namespace/repo`, ..., `host`, Docker's
- * `https://host` forms too), and the file's credential helper (`credHelpers`, `credsStore`) when it names one.
+ * The credentials for a repository, looked up as podman does (see {@link findCredentials}), in `--authfile` (a Docker
+ * config JSON, or a pull secret) or the standard auth files, running the file's credential helper when it names one.
  */
 export function registryCredentials(domain: string | undefined, repository: string, authfile: string | undefined, env: NodeJS.ProcessEnv = process.env): FoundCredentials {
-  const host = domain ?? 'docker.io';
   const prepared = authfile !== undefined ? prepareAuthFile(authfile, env) : undefined;
   try {
-    const files = prepared ? [prepared.path!] : standardAuthFiles(env);
-    for (const file of files) {
-      let json: any;
-      try {
-        json = JSON.parse(fs.readFileSync(file, 'utf8'));
-      } catch (e: any) {
-        if (e.code === 'ENOENT') continue;
-        throw new UserError(`${prepared ? `--authfile ${authfile}` : file}: not a Docker config JSON ({"auths": {...}}) as podman login writes`);
-      }
-      const shown = prepared ? `--authfile ${authfile}` : file;
-      const auths: Record<string, any> = json?.auths && typeof json.auths === 'object' ? json.auths : {};
-      const byKey = new Map(Object.entries(auths).map(([k, v]) => [normalizeKey(k), v]));
-      for (const key of candidateKeys(host, repository)) {
-        const credentials = decode(byKey.get(key));
-        if (credentials) return { credentials, from: `${shown} (${key})` };
-      }
-      const helper = json?.credHelpers?.[host] ?? json?.credsStore;
-      if (typeof helper === 'string' && helper) {
-        const credentials = fromHelper(helper, host, env);
-        if (credentials) return { credentials, from: `docker-credential-${helper} (${host})` };
-      }
-    }
-    return {};
+    return findCredentials(domain ?? 'docker.io', repository, prepared?.path, env, { runHelpers: true, shown: prepared ? `--authfile ${authfile}` : undefined });
   } finally {
     prepared?.cleanup();
-  }
-}
-
-function candidateKeys(host: string, repository: string): string[] {
-  const keys: string[] = [];
-  const parts = repository.split('/');
-  for (let i = parts.length; i >= 1; i--) keys.push(`${host}/${parts.slice(0, i).join('/')}`);
-  keys.push(host);
-  if (host === 'docker.io') keys.push('index.docker.io', 'registry-1.docker.io');
-  return keys;
-}
-
-/** A key as containers/image compares it: no scheme, no trailing `/`, Docker Hub's `/v1/` form as `docker.io`. */
-function normalizeKey(key: string): string {
-  const k = key.replace(/^https?:\/\//, '').replace(/\/+$/, '');
-  return k === 'index.docker.io/v1' ? 'docker.io' : k;
-}
-
-function decode(entry: any): Credentials | undefined {
-  if (!entry || typeof entry !== 'object') return undefined;
-  if (typeof entry.auth === 'string' && entry.auth) {
-    const text = Buffer.from(entry.auth, 'base64').toString('utf8');
-    const colon = text.indexOf(':');
-    if (colon > 0) return { username: text.slice(0, colon), password: text.slice(colon + 1) };
-  }
-  if (typeof entry.username === 'string' && entry.username && typeof entry.password === 'string') return { username: entry.username, password: entry.password };
-  return undefined;
-}
-
-/** Asks a Docker credential helper (`docker-credential-<name> get`, the host on its standard input). */
-function fromHelper(name: string, host: string, env: NodeJS.ProcessEnv): Credentials | undefined {
-  let out: string;
-  try {
-    out = execFileSync(`docker-credential-${name}`, ['get'], { input: host, env, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000 });
-  } catch (e: any) {
-    if (e.code === 'ENOENT') throw new UserError(`the auth file names the credential helper docker-credential-${name}, which is not installed`);
-    // The helper has no credentials for the host ("credentials not found in native keychain").
-    return undefined;
-  }
-  try {
-    const data = JSON.parse(out);
-    return typeof data.Username === 'string' && typeof data.Secret === 'string' ? { username: data.Username, password: data.Secret } : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,10 +1,11 @@
 /**
- * Registry credentials for modelcar's own image writer, read from the same auth files podman and buildah read
- * (registry-auth.ts): the `--authfile` (a Docker config JSON, or a pull secret turned into one), else the
- * standard files in their order. Looked up as containers-auth.json(5) says: the most specific key first
+ * Registry credentials for modelcar's own registry clients (the image writer's push, `modelcar pin`'s reads), read
+ * from the same auth files podman and buildah read (registry-auth.ts): the `--authfile` (a Docker config JSON, or a
+ * pull secret turned into one), else the standard files in their order. Looked up as containers-auth.json(5) says: the most specific key first
  * (`host/namespace/repo`, then shorter, then `host`), with Docker's `https://host` form and Docker Hub's legacy
  * keys understood. Credentials stay in memory: never in a message.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import { UserError } from '../../core/errors';
 import { standardAuthFiles } from '../registry-auth';
@@ -25,11 +26,23 @@ export interface FoundCredentials {
 /** Docker Hub's registry host as image references name it, and the keys its credentials may be stored under. */
 const DOCKER_HUB_KEYS = ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'https://index.docker.io/v1/', 'https://index.docker.io/v1'];
 
+/** How {@link findCredentials} treats a file that keeps the credentials in a credential helper. */
+export interface FindCredentialsOptions {
+  /**
+   * Run the helper (`docker-credential-<name> get`), as `modelcar pin` does; otherwise the lookup is refused with a
+   * way out, as the image writer does (it does not run other programs while it holds an upload open).
+   * @default false
+   */
+  readonly runHelpers?: boolean;
+  /** How the file is named in messages (e.g. `--authfile x.json` for a prepared pull secret). @default the file */
+  readonly shown?: string;
+}
+
 /**
  * The credentials for a repository (`host`, `repository` as in the image reference; `docker.io` for Docker Hub).
  * `authfile` is the file to read (as prepared by registry-auth.ts); without it, the standard files, first match wins.
  */
-export function findCredentials(host: string, repository: string, authfile: string | undefined, env: NodeJS.ProcessEnv = process.env): FoundCredentials {
+export function findCredentials(host: string, repository: string, authfile: string | undefined, env: NodeJS.ProcessEnv = process.env, options: FindCredentialsOptions = {}): FoundCredentials {
   const files = authfile !== undefined ? [authfile] : standardAuthFiles(env);
   for (const file of files) {
     let text: string;
@@ -51,11 +64,16 @@ export function findCredentials(host: string, repository: string, authfile: stri
       const entry = byKey.get(key);
       if (entry === undefined) continue;
       const credentials = decode(entry, file, key);
-      if (credentials) return { credentials, from: `${file} (${key})` };
+      if (credentials) return { credentials, from: `${options.shown ?? file} (${key})` };
     }
     const helpers = { ...(json?.credHelpers ?? {}) };
     const helper = helpers[host] ?? (host === 'docker.io' ? DOCKER_HUB_KEYS.map((k) => helpers[k]).find(Boolean) : undefined) ?? json?.credsStore;
     if (typeof helper === 'string' && helper) {
+      if (options.runHelpers) {
+        const credentials = fromHelper(helper, host, env);
+        if (credentials) return { credentials, from: `docker-credential-${helper} (${host})` };
+        continue;
+      }
       throw new UserError(`${file} keeps the credentials for ${host} in the credential helper docker-credential-${helper}, which modelcar's own image writer does not run; use --builder podman or buildah, or give an auth file with the credentials (podman login --authfile FILE)`);
     }
   }
@@ -92,4 +110,22 @@ function decode(entry: any, file: string, key: string): Credentials | undefined 
     throw new UserError(`${file}: ${key} has an identity token (an OAuth refresh token), which modelcar's own image writer does not use; use --builder podman or buildah`);
   }
   return undefined;
+}
+
+/** Asks a Docker credential helper (`docker-credential-<name> get`, the host on its standard input). */
+function fromHelper(name: string, host: string, env: NodeJS.ProcessEnv): Credentials | undefined {
+  let out: string;
+  try {
+    out = execFileSync(`docker-credential-${name}`, ['get'], { input: host, env, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`the auth file names the credential helper docker-credential-${name}, which is not installed`);
+    // The helper has no credentials for the host ("credentials not found in native keychain").
+    return undefined;
+  }
+  try {
+    const data = JSON.parse(out);
+    return typeof data.Username === 'string' && typeof data.Secret === 'string' ? { username: data.Username, password: data.Secret } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -50,3 +50,16 @@ test('GIVEN a credential helper or an identity token for the registry THEN an er
   const token = file('token.json', { auths: { 'quay.io': { identitytoken: 'refresh-token' } } });
   expect(() => findCredentials('quay.io', 'team/model', token)).toThrow(`${token}: quay.io has an identity token (an OAuth refresh token), which modelcar's own image writer does not use; use --builder podman or buildah`);
 });
+
+test('GIVEN a credential helper and runHelpers (modelcar pin) THEN the helper is asked for the host on its standard input; one without credentials for it, or missing, is said', () => {
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin, { recursive: true });
+  // A stand-in for docker-credential-secretservice: answers for quay.io only, as the helper protocol says.
+  const helper = path.join(bin, 'docker-credential-fake');
+  fs.writeFileSync(helper, '#!/bin/sh\nread host\n[ "$1" = get ] && [ "$host" = quay.io ] && printf \'{"ServerURL":"quay.io","Username":"robot","Secret":"s3cret"}\' && exit 0\necho "credentials not found in native keychain"; exit 1\n', { mode: 0o755 });
+  const f = file('helpers.json', { auths: {}, credHelpers: { 'quay.io': 'fake', 'ghcr.io': 'fake', 'other.io': 'absent' } });
+  const env = { PATH: `${bin}:${process.env.PATH}` };
+  expect(findCredentials('quay.io', 'team/model', f, env, { runHelpers: true })).toStrictEqual({ credentials: { username: 'robot', password: 's3cret' }, from: 'docker-credential-fake (quay.io)' });
+  expect(findCredentials('ghcr.io', 'team/model', f, env, { runHelpers: true })).toStrictEqual({});
+  expect(() => findCredentials('other.io', 'team/model', f, env, { runHelpers: true })).toThrow('the auth file names the credential helper docker-credential-absent, which is not installed');
+});
