@@ -11,6 +11,9 @@ import { createHash } from 'crypto';
 import { HttpClient, HttpResponse, describeNetworkError, httpClient, readBody, statusText } from './http-client';
 import { prepareAuthFile } from './registry-auth';
 import { Credentials, FoundCredentials, findCredentials } from './image/credentials';
+import { RegistryError, parseChallenge } from './image/registry';
+
+export { RegistryError };
 
 /** Docker Hub's API host, for references without a registry or with docker.io. */
 const DOCKER_HUB = 'registry-1.docker.io';
@@ -35,17 +38,6 @@ export function registryCredentials(domain: string | undefined, repository: stri
     return findCredentials(domain ?? 'docker.io', repository, prepared?.path, env, { runHelpers: true, shown: prepared ? `--authfile ${authfile}` : undefined });
   } finally {
     prepared?.cleanup();
-  }
-}
-
-/** A registry answer that is an error: the status and the registry's own error codes, in words. */
-export class RegistryError extends Error {
-  constructor(
-    message: string,
-    public readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'RegistryError';
   }
 }
 
@@ -212,14 +204,4 @@ export class RegistryClient {
     if (status === 403 || status === 401) return `${repository}: access to ${what} denied (${said}); check the credentials`;
     return `${repository}: ${what}: ${said}`;
   }
-}
-
-/** A `WWW-Authenticate` header: its scheme (lower case) and parameters. */
-export function parseChallenge(header: string | undefined): { scheme: string; params: Record<string, string> } | undefined {
-  if (!header) return undefined;
-  const m = /^\s*(\w+)\s*(.*)$/.exec(header);
-  if (!m) return undefined;
-  const params: Record<string, string> = {};
-  for (const p of m[2].matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|([^,\s]*))/g)) params[p[1].toLowerCase()] = p[2] ?? p[3];
-  return { scheme: m[1].toLowerCase(), params };
 }
