@@ -253,3 +253,38 @@ export function readOciLayout(dir: string): OciLayout {
   const config = JSON.parse(fs.readFileSync(blob(manifest.config.digest), 'utf8'));
   return { manifest, config, layers: manifest.layers.map((l: { digest: string }) => blob(l.digest)) };
 }
+
+/**
+ * Ends what an e2e suite started, in its afterAll: every service (each tried, whatever the others do), then the
+ * container storages in order, and the work folder only when every storage was removed safely (a storage that
+ * cannot be, something still mounted in it, keeps the folder). Throws every failure together.
+ */
+export async function cleanUpSuite(parts: { services?: (() => unknown)[]; storages?: ({ destroy(): unknown } | undefined)[]; work?: string }): Promise<void> {
+  const errors: unknown[] = [];
+  const attempt = async (step: () => unknown) => {
+    try {
+      await step();
+      return true;
+    } catch (e) {
+      errors.push(e);
+      return false;
+    }
+  };
+  for (const stop of parts.services ?? []) await attempt(stop);
+  let storagesGone = true;
+  for (const storage of parts.storages ?? []) {
+    if (!(await attempt(() => storage?.destroy()))) {
+      storagesGone = false;
+      break;
+    }
+  }
+  if (storagesGone && parts.work) await attempt(() => fs.rmSync(parts.work!, { recursive: true, force: true }));
+  if (errors.length) throw new AggregateError(errors, `cleanup failed: ${errors.map(String).join('; ')}`);
+}
+
+/** A result of a step run in beforeAll, checked in a test: it ran, and exited 0 (else its output, to see why). */
+export function succeeded(result: RunResult | undefined, what: string): RunResult {
+  if (result === undefined) throw new Error(`${what} did not run: an earlier step failed (see the error above)`);
+  if (result.status !== 0) throw new Error(`${what} failed:\n${result.report}`);
+  return result;
+}

@@ -19,7 +19,7 @@ import { dockerConfigJson } from '../../src/core/docker-config';
 import { synthesizeConfigFile } from '../../src/pipeline/synthesize';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
-import { KSERVE_SIDECAR_LINK, RunResult, TarEntry, TestStorage, buildBaseImage, kserveInitCheck, listLayer, mustSucceed, requireBusybox, tryRun } from './containers';
+import { buildBaseImage, cleanUpSuite, KSERVE_SIDECAR_LINK, kserveInitCheck, listLayer, mustSucceed, requireBusybox, RunResult, TarEntry, TestStorage, tryRun } from './containers';
 
 // One base image build, one registry and one build.sh run are shared by all tests; a run takes a few seconds,
 // the margin is for slow CI machines.
@@ -144,22 +144,7 @@ beforeAll(async () => {
   build = runBuildScript(synthBuildScript(path.join(project, 'modelcar.yaml'), path.join(project, 'dist')));
 });
 
-afterAll(async () => {
-  const errors: unknown[] = [];
-  const attempt = async (step: () => unknown) => {
-    try {
-      await step();
-      return true;
-    } catch (e) {
-      errors.push(e);
-      return false;
-    }
-  };
-  await attempt(() => registry?.stop());
-  // When the storage cannot be removed safely (something still mounted in it), the folder stays.
-  if (await attempt(() => storage?.destroy())) await attempt(() => work && fs.rmSync(work, { recursive: true, force: true }));
-  if (errors.length) throw new AggregateError(errors, `cleanup failed: ${errors.map(String).join('; ')}`);
-});
+afterAll(() => cleanUpSuite({ services: [() => registry?.stop()], storages: [storage], work }));
 
 /** skopeo with the test's credentials (or others) against the plain-http registry. */
 function skopeo(verb: 'inspect' | 'copy', args: string[], authfile: string | null = authFile): RunResult {

@@ -29,7 +29,7 @@ import { synthesize, synthesizeConfigFile } from '../../src/pipeline/synthesize'
 import { ZSTD_INSTALL } from '../../src/pipeline/image/compression';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
-import { KSERVE_SIDECAR_LINK, RunResult, TarEntry, TestStorage, buildBaseImage, kserveInitCheck, listLayer, mustSucceed, readOciLayout, requireBusybox, runAsync, tryRun } from './containers';
+import { buildBaseImage, cleanUpSuite, KSERVE_SIDECAR_LINK, kserveInitCheck, listLayer, mustSucceed, readOciLayout, requireBusybox, runAsync, RunResult, succeeded, TarEntry, TestStorage, tryRun } from './containers';
 
 jest.setTimeout(300_000);
 
@@ -66,12 +66,6 @@ let again: RunResult | undefined;
 /** Runs the modelcar CLI in a child process, with the test's container storage and temp folder. */
 function modelcar(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   return runAsync(process.execPath, [CLI, ...args], { cwd: project, env: { ...storage!.env, ...env }, context: () => `--- registry log ---\n${registry?.log() ?? ''}` });
-}
-
-function succeeded(result: RunResult | undefined, what: string): RunResult {
-  if (result === undefined) throw new Error(`${what} did not run: beforeAll failed before it (see the error above)`);
-  if (result.status !== 0) throw new Error(`${what} failed:\n${result.report}`);
-  return result;
 }
 
 /** The digest a `modelcar build --push` printed for the image. */
@@ -163,21 +157,7 @@ beforeAll(async () => {
   if (build.status === 0) again = await modelcar(['build', '-c', 'modelcar.yaml', '-o', 'dist', '--push', '--authfile', secretFile, '--tls-verify=false']);
 });
 
-afterAll(async () => {
-  const errors: unknown[] = [];
-  const attempt = async (step: () => unknown) => {
-    try {
-      await step();
-      return true;
-    } catch (e) {
-      errors.push(e);
-      return false;
-    }
-  };
-  await attempt(() => registry?.stop());
-  if (await attempt(() => storage?.destroy())) await attempt(() => work && fs.rmSync(work, { recursive: true, force: true }));
-  if (errors.length) throw new AggregateError(errors, `cleanup failed: ${errors.map(String).join('; ')}`);
-});
+afterAll(() => cleanUpSuite({ services: [() => registry?.stop()], storages: [storage], work }));
 
 describe('modelcar build --push with its own image writer', () => {
   test('the writer is the default when pushing; it pushes with the pull secret, which shows in no output, and leaves no auth file behind', () => {

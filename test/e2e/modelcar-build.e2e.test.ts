@@ -26,7 +26,7 @@ import { synthesizeConfigFile, synthesize } from '../../src/pipeline/synthesize'
 import { TestServer, startServer } from '../support/http-server';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
-import { KSERVE_SIDECAR_LINK, RunResult, TarEntry, TestStorage, buildBaseImage, kserveInitCheck, listLayer, mustSucceed, readOciLayout, requireBusybox, runAsync, tryRun } from './containers';
+import { buildBaseImage, cleanUpSuite, KSERVE_SIDECAR_LINK, kserveInitCheck, listLayer, mustSucceed, readOciLayout, requireBusybox, runAsync, RunResult, succeeded, TarEntry, TestStorage, tryRun } from './containers';
 
 jest.setTimeout(300_000);
 
@@ -68,12 +68,6 @@ function modelcar(args: string[]): Promise<RunResult> {
 }
 
 /** Throws with the full report when a step of the pipeline failed, so later checks say why they cannot run. */
-function succeeded(result: RunResult | undefined, what: string): RunResult {
-  if (result === undefined) throw new Error(`${what} did not run: beforeAll failed before it (see the error above)`);
-  if (result.status !== 0) throw new Error(`${what} failed:\n${result.report}`);
-  return result;
-}
-
 /** The local image ID (the config's digest: it covers every uncompressed layer), as modelcar build printed it. */
 function imageId(result: RunResult): string {
   const m = /: built \S+ \(image ID (sha256:[a-f0-9]{64})\)/.exec(result.stdout);
@@ -163,23 +157,7 @@ beforeAll(async () => {
   if (build.status === 0) synthesizeConfigFile({ config, outdir: dist });
 });
 
-afterAll(async () => {
-  const errors: unknown[] = [];
-  const attempt = async (step: () => unknown) => {
-    try {
-      await step();
-      return true;
-    } catch (e) {
-      errors.push(e);
-      return false;
-    }
-  };
-  await attempt(() => registry?.stop());
-  await attempt(() => http?.close());
-  // When the storage cannot be removed safely (something still mounted in it), the folder stays.
-  if (await attempt(() => storage?.destroy())) await attempt(() => work && fs.rmSync(work, { recursive: true, force: true }));
-  if (errors.length) throw new AggregateError(errors, `cleanup failed: ${errors.map(String).join('; ')}`);
-});
+afterAll(() => cleanUpSuite({ services: [() => registry?.stop(), () => http?.close()], storages: [storage], work }));
 
 describe('modelcar synth, stage, build --push and synth again', () => {
   test('stage links the local files, downloads the URL and reports the digests it does not pin', () => {

@@ -32,7 +32,7 @@ import { TestServer, startServer } from '../support/http-server';
 import { S3Server, startS3Server } from '../support/s3-server';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
-import { RunResult, TestStorage, buildBaseImage, mustSucceed, requireBusybox, runAsync, tryRun } from './containers';
+import { buildBaseImage, cleanUpSuite, mustSucceed, requireBusybox, runAsync, RunResult, succeeded, TestStorage, tryRun } from './containers';
 
 jest.setTimeout(300_000);
 
@@ -199,30 +199,7 @@ beforeAll(async () => {
   if (local.stage.status === 0) local.build = await cli(['build', '-c', 'modelcar.yaml', '-o', 'dist', '--push', '--authfile', authfile, '--tls-verify=false']);
 });
 
-afterAll(async () => {
-  const errors: unknown[] = [];
-  const attempt = async (step: () => unknown) => {
-    try {
-      await step();
-      return true;
-    } catch (e) {
-      errors.push(e);
-      return false;
-    }
-  };
-  await attempt(() => registry?.stop());
-  await attempt(() => http?.close());
-  await attempt(() => s3?.stop());
-  const storagesGone = (await attempt(() => clusterStorage?.destroy())) && (await attempt(() => localStorage?.destroy()));
-  if (storagesGone) await attempt(() => work && fs.rmSync(work, { recursive: true, force: true }));
-  if (errors.length) throw new AggregateError(errors, `cleanup failed: ${errors.map(String).join('; ')}`);
-});
-
-function succeeded(result: RunResult | undefined, what: string): RunResult {
-  if (result === undefined) throw new Error(`${what} did not run: an earlier step failed (see the error above)`);
-  if (result.status !== 0) throw new Error(`${what} failed:\n${result.report}`);
-  return result;
-}
+afterAll(() => cleanUpSuite({ services: [() => registry?.stop(), () => http?.close(), () => s3?.stop()], storages: [clusterStorage, localStorage], work }));
 
 describe('the steps of the in-cluster build, run on real tools', () => {
   test('every step of the Task succeeds, in order', () => {

@@ -24,7 +24,7 @@ import { synthesize } from '../../src/pipeline/synthesize';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
 import { cli } from '../support/project';
-import { TestStorage, buildBaseImage, mustSucceed, requireBusybox, tryRun } from './containers';
+import { buildBaseImage, cleanUpSuite, mustSucceed, requireBusybox, TestStorage, tryRun } from './containers';
 
 jest.setTimeout(300_000);
 
@@ -81,21 +81,7 @@ beforeAll(async () => {
   built = await build({ ...tree, push: true, builder: 'buildah', authfile: authJson, tlsVerify: false, env: storage.env, output: { write: (t) => void (buildOut += t) } });
 });
 
-afterAll(async () => {
-  const errors: unknown[] = [];
-  const attempt = async (step: () => unknown) => {
-    try {
-      await step();
-      return true;
-    } catch (e) {
-      errors.push(e);
-      return false;
-    }
-  };
-  await attempt(() => registry?.stop());
-  if (await attempt(() => storage?.destroy())) await attempt(() => work && fs.rmSync(work, { recursive: true, force: true }));
-  if (errors.length) throw new AggregateError(errors, `cleanup failed: ${errors.map(String).join('; ')}`);
-});
+afterAll(() => cleanUpSuite({ services: [() => registry?.stop()], storages: [storage], work }));
 
 describe('the pipeline from TypeScript: synthesize, stage, build --push, pin', () => {
   test('stage() put the model file into the build context synthesize() wrote', () => {
