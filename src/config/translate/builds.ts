@@ -15,21 +15,9 @@ import { ReleaseProfile } from '../../core/releases';
 import { LoadedConfig } from '../load';
 import { BuildMode, ModelcarConfig } from '../types.generated';
 import { ConfigField, FieldPath, construct } from './diagnostics';
-import { ConfigRuntime, resourcesOverride } from './runtimes';
-import { ModelLayout } from '../../core/model-layout';
-import { ModelConfig } from '../types.generated';
+import { ModelPlan } from './plan';
+import { resourcesOverride } from './runtimes';
 
-/** What the build of a model takes from its entry in the config, resolved (a model's plan). */
-export interface BuildPlan {
-  readonly model: ModelConfig;
-  /** Its index in `models`. */
-  readonly index: number;
-  readonly namespace: string;
-  /** The field that gave the namespace. */
-  readonly namespaceField: FieldPath;
-  readonly runtime: ConfigRuntime;
-  readonly layout: ModelLayout;
-}
 
 /** Where a model is built: its own `build`, else `defaults.build`, else locally. */
 export function buildMode(loaded: LoadedConfig, index: number): { readonly mode: BuildMode; readonly field: FieldPath } {
@@ -48,7 +36,7 @@ export function defaultBuildImage(version: string = modelcarVersion()): string {
  * constructs check their props (credentials, that every file is a URL with its sha256 and size, names): each problem
  * is added to `problems` at the config field its value came from.
  */
-export function addBuild(scope: Construct, loaded: LoadedConfig, plan: BuildPlan, model: OciModel, release: ReleaseProfile, problems: Diagnostic[]): void {
+export function addBuild(scope: Construct, loaded: LoadedConfig, plan: ModelPlan, model: OciModel, release: ReleaseProfile, problems: Diagnostic[]): void {
   const { config } = loaded;
   const inCluster = config.inCluster ?? {};
   const { index } = plan;
@@ -80,7 +68,7 @@ export function addBuild(scope: Construct, loaded: LoadedConfig, plan: BuildPlan
 }
 
 /** The config field a BuildRun prop came from. */
-function buildField(plan: BuildPlan, modeField: FieldPath, problem: PropProblem): ConfigField | undefined {
+function buildField(plan: ModelPlan, modeField: FieldPath, problem: PropProblem): ConfigField | undefined {
   const { index } = plan;
   const [prop] = problem.path;
   switch (prop) {
@@ -110,7 +98,7 @@ function buildField(plan: BuildPlan, modeField: FieldPath, problem: PropProblem)
  * catalogue has the model's built-in runtime. A runtime that is not built in is named as one that exists
  * (`existing`), with its layout: only its name and layout go into the image.
  */
-export function standaloneConfig(config: ModelcarConfig, plan: BuildPlan, release: ReleaseProfile): string {
+export function standaloneConfig(config: ModelcarConfig, plan: ModelPlan, release: ReleaseProfile): string {
   const { model, namespace, runtime, layout } = plan;
   const runtimeName = runtime.kind === 'emitted' ? runtime.definition.name : runtime.reference.name;
   const builtin = runtime.kind === 'emitted' && Object.prototype.hasOwnProperty.call(runtimeCatalogue(release), runtimeName);

@@ -10,26 +10,17 @@ import { ISourcePins } from '../../core/source-pins';
 import { OciModel } from '../../constructs/oci-model';
 import { missingRuntime, runtimeCatalogue } from '../../constructs/runtimes/catalogue';
 import { LoadedConfig } from '../load';
-import { ModelConfig } from '../types.generated';
 import { addBuild, buildMode } from './builds';
-import { ConfigField, FieldPath, construct } from './diagnostics';
+import { ConfigField, construct } from './diagnostics';
 import { checkModelFiles, modelImageFiles, warnFloatingImage } from './images';
 import { modelPullSecret } from './pull-secrets';
 import { ConfigRuntime, modelLayout } from './runtimes';
 import { ServingContext, servingField, servingOptions } from './serving';
 import { own } from '../../core/records';
+import { ModelPlan } from './plan';
 
-/** A model of the config whose namespace, runtime and layout are resolved: what its OciModel is made from. */
-export interface ModelPlan {
-  readonly model: ModelConfig;
-  /** Its index in `models`. */
-  readonly index: number;
-  readonly namespace: string;
-  /** The field that gave the namespace: the model's own, or `defaults.namespace`. */
-  readonly namespaceField: FieldPath;
-  readonly runtime: ConfigRuntime;
-  readonly layout: ModelLayout;
-}
+export type { ModelPlan };
+
 
 /**
  * Resolves what every model of the config takes from elsewhere in it (its namespace and runtime, its own or the
