@@ -6,6 +6,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { tempDir } from './support/temp';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -141,5 +142,18 @@ describe('what a command loads', () => {
     ].join('\n');
     const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
     expect(JSON.parse(out)).toStrictEqual([]);
+  });
+
+  test('GIVEN `modelcar synth` of a config without hub sources THEN it loads neither the HTTP client nor its proxy agents', () => {
+    const outdir = tempDir('modelcar-loads-');
+    const script = [
+      "const { main } = require('./lib/src/cli/main.js');",
+      `main(['synth', '-c', 'examples/mobilenet/modelcar.yaml', '-o', ${JSON.stringify(outdir)}], () => {}, () => {}).then((code) => {`,
+      "  const loaded = Object.keys(require.cache).map((f) => f.slice(process.cwd().length + 1));",
+      "  process.stdout.write(JSON.stringify({ code, loaded: loaded.filter((f) => /proxy-agent|agent-base|lib\\/src\\/pipeline\\/(http-client|transfer|sources\\/hub-client)/.test(f)) }));",
+      '});',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(JSON.parse(out)).toStrictEqual({ code: 0, loaded: [] });
   });
 });

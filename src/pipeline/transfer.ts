@@ -14,109 +14,18 @@ import { createHash, Hash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import { AbortedError } from '../core/interrupts';
-import { CREATE_NOFOLLOW, READ_NOFOLLOW } from '../core/safe-fs';
+import { CREATE_NOFOLLOW } from '../core/safe-fs';
 import { redactUrl, redactUrls } from '../core/url-credentials';
 import { HttpClient, IDLE_TIMEOUT_CODE, describeNetworkError, httpClient, isTransient, statusText } from './http-client';
 
-/** Size of the read buffer, and of the batches a download is written in. */
-export const CHUNK_BYTES = 4 * 1024 * 1024;
+import { CHUNK_BYTES, OnProgress, writeAll } from './file-hash';
 
-/** Called with the number of bytes through so far. */
-export type OnProgress = (bytes: number) => void;
-
+export { CHUNK_BYTES, copyWithHash, hashFile } from './file-hash';
+export type { OnProgress } from './file-hash';
 export { AbortedError } from '../core/interrupts';
 
 function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError(signal.reason);
-}
-
-/**
- * Reads a file in chunks into two reused buffers, the next read running while `use` handles the current chunk.
- * Returns the number of bytes read.
- */
-async function readChunks(handle: fs.promises.FileHandle, use: (chunk: Buffer) => Promise<void> | void, signal: AbortSignal | undefined): Promise<number> {
-  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
-  let current = 0;
-  let bytes = 0;
-  let pending = handle.read(buffers[current], 0, CHUNK_BYTES, null);
-  for (;;) {
-    const { bytesRead } = await pending;
-    if (bytesRead === 0) return bytes;
-    checkAborted(signal);
-    const chunk = buffers[current].subarray(0, bytesRead);
-    current ^= 1;
-    pending = handle.read(buffers[current], 0, CHUNK_BYTES, null);
-    try {
-      await use(chunk);
-    } catch (e) {
-      await pending.catch(() => undefined);
-      throw e;
-    }
-    bytes += bytesRead;
-  }
-}
-
-/** The SHA-256 (hex) of a file, read in chunks (never through a symbolic link: the file itself must be one). */
-export async function hashFile(file: string, options: { signal?: AbortSignal; onProgress?: OnProgress } = {}): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  const handle = await fs.promises.open(file, READ_NOFOLLOW);
-  let done = 0;
-  try {
-    checkAborted(options.signal);
-    const bytes = await readChunks(
-      handle,
-      (chunk) => {
-        hash.update(chunk);
-        done += chunk.length;
-        options.onProgress?.(done);
-      },
-      options.signal,
-    );
-    return { sha256: hash.digest('hex'), bytes };
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Copies a file to `destination` (a new file: it must not exist), hashing what it copies, and syncs it to disk.
- * Neither is opened through a symbolic link. The caller removes the destination when this throws.
- */
-export async function copyWithHash(source: string, destination: string, options: { signal?: AbortSignal; onProgress?: OnProgress } = {}): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  const input = await fs.promises.open(source, READ_NOFOLLOW);
-  let done = 0;
-  try {
-    const output = await fs.promises.open(destination, CREATE_NOFOLLOW, 0o644);
-    try {
-      checkAborted(options.signal);
-      const bytes = await readChunks(
-        input,
-        async (chunk) => {
-          hash.update(chunk);
-          await writeAll(output, chunk);
-          done += chunk.length;
-          options.onProgress?.(done);
-        },
-        options.signal,
-      );
-      await output.sync();
-      return { sha256: hash.digest('hex'), bytes };
-    } finally {
-      await output.close();
-    }
-  } finally {
-    await input.close();
-  }
-}
-
-/** Writes all of a chunk, at `position` or else at the file's current offset. */
-async function writeAll(handle: fs.promises.FileHandle, chunk: Buffer, position: number | null = null): Promise<void> {
-  let offset = 0;
-  while (offset < chunk.length) {
-    const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset, position === null ? null : position + offset);
-    offset += bytesWritten;
-  }
 }
 
 /** Options of {@link download}. */

@@ -18,8 +18,12 @@ import { own, setOwn } from '../../core/records';
 import { DigestCache } from '../digest-cache';
 import { LockSources, LockedFile, LockedFolder, LockedHubSource, SourcePins, folderKey, lockFileOf, readLock, recordSources, renderLock } from '../lock';
 import { formatBytes } from '../progress';
-import { hashFile } from '../transfer';
-import { HubClient, HubError } from './hub-client';
+import { hashFile } from '../file-hash';
+import type { HubClient } from './hub-client';
+
+/** The hub's client, loaded when a config has a hub source (it brings the HTTP client and its proxy agents). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use
+const hubClient = (): typeof import('./hub-client') => require('./hub-client') as typeof import('./hub-client');
 
 /** Options of {@link lockSources}. */
 export interface LockSourcesOptions {
@@ -112,13 +116,13 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
         problems.push(`${key}: not recorded in ${lockName}; run \`modelcar synth\`, which lists its files through the hub's API`);
         continue;
       }
-      client ??= options.hub ?? new HubClient({ env, signal: options.signal });
+      client ??= options.hub ?? new (hubClient().HubClient)({ env, signal: options.signal });
       line(`listing ${key} on ${client.endpoint}${client.token.from ? ` (token from ${client.token.from})` : ''}`);
       let snapshot;
       try {
         snapshot = await client.snapshot(repo, revision, (file) => line(`  hashing ${file} (not in LFS: its SHA-256 is computed from its content)`));
       } catch (e) {
-        if (!(e instanceof HubError)) throw e;
+        if (!(e instanceof hubClient().HubError)) throw e;
         hubProblems.push(at(e.message));
         continue;
       }
