@@ -309,16 +309,16 @@ async function stageOneFile(item: PipelineImage, entry: ModelFileEntry, state: S
       }
     } else {
       action = 'downloaded';
-      const { url, named, ...settings } = downloadOf(item, entry, ctx.transfer);
+      const { url, ...settings } = downloadOf(item, entry, ctx.transfer);
       progress.line(`  ${entry.target}: downloading ${entry.hub ? redactUrl(url) : shown}`);
       result = await download(url, full, {
         ...settings,
         signal: ctx.signal,
         onProgress,
         onStart: (total) => progress.start(`  ${entry.target}`, total),
-        onRetry: (message, attempt, wait) => progress.line(`  ${entry.target}: ${named(message)}; retrying in ${formatDuration(wait / 1000)} (attempt ${attempt + 1} of ${(ctx.transfer.retries ?? 5) + 1})`),
+        onRetry: (message, attempt, wait) => progress.line(`  ${entry.target}: ${message}; retrying in ${formatDuration(wait / 1000)} (attempt ${attempt + 1} of ${(ctx.transfer.retries ?? 5) + 1})`),
       }).catch((e) => {
-        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, named(e.message))));
+        if (e instanceof DownloadError) throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, sourceField, e.message)));
         throw e;
       });
       root.adopt(full, parentOf(temp));
@@ -375,21 +375,20 @@ function shownSource(item: PipelineImage, entry: ModelFileEntry): string {
  * https URL of the object, from the endpoint and credentials in the environment (a StageProblem at the file when they
  * are missing), named by its s3:// URL in messages; any other from its URL.
  */
-function downloadOf(item: PipelineImage, entry: ModelFileEntry, transfer: TransferSettings): DownloadOptions & { url: string; named: (message: string) => string } {
+function downloadOf(item: PipelineImage, entry: ModelFileEntry, transfer: TransferSettings): DownloadOptions & { url: string } {
   const { client, hub, idleTimeoutMs, stallTimeoutMs, retries, backoffMs, env } = transfer;
   const common = { client, idleTimeoutMs, stallTimeoutMs, retries, backoffMs };
-  const asItIs = (message: string) => message;
   if (entry.hub) {
     const { repo, commit, path: file } = entry.hub;
     const url = hub!.fileUrl(repo, commit, file);
-    return { ...common, url, named: asItIs, headers: hub!.authHeaders(), describeStatus: (status, headers) => hub!.describe(status, headers, url, { repo, revision: commit, file }) };
+    return { ...common, url, headers: hub!.authHeaders(), describeStatus: (status, headers) => hub!.describe(status, headers, url, { repo, revision: commit, file }) };
   }
-  if (!isS3Source(entry.url!)) return { ...common, url: entry.url!, named: asItIs };
+  if (!isS3Source(entry.url!)) return { ...common, url: entry.url! };
   const access = s3AccessFromEnv(env);
   if (typeof access === 'string') throw new StageProblem(formatDiagnostic(item.fileAt(entry.index, 'source', `${entry.url}: ${access}`)));
   const url = presignGet(s3ObjectUrl(entry.url!, access.endpoint), access.credentials, access.region, new Date());
   // A presigned URL carries a signature: messages name the s3:// URL instead.
-  return { ...common, url, named: (message) => namedAsGiven(message, url, entry.url!) };
+  return { ...common, url, shownAs: entry.url! };
 }
 
 /**
@@ -594,15 +593,4 @@ export async function stagedDigests(item: PipelineImage, options: { output?: Pro
     throw new NotStagedError(`${item.image.key}: ${problems.join('; ')}. Run ${item.origin.stageCommand(item.image.key)} first.`);
   }
   return digests;
-}
-
-/**
- * A download's message with the URL it fetched named as the config gives it: a presigned s3:// download fetches an
- * http(s) URL whose query carries a signature (already redacted in the message, or not).
- */
-function namedAsGiven(message: string, fetched: string, given: string): string {
-  if (fetched === given) return message;
-  const bare = fetched.split('?')[0]!;
-  const escaped = bare.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return message.split(fetched).join(given).replace(new RegExp(`${escaped}(\\?\\S*?)?(?=:\\s|$)`, 'g'), given);
 }

@@ -46,6 +46,11 @@ export interface DownloadOptions {
    * download for days). @default DEFAULT_STALL_TIMEOUT_MS
    */
   readonly stallTimeoutMs?: number;
+  /**
+   * How messages name the URL: e.g. the s3:// URL of an object fetched through a presigned https URL, whose query is
+   * its signature. @default the URL without its credentials
+   */
+  readonly shownAs?: string;
   /** Attempts after the first, for errors that may pass: cuts, stalls, resets, HTTP 408, 429 and 5xx. @default 5 */
   readonly retries?: number;
   /** Wait before the first retry; each next wait doubles, up to 30 s (a 429's Retry-After is honoured). @default 1000 */
@@ -101,7 +106,7 @@ export async function download(url: string, destination: string, options: Downlo
   const own = options.client === undefined ? httpClient() : undefined;
   const client = options.client ?? own!;
   // Messages show URLs without their credentials (a redirect's user:password@, a presigned URL's signature).
-  const shown = redactUrl(url);
+  const shown = options.shownAs ?? redactUrl(url);
   const state: Received = { hash: createHash('sha256'), bytes: 0, written: 0, arrived: 0, total: undefined, validator: undefined, started: false };
   const retries = options.retries ?? 5;
   const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
