@@ -47,6 +47,11 @@ export interface HttpResponse {
 /** An HTTP client for one set of options: requests, and `close()` when done (it frees kept-alive connections). */
 export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * How to connect to a URL, for a caller that makes its own requests (a streamed upload): the agent (through the
+   * environment's proxy, or direct) and the TLS options.
+   */
+  connection(url: URL): http.RequestOptions;
   close(): Promise<void>;
 }
 
@@ -72,16 +77,20 @@ export function httpClient(options: HttpClientOptions = {}): HttpClient {
     }
     return agent;
   };
+  const connection = (url: URL): http.RequestOptions => {
+    // The server's certificate is checked against the URL's host: through a tunnel, https-proxy-agent 7 leaves the
+    // host out of the TLS options, and an IP address would then be checked as "localhost".
+    const secure = url.protocol === 'https:' ? { ...tlsOptions, checkServerIdentity: (_: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(url.hostname.replace(/^\[|\]$/g, ''), cert) } : {};
+    return { agent: agentFor(url), ...secure };
+  };
   return {
+    connection,
     request: (request) =>
       new Promise((resolve, reject) => {
         const url = new URL(request.url);
         const get = url.protocol === 'https:' ? https.request : http.request;
         let res: http.IncomingMessage | undefined;
-        // The server's certificate is checked against the URL's host: through a tunnel, https-proxy-agent 7 leaves the
-        // host out of the TLS options, and an IP address would then be checked as "localhost".
-        const secure = url.protocol === 'https:' ? { ...tlsOptions, checkServerIdentity: (_: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(url.hostname.replace(/^\[|\]$/g, ''), cert) } : {};
-        const req = get(url, { method: request.method ?? 'GET', headers: request.headers, agent: agentFor(url), signal: request.signal, ...secure }, (response) => {
+        const req = get(url, { method: request.method ?? 'GET', headers: request.headers, signal: request.signal, ...connection(url) }, (response) => {
           res = response;
           resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body: response });
         });

@@ -13,6 +13,7 @@ import * as http from 'http';
 import * as https from 'https';
 import { Readable } from 'stream';
 import { AbortedError } from '../transfer';
+import { HttpClient, httpClient } from '../http-client';
 import { Credentials } from './credentials';
 
 /** Where a repository is: the host to talk to and the repository's path there. */
@@ -48,6 +49,8 @@ export interface RegistryClientOptions {
   /** Verify TLS certificates and refuse plain http. @default true */
   readonly tlsVerify?: boolean;
   readonly signal?: AbortSignal;
+  /** Where the proxy variables (HTTPS_PROXY, NO_PROXY, ...) are read. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
   /** @default 'modelcar' */
   readonly userAgent?: string;
 }
@@ -69,22 +72,19 @@ export class RegistryClient {
   private authorization: string | undefined;
   /** The challenge of the last 401, to renew a bearer token. */
   private challenge: { scheme: string; params: Record<string, string> } | undefined;
-  private readonly agent: { http: http.Agent; https: https.Agent };
+  /** How requests connect: through the environment's proxy or direct, with the TLS options (see http-client.ts). */
+  private readonly http: HttpClient;
 
   constructor(
     public readonly host: string,
     private readonly options: RegistryClientOptions = {},
   ) {
-    this.agent = {
-      http: new http.Agent({ keepAlive: true }),
-      https: new https.Agent({ keepAlive: true, rejectUnauthorized: options.tlsVerify !== false }),
-    };
+    this.http = httpClient({ env: options.env, insecure: options.tlsVerify === false });
   }
 
   /** Closes idle connections. */
   public close(): void {
-    this.agent.http.destroy();
-    this.agent.https.destroy();
+    void this.http.close();
   }
 
   /**
@@ -334,7 +334,7 @@ export class RegistryClient {
       const secure = target.protocol === 'https:';
       const all: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'modelcar', ...headers };
       if (authorize && this.authorization && target.host === this.host) all.authorization = this.authorization;
-      const req = (secure ? https : http).request(target, { method, headers: all, agent: secure ? this.agent.https : this.agent.http });
+      const req = (secure ? https : http).request(target, { method, headers: all, ...this.http.connection(target) });
       let settled = false;
       const fail = (e: Error) => {
         if (settled) return;

@@ -106,7 +106,7 @@ export async function writeImage(options: WriteImageOptions): Promise<WrittenIma
     const key = `${repo.host}\n${found.from ?? ''}`;
     let c = clients.get(key);
     if (!c) {
-      c = new RegistryClient(repo.host, { credentials: found.credentials, tlsVerify: options.tlsVerify, signal: options.signal });
+      c = new RegistryClient(repo.host, { credentials: found.credentials, tlsVerify: options.tlsVerify, signal: options.signal, env: options.env });
       clients.set(key, c);
     }
     return c;

@@ -12,6 +12,7 @@ import { pipeline } from 'stream/promises';
 import { dockerConfigJson } from '../../../src/core/docker-config';
 import { RegistryClient, RegistryError, parseChallenge } from '../../../src/pipeline/image/registry';
 import { pushTinyBase } from '../../support/oci-base';
+import { startProxy } from '../../support/proxy';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../../support/registry';
 import { TokenRegistry, startTokenRegistry } from '../../support/token-registry';
 import { requireTool } from '../../support/tools';
@@ -73,6 +74,24 @@ describe('RegistryClient on docker-registry with htpasswd', () => {
     fs.writeFileSync(auth, dockerConfigJson({ server: registry.host, username: USERNAME, password: PASSWORD }), { mode: 0o600 });
     const inspected = JSON.parse(execFileSync('skopeo', ['inspect', '--authfile', auth, '--tls-verify=false', `docker://${registry.host}/team/base:1`], { encoding: 'utf8' }));
     expect({ digest: inspected.Digest, labels: inspected.Labels }).toStrictEqual({ digest, labels: { 'base.label': 'kept' } });
+  });
+
+  test('GIVEN HTTPS_PROXY and HTTP_PROXY in the environment THEN the client connects through the proxy (as podman does, and as downloads do): a streamed upload arrives whole', async () => {
+    const proxy = await startProxy();
+    try {
+      const env = { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url };
+      const c = new RegistryClient(registry.host, { credentials: { username: USERNAME, password: PASSWORD }, tlsVerify: false, env });
+      clients.push(c);
+      const data = randomBytes(100_000);
+      await c.upload('team/proxied', (body) => pipeline(Readable.from([data.subarray(0, 40_000), data.subarray(40_000)]), body as NodeJS.WritableStream & Writable), () => sha256(data));
+      expect(await c.hasBlob('team/proxied', sha256(data))).toBe(true);
+      // https first (a CONNECT tunnel, refused by the plain-http registry), then plain http as absolute-form requests.
+      expect(proxy.log[0]).toBe(`CONNECT ${registry.host}`);
+      expect(proxy.log.filter((l) => l.startsWith('PATCH ')).map((l) => l.replace(/uploads\/[^?]+\?.*$/, 'uploads/SESSION'))).toStrictEqual([`PATCH http://${registry.host}/v2/team/proxied/blobs/uploads/SESSION`]);
+      expect(proxy.log.filter((l) => l.startsWith('HEAD ')).map((l) => l.replace(/sha256:[a-f0-9]+/, 'DIGEST'))).toStrictEqual([`HEAD http://${registry.host}/v2/team/proxied/blobs/DIGEST`]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   test('GIVEN a digest that is not the content THEN the registry refuses the upload, and the client says so', async () => {
