@@ -42,6 +42,8 @@ export type { ModelLayout } from './core/model-layout';
 export { GPU_RESOURCE, GPU_TOLERATION, MODEL_SERVER_SIZES } from './core/compute-resources';
 export type { ComputeResources, ComputeResourcesOverride, Toleration } from './core/compute-resources';
 export { BaseImages, DEFAULT_BASE_IMAGE } from './core/base-image';
+export { COMPRESSIONS, DEFAULT_COMPRESSION, RUNTIME_SUPPORT, compressionProblem } from './core/compression';
+export type { Compression, RuntimeSupport } from './core/compression';
 export { DEFAULT_DOCKER_SERVER } from './core/docker-config';
 export type { DockerRegistryCredentials } from './core/docker-config';
 export { DEFAULT_KSERVE_VERSION, DEFAULT_PLATFORM, DEPLOYMENT_MODES, PLATFORMS } from './core/platform';
@@ -52,7 +54,7 @@ export type { DeploymentKind, DeploymentMode, Platform } from './core/platform';
 // what the OpenShift AI dashboard expects of a model's runtime and tokens
 
 export { DEFAULT_RELEASE, DEFAULT_RELEASES, PRODUCTS, RELEASES, deploymentModeOn, findRelease, releaseProfile, releasesOf, resolveRelease } from './core/releases';
-export type { CrdSet, Product, RawAuthMarker, ReleaseProfile, ReleaseProps, RuntimeCatalogueId } from './core/releases';
+export type { ContainerRuntime, CrdSet, NodeRuntimes, Product, RawAuthMarker, ReleaseProfile, ReleaseProps, RuntimeCatalogueId } from './core/releases';
 export { RUNTIME_CATALOGUES, RUNTIMES_LEFT_OUT, kserveOvms, missingRuntime, releasesWithRuntime, runtimeCatalogue, vllmCudaRuntime } from './constructs/runtimes/catalogue';
 export { servingRuleProblems } from './core/serving-rules';
 export type { ScalingOptions, ServingRuleProblem } from './core/serving-rules';

@@ -17,14 +17,18 @@ export function pinnedStorageUri(image: string, digest: string): string {
 /**
  * The digest of what a model image is built from, as far as synth can see it without reading the model files:
  * the image reference, the Containerfile's instructions (base image, COPY lines, labels, user) and each file's
- * place, URL and pinned SHA-256. A local file whose content changes without a pinned sha256 is not seen. The lock
- * file records it (`inputs`), and an in-cluster build carries it.
+ * place, URL and pinned SHA-256, and the layers' compression when one is given (`zstd` and `gzip` layers make another
+ * image; `none` is what an image without one gets from modelcar's writer, so it leaves the digest as it was). A local
+ * file whose content changes without a pinned sha256 is not seen. The lock file records it (`inputs`), and an
+ * in-cluster build carries it.
  */
 export function imageInputsDigest(image: ModelImage): string {
+  const compressed = image.compression !== undefined && image.compression !== 'none';
   const text = JSON.stringify({
     image: image.image,
     containerfile: image.containerfile('').lines.filter((l) => l.kind !== 'comment'),
     files: image.files.map((f) => ({ target: f.target, url: f.url ?? null, sha256: f.sha256 ?? null })),
+    ...(compressed ? { compression: image.compression } : {}),
   });
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }

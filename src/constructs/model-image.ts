@@ -6,6 +6,7 @@ import { DEFAULT_BASE_IMAGE, resolveBaseImage, shellLessBaseImage } from '../cor
 import { renderBuildScript } from './build-script';
 import { ModelFileEntry, checkModelFilePath, fileNameOf, filesLabelParts, groupLayers, isRemoteSource, listFolder, sha256Problem, urlProblem } from '../core/model-files';
 import { PropChecker, brand, hasBrand } from '../core/errors';
+import { COMPRESSIONS, Compression } from '../core/compression';
 import { HubSnapshot, checkRepoId, hubFileUrl, isCommitId } from '../core/hub';
 import { ModelLayout, modelFilePath } from '../core/model-layout';
 import { ImageReferenceError, parseImageReference } from '../core/image-ref';
@@ -126,6 +127,13 @@ export interface ModelImageProps {
   readonly model?: ModelImageInfo;
   /** More image labels. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * How modelcar's image writer (`build --push`, `build --layout`) compresses the model layers: `none`, `zstd` (the
+   * nodes need containerd 1.5, CRI-O 1.20 or later) or `gzip`; podman and buildah push them gzip-compressed unless one
+   * is given. It changes the image's digest, so it is part of the image's inputs (the lock file's `inputs`) when given.
+   * @default - none with modelcar's writer (DEFAULT_COMPRESSION), gzip with podman and buildah
+   */
+  readonly compression?: Compression;
 }
 
 /**
@@ -156,6 +164,8 @@ export class ModelImage extends Construct {
   public readonly files: readonly ModelFileEntry[];
   /** The files grouped into image layers, one COPY each. */
   public readonly layers: readonly (readonly ModelFileEntry[])[];
+  /** How the model layers are compressed when pushed, as given. @default - not given (see ModelImageProps.compression) */
+  public readonly compression?: Compression;
   private readonly description: string;
   private readonly model?: ModelImageInfo;
   private readonly layout: ModelLayout;
@@ -173,6 +183,10 @@ export class ModelImage extends Construct {
     const contextWrong = checkModelFilePath(props.contextPath);
     if (contextWrong) check.add('contextPath', props.contextPath, `${JSON.stringify(props.contextPath)} ${contextWrong}`);
     this.contextPath = props.contextPath;
+    if (props.compression !== undefined && !COMPRESSIONS.includes(props.compression)) {
+      check.add('compression', props.compression, `${JSON.stringify(props.compression)} is not a layer compression; use one of ${COMPRESSIONS.join(', ')}`, COMPRESSIONS);
+    }
+    this.compression = props.compression;
     this.description = props.description ?? props.image;
     this.model = props.model;
     this.layout = props.layout;

@@ -6,6 +6,7 @@ import { ModelAuth } from './model-auth';
 import { DEFAULT_IMAGE_USER, ModelImage, ModelImageSource } from './model-image';
 import { ModelLayout } from '../core/model-layout';
 import { DEFAULT_RELEASE, RELEASES, ReleaseProfile, profileOf } from '../core/releases';
+import { COMPRESSIONS, Compression, compressionProblem } from '../core/compression';
 import { IImageLock, pinnedStorageUri } from './image-lock';
 import { IPullSecret } from './pull-secret';
 import { runtimeCatalogue } from './runtimes/catalogue';
@@ -59,6 +60,12 @@ export interface OciModelProps
   readonly pullSecret?: IPullSecret;
   /** A reference, or a preset (`ubi8`, `ubi9`). @default DEFAULT_BASE_IMAGE */
   readonly baseImage?: string;
+  /**
+   * How the model layers are compressed when pushed (see {@link ModelImageProps.compression}). Refused when the oldest
+   * nodes of the release could not pull it.
+   * @default - none with modelcar's writer, gzip with podman and buildah
+   */
+  readonly compression?: Compression;
   /**
    * Where the pushed digest of the model image comes from (the lock file `modelcar build --push` writes): when it
    * gives one, storageUri is pinned to it (`oci://repository@sha256:...`).
@@ -129,6 +136,8 @@ export class OciModel extends Construct {
     const release = check.run(() => profileOf('OciModel', props)) ?? DEFAULT_RELEASE;
     const platform = release.platform;
     if (props.imageVolume && !release.imageVolumes) check.add('imageVolume', props.imageVolume, imageVolumeRefusal(release));
+    const unpullable = props.compression !== undefined && COMPRESSIONS.includes(props.compression) ? compressionProblem(release, props.compression) : undefined;
+    if (unpullable) check.add('compression', props.compression, unpullable);
     const given = props.runtime;
     const reference = typeof given === 'string' || 'spec' in given ? undefined : given;
     const definition = typeof given === 'string' ? runtimeCatalogue(release)[given] : reference ? undefined : (given as RuntimeDefinition);
@@ -162,6 +171,7 @@ export class OciModel extends Construct {
               allowCredentialsInUrls: props.allowCredentialsInUrls,
               layout,
               baseImage: props.baseImage,
+              compression: props.compression,
               contextPath: `images/${namespace}/${props.name}`,
               description: `InferenceService ${namespace}/${props.name}`,
               // The runtime's kind, not the name of the model's own ServingRuntime: the image holds nothing of where it runs.
@@ -183,6 +193,7 @@ export class OciModel extends Construct {
       layout: _layout,
       pullSecret,
       baseImage: _base,
+      compression: _compression,
       lock: _lock,
       environment: _env,
       gpus: _gpus,

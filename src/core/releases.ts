@@ -5,7 +5,8 @@
  * - the KServe it runs, which names the deployment modes and whose CRDs validate the output;
  * - the deployment modes it supports, and the one it uses by default;
  * - where its controllers read the token auth marker `security.opendatahub.io/enable-auth` (label or annotation);
- * - whether it has KServe's `oci+native://` image volumes.
+ * - whether it has KServe's `oci+native://` image volumes;
+ * - the oldest nodes it installs on, whose container runtime decides which layer compressions can be pulled.
  *
  * Where a fact comes from is said next to it (repository, tag, file). Releases between two profiles are not guessed:
  * only the releases listed here are known.
@@ -33,6 +34,44 @@ export type CrdSet = 'v0.15.2' | 'v0.20.0' | 'odh-v2.25' | 'odh-v3.4';
 
 /** Where a release's controllers read `security.opendatahub.io/enable-auth` for a RawDeployment model. */
 export type RawAuthMarker = 'label' | 'annotation' | 'none';
+
+/** A container runtime of Kubernetes nodes. */
+export type ContainerRuntime = 'containerd' | 'CRI-O' | 'Docker Engine';
+
+/** The oldest nodes a release installs on, and their container runtimes. */
+export interface NodeRuntimes {
+  /** The oldest platform, e.g. `OpenShift 4.12, Kubernetes 1.25`. */
+  readonly platform: string;
+  /** The oldest version of each container runtime those nodes can run. */
+  readonly runtimes: readonly { readonly runtime: ContainerRuntime; readonly version: string }[];
+  /** Where it was read. */
+  readonly source: string;
+}
+
+/**
+ * The nodes OpenDataHub (and OpenShift AI) install on: the operator's bundle asks for Kubernetes 1.25 at every
+ * release modelcar knows, which is OpenShift 4.12, whose nodes run CRI-O 1.25 (CRI-O's minor follows Kubernetes').
+ */
+const OPENSHIFT_NODES: NodeRuntimes = {
+  platform: 'OpenShift 4.12, Kubernetes 1.25',
+  runtimes: [{ runtime: 'CRI-O', version: '1.25.0' }],
+  source:
+    'opendatahub-io/opendatahub-operator v2.25.0 to v3.4.0 config/manifests/bases/opendatahub-operator.clusterserviceversion.yaml ' +
+    '(and rhods-operator.clusterserviceversion.yaml) minKubeVersion: 1.25.0; cri-o/cri-o v1.25.0 go.mod: containers/image v5.22.0',
+};
+
+/**
+ * The nodes plain KServe installs on: Kubernetes 1.24 (the last minimum KServe states), with containerd 1.6.4 or
+ * later (containerd's Kubernetes support matrix) or CRI-O 1.24.
+ */
+const KUBERNETES_NODES: NodeRuntimes = {
+  platform: 'Kubernetes 1.24',
+  runtimes: [
+    { runtime: 'containerd', version: '1.6.4' },
+    { runtime: 'CRI-O', version: '1.24.0' },
+  ],
+  source: 'kserve/kserve v0.15.2 hack/quick_install.sh ("install requires at least Kubernetes 1.24"); containerd/containerd v1.7.0 RELEASES.md "Kubernetes Support": 1.24 with 1.7.0+, 1.6.4+',
+};
 
 /** What a platform release does with modelcar's objects. */
 export interface ReleaseProfile {
@@ -74,6 +113,8 @@ export interface ReleaseProfile {
    * (0.15) knows only the old names.
    */
   readonly modeCheck: 'legacy' | 'raw' | 'parsed';
+  /** The oldest nodes it installs on: which layer compressions their container runtimes pull (core/compression.ts). */
+  readonly nodes: NodeRuntimes;
   /** Where the facts above were read. */
   readonly sources: readonly string[];
 }
@@ -94,7 +135,7 @@ const ODH3_SOURCES = [
   'opendatahub-io/opendatahub-operator v3.0.0 internal/controller/components/kserve/kserve_support.go updateInferenceCM ("RawDeployment mode is the only supported mode")',
 ];
 
-function odh(release: string, facts: Omit<ReleaseProfile, 'id' | 'product' | 'release' | 'title' | 'platform' | 'imageVolumes' | 'sources'> & { imageVolumes?: boolean }): ReleaseProfile {
+function odh(release: string, facts: Omit<ReleaseProfile, 'id' | 'product' | 'release' | 'title' | 'platform' | 'imageVolumes' | 'nodes' | 'sources'> & { imageVolumes?: boolean }): ReleaseProfile {
   return {
     id: `odh-${release}`,
     product: 'odh',
@@ -102,6 +143,7 @@ function odh(release: string, facts: Omit<ReleaseProfile, 'id' | 'product' | 're
     title: `OpenDataHub ${release}`,
     platform: 'odh',
     imageVolumes: false,
+    nodes: OPENSHIFT_NODES,
     sources: release.startsWith('2.') ? ODH2_SOURCES : ODH3_SOURCES,
     ...facts,
   };
@@ -189,6 +231,7 @@ function kserve(minor: number): ReleaseProfile {
     // validateDeploymentMode (pkg/apis/serving/v1beta1/inference_service_validation.go) compares the raw status up to
     // v0.18.x and ParseDeploymentMode(status) from v0.19.0.
     modeCheck: minor >= 19 ? 'parsed' : minor >= 16 ? 'raw' : 'legacy',
+    nodes: KUBERNETES_NODES,
     sources: [`kserve/kserve v${release}.x: pkg/constants/constants.go, pkg/apis/serving/v1beta1/, config/configmap/inferenceservice.yaml`],
   };
 }

@@ -16,7 +16,7 @@ import { SafeFolder } from '../core/safe-fs';
 import { prepareAuthFile } from './registry-auth';
 import { BUILDERS, BuilderName, chooseBuilder, findOnPath, runCommand } from './builder';
 import { ImageOrigin, PipelineImage, TreeImagesOptions } from './image-set';
-import { Compression, DEFAULT_COMPRESSION } from './image/compression';
+import { Compression, DEFAULT_COMPRESSION } from '../core/compression';
 import { LayoutExistsError, writeImage } from './image/writer';
 import { RegistryError } from './image/registry';
 import { BUILD_FLAGS, FILES_LABEL } from '../core/model-files';
@@ -203,7 +203,7 @@ function pickBuilder(options: BuildOptions | BuildTreeOptions, env: NodeJS.Proce
  * gzip and zstd; buildah has `--disable-compression`): refused, before anything is built.
  */
 function compressionFlags(item: PipelineImage, builder: BuilderName): string[] {
-  const c = item.compression;
+  const c = item.image.compression;
   if (c === undefined || c === 'gzip') return [];
   if (c === 'zstd') return ['--compression-format', 'zstd'];
   if (builder === 'podman') throw new UserError(`${item.image.key}: compression none: podman cannot push uncompressed layers; use --builder modelcar or buildah, or compression zstd or gzip`);
@@ -212,7 +212,7 @@ function compressionFlags(item: PipelineImage, builder: BuilderName): string[] {
 
 /** The compression of a model's layers with modelcar's writer: its source's, else {@link DEFAULT_COMPRESSION}. */
 function compressionOf(item: PipelineImage): Compression {
-  return item.compression ?? DEFAULT_COMPRESSION;
+  return item.image.compression ?? DEFAULT_COMPRESSION;
 }
 
 function lockEntry(item: PipelineImage, digest: string, fileDigests: readonly string[]): LockEntry {

@@ -9,7 +9,6 @@ import { ModelImage } from '../constructs/model-image';
 import { sourceName } from './synthesize';
 import { ImageOrigin, ImageSet, PipelineImage, selectImages } from './image-set';
 import { SourcePins, lockFileOf } from './lock';
-import { Compression } from '../config/types.generated';
 import { translateEnvironments } from '../config/translate/translate';
 
 /** One model image of a config, with where its build context is and where its entry is in the config. */
@@ -61,7 +60,6 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
     for (const image of ModelImage.all(chart)) {
       const modelKey = environment === undefined ? image.key : image.key.slice(environment.length + 1);
       const modelIndex = indexOf.get(modelKey) ?? -1;
-      const compression: Compression | undefined = resolved.config.models[modelIndex]?.compression ?? defaults.compression;
       all.push({
         image,
         contextDir: path.join(absolute, ...(environment === undefined ? [] : [environment]), ...image.contextPath.split('/')),
@@ -70,7 +68,6 @@ export function loadConfigImages(config: string, outdir: string, selectors: read
         environment,
         context,
         origin,
-        compression,
         fileAt: (index, field, message) => resolved.at(['models', modelIndex, 'files', index, ...(field ? [field] : [])], message),
         shown: (localPath) => path.relative(resolved.dir, localPath).split(path.sep).join('/'),
       });

@@ -9,7 +9,6 @@ import { Diagnostic, didYouMean, UserError } from '../core/errors';
 import { RenderContext } from '../core/output-file';
 import { ModelImage } from '../constructs/model-image';
 import { LockUser } from './lock';
-import { Compression } from '../config/types.generated';
 
 /** One model image to stage or build. */
 export interface PipelineImage {
@@ -22,11 +21,6 @@ export interface PipelineImage {
   readonly context: RenderContext;
   /** Where the images come from, as messages name it. */
   readonly origin: ImageOrigin;
-  /**
-   * How its model layers are compressed when pushed, as its source gives it (a config's `compression`).
-   * @default - not given: modelcar's writer leaves them uncompressed, podman and buildah use gzip
-   */
-  readonly compression?: Compression;
   /**
    * A diagnostic at the declaration of one of its model files (`index` as in the ModelImage's `files`), at `field`
    * of it (`''` for the entry itself; `repo` for the hub repository of its files).

@@ -197,7 +197,7 @@ export class ImageLock implements IImageLock {
     if (other.image !== image.image) {
       this.stale.push(`${as} was pushed as ${other.image}, but ${words.declaredBy} now says ${image.image}; storageUri keeps the tag until ${words.push} records the new image`);
     } else {
-      this.stale.push(`${as} was pushed from other inputs (Containerfile, base image or files changed); storageUri keeps the tag until ${words.push} records the new image`);
+      this.stale.push(`${as} was pushed from other inputs (Containerfile, base image, files or layer compression changed); storageUri keeps the tag until ${words.push} records the new image`);
     }
     return undefined;
   }

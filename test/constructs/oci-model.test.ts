@@ -11,6 +11,8 @@ import { objectsOf, testChart } from '../support/charts';
 import { dashboardServingRuntime } from '../support/odh-templates';
 import { readModes, readTree } from '../support/tree';
 import { tempDir } from '../support/temp';
+import { imageInputsDigest } from '../../src/constructs/image-lock';
+import { resolveRelease } from '../../src/core/releases';
 
 const FILES = [{ source: 'https://example.com/models/mobilenetv2-7.onnx' }];
 
@@ -252,5 +254,32 @@ describe('synthesize (TypeScript API)', () => {
     expect(readTree(secretsDir)['.gitignore']).toContain('\n*\n');
     expect(readModes(secretsDir)['team-a/secret-quay-pull.yaml']).toBe('600');
     expect(readTree(secretsDir)['team-a/secret-quay-pull.yaml']).toContain('type: kubernetes.io/dockerconfigjson');
+  });
+});
+
+describe('OciModel compression', () => {
+  const model = (props: Record<string, unknown> = {}, chart = testChart('ml')) =>
+    new OciModel(chart, 'x', { name: 'x', runtime: 'kserve-ovms', modelFormat: { name: 'onnx' }, image: 'quay.io/u/x:1', files: [{ source: FILES[0].source, sha256: 'a'.repeat(64) }], ...props });
+
+  test('GIVEN compression THEN the image has it, and zstd or gzip change the inputs digest (another image) while none leaves it as without one', () => {
+    const plain = model();
+    expect(plain.image.compression).toBeUndefined();
+    expect(model({ compression: 'none' }).image.compression).toBe('none');
+    expect(imageInputsDigest(model({ compression: 'none' }).image)).toBe(imageInputsDigest(plain.image));
+    const zstd = imageInputsDigest(model({ compression: 'zstd' }).image);
+    const gzip = imageInputsDigest(model({ compression: 'gzip' }).image);
+    expect(new Set([imageInputsDigest(plain.image), zstd, gzip]).size).toBe(3);
+  });
+
+  test('GIVEN a compression modelcar does not know THEN refused, naming the ones it does', () => {
+    expect(() => model({ compression: 'lz4' })).toThrow('OciModel compression: "lz4" is not a layer compression; use one of none, zstd, gzip');
+  });
+
+  test('GIVEN zstd on a release whose oldest nodes cannot pull it THEN refused with the runtime and what it needs; gzip passes', () => {
+    const old = { ...resolveRelease('kserve-0.15'), nodes: { platform: 'Kubernetes 1.20', runtimes: [{ runtime: 'containerd' as const, version: '1.4.13' }], source: 'a test' } };
+    expect(() => model({ compression: 'zstd', release: old })).toThrow(
+      'OciModel compression: KServe 0.15 supports nodes with containerd 1.4.13 (Kubernetes 1.20), which cannot pull zstd layers (that needs containerd 1.5.0 or later); use none or gzip',
+    );
+    expect(model({ compression: 'gzip', release: old }).image.compression).toBe('gzip');
   });
 });

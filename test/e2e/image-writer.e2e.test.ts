@@ -26,6 +26,9 @@ import * as YAML from 'yaml';
 import { dockerConfigJson } from '../../src/core/docker-config';
 import { PullSecret } from '../../src/constructs/pull-secret';
 import { synthesize, synthesizeConfigFile } from '../../src/pipeline/synthesize';
+import { OciModel } from '../../src/constructs/oci-model';
+import { stage as stageTree } from '../../src/pipeline/stage';
+import { build as buildTree } from '../../src/pipeline/build';
 import { ZSTD_INSTALL } from '../../src/pipeline/image/compression';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
@@ -378,6 +381,44 @@ describe('compressed layers', () => {
       expect(init.stdout).toContain('OK ... Prefetched and valid (/models exists)');
     });
   }
+});
+
+describe('compression from TypeScript', () => {
+  test('GIVEN an OciModel with compression: zstd THEN build() of the construct tree pushes the image a config with compression: zstd pushes, digest for digest', async () => {
+    const ref = `${repository}:ts-zstd`;
+    const viaConfig = `${repository}:config-zstd`;
+    const out = path.join(project, 'dist-ts');
+    // The config's image, pushed by the CLI.
+    writeConfig(path.join(project, 'ts-zstd.yaml'), viaConfig, ['  compression: zstd']);
+    synthesizeConfigFile({ config: path.join(project, 'ts-zstd.yaml'), outdir: path.join(project, 'dist-config-zstd') });
+    succeeded(await modelcar(['stage', '-c', 'ts-zstd.yaml', '-o', 'dist-config-zstd']), 'modelcar stage');
+    const cli = succeeded(await modelcar(['build', '-c', 'ts-zstd.yaml', '-o', 'dist-config-zstd', '--push', '--authfile', authJson, '--tls-verify=false']), 'modelcar build (zstd)');
+    // The same model as constructs.
+    const app = new App();
+    const chart = new Chart(app, 'models', { namespace: NAMESPACE, disableResourceNameHashes: true });
+    const model = new OciModel(chart, 'mobilenet', {
+      name: 'mobilenet',
+      runtime: 'kserve-ovms',
+      modelFormat: { name: 'onnx' },
+      image: ref,
+      baseImage,
+      compression: 'zstd',
+      sourceDir: project,
+      files: [
+        { source: 'model files/mobilenetv2-7.onnx', sha256: sha256(MODEL) },
+        { source: 'tokenizer' },
+      ],
+    });
+    expect(model.image.compression).toBe('zstd');
+    const tree = { scope: app, outdir: out, source: 'models.ts', lockFile: path.join(project, 'models.lock.yaml') };
+    synthesize(app, tree);
+    const quiet = { write: () => undefined };
+    await stageTree({ ...tree, output: quiet });
+    const built = await buildTree({ ...tree, push: true, authfile: authJson, tlsVerify: false, env: { ...process.env, ...storage!.env }, output: quiet });
+    const { manifest } = inspect(ref);
+    expect(manifest.layers.slice(1).map((l: any) => l.mediaType)).toStrictEqual(Array(3).fill('application/vnd.oci.image.layer.v1.tar+zstd'));
+    expect(built.images.map((i) => i.digest)).toStrictEqual([pushedDigest(cli, viaConfig)]);
+  });
 });
 
 /**

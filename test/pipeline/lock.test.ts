@@ -167,8 +167,25 @@ describe('synth with a lock file', () => {
     expect(changed).toStrictEqual({
       code: 0,
       out: `${p.dist}/ is up to date\n`,
-      err: `modelcar: warning: ${p.dir}/modelcar.lock.yaml: team-a/mobilenet was pushed from other inputs (Containerfile, base image or files changed); storageUri keeps the tag until \`modelcar build --push\` records the new image\n`,
+      err: `modelcar: warning: ${p.dir}/modelcar.lock.yaml: team-a/mobilenet was pushed from other inputs (Containerfile, base image, files or layer compression changed); storageUri keeps the tag until \`modelcar build --push\` records the new image\n`,
     });
+  });
+
+  test('GIVEN a lock entry pushed uncompressed and the config now asking for zstd or gzip layers THEN the tag stays (another image is due); compression none keeps the pin', async () => {
+    for (const [where, extra] of [['model', { model: ['    compression: zstd'] }], ['defaults', { defaults: ['  compression: gzip'] }]] as const) {
+      const p = project(config(extra));
+      p.file('modelcar.lock.yaml', lockText());
+      const result = await cli(['synth', '-c', p.config, '-o', p.dist]);
+      expect([where, result.err]).toStrictEqual([
+        where,
+        `modelcar: warning: ${p.dir}/modelcar.lock.yaml: team-a/mobilenet was pushed from other inputs (Containerfile, base image, files or layer compression changed); storageUri keeps the tag until \`modelcar build --push\` records the new image\n`,
+      ]);
+      expect(storageUri(p.dist)).toBe('oci://quay.io/team-a/mobilenet:v2-7');
+    }
+    const none = project(config({ model: ['    compression: none'] }));
+    none.file('modelcar.lock.yaml', lockText());
+    expect(await cli(['synth', '-c', none.config, '-o', none.dist])).toMatchObject({ code: 0, err: '' });
+    expect(storageUri(none.dist)).toBe(`oci://quay.io/team-a/mobilenet@${DIGEST}`);
   });
 
   test('GIVEN a damaged lock file THEN synth exits 1 with its position and writes nothing', async () => {
@@ -308,7 +325,7 @@ describe('pinning a construct tree (TypeScript) with ImageLock.fromFile', () => 
     expect(storageUriOf(tree(changed).model)).toBe('oci://quay.io/team-a/mobilenet:v2-7');
     expect([...moved.stale, ...changed.stale]).toStrictEqual([
       'team-a/mobilenet was pushed as quay.io/team-a/mobilenet:v1, but the construct tree now says quay.io/team-a/mobilenet:v2-7; storageUri keeps the tag until `build({ push: true })` records the new image',
-      'team-a/mobilenet was pushed from other inputs (Containerfile, base image or files changed); storageUri keeps the tag until `build({ push: true })` records the new image',
+      'team-a/mobilenet was pushed from other inputs (Containerfile, base image, files or layer compression changed); storageUri keeps the tag until `build({ push: true })` records the new image',
     ]);
   });
 

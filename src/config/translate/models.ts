@@ -100,6 +100,7 @@ export function addModels(
         allowCredentialsInUrls: loaded.config.allowCredentialsInUrls === true,
         pullSecret,
         baseImage: model.baseImage ?? defaults.baseImage,
+        compression: model.compression ?? defaults.compression,
         lock: (model.pinDigest ?? defaults.pinDigest ?? true) ? context.lock : undefined,
         environment: context.environment,
         displayName: model.displayName,
@@ -150,6 +151,7 @@ function modelField(loaded: LoadedConfig, plan: ModelPlan, problem: PropProblem)
     case 'modelFormat':
       return { field: ['models', index, rest[0] === 'version' ? 'formatVersion' : 'format'] };
     case 'baseImage':
+    case 'compression':
     case 'runtime':
       return { field: model[prop] !== undefined ? ['models', index, prop] : ['defaults', prop] };
     default:

@@ -11,7 +11,8 @@ import { pipeline } from 'stream/promises';
 import { UserError } from '../../core/errors';
 import { READ_NOFOLLOW } from '../../core/safe-fs';
 import { AbortedError, CHUNK_BYTES } from '../transfer';
-import { Compression, LAYER_MEDIA_TYPES, startCompressor, tap } from './compression';
+import { Compression, LAYER_MEDIA_TYPES } from '../../core/compression';
+import { startCompressor, tap } from './compression';
 import { TAR_END, TarEntry, tarHeader, tarPadding } from './tar';
 
 /** The mode of model files in the image: world-readable, owned by root (the Containerfile's `COPY --chmod=0444`). */

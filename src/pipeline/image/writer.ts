@@ -20,7 +20,8 @@ import { CREATE_NOFOLLOW, SafeFolder } from '../../core/safe-fs';
 import { FILES_LABEL } from '../../core/model-files';
 import { ModelImage } from '../../constructs/model-image';
 import { ProgressOutput, formatBytes, formatDuration } from '../progress';
-import { Compression, LAYER_MEDIA_TYPES, tap } from './compression';
+import { Compression, LAYER_MEDIA_TYPES } from '../../core/compression';
+import { tap } from './compression';
 import { findCredentials } from './credentials';
 import { LayerResult, LayerSink, fileSize, writeLayer } from './layer';
 import {

@@ -107,7 +107,7 @@ describe('a folder pinned file by file', () => {
     expect(result.code).toBe(0);
     expect(result.out).toContain(`  sources: models/granite/config.json: changed since it was recorded (now sha256:${sha256(changed)}, recorded sha256:${sha256(CONFIG)}); recorded in modelcar.lock.yaml\n`);
     expect(result.err).toBe(
-      `modelcar: warning: ${path.join(p.dir, 'modelcar.lock.yaml')}: llm/granite was pushed from other inputs (Containerfile, base image or files changed); storageUri keeps the tag until \`modelcar build --push\` records the new image\n`,
+      `modelcar: warning: ${path.join(p.dir, 'modelcar.lock.yaml')}: llm/granite was pushed from other inputs (Containerfile, base image, files or layer compression changed); storageUri keeps the tag until \`modelcar build --push\` records the new image\n`,
     );
     expect(storageUri(p)).toBe('oci://quay.io/team/granite:1');
     expect((await synth(p, '--check')).code).toBe(0);
