@@ -149,8 +149,6 @@ export function summarize(profile: CpuProfile, top = 25): string {
  */
 const REQUIRES: [string, string][] = [
   ['cdk8s (with constructs and the copy of yaml cdk8s bundles)', "require('cdk8s')"],
-  ['lib/imports/kserve-isvc-serving.kserve.io (1.8 MB of JS)', "require('./lib/imports/kserve-isvc-serving.kserve.io')"],
-  ['lib/imports/k8s (cdk8s-plus-28/lib/imports/k8s.js, 2.7 MB)', "require('./lib/imports/k8s')"],
   ['lib/imports/kserve-sr-serving.kserve.io', "require('./lib/imports/kserve-sr-serving.kserve.io')"],
   ['yargs', "require('yargs')"],
   ['yaml (modelcar\'s copy)', "require('yaml')"],

@@ -1,6 +1,6 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as kserve from '../../imports/kserve-isvc-serving.kserve.io';
+import type * as kserve from '../../imports/kserve-isvc-serving.kserve.io';
 import { ComputeResources, Toleration, resourceProblems } from '../core/compute-resources';
 import { PropChecker, PropProblem, brand, didYouMean, hasBrand, valueAt } from '../core/errors';
 import { annotationProblems, checkName, labelProblems, nameProblem } from '../core/names';
@@ -145,7 +145,7 @@ export class InferenceService extends Construct {
   /** The deployment mode, by its name in the KServe version. */
   public readonly deploymentMode: DeploymentMode;
   /** The generated API object. */
-  public readonly apiObject: kserve.InferenceService;
+  public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: InferenceServiceProps) {
     super(scope, id);
@@ -226,46 +226,54 @@ export class InferenceService extends Construct {
     const resources = props.resources;
     const env = Object.entries(props.env ?? {});
 
-    this.apiObject = new kserve.InferenceService(this, 'Resource', {
+    const spec: kserve.InferenceServiceSpec = {
+      predictor: {
+        minReplicas: props.minReplicas,
+        maxReplicas: props.maxReplicas,
+        scaleMetric: props.scaleMetric as kserve.InferenceServiceSpecPredictorScaleMetric | undefined,
+        scaleTarget: props.scaleTarget,
+        timeout: props.timeout,
+        model: {
+          runtime: props.runtime.name,
+          modelFormat: { name: props.modelFormat.name, version: props.modelFormat.version },
+          storageUri: props.storageUri,
+          args: props.args?.length ? [...props.args] : undefined,
+          env: env.length ? env.map(([name, value]) => ({ name, value })) : undefined,
+          resources: resources && (resources.requests || resources.limits) ? toKserveResources(resources) : undefined,
+        },
+        imagePullSecrets: pullSecrets.length ? pullSecrets.map((s) => ({ name: s.name })) : undefined,
+        tolerations: props.tolerations?.length ? props.tolerations.map((t) => ({ ...t })) : undefined,
+        nodeSelector: props.nodeSelector && Object.keys(props.nodeSelector).length ? { ...props.nodeSelector } : undefined,
+        securityContext: props.runAsUser !== undefined ? { runAsUser: props.runAsUser } : undefined,
+      },
+    };
+    // A plain ApiObject, typed by the generated CRD interfaces (imports/, types only): the generated class and its
+    // converters are 1.8 MB of JavaScript that every synth would load for one class (see BENCHMARKS.md).
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: INFERENCE_SERVICE_GVK.apiVersion,
+      kind: INFERENCE_SERVICE_GVK.kind,
       metadata: {
         name: props.name,
         namespace: props.namespace,
         labels: Object.keys(labels).length ? labels : undefined,
         annotations,
       },
-      spec: {
-        predictor: {
-          minReplicas: props.minReplicas,
-          maxReplicas: props.maxReplicas,
-          scaleMetric: props.scaleMetric as kserve.InferenceServiceSpecPredictorScaleMetric | undefined,
-          scaleTarget: props.scaleTarget,
-          timeout: props.timeout,
-          model: {
-            runtime: props.runtime.name,
-            modelFormat: { name: props.modelFormat.name, version: props.modelFormat.version },
-            storageUri: props.storageUri,
-            args: props.args?.length ? [...props.args] : undefined,
-            env: env.length ? env.map(([name, value]) => ({ name, value })) : undefined,
-            resources: resources && (resources.requests || resources.limits) ? toKserveResources(resources) : undefined,
-          },
-          imagePullSecrets: pullSecrets.length ? pullSecrets.map((s) => ({ name: s.name })) : undefined,
-          tolerations: props.tolerations?.length ? props.tolerations.map((t) => ({ ...t })) : undefined,
-          nodeSelector: props.nodeSelector && Object.keys(props.nodeSelector).length ? { ...props.nodeSelector } : undefined,
-          securityContext: props.runAsUser !== undefined ? { runAsUser: props.runAsUser } : undefined,
-        },
-      },
+      spec,
     });
   }
 }
 
+/**
+ * The resources as the object holds them: quantities as strings. The generated interface types them as the generated
+ * quantity classes, which only its converter reads; the plain ApiObject takes what is written.
+ */
 function toKserveResources(resources: ComputeResources): kserve.InferenceServiceSpecPredictorModelResources {
-  const map = <T>(values: Readonly<Record<string, string>> | undefined, make: (v: string) => T) =>
-    values && Object.keys(values).length ? Object.fromEntries(Object.entries(values).map(([k, v]) => [k, make(v)])) : undefined;
-  return {
-    requests: map(resources.requests, kserve.InferenceServiceSpecPredictorModelResourcesRequests.fromString),
-    limits: map(resources.limits, kserve.InferenceServiceSpecPredictorModelResourcesLimits.fromString),
-  };
+  const map = (values: Readonly<Record<string, string>> | undefined) => (values && Object.keys(values).length ? { ...values } : undefined);
+  return { requests: map(resources.requests), limits: map(resources.limits) } as unknown as kserve.InferenceServiceSpecPredictorModelResources;
 }
+
+/** The API version and kind of an InferenceService. */
+const INFERENCE_SERVICE_GVK = { apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService' } as const;
 
 /** Checks the props KServe or Kubernetes would refuse, naming each prop and value. */
 function checkProps(check: PropChecker, props: InferenceServiceProps): void {

@@ -1,10 +1,13 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubeRole, KubeRoleBinding, KubeSecret, KubeServiceAccount } from '../../imports/k8s';
+import type { KubeRoleBindingProps, KubeRoleProps, KubeSecretProps, KubeServiceAccountProps } from '../../imports/k8s';
 import { PropChecker, brand, hasBrand } from '../core/errors';
 import { nameProblem } from '../core/names';
 
 const MODEL_AUTH = Symbol.for('modelcar.ModelAuth');
+
+/** The API version of Role and RoleBinding. */
+const RBAC_API_VERSION = 'rbac.authorization.k8s.io/v1';
 
 /** Properties of a {@link ModelAuth}. */
 export interface ModelAuthProps {
@@ -48,15 +51,15 @@ export class ModelAuth extends Construct {
   /** Name of the RoleBinding: `<isvc>-view`. */
   public readonly roleBindingName: string;
   /** The generated ServiceAccount. */
-  public readonly serviceAccount: KubeServiceAccount;
+  public readonly serviceAccount: ApiObject;
   /** The generated Role. */
-  public readonly role: KubeRole;
+  public readonly role: ApiObject;
   /** The generated RoleBinding. */
-  public readonly roleBinding: KubeRoleBinding;
+  public readonly roleBinding: ApiObject;
   /** Name of the token Secret: `default-name-<isvc>-sa`. */
   public readonly tokenSecretName: string;
   /** The generated token Secret (type `kubernetes.io/service-account-token`). */
-  public readonly tokenSecret: KubeSecret;
+  public readonly tokenSecret: ApiObject;
 
   constructor(scope: Construct, id: string, props: ModelAuthProps) {
     super(scope, id);
@@ -75,20 +78,23 @@ export class ModelAuth extends Construct {
     this.tokenSecretName = `${DASHBOARD_TOKEN_NAME}-${this.serviceAccountName}`;
     const dashboard = { 'opendatahub.io/dashboard': 'true' };
 
-    this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: this.serviceAccountName, namespace } });
-    this.role = new KubeRole(this, 'Role', {
+    const serviceAccount: KubeServiceAccountProps = { metadata: { name: this.serviceAccountName, namespace } };
+    this.serviceAccount = new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', ...serviceAccount });
+    const role: KubeRoleProps = {
       metadata: { name: this.roleName, namespace, labels: dashboard },
       rules: [{ verbs: ['get'], apiGroups: ['serving.kserve.io'], resources: ['inferenceservices'], resourceNames: [isvc] }],
-    });
-    this.roleBinding = new KubeRoleBinding(this, 'RoleBinding', {
+    };
+    this.role = new ApiObject(this, 'Role', { apiVersion: RBAC_API_VERSION, kind: 'Role', ...role });
+    const roleBinding: KubeRoleBindingProps = {
       metadata: { name: this.roleBindingName, namespace, labels: { ...dashboard } },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.roleName },
       subjects: [{ kind: 'ServiceAccount', name: this.serviceAccountName }],
-    });
+    };
+    this.roleBinding = new ApiObject(this, 'RoleBinding', { apiVersion: RBAC_API_VERSION, kind: 'RoleBinding', ...roleBinding });
     // No data: Kubernetes' token controller fills in the token, and deletes the Secret if its ServiceAccount is
     // missing, so the ServiceAccount is applied first: both are in sync wave -1, and within a wave Argo CD applies
     // ServiceAccount before Secret (argo-cd v3.4.0 gitops-engine/pkg/sync/sync_tasks.go kindOrder), as kustomize does.
-    this.tokenSecret = new KubeSecret(this, 'TokenSecret', {
+    const tokenSecret: KubeSecretProps = {
       metadata: {
         name: this.tokenSecretName,
         namespace,
@@ -96,6 +102,7 @@ export class ModelAuth extends Construct {
         annotations: { 'kubernetes.io/service-account.name': this.serviceAccountName, 'openshift.io/display-name': DASHBOARD_TOKEN_NAME },
       },
       type: 'kubernetes.io/service-account-token',
-    });
+    };
+    this.tokenSecret = new ApiObject(this, 'TokenSecret', { apiVersion: 'v1', kind: 'Secret', ...tokenSecret });
   }
 }

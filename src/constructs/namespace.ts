@@ -1,6 +1,6 @@
-import { Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubeNamespace } from '../../imports/k8s';
+import type { KubeNamespaceProps } from '../../imports/k8s';
 import { PropChecker, brand, hasBrand, valueAt } from '../core/errors';
 import { annotationProblems, labelProblems, nameProblem } from '../core/names';
 import { DEFAULT_PLATFORM, Platform } from '../core/platform';
@@ -50,7 +50,7 @@ export class Namespace extends Construct {
 
   public readonly name: string;
   /** The generated API object. */
-  public readonly apiObject: KubeNamespace;
+  public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: NamespaceProps) {
     super(scope, id);
@@ -65,13 +65,14 @@ export class Namespace extends Construct {
     const annotations: Record<string, string> = { ...props.annotations };
     if (props.displayName !== undefined) annotations['openshift.io/display-name'] = props.displayName;
     if (props.description !== undefined) annotations['openshift.io/description'] = props.description;
-    this.apiObject = new KubeNamespace(this, 'Resource', {
+    const object: KubeNamespaceProps = {
       metadata: {
         name: props.name,
         labels: Object.keys(labels).length ? labels : undefined,
         annotations: Object.keys(annotations).length ? annotations : undefined,
       },
-    });
+    };
+    this.apiObject = new ApiObject(this, 'Resource', { apiVersion: 'v1', kind: 'Namespace', ...object });
     // cdk8s gives every object the namespace of its Chart, a Namespace too; a Namespace has none.
     if (Chart.of(this).namespace !== undefined) this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
   }

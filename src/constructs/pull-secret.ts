@@ -1,6 +1,6 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { KubeSecret } from '../../imports/k8s';
+import type { KubeSecretProps } from '../../imports/k8s';
 import { DockerRegistryCredentials, dockerConfigJson } from '../core/docker-config';
 import { PropChecker, PropError, brand, hasBrand } from '../core/errors';
 import { nameProblem } from '../core/names';
@@ -84,7 +84,7 @@ export class PullSecret extends Construct implements IPullSecret {
   /** The namespace of the Secret (its own, or the Chart's); undefined when neither says one. */
   public readonly namespace?: string;
   /** The generated API object. */
-  public readonly apiObject: KubeSecret;
+  public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: PullSecretProps) {
     super(scope, id);
@@ -98,11 +98,12 @@ export class PullSecret extends Construct implements IPullSecret {
     brand(this, PULL_SECRET);
     this.name = props.name;
     this.namespace = props.namespace ?? Chart.of(this).namespace;
-    this.apiObject = new KubeSecret(this, 'Resource', {
+    const secret: KubeSecretProps = {
       metadata: { name: props.name, namespace: props.namespace },
       type: 'kubernetes.io/dockerconfigjson',
       data: { '.dockerconfigjson': Buffer.from(json!, 'utf8').toString('base64') },
-    });
+    };
+    this.apiObject = new ApiObject(this, 'Resource', { apiVersion: 'v1', kind: 'Secret', ...secret });
     this.node.addValidation({
       validate: () => ((this.node.root as unknown as Record<symbol, boolean>)[SECRETS_KEPT_OUT] ? [] : [credentialsInOutput(this.name)]),
     });
