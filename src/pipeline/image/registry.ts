@@ -66,6 +66,9 @@ export const MANIFEST_ACCEPT = [
 /** How long a connection may stay without any data before the request is given up. */
 const IDLE_TIMEOUT_MS = 120_000;
 
+/** How long a short request that an interrupt does not cut (opening or completing an upload) may take. */
+const UNINTERRUPTED_MS = 15_000;
+
 /** A client for one registry host. */
 export class RegistryClient {
   private scheme: 'https' | 'http' | undefined;
@@ -146,11 +149,9 @@ export class RegistryClient {
    * the session (DELETE), so the registry keeps nothing of it.
    */
   public async upload(repository: string, write: (body: NodeJS.WritableStream) => Promise<void>, digest: () => string): Promise<void> {
-    const scopes = [`repository:${repository}:pull,push`];
-    const start = await this.request('POST', `/v2/${repository}/blobs/uploads/`, { 'content-length': '0' }, undefined, scopes);
-    if (start.status !== 202 || !start.headers.location) throw this.failure('POST', `/v2/${repository}/blobs/uploads/`, start);
-    let location = this.url(start.headers.location);
+    let location = await this.startUpload(repository);
     try {
+      if (this.options.signal?.aborted) throw new AbortedError(this.options.signal.reason);
       const patched = await this.sendStream('PATCH', location, write);
       // Interrupted: the body was ended where it stood (see openOnce); the registry's answer names the session as it
       // is now, which it then lets us DELETE (distribution refuses a DELETE whose state is behind the data it holds).
@@ -159,12 +160,39 @@ export class RegistryClient {
       if (patched.status !== 202 && patched.status !== 204) throw this.failure('PATCH', location.pathname, patched);
       const done = new URL(location);
       done.searchParams.set('digest', digest());
-      const put = await this.send('PUT', done, { 'content-length': '0' });
+      // Completed even when interrupted now: a PUT cut in flight may leave the registry's session half committed.
+      const put = await this.sendUninterrupted('PUT', done, { 'content-length': '0' });
       if (put.status !== 201) throw this.failure('PUT', done.pathname, put);
     } catch (e) {
       await this.cancel(location);
       throw e;
     }
+    if (this.options.signal?.aborted) throw new AbortedError(this.options.signal.reason);
+  }
+
+  /**
+   * Opens an upload session (POST) and returns its location. The POST is not cut by an interrupt: a session the
+   * registry opened for a request whose answer was never read could not be cancelled, and its file would stay behind;
+   * the caller cancels the session it gets when interrupted.
+   */
+  private async startUpload(repository: string): Promise<URL> {
+    const path = `/v2/${repository}/blobs/uploads/`;
+    const sent = this.authorization;
+    let start = await this.sendUninterrupted('POST', this.url(path), { 'content-length': '0' });
+    if (start.status === 401) {
+      await this.authenticate(start.headers['www-authenticate'], [`repository:${repository}:pull,push`], sent);
+      start = await this.sendUninterrupted('POST', this.url(path), { 'content-length': '0' });
+    }
+    if (start.status !== 202 || !start.headers.location) throw this.failure('POST', path, start);
+    return this.url(start.headers.location);
+  }
+
+  /** Sends a short request with no body that an interrupt does not cut (given {@link UNINTERRUPTED_MS} at most). */
+  private async sendUninterrupted(method: string, target: URL, headers: Record<string, string>): Promise<RegistryResponse> {
+    // The first request of a client settles the scheme (see open), as an interruptible one.
+    if (this.scheme === undefined) return this.send(method, target, headers);
+    const response = await this.openOnce(method, withScheme(target, this.scheme), headers, true, undefined, { ignoreSignal: true, timeoutMs: UNINTERRUPTED_MS });
+    return { status: response.statusCode ?? 0, headers: response.headers, body: await readBody(response) };
   }
 
   /**
@@ -182,13 +210,20 @@ export class RegistryClient {
 
   /** Uploads a small blob (a config) in one PUT after the POST. */
   public async uploadBuffer(repository: string, data: Buffer, digest: string): Promise<void> {
-    const scopes = [`repository:${repository}:pull,push`];
-    const start = await this.request('POST', `/v2/${repository}/blobs/uploads/`, { 'content-length': '0' }, undefined, scopes);
-    if (start.status !== 202 || !start.headers.location) throw this.failure('POST', `/v2/${repository}/blobs/uploads/`, start);
-    const done = this.url(start.headers.location);
+    const location = await this.startUpload(repository);
+    if (this.options.signal?.aborted) {
+      await this.cancel(location);
+      throw new AbortedError(this.options.signal.reason);
+    }
+    const done = new URL(location);
     done.searchParams.set('digest', digest);
-    const put = await this.send('PUT', done, { 'content-type': 'application/octet-stream', 'content-length': String(data.length) }, data);
-    if (put.status !== 201) throw this.failure('PUT', done.pathname, put);
+    try {
+      const put = await this.send('PUT', done, { 'content-type': 'application/octet-stream', 'content-length': String(data.length) }, data);
+      if (put.status !== 201) throw this.failure('PUT', done.pathname, put);
+    } catch (e) {
+      await this.cancel(location);
+      throw e;
+    }
   }
 
   /** Whether the repository has a blob. */

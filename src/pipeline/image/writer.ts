@@ -15,7 +15,7 @@ import { Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { createHash } from 'crypto';
 import { ImageReference, parseImageReference } from '../../core/image-ref';
-import { onInterrupt } from '../../core/interrupts';
+import { AbortedError, onInterrupt } from '../../core/interrupts';
 import { CREATE_NOFOLLOW, SafeFolder } from '../../core/safe-fs';
 import { FILES_LABEL } from '../../core/model-files';
 import { ModelImage } from '../../constructs/model-image';
@@ -95,10 +95,25 @@ function repoOf(ref: ImageReference): Repo {
   return { host: ref.domain, repository: ref.path, registry: ref.domain, reference: ref.digest ?? ref.tag ?? 'latest' };
 }
 
+/**
+ * How many model layers are uploaded (or written) at once. A registry receives each blob on one connection and
+ * hashes it as it arrives, on one core: docker-registry 2.8 takes about 3.5 s of CPU per GiB (Go 1.19's SHA-256 has
+ * no SHA extensions), more than modelcar's reading and hashing. Several layers at once keep the registry's cores busy,
+ * as container engines do (dockerd's `max-concurrent-uploads` defaults to 5); each upload holds two read buffers
+ * (CHUNK_BYTES), so memory stays flat. Measured in BENCHMARKS.md.
+ */
+export const LAYER_UPLOADS = 3;
+
 /** Writes a model image. Throws a RegistryError or an Error that says what failed; an AbortedError when interrupted. */
 export async function writeImage(options: WriteImageOptions): Promise<WrittenImage> {
   const { image } = options;
   const line = (text: string) => options.output?.write(`${text}\n`);
+  // Stops the uploads in progress on an interrupt, and on the failure of one of them (the first error is reported).
+  const stop = new AbortController();
+  const interrupted = () => stop.abort(options.signal?.reason);
+  if (options.signal?.aborted) interrupted();
+  options.signal?.addEventListener('abort', interrupted, { once: true });
+  const signal = stop.signal;
   const target = repoOf(parseImageReference(image.image));
   const base = repoOf(parseImageReference(image.baseImage));
   const clients = new Map<string, RegistryClient>();
@@ -107,7 +122,7 @@ export async function writeImage(options: WriteImageOptions): Promise<WrittenIma
     const key = `${repo.host}\n${found.from ?? ''}`;
     let c = clients.get(key);
     if (!c) {
-      c = new RegistryClient(repo.host, { credentials: found.credentials, tlsVerify: options.tlsVerify, signal: options.signal, env: options.env });
+      c = new RegistryClient(repo.host, { credentials: found.credentials, tlsVerify: options.tlsVerify, signal, env: options.env });
       clients.set(key, c);
     }
     return c;
@@ -130,7 +145,15 @@ export async function writeImage(options: WriteImageOptions): Promise<WrittenIma
       await sink.baseLayers(baseLayers);
       const previous = await sink.previousLayers(target.reference);
       const layers: { result: Pick<LayerResult, 'diffId' | 'digest' | 'size' | 'mediaType'>; key: string }[] = [];
-      for (const [i, group] of image.layers.entries()) {
+      // A layer's line is said once it and every layer before it are done: the same order whatever finishes first.
+      const lines: string[] = [];
+      let said = 0;
+      const done = (i: number, text: string) => {
+        lines[i] = text;
+        while (said < image.layers.length && lines[said] !== undefined) line(lines[said++]);
+      };
+      const writeOne = async (i: number): Promise<void> => {
+        const group = image.layers[i];
         const files = group.map((f) => ({ target: f.target, source: options.staged.get(f.target)! }));
         const bytes = files.reduce((sum, f) => sum + fileSize(f.source), 0);
         const what = group.length === 1 ? group[0].target : `${group.length} files in ${path.posix.dirname(group[0].target)}/`;
@@ -140,16 +163,17 @@ export async function writeImage(options: WriteImageOptions): Promise<WrittenIma
         );
         const known = previous.get(key);
         if (known && known.descriptor.mediaType === LAYER_MEDIA_TYPES[options.compression] && (await sink.hasLayer(known.descriptor.digest))) {
-          line(`${image.key}: layer ${i + 1}/${image.layers.length} ${what}: ${formatBytes(bytes)} unchanged, already in the registry as ${known.descriptor.digest.slice(0, 19)}`);
-          layers.push({ result: { diffId: known.diffId, digest: known.descriptor.digest, size: known.descriptor.size, mediaType: known.descriptor.mediaType }, key });
-          continue;
+          layers[i] = { result: { diffId: known.diffId, digest: known.descriptor.digest, size: known.descriptor.size, mediaType: known.descriptor.mediaType }, key };
+          done(i, `${image.key}: layer ${i + 1}/${image.layers.length} ${what}: ${formatBytes(bytes)} unchanged, already in the registry as ${known.descriptor.digest.slice(0, 19)}`);
+          return;
         }
         const started = Date.now();
-        const result = await writeLayer(files, sink.layer, { compression: options.compression, signal: options.signal, env: options.env });
+        const result = await writeLayer(files, sink.layer, { compression: options.compression, signal, env: options.env });
         const seconds = Math.max(Date.now() - started, 1) / 1000;
-        line(`${image.key}: layer ${i + 1}/${image.layers.length} ${what}: ${formatBytes(bytes)} ${sink.verb} as ${result.digest.slice(0, 19)} (${options.compression === 'none' ? 'uncompressed' : `${options.compression} ${formatBytes(result.size)}`}) in ${formatDuration(seconds)}, ${formatBytes(Math.round(bytes / seconds))}/s`);
-        layers.push({ result, key });
-      }
+        layers[i] = { result, key };
+        done(i, `${image.key}: layer ${i + 1}/${image.layers.length} ${what}: ${formatBytes(bytes)} ${sink.verb} as ${result.digest.slice(0, 19)} (${options.compression === 'none' ? 'uncompressed' : `${options.compression} ${formatBytes(result.size)}`}) in ${formatDuration(seconds)}, ${formatBytes(Math.round(bytes / seconds))}/s`);
+      };
+      await inTurn(image.layers.length, LAYER_UPLOADS, writeOne, stop);
       const config = modelImageConfig(baseConfig, { layers: layers.map((l, i) => ({ diffId: l.result.diffId, createdBy: copies[i], key: l.key })), user: userOf(containerfile), labels, configSteps });
       const configBlob = jsonBlob(config, OCI_CONFIG);
       await sink.blob(configBlob.bytes, configBlob.descriptor.digest);
@@ -167,8 +191,33 @@ export async function writeImage(options: WriteImageOptions): Promise<WrittenIma
       throw e;
     }
   } finally {
+    options.signal?.removeEventListener('abort', interrupted);
     for (const c of clients.values()) c.close();
   }
+}
+
+/**
+ * Runs `work(0)` ... `work(count - 1)`, at most `limit` at a time, in order of index. The first failure stops the
+ * others (`stop` is aborted with it, so that they end their requests) and is thrown once they have ended; the
+ * failures they end with are the consequence, not the cause.
+ */
+async function inTurn(count: number, limit: number, work: (index: number) => Promise<void>, stop: AbortController): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < count && !failure && !stop.signal.aborted) {
+      const index = next++;
+      try {
+        await work(index);
+      } catch (e) {
+        failure ??= { error: e };
+        stop.abort(e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+  if (failure) throw failure.error;
+  if (stop.signal.aborted) throw new AbortedError(stop.signal.reason);
 }
 
 function userOf(containerfile: string): string {
