@@ -226,7 +226,7 @@ function taskSpec(image: string, version: string, resources: ComputeResources): 
   const steps: Step[] = [
     {
       name: 'prepare',
-      env: [{ name: 'MODELCAR_VERSION', value: version }, { name: 'MODELCAR_CONFIG', value: '$(params.config)' }, { name: 'MODELCAR_LOCK', value: '$(params.lock)' }, workspacePath],
+      env: [{ name: 'MODELCAR_VERSION', value: version }, { name: 'MODELCAR_CONFIG', value: '$(params.config)' }, workspacePath, { name: 'MODELCAR_LOCK', value: '$(params.lock)' }],
       script: BUILD_STEP_SCRIPTS.prepare,
     },
     {
