@@ -217,7 +217,7 @@ describe('the in-cluster build of a model with the files of a Hugging Face repos
   });
 
   test('GIVEN a model without hub files THEN neither lock, endpoint nor token workspace, whatever the config says of them', () => {
-    const config = CONFIG.replace(/    files:\n[^]*$/, `    files:\n      - source: https://example.com/model.safetensors\n        sha256: ${'a'.repeat(64)}\n        size: 10\n`);
+    const config = CONFIG.replace(/ {4}files:\n[^]*$/, `    files:\n      - source: https://example.com/model.safetensors\n        sha256: ${'a'.repeat(64)}\n        size: 10\n`);
     const run = runOf(setUp(config, {}));
     expect(run.spec.params.map((p: any) => p.name)).toStrictEqual(['config', 'model', 'image']);
     expect(run.spec.workspaces.map((w: any) => w.name)).toStrictEqual(['build']);
