@@ -76,6 +76,10 @@ export type Gpus = number;
  * A Secret in the model's namespace that an in-cluster build reads download credentials from, named as an OpenShift AI data connection names them: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and optionally AWS_S3_ENDPOINT and AWS_DEFAULT_REGION, for s3:// sources. It is mounted into the build only; `modelcar stage` reads the same names from its environment.
  */
 export type SourceSecret = string;
+/**
+ * A Secret in the model's namespace with the Hugging Face token an in-cluster build downloads the files of a gated or private repository (`repo`) with, under the key HF_TOKEN or token. It is mounted into the build only, read from its file, never put into the environment; `modelcar stage` reads HF_TOKEN or the token file of `hf auth login`.
+ */
+export type HubTokenSecret = string;
 
 /**
  * modelcar configuration: the models to serve from OCI images on KServe / OpenDataHub / OpenShift AI. `modelcar synth` turns it into Kubernetes YAML and image build contexts.
@@ -367,6 +371,7 @@ export interface ModelOverride {
   imageVolume?: ImageVolume;
   build?: BuildMode;
   sourceSecret?: SourceSecret;
+  hubTokenSecret?: HubTokenSecret;
   compression?: Compression;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.
@@ -448,7 +453,7 @@ export interface ModelFile {
    */
   size?: number;
   /**
-   * A Hugging Face repository (namespace/name, e.g. ibm-granite/granite-3.1-2b-instruct): its files at `revision`, listed through the hub's API, downloaded from its resolve URLs (HF_ENDPOINT for a mirror, the token from HF_TOKEN or the token file) and checked against the hub's SHA-256. Give `source` or `repo`.
+   * A Hugging Face repository (namespace/name, e.g. ibm-granite/granite-3.1-2b-instruct): its files at `revision`, listed through the hub's API, downloaded from its resolve URLs (HF_ENDPOINT for a mirror, the token from HF_TOKEN or the token file; in an in-cluster build, inCluster.hubEndpoint and the model's hubTokenSecret) and checked against the hub's SHA-256. Give `source` or `repo`.
    */
   repo?: string;
   /**
@@ -547,6 +552,10 @@ export interface InClusterConfig {
    * How long a build may run (TaskRun timeout, a Go duration such as 90m or 3h). Default: 3h.
    */
   timeout?: string;
+  /**
+   * The Hugging Face hub (or a mirror of it, e.g. in an air-gapped cluster) the in-cluster builds download the files of `repo` entries from: HF_ENDPOINT of their stage step, an http(s) URL without credentials. The lock file's record pins each file by its SHA-256 whichever serves it. Default: the step image's HF_ENDPOINT, else https://huggingface.co.
+   */
+  hubEndpoint?: string;
   resources?: ResourcesConfig;
 }
 /**
@@ -582,6 +591,7 @@ export interface ModelConfig {
   imageVolume?: ImageVolume;
   build?: BuildMode;
   sourceSecret?: SourceSecret;
+  hubTokenSecret?: HubTokenSecret;
   compression?: Compression;
   /**
    * The model files to put into the image, at the layout the runtime expects under /models.

@@ -1,8 +1,10 @@
 import { createHash } from 'crypto';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import * as YAML from 'yaml';
 import { PropChecker, brand, hasBrand } from '../core/errors';
-import { isS3Source } from '../core/model-files';
+import { hubSourceKey } from '../core/hub';
+import { ModelFileEntry, isS3Source } from '../core/model-files';
 import { parseImageReference } from '../core/image-ref';
 import { nameProblem } from '../core/names';
 import { BUILD_WORKSPACES, BuildTask, TEKTON_API_VERSION } from './build-task';
@@ -24,13 +26,26 @@ export const BUILD_INPUTS_ANNOTATION = 'dev.modelcar.build.inputs';
  */
 const MAX_IMAGE_URL_BYTES = 2048;
 
+/**
+ * The bytes an environment variable of a step may take, `NAME=value` and its NUL: Linux refuses to start a program
+ * with a longer one (`MAX_ARG_STRLEN`, 32 pages of 4 KiB, include/uapi/linux/binfmts.h), and the steps get their
+ * params through their environment.
+ */
+const MAX_ENV_STRING_BYTES = 32 * 4096;
+
 /** Properties of a {@link BuildRun}. */
 export interface BuildRunProps {
-  /** The model image to build: its files are fetched in the cluster, so each is a URL with its sha256 and size. */
+  /**
+   * The model image to build: its files are fetched in the cluster, so each is a URL with its sha256 and size, or a
+   * file of a Hugging Face repository at a commit (which the run pins as the lock file records it: param `lock`).
+   */
   readonly image: ModelImage;
   /** The Task that builds it, in the model's namespace. */
   readonly task: BuildTask;
-  /** A modelcar config that describes the one model, from which the Task builds the image (param `config`). */
+  /**
+   * A modelcar config that describes the one model, from which the Task builds the image (param `config`). It names
+   * each Hugging Face repository at the commit of its files (`revision: <commit>`), as the lock the run carries keys it.
+   */
   readonly config: string;
   /** @default - the namespace of the enclosing Chart */
   readonly namespace?: string;
@@ -44,6 +59,13 @@ export interface BuildRunProps {
   readonly pushSecret?: string;
   /** A Secret of the namespace with download credentials (an OpenShift AI data connection); needed by s3:// sources. @default - none */
   readonly sourceSecret?: string;
+  /**
+   * A Secret of the namespace with the Hugging Face token (key `HF_TOKEN` or `token`), for the files of a gated or
+   * private repository; mounted as a workspace, read from its file. @default - none: public repositories only
+   */
+  readonly hubTokenSecret?: string;
+  /** The hub or mirror the files of Hugging Face repositories are downloaded from (HF_ENDPOINT). @default - the step image's HF_ENDPOINT, else https://huggingface.co */
+  readonly hubEndpoint?: string;
   /** Storage class of the workspace volume. @default - the cluster's default */
   readonly storageClass?: string;
   /** How long the build may run, a Go duration. @default DEFAULT_BUILD_TIMEOUT */
@@ -56,8 +78,10 @@ export interface BuildRunProps {
  * TaskRun's spec once it has started (pkg/apis/pipeline/v1/taskrun_validation.go, `TaskRunSpec.ValidateUpdate`,
  * v1.15.0), so a changed model in git gives a TaskRun of another name, which runs once, while an unchanged one keeps
  * its name and nothing runs again. Argo CD neither prunes a run that left git (`Prune=false`) nor counts it as out
- * of sync (`IgnoreExtraneous`). The workspace is a volume claimed for the run, sized from the model's files; the
- * credentials are references (a Secret mounted as a workspace, or the ServiceAccount), never values.
+ * of sync (`IgnoreExtraneous`). The files of Hugging Face repositories are pinned by the lock the run carries (each
+ * repository at its commit, each file with its SHA-256 and size), so the run changes when, and only when, they do.
+ * The workspace is a volume claimed for the run, sized from the model's files; the credentials are references (a
+ * Secret mounted as a workspace, or the ServiceAccount), never values.
  *
  * @see https://tekton.dev/docs/pipelines/taskruns/
  */
@@ -87,7 +111,7 @@ export class BuildRun extends Construct {
       check.add('image', image.image, `"${image.image}" names no tag: an in-cluster build pushes the image, and a registry takes a push to a tag (the digest is known once pushed)`);
     }
     if (Buffer.byteLength(image.image) > MAX_IMAGE_URL_BYTES) check.add('image', image.image, `the image reference is longer than ${MAX_IMAGE_URL_BYTES} bytes, too long for a Task result`);
-    for (const [prop, value] of [['serviceAccount', props.serviceAccount], ['pushSecret', props.pushSecret], ['sourceSecret', props.sourceSecret], ['storageClass', props.storageClass]] as const) {
+    for (const [prop, value] of [['serviceAccount', props.serviceAccount], ['pushSecret', props.pushSecret], ['sourceSecret', props.sourceSecret], ['hubTokenSecret', props.hubTokenSecret], ['storageClass', props.storageClass]] as const) {
       const wrong = value === undefined ? undefined : nameProblem('subdomain', value, `${prop === 'serviceAccount' ? 'ServiceAccount' : prop === 'storageClass' ? 'StorageClass' : 'Secret'} name`);
       if (wrong) check.add(prop, value, wrong);
     }
@@ -100,21 +124,16 @@ export class BuildRun extends Construct {
     }
     const timeout = props.timeout ?? DEFAULT_BUILD_TIMEOUT;
     if (!/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(timeout)) check.add('timeout', props.timeout, `"${timeout}" is not a Go duration (e.g. 90m, 3h)`);
+    const endpointProblem = props.hubEndpoint === undefined ? undefined : hubEndpointProblem(props.hubEndpoint);
+    if (endpointProblem) check.add('hubEndpoint', endpointProblem.shown, endpointProblem.message);
     let bytes = 0;
     let s3 = false;
-    const hubEntries = new Set<number>();
+    const hubFiles = image.files.filter((f) => f.hub !== undefined);
     for (const f of image.files) {
       const at = (field: string) => ['files', f.index, field];
       if (f.hub) {
-        // The build's config would have to carry the lock file's record of the repository, and the hub's token.
-        if (!hubEntries.has(f.index)) {
-          check.add(
-            at('hub'),
-            f.hub.repo,
-            `an in-cluster build does not fetch the files of a Hugging Face repository (${f.hub.repo}): build this model with build: local and record its digest with modelcar build --push or modelcar pin, or give its files as URLs with their sha256 and size`,
-          );
-        }
-        hubEntries.add(f.index);
+        // Pinned by the lock file's record, which the run carries (param lock): its SHA-256 and size are the hub's.
+        bytes += f.size ?? 0;
         continue;
       }
       if (f.url === undefined) {
@@ -133,17 +152,30 @@ export class BuildRun extends Construct {
       if (f.size === undefined) check.add(at('size'), undefined, `an in-cluster build sizes its volume from the model's files: give the size of ${f.url} in bytes`);
       else bytes += f.size;
     }
+    const lock = hubFiles.length ? hubLockText(hubFiles) : undefined;
+    if (lock !== undefined) {
+      if (Buffer.byteLength(`MODELCAR_LOCK=${lock}`) + 1 > MAX_ENV_STRING_BYTES) {
+        check.add(
+          ['files', hubFiles[0].index, 'hub'],
+          hubFiles[0].hub!.repo,
+          `the record of the ${hubFiles.length} files of the model's Hugging Face repositories takes ${Buffer.byteLength(lock)} bytes, more than the ${MAX_ENV_STRING_BYTES / 1024} KiB a build step's environment variable can hold: select fewer files with include or exclude`,
+        );
+      }
+      for (const problem of unpinnedRevisions(props.config, hubFiles)) check.add('config', props.config, problem);
+    }
     check.throwIfAny(this);
     brand(this, BUILD_RUN);
     this.namespace = namespace;
     this.workspaceSize = workspaceSize(bytes);
-    const { build, registryCredentials, sourceCredentials } = BUILD_WORKSPACES;
+    const { build, registryCredentials, sourceCredentials, hubToken } = BUILD_WORKSPACES;
     const spec = {
       params: [
         { name: 'config', value: props.config },
         // The config the Task builds from has no environments: the model is <namespace>/<name> there.
         { name: 'model', value: image.key.split('/').slice(-2).join('/') },
         { name: 'image', value: image.image },
+        ...(lock !== undefined ? [{ name: 'lock', value: lock }] : []),
+        ...(lock !== undefined && props.hubEndpoint !== undefined ? [{ name: 'hub-endpoint', value: props.hubEndpoint }] : []),
       ],
       ...(props.serviceAccount !== undefined ? { serviceAccountName: props.serviceAccount } : {}),
       taskRef: { kind: 'Task', name: props.task.name },
@@ -161,6 +193,7 @@ export class BuildRun extends Construct {
         },
         ...(props.pushSecret !== undefined ? [{ name: registryCredentials, secret: { secretName: props.pushSecret } }] : []),
         ...(props.sourceSecret !== undefined && s3 ? [{ name: sourceCredentials, secret: { secretName: props.sourceSecret } }] : []),
+        ...(props.hubTokenSecret !== undefined && lock !== undefined ? [{ name: hubToken, secret: { secretName: props.hubTokenSecret } }] : []),
       ],
     };
     const inputs = imageInputsDigest(image);
@@ -197,4 +230,73 @@ export class BuildRun extends Construct {
 export function workspaceSize(bytes: number): string {
   const gib = 1024 ** 3;
   return `${Math.ceil((bytes * 1.1 + gib) / gib)}Gi`;
+}
+
+/**
+ * The lock file a build of the files of Hugging Face repositories starts from: each repository at its commit, keyed
+ * `<repo>@<commit>` (the config the run carries names the commit as revision), with the SHA-256 and size of each
+ * file the model takes, as `modelcar synth` recorded them (the format of `sources.hub` in modelcar.lock.yaml, which
+ * the build's synth reads instead of asking the hub). Sorted: the same files give the same text, so the same run.
+ */
+export function hubLockText(files: readonly ModelFileEntry[]): string {
+  const repos = new Map<string, { commit: string; files: Map<string, { sha256: string; size: number }> }>();
+  for (const f of files) {
+    if (!f.hub) continue;
+    const key = hubSourceKey(f.hub.repo, f.hub.commit);
+    const repo = repos.get(key) ?? { commit: f.hub.commit, files: new Map() };
+    repos.set(key, repo);
+    repo.files.set(f.hub.path, { sha256: `sha256:${f.sha256}`, size: f.size ?? 0 });
+  }
+  const sortedKeys = <T>(m: ReadonlyMap<string, T>) => [...m.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Maps, not objects: a path such as __proto__ is a key like any other.
+  const hub = new Map<string, unknown>();
+  for (const key of sortedKeys(repos)) {
+    const repo = repos.get(key)!;
+    hub.set(key, { commit: repo.commit, files: new Map(sortedKeys(repo.files).map((p) => [p, repo.files.get(p)])) });
+  }
+  const data = { version: 1, images: {}, sources: { folders: {}, hub } };
+  return `# The files of the model's Hugging Face repositories as modelcar.lock.yaml records them, for its in-cluster build. Generated by modelcar.\n${YAML.stringify(data, { lineWidth: 0 })}`;
+}
+
+/**
+ * Why a hub endpoint is not one to download from, with the value to show (never its credentials), or undefined.
+ * As `modelcar stage` takes HF_ENDPOINT: an http(s) URL without credentials, which would be written into the run.
+ */
+function hubEndpointProblem(endpoint: string): { shown: string; message: string } | undefined {
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  const shown = endpoint.replace(/\/\/[^/@]*@/, '//***@');
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) return { shown, message: `"${shown}" is not an http(s) URL; give the hub or a mirror of it, e.g. https://hf-mirror.example.com` };
+  if (url.username || url.password) return { shown, message: `"${shown}" carries credentials (user:password@), which would be written into the TaskRun: give the URL without them, and the token in hubTokenSecret` };
+  return undefined;
+}
+
+/**
+ * The Hugging Face repositories the config of a run names at a revision the lock it carries does not record (it
+ * records each at its commit): the build's synth would refuse them. A config that does not parse is the build's
+ * synth's to report.
+ */
+function unpinnedRevisions(config: string, hubFiles: readonly ModelFileEntry[]): string[] {
+  let data: any;
+  try {
+    data = YAML.parse(config);
+  } catch {
+    return [];
+  }
+  const recorded = new Set(hubFiles.map((f) => hubSourceKey(f.hub!.repo, f.hub!.commit)));
+  const problems: string[] = [];
+  for (const model of Array.isArray(data?.models) ? data.models : []) {
+    for (const f of Array.isArray(model?.files) ? model.files : []) {
+      if (typeof f?.repo !== 'string' || typeof f.revision !== 'string' || recorded.has(hubSourceKey(f.repo, f.revision))) continue;
+      const commits = [...new Set(hubFiles.filter((h) => h.hub!.repo === f.repo).map((h) => h.hub!.commit))];
+      problems.push(
+        `the config names ${f.repo} at revision ${JSON.stringify(f.revision)}, but the run pins its files at ${commits.length ? `commit ${commits.join(', ')}` : 'no commit (the image has none of its files)'}: name that commit as the revision, so that the build takes the files the image was planned with`,
+      );
+    }
+  }
+  return problems;
 }

@@ -21,7 +21,13 @@ export const BUILD_TASK_NAME = 'modelcar-build';
 export const BUILD_RESULTS = { image: 'IMAGE_URL', digest: 'IMAGE_DIGEST' } as const;
 
 /** The workspaces of the Task: the volume the build works in, and the credentials, each mounted only when bound. */
-export const BUILD_WORKSPACES = { build: 'build', registryCredentials: 'registry-credentials', sourceCredentials: 'source-credentials' } as const;
+export const BUILD_WORKSPACES = { build: 'build', registryCredentials: 'registry-credentials', sourceCredentials: 'source-credentials', hubToken: 'hub-token' } as const;
+
+/**
+ * The keys of the hub token Secret the stage step reads the token from, in this order: `HF_TOKEN` (the name of the
+ * variable huggingface_hub and modelcar read) or `token` (the name of the file `hf auth login` writes).
+ */
+export const HUB_TOKEN_KEYS: readonly string[] = ['HF_TOKEN', 'token'];
 
 /** The resources of each build step unless the config says otherwise: modelcar streams the files, so its memory stays flat. */
 export const BUILD_STEP_RESOURCES: ComputeResources = { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2', memory: '1Gi' } };
@@ -52,10 +58,15 @@ fi
 mkdir -p "$WORKSPACE/build" "$WORKSPACE/tmp"
 cd "$WORKSPACE/build"
 printf '%s\\n' "$MODELCAR_CONFIG" > modelcar.yaml
+# The files of the model's Hugging Face repositories, as the lock file records them: synth asks the hub nothing.
+if [ -n "$MODELCAR_LOCK" ]; then
+  printf '%s\\n' "$MODELCAR_LOCK" > modelcar.lock.yaml
+fi
 modelcar synth -c modelcar.yaml -o dist
 `,
   stage: `#!/bin/sh
-# Fetches the model's files into the build context and checks the sha256 of each against the config.
+# Fetches the model's files into the build context and checks the sha256 of each against the config (or, for
+# the files of a Hugging Face repository, against the lock file's record).
 set -eu
 if [ "$SOURCE_CREDENTIALS_BOUND" = true ]; then
   for key in ${SOURCE_CREDENTIAL_KEYS.join(' ')}; do
@@ -64,6 +75,24 @@ if [ "$SOURCE_CREDENTIALS_BOUND" = true ]; then
       export "$key=$value"
     fi
   done
+fi
+# The hub token stays in the file of its Secret: modelcar reads it from there (HF_TOKEN_PATH), and sends it to the
+# hub's host only.
+if [ "$HUB_TOKEN_BOUND" = true ]; then
+  unset HF_TOKEN HUGGING_FACE_HUB_TOKEN HF_TOKEN_PATH
+  for key in ${HUB_TOKEN_KEYS.join(' ')}; do
+    if [ -f "$HUB_TOKEN/$key" ]; then
+      export HF_TOKEN_PATH="$HUB_TOKEN/$key"
+      break
+    fi
+  done
+  if [ -z "\${HF_TOKEN_PATH:-}" ]; then
+    echo "the Secret of the workspace ${BUILD_WORKSPACES.hubToken} has no key ${HUB_TOKEN_KEYS.join(' or ')}: put the Hugging Face token there" >&2
+    exit 1
+  fi
+fi
+if [ -n "$HUB_ENDPOINT" ]; then
+  export HF_ENDPOINT="$HUB_ENDPOINT"
 fi
 export TMPDIR="$WORKSPACE/tmp"
 cd "$WORKSPACE/build"
@@ -113,7 +142,9 @@ interface Step {
  * image writer, which needs no privileges (no builder, no container storage); the digest is the result
  * `IMAGE_DIGEST`. Registry credentials come from the `registry-credentials` workspace (a dockerconfigjson Secret)
  * or from Tekton's credential initialization of the ServiceAccount's docker secrets (`~/.docker/config.json`);
- * download credentials from the `source-credentials` workspace. The steps run as non-root with no capabilities, as
+ * download credentials from the `source-credentials` workspace, the Hugging Face token from the `hub-token`
+ * workspace. The files of Hugging Face repositories are pinned by the lock file's record that the TaskRun carries
+ * (param `lock`), downloaded from param `hub-endpoint` (HF_ENDPOINT) when it is given. The steps run as non-root with no capabilities, as
  * OpenShift's restricted SCC and the restricted Pod Security Standard ask.
  *
  * @see https://tekton.dev/docs/pipelines/tasks/
@@ -189,13 +220,13 @@ export class BuildTask extends Construct {
 
 /** The Task's spec: its params, workspaces, results and steps. */
 function taskSpec(image: string, version: string, resources: ComputeResources): Record<string, any> {
-  const { build, registryCredentials, sourceCredentials } = BUILD_WORKSPACES;
+  const { build, registryCredentials, sourceCredentials, hubToken } = BUILD_WORKSPACES;
   const workspacePath = { name: 'WORKSPACE', value: `$(workspaces.${build}.path)` };
   const model = { name: 'MODEL', value: '$(params.model)' };
   const steps: Step[] = [
     {
       name: 'prepare',
-      env: [{ name: 'MODELCAR_VERSION', value: version }, { name: 'MODELCAR_CONFIG', value: '$(params.config)' }, workspacePath],
+      env: [{ name: 'MODELCAR_VERSION', value: version }, { name: 'MODELCAR_CONFIG', value: '$(params.config)' }, workspacePath, { name: 'MODELCAR_LOCK', value: '$(params.lock)' }],
       script: BUILD_STEP_SCRIPTS.prepare,
     },
     {
@@ -205,6 +236,9 @@ function taskSpec(image: string, version: string, resources: ComputeResources): 
         workspacePath,
         { name: 'SOURCE_CREDENTIALS_BOUND', value: `$(workspaces.${sourceCredentials}.bound)` },
         { name: 'SOURCE_CREDENTIALS', value: `$(workspaces.${sourceCredentials}.path)` },
+        { name: 'HUB_TOKEN_BOUND', value: `$(workspaces.${hubToken}.bound)` },
+        { name: 'HUB_TOKEN', value: `$(workspaces.${hubToken}.path)` },
+        { name: 'HUB_ENDPOINT', value: '$(params.hub-endpoint)' },
       ],
       script: BUILD_STEP_SCRIPTS.stage,
     },
@@ -230,11 +264,14 @@ function taskSpec(image: string, version: string, resources: ComputeResources): 
       { name: 'model', type: 'string', description: 'The model to build, as <namespace>/<name>.' },
       { name: 'image', type: 'string', description: 'The image reference the model image is pushed as.' },
       { name: 'tls-verify', type: 'string', default: 'true', description: 'Verify the registry\'s TLS certificate; "false" for a registry over plain http.' },
+      { name: 'lock', type: 'string', default: '', description: 'The lock file\'s record of the files of the model\'s Hugging Face repositories at their commits (YAML), with the SHA-256 and size of each; empty when it has none.' },
+      { name: 'hub-endpoint', type: 'string', default: '', description: 'The Hugging Face hub or mirror to download those files from (HF_ENDPOINT); empty for the step image\'s HF_ENDPOINT, else https://huggingface.co.' },
     ],
     workspaces: [
       { name: build, description: 'The volume the model files are staged in (sized from the model\'s files).' },
       { name: registryCredentials, optional: true, readOnly: true, description: 'A kubernetes.io/dockerconfigjson Secret to push with; without it, the ServiceAccount\'s docker secrets.' },
       { name: sourceCredentials, optional: true, readOnly: true, description: `A Secret with download credentials (${SOURCE_CREDENTIAL_KEYS.join(', ')}), as an OpenShift AI data connection holds them.` },
+      { name: hubToken, optional: true, readOnly: true, description: `A Secret with the Hugging Face token (key ${HUB_TOKEN_KEYS.join(' or ')}) for gated or private repositories, read from its file.` },
     ],
     results: [
       { name: BUILD_RESULTS.image, type: 'string', description: 'The image reference that was pushed.' },

@@ -6,7 +6,7 @@ import { App, Chart } from 'cdk8s';
 import { testChart } from '../support/charts';
 import { PropError } from '../../src/core/errors';
 import { ModelLayouts } from '../../src/core/model-layout';
-import { BuildRun, workspaceSize } from '../../src/constructs/build-run';
+import { BuildRun, hubLockText, workspaceSize } from '../../src/constructs/build-run';
 import { BUILD_STEP_SCRIPTS, BuildTask } from '../../src/constructs/build-task';
 import { ModelImage } from '../../src/constructs/model-image';
 
@@ -99,5 +99,44 @@ describe('BuildRun', () => {
     expect(problems(() => new BuildRun(c, 'Run', { image: image(c), task, config: '', pushSecret: 'p' }))).toStrictEqual([
       'task: the Task is in namespace other, the build in ml: a TaskRun runs a Task of its own namespace',
     ]);
+  });
+
+  describe('of the files of a Hugging Face repository', () => {
+    const COMMIT = 'a'.repeat(40);
+    const hubImage = (scope: Chart, files: { path: string; sha256: string; size: number }[]) =>
+      new ModelImage(scope, 'Image', { image: 'quay.io/team/m:1', files: [{ hub: { repo: 'org/m', commit: COMMIT, files } }], layout: ModelLayouts.OVMS, contextPath: 'images/ml/m', model: { name: 'm', namespace: 'ml' } });
+    const config = (revision: string) => `version: 1\nmodels:\n  - name: m\n    files:\n      - repo: org/m\n        revision: ${revision}\n`;
+
+    test('GIVEN a config that names the repository at the commit of its files THEN the run carries the lock of those files, and binds the token Secret', () => {
+      const c = chart();
+      const task = BuildTask.shared(c, { image: 'ghcr.io/modelcar-dev/modelcar:0.1.0', modelcarVersion: '0.1.0' });
+      const img = hubImage(c, [{ path: 'model.onnx', sha256: SHA, size: 3 * 1024 ** 3 }]);
+      const run = new BuildRun(c, 'Run', { image: img, task, config: config(COMMIT), serviceAccount: 'pipeline', hubTokenSecret: 'hf-token' });
+      expect(run.apiObject.toJson().spec.params.slice(3)).toStrictEqual([{ name: 'lock', value: hubLockText(img.files) }]);
+      expect(run.apiObject.toJson().spec.workspaces[1]).toStrictEqual({ name: 'hub-token', secret: { secretName: 'hf-token' } });
+      expect(run.workspaceSize).toBe('5Gi');
+    });
+
+    test('GIVEN a config that names the repository at a branch THEN refused: the lock the run carries records the commit', () => {
+      const c = chart();
+      const task = BuildTask.shared(c, { image: 'ghcr.io/modelcar-dev/modelcar:0.1.0', modelcarVersion: '0.1.0' });
+      const img = hubImage(c, [{ path: 'model.onnx', sha256: SHA, size: 1 }]);
+      expect(problems(() => new BuildRun(c, 'Run', { image: img, task, config: config('main'), pushSecret: 'p', hubEndpoint: 'ftp://mirror' }))).toStrictEqual([
+        'hubEndpoint: "ftp://mirror" is not an http(s) URL; give the hub or a mirror of it, e.g. https://hf-mirror.example.com',
+        `config: the config names org/m at revision "main", but the run pins its files at commit ${COMMIT}: name that commit as the revision, so that the build takes the files the image was planned with`,
+      ]);
+    });
+
+    test('GIVEN more files than a step\'s environment variable can list (128 KiB, Linux MAX_ARG_STRLEN) THEN refused at the repository, saying how to select fewer', () => {
+      const c = chart();
+      const task = BuildTask.shared(c, { image: 'ghcr.io/modelcar-dev/modelcar:0.1.0', modelcarVersion: '0.1.0' });
+      const files = Array.from({ length: 1000 }, (_, i) => ({ path: `shards/model-${String(i).padStart(5, '0')}-of-01000.safetensors`, sha256: SHA, size: 1 }));
+      const img = hubImage(c, files);
+      const bytes = Buffer.byteLength(hubLockText(img.files));
+      expect(bytes).toBeGreaterThan(128 * 1024);
+      expect(problems(() => new BuildRun(c, 'Run', { image: img, task, config: config(COMMIT), pushSecret: 'p' }))).toStrictEqual([
+        `files.0.hub: the record of the 1000 files of the model's Hugging Face repositories takes ${bytes} bytes, more than the 128 KiB a build step's environment variable can hold: select fewer files with include or exclude`,
+      ]);
+    });
   });
 });

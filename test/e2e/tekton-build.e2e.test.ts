@@ -12,8 +12,10 @@
  * sets beyond the TaskRun's is `tls-verify: "false"`, a param the Task declares, since the registry here is plain
  * http.
  *
- * The model files come from an HTTP server on 127.0.0.1 and from a bucket of moto's S3 server there, read with the
- * credentials of a data connection Secret mounted as a workspace; the registry is a real docker-registry on 127.0.0.1 with
+ * The model files come from an HTTP server on 127.0.0.1, from a bucket of moto's S3 server there, read with the
+ * credentials of a data connection Secret mounted as a workspace, and from a gated repository of a fake Hugging Face
+ * hub there (test/support/hub-server.ts), whose files the developer's `modelcar synth` records in the lock file and
+ * the build fetches with the token of a Secret mounted as a workspace, through the hub's redirect to its CDN; the registry is a real docker-registry on 127.0.0.1 with
  * htpasswd auth, the base image a busybox image built here and pushed there, which both builds pull. Then the developer's way, `modelcar stage` and
  * `modelcar build --push` on the whole config with its own container storage, must push the same digest, which the
  * registry holds for the tag.
@@ -27,8 +29,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { dockerConfigJson } from '../../src/core/docker-config';
-import { synthesizeConfigFile } from '../../src/pipeline/synthesize';
 import { TestServer, startServer } from '../support/http-server';
+import { HubServer, startHubServer } from '../support/hub-server';
+import { GATED, GATED_COMMIT } from '../support/hub-fixtures';
 import { S3Server, startS3Server } from '../support/s3-server';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
@@ -48,11 +51,16 @@ const WEIGHTS = randomBytes(384 * 1024 + 3);
 const TOKENIZER = Buffer.from('{"version": "1.0"}\n');
 const CONFIG_JSON = Buffer.from('{"model_type": "tiny"}\n');
 const S3_SECRET = `s3-${randomBytes(8).toString('hex')}`;
+/** The token of an account granted access to the gated repository: the hub token Secret's. */
+const HUB_TOKEN = `hf_${randomBytes(12).toString('hex')}`;
+const GATED_REPO = { ...GATED, grantedTokens: [HUB_TOKEN] };
+const GATED_FILES = GATED.commits[GATED_COMMIT];
 
 let work: string;
 let registry: Registry | undefined;
 let http: TestServer | undefined;
 let s3: S3Server | undefined;
+let hub: HubServer | undefined;
 let clusterStorage: TestStorage | undefined;
 let localStorage: TestStorage | undefined;
 let project: string;
@@ -62,8 +70,11 @@ let task: any;
 let run: any;
 /** The steps' results, as Tekton's /tekton/results/ holds them. */
 let results: string;
-const steps: { name: string; result: RunResult }[] = [];
-const local: { stage?: RunResult; build?: RunResult } = {};
+const steps: { name: string; result: RunResult; hubRequests: HubServer['requests'] }[] = [];
+const local: { synth?: RunResult; stage?: RunResult; build?: RunResult } = {};
+/** The folders of the workspaces of the in-cluster build. */
+let volume: string;
+let hubTokenSecret: string;
 
 /** A folder with `modelcar` on it: this checkout's CLI, as the step image has it on PATH. */
 function modelcarOnPath(dir: string, version?: string): string {
@@ -104,6 +115,8 @@ async function runStep(step: any, vars: Map<string, string>, env: NodeJS.Process
   fs.mkdirSync(path.dirname(scriptFile), { recursive: true });
   fs.writeFileSync(scriptFile, step.script, { mode: 0o755 });
   const stepEnv: NodeJS.ProcessEnv = { ...env, PATH: `${pathDir}:${env.PATH}`, HOME: path.join(work, 'home') };
+  // The pod has none of the developer's hub settings: the endpoint and the token come from the TaskRun only.
+  for (const key of ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_TOKEN_PATH', 'HF_HOME', 'HF_ENDPOINT', 'XDG_CACHE_HOME']) delete stepEnv[key];
   for (const e of step.env) stepEnv[e.name] = substitute(e.value, vars);
   return runAsync(scriptFile, [], { env: stepEnv, cwd: '/', context: () => `--- registry log ---\n${registry?.log() ?? ''}` });
 }
@@ -118,6 +131,7 @@ beforeAll(async () => {
   registry = await startRegistry({ dir: path.join(work, 'registry'), username: USERNAME, password: PASSWORD });
   http = await startServer({ '/org/model/model.safetensors': { kind: 'file', body: WEIGHTS }, '/org/model/tokenizer.json': { kind: 'file', body: TOKENIZER } });
   s3 = await startS3Server();
+  hub = await startHubServer({ repos: [GATED_REPO], validTokens: [HUB_TOKEN] });
   await s3.put('models', 'tiny-llm/config.json', CONFIG_JSON);
   image = `${registry.host}/models/tiny-llm:v1`;
   const registriesConf = path.join(work, 'registries.conf');
@@ -142,6 +156,7 @@ beforeAll(async () => {
       '  build: in-cluster',
       'inCluster:',
       '  pushSecret: registry-push',
+      `  hubEndpoint: ${hub.endpoint}`,
       'models:',
       '  - name: tiny-llm',
       '    runtime: vllm-cuda-runtime',
@@ -158,18 +173,25 @@ beforeAll(async () => {
       '      - source: s3://models/tiny-llm/config.json',
       `        sha256: ${sha256(CONFIG_JSON)}`,
       `        size: ${CONFIG_JSON.length}`,
+      '      - repo: meta-llama/Llama-tiny',
+      '        revision: main',
+      '        path: llama',
       '    sourceSecret: models-bucket',
+      '    hubTokenSecret: hf-token',
       '',
     ].join('\n'),
   );
-  synthesizeConfigFile({ config, outdir: path.join(project, 'dist') });
+  // The developer's synth records the repository at the commit of main, with each file's SHA-256, in the lock file.
+  const devEnv = { HF_ENDPOINT: hub.endpoint, HF_TOKEN: HUB_TOKEN, HF_TOKEN_PATH: path.join(work, 'no-token-file') };
+  local.synth = await runAsync(process.execPath, [CLI, 'synth', '-c', 'modelcar.yaml', '-o', 'dist'], { cwd: project, env: { ...process.env, ...devEnv } });
+  if (local.synth.status !== 0) return;
   const builds = path.join(project, 'dist', 'builds', NAMESPACE);
   const files = fs.readdirSync(builds);
   task = YAML.parse(fs.readFileSync(path.join(builds, 'task-modelcar-build.yaml'), 'utf8'));
   run = YAML.parse(fs.readFileSync(path.join(builds, files.find((f) => f.startsWith('taskrun-'))!), 'utf8'));
 
   // The workspaces: the volume claimed for the build (empty), and the push secret's keys as files.
-  const volume = path.join(work, 'workspace-build');
+  volume = path.join(work, 'workspace-build');
   const secret = path.join(work, 'workspace-registry-credentials');
   fs.mkdirSync(volume);
   fs.mkdirSync(secret);
@@ -180,29 +202,35 @@ beforeAll(async () => {
   for (const [key, value] of Object.entries({ AWS_ACCESS_KEY_ID: 'builder', AWS_SECRET_ACCESS_KEY: S3_SECRET, AWS_S3_ENDPOINT: s3.endpoint, AWS_S3_BUCKET: 'models' })) {
     fs.writeFileSync(path.join(connection, key), value, { mode: 0o600 });
   }
+  // The hub token Secret, as its workspace mounts it: the key `token`, as `hf auth login` names its file.
+  hubTokenSecret = path.join(work, 'workspace-hub-token');
+  fs.mkdirSync(hubTokenSecret);
+  fs.writeFileSync(path.join(hubTokenSecret, 'token'), `${HUB_TOKEN}\n`, { mode: 0o600 });
   results = path.join(work, 'results');
   fs.mkdirSync(results);
-  const vars = replacements({ build: volume, 'registry-credentials': secret, 'source-credentials': connection }, { 'tls-verify': 'false' });
+  const vars = replacements({ build: volume, 'registry-credentials': secret, 'source-credentials': connection, 'hub-token': hubTokenSecret }, { 'tls-verify': 'false' });
   const pathDir = modelcarOnPath(path.join(work, 'bin'));
   for (const step of task.spec.steps) {
+    const before = hub.requests.length;
     const result = await runStep(step, vars, clusterStorage.env, pathDir);
-    steps.push({ name: step.name, result });
+    steps.push({ name: step.name, result, hubRequests: hub.requests.slice(before) });
     if (result.status !== 0) return;
   }
 
   // The developer's way, on the whole config.
   const s3Env = { AWS_ACCESS_KEY_ID: 'builder', AWS_SECRET_ACCESS_KEY: S3_SECRET, AWS_S3_ENDPOINT: s3.endpoint };
-  const cli = (args: string[]) => runAsync(process.execPath, [CLI, ...args], { cwd: project, env: { ...localStorage!.env, ...s3Env } });
+  const cli = (args: string[]) => runAsync(process.execPath, [CLI, ...args], { cwd: project, env: { ...localStorage!.env, ...s3Env, ...devEnv } });
   const authfile = path.join(work, 'auth.json');
   fs.writeFileSync(authfile, dockerConfigJson({ server: registry.host, username: USERNAME, password: PASSWORD }), { mode: 0o600 });
   local.stage = await cli(['stage', '-c', 'modelcar.yaml', '-o', 'dist']);
   if (local.stage.status === 0) local.build = await cli(['build', '-c', 'modelcar.yaml', '-o', 'dist', '--push', '--authfile', authfile, '--tls-verify=false']);
 });
 
-afterAll(() => cleanUpSuite({ services: [() => registry?.stop(), () => http?.close(), () => s3?.stop()], storages: [clusterStorage, localStorage], work }));
+afterAll(() => cleanUpSuite({ services: [() => registry?.stop(), () => http?.close(), () => s3?.stop(), () => hub?.close()], storages: [clusterStorage, localStorage], work }));
 
 describe('the steps of the in-cluster build, run on real tools', () => {
   test('every step of the Task succeeds, in order', () => {
+    succeeded(local.synth, 'modelcar synth');
     expect(steps.map((s) => s.name)).toStrictEqual(['prepare', 'stage', 'build']);
     for (const s of steps) succeeded(s.result, `step ${s.name}`);
   });
@@ -215,7 +243,39 @@ describe('the steps of the in-cluster build, run on real tools', () => {
     // From the bucket, with the credentials of the mounted data connection.
     expect(out).toContain('  models/config.json: downloading s3://models/tiny-llm/config.json\n');
     expect(out).toContain(`sha256 ${sha256(CONFIG_JSON)} matches the config\n`);
-    expect(out).toContain('staged 1 model: 3 files (3 downloaded, 0 linked, 0 copied, 0 unchanged)\n');
+    // From the gated repository on the TaskRun's hub endpoint, at the commit the lock the run carries records, checked
+    // against the SHA-256 it records.
+    for (const [file, content] of Object.entries(GATED_FILES)) {
+      expect(out).toContain(`  models/llama/${file}: downloading ${hub!.endpoint}/meta-llama/Llama-tiny/resolve/${GATED_COMMIT}/${file}\n`);
+      expect(out).toContain(`sha256 ${sha256(content)} matches modelcar.lock.yaml\n`);
+    }
+    expect(out).toContain('staged 1 model: 5 files (5 downloaded, 0 linked, 0 copied, 0 unchanged)\n');
+  });
+
+  test('the TaskRun carries the record of the gated repository at its commit and the hub endpoint; the token Secret by name only', () => {
+    const lock = YAML.parse(run.spec.params.find((p: any) => p.name === 'lock').value);
+    expect(lock.sources.hub).toStrictEqual({
+      [`meta-llama/Llama-tiny@${GATED_COMMIT}`]: {
+        commit: GATED_COMMIT,
+        files: Object.fromEntries(Object.entries(GATED_FILES).map(([f, c]) => [f, { sha256: `sha256:${sha256(c)}`, size: c.length }])),
+      },
+    });
+    expect(YAML.parse(run.spec.params[0].value).models[0].files[3]).toStrictEqual({ repo: 'meta-llama/Llama-tiny', revision: GATED_COMMIT, path: 'llama' });
+    expect(run.spec.params.find((p: any) => p.name === 'hub-endpoint').value).toBe(hub!.endpoint);
+    expect(run.spec.workspaces.find((w: any) => w.name === 'hub-token')).toStrictEqual({ name: 'hub-token', secret: { secretName: 'hf-token' } });
+  });
+
+  test('the prepare step asks the hub nothing (the record pins the files); the stage step fetches each file with the token of the mounted Secret, sent to the hub only, never to its CDN', () => {
+    expect(steps[0]?.hubRequests).toStrictEqual([]);
+    const requests = steps[1]!.hubRequests;
+    const resolve = (file: string) => `/meta-llama/Llama-tiny/resolve/${GATED_COMMIT}/${file}`;
+    expect(requests.filter((r) => r.server === 'hub').map((r) => [r.url, r.authorization])).toStrictEqual(
+      Object.keys(GATED_FILES).sort().map((f) => [resolve(f), `Bearer ${HUB_TOKEN}`]),
+    );
+    const cdn = requests.filter((r) => r.server === 'cdn');
+    expect(cdn.map((r) => r.url.split('?')[0])).toStrictEqual([`/repos/${sha256(GATED_FILES['model.safetensors']).slice(0, 2)}/${sha256(GATED_FILES['model.safetensors']).slice(2, 4)}/${sha256(GATED_FILES['model.safetensors'])}`]);
+    expect(cdn.map((r) => r.authorization)).toStrictEqual([undefined]);
+    expect(steps[2]?.hubRequests).toStrictEqual([]);
   });
 
   test('the results are the pushed image and its digest, which the registry holds for the tag', () => {
@@ -239,18 +299,34 @@ describe('the steps of the in-cluster build, run on real tools', () => {
     expect(run.metadata.annotations['dev.modelcar.build.inputs']).toBe(entry.inputs);
   });
 
-  test('the credentials appear in no step output and in no file synth wrote', () => {
+  test('the credentials appear in no step output and in no file synth wrote; the hub token in no output, no file of the project or the build\'s volume, and in no argument', () => {
     for (const s of steps) {
       expect(s.result.stdout).not.toContain(PASSWORD);
       expect(s.result.stderr).not.toContain(PASSWORD);
       expect(s.result.stdout + s.result.stderr).not.toContain(S3_SECRET);
+      expect(s.result.stdout + s.result.stderr).not.toContain(HUB_TOKEN);
     }
+    for (const r of [local.synth, local.stage, local.build]) expect(`${r?.stdout}${r?.stderr}`).not.toContain(HUB_TOKEN);
     const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
     for (const file of walk(path.join(project, 'dist')).filter((f) => !f.includes(`${path.sep}models${path.sep}`))) expect(fs.readFileSync(file, 'utf8')).not.toContain(PASSWORD);
+    for (const file of [...walk(project), ...walk(volume)]) expect(fs.readFileSync(file).includes(HUB_TOKEN)).toBe(false);
+    // The TaskRun and the Task name the Secret; the step scripts read its file: no argv or env holds the token.
+    expect(JSON.stringify([task, run])).not.toContain(HUB_TOKEN);
+  });
+
+  test('the stage step refuses a hub token Secret with neither key HF_TOKEN nor token, naming both', async () => {
+    const empty = path.join(work, 'workspace-hub-token-empty');
+    fs.mkdirSync(empty);
+    fs.writeFileSync(path.join(empty, 'hf_token'), HUB_TOKEN);
+    const vars = replacements({ build: path.join(work, 'other-volume'), 'registry-credentials': '', 'source-credentials': '', 'hub-token': empty }, {});
+    const result = await runStep(task.spec.steps[1], vars, clusterStorage!.env, modelcarOnPath(path.join(work, 'bin')));
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('the Secret of the workspace hub-token has no key HF_TOKEN or token: put the Hugging Face token there\n');
+    expect(result.stdout).toBe('');
   });
 
   test('the prepare step refuses a step image whose modelcar is of another version, naming both', async () => {
-    const vars = replacements({ build: path.join(work, 'other-volume'), 'registry-credentials': '', 'source-credentials': '' }, {});
+    const vars = replacements({ build: path.join(work, 'other-volume'), 'registry-credentials': '', 'source-credentials': '', 'hub-token': '' }, {});
     const other = modelcarOnPath(path.join(work, 'bin-other'), '9.9.9');
     const result = await runStep(task.spec.steps[0], vars, clusterStorage!.env, other);
     expect(result.status).toBe(1);

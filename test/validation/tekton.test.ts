@@ -12,6 +12,7 @@ import * as YAML from 'yaml';
 import { convertSchema } from '../../tools/crd-schema';
 import { loadConfig } from '../../src/config/load';
 import { renderConfig } from '../../src/pipeline/synthesize';
+import { SourcePins, renderLock } from '../../src/pipeline/lock';
 import { OutputValidationError, validateOutput } from '../../src/validation/validate-output';
 import { referencedVariables, runAgainstTaskProblems, taskProblems, taskRunProblems, tektonProblems } from '../../src/validation/tekton';
 import { sharedPath } from '../support/shared';
@@ -28,6 +29,7 @@ inCluster:
   storageClass: gp3-csi
   timeout: 90m
   resources: { limits: { memory: 2Gi } }
+  hubEndpoint: https://hf-mirror.example.com
 models:
   - name: mobilenet
     runtime: kserve-ovms
@@ -46,14 +48,29 @@ models:
       - source: https://example.com/granite/model.safetensors
         sha256: ${SHA}
         size: 5368709120
+  - name: llama
+    runtime: vllm-cuda-runtime
+    format: vLLM
+    image: quay.io/team/llama:3.2
+    hubTokenSecret: hf-token
+    files:
+      - repo: meta-llama/Llama-tiny
+        revision: main
 `;
+
+/** The lock file's record of the gated repository of the llama model, which its TaskRun carries. */
+const LOCK = renderLock(
+  { images: {}, sources: { folders: {}, hub: { 'meta-llama/Llama-tiny@main': { commit: 'c'.repeat(40), files: { 'config.json': { sha256: `sha256:${SHA}`, size: 24 }, 'model.safetensors': { sha256: `sha256:${SHA}`, size: 64_000 } } } } } },
+  'modelcar.yaml',
+);
 
 let objects: any[];
 
 beforeAll(() => {
   const dir = tempDir('modelcar-tekton-');
   fs.writeFileSync(path.join(dir, 'modelcar.yaml'), CONFIG);
-  const output = renderConfig(loadConfig(path.join(dir, 'modelcar.yaml')), { source: 'modelcar.yaml', outdir: path.join(dir, 'dist') });
+  fs.writeFileSync(path.join(dir, 'modelcar.lock.yaml'), LOCK);
+  const output = renderConfig(loadConfig(path.join(dir, 'modelcar.yaml')), { source: 'modelcar.yaml', outdir: path.join(dir, 'dist') }, { sources: SourcePins.forConfig(path.join(dir, 'modelcar.yaml')) });
   objects = output.files.filter((f) => f.path.startsWith('builds/') && !f.path.endsWith('kustomization.yaml')).map((f) => f.data);
 });
 
@@ -73,8 +90,12 @@ describe('the Tekton objects against the CRD schemas of Tekton v1.15.0', () => {
     expect(objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace}/${o.metadata.name.replace(/[0-9a-f]{10}$/, '<digest>')}`)).toStrictEqual([
       'tekton.dev/v1 Task ml/modelcar-build',
       'tekton.dev/v1 TaskRun ml/granite-build-<digest>',
+      'tekton.dev/v1 TaskRun ml/llama-build-<digest>',
       'tekton.dev/v1 TaskRun ml/mobilenet-build-<digest>',
     ]);
+    // The build of the files of a hub repository: their record, the mirror, the token Secret as a workspace.
+    expect(run('llama').spec.params.map((p: any) => p.name)).toStrictEqual(['config', 'model', 'image', 'lock', 'hub-endpoint']);
+    expect(run('llama').spec.workspaces.map((w: any) => w.name)).toStrictEqual(['build', 'registry-credentials', 'hub-token']);
   });
 
   test('GIVEN the Task and the TaskRuns THEN each passes its CRD schema, every field known to it', () => {

@@ -9,6 +9,7 @@ import { Diagnostic, PropProblem } from '../../core/errors';
 import { modelcarVersion } from '../../core/version';
 import { BuildRun } from '../../constructs/build-run';
 import { BuildTask } from '../../constructs/build-task';
+import { ModelImage } from '../../constructs/model-image';
 import { OciModel } from '../../constructs/oci-model';
 import { runtimeCatalogue } from '../../constructs/runtimes/catalogue';
 import { ReleaseProfile } from '../../core/releases';
@@ -57,10 +58,12 @@ export function addBuild(scope: Construct, loaded: LoadedConfig, plan: ModelPlan
       image: model.image,
       task: runTask,
       namespace: plan.namespace,
-      config: standaloneConfig(loaded.config, plan, release),
+      config: standaloneConfig(loaded.config, plan, release, model.image),
       serviceAccount: inCluster.serviceAccount,
       pushSecret: inCluster.pushSecret,
       sourceSecret: plan.model.sourceSecret,
+      hubTokenSecret: plan.model.hubTokenSecret,
+      hubEndpoint: inCluster.hubEndpoint,
       storageClass: inCluster.storageClass,
       timeout: inCluster.timeout,
     }),
@@ -78,6 +81,7 @@ function buildField(plan: ModelPlan, modeField: FieldPath, problem: PropProblem)
       return { field: ['models', index, ...problem.path] };
     case 'image':
     case 'sourceSecret':
+    case 'hubTokenSecret':
       return { field: ['models', index, ...problem.path] };
     case 'pushSecret':
       // Neither pushSecret nor serviceAccount: said where the model asks for the build.
@@ -85,6 +89,7 @@ function buildField(plan: ModelPlan, modeField: FieldPath, problem: PropProblem)
     case 'serviceAccount':
     case 'storageClass':
     case 'timeout':
+    case 'hubEndpoint':
       return { field: ['inCluster', prop] };
     default:
       return undefined;
@@ -96,9 +101,11 @@ function buildField(plan: ModelPlan, modeField: FieldPath, problem: PropProblem)
  * resolved (namespace, runtime, layout, base image, compression), so that the image built from it is the one `modelcar build`
  * builds from the whole config (the same Containerfile, labels and files). It names the config's platform release, whose
  * catalogue has the model's built-in runtime. A runtime that is not built in is named as one that exists
- * (`existing`), with its layout: only its name and layout go into the image.
+ * (`existing`), with its layout: only its name and layout go into the image. A Hugging Face repository is named at
+ * the commit its revision stood for when the lock file recorded it (from `image`, the model's image): the build
+ * carries that record, keyed by the commit, and a branch that moves on gives another config, so another run.
  */
-export function standaloneConfig(config: ModelcarConfig, plan: ModelPlan, release: ReleaseProfile): string {
+export function standaloneConfig(config: ModelcarConfig, plan: ModelPlan, release: ReleaseProfile, image: ModelImage): string {
   const { model, namespace, runtime, layout } = plan;
   const runtimeName = runtime.kind === 'emitted' ? runtime.definition.name : runtime.reference.name;
   const builtin = runtime.kind === 'emitted' && Object.prototype.hasOwnProperty.call(runtimeCatalogue(release), runtimeName);
@@ -122,7 +129,10 @@ export function standaloneConfig(config: ModelcarConfig, plan: ModelPlan, releas
         image: model.image,
         ...(baseImage !== undefined ? { baseImage } : {}),
         ...(compression !== undefined ? { compression } : {}),
-        files: model.files.map((f) => ({ ...f })),
+        files: model.files.map((f, i) => {
+          const commit = f.repo !== undefined ? image.files.find((e) => e.index === i && e.hub)?.hub!.commit : undefined;
+          return commit !== undefined ? { ...f, revision: commit } : { ...f };
+        }),
       },
     ],
   };

@@ -74,7 +74,11 @@ export function hubToken(env: NodeJS.ProcessEnv = process.env): HubToken {
 
 /** A problem with the hub: a missing or gated repository, a revision or file that is not there, a network error. */
 export class HubError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Whether the hub could not be reached (or stopped answering): not an answer of the hub. */
+    public readonly unreachable = false,
+  ) {
     super(message);
     this.name = 'HubError';
   }
@@ -258,7 +262,7 @@ export class HubClient {
       } catch (e) {
         if (e instanceof AbortedError || this.options.signal?.aborted) throw new AbortedError(this.options.signal?.reason);
         if (e instanceof HubError) throw e;
-        if (!isTransient(e) || attempt >= retries) throw new HubError(`${url}: ${describeNetworkError(e)}`);
+        if (!isTransient(e) || attempt >= retries) throw new HubError(`${url}: ${describeNetworkError(e)}`, true);
       }
       await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 1000) * 2 ** attempt));
     }

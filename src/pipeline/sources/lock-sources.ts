@@ -123,7 +123,9 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
         snapshot = await client.snapshot(repo, revision, (file) => line(`  hashing ${file} (not in LFS: its SHA-256 is computed from its content)`));
       } catch (e) {
         if (!(e instanceof hubClient().HubError)) throw e;
-        hubProblems.push(at(e.message));
+        // Offline, say: the record is made once, where the hub can be reached, and committed (builds in the cluster carry it).
+        const offline = e.unreachable ? `; ${key} is not recorded in ${lockName} yet, and synth records it from the hub's API: run \`modelcar synth\` where ${client.endpoint} can be reached (HF_ENDPOINT names a mirror), and commit ${lockName}` : '';
+        hubProblems.push(at(`${e.message}${offline}`));
         continue;
       }
       const files: Record<string, LockedFile> = {};

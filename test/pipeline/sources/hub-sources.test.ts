@@ -9,6 +9,7 @@ import { execFile } from 'child_process';
 import { promisify } from 'util';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as YAML from 'yaml';
 import { readLock } from '../../../src/pipeline/lock';
 import { useEnv } from '../../support/env';
 import { HubServer, startHubServer } from '../../support/hub-server';
@@ -161,17 +162,21 @@ describe('config errors of hub sources', () => {
     expect(fs.existsSync(lockOf(p))).toBe(false);
   });
 
-  test('GIVEN a repository recorded, then build: in-cluster, or a size on its entry THEN each is refused at its config line; nothing is written', async () => {
+  test('GIVEN a repository recorded, then build: in-cluster THEN the TaskRun carries its record at the commit; GIVEN a size on its entry THEN refused at its config line, nothing written', async () => {
     const p = project(config());
     expect((await cli(['synth', '-c', p.config, '-o', p.dist])).code).toBe(0);
     const before = fs.readFileSync(path.join(context(p), 'build.sh'), 'utf8');
-    // The in-cluster build runs the model's config alone, without the lock file's record of the repository.
+    // The in-cluster build runs the model's config alone, with the lock file's record of the files it takes.
     const inCluster = config().replace('defaults:\n', 'defaults:\n  build: in-cluster\n').replace('version: 1\n', 'version: 1\ninCluster:\n  pushSecret: quay-push\n');
     fs.writeFileSync(p.config, inCluster);
-    expect(await cli(['synth', '-c', p.config, '-o', p.dist])).toStrictEqual({
-      code: 1,
-      out: '',
-      err: `modelcar: ${p.config}:13:15: models[0].files[0].repo: an in-cluster build does not fetch the files of a Hugging Face repository (ibm-granite/granite-tiny): build this model with build: local and record its digest with modelcar build --push or modelcar pin, or give its files as URLs with their sha256 and size\n1 problem found; nothing was written.\n`,
+    const synth = await cli(['synth', '-c', p.config, '-o', p.dist]);
+    expect(synth.code).toBe(0);
+    const runs = fs.readdirSync(path.join(p.dist, 'builds', 'llm')).filter((f) => f.startsWith('taskrun-'));
+    const run = YAML.parse(fs.readFileSync(path.join(p.dist, 'builds', 'llm', runs[0]), 'utf8'));
+    const lockFile = path.join(tempDir('modelcar-run-lock-'), 'modelcar.lock.yaml');
+    fs.writeFileSync(lockFile, run.spec.params.find((x: any) => x.name === 'lock').value);
+    expect(readLock(lockFile).sources!.hub).toStrictEqual({
+      [`ibm-granite/granite-tiny@${COMMIT}`]: { commit: COMMIT, files: Object.fromEntries(SELECTED.map((f) => [f, { sha256: `sha256:${sha256(LLM_FILES[f])}`, size: LLM_FILES[f].length }])) },
     });
     fs.writeFileSync(p.config, config().replace('        revision: main\n', '        revision: main\n        size: 100\n'));
     expect((await cli(['synth', '-c', p.config, '-o', p.dist])).err).toBe(
