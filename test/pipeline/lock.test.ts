@@ -172,7 +172,8 @@ describe('synth with a lock file', () => {
   });
 
   test('GIVEN a lock entry pushed uncompressed and the config now asking for zstd or gzip layers THEN the tag stays (another image is due); compression none keeps the pin', async () => {
-    for (const [where, extra] of [['model', { model: ['    compression: zstd'] }], ['defaults', { defaults: ['  compression: gzip'] }]] as const) {
+    const cases: [string, { model?: string[]; defaults?: string[] }][] = [['model', { model: ['    compression: zstd'] }], ['defaults', { defaults: ['  compression: gzip'] }]];
+    for (const [where, extra] of cases) {
       const p = project(config(extra));
       p.file('modelcar.lock.yaml', lockText());
       const result = await cli(['synth', '-c', p.config, '-o', p.dist]);
