@@ -4,7 +4,7 @@ import { OutputFile } from '../core/output-file';
 import type { CrdSet } from '../core/releases';
 import { DEFAULT_KSERVE_RELEASE, KserveRelease } from './kserve-admission';
 import { RELEASE_CRD_SETS } from './validate-object';
-import { ValidationReport, emptyReport, formatWarning, isValidDocument, runtimesClash, validateYamlText } from './validate-yaml';
+import { ValidationReport, documentsPass, emptyReport, formatWarning, validateYamlText } from './validate-yaml';
 import { tektonProblems } from './tekton';
 
 /**
@@ -73,16 +73,10 @@ export function validateOutput(files: readonly OutputFile[], outdir: string, opt
     const crds = options.crds ?? RELEASE_CRD_SETS[release];
     const report = emptyReport(release, crds);
     reports.push(report);
-    // Runtimes that clash with one before them need the whole set, in order: then every file is read as text.
-    const clash = runtimesClash(
-      entries.flatMap((e) => e.documents),
-      release,
-      crds,
-    );
-    for (const { file } of entries) {
-      if (!clash && file.data !== undefined && isValidDocument(file.data, release, crds)) continue;
-      validateYamlText(`${outdir}/${file.path}`, file.content, report);
-    }
+    // The objects as data, each validated once; only when one fails are the files read as text, every one of them
+    // in order (a runtime is judged against the runtimes before it), for the problems with their lines.
+    if (documentsPass(entries.flatMap((e) => e.documents), release, crds)) continue;
+    for (const { file } of entries) validateYamlText(`${outdir}/${file.path}`, file.content, report);
   }
   // The in-cluster builds: Tekton's webhook and reconciler rules, each environment's objects together.
   const builds = new Map<string, unknown[]>();

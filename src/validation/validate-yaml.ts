@@ -137,24 +137,14 @@ function documentItems(obj: any): { value: unknown; prefix: ObjectPath }[] {
 }
 
 /**
- * Whether one document, given as data (what parsing its YAML gives), passes {@link validateYamlText} without a
- * problem or a warning: every object in it valid or not checked. For the problems themselves, with lines, validate
- * the text. The rules between objects (runtimes against earlier runtimes) are left out: see {@link runtimesClash}.
+ * Whether documents given as data (what parsing their YAML gives), in apply order, pass {@link validateYamlText}
+ * without a problem or a warning: every object valid or not checked, and no runtime clashing with one before it
+ * (validateServingRuntimePriority). Each object is validated once. For the problems themselves, with lines,
+ * validate the text.
  */
-export function isValidDocument(data: unknown, kserve: KserveRelease = DEFAULT_KSERVE_RELEASE, crds: CrdSet = RELEASE_CRD_SETS[kserve]): boolean {
-  return documentItems(data).every(({ value }) => validateObject(value, { kserve, crds }).problems.length === 0);
-}
-
-/** Whether any runtime among these documents (as data, in apply order) clashes with one before it (validateServingRuntimePriority). */
-export function runtimesClash(documents: readonly unknown[], kserve: KserveRelease = DEFAULT_KSERVE_RELEASE, crds: CrdSet = RELEASE_CRD_SETS[kserve]): boolean {
+export function documentsPass(documents: readonly unknown[], kserve: KserveRelease = DEFAULT_KSERVE_RELEASE, crds: CrdSet = RELEASE_CRD_SETS[kserve]): boolean {
   const report = emptyReport(kserve, crds);
-  const isRuntime = (value: unknown) => {
-    const kind = (value as { kind?: unknown } | null)?.kind;
-    return kind === 'ServingRuntime' || kind === 'ClusterServingRuntime';
-  };
-  return documents.some((data) =>
-    documentItems(data).some(({ value }) => isRuntime(value) && checkObject(value, report).problems.some((p) => p.rule === 'validateServingRuntimePriority')),
-  );
+  return documents.every((data) => documentItems(data).every(({ value }) => checkObject(value, report).problems.length === 0));
 }
 
 /** The node at a path, or its nearest ancestor; with `key`, the key node of the last step. */

@@ -442,7 +442,10 @@ async function holdingProxy(upstream: string): Promise<{ host: string; held: Pro
       answer.pipe(res);
     });
     forward.on('error', () => res.destroy());
-    req.socket.on('close', () => forward.destroy());
+    // modelcar gone before the answer: the registry's request goes too (one listener per request, not per socket).
+    res.on('close', () => {
+      if (!res.writableFinished) forward.destroy();
+    });
     if (req.method !== 'PATCH') return void req.pipe(forward);
     let through = 0;
     req.on('data', (chunk: Buffer) => {
