@@ -275,4 +275,22 @@ describe('synth validates what it emits before writing', () => {
       /validateKPAMetrics/,
     );
   });
+
+  test('GIVEN synthesized runtimes as data, one clashing with a valid one before it in another file THEN the check names the clash at its file and line (KServe v0.15.2 validateServingRuntimePriority); without the clash it passes', () => {
+    const runtime = (name: string, format: string) => ({
+      apiVersion: 'serving.kserve.io/v1alpha1',
+      kind: 'ServingRuntime',
+      metadata: { name, namespace: 'demo' },
+      spec: { supportedModelFormats: [{ name: format, autoSelect: true, priority: 1 }], protocolVersions: ['v2'], containers: [{ name: 'kserve-container', image: 'quay.io/a/server:1' }] },
+    });
+    const file = (data: ReturnType<typeof runtime>) => ({ path: `manifests/demo/servingruntime-${data.metadata.name}.yaml`, content: YAML.stringify(data), data });
+    expect(() => validateOutput([file(runtime('first', 'onnx')), file(runtime('second', 'pytorch'))], 'dist', { kserve: 'v0.15.2' })).not.toThrow();
+    expect(() => validateOutput([file(runtime('first', 'onnx')), file(runtime('second', 'ONNX'))], 'dist', { kserve: 'v0.15.2' })).toThrow(
+      [
+        'the synthesized objects do not pass the KServe / Kubernetes schemas and KServe\'s admission rules:',
+        'dist/manifests/demo/servingruntime-second.yaml:10:17: ServingRuntime demo/second: spec.supportedModelFormats[0].priority: same priority assigned for the model format ONNX in the servingruntimes first and second in namespace demo: give one of them another priority, or autoSelect: false (KServe v0.15.2 validateServingRuntimePriority, at admission: refused when first is applied first)',
+        '1 problem found; nothing was written.',
+      ].join('\n'),
+    );
+  });
 });
