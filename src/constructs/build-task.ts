@@ -4,6 +4,7 @@ import { ComputeResources, ComputeResourcesOverride, mergeResources, resourcePro
 import { PropChecker, PropError, brand, hasBrand, valueAt } from '../core/errors';
 import { ImageReferenceError, parseImageReference } from '../core/image-ref';
 import { nameProblem } from '../core/names';
+import { HUB_TOKEN_ADVICE_VARIABLE } from '../core/hub';
 
 const BUILD_TASK = Symbol.for('modelcar.BuildTask');
 
@@ -90,6 +91,9 @@ if [ "$HUB_TOKEN_BOUND" = true ]; then
     echo "the Secret of the workspace ${BUILD_WORKSPACES.hubToken} has no key ${HUB_TOKEN_KEYS.join(' or ')}: put the Hugging Face token there" >&2
     exit 1
   fi
+else
+  # What a gated or private repository needs here, said by modelcar's hub errors instead of a local login.
+  export ${HUB_TOKEN_ADVICE_VARIABLE}="give the model hubTokenSecret in the config: a Secret of the build's namespace with the key ${HUB_TOKEN_KEYS.join(' or ')}"
 fi
 if [ -n "$HUB_ENDPOINT" ]; then
   export HF_ENDPOINT="$HUB_ENDPOINT"

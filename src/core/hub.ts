@@ -112,3 +112,9 @@ export function selectHubFiles(files: readonly HubFile[], include: readonly stri
 export function gitBlobId(content: Buffer): string {
   return createHash('sha1').update(`blob ${content.length}\0`).update(content).digest('hex');
 }
+
+/**
+ * The environment variable that says, in modelcar's hub errors, how to give a token where the build runs: an
+ * in-cluster build's stage step sets it (name a Secret in the config), a local run has none (HF_TOKEN, or a login).
+ */
+export const HUB_TOKEN_ADVICE_VARIABLE = 'MODELCAR_HUB_TOKEN_ADVICE';

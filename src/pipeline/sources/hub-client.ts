@@ -18,7 +18,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HUB_ENDPOINT, HubFile, HubSnapshot, encodeRepoPath, gitBlobId, hubFileUrl, hubSourceKey, isCommitId } from '../../core/hub';
+import { HUB_ENDPOINT, HUB_TOKEN_ADVICE_VARIABLE, HubFile, HubSnapshot, encodeRepoPath, gitBlobId, hubFileUrl, hubSourceKey, isCommitId } from '../../core/hub';
 import { UserError } from '../../core/errors';
 import { AbortedError } from '../transfer';
 import { HttpClient, HttpResponse, describeNetworkError, httpClient, isTransient, readBody, statusText } from '../http-client';
@@ -116,11 +116,14 @@ export class HubClient {
   public readonly token: HubToken;
   public readonly client: HttpClient;
   private readonly own: boolean;
+  /** How to give a token, in errors about repositories that need one. */
+  private readonly tokenAdvice: string;
 
   constructor(private readonly options: HubClientOptions = {}) {
     const env = options.env ?? process.env;
     this.endpoint = hubEndpoint(env);
     this.token = hubToken(env);
+    this.tokenAdvice = env[HUB_TOKEN_ADVICE_VARIABLE] || 'set HF_TOKEN, or log in with `hf auth login` (modelcar reads its token file)';
     this.own = options.client === undefined;
     this.client = options.client ?? httpClient({ env });
   }
@@ -279,7 +282,7 @@ export class HubClient {
     const { repo } = about;
     const page = `${this.endpoint}/${repo}`;
     const token = this.token.from;
-    const howToken = 'set HF_TOKEN, or log in with `hf auth login` (modelcar reads its token file)';
+    const howToken = this.tokenAdvice;
     if (code === 'GatedRepo') {
       return token
         ? `${repo} is a gated repository and the token from ${token} has not been granted access (${said}); ask for access at ${page}`

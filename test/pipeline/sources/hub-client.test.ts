@@ -139,6 +139,13 @@ describe("the hub's errors, in words (huggingface_hub hf_raise_for_status), neve
       'meta-llama/Llama-tiny is a gated repository: downloading its files needs a token of an account that was granted access (HTTP 401 Unauthorized: Access to model meta-llama/Llama-tiny is restricted. You must have access to it and be authenticated to access it. Please log in.); ask for access at ENDPOINT/meta-llama/Llama-tiny, then set HF_TOKEN, or log in with `hf auth login` (modelcar reads its token file)',
     ],
     [
+      'a gated repository, without a token, in an in-cluster build (whose stage step says how to give one there)',
+      { MODELCAR_HUB_TOKEN_ADVICE: "give the model hubTokenSecret in the config: a Secret of the build's namespace with the key HF_TOKEN or token" },
+      'meta-llama/Llama-tiny',
+      'main',
+      "meta-llama/Llama-tiny is a gated repository: downloading its files needs a token of an account that was granted access (HTTP 401 Unauthorized: Access to model meta-llama/Llama-tiny is restricted. You must have access to it and be authenticated to access it. Please log in.); ask for access at ENDPOINT/meta-llama/Llama-tiny, then give the model hubTokenSecret in the config: a Secret of the build's namespace with the key HF_TOKEN or token",
+    ],
+    [
       'a gated repository, with a token not granted access: 403 GatedRepo',
       { HF_TOKEN: 'hf_not_granted_token' },
       'meta-llama/Llama-tiny',
