@@ -15,7 +15,7 @@ import { ConfigImage, loadConfigImages } from './config-images';
 import { LockEntry, inputsDigest, lockFileOf, recordImages } from './lock';
 import { ProgressOutput } from './progress';
 import { setOwn } from '../core/records';
-import { RegistryClient, RegistryError, registryApiHost, registryCredentials, registryRepository } from './registry-client';
+import { RegistryError, RegistryReader, registryApiHost, registryCredentials, registryRepository } from './registry-client';
 
 /** Options of {@link pin}. */
 export interface PinOptions {
@@ -71,7 +71,7 @@ export async function pin(options: PinOptions): Promise<PinResult> {
     const host = registryApiHost(ref.domain);
     const repository = registryRepository(ref.domain, ref.path);
     const found = registryCredentials(ref.domain, ref.path, options.authfile, env);
-    const client = new RegistryClient(host, { tlsVerify: options.tlsVerify, credentials: found.credentials, env, signal: options.signal });
+    const client = new RegistryReader(host, { tlsVerify: options.tlsVerify, credentials: found.credentials, env, signal: options.signal });
     let digest: string;
     let labels: Readonly<Record<string, string>>[];
     try {
@@ -110,7 +110,7 @@ export async function pin(options: PinOptions): Promise<PinResult> {
  * The config digests of an image: its own, or for an index (several platforms) those of the images it lists, less
  * attestations (`vnd.docker.reference.type`), which are not images.
  */
-async function imageConfigs(client: RegistryClient, repository: string, manifest: any): Promise<string[]> {
+async function imageConfigs(client: RegistryReader, repository: string, manifest: any): Promise<string[]> {
   if (Array.isArray(manifest?.manifests)) {
     const configs: string[] = [];
     for (const m of manifest.manifests) {

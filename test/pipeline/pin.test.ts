@@ -156,7 +156,7 @@ describe('registry errors', () => {
     expect(await pin(p)).toStrictEqual({
       code: 1,
       out: '',
-      err: `modelcar: team-a/mobilenet: ${registry.host}/team-a/anonymous: the registry needs credentials (HTTP 401), and no auth file has any for ${registry.host}; run \`podman login ${registry.host}\`, or give --authfile\n`,
+      err: `modelcar: team-a/mobilenet: ${registry.host}: the registry needs credentials (HTTP 401), and no auth file has any for ${registry.host}; run \`podman login ${registry.host}\`, or give --authfile\n`,
     });
   });
 
@@ -175,7 +175,7 @@ describe('registry errors', () => {
     const result = await cli(['pin', '-c', p.config, '--authfile', authJson]);
     expect(result.code).toBe(1);
     expect(result.err).toBe(
-      `modelcar: team-a/mobilenet: ${registry.host}: wrong version number (the server does not speak TLS: is it plain http?) (for a registry over plain http, or with a self-signed certificate: --tls-verify=false) (credentials from --authfile ${authJson} (${registry.host}))\n`,
+      `modelcar: team-a/mobilenet: ${registry.host}: GET /v2/team-a/good/manifests/1: wrong version number (the server does not speak TLS: is it plain http?); --tls-verify=false allows plain http (credentials from --authfile ${authJson} (${registry.host}))\n`,
     );
   });
 });

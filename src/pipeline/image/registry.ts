@@ -13,7 +13,7 @@ import * as http from 'http';
 import * as https from 'https';
 import { Readable } from 'stream';
 import { AbortedError } from '../transfer';
-import { HttpClient, httpClient } from '../http-client';
+import { HttpClient, describeNetworkError, httpClient } from '../http-client';
 import { Credentials } from './credentials';
 
 /** Where a repository is: the host to talk to and the repository's path there. */
@@ -257,10 +257,10 @@ export class RegistryClient {
     return { mediaType, digest, body: answer.body };
   }
 
-  /** Reads a small blob (a config) whole, checking its digest. */
-  public async getBlob(repository: string, digest: string): Promise<Buffer> {
+  /** Reads a small blob (a config) whole, checking its digest; one larger than `maxBytes` is refused. */
+  public async getBlob(repository: string, digest: string, maxBytes = Infinity): Promise<Buffer> {
     const response = await this.stream(`/v2/${repository}/blobs/${digest}`, [`repository:${repository}:pull`]);
-    const body = await readBody(response);
+    const body = await readBody(response, maxBytes, `${this.host}: the blob ${digest} of ${repository}`);
     const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     if (actual !== digest) throw new RegistryError(`${this.host}: the blob ${digest} of ${repository} has the digest ${actual}`);
     return body;
@@ -293,7 +293,7 @@ export class RegistryClient {
     const credentials = this.options.credentials;
     const basic = credentials ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` : undefined;
     if (challenge.scheme === 'basic') {
-      if (!basic) throw new RegistryError(`${this.host}: the registry needs credentials, and there are none for it (podman login ${this.host}, or --authfile)`, 401);
+      if (!basic) throw new RegistryError(`${this.host}: the registry needs credentials (HTTP 401), and no auth file has any for ${this.host}; run \`podman login ${this.host}\`, or give --authfile`, 401);
       if (refused === basic) throw new RegistryError(`${this.host}: the registry refused the credentials (HTTP 401)`, 401);
       this.authorization = basic;
       return;
@@ -434,14 +434,22 @@ function isTlsMismatch(e: unknown): boolean {
 }
 
 function tlsOrNetwork(e: Error, host: string, method: string, target: URL): Error {
-  const wrapped = new RegistryError(`${host}: ${method} ${target.pathname}: ${e.message.trim()}${isTlsMismatch(e) ? ' (the registry does not speak TLS? --tls-verify=false allows plain http)' : ''}`);
+  const wrapped = new RegistryError(`${host}: ${method} ${target.pathname}: ${describeNetworkError(e)}${isTlsMismatch(e) ? '; --tls-verify=false allows plain http' : ''}`);
   (wrapped as { cause?: unknown }).cause = e;
   return wrapped;
 }
 
-async function readBody(response: http.IncomingMessage): Promise<Buffer> {
+async function readBody(response: http.IncomingMessage, maxBytes = Infinity, what = 'the answer'): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of response as AsyncIterable<Buffer>) chunks.push(chunk);
+  let size = 0;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      response.destroy();
+      throw new RegistryError(`${what} is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
   return Buffer.concat(chunks);
 }
 

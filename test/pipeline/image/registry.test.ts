@@ -113,13 +113,13 @@ describe('RegistryClient on docker-registry with htpasswd', () => {
 
   test('GIVEN no credentials THEN the client says which registry needs them and how to give them', async () => {
     const error = await client(null).login(['repository:team/base:pull']).catch((e) => e);
-    expect(error.message).toBe(`${registry.host}: the registry needs credentials, and there are none for it (podman login ${registry.host}, or --authfile)`);
+    expect(error.message).toBe(`${registry.host}: the registry needs credentials (HTTP 401), and no auth file has any for ${registry.host}; run \`podman login ${registry.host}\`, or give --authfile`);
   });
 
   test('GIVEN a plain-http registry and TLS verified THEN an error that says --tls-verify=false allows plain http', async () => {
     const error = await client(null, true).login([]).catch((e) => e);
     expect(error).toBeInstanceOf(RegistryError);
-    expect(error.message).toMatch(new RegExp(`^${registry.host.replace(/\./g, '\\.')}: GET /v2/: .*\\(the registry does not speak TLS\\? --tls-verify=false allows plain http\\)$`));
+    expect(error.message).toBe(`${registry.host}: GET /v2/: wrong version number (the server does not speak TLS: is it plain http?); --tls-verify=false allows plain http`);
   });
 
   test('GIVEN a manifest that does not exist THEN HTTP 404 with the registry\'s error code', async () => {
