@@ -36,7 +36,7 @@ export interface ValidateOutputOptions {
 
 /**
  * The release an output file was written for: the deployment mode names modelcar writes say which KServe version the
- * config (or construct) named (`deploymentModeFor`).
+ * config (or construct) named (`deploymentModeOn` in core/releases.ts).
  */
 function releaseOf(data: unknown): KserveRelease {
   const items = Array.isArray((data as { items?: unknown })?.items) ? ((data as { items: unknown[] }).items) : [data];
