@@ -144,13 +144,13 @@ describe('what a command loads', () => {
     expect(JSON.parse(out)).toStrictEqual([]);
   });
 
-  test('GIVEN `modelcar synth` of a config without hub sources THEN it loads neither the HTTP client nor its proxy agents, nor the generated classes of imports/ other than the ServingRuntime\'s (the start-up of every synth: BENCHMARKS.md)', () => {
+  test('GIVEN `modelcar synth` of a config without hub sources THEN it loads neither the HTTP client nor its proxy agents, nor the generated classes of imports/ other than the ServingRuntime\'s, nor the Tekton checks (the start-up of every synth: BENCHMARKS.md)', () => {
     const outdir = tempDir('modelcar-loads-');
     const script = [
       "const { main } = require('./lib/src/cli/main.js');",
       `main(['synth', '-c', 'examples/mobilenet/modelcar.yaml', '-o', ${JSON.stringify(outdir)}], () => {}, () => {}).then((code) => {`,
       "  const loaded = Object.keys(require.cache).map((f) => f.slice(process.cwd().length + 1));",
-      "  process.stdout.write(JSON.stringify({ code, loaded: loaded.filter((f) => /proxy-agent|agent-base|cdk8s-plus|lib\\/imports\\/|lib\\/src\\/pipeline\\/(http-client|transfer|sources\\/hub-client)/.test(f)) }));",
+      "  process.stdout.write(JSON.stringify({ code, loaded: loaded.filter((f) => /proxy-agent|agent-base|cdk8s-plus|lib\\/imports\\/|lib\\/src\\/validation\\/tekton|lib\\/src\\/pipeline\\/(http-client|transfer|sources\\/hub-client)/.test(f)) }));",
       '});',
     ].join('\n');
     const out = execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });

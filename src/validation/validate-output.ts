@@ -5,7 +5,7 @@ import type { CrdSet } from '../core/releases';
 import { DEFAULT_KSERVE_RELEASE, KserveRelease } from './kserve-admission';
 import { RELEASE_CRD_SETS } from './validate-object';
 import { ValidationReport, documentsPass, emptyReport, formatWarning, validateYamlText } from './validate-yaml';
-import { tektonProblems } from './tekton';
+import type * as Tekton from './tekton';
 
 /**
  * The synthesized output failed validation: an object the API server or KServe's webhooks would refuse, or one KServe
@@ -85,7 +85,10 @@ export function validateOutput(files: readonly OutputFile[], outdir: string, opt
     if (!m || f.data === undefined || (f.data as { kind?: string }).kind === 'Kustomization') continue;
     builds.set(m[1], [...(builds.get(m[1]) ?? []), f.data]);
   }
-  const tekton = [...builds.values()].flatMap((objects) => tektonProblems(objects));
+  // Loaded only for a config with in-cluster builds.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tektonProblems = builds.size ? (require('./tekton') as typeof Tekton).tektonProblems : undefined;
+  const tekton = [...builds.values()].flatMap((objects) => tektonProblems!(objects));
   const lines = [...reports.flatMap((r) => [...r.problems.map(formatDiagnostic), ...r.warnings.map(formatWarning)]), ...tekton.map((p) => `${outdir}: ${p}`)];
   if (lines.length === 0) return;
   const n = lines.length;
