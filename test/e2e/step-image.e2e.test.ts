@@ -53,6 +53,13 @@ const STEP_IMAGE = 'localhost/modelcar-step:1';
 const APP_HOME = '/opt/app-root/src';
 const NPM_PREFIX = `${APP_HOME}/.npm-global`;
 const IMAGE_PATH = `${APP_HOME}/node_modules/.bin/:${NPM_PREFIX}/bin/:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+/** The README's Containerfile, line by line: the test builds it with its base and its install stood for. */
+const README_LINES = {
+  from: 'FROM registry.access.redhat.com/ubi9/nodejs-20-minimal',
+  copy: `COPY ${TARBALL} /tmp/`,
+  install: `RUN npm install --global /tmp/${TARBALL} && npm cache clean --force`,
+  user: 'USER 1001',
+} as const;
 /** Where Tekton mounts what a step sees. */
 const TEKTON = { scripts: '/tekton/scripts', results: '/tekton/results', workspace: (name: string) => `/workspace/${name}` };
 const NAMESPACE = 'team-llm';
@@ -143,6 +150,26 @@ function installGlobally(tarball: string, prefix: string): void {
   fs.chmodSync(path.join(pkgDir, PKG.bin.modelcar), 0o755);
 }
 
+/** The Containerfile of the README's section "Building in the cluster (Tekton)". */
+function readmeContainerfile(): string {
+  const blocks = [...fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/^```Containerfile\n([\s\S]*?)^```$/gm)];
+  if (blocks.length !== 1) throw new Error(`README.md has ${blocks.length} Containerfile blocks; this test builds the step image of the one in "Building in the cluster (Tekton)"`);
+  return blocks[0]![1]!;
+}
+
+/** The README's Containerfile (lines as in {@link README_LINES}) with the stand-in base and the offline install. */
+function standInContainerfile(readme: string): string {
+  const lines = readme.split('\n');
+  const expected = Object.values(README_LINES);
+  if (lines.slice(0, expected.length).join('\n') !== expected.join('\n')) throw new Error(`the README's Containerfile is not the one this test stands in for:\n${readme}`);
+  return [
+    `FROM ${NODE_BASE}`,
+    `# ${README_LINES.copy}; ${README_LINES.install}: installed offline into npm-global/`,
+    `COPY --chown=1001:0 npm-global/ ${NPM_PREFIX}/`,
+    ...lines.slice(expected.length - 1),
+  ].join('\n');
+}
+
 /**
  * Runs a command in a fresh container of the step image as Tekton runs a step: the image's user, no capabilities,
  * no privilege escalation, the host's network, Tekton's mounts, `env` added to the image's environment; `user`
@@ -211,16 +238,7 @@ beforeAll(async () => {
   const context = path.join(work, 'context');
   installGlobally(path.join(work, TARBALL), path.join(context, 'npm-global'));
   buildNodeBase(busybox);
-  fs.writeFileSync(
-    path.join(context, 'Containerfile'),
-    [
-      `FROM ${NODE_BASE}`,
-      `# README: COPY ${TARBALL} /tmp/ and RUN npm install --global /tmp/${TARBALL} && npm cache clean --force`,
-      `COPY --chown=1001:0 npm-global/ ${NPM_PREFIX}/`,
-      'USER 1001',
-      '',
-    ].join('\n'),
-  );
+  fs.writeFileSync(path.join(context, 'Containerfile'), standInContainerfile(readmeContainerfile()));
   storage.buildah(['build', '--pull-never', '--layers=false', '-f', path.join(context, 'Containerfile'), '-t', STEP_IMAGE, context]);
 
   project = path.join(work, 'project');
@@ -280,6 +298,13 @@ beforeAll(async () => {
 afterAll(() => cleanUpSuite({ services: [() => registry?.stop(), () => http?.close()], storages: [storage], work }));
 
 describe('the step image of the README, built from the packed package, runs the steps of the in-cluster build', () => {
+  test("the README's Containerfile is the one built here, but for its base and its install (see the top of this file)", () => {
+    expect(readmeContainerfile()).toBe(`${Object.values(README_LINES).join('\n')}\n`);
+    expect(standInContainerfile(readmeContainerfile())).toBe(
+      [`FROM ${NODE_BASE}`, `# ${README_LINES.copy}; ${README_LINES.install}: installed offline into npm-global/`, `COPY --chown=1001:0 npm-global/ ${NPM_PREFIX}/`, 'USER 1001', ''].join('\n'),
+    );
+  });
+
   test('the image runs as user 1001 in group 0 (the Task asks runAsNonRoot), with HOME and modelcar where ubi9/nodejs-20-minimal and `npm install --global` put them; its `modelcar --version` is the package version', async () => {
     const inspected = JSON.parse(storage!.buildah(['inspect', '--type', 'image', STEP_IMAGE]));
     expect(inspected.OCIv1.config.User).toBe('1001');
