@@ -16,7 +16,7 @@
  *
  * Tekton v1.15.0 runs each step in a container of its own, from the step image, with the Task's env, the script
  * Tekton placed in /tekton/scripts (tektoncd/pipeline pkg/pod/script.go), the results under /tekton/results and
- * each workspace at /workspace/<name> (pkg/pipeline/paths.go, pkg/workspace/apply.go). So does the test, with
+ * each workspace at /workspace/<name> (pkg/apis/pipeline/paths.go, pkg/workspace/apply.go). So does the test, with
  * `buildah run` (chroot isolation; podman's OCI runtime cannot start here): a fresh container of the step image
  * for each step, the image's user (1001), the Task's securityContext (no capabilities, no privilege escalation:
  * the kernel's no_new_privs, set by setpriv and inherited by the step), the host's network (the registry and the
@@ -61,7 +61,7 @@ const README_LINES = {
   user: 'USER 1001',
 } as const;
 /** Where Tekton mounts what a step sees. */
-const TEKTON = { scripts: '/tekton/scripts', results: '/tekton/results', workspace: (name: string) => `/workspace/${name}` };
+const TEKTON = { scripts: '/tekton/scripts', results: '/tekton/results', creds: '/tekton/creds', workspace: (name: string) => `/workspace/${name}` };
 const NAMESPACE = 'team-llm';
 const USERNAME = 'builder';
 const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
@@ -88,6 +88,8 @@ interface Mounts {
   readonly credentials: string;
   readonly results: string;
   readonly volume: string;
+  /** What Tekton's creds-init wrote from the ServiceAccount's docker secrets, mounted at /tekton/creds. */
+  readonly creds?: string;
 }
 /** A run of the Task's steps, each in its own container, stopping at the first that fails. */
 interface PodRun {
@@ -99,6 +101,8 @@ let shared: { scripts: string; credentials: string };
 let asImageUser: PodRun;
 /** As OpenShift's restricted SCC runs a pod: a user of the namespace's range, in group 0. */
 let asArbitraryUser: PodRun;
+/** The build step again in that pod, with the ServiceAccount's credentials in HOME. */
+let viaServiceAccount: RunResult | undefined;
 const local: { synth?: RunResult; stage?: RunResult; build?: RunResult } = {};
 
 /** The files the dynamic loader maps for an executable, as `ldd` lists them (the loader itself among them). */
@@ -184,6 +188,7 @@ async function inStepContainer(mounts: Mounts, command: string[], options: { env
       `${mounts.results}:${TEKTON.results}`,
       `${mounts.volume}:${TEKTON.workspace('build')}`,
       `${mounts.credentials}:${TEKTON.workspace('registry-credentials')}:ro`,
+      ...(mounts.creds ? [`${mounts.creds}:${TEKTON.creds}:ro`] : []),
     ].flatMap((v) => ['--volume', v]);
     const user = options.user ? ['--user', options.user] : [];
     const args = ['--no-new-privs', 'buildah', 'run', ...user, '--cap-drop', 'ALL', '--network', 'host', ...volumes, container, '--', 'env', ...(options.env ?? []), ...command];
@@ -285,6 +290,20 @@ beforeAll(async () => {
   // OpenShift's restricted SCC runs a pod as a user of the namespace's range (not the image's), in group 0, and
   // gives it the volume through a group; here group 0, writable by the group only.
   asArbitraryUser = await runTask(podMounts(path.join(work, `pod-${ARBITRARY_UID}`), { uid: 0, gid: 0, mode: 0o770 }), `${ARBITRARY_UID}:0`);
+  // The ServiceAccount's docker secrets instead of pushSecret, in that pod: no registry-credentials workspace;
+  // creds-init wrote them to /tekton/creds, and Tekton's entrypoint copies them into the step's HOME before the
+  // script runs (pkg/credentials/writer/writer.go, CopyCredsToHome: folders 0700, files 0600), as the step's user.
+  const creds = path.join(work, 'tekton-creds');
+  fs.mkdirSync(path.join(creds, '.docker'), { recursive: true });
+  fs.writeFileSync(path.join(creds, '.docker', 'config.json'), dockerConfigJson({ server: registry.host, username: USERNAME, password: PASSWORD }), { mode: 0o644 });
+  const runWithoutSecret = { ...taskRun, spec: { ...taskRun.spec, workspaces: taskRun.spec.workspaces.filter((w: { name: string }) => w.name !== 'registry-credentials') } };
+  const vars = tektonVariables(task, runWithoutSecret, { build: TEKTON.workspace('build') }, TEKTON.results, { 'tls-verify': 'false' });
+  const build = task.spec.steps.find((s: { name: string }) => s.name === 'build');
+  const copyCreds = `mkdir -m 700 "$HOME/.docker" && cp ${TEKTON.creds}/.docker/config.json "$HOME/.docker/" && chmod 600 "$HOME/.docker/config.json" && exec "$@"`;
+  viaServiceAccount = await inStepContainer({ ...asArbitraryUser.mounts, creds }, ['sh', '-c', copyCreds, 'entrypoint', `${TEKTON.scripts}/build`], {
+    env: build.env.map((e: { name: string; value: string }) => `${e.name}=${substitute(e.value, vars)}`),
+    user: `${ARBITRARY_UID}:0`,
+  });
   if (asImageUser.steps.some((s) => s.result.status !== 0)) return;
 
   // The developer's way, on the whole config, with this checkout's CLI.
@@ -363,7 +382,15 @@ describe('the step image of the README, built from the packed package, runs the 
     expect(fs.readFileSync(path.join(asArbitraryUser.mounts.results, 'IMAGE_DIGEST'), 'utf8')).toBe(fs.readFileSync(path.join(asImageUser.mounts.results, 'IMAGE_DIGEST'), 'utf8'));
   });
 
+  test("with the ServiceAccount's docker secrets (no pushSecret), which Tekton copies into the step's HOME, the build step pushes the same digest as that user", () => {
+    const out = succeeded(viaServiceAccount, 'step build with the credentials in HOME').stdout;
+    expect(out).toContain(`pushing with credentials from ${APP_HOME}/.docker/config.json\n`);
+    const digest = fs.readFileSync(path.join(asImageUser.mounts.results, 'IMAGE_DIGEST'), 'utf8');
+    expect(out).toContain(`pushed ${image} as ${registry!.host}/models/tiny-llm@${digest} (image ID sha256:`);
+    expect(fs.readFileSync(path.join(asArbitraryUser.mounts.results, 'IMAGE_DIGEST'), 'utf8')).toBe(digest);
+  });
+
   test('the push credentials appear in no step output', () => {
-    for (const s of [...asImageUser.steps, ...asArbitraryUser.steps]) expect(s.result.stdout + s.result.stderr).not.toContain(PASSWORD);
+    for (const r of [...asImageUser.steps, ...asArbitraryUser.steps].map((s) => s.result).concat(viaServiceAccount ?? [])) expect(r.stdout + r.stderr).not.toContain(PASSWORD);
   });
 });
