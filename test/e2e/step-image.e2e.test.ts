@@ -5,7 +5,7 @@
  *
  * Nothing can be pulled here, so the README's base, registry.access.redhat.com/ubi9/nodejs-20-minimal, is stood
  * for by an image made locally with what that image's Containerfile gives a step (sclorg/s2i-nodejs-container,
- * 20-minimal/Dockerfile.c9s): busybox (static) for a shell and its tools, this machine's `node` with the shared
+ * 20-minimal/Dockerfile.rhel9, which builds ubi9/nodejs-20-minimal): busybox (static) for a shell and its tools, this machine's `node` with the shared
  * libraries `ldd` lists, HOME=/opt/app-root/src owned by 1001:0 and group-writable, npm's global prefix
  * (NPM_CONFIG_PREFIX) $HOME/.npm-global with its bin/ on PATH, `WORKDIR $HOME`, `USER 1001`. And npm cannot reach
  * a registry, so where the README's Containerfile runs `npm install --global` in the image, the test installs the
@@ -23,6 +23,9 @@
  * HTTP server listen on 127.0.0.1), the build volume, the push Secret's keys as files of a read-only mount, and
  * the step's env exactly as the Task gives it (after Tekton's substitutions, see tekton.ts), set by `env` as the
  * container's command since `buildah run` has no option for it (and `buildah config --env` expands `$` in values).
+ * The steps run twice: as the image's user, and as OpenShift's restricted SCC runs a pod, as a user of the
+ * namespace's range in group 0; the build step once more without the push Secret, with the ServiceAccount's docker
+ * secrets, which Tekton copies into the step's HOME.
  *
  * Needs root (buildah with the vfs driver and chroot isolation) and:
  *   apt-get install -y --no-install-recommends buildah skopeo docker-registry apache2-utils busybox-static
@@ -49,7 +52,7 @@ const MODEL_BASE = 'localhost/modelcar-step-model-base:1';
 /** Stands for registry.access.redhat.com/ubi9/nodejs-20-minimal. */
 const NODE_BASE = 'localhost/modelcar-step-nodejs-20-minimal:1';
 const STEP_IMAGE = 'localhost/modelcar-step:1';
-/** What ubi9/nodejs-20-minimal sets (sclorg/s2i-nodejs-container 20-minimal/Dockerfile.c9s). */
+/** What ubi9/nodejs-20-minimal sets (sclorg/s2i-nodejs-container 20-minimal/Dockerfile.rhel9). */
 const APP_HOME = '/opt/app-root/src';
 const NPM_PREFIX = `${APP_HOME}/.npm-global`;
 const IMAGE_PATH = `${APP_HOME}/node_modules/.bin/:${NPM_PREFIX}/bin/:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
