@@ -3,16 +3,16 @@
  * packed modelcar package installed globally, `USER 1001`), built here with buildah, runs the Task's steps as Tekton
  * runs them, and they push the image `modelcar build --push` pushes.
  *
- * Nothing can be pulled here, so the README's base, registry.access.redhat.com/ubi9/nodejs-20-minimal, is stood
- * for by an image made locally with what that image's Containerfile gives a step (sclorg/s2i-nodejs-container,
- * 20-minimal/Dockerfile.rhel9, which builds ubi9/nodejs-20-minimal): busybox (static) for a shell and its tools, this machine's `node` with the shared
- * libraries `ldd` lists, HOME=/opt/app-root/src owned by 1001:0 and group-writable, npm's global prefix
- * (NPM_CONFIG_PREFIX) $HOME/.npm-global with its bin/ on PATH, `WORKDIR $HOME`, `USER 1001`. And npm cannot reach
- * a registry, so where the README's Containerfile runs `npm install --global` in the image, the test installs the
- * packed tarball offline on this machine into a folder laid out as npm lays out a global install
- * (`<prefix>/lib/node_modules/modelcar` with its dependencies at the versions of package-lock.json, and
- * `<prefix>/bin/modelcar` a link to its CLI) and copies that folder to the image's global prefix, owned by 1001:0
- * as npm running as 1001 there would leave it. The rest of the Containerfile is the README's.
+ * Nothing can be pulled here, so the README's base, registry.access.redhat.com/ubi9/nodejs-20-minimal, is stood for
+ * by an image made locally with what that image's Containerfile gives a step (sclorg/s2i-nodejs-container,
+ * 20-minimal/Dockerfile.rhel9, which builds ubi9/nodejs-20-minimal): busybox (static) for a shell and its tools,
+ * this machine's `node` with the shared libraries `ldd` lists, HOME=/opt/app-root/src owned by 1001:0 and
+ * group-writable, npm's global prefix (NPM_CONFIG_PREFIX) $HOME/.npm-global with its bin/ on PATH, `WORKDIR $HOME`,
+ * `USER 1001`. And npm cannot reach a registry, so where the README's Containerfile runs `npm install --global` in
+ * the image, the test installs the packed tarball offline on this machine into a folder laid out as npm lays out a
+ * global install (`<prefix>/lib/node_modules/modelcar` with its dependencies at the versions of package-lock.json,
+ * and `<prefix>/bin/modelcar` a link to its CLI) and copies that folder to the image's global prefix, owned by
+ * 1001:0 as npm running as 1001 there would leave it. The rest of the Containerfile is the README's.
  *
  * Tekton v1.15.0 runs each step in a container of its own, from the step image, with the Task's env, the script
  * Tekton placed in /tekton/scripts (tektoncd/pipeline pkg/pod/script.go), the results under /tekton/results and
