@@ -5,22 +5,11 @@
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { NPM_CACHE_VARIABLE, NPM_REGISTRY_VARIABLE } from './support/hermetic';
+import { npm, npmSucceeded, packModelcar, PKG, TARBALL } from './support/package';
 import { tempDir } from './support/temp';
 import { readTree } from './support/tree';
 
 const ROOT = path.resolve(__dirname, '..');
-const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-const TARBALL = `modelcar-${PKG.version}.tgz`;
-/** What the package is built from: package.json's `files` and what tsc compiles (tsconfig.json's include). */
-const SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'LICENSE', 'src', 'imports', 'tools', 'examples'];
-
-/** npm, offline, with the developer's package cache (the only thing of their machine the tests use). */
-function npm(args: string[], cwd: string): SpawnSyncReturns<string> {
-  const registry = process.env[NPM_REGISTRY_VARIABLE];
-  const options = ['--offline', '--no-audit', '--no-fund', '--no-update-notifier', `--cache=${process.env[NPM_CACHE_VARIABLE]}`, ...(registry ? [`--registry=${registry}`] : [])];
-  return spawnSync('npm', [...args, ...options], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-}
 
 function mustSucceed(r: SpawnSyncReturns<string>, what: string): SpawnSyncReturns<string> {
   if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
@@ -45,11 +34,7 @@ describe('the package', () => {
 
   beforeAll(() => {
     work = tempDir('modelcar-package-');
-    const source = path.join(work, 'source');
-    for (const entry of SOURCES) fs.cpSync(path.join(ROOT, entry), path.join(source, entry), { recursive: true });
-    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(source, 'node_modules'));
-    const r = mustSucceed(npm(['pack', '--json', `--pack-destination=${work}`], source), 'npm pack');
-    packed = JSON.parse(r.stdout)[0];
+    packed = packModelcar(work);
   }, 300_000);
 
   test('GIVEN npm pack THEN the tarball holds the compiled code of src/ and imports/, the schema, the generated validators, README and LICENSE: no sources, no tools/, no tests', () => {
@@ -105,9 +90,7 @@ describe('the package', () => {
         },
       }),
     );
-    const install = npm(['ci'], project);
-    if (/ENOTCACHED/.test(install.stderr)) throw new Error(`npm's cache (${process.env[NPM_CACHE_VARIABLE]}) lacks modelcar's dependencies: run \`npm ci\` in the checkout first\n${install.stderr}`);
-    mustSucceed(install, 'npm ci of the packed tarball');
+    const install = npmSucceeded(npm(['ci'], project), 'npm ci of the packed tarball');
     expect(install.stderr).not.toMatch(/install-scripts|allowScripts/);
 
     const modelcar = path.join(project, 'node_modules', '.bin', 'modelcar');

@@ -36,6 +36,7 @@ import { S3Server, startS3Server } from '../support/s3-server';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
 import { buildBaseImage, cleanUpSuite, mustSucceed, requireBusybox, runAsync, RunResult, succeeded, TestStorage, tryRun } from './containers';
+import { substitute, tektonVariables } from './tekton';
 
 jest.setTimeout(300_000);
 
@@ -86,27 +87,9 @@ function modelcarOnPath(dir: string, version?: string): string {
   return dir;
 }
 
-/**
- * The variables Tekton replaces in a step of this TaskRun: params (the run's values over the Task's defaults),
- * workspaces (bound ones at their mount folder, unbound optional ones as `bound: false` and an empty path) and results.
- */
+/** The variables Tekton replaces in a step of this TaskRun (see tekton.ts), its results in `results`. */
 function replacements(workspaces: Record<string, string>, overrides: Record<string, string>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const p of task.spec.params) if (p.default !== undefined) out.set(`params.${p.name}`, p.default);
-  for (const p of run.spec.params) out.set(`params.${p.name}`, p.value);
-  for (const [k, v] of Object.entries(overrides)) out.set(`params.${k}`, v);
-  for (const w of task.spec.workspaces) {
-    const bound = run.spec.workspaces.some((b: any) => b.name === w.name);
-    out.set(`workspaces.${w.name}.bound`, String(bound));
-    out.set(`workspaces.${w.name}.path`, bound ? workspaces[w.name] : '');
-  }
-  for (const r of task.spec.results) out.set(`results.${r.name}.path`, path.join(results, r.name));
-  return out;
-}
-
-/** `substitution.ApplyReplacements`: every `$(key)` of a known key replaced, the rest left as written. */
-function substitute(value: string, vars: Map<string, string>): string {
-  return value.replace(/\$\(([^()]+)\)/g, (all, key: string) => vars.get(key) ?? all);
+  return tektonVariables(task, run, workspaces, results, overrides);
 }
 
 /** Runs one step of the Task as its container would: its script as an executable file, its env resolved. */
