@@ -308,6 +308,24 @@ describe('the steps of the in-cluster build, run on real tools', () => {
     expect(result.stdout).toBe('');
   });
 
+  test('without a hub token Secret, the stage step stops at the gated repository, telling to give the model hubTokenSecret (not to log in with hf)', async () => {
+    const volume = path.join(work, 'volume-without-token');
+    fs.mkdirSync(volume);
+    const connection = path.join(work, 'workspace-source-credentials');
+    // The TaskRun as synth would write it for a model without hubTokenSecret: no hub-token binding.
+    const withoutToken = { ...run, spec: { ...run.spec, workspaces: run.spec.workspaces.filter((w: any) => w.name !== 'hub-token') } };
+    const vars = tektonVariables(task, withoutToken, { build: volume, 'source-credentials': connection }, path.join(work, 'results-without-token'), { 'tls-verify': 'false' });
+    expect(vars.get('workspaces.hub-token.bound')).toBe('false');
+    const pathDir = modelcarOnPath(path.join(work, 'bin'));
+    succeeded(await runStep(task.spec.steps[0], vars, clusterStorage!.env, pathDir), 'step prepare');
+    const result = await runStep(task.spec.steps[1], vars, clusterStorage!.env, pathDir);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `meta-llama/Llama-tiny is a gated repository: downloading its files needs a token of an account that was granted access (HTTP 401 Unauthorized: Access to model meta-llama/Llama-tiny is restricted. You must have access to it and be authenticated to access it. Please log in.); ask for access at ${hub!.endpoint}/meta-llama/Llama-tiny, then give the model hubTokenSecret in the config: a Secret of the build's namespace with the key HF_TOKEN or token`,
+    );
+    expect(result.stderr + result.stdout).not.toContain('hf auth login');
+  });
+
   test('the prepare step refuses a step image whose modelcar is of another version, naming both', async () => {
     const vars = replacements({ build: path.join(work, 'other-volume'), 'registry-credentials': '', 'source-credentials': '', 'hub-token': '' }, {});
     const other = modelcarOnPath(path.join(work, 'bin-other'), '9.9.9');
