@@ -282,6 +282,33 @@ describe('the steps of the in-cluster build, run on real tools', () => {
     expect(run.metadata.annotations['dev.modelcar.build.inputs']).toBe(entry.inputs);
   });
 
+  test('`modelcar pin --from-run` of the finished TaskRun records its digest, the entry `build --push` records (the model takes files of a gated repository)', async () => {
+    succeeded(local.build, 'modelcar build --push');
+    const lockFile = path.join(project, 'modelcar.lock.yaml');
+    const lock = YAML.parse(fs.readFileSync(lockFile, 'utf8'));
+    const pushed = lock.images[`${NAMESPACE}/tiny-llm`];
+    // A checkout of the config and of its lock before any image was recorded: the sources only.
+    const checkout = path.join(work, 'checkout');
+    fs.mkdirSync(checkout);
+    fs.copyFileSync(path.join(project, 'modelcar.yaml'), path.join(checkout, 'modelcar.yaml'));
+    fs.writeFileSync(path.join(checkout, 'modelcar.lock.yaml'), YAML.stringify({ ...lock, images: {} }));
+    // The TaskRun as `oc get taskrun -o yaml` returns it once finished: Tekton's status with the step's results.
+    const finished = {
+      ...run,
+      metadata: { ...run.metadata, uid: '1b4d3b6e-0000-4000-8000-000000000002' },
+      status: {
+        conditions: [{ type: 'Succeeded', status: 'True', reason: 'Succeeded', message: 'All Steps have completed executing' }],
+        results: ['IMAGE_URL', 'IMAGE_DIGEST'].map((name) => ({ name, type: 'string', value: fs.readFileSync(path.join(results, name), 'utf8') })),
+      },
+    };
+    fs.writeFileSync(path.join(checkout, 'run.yaml'), YAML.stringify(finished));
+    const pinned = succeeded(await runAsync(process.execPath, [CLI, 'pin', '--from-run', 'run.yaml', '-c', 'modelcar.yaml'], { cwd: checkout, env: { ...process.env, HF_ENDPOINT: 'http://127.0.0.1:9' } }), 'modelcar pin --from-run');
+    expect(pinned.stdout).toContain(`recorded 1 digest in modelcar.lock.yaml`);
+    const recorded = YAML.parse(fs.readFileSync(path.join(checkout, 'modelcar.lock.yaml'), 'utf8'));
+    expect(recorded.images[`${NAMESPACE}/tiny-llm`]).toStrictEqual(pushed);
+    expect(recorded.sources).toStrictEqual(lock.sources);
+  });
+
   test('the credentials appear in no step output and in no file synth wrote; the hub token in no output, no file of the project or the build\'s volume, and in no argument', () => {
     for (const s of steps) {
       expect(s.result.stdout).not.toContain(PASSWORD);
