@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
-import * as path from 'path';
 import yargs, { Argv } from 'yargs';
 import { didYouMean, isSystemError, printable, systemErrorMessage, UserError } from '../core/errors';
 import { withInterrupts } from './signals';
+import { modelcarVersion } from '../core/version';
 // Each command loads its modules when it runs, so `validate` does not pay for loading cdk8s.
 type SynthCommand = typeof import('./synth-command');
 type ValidateCommand = typeof import('./validate-command');
@@ -22,15 +22,24 @@ export interface CliInput {
 const PROCESS_INPUT: CliInput = { env: process.env, readStdin: () => fs.readFileSync(0, 'utf8') };
 
 /** The version in modelcar's package.json (found above this file, from src/ or from lib/src/). */
-function version(): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')).version;
-  }
-  return 'unknown';
-}
-
 const stdout = (text: string) => void process.stdout.write(text);
+
+/** The config file option of the commands that read one. */
+const CONFIG_OPTION = { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true } as const;
+
+/** Where the registry credentials come from, for the commands that talk to registries. */
+const AUTHFILE_OPTION = {
+  type: 'string',
+  describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)',
+  normalize: true,
+} as const;
+
+const TLS_VERIFY_OPTION = { type: 'boolean', default: true, describe: "Verify the registry's TLS certificate; --tls-verify=false for a local registry over plain http" } as const;
+
+/** The models a command works on, by name; `note` adds to what the default says. */
+function modelsPositional(what: string, note?: string) {
+  return { type: 'string', array: true, default: [] as string[], describe: `Models to ${what}, as name or namespace/name (default: all${note ? `; ${note}` : ''})` } as const;
+}
 
 const NAME_A_COMMAND = 'Name a command: synth, validate, stage, build, pin, init, pull-secret';
 
@@ -86,7 +95,7 @@ export async function main(
       (y) =>
         known(
           y
-            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .option('config', CONFIG_OPTION)
             .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder', normalize: true })
             .option('check', { type: 'boolean', default: false, describe: 'Write nothing and ask no hub; exit 1 and show a diff of each file that would change when the output folder is stale, or name each file of a folder or repository that no longer matches the lock file; exit 0 when all is current' })
             .example('$0 synth -c examples/mobilenet/modelcar.yaml -o dist', 'Synthesize the bundled MobileNet example into dist/')
@@ -174,8 +183,8 @@ export async function main(
       (y) =>
         known(
           y
-            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to stage, as name or namespace/name (default: all)' })
-            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .positional('models', modelsPositional('stage'))
+            .option('config', CONFIG_OPTION)
             .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
             .option('retries', { type: 'number', default: 5, describe: 'Attempts after the first for a download that breaks, goes idle or gets HTTP 429/5xx (resumed where it broke)' })
             .option('stall-timeout', { type: 'number', default: 120, describe: 'Give up a download when less than 64 KiB arrive in this many seconds (over its attempts)' })
@@ -196,8 +205,8 @@ export async function main(
       (y) =>
         known(
           y
-            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to build, as name or namespace/name (default: all)' })
-            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
+            .positional('models', modelsPositional('build'))
+            .option('config', CONFIG_OPTION)
             .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'The output folder that holds the build contexts', normalize: true })
             .option('push', { type: 'boolean', default: false, describe: 'Push each image and record its digest in <config>.lock.yaml; synth then pins storageUri to it' })
             .option('builder', {
@@ -206,8 +215,8 @@ export async function main(
               describe: "modelcar: its own image writer, the model files streamed straight to the registry (the default with --push or --layout); podman or buildah: the Containerfile, built into local container storage (the default without; podman when installed)",
             })
             .option('layout', { type: 'string', describe: 'With the modelcar builder, without --push: write each image as an OCI image layout folder under DIR (DIR/<namespace>/<model>)', normalize: true })
-            .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
-            .option('tls-verify', { type: 'boolean', default: true, describe: 'Verify the registry\'s TLS certificate; --tls-verify=false for a local registry over plain http' })
+            .option('authfile', AUTHFILE_OPTION)
+            .option('tls-verify', TLS_VERIFY_OPTION)
             .option('digestfile', { type: 'string', describe: 'With --push of one model: write the digest of the pushed image (sha256:...) to this file', normalize: true })
             .example('$0 build --push', 'Build every model image, push it, record the digests in modelcar.lock.yaml')
             .example('$0 build mobilenet --builder buildah', 'Build one model with buildah into local storage, without pushing')
@@ -227,10 +236,10 @@ export async function main(
       (y) =>
         known(
           y
-            .positional('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to pin, as name or namespace/name (default: all; not with --from-run, which pins the runs it is given)' })
-            .option('config', { alias: 'c', type: 'string', default: 'modelcar.yaml', describe: 'The config file', normalize: true })
-            .option('authfile', { type: 'string', describe: 'Registry credentials: a Docker config JSON or a dockerconfigjson pull secret (default: REGISTRY_AUTH_FILE, else the file podman login writes)', normalize: true })
-            .option('tls-verify', { type: 'boolean', default: true, describe: "Verify the registry's TLS certificate; --tls-verify=false for a local registry over plain http" })
+            .positional('models', modelsPositional('pin', 'not with --from-run, which pins the runs it is given'))
+            .option('config', CONFIG_OPTION)
+            .option('authfile', AUTHFILE_OPTION)
+            .option('tls-verify', TLS_VERIFY_OPTION)
             .option('from-run', { type: 'string', nargs: 1, describe: 'Instead of the registry: the finished TaskRuns, as `oc get taskrun NAME -o yaml` prints them: a file, or - for standard input', normalize: true })
             .option('output', { alias: 'o', type: 'string', default: 'dist', describe: 'With --from-run: the output folder synth writes', normalize: true })
             .example('$0 pin', 'After CI pushed the images: record their digests in modelcar.lock.yaml, then run modelcar synth')
@@ -278,7 +287,7 @@ export async function main(
     .demandCommand(1, NAME_A_COMMAND)
     .strict()
     .recommendCommands()
-    .version(version())
+    .version(modelcarVersion())
     .alias('v', 'version')
     .help()
     .alias('h', 'help')
