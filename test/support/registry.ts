@@ -52,23 +52,46 @@ export function freePort(): Promise<number> {
  * Throws (with the registry's log) when it does not come up.
  */
 export async function startRegistry(options: RegistryOptions): Promise<Registry> {
-  const binary = requireTool('docker-registry', IMAGE_TOOLS_INSTALL);
   const htpasswdTool = requireTool('htpasswd', IMAGE_TOOLS_INSTALL);
   fs.mkdirSync(options.dir, { recursive: true });
   const htpasswd = path.join(options.dir, 'htpasswd');
-  // -B: bcrypt, the only hash distribution's htpasswd backend accepts; -n: print, -b: password from argv.
   fs.writeFileSync(htpasswd, execFileSync(htpasswdTool, ['-Bbn', options.username, options.password], { encoding: 'utf8' }));
+  const started = await startDockerRegistry({
+    dir: options.dir,
+    auth: ['  htpasswd:', '    realm: modelcar-e2e', `    path: ${JSON.stringify(htpasswd)}`],
+    startTimeoutMs: options.startTimeoutMs,
+  });
+  const basic = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+  const get = async (apiPath: string, anonymous = false) => {
+    const response = await fetch(`http://${started.host}${apiPath}`, { headers: anonymous ? {} : { Authorization: basic } });
+    return { status: response.status, body: await response.text() };
+  };
+  return { ...started, get };
+}
+
+/** A docker-registry running, without the test's credentials (see {@link startDockerRegistry}). */
+export type DockerRegistry = Omit<Registry, 'get'>;
+
+/**
+ * Starts `docker-registry serve` with filesystem storage under `dir` and the given `auth:` section (its lines,
+ * indented under `auth:`) on a free port of 127.0.0.1, and waits until it answers an anonymous `/v2/` with 401
+ * (auth on). Retries on another port when the chosen one was taken meanwhile; throws with the log when it does not
+ * come up.
+ */
+export async function startDockerRegistry(options: { dir: string; auth: readonly string[]; startTimeoutMs?: number }): Promise<DockerRegistry> {
+  const binary = requireTool('docker-registry', IMAGE_TOOLS_INSTALL);
+  fs.mkdirSync(options.dir, { recursive: true });
   const failures: string[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const registry = await tryStart(binary, options, htpasswd, port);
+    const registry = await tryStart(binary, options, port);
     if (typeof registry !== 'string') return registry;
     failures.push(`port ${port}:\n${registry}`);
   }
   throw new Error(`docker-registry did not start:\n${failures.join('\n')}`);
 }
 
-async function tryStart(binary: string, options: RegistryOptions, htpasswd: string, port: number): Promise<Registry | string> {
+async function tryStart(binary: string, options: { dir: string; auth: readonly string[]; startTimeoutMs?: number }, port: number): Promise<DockerRegistry | string> {
   const host = `127.0.0.1:${port}`;
   const config = path.join(options.dir, `config-${port}.yml`);
   const logFile = path.join(options.dir, `registry-${port}.log`);
@@ -88,17 +111,17 @@ async function tryStart(binary: string, options: RegistryOptions, htpasswd: stri
       // A fixed secret silences the "No HTTP secret provided" warning; it only signs upload state.
       '  secret: modelcar-e2e-not-a-secret',
       'auth:',
-      '  htpasswd:',
-      '    realm: modelcar-e2e',
-      `    path: ${JSON.stringify(htpasswd)}`,
+      ...options.auth,
       '',
     ].join('\n'),
   );
   const out = fs.openSync(logFile, 'w');
   let child: ChildProcess;
   try {
+    // docker-registry reads REGISTRY_* variables as configuration (REGISTRY_AUTH would replace `auth`): none of them.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
     // detached: the registry leads its own process group, which stop() kills as a whole.
-    child = spawn(binary, ['serve', config], { detached: true, stdio: ['ignore', out, out] });
+    child = spawn(binary, ['serve', config], { detached: true, stdio: ['ignore', out, out], env });
   } finally {
     fs.closeSync(out);
   }
@@ -114,12 +137,6 @@ async function tryStart(binary: string, options: RegistryOptions, htpasswd: stri
       resolve();
     });
   });
-
-  const auth = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
-  const get = async (apiPath: string, anonymous = false) => {
-    const response = await fetch(`http://${host}${apiPath}`, { headers: anonymous ? {} : { Authorization: auth } });
-    return { status: response.status, body: await response.text() };
-  };
   const stop = async () => {
     if (exited === undefined && child.pid !== undefined) {
       killGroup(child.pid, 'SIGTERM');
@@ -135,10 +152,10 @@ async function tryStart(binary: string, options: RegistryOptions, htpasswd: stri
   while (Date.now() < deadline) {
     if (exited !== undefined) return `docker-registry ${exited}\n${log()}`;
     try {
-      const answer = await get('/v2/', true);
-      if (answer.status === 401) return { host, port, log, get, stop };
+      const status = (await fetch(`http://${host}/v2/`)).status;
+      if (status === 401) return { host, port, log, stop };
       await stop();
-      return `unexpected answer to an anonymous GET /v2/: HTTP ${answer.status} (auth should be on)\n${log()}`;
+      return `unexpected answer to an anonymous GET /v2/: HTTP ${status} (auth should be on)\n${log()}`;
     } catch {
       // not listening yet
     }

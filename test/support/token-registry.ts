@@ -5,12 +5,12 @@
  * (made by openssl) is the registry's root. The token format is distribution's (registry/auth/token/token.go:
  * issuer, audience = service, an `access` list, the certificate chain in the header's `x5c`).
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import { createPrivateKey, randomBytes, sign } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
-import { IMAGE_TOOLS_INSTALL, freePort } from './registry';
+import { startDockerRegistry } from './registry';
 import { requireTool } from './tools';
 
 export interface TokenRegistry {
@@ -29,7 +29,6 @@ const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url'
 
 /** Starts the token service and the registry; the registry answers 401 with `Bearer realm=...` until given a token. */
 export async function startTokenRegistry(options: { dir: string; username: string; password: string }): Promise<TokenRegistry> {
-  const binary = requireTool('docker-registry', IMAGE_TOOLS_INSTALL);
   const openssl = requireTool('openssl', 'apt-get install -y openssl');
   fs.mkdirSync(options.dir, { recursive: true });
   const key = path.join(options.dir, 'token.key');
@@ -68,55 +67,16 @@ export async function startTokenRegistry(options: { dir: string; username: strin
   await new Promise<void>((resolve) => tokens.listen(0, '127.0.0.1', resolve));
   const realm = `http://127.0.0.1:${(tokens.address() as import('net').AddressInfo).port}/token`;
 
-  const port = await freePort();
-  const host = `127.0.0.1:${port}`;
-  const config = path.join(options.dir, 'config.yml');
-  fs.writeFileSync(
-    config,
-    [
-      'version: 0.1',
-      'log:',
-      '  level: info',
-      '  accesslog:',
-      '    disabled: true',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${JSON.stringify(path.join(options.dir, 'data'))}`,
-      'http:',
-      `  addr: ${host}`,
-      '  secret: modelcar-token-test',
-      'auth:',
-      '  token:',
-      `    realm: ${realm}`,
-      `    service: ${SERVICE}`,
-      `    issuer: ${ISSUER}`,
-      `    rootcertbundle: ${JSON.stringify(cert)}`,
-      '',
-    ].join('\n'),
-  );
-  const logFile = path.join(options.dir, 'registry.log');
-  const out = fs.openSync(logFile, 'w');
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
-  const child: ChildProcess = spawn(binary, ['serve', config], { detached: true, stdio: ['ignore', out, out], env });
-  fs.closeSync(out);
-  const log = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const registry = await startDockerRegistry({
+    dir: options.dir,
+    auth: ['  token:', `    realm: ${realm}`, `    service: ${SERVICE}`, `    issuer: ${ISSUER}`, `    rootcertbundle: ${JSON.stringify(cert)}`],
+  }).catch(async (e) => {
+    await new Promise<void>((resolve) => tokens.close(() => resolve()));
+    throw e;
+  });
   const stop = async () => {
-    if (child.exitCode === null && child.pid !== undefined) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // gone already
-      }
-      await exited;
-    }
+    await registry.stop();
     await new Promise<void>((resolve) => tokens.close(() => resolve()));
   };
-  for (let i = 0; i < 200; i++) {
-    const status = await fetch(`http://${host}/v2/`).then((r) => r.status, () => 0);
-    if (status === 401) return { host, scopes, log, stop };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await stop();
-  throw new Error(`docker-registry with token auth did not start on ${host}:\n${log()}`);
+  return { host: registry.host, scopes, log: registry.log, stop };
 }
