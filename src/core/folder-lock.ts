@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserError } from './errors';
 import { onInterrupt } from './interrupts';
-import { CREATE_NOFOLLOW, makeFolders, systemText } from './safe-fs';
+import { CREATE_NOFOLLOW, READ_NOFOLLOW, makeFolders, systemText } from './safe-fs';
 
 /** A lock held on a folder; {@link release} it when done (also on errors). */
 export interface FolderLock {
@@ -78,12 +78,13 @@ export function lockFolder(dir: string, options: LockOptions): FolderLock {
       if (options.readOnly && ['EROFS', 'EACCES', 'EPERM'].includes(e.code)) return { file, release: () => undefined };
       throw new UserError(`cannot lock ${shown} (${file}): ${systemText(e)}`);
     }
+    let stat: fs.Stats;
     try {
       fs.writeFileSync(fd, content);
+      stat = fs.fstatSync(fd);
     } finally {
       fs.closeSync(fd);
     }
-    const stat = fs.lstatSync(file);
     let released = false;
     const release = (): void => {
       if (released) return;
@@ -91,8 +92,8 @@ export function lockFolder(dir: string, options: LockOptions): FolderLock {
       unregister();
       try {
         // Only our own lock: the same file as created (an inode number can be reused), with our content.
-        const now = fs.lstatSync(file);
-        if (now.ino === stat.ino && now.dev === stat.dev && now.isFile() && fs.readFileSync(file, 'utf8') === content) fs.unlinkSync(file);
+        const now = readLock(file);
+        if (now.stat.ino === stat.ino && now.stat.dev === stat.dev && now.text === content) fs.unlinkSync(file);
       } catch {
         // already gone
       }
@@ -108,11 +109,10 @@ function takeOverIfStale(file: string, shown: string): void {
   let stat: fs.Stats;
   let text: string;
   try {
-    stat = fs.lstatSync(file);
-    if (!stat.isFile()) throw new UserError(`${file} (the lock of ${shown}) is not a file modelcar wrote; remove it`);
-    text = fs.readFileSync(file, 'utf8');
+    ({ stat, text } = readLock(file));
   } catch (e: any) {
     if (e.code === 'ENOENT') return; // released meanwhile: try again
+    if (e.code === 'ELOOP' || e.code === 'EISDIR' || e.code === 'NOT_A_FILE') throw new UserError(`${file} (the lock of ${shown}) is not a file modelcar wrote; remove it`);
     throw e;
   }
   const [pidText, command] = text.split('\n');
@@ -129,6 +129,21 @@ function takeOverIfStale(file: string, shown: string): void {
     if (now.ino === stat.ino && now.dev === stat.dev) fs.unlinkSync(file);
   } catch {
     // gone meanwhile
+  }
+}
+
+/**
+ * A lock file's content and identity, read from the file itself: opened without following a link (a link, or a
+ * folder, in its place is not a lock: `ELOOP`, `EISDIR` or `NOT_A_FILE`), so nothing outside is ever read.
+ */
+function readLock(file: string): { stat: fs.Stats; text: string } {
+  const fd = fs.openSync(file, READ_NOFOLLOW);
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw Object.assign(new Error(`${file} is not a file`), { code: 'NOT_A_FILE' });
+    return { stat, text: fs.readFileSync(fd, 'utf8') };
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -69,4 +69,25 @@ describe('lockFolder', () => {
     );
     expect(fs.readFileSync(path.join(dir, 'target'), 'utf8')).toBe('keep');
   });
+
+  test('GIVEN a folder where the lock goes THEN it is refused as not modelcar\'s, and left as it is', () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, '.dist.modelcar-lock'));
+    expect(() => lockFolder(path.join(dir, 'dist'), { command: 'synth', shown: 'dist' })).toThrow(
+      new UserError(`${path.join(dir, '.dist.modelcar-lock')} (the lock of dist) is not a file modelcar wrote; remove it`),
+    );
+    expect(fs.statSync(path.join(dir, '.dist.modelcar-lock')).isDirectory()).toBe(true);
+  });
+
+  test('GIVEN the lock replaced by a symbolic link while held THEN release neither follows nor removes it', () => {
+    const dir = tmp();
+    const lock = lockFolder(path.join(dir, 'dist'), { command: 'synth', shown: 'dist' });
+    const target = path.join(dir, 'target');
+    fs.writeFileSync(target, fs.readFileSync(lock.file));
+    fs.rmSync(lock.file);
+    fs.symlinkSync(target, lock.file);
+    lock.release();
+    expect(fs.lstatSync(lock.file).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(target, 'utf8')).toBe(`${process.pid}\nsynth\n`);
+  });
 });
