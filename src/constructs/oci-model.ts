@@ -243,7 +243,7 @@ function runtimeKind(runtime: string | RuntimeDefinition | IServingRuntime): str
 }
 
 /** Why a release has no image volumes, and which releases have them. */
-export function imageVolumeRefusal(release: ReleaseProfile): string {
+function imageVolumeRefusal(release: ReleaseProfile): string {
   const have = [...RELEASES.values()].filter((r) => r.imageVolumes).map((r) => r.id);
   return (
     `${release.product === 'kserve' ? release.title : `${release.title} runs KServe ${release.kserveVersion}, which`} has no image volumes (oci+native://, added in KServe 0.20: ` +
