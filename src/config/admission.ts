@@ -7,7 +7,7 @@
 import { Diagnostic } from '../core/errors';
 import { DEFAULT_RELEASE, deploymentModeOn, resolveRelease } from '../core/releases';
 import { kserveRuleProblems, releaseForVersion } from '../validation/kserve-admission';
-import { OciModelProps } from '../constructs/oci-model';
+import { OciModelProps, ociModelReplicas } from '../constructs/oci-model';
 import { LoadedConfig } from './load';
 
 /** What the rules need of a model's serving options (`ServingOptions` of translate/serving.ts). */
@@ -33,16 +33,14 @@ export function admissionProblems(loaded: LoadedConfig, index: number, serving: 
   }
   const annotations: Record<string, string> = { 'serving.kserve.io/deploymentMode': deploymentMode, ...model.annotations };
   const env = Object.entries(serving.env ?? {});
-  // The replicas as the OciModel construct writes them (minReplicas 1, maxReplicas minReplicas).
-  const minReplicas = serving.minReplicas ?? 1;
   const isvc = {
     apiVersion: 'serving.kserve.io/v1beta1',
     kind: 'InferenceService',
     metadata: { name: model.name, annotations },
     spec: {
       predictor: {
-        minReplicas,
-        maxReplicas: serving.maxReplicas ?? Math.max(minReplicas, 1),
+        // The replicas as the OciModel construct writes them.
+        ...ociModelReplicas(serving),
         scaleMetric: serving.scaleMetric,
         scaleTarget: serving.scaleTarget,
         model: { modelFormat: { name: model.format ?? '' }, env: env.length ? env.map(([name, value]) => ({ name, value })) : undefined },

@@ -14,7 +14,7 @@ export const ARGOCD_DIR = 'argocd';
  * compared, and a change to it in git syncs. KServe's defaulter only adds fields git does not set (and renames the
  * old deployment mode names, which modelcar does not write where KServe renames them); additions are not drift.
  */
-export const MUTATING_WEBHOOKS: readonly { readonly annotation: string; readonly fields: readonly string[]; readonly source: string }[] = [
+const MUTATING_WEBHOOKS: readonly { readonly annotation: string; readonly fields: readonly string[]; readonly source: string }[] = [
   {
     // The connection's Secret decides what it injects: an OCI connection appends its pull secret, a URI connection
     // replaces storageUri (an S3 one adds serviceAccountName and model.storage, fields git does not set).
@@ -43,7 +43,7 @@ export interface IgnoreDifference {
  * What an Application must ignore of these objects: for each InferenceService that asks a webhook to change a field
  * git sets (by its annotation), those fields of that one object. Sorted by namespace and name.
  */
-export function ignoredDifferences(objects: readonly ManifestObject[]): IgnoreDifference[] {
+function ignoredDifferences(objects: readonly ManifestObject[]): IgnoreDifference[] {
   const out: IgnoreDifference[] = [];
   for (const o of objects) {
     if (o.kind !== 'InferenceService') continue;

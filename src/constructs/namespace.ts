@@ -7,7 +7,14 @@ import { DEFAULT_PLATFORM, Platform } from '../core/platform';
 
 const NAMESPACE = Symbol.for('modelcar.Namespace');
 
-/** Labels that make a namespace a single-model serving project in the OpenShift AI / ODH dashboard. */
+/**
+ * Labels that make a namespace a single-model serving project in the OpenShift AI / ODH dashboard, as the dashboard
+ * itself labels one (odh-dashboard v2.25.0 and v3.4.0 backend/src/routes/api/namespaces/namespaceUtils.ts
+ * applyNamespaceChange: `DSG_CREATION` sets `opendatahub.io/dashboard: "true"`, `KSERVE_PROMOTION` sets
+ * `modelmesh-enabled: "false"`). The dashboard lists as projects only namespaces with the first (v3.4.0
+ * frontend/src/api/k8s/projects.ts getModelServingProjects; v2.25.0 also asks for the second), and reads the second
+ * as "the single-model serving platform" (frontend/src/k8sTypes.ts KnownLabels.MODEL_SERVING_PROJECT).
+ */
 export const ODH_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
   'opendatahub.io/dashboard': 'true',
   'modelmesh-enabled': 'false',

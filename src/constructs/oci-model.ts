@@ -216,8 +216,7 @@ export class OciModel extends Construct {
           // An image volume is KServe's oci+native:// (pkg/utils/storage.go ParseOciScheme): the same reference, another scheme.
           storageUri: imageVolume ? IMAGE_VOLUME_SCHEME + uri.slice('oci://'.length) : uri,
           imagePullSecrets: pullSecret ? [pullSecret] : undefined,
-          minReplicas: props.minReplicas ?? 1,
-          maxReplicas: props.maxReplicas ?? Math.max(props.minReplicas ?? 1, 1),
+          ...ociModelReplicas(props),
           resources,
           tolerations: props.tolerations ?? (gpus > 0 ? [GPU_TOLERATION] : undefined),
           // Outside OpenShift, containers run as their images' users; the server can follow the modelcar's
@@ -243,7 +242,7 @@ function runtimeKind(runtime: string | RuntimeDefinition | IServingRuntime): str
 }
 
 /** Why a release has no image volumes, and which releases have them. */
-export function imageVolumeRefusal(release: ReleaseProfile): string {
+function imageVolumeRefusal(release: ReleaseProfile): string {
   const have = [...RELEASES.values()].filter((r) => r.imageVolumes).map((r) => r.id);
   return (
     `${release.product === 'kserve' ? release.title : `${release.title} runs KServe ${release.kserveVersion}, which`} has no image volumes (oci+native://, added in KServe 0.20: ` +
@@ -264,4 +263,13 @@ function asOwn(problem: PropProblem): PropProblem {
 function asRuntimeProblem(problem: PropProblem): PropProblem {
   const namespace = problem.construct === 'ServingRuntime' && problem.path[0] === 'namespace';
   return { ...problem, construct: 'OciModel', path: namespace ? ['namespace'] : ['runtime'] };
+}
+
+/**
+ * The replicas an OciModel's InferenceService is written with: minReplicas 1 and maxReplicas minReplicas (at least 1)
+ * unless given, the OpenShift AI dashboard's defaults. The config's admission check judges the same numbers.
+ */
+export function ociModelReplicas(props: Pick<OciModelProps, 'minReplicas' | 'maxReplicas'>): { minReplicas: number; maxReplicas: number } {
+  const minReplicas = props.minReplicas ?? 1;
+  return { minReplicas, maxReplicas: props.maxReplicas ?? Math.max(minReplicas, 1) };
 }

@@ -290,7 +290,7 @@ export function resolveRelease(release: string | ReleaseProfile | undefined): Re
  * The release for what older configs and constructs say: a platform and maybe a KServe version. `kserve` with a version
  * is that KServe release; without one, or `odh`, the product's newest.
  */
-export function releaseForPlatform(platform: Platform, kserveVersion?: string): ReleaseProfile {
+function releaseForPlatform(platform: Platform, kserveVersion?: string): ReleaseProfile {
   return platform === 'kserve' ? releaseProfile('kserve', kserveVersion) : DEFAULT_RELEASE;
 }
 
@@ -300,7 +300,7 @@ export function productTitle(product: Product): string {
 }
 
 /** The deployment mode annotation value of a kind of deployment, by its name in the release. */
-export function modeName(profile: ReleaseProfile, kind: DeploymentKind): DeploymentMode {
+function modeName(profile: ReleaseProfile, kind: DeploymentKind): DeploymentMode {
   if (profile.modeNames === 'renamed') return kind === 'knative' ? 'Knative' : 'Standard';
   return kind === 'knative' ? 'Serverless' : 'RawDeployment';
 }

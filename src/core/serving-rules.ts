@@ -2,8 +2,9 @@
  * The serving rules KServe enforces, or silently applies otherwise, for a model's scaling options in its deployment
  * mode: the autoscaling metric, the target and replica bounds. Each rule names the KServe code it comes from
  * (kserve/kserve, the same at v0.15.2 and v0.20.0: pkg/apis/serving/v1beta1/inference_service_validation.go and
- * pkg/controller/v1beta1/inferenceservice/reconcilers/hpa/hpa_reconciler.go). The config checks them at their lines,
- * the InferenceService construct at its props.
+ * pkg/controller/v1beta1/inferenceservice/reconcilers/hpa/hpa_reconciler.go). The InferenceService construct checks
+ * them at its props (and so a config's models, at their lines). The annotations and metric lists are also those
+ * `src/validation/kserve-admission/autoscaling.ts` judges a written InferenceService by.
  */
 import { DeploymentKind } from './platform';
 
@@ -15,9 +16,9 @@ export const KNATIVE_HPA_CLASS = 'hpa.autoscaling.knative.dev';
 export const KSERVE_CLASS_ANNOTATION = 'serving.kserve.io/autoscalerClass';
 
 /** The metrics KServe's KPA (Serverless) takes (constants.AutoscalerAllowedKPAMetricsList). */
-const KPA_METRICS = ['concurrency', 'rps'];
+export const KPA_METRICS: readonly string[] = ['concurrency', 'rps'];
 /** The metrics an HPA takes (constants.AutoscalerAllowedHPAMetricsList; hpa_reconciler.go getHPAMetrics builds no other). */
-const HPA_METRICS = ['cpu', 'memory'];
+export const HPA_METRICS: readonly string[] = ['cpu', 'memory'];
 
 /** A model's scaling options. */
 export interface ScalingOptions {

@@ -20,8 +20,6 @@ const RESULT_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const PARAM_NAME = /^[_a-zA-Z][_a-zA-Z0-9.-]*$/;
 /** `validate.MaxLength` (pkg/apis/validate/metadata.go): names end up in label values. */
 const MAX_NAME_LENGTH = 63;
-/** `DefaultMaxResultSize` (pkg/apis/config/feature_flags.go): the bytes all results of a step may take. */
-export const MAX_RESULT_BYTES = 4096;
 /** The param types Tekton knows (`AllParamTypes`, pkg/apis/pipeline/v1/param_types.go). */
 const PARAM_TYPES = ['string', 'array', 'object'];
 /** The workspace volume sources of a binding (`allVolumeSourceFields`, pkg/apis/pipeline/v1/workspace_validation.go, and numSources). */
@@ -62,7 +60,7 @@ function stepStrings(step: any): { path: string; value: string }[] {
 }
 
 /** The problems of a Task's spec (`TaskSpec.Validate` and `ValidateUsageOfDeclaredParameters`, task_validation.go). */
-export function taskSpecProblems(spec: any, at = 'spec'): TektonProblem[] {
+function taskSpecProblems(spec: any, at = 'spec'): TektonProblem[] {
   const problems: TektonProblem[] = [];
   const add = (path: string, message: string) => problems.push({ path: `${at}.${path}`, message });
   const steps: any[] = spec?.steps ?? [];

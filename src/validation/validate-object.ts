@@ -82,7 +82,7 @@ export const CRD_SET_FILES: Readonly<Record<CrdSet, string>> = {
 export const RELEASE_CRD_SETS: Readonly<Record<KserveRelease, CrdSet>> = { 'v0.15.2': 'v0.15.2', 'v0.20.0': 'v0.20.0' };
 
 /** The CRD set objects are validated with unless told otherwise: that of {@link DEFAULT_KSERVE_RELEASE}. */
-export const DEFAULT_CRD_SET: CrdSet = RELEASE_CRD_SETS[DEFAULT_KSERVE_RELEASE];
+const DEFAULT_CRD_SET: CrdSet = RELEASE_CRD_SETS[DEFAULT_KSERVE_RELEASE];
 
 const kserve = new Map<CrdSet, KserveModule>();
 
@@ -261,7 +261,7 @@ function pointerPath(instancePath: string, obj: unknown): (string | number)[] {
 const TYPE_WORDS: Record<string, string> = { object: 'a map', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean', null: 'null' };
 
 /** For a number or boolean where a string is wanted: how to write it as one. */
-export function quoteHint(value: unknown, type: string | string[]): string {
+function quoteHint(value: unknown, type: string | string[]): string {
   const wantsString = (Array.isArray(type) ? type : String(type).split(',')).includes('string');
   return wantsString && (typeof value === 'boolean' || typeof value === 'number') ? ` (quote it: "${String(value)}")` : '';
 }

@@ -2,7 +2,9 @@ import { Namespace } from '../../src/constructs/namespace';
 import { objectsOf, testChart } from '../support/charts';
 
 describe('Namespace', () => {
-  test('GIVEN a name WHEN synthesized THEN it carries the ODH single-model serving labels', () => {
+  // The labels odh-dashboard v2.25.0 and v3.4.0 set and list projects by
+  // (backend/src/routes/api/namespaces/namespaceUtils.ts applyNamespaceChange, frontend/src/api/k8s/projects.ts).
+  test('GIVEN a name WHEN synthesized THEN it carries the ODH single-model serving labels the dashboard lists projects by', () => {
     const chart = testChart();
     new Namespace(chart, 'ns', { name: 'oci-model-example' });
     expect(objectsOf(chart)).toStrictEqual([

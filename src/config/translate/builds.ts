@@ -28,7 +28,7 @@ export function buildMode(loaded: LoadedConfig, index: number): { readonly mode:
 }
 
 /** The image the build steps run in unless the config names one: modelcar's, of the version that synthesizes. */
-export function defaultBuildImage(version: string = modelcarVersion()): string {
+function defaultBuildImage(version: string = modelcarVersion()): string {
   return `ghcr.io/modelcar-dev/modelcar:${version}`;
 }
 
@@ -105,7 +105,7 @@ function buildField(plan: ModelPlan, modeField: FieldPath, problem: PropProblem)
  * the commit its revision stood for when the lock file recorded it (from `image`, the model's image): the build
  * carries that record, keyed by the commit, and a branch that moves on gives another config, so another run.
  */
-export function standaloneConfig(config: ModelcarConfig, plan: ModelPlan, release: ReleaseProfile, image: ModelImage): string {
+function standaloneConfig(config: ModelcarConfig, plan: ModelPlan, release: ReleaseProfile, image: ModelImage): string {
   const { model, namespace, runtime, layout } = plan;
   const runtimeName = runtime.kind === 'emitted' ? runtime.definition.name : runtime.reference.name;
   const builtin = runtime.kind === 'emitted' && Object.prototype.hasOwnProperty.call(runtimeCatalogue(release), runtimeName);

@@ -92,7 +92,7 @@ export function translateConfig(scope: Construct, loaded: LoadedConfig, options:
  * `ovms-image` from RELATED_IMAGE_ODH_OPENVINO_MODEL_SERVER_IMAGE); the built-in runtimes, made from OpenDataHub's
  * templates and params.env, carry OpenDataHub's community images. They run, but not the images OpenShift AI supports.
  */
-export function rhoaiImagesNote(runtime: string): string {
+function rhoaiImagesNote(runtime: string): string {
   return (
     `platform rhoai: built-in runtimes such as ${runtime} carry OpenDataHub's community images (quay.io/opendatahub, from odh-model-controller's params.env), ` +
     `not the supported images OpenShift AI's operator installs; pin those with runtimes.${runtime}.image (the cluster's template has them: ` +

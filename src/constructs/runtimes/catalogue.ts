@@ -84,7 +84,7 @@ export function missingRuntime(release: ReleaseProfile, name: string): string | 
 }
 
 /** Runtimes an ODH release renamed: old name to new (odh-model-controller odh-v2.27 config/runtimes/vllm-cuda-template.yaml). */
-export const RENAMED: Readonly<Record<string, string>> = withoutPrototype({ 'vllm-runtime': 'vllm-cuda-runtime' });
+const RENAMED: Readonly<Record<string, string>> = withoutPrototype({ 'vllm-runtime': 'vllm-cuda-runtime' });
 
 /**
  * The runtimes modelcar ships for OpenDataHub odh-v2.25, by ServingRuntime name (see {@link runtimeCatalogue} for a

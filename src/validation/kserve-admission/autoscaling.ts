@@ -11,26 +11,20 @@
  * `pkg/controller/v1beta1/inferenceservice/reconcilers/hpa/hpa_reconciler.go` (same tags).
  */
 import { parseQuantityValue } from '../../core/quantity';
+import { HPA_METRICS, KNATIVE_CLASS_ANNOTATION as KNATIVE_CLASS, KNATIVE_HPA_CLASS as KNATIVE_HPA, KPA_METRICS, KSERVE_CLASS_ANNOTATION } from '../../core/serving-rules';
 import { isLater } from './release';
 import { Obj, RuleContext, RulePath, failLater, isSet, list, num, obj, refuse, str } from './rule-problem';
 
 /** The annotation naming KServe's autoscaler class in the plain (raw) mode. */
-export const AUTOSCALER_CLASS = 'serving.kserve.io/autoscalerClass';
-/** Knative's autoscaler class annotation, and its HPA value (knative.dev/serving `pkg/apis/autoscaling`). */
-export const KNATIVE_CLASS = 'autoscaling.knative.dev/class';
-export const KNATIVE_HPA = 'hpa.autoscaling.knative.dev';
+export const AUTOSCALER_CLASS = KSERVE_CLASS_ANNOTATION;
 
 /** constants.AutoscalerAllowedClassList (v0.15.2 and v0.20.0 `pkg/constants/constants.go`). */
 export const AUTOSCALER_CLASSES: readonly string[] = ['hpa', 'external', 'keda', 'none'];
-/** constants.AutoscalerAllowedHPAMetricsList. */
-export const HPA_METRICS: readonly string[] = ['cpu', 'memory'];
-/** constants.AutoscalerAllowedKPAMetricsList. */
-export const KPA_METRICS: readonly string[] = ['concurrency', 'rps'];
 
 const MIB = parseQuantityValue('1Mi');
 
 /** Whether the deployment mode annotation (as the defaulter leaves it) selects the plain, Deployment-based mode. */
-export function isRawMode(mode: string | undefined, ctx: RuleContext): boolean {
+function isRawMode(mode: string | undefined, ctx: RuleContext): boolean {
   return mode === (isLater(ctx.release) ? 'Standard' : 'RawDeployment');
 }
 

@@ -37,7 +37,7 @@ export interface InferenceServiceView {
  * (v0.20.0 renames the legacy names; the cluster default, KServe's `Serverless`, adds none) and the predictor's
  * framework field that becomes `model`.
  */
-export function inferenceServiceView(o: Obj, ctx: RuleContext): InferenceServiceView {
+function inferenceServiceView(o: Obj, ctx: RuleContext): InferenceServiceView {
   const meta = obj(o.metadata) ?? {};
   const annotations = obj(meta.annotations) ?? {};
   let mode = str(annotations[DEPLOYMENT_MODE]);
