@@ -55,7 +55,7 @@ export function servingRuleProblems(kind: DeploymentKind, options: ScalingOption
     if (metric !== undefined && hpa && !HPA_METRICS.includes(metric)) {
       problems.push({ field: 'scaleMetric', message: `"${metric}" is refused with Knative's HPA (${KNATIVE_CLASS_ANNOTATION}: ${KNATIVE_HPA_CLASS}): it scales on cpu or memory (KServe validateScalingHPACompExtension)` });
     }
-    if (hpa) problems.push(...hpaTarget(metric ?? 'cpu', options.scaleTarget));
+    if (hpa) problems.push(...hpaTarget(metric ?? 'cpu', options.scaleTarget, true));
     return problems;
   }
   // RawDeployment: KServe makes an HPA, unless its autoscaler class says otherwise (KEDA, external, none).
@@ -70,7 +70,7 @@ export function servingRuleProblems(kind: DeploymentKind, options: ScalingOption
         `(hpa_reconciler.go getHPAMetrics); use cpu or memory, or deploymentMode Serverless for ${metric}`,
     });
   }
-  problems.push(...hpaTarget(metric ?? 'cpu', options.scaleTarget));
+  problems.push(...hpaTarget(metric ?? 'cpu', options.scaleTarget, kserveClass === 'hpa'));
   if (options.minReplicas === 0) {
     // createHPA: a minReplicas below 1 becomes 1.
     problems.push({ field: 'minReplicas', message: `0 does not scale a RawDeployment model to zero: KServe's HPA takes 1 instead (hpa_reconciler.go createHPA); give 1 or more, or use deploymentMode Serverless to scale to zero` });
@@ -82,9 +82,17 @@ export function servingRuleProblems(kind: DeploymentKind, options: ScalingOption
   return problems;
 }
 
-/** The target of an HPA's cpu metric is a utilization percentage (validateScalingHPACompExtension: "[1-100]"). */
-function hpaTarget(metric: string, target: number | undefined): ServingRuleProblem[] {
-  return metric === 'cpu' && target !== undefined && target > 100
-    ? [{ field: 'scaleTarget', message: `${target} is not a cpu utilization percentage: the HPA's target is 1 to 100 (% of the cpu request) (KServe validateScalingHPACompExtension)` }]
-    : [];
+/**
+ * The target of an HPA's cpu metric is a utilization percentage (validateScalingHPACompExtension: "[1-100]"). Where
+ * the webhook runs that check (`classed`: the HPA class named by annotation), its condition reads
+ * `metric == cpu && target < 1 || target > 100` (kserve/kserve v0.15.2 pkg/apis/serving/v1beta1/
+ * inference_service_validation.go), so a memory target above 100 is refused as well.
+ */
+function hpaTarget(metric: string, target: number | undefined, classed: boolean): ServingRuleProblem[] {
+  if (target === undefined || target <= 100) return [];
+  if (metric === 'cpu') return [{ field: 'scaleTarget', message: `${target} is not a cpu utilization percentage: the HPA's target is 1 to 100 (% of the cpu request) (KServe validateScalingHPACompExtension)` }];
+  if (classed && metric === 'memory') {
+    return [{ field: 'scaleTarget', message: `${target} is refused for memory with the HPA class named by annotation: KServe's webhook checks every HPA target against 1 to 100 (validateScalingHPACompExtension), memory too` }];
+  }
+  return [];
 }

@@ -226,6 +226,10 @@ describe('InferenceService', () => {
     [{ release: 'odh-2.35', scaleMetric: 'cpu' }, /^InferenceService scaleMetric: "cpu" is refused for a Serverless model: Knative's autoscaler \(KPA\) scales on concurrency or rps/],
     [{ release: 'odh-3.4', scaleMetric: 'concurrency' }, /^InferenceService scaleMetric: "concurrency" does nothing for a RawDeployment model: KServe's HPA scales on cpu or memory only/],
     [{ release: 'odh-3.4', scaleMetric: 'cpu', scaleTarget: 150 }, 'InferenceService scaleTarget: 150 is not a cpu utilization percentage: the HPA\'s target is 1 to 100 (% of the cpu request) (KServe validateScalingHPACompExtension)'],
+    // validateScalingHPACompExtension's condition `metric == MetricCPU && target < 1 || target > 100` refuses a memory
+    // target above 100 too, where an annotation names the HPA class (v0.15.2 inference_service_validation.go).
+    [{ release: 'odh-2.35', scaleMetric: 'memory', scaleTarget: 200, annotations: { 'autoscaling.knative.dev/class': 'hpa.autoscaling.knative.dev' } }, "InferenceService scaleTarget: 200 is refused for memory with the HPA class named by annotation: KServe's webhook checks every HPA target against 1 to 100 (validateScalingHPACompExtension), memory too"],
+    [{ release: 'odh-3.4', scaleMetric: 'memory', scaleTarget: 200, annotations: { 'serving.kserve.io/autoscalerClass': 'hpa' } }, "InferenceService scaleTarget: 200 is refused for memory with the HPA class named by annotation: KServe's webhook checks every HPA target against 1 to 100 (validateScalingHPACompExtension), memory too"],
     [{ release: 'odh-3.4', minReplicas: 0 }, /^InferenceService minReplicas: 0 does not scale a RawDeployment model to zero: KServe's HPA takes 1 instead/],
     [{ release: 'odh-3.4', minReplicas: 1, maxReplicas: 0 }, /^InferenceService maxReplicas: 0 means no limit only for Serverless models/],
   ] as const)('GIVEN %j THEN KServe would refuse or ignore it, and the constructor says so', (props, message) => {
@@ -236,6 +240,8 @@ describe('InferenceService', () => {
     expect(isvc({ release: 'odh-2.35', scaleMetric: 'cpu', annotations: { 'autoscaling.knative.dev/class': 'hpa.autoscaling.knative.dev' } }).spec.predictor.scaleMetric).toBe('cpu');
     expect(() => isvc({ release: 'odh-2.35', scaleMetric: 'rps', annotations: { 'autoscaling.knative.dev/class': 'hpa.autoscaling.knative.dev' } })).toThrow(/is refused with Knative's HPA/);
     expect(isvc({ release: 'odh-3.4', scaleMetric: 'concurrency', annotations: { 'serving.kserve.io/autoscalerClass': 'keda' } }).spec.predictor.scaleMetric).toBe('concurrency');
+    // No class named: the webhook checks nothing, and the HPA KServe makes takes a memory target in MiB (getHPAMetrics).
+    expect(isvc({ release: 'odh-3.4', scaleMetric: 'memory', scaleTarget: 2048 }).spec.predictor.scaleTarget).toBe(2048);
   });
 
   test('GIVEN a format the runtime does not serve THEN it says which it serves and suggests the closest', () => {
