@@ -13,7 +13,7 @@ import * as http from 'http';
 import * as https from 'https';
 import { Readable } from 'stream';
 import { AbortedError } from '../transfer';
-import { HttpClient, describeNetworkError, httpClient } from '../http-client';
+import { HttpClient, describeNetworkError, httpClient, readBody } from '../http-client';
 import { Credentials } from './credentials';
 
 /** Where a repository is: the host to talk to and the repository's path there. */
@@ -137,7 +137,7 @@ export class RegistryClient {
       response = await this.open('GET', next, {}, next.host === this.host);
     }
     if (response.statusCode !== 200) {
-      const body = await readBody(response);
+      const body = await readAnswer(response);
       throw new RegistryError(`${this.host}: GET ${path}: HTTP ${response.statusCode}${describeErrors(body)}`, response.statusCode);
     }
     return response;
@@ -192,7 +192,7 @@ export class RegistryClient {
     // The first request of a client settles the scheme (see open), as an interruptible one.
     if (this.scheme === undefined) return this.send(method, target, headers);
     const response = await this.openOnce(method, withScheme(target, this.scheme), headers, true, undefined, { ignoreSignal: true, timeoutMs: UNINTERRUPTED_MS });
-    return { status: response.statusCode ?? 0, headers: response.headers, body: await readBody(response) };
+    return { status: response.statusCode ?? 0, headers: response.headers, body: await readAnswer(response) };
   }
 
   /**
@@ -260,7 +260,7 @@ export class RegistryClient {
   /** Reads a small blob (a config) whole, checking its digest; one larger than `maxBytes` is refused. */
   public async getBlob(repository: string, digest: string, maxBytes = Infinity): Promise<Buffer> {
     const response = await this.stream(`/v2/${repository}/blobs/${digest}`, [`repository:${repository}:pull`]);
-    const body = await readBody(response, maxBytes, `${this.host}: the blob ${digest} of ${repository}`);
+    const body = await readAnswer(response, maxBytes, `${this.host}: the blob ${digest} of ${repository}`);
     const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     if (actual !== digest) throw new RegistryError(`${this.host}: the blob ${digest} of ${repository} has the digest ${actual}`);
     return body;
@@ -304,7 +304,7 @@ export class RegistryClient {
     const wanted = new Set([...(challenge.params.scope ? challenge.params.scope.split(' ') : []), ...scopes]);
     for (const scope of wanted) realm.searchParams.append('scope', scope);
     const response = await this.open('GET', realm, basic ? { authorization: basic } : {}, false);
-    const body = await readBody(response);
+    const body = await readAnswer(response);
     if (response.statusCode !== 200) {
       throw new RegistryError(`${this.host}: the token service ${realm.origin}${realm.pathname} answered HTTP ${response.statusCode}${response.statusCode === 401 ? ' (the credentials were refused)' : ''}`, response.statusCode);
     }
@@ -326,14 +326,14 @@ export class RegistryClient {
   /** Sends a request with a buffer body (or none) and reads the answer. */
   private async send(method: string, target: string | URL, headers: Record<string, string>, body?: Buffer, authorize = true): Promise<RegistryResponse> {
     const response = await this.open(method, typeof target === 'string' ? this.url(target) : target, headers, authorize, body);
-    return { status: response.statusCode ?? 0, headers: response.headers, body: await readBody(response) };
+    return { status: response.statusCode ?? 0, headers: response.headers, body: await readAnswer(response) };
   }
 
   /** Sends a request whose body is a stream, chunked. */
   private async sendStream(method: string, target: URL, body: (req: NodeJS.WritableStream) => Promise<void>): Promise<RegistryResponse> {
     if (this.scheme === undefined) throw new Error(`${this.host}: ${method} with a stream before login()`);
     const response = await this.openOnce(method, withScheme(target, this.scheme), { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' }, true, body, { endOnAbort: true });
-    return { status: response.statusCode ?? 0, headers: response.headers, body: await readBody(response) };
+    return { status: response.statusCode ?? 0, headers: response.headers, body: await readAnswer(response) };
   }
 
   /** Opens a request; settles the scheme (https, or http when TLS is not verified and the registry has none) on the first. */
@@ -439,18 +439,18 @@ function tlsOrNetwork(e: Error, host: string, method: string, target: URL): Erro
   return wrapped;
 }
 
-async function readBody(response: http.IncomingMessage, maxBytes = Infinity, what = 'the answer'): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      response.destroy();
-      throw new RegistryError(`${what} is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(chunk);
+/**
+ * An answer read whole with http-client's {@link readBody}; one larger than `maxBytes` is the registry's failure
+ * (a RegistryError, as every other), while a cut connection fails as the stream does.
+ */
+async function readAnswer(response: http.IncomingMessage, maxBytes = Infinity, what = 'the answer'): Promise<Buffer> {
+  try {
+    return await readBody(response, maxBytes, what);
+  } catch (e) {
+    // readBody ends a body that is too large without an error of the stream's own.
+    if (!response.errored && !(e instanceof AbortedError)) throw new RegistryError((e as Error).message);
+    throw e;
   }
-  return Buffer.concat(chunks);
 }
 
 /** The registry's error codes and messages (`{"errors":[{"code","message"}]}`), for a failure message. */

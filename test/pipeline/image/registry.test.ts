@@ -122,6 +122,17 @@ describe('RegistryClient on docker-registry with htpasswd', () => {
     expect(error.message).toBe(`${registry.host}: GET /v2/: wrong version number (the server does not speak TLS: is it plain http?); --tls-verify=false allows plain http`);
   });
 
+  test('GIVEN a blob larger than the limit asked for THEN a RegistryError that names it and the limit; the client still works', async () => {
+    const c = client();
+    await c.login(['repository:team/large:pull,push']);
+    const data = randomBytes(300_000);
+    await c.upload('team/large', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => sha256(data));
+    const error = await c.getBlob('team/large', sha256(data), 100_000).catch((e) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error.message).toBe(`${registry.host}: the blob ${sha256(data)} of team/large: more than 100000 bytes`);
+    expect(await c.getBlob('team/large', sha256(data))).toStrictEqual(data);
+  });
+
   test('GIVEN a manifest that does not exist THEN HTTP 404 with the registry\'s error code', async () => {
     const c = client();
     await c.login(['repository:team/base:pull']);
