@@ -66,9 +66,6 @@ export interface RegistryClientOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Manifests and configs are small; anything larger is not what a registry should send for them. */
-const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
-
 /**
  * A reader of one registry: manifests and configs, checked against their digests, with errors in the words of
  * `modelcar pin`. The requests, authentication, TLS and proxies are the image writer's client's ({@link Client}),
@@ -90,7 +87,6 @@ export class RegistryReader {
     const apiPath = `/v2/${repository}/manifests/${reference}`;
     const answer = await this.client.request('GET', apiPath, { accept: MANIFEST_TYPES.join(', ') }, undefined, [`repository:${repository}:pull`]);
     if (answer.status !== 200) throw new RegistryError(this.describe(answer.status, answer.body, `${this.host}/${repository}`, apiPath), answer.status);
-    if (answer.body.length > MAX_DOCUMENT_BYTES) throw new RegistryError(`${this.host}/${repository}:${reference}: the manifest is larger than ${MAX_DOCUMENT_BYTES} bytes`);
     const digest = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
     if (reference.startsWith('sha256:') && reference !== digest) throw new RegistryError(`${this.host}/${repository}@${reference}: the registry served a manifest whose digest is ${digest}`);
     let json: any;
@@ -103,9 +99,12 @@ export class RegistryReader {
     return { digest, mediaType, json };
   }
 
-  /** A blob (an image config) by digest, checked against it; a redirect to storage is followed without credentials. */
+  /**
+   * A blob (an image config) by digest, checked against it; a redirect to storage is followed without credentials.
+   * Like a manifest, one larger than the client's limit of documents (16 MiB) is refused.
+   */
   public async getBlob(repository: string, digest: string): Promise<Buffer> {
-    return this.client.getBlob(repository, digest, MAX_DOCUMENT_BYTES);
+    return this.client.getBlob(repository, digest);
   }
 
   public async close(): Promise<void> {

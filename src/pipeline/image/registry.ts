@@ -63,6 +63,12 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
+/**
+ * The most an answer read whole may hold. What is read whole (manifests, configs, tokens, error documents) is a few
+ * kilobytes; a larger answer is refused rather than held in memory.
+ */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
 /** How long a connection may stay without any data before the request is given up. */
 const IDLE_TIMEOUT_MS = 120_000;
 
@@ -137,7 +143,7 @@ export class RegistryClient {
       response = await this.open('GET', next, {}, next.host === this.host);
     }
     if (response.statusCode !== 200) {
-      const body = await readAnswer(response);
+      const body = await readAnswer(response, `${this.host}: GET ${path}`);
       throw new RegistryError(`${this.host}: GET ${path}: HTTP ${response.statusCode}${describeErrors(body)}`, response.statusCode);
     }
     return response;
@@ -192,7 +198,7 @@ export class RegistryClient {
     // The first request of a client settles the scheme (see open), as an interruptible one.
     if (this.scheme === undefined) return this.send(method, target, headers);
     const response = await this.openOnce(method, withScheme(target, this.scheme), headers, true, undefined, { ignoreSignal: true, timeoutMs: UNINTERRUPTED_MS });
-    return { status: response.statusCode ?? 0, headers: response.headers, body: await readAnswer(response) };
+    return { status: response.statusCode ?? 0, headers: response.headers, body: await readAnswer(response, `${this.host}: ${method} ${target.pathname}`) };
   }
 
   /**
@@ -258,9 +264,9 @@ export class RegistryClient {
   }
 
   /** Reads a small blob (a config) whole, checking its digest; one larger than `maxBytes` is refused. */
-  public async getBlob(repository: string, digest: string, maxBytes = Infinity): Promise<Buffer> {
+  public async getBlob(repository: string, digest: string, maxBytes = MAX_DOCUMENT_BYTES): Promise<Buffer> {
     const response = await this.stream(`/v2/${repository}/blobs/${digest}`, [`repository:${repository}:pull`]);
-    const body = await readAnswer(response, maxBytes, `${this.host}: the blob ${digest} of ${repository}`);
+    const body = await readAnswer(response, `${this.host}: the blob ${digest} of ${repository}`, maxBytes);
     const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     if (actual !== digest) throw new RegistryError(`${this.host}: the blob ${digest} of ${repository} has the digest ${actual}`);
     return body;
@@ -304,7 +310,7 @@ export class RegistryClient {
     const wanted = new Set([...(challenge.params.scope ? challenge.params.scope.split(' ') : []), ...scopes]);
     for (const scope of wanted) realm.searchParams.append('scope', scope);
     const response = await this.open('GET', realm, basic ? { authorization: basic } : {}, false);
-    const body = await readAnswer(response);
+    const body = await readAnswer(response, `${this.host}: the token service ${realm.origin}${realm.pathname}`);
     if (response.statusCode !== 200) {
       throw new RegistryError(`${this.host}: the token service ${realm.origin}${realm.pathname} answered HTTP ${response.statusCode}${response.statusCode === 401 ? ' (the credentials were refused)' : ''}`, response.statusCode);
     }
@@ -325,15 +331,16 @@ export class RegistryClient {
 
   /** Sends a request with a buffer body (or none) and reads the answer. */
   private async send(method: string, target: string | URL, headers: Record<string, string>, body?: Buffer, authorize = true): Promise<RegistryResponse> {
-    const response = await this.open(method, typeof target === 'string' ? this.url(target) : target, headers, authorize, body);
-    return { status: response.statusCode ?? 0, headers: response.headers, body: await readAnswer(response) };
+    const url = typeof target === 'string' ? this.url(target) : target;
+    const response = await this.open(method, url, headers, authorize, body);
+    return { status: response.statusCode ?? 0, headers: response.headers, body: await readAnswer(response, `${this.host}: ${method} ${url.pathname}`) };
   }
 
   /** Sends a request whose body is a stream, chunked. */
   private async sendStream(method: string, target: URL, body: (req: NodeJS.WritableStream) => Promise<void>): Promise<RegistryResponse> {
     if (this.scheme === undefined) throw new Error(`${this.host}: ${method} with a stream before login()`);
     const response = await this.openOnce(method, withScheme(target, this.scheme), { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' }, true, body, { endOnAbort: true });
-    return { status: response.statusCode ?? 0, headers: response.headers, body: await readAnswer(response) };
+    return { status: response.statusCode ?? 0, headers: response.headers, body: await readAnswer(response, `${this.host}: ${method} ${target.pathname}`) };
   }
 
   /** Opens a request; settles the scheme (https, or http when TLS is not verified and the registry has none) on the first. */
@@ -443,7 +450,7 @@ function tlsOrNetwork(e: Error, host: string, method: string, target: URL): Erro
  * An answer read whole with http-client's {@link readBody}; one larger than `maxBytes` is the registry's failure
  * (a RegistryError, as every other), while a cut connection fails as the stream does.
  */
-async function readAnswer(response: http.IncomingMessage, maxBytes = Infinity, what = 'the answer'): Promise<Buffer> {
+async function readAnswer(response: http.IncomingMessage, what: string, maxBytes = MAX_DOCUMENT_BYTES): Promise<Buffer> {
   try {
     return await readBody(response, maxBytes, what);
   } catch (e) {

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { dockerConfigJson } from '../../../src/core/docker-config';
-import { RegistryClient, RegistryError, parseChallenge } from '../../../src/pipeline/image/registry';
+import { MAX_DOCUMENT_BYTES, RegistryClient, RegistryError, parseChallenge } from '../../../src/pipeline/image/registry';
 import { pushTinyBase } from '../../support/oci-base';
 import { startProxy } from '../../support/proxy';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../../support/registry';
@@ -131,6 +131,14 @@ describe('RegistryClient on docker-registry with htpasswd', () => {
     expect(error).toBeInstanceOf(RegistryError);
     expect(error.message).toBe(`${registry.host}: the blob ${sha256(data)} of team/large: more than 100000 bytes`);
     expect(await c.getBlob('team/large', sha256(data))).toStrictEqual(data);
+  });
+
+  test('GIVEN a blob read whole without a limit asked for THEN one larger than MAX_DOCUMENT_BYTES is refused, not held in memory', async () => {
+    const c = client();
+    await c.login(['repository:team/large:pull,push']);
+    const data = randomBytes(MAX_DOCUMENT_BYTES + 1);
+    await c.upload('team/large', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => sha256(data));
+    await expect(c.getBlob('team/large', sha256(data))).rejects.toThrow(new RegistryError(`${registry.host}: the blob ${sha256(data)} of team/large: more than ${16 * 1024 * 1024} bytes`));
   });
 
   test('GIVEN a manifest that does not exist THEN HTTP 404 with the registry\'s error code', async () => {
