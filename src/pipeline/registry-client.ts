@@ -11,7 +11,7 @@ import { createHash } from 'crypto';
 import { statusText } from './http-client';
 import { prepareAuthFile } from './registry-auth';
 import { Credentials, FoundCredentials, findCredentials } from './image/credentials';
-import { RegistryClient as Client, RegistryError } from './image/registry';
+import { RegistryClient as Client, MANIFEST_ACCEPT, RegistryError } from './image/registry';
 
 export { RegistryError };
 
@@ -40,14 +40,6 @@ export function registryCredentials(domain: string | undefined, repository: stri
     prepared?.cleanup();
   }
 }
-
-/** The media types of manifests the client accepts: OCI and Docker, images and indexes. */
-export const MANIFEST_TYPES = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-];
 
 /** A manifest as fetched: its digest (of the bytes the registry serves), media type and content. */
 export interface FetchedManifest {
@@ -85,7 +77,7 @@ export class RegistryReader {
   /** A manifest by tag or digest; its digest is computed from the bytes served (and must match a digest asked for). */
   public async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
     const apiPath = `/v2/${repository}/manifests/${reference}`;
-    const answer = await this.client.request('GET', apiPath, { accept: MANIFEST_TYPES.join(', ') }, undefined, [`repository:${repository}:pull`]);
+    const answer = await this.client.request('GET', apiPath, { accept: MANIFEST_ACCEPT }, undefined, [`repository:${repository}:pull`]);
     if (answer.status !== 200) throw new RegistryError(this.describe(answer.status, answer.body, `${this.host}/${repository}`, apiPath), answer.status);
     const digest = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
     if (reference.startsWith('sha256:') && reference !== digest) throw new RegistryError(`${this.host}/${repository}@${reference}: the registry served a manifest whose digest is ${digest}`);

@@ -16,14 +16,6 @@ import { AbortedError } from '../transfer';
 import { HttpClient, describeNetworkError, httpClient, readBody } from '../http-client';
 import { Credentials } from './credentials';
 
-/** Where a repository is: the host to talk to and the repository's path there. */
-export interface RepositoryAddress {
-  /** host[:port] to connect to (`registry-1.docker.io` for Docker Hub). */
-  readonly host: string;
-  /** e.g. `user/model` (`library/x` for Docker Hub's official images). */
-  readonly repository: string;
-}
-
 /** An answer of the registry, body read. */
 export interface RegistryResponse {
   readonly status: number;
