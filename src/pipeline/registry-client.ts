@@ -11,31 +11,19 @@ import { createHash } from 'crypto';
 import { statusText } from './http-client';
 import { prepareAuthFile } from './registry-auth';
 import { Credentials, FoundCredentials, findCredentials } from './image/credentials';
-import { RegistryClient as Client, MANIFEST_ACCEPT, RegistryError } from './image/registry';
+import { RegistryClient as Client, MANIFEST_ACCEPT, RegistryError, RepositoryAddress } from './image/registry';
 
 export { RegistryError };
 
-/** Docker Hub's API host, for references without a registry or with docker.io. */
-const DOCKER_HUB = 'registry-1.docker.io';
-
-/** The host the API of a reference's registry is on (`docker.io` and none: Docker Hub's). */
-export function registryApiHost(domain: string | undefined): string {
-  return domain === undefined || domain === 'docker.io' || domain === 'index.docker.io' ? DOCKER_HUB : domain;
-}
-
-/** The repository path on the registry (`library/` for Docker Hub's official images). */
-export function registryRepository(domain: string | undefined, path: string): string {
-  return registryApiHost(domain) === DOCKER_HUB && !path.includes('/') ? `library/${path}` : path;
-}
-
 /**
- * The credentials for a repository, looked up as podman does (see {@link findCredentials}), in `--authfile` (a Docker
- * config JSON, or a pull secret) or the standard auth files, running the file's credential helper when it names one.
+ * The credentials for a repository (its {@link RepositoryAddress}, as the image writer looks them up), looked up as
+ * podman does (see {@link findCredentials}), in `--authfile` (a Docker config JSON, or a pull secret) or the standard
+ * auth files, running the file's credential helper when it names one.
  */
-export function registryCredentials(domain: string | undefined, repository: string, authfile: string | undefined, env: NodeJS.ProcessEnv = process.env): FoundCredentials {
+export function registryCredentials(address: RepositoryAddress, authfile: string | undefined, env: NodeJS.ProcessEnv = process.env): FoundCredentials {
   const prepared = authfile !== undefined ? prepareAuthFile(authfile, env) : undefined;
   try {
-    return findCredentials(domain ?? 'docker.io', repository, prepared?.path, env, { runHelpers: true, shown: prepared ? `--authfile ${authfile}` : undefined });
+    return findCredentials(address.registry, address.repository, prepared?.path, env, { runHelpers: true, shown: prepared ? `--authfile ${authfile}` : undefined });
   } finally {
     prepared?.cleanup();
   }

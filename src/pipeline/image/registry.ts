@@ -14,7 +14,30 @@ import * as https from 'https';
 import { Readable } from 'stream';
 import { AbortedError } from '../transfer';
 import { HttpClient, describeNetworkError, httpClient, readBody } from '../http-client';
+import { ImageReference } from '../../core/image-ref';
 import { Credentials } from './credentials';
+
+/** Docker Hub's API host: where references without a registry, or with `docker.io`, are. */
+const DOCKER_HUB = 'registry-1.docker.io';
+
+/** Where an image reference's repository is on the distribution API. */
+export interface RepositoryAddress {
+  /** host[:port] to connect to (`registry-1.docker.io` for Docker Hub). */
+  readonly host: string;
+  /** e.g. `user/model` (`library/x` for Docker Hub's official images). */
+  readonly repository: string;
+  /** The registry as references and auth files name it (`docker.io` for Docker Hub): the credentials' key. */
+  readonly registry: string;
+}
+
+/**
+ * The address of a reference's repository: Docker Hub's for no registry, `docker.io` and `index.docker.io` (the
+ * names containers/image's docker/reference normalizes to Docker Hub), with `library/` before a one-part path.
+ */
+export function repositoryAddress(ref: ImageReference): RepositoryAddress {
+  if (ref.domain !== undefined && ref.domain !== 'docker.io' && ref.domain !== 'index.docker.io') return { host: ref.domain, repository: ref.path, registry: ref.domain };
+  return { host: DOCKER_HUB, repository: ref.path.includes('/') ? ref.path : `library/${ref.path}`, registry: 'docker.io' };
+}
 
 /** An answer of the registry, body read. */
 export interface RegistryResponse {

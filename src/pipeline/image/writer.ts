@@ -41,7 +41,7 @@ import {
   ociLayer,
   pickPlatform,
 } from './oci';
-import { RegistryClient, RegistryError } from './registry';
+import { RegistryClient, RegistryError, RepositoryAddress, repositoryAddress } from './registry';
 
 /** Where the image goes. */
 export type ImageDestination = { readonly kind: 'registry' } | { readonly kind: 'layout'; readonly dir: string };
@@ -78,21 +78,13 @@ export interface WrittenImage {
   readonly layers: readonly Pick<LayerResult, 'diffId' | 'digest' | 'size' | 'mediaType'>[];
 }
 
-/** Where a repository is, for the API. */
-interface Repo {
-  readonly host: string;
-  readonly repository: string;
-  /** The registry as written in references and auth files (`docker.io` for Docker Hub). */
-  readonly registry: string;
+/** Where a repository is, for the API, and the tag or digest the image has there. */
+interface Repo extends RepositoryAddress {
   readonly reference: string;
 }
 
 function repoOf(ref: ImageReference): Repo {
-  if (ref.domain === undefined || ref.domain === 'docker.io' || ref.domain === 'index.docker.io') {
-    const repository = ref.path.includes('/') ? ref.path : `library/${ref.path}`;
-    return { host: 'registry-1.docker.io', repository, registry: 'docker.io', reference: ref.digest ?? ref.tag ?? 'latest' };
-  }
-  return { host: ref.domain, repository: ref.path, registry: ref.domain, reference: ref.digest ?? ref.tag ?? 'latest' };
+  return { ...repositoryAddress(ref), reference: ref.digest ?? ref.tag ?? 'latest' };
 }
 
 /**

@@ -10,7 +10,8 @@ import * as path from 'path';
 import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { dockerConfigJson } from '../../../src/core/docker-config';
-import { MAX_DOCUMENT_BYTES, RegistryClient, RegistryError, parseChallenge } from '../../../src/pipeline/image/registry';
+import { parseImageReference } from '../../../src/core/image-ref';
+import { MAX_DOCUMENT_BYTES, RegistryClient, RegistryError, parseChallenge, repositoryAddress } from '../../../src/pipeline/image/registry';
 import { pushTinyBase } from '../../support/oci-base';
 import { startProxy } from '../../support/proxy';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../../support/registry';
@@ -52,6 +53,20 @@ describe('parseChallenge', () => {
     });
     expect(parseChallenge('Basic realm="modelcar \\"e2e\\""')).toStrictEqual({ scheme: 'basic', params: { realm: 'modelcar "e2e"' } });
     expect(parseChallenge(undefined)).toBeUndefined();
+  });
+});
+
+describe('repositoryAddress', () => {
+  // containers/image v5 docker/reference/normalize.go splitDockerDomain: no domain, docker.io and index.docker.io are
+  // Docker Hub, and a one-part path there is under library/.
+  test.each([
+    ['busybox:1', { host: 'registry-1.docker.io', repository: 'library/busybox', registry: 'docker.io' }],
+    ['docker.io/team/model:1', { host: 'registry-1.docker.io', repository: 'team/model', registry: 'docker.io' }],
+    ['index.docker.io/busybox:1', { host: 'registry-1.docker.io', repository: 'library/busybox', registry: 'docker.io' }],
+    ['quay.io/team/model@sha256:' + 'a'.repeat(64), { host: 'quay.io', repository: 'team/model', registry: 'quay.io' }],
+    ['127.0.0.1:5000/model:1', { host: '127.0.0.1:5000', repository: 'model', registry: '127.0.0.1:5000' }],
+  ])('GIVEN %s THEN the API host, the repository there and the registry the credentials are under', (ref, address) => {
+    expect(repositoryAddress(parseImageReference(ref))).toStrictEqual(address);
   });
 });
 
