@@ -256,7 +256,7 @@ async function buildWithWriter(
           filesLabel: label,
           fileDigests: new Map(image.files.map((f, i) => [f.target, digests.get(item)![i]])),
           compression,
-          destination: layout ? { kind: 'layout', dir: layout } : { kind: 'registry' },
+          destination: options.layout !== undefined ? { kind: 'layout', root: options.layout, dir: image.key } : { kind: 'registry' },
           authfile: auth.path,
           tlsVerify: options.tlsVerify,
           signal: options.signal,
