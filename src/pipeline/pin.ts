@@ -17,6 +17,7 @@ import { ProgressOutput } from './progress';
 import { setOwn } from '../core/records';
 import { RegistryError, RegistryReader, registryCredentials } from './registry-client';
 import { repositoryAddress } from './image/registry';
+import { readAuthFile } from './registry-auth';
 
 /** Options of {@link pin}. */
 export interface PinOptions {
@@ -66,12 +67,13 @@ export async function pin(options: PinOptions): Promise<PinResult> {
   const entries = new Map<string, LockEntry>();
   const problems: Diagnostic[] = [];
   const pinned: PinnedImage[] = [];
+  const authfile = options.authfile !== undefined ? { file: options.authfile, config: readAuthFile(options.authfile) } : undefined;
   for (const item of images) {
     const { image } = item;
     const ref = parseImageReference(image.image);
     const address = repositoryAddress(ref);
     const { host, repository } = address;
-    const found = registryCredentials(address, options.authfile, env);
+    const found = registryCredentials(address, authfile, env);
     const client = new RegistryReader(host, { tlsVerify: options.tlsVerify, credentials: found.credentials, env, signal: options.signal });
     let digest: string;
     let labels: Readonly<Record<string, string>>[];

@@ -9,24 +9,22 @@
  */
 import { createHash } from 'crypto';
 import { statusText } from './http-client';
-import { prepareAuthFile } from './registry-auth';
-import { Credentials, FoundCredentials, findCredentials } from './image/credentials';
+import { AuthConfig } from './registry-auth';
+import { Credentials, FoundCredentials, credentialsIn, findCredentials } from './image/credentials';
 import { RegistryClient as Client, MANIFEST_ACCEPT, RegistryError, RepositoryAddress } from './image/registry';
 
 export { RegistryError };
 
 /**
  * The credentials for a repository (its {@link RepositoryAddress}, as the image writer looks them up), looked up as
- * podman does (see {@link findCredentials}), in `--authfile` (a Docker config JSON, or a pull secret) or the standard
- * auth files, running the file's credential helper when it names one.
+ * podman does (see {@link findCredentials}), in an `--authfile` as registry-auth.ts reads it (a Docker config JSON,
+ * or a pull secret: its credentials are read in memory, never written to a file), or the standard auth files,
+ * running the file's credential helper when it names one.
  */
-export function registryCredentials(address: RepositoryAddress, authfile: string | undefined, env: NodeJS.ProcessEnv = process.env): FoundCredentials {
-  const prepared = authfile !== undefined ? prepareAuthFile(authfile, env) : undefined;
-  try {
-    return findCredentials(address.registry, address.repository, prepared?.path, env, { runHelpers: true, shown: prepared ? `--authfile ${authfile}` : undefined });
-  } finally {
-    prepared?.cleanup();
-  }
+export function registryCredentials(address: RepositoryAddress, authfile: { readonly file: string; readonly config: AuthConfig } | undefined, env: NodeJS.ProcessEnv = process.env): FoundCredentials {
+  const options = { runHelpers: true };
+  if (authfile === undefined) return findCredentials(address.registry, address.repository, undefined, env, options);
+  return credentialsIn(authfile.config.text, `--authfile ${authfile.file}`, address.registry, address.repository, env, options) ?? {};
 }
 
 /** A manifest as fetched: its digest (of the bytes the registry serves), media type and content. */
