@@ -7,11 +7,10 @@
  * the same auth files as for the push (see {@link registryCredentials}); they are sent to the registry and its token
  * realm only, never to the host a blob redirect leads to, and never shown.
  */
-import { createHash } from 'crypto';
 import { statusText } from './http-client';
 import { AuthConfig } from './registry-auth';
 import { Credentials, FoundCredentials, credentialsIn, findCredentials } from './image/credentials';
-import { RegistryClient as Client, MANIFEST_ACCEPT, RegistryError, RepositoryAddress } from './image/registry';
+import { RegistryClient as Client, MANIFEST_ACCEPT, RegistryError, RepositoryAddress, manifestDigest } from './image/registry';
 
 export { RegistryError };
 
@@ -65,8 +64,7 @@ export class RegistryReader {
     const apiPath = `/v2/${repository}/manifests/${reference}`;
     const answer = await this.client.request('GET', apiPath, { accept: MANIFEST_ACCEPT }, undefined, [`repository:${repository}:pull`]);
     if (answer.status !== 200) throw new RegistryError(this.describe(answer.status, answer.body, `${this.host}/${repository}`, apiPath), answer.status);
-    const digest = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
-    if (reference.startsWith('sha256:') && reference !== digest) throw new RegistryError(`${this.host}/${repository}@${reference}: the registry served a manifest whose digest is ${digest}`);
+    const digest = manifestDigest(answer.body, reference, `${this.host}/${repository}`);
     let json: any;
     try {
       json = JSON.parse(answer.body.toString('utf8'));

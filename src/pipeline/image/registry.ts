@@ -273,7 +273,7 @@ export class RegistryClient {
     const path = `/v2/${repository}/manifests/${reference}`;
     const answer = await this.request('GET', path, { accept: MANIFEST_ACCEPT }, undefined, [`repository:${repository}:pull`]);
     if (answer.status !== 200) throw this.failure('GET', path, answer);
-    const digest = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
+    const digest = manifestDigest(answer.body, reference, `${this.host}/${repository}`);
     const mediaType = String(answer.headers['content-type'] ?? '').split(';')[0].trim() || String(JSON.parse(answer.body.toString('utf8')).mediaType ?? '');
     return { mediaType, digest, body: answer.body };
   }
@@ -473,6 +473,17 @@ async function readAnswer(response: http.IncomingMessage, what: string, maxBytes
     if (!response.errored && !(e instanceof AbortedError)) throw new RegistryError((e as Error).message);
     throw e;
   }
+}
+
+/**
+ * The digest of a manifest's bytes; for one asked for by digest, checked to be that digest (opencontainers/image-spec
+ * descriptor.md: "Retrieved content SHOULD be verified against this digest"): a base image pinned by digest, or the
+ * platform's manifest an index names, is the one named, whatever the registry serves. `where` is `host/repository`.
+ */
+export function manifestDigest(body: Buffer, reference: string, where: string): string {
+  const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  if (reference.startsWith('sha256:') && reference !== digest) throw new RegistryError(`${where}@${reference}: the registry served a manifest whose digest is ${digest}`);
+  return digest;
 }
 
 /** The registry's error codes and messages (`{"errors":[{"code","message"}]}`), for a failure message. */

@@ -12,6 +12,7 @@ import { pipeline } from 'stream/promises';
 import { dockerConfigJson } from '../../../src/core/docker-config';
 import { parseImageReference } from '../../../src/core/image-ref';
 import { MAX_DOCUMENT_BYTES, RegistryClient, RegistryError, parseChallenge, repositoryAddress } from '../../../src/pipeline/image/registry';
+import { startServer } from '../../support/http-server';
 import { pushTinyBase } from '../../support/oci-base';
 import { startProxy } from '../../support/proxy';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../../support/registry';
@@ -67,6 +68,26 @@ describe('repositoryAddress', () => {
     ['127.0.0.1:5000/model:1', { host: '127.0.0.1:5000', repository: 'model', registry: '127.0.0.1:5000' }],
   ])('GIVEN %s THEN the API host, the repository there and the registry the credentials are under', (ref, address) => {
     expect(repositoryAddress(parseImageReference(ref))).toStrictEqual(address);
+  });
+});
+
+describe('RegistryClient against a registry that serves other bytes for a digest', () => {
+  // opencontainers/image-spec descriptor.md: content retrieved by digest SHOULD be verified against it. The image
+  // writer reads a base image by digest (pinned, or the platform's manifest an index names), and pin an image.
+  test('GIVEN a manifest asked for by digest THEN one with another digest is refused, naming both', async () => {
+    const served = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: {}, layers: [] }));
+    const asked = sha256(Buffer.from('the pinned manifest'));
+    const server = await startServer({ '/v2/': { kind: 'file', body: Buffer.from('{}') }, [`/v2/team/base/manifests/${asked}`]: { kind: 'file', body: served }, '/v2/team/base/manifests/1': { kind: 'file', body: served } });
+    try {
+      const host = new URL(server.url).host;
+      const c = new RegistryClient(host, { tlsVerify: false });
+      clients.push(c);
+      await c.login([]);
+      await expect(c.getManifest('team/base', asked)).rejects.toThrow(new RegistryError(`${host}/team/base@${asked}: the registry served a manifest whose digest is ${sha256(served)}`));
+      expect((await c.getManifest('team/base', '1')).digest).toBe(sha256(served));
+    } finally {
+      await server.close();
+    }
   });
 });
 
