@@ -342,12 +342,13 @@ function stagedFiles(item: PipelineImage): ReadonlyMap<string, string> {
 /** Refuses a build context that is missing or not what synth (or synthesize()) writes for its source now. */
 function checkContext(item: PipelineImage): void {
   const { context, origin } = item;
+  const root = SafeFolder.open(context.outdir, { shown: path.relative(process.cwd(), context.outdir) || '.', what: 'output folder' });
   for (const file of item.image.render(context)) {
     if (!file.path.endsWith('/Containerfile') && !file.path.endsWith('/.containerignore')) continue;
     const rel = [...(context.subdir ? [context.subdir] : []), ...file.path.split('/')].join('/');
     const full = path.join(context.outdir, ...rel.split('/'));
     // Never read through a link: a committed `Containerfile -> /etc/shadow` is refused, not shown or built.
-    const found = SafeFolder.open(context.outdir, { shown: path.relative(process.cwd(), context.outdir) || '.', what: 'output folder' })?.read(rel);
+    const found = root?.read(rel);
     if (found && 'link' in found) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is a symbolic link (to ${found.link}), not the file ${origin.writer} writes; run ${origin.synthCommand}`);
     const current = found?.data.toString('utf8');
     if (current === undefined) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is missing; run ${origin.synthCommand} first`);
