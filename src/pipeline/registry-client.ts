@@ -10,7 +10,7 @@
 import { statusText } from './http-client';
 import { AuthConfig } from './registry-auth';
 import { Credentials, FoundCredentials, credentialsIn, findCredentials } from './image/credentials';
-import { RegistryClient as Client, MANIFEST_ACCEPT, RegistryError, RepositoryAddress, manifestDigest } from './image/registry';
+import { RegistryClient as Client, MANIFEST_ACCEPT, RegistryError, RepositoryAddress, manifestDigest, registryErrors } from './image/registry';
 
 export { RegistryError };
 
@@ -89,13 +89,9 @@ export class RegistryReader {
 
   /** An error answer in words, with the registry's error codes (distribution spec: `{"errors": [{code, message}]}`). */
   private describe(status: number, body: Buffer, repository: string, apiPath: string): string {
-    let codes = '';
-    try {
-      const errors = JSON.parse(body.toString('utf8')).errors;
-      if (Array.isArray(errors)) codes = errors.map((e: any) => `${e.code}${e.message ? `: ${e.message}` : ''}`).join('; ');
-    } catch {
-      codes = '';
-    }
+    const codes = registryErrors(body)
+      .map((e) => `${e.code}${e.message ? `: ${e.message}` : ''}`)
+      .join('; ');
     const what = `manifest ${apiPath.split('/manifests/')[1]}`;
     const said = `HTTP ${status} ${statusText(status)}${codes ? `: ${codes}` : ''}`;
     if (status === 404) return `${repository}: no ${what} (${said}); was the image pushed?`;

@@ -488,13 +488,18 @@ export function manifestDigest(body: Buffer, reference: string, where: string): 
 
 /** The registry's error codes and messages (`{"errors":[{"code","message"}]}`), for a failure message. */
 function describeErrors(body: Buffer): string {
+  const errors = registryErrors(body);
+  return errors.length ? `: ${errors.map((e) => [e.code, e.message].filter(Boolean).join(' ')).join('; ')}` : '';
+}
+
+/** The errors of an answer's body (`{"errors":[{"code","message"}]}`, distribution spec.md "Error Codes"); none when it has no such list. */
+export function registryErrors(body: Buffer): { readonly code?: string; readonly message?: string }[] {
   try {
     const errors = JSON.parse(body.toString('utf8')).errors;
-    if (Array.isArray(errors) && errors.length) return `: ${errors.map((e: any) => [e.code, e.message].filter(Boolean).join(' ')).join('; ')}`;
+    return Array.isArray(errors) ? errors.filter((e) => typeof e === 'object' && e !== null) : [];
   } catch {
-    // not JSON
+    return []; // not JSON
   }
-  return '';
 }
 
 /** Parses `WWW-Authenticate: Bearer realm="...",service="...",scope="..."` (or Basic). */
