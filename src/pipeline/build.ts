@@ -13,7 +13,7 @@ import { lockFolder } from '../core/folder-lock';
 import { onInterrupt, testPauseAsync } from '../core/interrupts';
 import { setOwn } from '../core/records';
 import { SafeFolder } from '../core/safe-fs';
-import { prepareAuthFile } from './registry-auth';
+import { AuthFile, prepareAuthFile } from './registry-auth';
 import { BUILDERS, BuilderName, chooseBuilder, findOnPath, runCommand } from './builder';
 import { ImageOrigin, PipelineImage, TreeImagesOptions } from './image-set';
 import { Compression, DEFAULT_COMPRESSION } from '../core/compression';
@@ -105,11 +105,8 @@ export async function build(options: BuildOptions | BuildTreeOptions): Promise<B
 async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<BuildResult> {
   const { outdir, images, all } = imageSet(options);
   const output = options.output ?? { write: () => undefined };
-  const line = (text: string) => output.write(`${text}\n`);
   const env = options.env ?? process.env;
   const builder = pickBuilder(options, env);
-  // Every image of a set has the same origin; a set without images builds nothing and writes no lock file.
-  const origin: ImageOrigin | undefined = all[0]?.origin;
 
   for (const item of images) {
     checkContext(item);
@@ -120,26 +117,78 @@ async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<Bu
   const digests = new Map<PipelineImage, string[]>();
   for (const item of images) digests.set(item, await interruptible(() => stagedDigests(item, { output, signal: options.signal })));
 
-  if (builder === 'modelcar') return buildWithWriter(options, images, all, digests, outdir, origin, env);
+  // Every image of a set has the same origin; a set without images builds nothing and writes no lock file.
+  const pushes = new Pushes(all, all[0]?.origin, output);
+  if (builder === 'modelcar') {
+    const built = await withAuthFile(options, env, (auth) => buildWithWriter(options, images, digests, outdir, auth, pushes, env));
+    return { builder: 'modelcar', images: built, lockFile: pushes.done() };
+  }
   if (options.push) for (const item of images) compressionFlags(item, builder.name);
+  const built = await withAuthFile(options, env, (auth) => buildWithBuilder(options, builder, images, digests, outdir, auth, pushes, env));
+  return { builder: builder.name, images: built, lockFile: pushes.done() };
+}
+
+/**
+ * Runs `work` with the registry credentials ready for it: a pull secret's in a private temporary file, removed when
+ * `work` ends, and at once on a second signal.
+ */
+async function withAuthFile<T>(options: BuildOptions | BuildTreeOptions, env: NodeJS.ProcessEnv, work: (auth: AuthFile) => Promise<T>): Promise<T> {
   const auth = prepareAuthFile(options.authfile, env);
   // A second signal exits at once: the credentials in the clear go first.
   const dropAuth = onInterrupt(() => auth.cleanup());
-  const common = [...(options.tlsVerify === false ? ['--tls-verify=false'] : []), ...(auth.path ? ['--authfile', auth.path] : [])];
-  let temp: string;
-  try {
-    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-build-'));
-  } catch (e) {
-    auth.cleanup();
-    dropAuth();
-    throw e;
-  }
-  const dropTemp = onInterrupt(() => fs.rmSync(temp, { recursive: true, force: true }));
-  const built: BuiltImage[] = [];
-  const pushed = new Map<string, LockEntry>();
   try {
     await testPauseAsync('auth-file-ready', options.signal);
     if (options.signal?.aborted) throw new UserError('interrupted; nothing was built', INTERRUPTED_EXIT_CODE);
+    return await work(auth);
+  } finally {
+    auth.cleanup();
+    dropAuth();
+  }
+}
+
+/** The images pushed so far: each recorded in the lock file as soon as it is pushed, and said once all are. */
+class Pushes {
+  private readonly pushed = new Map<string, LockEntry>();
+
+  constructor(
+    private readonly all: readonly PipelineImage[],
+    private readonly origin: ImageOrigin | undefined,
+    private readonly output: ProgressOutput,
+  ) {}
+
+  /** Records an image pushed with its digest (the lock file is written again, with the images pushed before it). */
+  public record(item: PipelineImage, digest: string, fileDigests: readonly string[]): void {
+    this.pushed.set(item.image.key, lockEntry(item, digest, fileDigests));
+    recordImages(this.origin!.lockFile, this.pushed, this.all.map((i) => i.image), this.origin!.lockSource, this.origin!.lockUser);
+  }
+
+  /** Says what was recorded; returns the lock file when anything was. */
+  public done(): string | undefined {
+    if (!this.pushed.size) return undefined;
+    const lockFile = this.origin!.lockFile;
+    this.output.write(`recorded ${this.pushed.size} digest${this.pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile) || lockFile}; ${this.origin!.pinAdvice}\n`);
+    return lockFile;
+  }
+}
+
+/** Builds (and pushes) with podman or buildah, into local container storage. */
+async function buildWithBuilder(
+  options: BuildOptions | BuildTreeOptions,
+  builder: { name: BuilderName; path: string },
+  images: readonly PipelineImage[],
+  digests: ReadonlyMap<PipelineImage, string[]>,
+  outdir: string,
+  auth: AuthFile,
+  pushes: Pushes,
+  env: NodeJS.ProcessEnv,
+): Promise<BuiltImage[]> {
+  const output = options.output ?? { write: () => undefined };
+  const line = (text: string) => output.write(`${text}\n`);
+  const common = [...(options.tlsVerify === false ? ['--tls-verify=false'] : []), ...(auth.path ? ['--authfile', auth.path] : [])];
+  const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-build-'));
+  const dropTemp = onInterrupt(() => fs.rmSync(temp, { recursive: true, force: true }));
+  const built: BuiltImage[] = [];
+  try {
     if (options.push) line(`pushing with ${auth.describe}`);
 
     for (const item of images) {
@@ -164,20 +213,15 @@ async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<Bu
         await run(builder, pushArgs, env, output, options.signal, `${image.key}: ${builder.name} push failed (${auth.describe})`);
         digest = normalizeDigest(fs.readFileSync(digestfile, 'utf8'));
         line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${digest}`);
-        pushed.set(image.key, lockEntry(item, digest, digests.get(item)!));
-        recordImages(origin!.lockFile, pushed, all.map((i) => i.image), origin!.lockSource, origin!.lockUser);
+        pushes.record(item, digest, digests.get(item)!);
       }
       built.push({ key: image.key, image: image.image, imageId, digest });
     }
   } finally {
-    auth.cleanup();
-    dropAuth();
     fs.rmSync(temp, { recursive: true, force: true });
     dropTemp();
   }
-  const lockFile = origin?.lockFile;
-  if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile!) || lockFile}; ${origin!.pinAdvice}`);
-  return { builder: builder.name, images: built, lockFile: pushed.size ? lockFile : undefined };
+  return built;
 }
 
 /**
@@ -225,67 +269,53 @@ function lockEntry(item: PipelineImage, digest: string, fileDigests: readonly st
 async function buildWithWriter(
   options: BuildOptions | BuildTreeOptions,
   images: readonly PipelineImage[],
-  all: readonly PipelineImage[],
   digests: ReadonlyMap<PipelineImage, string[]>,
   outdir: string,
-  origin: ImageOrigin | undefined,
+  auth: AuthFile,
+  pushes: Pushes,
   env: NodeJS.ProcessEnv,
-): Promise<BuildResult> {
+): Promise<BuiltImage[]> {
   const output = options.output ?? { write: () => undefined };
   const line = (text: string) => output.write(`${text}\n`);
-  const auth = prepareAuthFile(options.authfile, env);
-  // A second signal exits at once: the credentials in the clear go first.
-  const dropAuth = onInterrupt(() => auth.cleanup());
   const built: BuiltImage[] = [];
-  const pushed = new Map<string, LockEntry>();
-  try {
-    await testPauseAsync('auth-file-ready', options.signal);
-    if (options.signal?.aborted) throw new UserError('interrupted; nothing was built', INTERRUPTED_EXIT_CODE);
-    line(`${options.push ? 'pushing' : 'reading base images'} with ${auth.describe}`);
-    for (const item of images) {
-      const { image } = item;
-      const label = image.filesLabel(outdir, digests.get(item)!);
-      const compression = compressionOf(item);
-      const layout = options.layout === undefined ? undefined : path.resolve(options.layout, ...image.key.split('/'));
-      line(`${image.key}: ${options.push ? 'pushing' : 'writing'} ${image.image} (${image.layers.length} model layer${image.layers.length === 1 ? '' : 's'}, ${compression === 'none' ? 'uncompressed' : compression}) on ${image.baseImage}${layout ? ` to ${path.relative(process.cwd(), layout) || '.'}` : ''}`);
-      let written;
-      try {
-        written = await writeImage({
-          image,
-          staged: stagedFiles(item),
-          filesLabel: label,
-          fileDigests: new Map(image.files.map((f, i) => [f.target, digests.get(item)![i]])),
-          compression,
-          destination: layout ? { kind: 'layout', dir: layout } : { kind: 'registry' },
-          authfile: auth.path,
-          tlsVerify: options.tlsVerify,
-          signal: options.signal,
-          output,
-          env,
-        });
-      } catch (e) {
-        if (e instanceof AbortedError || options.signal?.aborted) {
-          throw new UserError(`interrupted while ${options.push ? 'pushing' : 'writing'} ${image.key}; ${options.push ? 'its upload was cancelled and the tag left as it was' : 'the partial layout was removed'}`, INTERRUPTED_EXIT_CODE);
-        }
-        if (e instanceof RegistryError) throw new UserError(`${image.key}: ${e.message}${e.status === 401 || e.status === 403 ? ` (${auth.describe})` : ''}`);
-        if (e instanceof LayoutExistsError || e instanceof UserError) throw new UserError(`${image.key}: ${e.message}`, e instanceof UserError ? e.exitCode : 1);
-        if (typeof (e as NodeJS.ErrnoException).code === 'string') throw new UserError(`${image.key}: ${(e as Error).message}`);
-        throw e;
+  line(`${options.push ? 'pushing' : 'reading base images'} with ${auth.describe}`);
+  for (const item of images) {
+    const { image } = item;
+    const label = image.filesLabel(outdir, digests.get(item)!);
+    const compression = compressionOf(item);
+    const layout = options.layout === undefined ? undefined : path.resolve(options.layout, ...image.key.split('/'));
+    line(`${image.key}: ${options.push ? 'pushing' : 'writing'} ${image.image} (${image.layers.length} model layer${image.layers.length === 1 ? '' : 's'}, ${compression === 'none' ? 'uncompressed' : compression}) on ${image.baseImage}${layout ? ` to ${path.relative(process.cwd(), layout) || '.'}` : ''}`);
+    let written;
+    try {
+      written = await writeImage({
+        image,
+        staged: stagedFiles(item),
+        filesLabel: label,
+        fileDigests: new Map(image.files.map((f, i) => [f.target, digests.get(item)![i]])),
+        compression,
+        destination: options.layout !== undefined ? { kind: 'layout', root: options.layout, dir: image.key } : { kind: 'registry' },
+        authfile: auth.path,
+        tlsVerify: options.tlsVerify,
+        signal: options.signal,
+        output,
+        env,
+      });
+    } catch (e) {
+      if (e instanceof AbortedError || options.signal?.aborted) {
+        throw new UserError(`interrupted while ${options.push ? 'pushing' : 'writing'} ${image.key}; ${options.push ? 'its upload was cancelled and the tag left as it was' : 'the partial layout was removed'}`, INTERRUPTED_EXIT_CODE);
       }
-      if (options.push) {
-        line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${written.digest} (image ID ${written.configDigest})`);
-        pushed.set(image.key, lockEntry(item, written.digest, digests.get(item)!));
-        recordImages(origin!.lockFile, pushed, all.map((i) => i.image), origin!.lockSource, origin!.lockUser);
-      } else line(`${image.key}: wrote ${image.image} as ${written.digest} (image ID ${written.configDigest}) to ${layout}`);
-      built.push({ key: image.key, image: image.image, imageId: written.configDigest, digest: written.digest });
+      if (e instanceof RegistryError) throw new UserError(`${image.key}: ${e.message}${e.status === 401 || e.status === 403 ? ` (${auth.describe})` : ''}`);
+      if (e instanceof LayoutExistsError || e instanceof UserError) throw new UserError(`${image.key}: ${e.message}`, e instanceof UserError ? e.exitCode : 1);
+      if (typeof (e as NodeJS.ErrnoException).code === 'string') throw new UserError(`${image.key}: ${(e as Error).message}`);
+      throw e;
     }
-  } finally {
-    auth.cleanup();
-    dropAuth();
+    if (options.push) {
+      line(`${image.key}: pushed ${image.image} as ${repositoryOf(parseImageReference(image.image))}@${written.digest} (image ID ${written.configDigest})`);
+      pushes.record(item, written.digest, digests.get(item)!);
+    } else line(`${image.key}: wrote ${image.image} as ${written.digest} (image ID ${written.configDigest}) to ${layout}`);
+    built.push({ key: image.key, image: image.image, imageId: written.configDigest, digest: written.digest });
   }
-  const lockFile = origin?.lockFile;
-  if (pushed.size) line(`recorded ${pushed.size} digest${pushed.size === 1 ? '' : 's'} in ${path.relative(process.cwd(), lockFile!) || lockFile}; ${origin!.pinAdvice}`);
-  return { builder: 'modelcar', images: built, lockFile: pushed.size ? lockFile : undefined };
+  return built;
 }
 
 /**
@@ -312,12 +342,13 @@ function stagedFiles(item: PipelineImage): ReadonlyMap<string, string> {
 /** Refuses a build context that is missing or not what synth (or synthesize()) writes for its source now. */
 function checkContext(item: PipelineImage): void {
   const { context, origin } = item;
+  const root = SafeFolder.open(context.outdir, { shown: path.relative(process.cwd(), context.outdir) || '.', what: 'output folder' });
   for (const file of item.image.render(context)) {
     if (!file.path.endsWith('/Containerfile') && !file.path.endsWith('/.containerignore')) continue;
     const rel = [...(context.subdir ? [context.subdir] : []), ...file.path.split('/')].join('/');
     const full = path.join(context.outdir, ...rel.split('/'));
     // Never read through a link: a committed `Containerfile -> /etc/shadow` is refused, not shown or built.
-    const found = SafeFolder.open(context.outdir, { shown: path.relative(process.cwd(), context.outdir) || '.', what: 'output folder' })?.read(rel);
+    const found = root?.read(rel);
     if (found && 'link' in found) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is a symbolic link (to ${found.link}), not the file ${origin.writer} writes; run ${origin.synthCommand}`);
     const current = found?.data.toString('utf8');
     if (current === undefined) throw new UserError(`${item.image.key}: ${path.relative(process.cwd(), full)} is missing; run ${origin.synthCommand} first`);

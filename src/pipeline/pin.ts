@@ -15,7 +15,9 @@ import { ConfigImage, loadConfigImages } from './config-images';
 import { LockEntry, inputsDigest, lockFileOf, recordImages } from './lock';
 import { ProgressOutput } from './progress';
 import { setOwn } from '../core/records';
-import { RegistryError, RegistryReader, registryApiHost, registryCredentials, registryRepository } from './registry-client';
+import { RegistryError, RegistryReader, registryCredentials } from './registry-client';
+import { repositoryAddress } from './image/registry';
+import { readAuthFile } from './registry-auth';
 
 /** Options of {@link pin}. */
 export interface PinOptions {
@@ -65,12 +67,13 @@ export async function pin(options: PinOptions): Promise<PinResult> {
   const entries = new Map<string, LockEntry>();
   const problems: Diagnostic[] = [];
   const pinned: PinnedImage[] = [];
+  const authfile = options.authfile !== undefined ? { file: options.authfile, config: readAuthFile(options.authfile) } : undefined;
   for (const item of images) {
     const { image } = item;
     const ref = parseImageReference(image.image);
-    const host = registryApiHost(ref.domain);
-    const repository = registryRepository(ref.domain, ref.path);
-    const found = registryCredentials(ref.domain, ref.path, options.authfile, env);
+    const address = repositoryAddress(ref);
+    const { host, repository } = address;
+    const found = registryCredentials(address, authfile, env);
     const client = new RegistryReader(host, { tlsVerify: options.tlsVerify, credentials: found.credentials, env, signal: options.signal });
     let digest: string;
     let labels: Readonly<Record<string, string>>[];

@@ -44,6 +44,31 @@ export function prepareAuthFile(file: string | undefined, env: NodeJS.ProcessEnv
     const describe = found ? `credentials from ${found}${env.REGISTRY_AUTH_FILE === found ? ' (REGISTRY_AUTH_FILE)' : ''}` : 'no auth file found (podman login / REGISTRY_AUTH_FILE): pushing anonymously';
     return { describe, cleanup: () => undefined };
   }
+  const config = readAuthFile(file);
+  if (config.secret === undefined) return { path: path.resolve(file), describe: `credentials from ${file}`, cleanup: () => undefined };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-auth-'));
+  const out = path.join(dir, 'auth.json');
+  fs.writeFileSync(out, config.text, { mode: 0o600 });
+  return {
+    path: out,
+    describe: `credentials from the pull secret ${config.secret} in ${file}`.replace('secret  in', 'secret in'),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The Docker config JSON an `--authfile` holds. */
+export interface AuthConfig {
+  /** Its text: the file's own, or its pull secret's `.dockerconfigjson`. */
+  readonly text: string;
+  /** The pull secret's name when the file is one ('' for a Secret without a name); undefined for a Docker config JSON. */
+  readonly secret?: string;
+}
+
+/**
+ * Reads an `--authfile`: a Docker config JSON, or a pull secret (YAML or JSON, possibly among other documents or in
+ * a List) whose `.dockerconfigjson` is one. Throws a UserError for anything else.
+ */
+export function readAuthFile(file: string): AuthConfig {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -57,7 +82,7 @@ export function prepareAuthFile(file: string | undefined, env: NodeJS.ProcessEnv
   } catch {
     json = undefined;
   }
-  if (isDockerConfig(json)) return { path: path.resolve(file), describe: `credentials from ${file}`, cleanup: () => undefined };
+  if (isDockerConfig(json)) return { text };
 
   // A Secret manifest: YAML (or JSON), possibly among other documents or in a List.
   let docs: unknown[];
@@ -78,14 +103,7 @@ export function prepareAuthFile(file: string | undefined, env: NodeJS.ProcessEnv
     config = undefined;
   }
   if (!isDockerConfig(config)) throw new UserError(`--authfile ${file}: the Secret's .dockerconfigjson is not a Docker config JSON ({"auths": {...}})`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-auth-'));
-  const out = path.join(dir, 'auth.json');
-  fs.writeFileSync(out, payload as string, { mode: 0o600 });
-  return {
-    path: out,
-    describe: `credentials from the pull secret ${secret.metadata?.name ?? ''} in ${file}`.replace('secret  in', 'secret in'),
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
-  };
+  return { text: payload as string, secret: String(secret.metadata?.name ?? '') };
 }
 
 /** A Docker config JSON: credentials under `auths`, or credential helpers (`credHelpers`), which podman reads too. */

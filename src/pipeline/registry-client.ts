@@ -7,47 +7,24 @@
  * the same auth files as for the push (see {@link registryCredentials}); they are sent to the registry and its token
  * realm only, never to the host a blob redirect leads to, and never shown.
  */
-import { createHash } from 'crypto';
 import { statusText } from './http-client';
-import { prepareAuthFile } from './registry-auth';
-import { Credentials, FoundCredentials, findCredentials } from './image/credentials';
-import { RegistryClient as Client, RegistryError } from './image/registry';
+import { AuthConfig } from './registry-auth';
+import { Credentials, FoundCredentials, credentialsIn, findCredentials } from './image/credentials';
+import { RegistryClient as Client, MANIFEST_ACCEPT, RegistryError, RepositoryAddress, manifestDigest, registryErrors } from './image/registry';
 
 export { RegistryError };
 
-/** Docker Hub's API host, for references without a registry or with docker.io. */
-const DOCKER_HUB = 'registry-1.docker.io';
-
-/** The host the API of a reference's registry is on (`docker.io` and none: Docker Hub's). */
-export function registryApiHost(domain: string | undefined): string {
-  return domain === undefined || domain === 'docker.io' || domain === 'index.docker.io' ? DOCKER_HUB : domain;
-}
-
-/** The repository path on the registry (`library/` for Docker Hub's official images). */
-export function registryRepository(domain: string | undefined, path: string): string {
-  return registryApiHost(domain) === DOCKER_HUB && !path.includes('/') ? `library/${path}` : path;
-}
-
 /**
- * The credentials for a repository, looked up as podman does (see {@link findCredentials}), in `--authfile` (a Docker
- * config JSON, or a pull secret) or the standard auth files, running the file's credential helper when it names one.
+ * The credentials for a repository (its {@link RepositoryAddress}, as the image writer looks them up), looked up as
+ * podman does (see {@link findCredentials}), in an `--authfile` as registry-auth.ts reads it (a Docker config JSON,
+ * or a pull secret: its credentials are read in memory, never written to a file), or the standard auth files,
+ * running the file's credential helper when it names one.
  */
-export function registryCredentials(domain: string | undefined, repository: string, authfile: string | undefined, env: NodeJS.ProcessEnv = process.env): FoundCredentials {
-  const prepared = authfile !== undefined ? prepareAuthFile(authfile, env) : undefined;
-  try {
-    return findCredentials(domain ?? 'docker.io', repository, prepared?.path, env, { runHelpers: true, shown: prepared ? `--authfile ${authfile}` : undefined });
-  } finally {
-    prepared?.cleanup();
-  }
+export function registryCredentials(address: RepositoryAddress, authfile: { readonly file: string; readonly config: AuthConfig } | undefined, env: NodeJS.ProcessEnv = process.env): FoundCredentials {
+  const options = { runHelpers: true };
+  if (authfile === undefined) return findCredentials(address.registry, address.repository, undefined, env, options);
+  return credentialsIn(authfile.config.text, `--authfile ${authfile.file}`, address.registry, address.repository, env, options) ?? {};
 }
-
-/** The media types of manifests the client accepts: OCI and Docker, images and indexes. */
-export const MANIFEST_TYPES = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-];
 
 /** A manifest as fetched: its digest (of the bytes the registry serves), media type and content. */
 export interface FetchedManifest {
@@ -65,9 +42,6 @@ export interface RegistryClientOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly signal?: AbortSignal;
 }
-
-/** Manifests and configs are small; anything larger is not what a registry should send for them. */
-const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 /**
  * A reader of one registry: manifests and configs, checked against their digests, with errors in the words of
@@ -88,11 +62,9 @@ export class RegistryReader {
   /** A manifest by tag or digest; its digest is computed from the bytes served (and must match a digest asked for). */
   public async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
     const apiPath = `/v2/${repository}/manifests/${reference}`;
-    const answer = await this.client.request('GET', apiPath, { accept: MANIFEST_TYPES.join(', ') }, undefined, [`repository:${repository}:pull`]);
+    const answer = await this.client.request('GET', apiPath, { accept: MANIFEST_ACCEPT }, undefined, [`repository:${repository}:pull`]);
     if (answer.status !== 200) throw new RegistryError(this.describe(answer.status, answer.body, `${this.host}/${repository}`, apiPath), answer.status);
-    if (answer.body.length > MAX_DOCUMENT_BYTES) throw new RegistryError(`${this.host}/${repository}:${reference}: the manifest is larger than ${MAX_DOCUMENT_BYTES} bytes`);
-    const digest = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
-    if (reference.startsWith('sha256:') && reference !== digest) throw new RegistryError(`${this.host}/${repository}@${reference}: the registry served a manifest whose digest is ${digest}`);
+    const digest = manifestDigest(answer.body, reference, `${this.host}/${repository}`);
     let json: any;
     try {
       json = JSON.parse(answer.body.toString('utf8'));
@@ -103,9 +75,12 @@ export class RegistryReader {
     return { digest, mediaType, json };
   }
 
-  /** A blob (an image config) by digest, checked against it; a redirect to storage is followed without credentials. */
+  /**
+   * A blob (an image config) by digest, checked against it; a redirect to storage is followed without credentials.
+   * Like a manifest, one larger than the client's limit of documents (16 MiB) is refused.
+   */
   public async getBlob(repository: string, digest: string): Promise<Buffer> {
-    return this.client.getBlob(repository, digest, MAX_DOCUMENT_BYTES);
+    return this.client.getBlob(repository, digest);
   }
 
   public async close(): Promise<void> {
@@ -114,13 +89,9 @@ export class RegistryReader {
 
   /** An error answer in words, with the registry's error codes (distribution spec: `{"errors": [{code, message}]}`). */
   private describe(status: number, body: Buffer, repository: string, apiPath: string): string {
-    let codes = '';
-    try {
-      const errors = JSON.parse(body.toString('utf8')).errors;
-      if (Array.isArray(errors)) codes = errors.map((e: any) => `${e.code}${e.message ? `: ${e.message}` : ''}`).join('; ');
-    } catch {
-      codes = '';
-    }
+    const codes = registryErrors(body)
+      .map((e) => `${e.code}${e.message ? `: ${e.message}` : ''}`)
+      .join('; ');
     const what = `manifest ${apiPath.split('/manifests/')[1]}`;
     const said = `HTTP ${status} ${statusText(status)}${codes ? `: ${codes}` : ''}`;
     if (status === 404) return `${repository}: no ${what} (${said}); was the image pushed?`;

@@ -345,6 +345,23 @@ describe('modelcar build --push with its own image writer', () => {
     // Nothing half-written beside it either.
     expect(fs.readdirSync(path.join(layout, NAMESPACE))).toStrictEqual(['mobilenet']);
   });
+
+  test('--layout never writes through a symbolic link on the way: one in place of the namespace folder is refused, its target left empty', async () => {
+    const layout = path.join(work, 'linked-namespaces');
+    const target = path.join(work, 'namespace-target');
+    fs.mkdirSync(layout);
+    fs.mkdirSync(target);
+    fs.symlinkSync(target, path.join(layout, NAMESPACE));
+    const result = await modelcar(['build', '-c', 'modelcar.yaml', '-o', 'dist', '--layout', layout, '--authfile', authJson, '--tls-verify=false']);
+    expect({ status: result.status, stderr: result.stderr.trim() }).toStrictEqual({
+      status: 1,
+      stderr:
+        `modelcar: ${NAMESPACE}/mobilenet: ${path.relative(project, layout)}/${NAMESPACE} is a symbolic link (to ${target}), where modelcar needs a folder of its own in its layout folder; ` +
+        'modelcar never reads, writes or deletes through links there: replace the link with a folder, or remove it',
+    });
+    expect(fs.readdirSync(target)).toStrictEqual([]);
+    expect(fs.readdirSync(layout)).toStrictEqual([NAMESPACE]);
+  });
 });
 
 describe('compressed layers', () => {

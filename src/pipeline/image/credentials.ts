@@ -34,8 +34,6 @@ export interface FindCredentialsOptions {
    * @default false
    */
   readonly runHelpers?: boolean;
-  /** How the file is named in messages (e.g. `--authfile x.json` for a prepared pull secret). @default the file */
-  readonly shown?: string;
 }
 
 /**
@@ -51,33 +49,42 @@ export function findCredentials(host: string, repository: string, authfile: stri
     } catch {
       continue;
     }
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new UserError(`${file}: not valid JSON; it should be a Docker config JSON ({"auths": {...}}), as podman login writes`);
-    }
-    const auths: Record<string, any> = json && typeof json.auths === 'object' && json.auths !== null ? json.auths : {};
-    const byKey = new Map<string, any>();
-    for (const [key, value] of Object.entries(auths)) byKey.set(normalizeKey(key), value);
-    for (const key of candidateKeys(host, repository)) {
-      const entry = byKey.get(key);
-      if (entry === undefined) continue;
-      const credentials = decode(entry, file, key);
-      if (credentials) return { credentials, from: `${options.shown ?? file} (${key})` };
-    }
-    const helpers = { ...(json?.credHelpers ?? {}) };
-    const helper = helpers[host] ?? (host === 'docker.io' ? DOCKER_HUB_KEYS.map((k) => helpers[k]).find(Boolean) : undefined) ?? json?.credsStore;
-    if (typeof helper === 'string' && helper) {
-      if (options.runHelpers) {
-        const credentials = fromHelper(helper, host, env);
-        if (credentials) return { credentials, from: `docker-credential-${helper} (${host})` };
-        continue;
-      }
-      throw new UserError(`${file} keeps the credentials for ${host} in the credential helper docker-credential-${helper}, which modelcar's own image writer does not run; use --builder podman or buildah, or give an auth file with the credentials (podman login --authfile FILE)`);
-    }
+    const found = credentialsIn(text, file, host, repository, env, options);
+    if (found) return found;
   }
   return {};
+}
+
+/**
+ * The credentials for a repository in one auth file's text (a Docker config JSON), as {@link findCredentials} looks
+ * them up; undefined when it has none (nor a helper that has them). `file` names it in messages.
+ */
+export function credentialsIn(text: string, file: string, host: string, repository: string, env: NodeJS.ProcessEnv = process.env, options: FindCredentialsOptions = {}): FoundCredentials | undefined {
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UserError(`${file}: not valid JSON; it should be a Docker config JSON ({"auths": {...}}), as podman login writes`);
+  }
+  const auths: Record<string, any> = json && typeof json.auths === 'object' && json.auths !== null ? json.auths : {};
+  const byKey = new Map<string, any>();
+  for (const [key, value] of Object.entries(auths)) byKey.set(normalizeKey(key), value);
+  for (const key of candidateKeys(host, repository)) {
+    const entry = byKey.get(key);
+    if (entry === undefined) continue;
+    const credentials = decode(entry, file, key);
+    if (credentials) return { credentials, from: `${file} (${key})` };
+  }
+  const helpers = { ...(json?.credHelpers ?? {}) };
+  const helper = helpers[host] ?? (host === 'docker.io' ? DOCKER_HUB_KEYS.map((k) => helpers[k]).find(Boolean) : undefined) ?? json?.credsStore;
+  if (typeof helper === 'string' && helper) {
+    if (options.runHelpers) {
+      const credentials = fromHelper(helper, host, env);
+      return credentials ? { credentials, from: `docker-credential-${helper} (${host})` } : undefined;
+    }
+    throw new UserError(`${file} keeps the credentials for ${host} in the credential helper docker-credential-${helper}, which modelcar's own image writer does not run; use --builder podman or buildah, or give an auth file with the credentials (podman login --authfile FILE)`);
+  }
+  return undefined;
 }
 
 /** The keys to look for, most specific first: `host/a/b`, `host/a`, `host`. */

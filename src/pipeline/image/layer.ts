@@ -5,7 +5,6 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as path from 'path';
 import { Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { UserError } from '../../core/errors';
@@ -193,9 +192,4 @@ export function fileSize(source: string): number {
   const stat = fs.lstatSync(source);
   if (!stat.isFile()) throw new UserError(`${source} is ${stat.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}, not a staged file; modelcar never reads through links in its output folder: stage the model again`);
   return stat.size;
-}
-
-/** The files of a model layer, from a build context: paths in the image and on disk. */
-export function contextLayerFiles(contextDir: string, targets: readonly string[]): LayerFile[] {
-  return targets.map((target) => ({ target, source: path.join(contextDir, ...target.split('/')) }));
 }

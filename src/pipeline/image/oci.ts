@@ -7,11 +7,11 @@
  * labels sorted, so that the same inputs give the same bytes.
  */
 import { createHash } from 'crypto';
+import { LAYER_MEDIA_TYPES, compressionOf } from '../../core/compression';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
-export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 
 /** A content descriptor. */
@@ -61,19 +61,14 @@ export const EPOCH = '1970-01-01T00:00:00Z';
 /** The keys of an image config's `config`, in the order of the image-spec's `ImageConfig` struct. */
 const RUN_CONFIG_KEYS = ['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'ArgsEscaped'] as const;
 
-/** The layer media types of Docker schema 2 and their OCI names (containers/image's conversion for `--format oci`). */
-const DOCKER_LAYER_TYPES: Readonly<Record<string, string>> = {
-  'application/vnd.docker.image.rootfs.diff.tar.gzip': 'application/vnd.oci.image.layer.v1.tar+gzip',
-  'application/vnd.oci.image.layer.v1.tar+gzip': 'application/vnd.oci.image.layer.v1.tar+gzip',
-  'application/vnd.oci.image.layer.v1.tar': 'application/vnd.oci.image.layer.v1.tar',
-  'application/vnd.oci.image.layer.v1.tar+zstd': 'application/vnd.oci.image.layer.v1.tar+zstd',
-};
-
-/** A base layer's descriptor in the OCI manifest: media type converted from Docker's, annotations and URLs dropped. */
+/**
+ * A base layer's descriptor in the OCI manifest: its media type the OCI one of its compression (Docker schema 2's
+ * gzip layer becomes OCI's, as containers/image converts it for `--format oci`), annotations and URLs dropped.
+ */
 export function ociLayer(layer: Descriptor, base: string): Descriptor {
-  const mediaType = DOCKER_LAYER_TYPES[layer.mediaType];
-  if (!mediaType) throw new Error(`the base image ${base} has a layer of type ${layer.mediaType}, which modelcar's image writer does not copy; use --builder podman or buildah`);
-  return { mediaType, digest: layer.digest, size: layer.size };
+  const compression = compressionOf(layer.mediaType);
+  if (!compression) throw new Error(`the base image ${base} has a layer of type ${layer.mediaType}, which modelcar's image writer does not copy; use --builder podman or buildah`);
+  return { mediaType: LAYER_MEDIA_TYPES[compression], digest: layer.digest, size: layer.size };
 }
 
 /** How a model layer's history entry names the key of its inputs ({@link layerKey}). */

@@ -13,15 +13,30 @@ import * as http from 'http';
 import * as https from 'https';
 import { Readable } from 'stream';
 import { AbortedError } from '../transfer';
-import { HttpClient, describeNetworkError, httpClient } from '../http-client';
+import { HttpClient, describeNetworkError, httpClient, readBody } from '../http-client';
+import { ImageReference } from '../../core/image-ref';
 import { Credentials } from './credentials';
 
-/** Where a repository is: the host to talk to and the repository's path there. */
+/** Docker Hub's API host: where references without a registry, or with `docker.io`, are. */
+const DOCKER_HUB = 'registry-1.docker.io';
+
+/** Where an image reference's repository is on the distribution API. */
 export interface RepositoryAddress {
   /** host[:port] to connect to (`registry-1.docker.io` for Docker Hub). */
   readonly host: string;
   /** e.g. `user/model` (`library/x` for Docker Hub's official images). */
   readonly repository: string;
+  /** The registry as references and auth files name it (`docker.io` for Docker Hub): the credentials' key. */
+  readonly registry: string;
+}
+
+/**
+ * The address of a reference's repository: Docker Hub's for no registry, `docker.io` and `index.docker.io` (the
+ * names containers/image's docker/reference normalizes to Docker Hub), with `library/` before a one-part path.
+ */
+export function repositoryAddress(ref: ImageReference): RepositoryAddress {
+  if (ref.domain !== undefined && ref.domain !== 'docker.io' && ref.domain !== 'index.docker.io') return { host: ref.domain, repository: ref.path, registry: ref.domain };
+  return { host: DOCKER_HUB, repository: ref.path.includes('/') ? ref.path : `library/${ref.path}`, registry: 'docker.io' };
 }
 
 /** An answer of the registry, body read. */
@@ -62,6 +77,12 @@ export const MANIFEST_ACCEPT = [
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
+
+/**
+ * The most an answer read whole may hold. What is read whole (manifests, configs, tokens, error documents) is a few
+ * kilobytes; a larger answer is refused rather than held in memory.
+ */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 /** How long a connection may stay without any data before the request is given up. */
 const IDLE_TIMEOUT_MS = 120_000;
@@ -137,7 +158,7 @@ export class RegistryClient {
       response = await this.open('GET', next, {}, next.host === this.host);
     }
     if (response.statusCode !== 200) {
-      const body = await readBody(response);
+      const body = await readAnswer(response, `${this.host}: GET ${path}`);
       throw new RegistryError(`${this.host}: GET ${path}: HTTP ${response.statusCode}${describeErrors(body)}`, response.statusCode);
     }
     return response;
@@ -192,7 +213,7 @@ export class RegistryClient {
     // The first request of a client settles the scheme (see open), as an interruptible one.
     if (this.scheme === undefined) return this.send(method, target, headers);
     const response = await this.openOnce(method, withScheme(target, this.scheme), headers, true, undefined, { ignoreSignal: true, timeoutMs: UNINTERRUPTED_MS });
-    return { status: response.statusCode ?? 0, headers: response.headers, body: await readBody(response) };
+    return { status: response.statusCode ?? 0, headers: response.headers, body: await readAnswer(response, `${this.host}: ${method} ${target.pathname}`) };
   }
 
   /**
@@ -252,15 +273,15 @@ export class RegistryClient {
     const path = `/v2/${repository}/manifests/${reference}`;
     const answer = await this.request('GET', path, { accept: MANIFEST_ACCEPT }, undefined, [`repository:${repository}:pull`]);
     if (answer.status !== 200) throw this.failure('GET', path, answer);
-    const digest = `sha256:${createHash('sha256').update(answer.body).digest('hex')}`;
+    const digest = manifestDigest(answer.body, reference, `${this.host}/${repository}`);
     const mediaType = String(answer.headers['content-type'] ?? '').split(';')[0].trim() || String(JSON.parse(answer.body.toString('utf8')).mediaType ?? '');
     return { mediaType, digest, body: answer.body };
   }
 
   /** Reads a small blob (a config) whole, checking its digest; one larger than `maxBytes` is refused. */
-  public async getBlob(repository: string, digest: string, maxBytes = Infinity): Promise<Buffer> {
+  public async getBlob(repository: string, digest: string, maxBytes = MAX_DOCUMENT_BYTES): Promise<Buffer> {
     const response = await this.stream(`/v2/${repository}/blobs/${digest}`, [`repository:${repository}:pull`]);
-    const body = await readBody(response, maxBytes, `${this.host}: the blob ${digest} of ${repository}`);
+    const body = await readAnswer(response, `${this.host}: the blob ${digest} of ${repository}`, maxBytes);
     const actual = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     if (actual !== digest) throw new RegistryError(`${this.host}: the blob ${digest} of ${repository} has the digest ${actual}`);
     return body;
@@ -304,7 +325,7 @@ export class RegistryClient {
     const wanted = new Set([...(challenge.params.scope ? challenge.params.scope.split(' ') : []), ...scopes]);
     for (const scope of wanted) realm.searchParams.append('scope', scope);
     const response = await this.open('GET', realm, basic ? { authorization: basic } : {}, false);
-    const body = await readBody(response);
+    const body = await readAnswer(response, `${this.host}: the token service ${realm.origin}${realm.pathname}`);
     if (response.statusCode !== 200) {
       throw new RegistryError(`${this.host}: the token service ${realm.origin}${realm.pathname} answered HTTP ${response.statusCode}${response.statusCode === 401 ? ' (the credentials were refused)' : ''}`, response.statusCode);
     }
@@ -325,15 +346,16 @@ export class RegistryClient {
 
   /** Sends a request with a buffer body (or none) and reads the answer. */
   private async send(method: string, target: string | URL, headers: Record<string, string>, body?: Buffer, authorize = true): Promise<RegistryResponse> {
-    const response = await this.open(method, typeof target === 'string' ? this.url(target) : target, headers, authorize, body);
-    return { status: response.statusCode ?? 0, headers: response.headers, body: await readBody(response) };
+    const url = typeof target === 'string' ? this.url(target) : target;
+    const response = await this.open(method, url, headers, authorize, body);
+    return { status: response.statusCode ?? 0, headers: response.headers, body: await readAnswer(response, `${this.host}: ${method} ${url.pathname}`) };
   }
 
   /** Sends a request whose body is a stream, chunked. */
   private async sendStream(method: string, target: URL, body: (req: NodeJS.WritableStream) => Promise<void>): Promise<RegistryResponse> {
     if (this.scheme === undefined) throw new Error(`${this.host}: ${method} with a stream before login()`);
     const response = await this.openOnce(method, withScheme(target, this.scheme), { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' }, true, body, { endOnAbort: true });
-    return { status: response.statusCode ?? 0, headers: response.headers, body: await readBody(response) };
+    return { status: response.statusCode ?? 0, headers: response.headers, body: await readAnswer(response, `${this.host}: ${method} ${target.pathname}`) };
   }
 
   /** Opens a request; settles the scheme (https, or http when TLS is not verified and the registry has none) on the first. */
@@ -439,29 +461,45 @@ function tlsOrNetwork(e: Error, host: string, method: string, target: URL): Erro
   return wrapped;
 }
 
-async function readBody(response: http.IncomingMessage, maxBytes = Infinity, what = 'the answer'): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      response.destroy();
-      throw new RegistryError(`${what} is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(chunk);
+/**
+ * An answer read whole with http-client's {@link readBody}; one larger than `maxBytes` is the registry's failure
+ * (a RegistryError, as every other), while a cut connection fails as the stream does.
+ */
+async function readAnswer(response: http.IncomingMessage, what: string, maxBytes = MAX_DOCUMENT_BYTES): Promise<Buffer> {
+  try {
+    return await readBody(response, maxBytes, what);
+  } catch (e) {
+    // readBody ends a body that is too large without an error of the stream's own.
+    if (!response.errored && !(e instanceof AbortedError)) throw new RegistryError((e as Error).message);
+    throw e;
   }
-  return Buffer.concat(chunks);
+}
+
+/**
+ * The digest of a manifest's bytes; for one asked for by digest, checked to be that digest (opencontainers/image-spec
+ * descriptor.md: "Retrieved content SHOULD be verified against this digest"): a base image pinned by digest, or the
+ * platform's manifest an index names, is the one named, whatever the registry serves. `where` is `host/repository`.
+ */
+export function manifestDigest(body: Buffer, reference: string, where: string): string {
+  const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  if (reference.startsWith('sha256:') && reference !== digest) throw new RegistryError(`${where}@${reference}: the registry served a manifest whose digest is ${digest}`);
+  return digest;
 }
 
 /** The registry's error codes and messages (`{"errors":[{"code","message"}]}`), for a failure message. */
 function describeErrors(body: Buffer): string {
+  const errors = registryErrors(body);
+  return errors.length ? `: ${errors.map((e) => [e.code, e.message].filter(Boolean).join(' ')).join('; ')}` : '';
+}
+
+/** The errors of an answer's body (`{"errors":[{"code","message"}]}`, distribution spec.md "Error Codes"); none when it has no such list. */
+export function registryErrors(body: Buffer): { readonly code?: string; readonly message?: string }[] {
   try {
     const errors = JSON.parse(body.toString('utf8')).errors;
-    if (Array.isArray(errors) && errors.length) return `: ${errors.map((e: any) => [e.code, e.message].filter(Boolean).join(' ')).join('; ')}`;
+    return Array.isArray(errors) ? errors.filter((e) => typeof e === 'object' && e !== null) : [];
   } catch {
-    // not JSON
+    return []; // not JSON
   }
-  return '';
 }
 
 /** Parses `WWW-Authenticate: Bearer realm="...",service="...",scope="..."` (or Basic). */

@@ -85,12 +85,6 @@ export function tarPadding(size: number): Buffer {
   return Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
 }
 
-/** The number of bytes an entry takes in the archive: header(s), data, padding. */
-export function tarEntryBytes(entry: TarEntry): number {
-  const size = entry.type === 'dir' ? 0 : entry.size;
-  return tarHeader(entry).length + size + tarPadding(size).length;
-}
-
 function fillCommon(block: Buffer, name: string, mode: number, size: number | undefined, type: string): void {
   putString(block, 0, NAME_SIZE, name);
   putOctal(block, 100, 8, mode);

@@ -16,7 +16,7 @@ import { pipeline } from 'stream/promises';
 import { createHash } from 'crypto';
 import { ImageReference, parseImageReference } from '../../core/image-ref';
 import { AbortedError, onInterrupt } from '../../core/interrupts';
-import { CREATE_NOFOLLOW, SafeFolder } from '../../core/safe-fs';
+import { CREATE_NOFOLLOW, SafeFolder, parentOf } from '../../core/safe-fs';
 import { FILES_LABEL } from '../../core/model-files';
 import { ModelImage } from '../../constructs/model-image';
 import { ProgressOutput, formatBytes, formatDuration } from '../progress';
@@ -41,10 +41,14 @@ import {
   ociLayer,
   pickPlatform,
 } from './oci';
-import { RegistryClient, RegistryError } from './registry';
+import { RegistryClient, RegistryError, RepositoryAddress, repositoryAddress } from './registry';
 
-/** Where the image goes. */
-export type ImageDestination = { readonly kind: 'registry' } | { readonly kind: 'layout'; readonly dir: string };
+/**
+ * Where the image goes: its registry, or an OCI layout folder `dir` (a relative `/`-separated path, e.g.
+ * `namespace/model`) below the folder `root` (which may be reached through links: the user's choice); nothing below
+ * `root` is reached through a link.
+ */
+export type ImageDestination = { readonly kind: 'registry' } | { readonly kind: 'layout'; readonly root: string; readonly dir: string };
 
 /** Options of {@link writeImage}. */
 export interface WriteImageOptions {
@@ -78,21 +82,13 @@ export interface WrittenImage {
   readonly layers: readonly Pick<LayerResult, 'diffId' | 'digest' | 'size' | 'mediaType'>[];
 }
 
-/** Where a repository is, for the API. */
-interface Repo {
-  readonly host: string;
-  readonly repository: string;
-  /** The registry as written in references and auth files (`docker.io` for Docker Hub). */
-  readonly registry: string;
+/** Where a repository is, for the API, and the tag or digest the image has there. */
+interface Repo extends RepositoryAddress {
   readonly reference: string;
 }
 
 function repoOf(ref: ImageReference): Repo {
-  if (ref.domain === undefined || ref.domain === 'docker.io' || ref.domain === 'index.docker.io') {
-    const repository = ref.path.includes('/') ? ref.path : `library/${ref.path}`;
-    return { host: 'registry-1.docker.io', repository, registry: 'docker.io', reference: ref.digest ?? ref.tag ?? 'latest' };
-  }
-  return { host: ref.domain, repository: ref.path, registry: ref.domain, reference: ref.digest ?? ref.tag ?? 'latest' };
+  return { ...repositoryAddress(ref), reference: ref.digest ?? ref.tag ?? 'latest' };
 }
 
 /**
@@ -140,7 +136,7 @@ export async function writeImage(options: WriteImageOptions): Promise<WrittenIma
     labels[FILES_LABEL] = options.filesLabel;
     const configSteps = ['ARG BASE_IMAGE', `LABEL ${Object.keys(image.labels()).sort().join(' ')}`, 'ENTRYPOINT []', `USER ${userOf(containerfile)}`, `LABEL ${FILES_LABEL}`];
 
-    const sink = options.destination.kind === 'registry' ? await registrySink(client(target), target, base, baseClient, line) : await layoutSink(options.destination.dir, base, baseClient);
+    const sink = options.destination.kind === 'registry' ? await registrySink(client(target), target, base, baseClient, line) : await layoutSink(options.destination, base, baseClient);
     try {
       await sink.baseLayers(baseLayers);
       const previous = await sink.previousLayers(target.reference);
@@ -313,22 +309,25 @@ async function registrySink(client: RegistryClient, target: Repo, base: Repo, ba
 /**
  * An OCI image layout folder (image-layout.md), written in a temporary folder beside it and renamed into place
  * once complete. The base layers are downloaded into it. Every entry is reached through {@link SafeFolder} from the
- * folder that holds the layout: a symbolic link in place of the layout folder, or on the way to a blob, is refused,
- * never written through; the temporary folder is removed if the process is made to exit at once.
+ * layout root: a symbolic link in place of the layout folder, of a folder on the way to it (a namespace's), or on
+ * the way to a blob, is refused, never written through; the temporary folder is removed if the process is made to
+ * exit at once.
  */
-async function layoutSink(dir: string, base: Repo, baseClient: RegistryClient): Promise<Sink> {
-  const final = path.resolve(dir);
-  const name = path.basename(final);
-  const parentDir = path.dirname(final);
-  const parent = SafeFolder.open(parentDir, { create: 0o755, shown: path.relative(process.cwd(), parentDir) || '.', what: 'layout folder' });
+async function layoutSink(destination: { readonly root: string; readonly dir: string }, base: Repo, baseClient: RegistryClient): Promise<Sink> {
+  const root = path.resolve(destination.root);
+  const parent = SafeFolder.open(root, { create: 0o755, shown: path.relative(process.cwd(), root) || '.', what: 'layout folder' });
+  const name = destination.dir;
+  const folder = parentOf(name);
+  if (folder) parent.makeFolders(folder);
   const existing = parent.lstat(name);
   if (existing) {
     parent.refuseUnsafe(name, existing, 'folder');
-    if (!existing.isDirectory() || (parent.list(name)?.length ?? 0) > 0) throw new LayoutExistsError(final);
+    if (!existing.isDirectory() || (parent.list(name)?.length ?? 0) > 0) throw new LayoutExistsError(path.resolve(root, ...name.split('/')));
   }
-  const temp = path.basename(fs.mkdtempSync(path.join(parent.path, `.${name}.modelcar-`)));
+  const made = path.basename(fs.mkdtempSync(path.join(parent.full(folder), `.${path.posix.basename(name)}.modelcar-`)));
+  const temp = folder ? `${folder}/${made}` : made;
   const dropTemp = onInterrupt(() => parent.removeTree(temp));
-  parent.adopt(parent.full(temp), '');
+  parent.adopt(parent.full(temp), folder);
   parent.makeFolders(`${temp}/blobs/sha256`);
   const blobPath = (digest: string) => `${temp}/blobs/sha256/${digest.replace(/^sha256:/, '')}`;
   /** A new file for a blob being written: created (never through a link), given mode 0644 whatever the umask. */

@@ -11,12 +11,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { ZSTD_INSTALL } from '../../../src/pipeline/image/compression';
-import { contextLayerFiles, layerEntries, writeLayer } from '../../../src/pipeline/image/layer';
+import { LayerFile, layerEntries, writeLayer } from '../../../src/pipeline/image/layer';
 import { BLOCK, tarHeader } from '../../../src/pipeline/image/tar';
 import { requireTool } from '../../support/tools';
 import { tempDir } from '../../support/temp';
 
 const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+/** The files of a layer, from a build context: paths in the image and on disk. */
+const contextLayerFiles = (contextDir: string, targets: readonly string[]): LayerFile[] => targets.map((target) => ({ target, source: path.join(contextDir, ...target.split('/')) }));
 
 /** A sink into a file (its stream closed whatever happens, so that no late error outlives the test). */
 function toFile(file: string) {

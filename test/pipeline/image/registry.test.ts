@@ -10,7 +10,9 @@ import * as path from 'path';
 import { Readable, Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { dockerConfigJson } from '../../../src/core/docker-config';
-import { RegistryClient, RegistryError, parseChallenge } from '../../../src/pipeline/image/registry';
+import { parseImageReference } from '../../../src/core/image-ref';
+import { MAX_DOCUMENT_BYTES, RegistryClient, RegistryError, parseChallenge, repositoryAddress } from '../../../src/pipeline/image/registry';
+import { startServer } from '../../support/http-server';
 import { pushTinyBase } from '../../support/oci-base';
 import { startProxy } from '../../support/proxy';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../../support/registry';
@@ -52,6 +54,40 @@ describe('parseChallenge', () => {
     });
     expect(parseChallenge('Basic realm="modelcar \\"e2e\\""')).toStrictEqual({ scheme: 'basic', params: { realm: 'modelcar "e2e"' } });
     expect(parseChallenge(undefined)).toBeUndefined();
+  });
+});
+
+describe('repositoryAddress', () => {
+  // containers/image v5 docker/reference/normalize.go splitDockerDomain: no domain, docker.io and index.docker.io are
+  // Docker Hub, and a one-part path there is under library/.
+  test.each([
+    ['busybox:1', { host: 'registry-1.docker.io', repository: 'library/busybox', registry: 'docker.io' }],
+    ['docker.io/team/model:1', { host: 'registry-1.docker.io', repository: 'team/model', registry: 'docker.io' }],
+    ['index.docker.io/busybox:1', { host: 'registry-1.docker.io', repository: 'library/busybox', registry: 'docker.io' }],
+    ['quay.io/team/model@sha256:' + 'a'.repeat(64), { host: 'quay.io', repository: 'team/model', registry: 'quay.io' }],
+    ['127.0.0.1:5000/model:1', { host: '127.0.0.1:5000', repository: 'model', registry: '127.0.0.1:5000' }],
+  ])('GIVEN %s THEN the API host, the repository there and the registry the credentials are under', (ref, address) => {
+    expect(repositoryAddress(parseImageReference(ref))).toStrictEqual(address);
+  });
+});
+
+describe('RegistryClient against a registry that serves other bytes for a digest', () => {
+  // opencontainers/image-spec descriptor.md: content retrieved by digest SHOULD be verified against it. The image
+  // writer reads a base image by digest (pinned, or the platform's manifest an index names), and pin an image.
+  test('GIVEN a manifest asked for by digest THEN one with another digest is refused, naming both', async () => {
+    const served = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: {}, layers: [] }));
+    const asked = sha256(Buffer.from('the pinned manifest'));
+    const server = await startServer({ '/v2/': { kind: 'file', body: Buffer.from('{}') }, [`/v2/team/base/manifests/${asked}`]: { kind: 'file', body: served }, '/v2/team/base/manifests/1': { kind: 'file', body: served } });
+    try {
+      const host = new URL(server.url).host;
+      const c = new RegistryClient(host, { tlsVerify: false });
+      clients.push(c);
+      await c.login([]);
+      await expect(c.getManifest('team/base', asked)).rejects.toThrow(new RegistryError(`${host}/team/base@${asked}: the registry served a manifest whose digest is ${sha256(served)}`));
+      expect((await c.getManifest('team/base', '1')).digest).toBe(sha256(served));
+    } finally {
+      await server.close();
+    }
   });
 });
 
@@ -120,6 +156,25 @@ describe('RegistryClient on docker-registry with htpasswd', () => {
     const error = await client(null, true).login([]).catch((e) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect(error.message).toBe(`${registry.host}: GET /v2/: wrong version number (the server does not speak TLS: is it plain http?); --tls-verify=false allows plain http`);
+  });
+
+  test('GIVEN a blob larger than the limit asked for THEN a RegistryError that names it and the limit; the client still works', async () => {
+    const c = client();
+    await c.login(['repository:team/large:pull,push']);
+    const data = randomBytes(300_000);
+    await c.upload('team/large', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => sha256(data));
+    const error = await c.getBlob('team/large', sha256(data), 100_000).catch((e) => e);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error.message).toBe(`${registry.host}: the blob ${sha256(data)} of team/large: more than 100000 bytes`);
+    expect(await c.getBlob('team/large', sha256(data))).toStrictEqual(data);
+  });
+
+  test('GIVEN a blob read whole without a limit asked for THEN one larger than MAX_DOCUMENT_BYTES is refused, not held in memory', async () => {
+    const c = client();
+    await c.login(['repository:team/large:pull,push']);
+    const data = randomBytes(MAX_DOCUMENT_BYTES + 1);
+    await c.upload('team/large', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => sha256(data));
+    await expect(c.getBlob('team/large', sha256(data))).rejects.toThrow(new RegistryError(`${registry.host}: the blob ${sha256(data)} of team/large: more than ${16 * 1024 * 1024} bytes`));
   });
 
   test('GIVEN a manifest that does not exist THEN HTTP 404 with the registry\'s error code', async () => {
