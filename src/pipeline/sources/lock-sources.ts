@@ -214,12 +214,13 @@ async function folderFiles(folder: string, cache: DigestCache, signal: AbortSign
   }
   const files: Record<string, LockedFile> = {};
   for (const f of listed) {
-    let sha256 = cache.get(f.absolute);
+    const found = cache.find(f.absolute);
+    let sha256 = found?.sha256;
     if (sha256 === undefined) {
       onHash(f.relative, f.size);
       // The file itself: a file of a Hugging Face cache is a link into its blobs, which is never opened as a link.
-      sha256 = (await hashFile(fs.realpathSync(f.absolute), { signal })).sha256;
-      cache.set(f.absolute, sha256);
+      sha256 = (await hashFile(found?.real ?? fs.realpathSync(f.absolute), { signal })).sha256;
+      if (found) cache.remember(found, sha256);
     }
     setOwn(files, f.relative, { sha256: `sha256:${sha256}`, size: f.size });
   }
