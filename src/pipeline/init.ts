@@ -12,7 +12,6 @@ import { matchesPattern } from '../core/hub';
 import { listFolder } from '../core/model-files';
 import { releasesWithRuntime, runtimeCatalogue } from '../constructs/runtimes/catalogue';
 import { DEFAULT_RELEASE, RELEASES, ReleaseProfile, productTitle } from '../core/releases';
-import { loadConfig } from '../config/load';
 import { validateOutput } from '../validation/validate-output';
 import { recordSources } from './lock';
 import { ProgressOutput } from './progress';
@@ -279,7 +278,8 @@ export async function init(options: InitOptions): Promise<InitResult> {
       throw e;
     });
     const outdir = path.join(configDir, 'dist');
-    const rendered = renderConfig(loadConfig(temp), { source: sourceName(config, outdir), outdir }, { sources: locked.pins });
+    // The config as lockSources read it, as synth does: not read and parsed again.
+    const rendered = renderConfig(locked.loaded, { source: sourceName(config, outdir), outdir }, { sources: locked.pins });
     validateOutput(rendered.files, outdir, outputChecks(rendered.release));
     if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
     // A link fails when the config came to exist meanwhile: it is never overwritten.
