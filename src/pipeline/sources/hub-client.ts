@@ -118,6 +118,12 @@ export class HubClient {
   private readonly own: boolean;
   /** How to give a token, in errors about repositories that need one. */
   private readonly tokenAdvice: string;
+  /**
+   * The answers of this client's life, by `repo@revision` and `repo@commit`: a command that lists a repository and
+   * then records it (init) asks the hub once, and records the commit it has shown.
+   */
+  private readonly commits = new Map<string, Promise<string>>();
+  private readonly trees = new Map<string, Promise<TreeFile[]>>();
 
   constructor(private readonly options: HubClientOptions = {}) {
     const env = options.env ?? process.env;
@@ -138,16 +144,24 @@ export class HubClient {
     return hubFileUrl(repo, commit, filePath, this.endpoint);
   }
 
-  /** The commit a revision (branch, tag or commit id) of a repository stands for now. */
-  public async resolveRevision(repo: string, revision: string): Promise<string> {
+  /** The commit a revision (branch, tag or commit id) of a repository stands for now (asked once per client). */
+  public resolveRevision(repo: string, revision: string): Promise<string> {
+    return once(this.commits, `${repo}@${revision}`, () => this.askRevision(repo, revision));
+  }
+
+  /** Every file of a repository at a commit, following the tree's pages (asked once per client). */
+  public listFiles(repo: string, commit: string): Promise<TreeFile[]> {
+    return once(this.trees, `${repo}@${commit}`, () => this.askFiles(repo, commit));
+  }
+
+  private async askRevision(repo: string, revision: string): Promise<string> {
     const { body } = await this.getJson(`/api/models/${repo}/revision/${encodeURIComponent(revision)}`, { repo, revision });
     const sha = (body as { sha?: unknown } | null)?.sha;
     if (typeof sha !== 'string' || !isCommitId(sha)) throw new HubError(`${hubSourceKey(repo, revision)}: the hub's answer has no commit id (sha); is ${this.endpoint} a Hugging Face hub?`);
     return sha;
   }
 
-  /** Every file of a repository at a commit, following the tree's pages. */
-  public async listFiles(repo: string, commit: string): Promise<TreeFile[]> {
+  private async askFiles(repo: string, commit: string): Promise<TreeFile[]> {
     const files: TreeFile[] = [];
     let next: string | undefined = `/api/models/${repo}/tree/${commit}?recursive=true`;
     for (let page = 0; next !== undefined; page++) {
@@ -293,6 +307,17 @@ export class HubClient {
     if (status === 403) return `${repo}: access denied (${said}); check the permissions of the token${token ? ` from ${token}` : ''}`;
     return `${url}: ${said}`;
   }
+}
+
+/** The answer remembered under `key`, else the one `ask` gives, remembered unless it fails. */
+function once<T>(answers: Map<string, Promise<T>>, key: string, ask: () => Promise<T>): Promise<T> {
+  let answer = answers.get(key);
+  if (!answer) {
+    answer = ask();
+    answers.set(key, answer);
+    answer.catch(() => answers.delete(key));
+  }
+  return answer;
 }
 
 /** What a request is about, for error messages. */
