@@ -18,7 +18,7 @@ export interface SynthResult extends SynthesizeConfigFileResult {
  * stops it cleanly (the output folder and the lock file as they were).
  */
 export async function runSynth(
-  options: Omit<SynthesizeConfigFileOptions, 'sources' | 'loaded'>,
+  options: Omit<SynthesizeConfigFileOptions, 'sources' | 'loaded' | 'lock'>,
   io: { env?: NodeJS.ProcessEnv; output?: { write(text: string): void }; signal?: AbortSignal } = {},
 ): Promise<SynthResult> {
   refuseDangerousOutdir(path.resolve(options.outdir), { config: options.config });
@@ -26,7 +26,7 @@ export async function runSynth(
     const sources = await lockSources({ config: options.config, check: options.check, env: io.env, output: io.output, signal: io.signal });
     let result: SynthesizeConfigFileResult;
     try {
-      result = await runStepsAsync(synthesizeConfigFileSteps({ ...options, sources: sources.pins, loaded: sources.loaded }), io.signal);
+      result = await runStepsAsync(synthesizeConfigFileSteps({ ...options, sources: sources.pins, loaded: sources.loaded, lock: sources.lock }), io.signal);
     } catch (e) {
       // A source that is not recorded cannot be synthesized without asking the hub, which --check does not.
       if (!ConfigError.isConfigError(e) || sources.problems.length === 0) throw e;

@@ -12,6 +12,8 @@ import * as https from 'https';
 import * as tls from 'tls';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
+import { AbortedError } from '../core/interrupts';
+import { redactUrl } from '../core/url-credentials';
 
 /** Options of {@link httpClient}. */
 export interface HttpClientOptions {
@@ -170,6 +172,108 @@ export async function readBody(body: http.IncomingMessage, max: number, what: st
 /** The reason phrase of an HTTP status (`404` -> `Not Found`), as Node knows it. */
 export function statusText(status: number): string {
   return http.STATUS_CODES[status] ?? '';
+}
+
+/** The statuses that send a client on to their `Location`. */
+const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/** HTTP statuses worth another attempt: a request timeout, too many requests, a server error or its gateway's. */
+export const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+/** The longest wait between two attempts, whatever the backoff or the server's Retry-After. */
+const MAX_BACKOFF_MS = 30_000;
+
+/** Why the redirects of a request could not be followed: a loop, a Location that is not a URL or not http(s). */
+export class RedirectError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedirectError';
+  }
+}
+
+/** Options of {@link getFollowingRedirects}. */
+export interface FollowOptions {
+  /** Headers sent to every host. */
+  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Headers sent to the first URL's origin (scheme, host and port) only, e.g. an Authorization: never to the host a
+   * redirect leads to (a CDN, a storage), so that credentials do not leave the server they are for.
+   * @default - none
+   */
+  readonly originHeaders?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+  /** See {@link HttpRequest.idleTimeoutMs}. */
+  readonly idleTimeoutMs?: number;
+  /** @default 10 */
+  readonly maxRedirects?: number;
+  /** Told of each URL a redirect leads to, before it is requested (for messages about it). @default - nothing */
+  readonly onRedirect?: (url: string) => void;
+}
+
+/**
+ * A GET that follows redirects, at most `maxRedirects` of them and to http(s) URLs only. Returns the first response
+ * that is not a redirect, with its URL. Throws a {@link RedirectError} (its message without the URL: the caller names
+ * it as it shows it), an AbortedError when the signal is aborted, and the request's own errors as they are.
+ */
+export async function getFollowingRedirects(client: HttpClient, url: string, options: FollowOptions): Promise<{ response: HttpResponse; url: string }> {
+  const origin = new URL(url).origin;
+  const maxRedirects = options.maxRedirects ?? 10;
+  let current = url;
+  for (let redirects = 0; ; redirects++) {
+    if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
+    const headers = new URL(current).origin === origin ? { ...options.headers, ...options.originHeaders } : options.headers;
+    const response = await client.request({ url: current, headers, signal: options.signal, idleTimeoutMs: options.idleTimeoutMs });
+    const location = headerValue(response.headers, 'location');
+    if (!REDIRECT_STATUSES.has(response.statusCode) || !location) return { response, url: current };
+    response.body.resume();
+    if (redirects >= maxRedirects) throw new RedirectError(`more than ${maxRedirects} redirects (the last to ${redactUrl(current)}); is there a redirect loop?`);
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      throw new RedirectError('redirected to a location that is not a URL');
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new RedirectError(`redirected to ${redactUrl(next.href)}, which is not http(s)`);
+    current = next.href;
+    options.onRedirect?.(current);
+  }
+}
+
+/** A header's value (the first, when it is given more than once). */
+export function headerValue(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** How long a response's `Retry-After` (in seconds) asks to wait, in ms; undefined when it asks nothing usable. */
+export function retryAfterMs(headers: Readonly<Record<string, string | string[] | undefined>>): number | undefined {
+  const seconds = Number(headerValue(headers, 'retry-after'));
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+}
+
+/**
+ * The wait before retry number `attempt` (0 for the first): the server's Retry-After when it gave one, else
+ * `backoffMs` doubled for each attempt before; at most 30 s either way.
+ */
+export function retryWait(attempt: number, backoffMs: number, retryAfter?: number): number {
+  return Math.min(retryAfter ?? backoffMs * 2 ** attempt, MAX_BACKOFF_MS);
+}
+
+/** Waits `ms`; rejects with an AbortedError as soon as the signal is aborted. */
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AbortedError(signal.reason));
+    const timer = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(timer);
+      reject(new AbortedError(signal!.reason));
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** Network errors worth another attempt: connections refused, reset or cut, timeouts. */

@@ -12,7 +12,6 @@ import { matchesPattern } from '../core/hub';
 import { listFolder } from '../core/model-files';
 import { releasesWithRuntime, runtimeCatalogue } from '../constructs/runtimes/catalogue';
 import { DEFAULT_RELEASE, RELEASES, ReleaseProfile, productTitle } from '../core/releases';
-import { loadConfig } from '../config/load';
 import { validateOutput } from '../validation/validate-output';
 import { recordSources } from './lock';
 import { ProgressOutput } from './progress';
@@ -159,6 +158,16 @@ function scalar(value: string): string {
  * and `format`/`runtime` are not given.
  */
 export async function init(options: InitOptions): Promise<InitResult> {
+  // One hub client lists the repository and then records it: the hub is asked once for its commit and its files.
+  let hub: HubClient | undefined;
+  try {
+    return await writeConfig(options, () => (hub ??= new HubClient({ env: options.env ?? process.env, signal: options.signal })));
+  } finally {
+    await hub?.close();
+  }
+}
+
+async function writeConfig(options: InitOptions, hubClient: () => HubClient): Promise<InitResult> {
   const env = options.env ?? process.env;
   const config = options.config;
   const line = (text: string) => options.output?.write(`${text}\n`);
@@ -200,16 +209,14 @@ export async function init(options: InitOptions): Promise<InitResult> {
     sourceLines = [`      - source: ${scalar(allowOutside ? folder : relative)}`, '        path: .                         # the folder\'s files at the top of the model layout'];
   } else {
     const repo = options.repo!;
-    const client = new HubClient({ env, signal: options.signal });
+    const hub = hubClient();
     try {
-      const commit = await client.resolveRevision(repo, revision);
-      files = (await client.listFiles(repo, commit)).map((f) => f.path);
-      line(`init: ${count(files.length, files.length === 1 ? 'file' : 'files')} in ${repo} at ${revision} (commit ${commit}) on ${client.endpoint}`);
+      const commit = await hub.resolveRevision(repo, revision);
+      files = (await hub.listFiles(repo, commit)).map((f) => f.path);
+      line(`init: ${count(files.length, files.length === 1 ? 'file' : 'files')} in ${repo} at ${revision} (commit ${commit}) on ${hub.endpoint}`);
     } catch (e) {
       if (e instanceof HubError) throw new UserError(`--repo ${repo}: ${e.message}`);
       throw e;
-    } finally {
-      await client.close();
     }
     from = `the Hugging Face repository ${repo} (revision ${revision})`;
     sourceLines = [`      - repo: ${scalar(repo)}`, `        revision: ${scalar(revision)}${' '.repeat(Math.max(1, 24 - revision.length))}# synth records the commit it stands for in the lock file`];
@@ -273,13 +280,14 @@ export async function init(options: InitOptions): Promise<InitResult> {
   const dropTemp = onInterrupt(() => fs.rmSync(temp, { force: true }));
   line(options.repo !== undefined ? `recording the files of ${options.repo} at ${revision} with their SHA-256, as synth does` : `hashing the files of the folder, as synth does`);
   try {
-    const locked = await lockSources({ config: temp, env, signal: options.signal }).catch((e) => {
+    const locked = await lockSources({ config: temp, env, signal: options.signal, hub: options.repo === undefined ? undefined : hubClient() }).catch((e) => {
       // The hub's errors (a gated repository, files in git that cannot be read) are about the repository, not a line.
       if (ConfigError.isConfigError(e)) throw new UserError(`${options.repo !== undefined ? `--repo ${options.repo}` : options.folder}: ${e.diagnostics.map((d) => d.message).join('\n')}`);
       throw e;
     });
     const outdir = path.join(configDir, 'dist');
-    const rendered = renderConfig(loadConfig(temp), { source: sourceName(config, outdir), outdir }, { sources: locked.pins });
+    // The config as lockSources read it, as synth does: not read and parsed again.
+    const rendered = renderConfig(locked.loaded, { source: sourceName(config, outdir), outdir }, { sources: locked.pins });
     validateOutput(rendered.files, outdir, outputChecks(rendered.release));
     if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
     // A link fails when the config came to exist meanwhile: it is never overwritten.

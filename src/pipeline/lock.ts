@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { UserError } from '../core/errors';
+import { UserError, isSystemError, systemErrorMessage } from '../core/errors';
 import { own, setOwn } from '../core/records';
 import { IImageLock, imageInputsDigest } from '../constructs/image-lock';
 import { ModelImage } from '../constructs/model-image';
@@ -98,7 +98,7 @@ export class SourcePins implements ISourcePins {
   /** The pins in the lock file of a config; none when there is none. Throws a {@link UserError} when it is malformed. */
   public static forConfig(config: string): SourcePins {
     const file = lockFileOf(config);
-    return new SourcePins(path.dirname(path.resolve(config)), fs.existsSync(file) ? readLock(file).sources : undefined, path.basename(file));
+    return new SourcePins(path.dirname(path.resolve(config)), readLockIfAny(file).sources, path.basename(file));
   }
 
   /** The pins of a lock file already read for its images (synth reads the file once for both). */
@@ -157,7 +157,7 @@ export class ImageLock implements IImageLock {
   }
 
   private static read(file: string, user: LockUser): ImageLock {
-    return new ImageLock(file, fs.existsSync(file) ? readLock(file) : { images: {} }, user);
+    return new ImageLock(file, readLockIfAny(file), user);
   }
 
   /** Messages about entries that were not used because the image's inputs changed since they were pushed. */
@@ -203,9 +203,16 @@ export class ImageLock implements IImageLock {
   }
 }
 
-/** Reads and checks a lock file. */
+/** Reads and checks a lock file. Throws a {@link UserError} naming the file when it cannot be read or is malformed. */
 export function readLock(file: string): LockContent {
-  const text = fs.readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    // A read error's own text has no path (a folder at the name: `cannot read: it is a folder`).
+    if (!isSystemError(e)) throw e;
+    throw new UserError(`${file}: ${systemErrorMessage(e)}; it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
+  }
   const lines = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const fail = (field: string, node: unknown, message: string): never => {
@@ -262,6 +269,11 @@ export function readLock(file: string): LockContent {
     setOwn(hub, key, { commit: entry.commit, files: lockedFiles(['sources', 'hub', key], name, entry.files) });
   }
   return Object.keys(folders).length || Object.keys(hub).length ? { images, sources: { folders, hub } } : { images };
+}
+
+/** A lock file as {@link readLock} reads it; an empty one (no images, no sources) when there is none yet. */
+function readLockIfAny(file: string): LockContent {
+  return fs.existsSync(file) ? readLock(file) : { images: {} };
 }
 
 /**
@@ -334,7 +346,7 @@ export function writeLock(file: string, content: LockContent, configName: string
  * @param source the config (or TypeScript source) the images are for, named in the header
  */
 export function recordImages(file: string, entries: ReadonlyMap<string, LockEntry>, models: readonly ModelImage[], source: string, user: LockUser = 'cli'): void {
-  const existing = fs.existsSync(file) ? readLock(file) : { images: {} };
+  const existing = readLockIfAny(file);
   const keys = Object.keys(existing.images).sort();
   const images: Record<string, LockEntry> = {};
   for (const model of models) {
@@ -350,6 +362,6 @@ export function recordImages(file: string, entries: ReadonlyMap<string, LockEntr
 /** Records the sources in the lock file of a config (replacing the ones there), keeping its image entries. */
 export function recordSources(config: string, sources: LockSources): void {
   const file = lockFileOf(config);
-  const existing = fs.existsSync(file) ? readLock(file) : { images: {} };
+  const existing = readLockIfAny(file);
   writeLock(file, { images: existing.images, sources }, path.basename(config));
 }

@@ -63,7 +63,7 @@ export function s3ObjectUrl(source: string, endpoint: string): URL {
   return new URL(`${endpoint}/${url.hostname}/${key.split('/').map(encodeSegment).join('/')}`);
 }
 
-/** URI-encodes a path segment as SigV4 wants it: everything but `A-Za-z0-9-._~` (the key's bytes as UTF-8). */
+/** A path segment of a key, URI-encoded as SigV4 wants it (see {@link uriEncode}), once decoded when it was encoded. */
 function encodeSegment(segment: string): string {
   let decoded = segment;
   try {
@@ -71,7 +71,12 @@ function encodeSegment(segment: string): string {
   } catch {
     // not percent-encoded: as it is
   }
-  return encodeURIComponent(decoded).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return uriEncode(decoded);
+}
+
+/** URI-encodes text as SigV4 wants it: everything but `A-Za-z0-9-._~`, as UTF-8 bytes. */
+function uriEncode(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function hmac(key: string | Buffer, data: string): Buffer {
@@ -95,9 +100,8 @@ export function presignGet(url: URL, credentials: S3Credentials, region: string,
     ...(credentials.sessionToken ? ([['X-Amz-Security-Token', credentials.sessionToken]] as [string, string][]) : []),
     ['X-Amz-SignedHeaders', 'host'],
   ];
-  const encode = (v: string) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const canonicalQuery = query
-    .map(([k, v]) => [encode(k), encode(v)])
+    .map(([k, v]) => [uriEncode(k), uriEncode(v)])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join('&');

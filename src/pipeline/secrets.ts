@@ -10,7 +10,7 @@ import { checkName } from '../core/names';
 import { toYaml } from '../output/manifests';
 import { refuseSecretsFolder, writeSecretFilesSteps } from '../output/secrets-folder';
 import { realOrResolved } from '../core/folder-lock';
-import { Steps, runSteps } from '../core/interrupts';
+import { Steps } from '../core/interrupts';
 import { own } from '../core/records';
 import { PullSecret } from '../constructs/pull-secret';
 import { SealingScope, sealedSecret, sealingKey } from '../core/sealed-secret';
@@ -143,16 +143,12 @@ export function renderYamlStream(objects: readonly Record<string, any>[]): strin
 }
 
 /**
- * Writes objects as files `<namespace>/<kind>-<name>.yaml` into a folder. Secrets (credentials in the clear)
- * get mode 0600, and the folder a `.gitignore` that keeps it out of git; the folder must be one of its own: not
- * modelcar's (committed) output, nor inside it (by real path: a link into it counts), nor a folder of other files,
- * and no file may be tracked by git. SealedSecrets are safe to commit. Nothing is written through a symbolic link.
+ * Writes objects as files `<namespace>/<kind>-<name>.yaml` into a folder, as steps for the CLI to run interruptibly:
+ * each file whole or absent, no temporary file left. Secrets (credentials in the clear) get mode 0600, and the folder
+ * a `.gitignore` that keeps it out of git; the folder must be one of its own: not modelcar's (committed) output, nor
+ * inside it (by real path: a link into it counts), nor a folder of other files, and no file may be tracked by git.
+ * SealedSecrets are safe to commit. Nothing is written through a symbolic link.
  */
-export function writeObjectFiles(dir: string, objects: readonly Record<string, any>[]): string[] {
-  return runSteps(writeObjectFilesSteps(dir, objects));
-}
-
-/** {@link writeObjectFiles} as steps, for the CLI to run interruptibly: each file whole or absent, no temporary file left. */
 export function* writeObjectFilesSteps(dir: string, objects: readonly Record<string, any>[]): Steps<string[]> {
   const holdsCredentials = objects.some((o) => o.kind === 'Secret');
   const files = objects.map((o) => ({ path: `${o.metadata.namespace}/${String(o.kind).toLowerCase()}-${o.metadata.name}.yaml`, content: toYaml(o) }));

@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Diagnostic, formatDiagnostic, isSystemError, printable, systemErrorMessage, UserError } from '../core/errors';
 import { lockFolder } from '../core/folder-lock';
-import { onInterrupt } from '../core/interrupts';
+import { INTERRUPTED_EXIT_CODE, onInterrupt } from '../core/interrupts';
 import { own } from '../core/records';
 import { SafeFolder, UnsafePathError, parentOf } from '../core/safe-fs';
 import { redactUrl } from '../core/url-credentials';
@@ -126,8 +126,6 @@ interface StageState {
   /** By target; without a prototype (targets are user strings). */
   files: Record<string, StateEntry>;
 }
-
-import { INTERRUPTED_EXIT_CODE } from '../core/interrupts';
 
 export { INTERRUPTED_EXIT_CODE };
 
@@ -462,18 +460,21 @@ function tryLink(from: string, to: string): boolean {
 
 /** A file's stat key; the entry itself (a link is not followed). */
 function statKey(file: string): StatKey {
-  const s = fs.lstatSync(file, { bigint: true });
-  return { size: String(s.size), mtimeNs: String(s.mtimeNs), ino: String(s.ino), dev: String(s.dev) };
+  return keyOf(fs.lstatSync(file, { bigint: true }));
 }
 
 /** The stat key of a regular file; undefined for anything else, or nothing. */
 function statKeyOrUndefined(file: string): StatKey | undefined {
   try {
     const s = fs.lstatSync(file, { bigint: true });
-    return s.isFile() ? { size: String(s.size), mtimeNs: String(s.mtimeNs), ino: String(s.ino), dev: String(s.dev) } : undefined;
+    return s.isFile() ? keyOf(s) : undefined;
   } catch {
     return undefined;
   }
+}
+
+function keyOf(s: fs.BigIntStats): StatKey {
+  return { size: String(s.size), mtimeNs: String(s.mtimeNs), ino: String(s.ino), dev: String(s.dev) };
 }
 
 function sameStat(a: StatKey, b: StatKey): boolean {

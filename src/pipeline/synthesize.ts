@@ -43,6 +43,8 @@ export interface SynthesizeConfigFileOptions {
   readonly sources?: ISourcePins;
   /** The config, already loaded (with `deferModelErrors`), so that it is not read twice. @default - read from `config` */
   readonly loaded?: LoadedConfig;
+  /** The config's lock file, already read (see `lockSources`), so that it is not read twice. @default - read next to `config` */
+  readonly lock?: ImageLock;
 }
 
 /** What {@link synthesizeConfigFile} produced and changed. */
@@ -72,7 +74,7 @@ export function* synthesizeConfigFileSteps(options: SynthesizeConfigFileOptions)
   const outdir = path.resolve(options.outdir);
   refuseDangerousOutdir(outdir, { config: options.config });
   const loaded = options.loaded ?? loadConfig(options.config, { deferModelErrors: true });
-  const lock = ImageLock.forConfig(options.config);
+  const lock = options.lock ?? ImageLock.forConfig(options.config);
   const sources = options.sources ?? SourcePins.ofLock(options.config, lock);
   const { warnings: found, release, modes, ...output } = renderConfig(loaded, { source: sourceName(options.config, outdir), outdir, argocd: loaded.config.argocd?.syncWaves !== false }, { lock, sources });
   validateOutput(output.files, options.outdir, outputChecks(release));

@@ -16,7 +16,7 @@ import * as http from 'http';
 import { AbortedError } from '../core/interrupts';
 import { CREATE_NOFOLLOW } from '../core/safe-fs';
 import { redactUrl, redactUrls } from '../core/url-credentials';
-import { HttpClient, IDLE_TIMEOUT_CODE, describeNetworkError, httpClient, isTransient, statusText } from './http-client';
+import { HttpClient, IDLE_TIMEOUT_CODE, RETRY_STATUSES, RedirectError, describeNetworkError, getFollowingRedirects, headerValue, httpClient, isTransient, retryAfterMs, retryWait, sleep, statusText } from './http-client';
 
 import { CHUNK_BYTES, OnProgress, writeAll } from './file-hash';
 
@@ -83,10 +83,6 @@ export class DownloadError extends Error {
   }
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const MAX_BACKOFF_MS = 30_000;
-
 /** A download must bring at least this much in every stall period ({@link DownloadOptions.stallTimeoutMs}). */
 export const STALL_MIN_BYTES = 64 * 1024;
 
@@ -145,7 +141,7 @@ export async function download(url: string, destination: string, options: Downlo
         }
         if (!failure.transient) throw failure;
         if (attempt >= retries) throw new DownloadError(`${failure.message}; gave up after ${attempt + 1} attempt${attempt ? 's' : ''} (run stage again to retry)`);
-        const wait = Math.min(failure.retryAfterMs ?? (options.backoffMs ?? 1000) * 2 ** attempt, MAX_BACKOFF_MS);
+        const wait = retryWait(attempt, options.backoffMs ?? 1000, failure.retryAfterMs);
         options.onRetry?.(failure.message, attempt + 1, wait);
         try {
           await sleep(wait, cut.signal);
@@ -192,78 +188,58 @@ interface Received {
  * `shown` is the URL as messages show it.
  */
 async function attemptDownload(url: string, shown: string, output: fs.promises.FileHandle, state: Received, client: HttpClient, options: DownloadOptions): Promise<string> {
-  const maxRedirects = options.maxRedirects ?? 10;
-  const origin = new URL(url).origin;
   const idle = options.idleTimeoutMs ?? 60_000;
-  let current = url;
-  for (let redirects = 0; ; redirects++) {
-    checkAborted(options.signal);
-    const headers: Record<string, string> = { 'user-agent': options.userAgent ?? 'modelcar', accept: '*/*', 'accept-encoding': 'identity' };
-    if (new URL(current).origin === origin) Object.assign(headers, options.headers);
-    if (state.bytes > 0) {
-      headers.range = `bytes=${state.bytes}-`;
-      if (state.validator) headers['if-range'] = state.validator;
-    }
-    let response;
-    try {
-      response = await client.request({ url: current, headers, signal: options.signal, idleTimeoutMs: idle });
-    } catch (e) {
-      throw timeoutError(e, shown, idle) ?? e;
-    }
-    const status = response.statusCode;
-    const location = header(response.headers, 'location');
-    if (REDIRECTS.has(status) && location) {
-      response.body.resume();
-      if (redirects >= maxRedirects) throw new DownloadError(`${shown}: more than ${maxRedirects} redirects (the last to ${redactUrl(current)}); is there a redirect loop?`);
-      let next: URL;
-      try {
-        next = new URL(location, current);
-      } catch {
-        throw new DownloadError(`${shown}: redirected to a location that is not a URL`);
-      }
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new DownloadError(`${shown}: redirected to ${redactUrl(next.href)}, which is not http(s)`);
-      current = next.href;
-      continue;
-    }
-    if (status === 200 && state.bytes > 0) {
-      // The server sent the whole file (it takes no Range, or the file changed): start over.
-      await output.truncate(0);
-      state.hash = createHash('sha256');
-      state.bytes = 0;
-      state.written = 0;
-      options.onProgress?.(0);
-    } else if (status === 206) {
-      const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header(response.headers, 'content-range') ?? '');
-      if (!range || Number(range[1]) !== state.bytes) {
-        response.body.resume();
-        throw new DownloadError(`${shown}: asked for the bytes from ${state.bytes} on, the server sent ${header(response.headers, 'content-range') ?? 'no Content-Range'}`, true);
-      }
-      if (range[2] !== '*') state.total = Number(range[2]);
-    } else if (status !== 200) {
-      response.body.resume();
-      const via = current === url ? '' : ` (redirected to ${redactUrl(current)})`;
-      const described = options.describeStatus?.(status, response.headers, url);
-      // The server's own reason phrase, as it sent it; else the standard one.
-      const reason = response.body.statusMessage || statusText(status);
-      const message = described ?? `${shown}${via}: HTTP ${status}${reason ? ` ${reason}` : ''}`;
-      const retryAfter = Number(header(response.headers, 'retry-after'));
-      throw new DownloadError(message, RETRY_STATUS.has(status), Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined);
-    }
-    if (status === 200) {
-      const length = header(response.headers, 'content-length');
-      state.total = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
-      state.validator = header(response.headers, 'etag') ?? header(response.headers, 'last-modified');
-    }
-    if (!state.started) {
-      state.started = true;
-      options.onStart?.(state.total, current);
-    }
-    await receive(response.body, output, state, shown, idle, options);
-    if (state.total !== undefined && state.bytes !== state.total) {
-      throw new DownloadError(`${shown}: the response ended after ${state.bytes} of ${state.total} bytes (truncated)`, true);
-    }
-    return current;
+  const headers: Record<string, string> = { 'user-agent': options.userAgent ?? 'modelcar', accept: '*/*', 'accept-encoding': 'identity' };
+  if (state.bytes > 0) {
+    headers.range = `bytes=${state.bytes}-`;
+    if (state.validator) headers['if-range'] = state.validator;
   }
+  let followed;
+  try {
+    followed = await getFollowingRedirects(client, url, { headers, originHeaders: options.headers, signal: options.signal, idleTimeoutMs: idle, maxRedirects: options.maxRedirects });
+  } catch (e) {
+    if (e instanceof RedirectError) throw new DownloadError(`${shown}: ${e.message}`);
+    throw timeoutError(e, shown, idle) ?? e;
+  }
+  const { response, url: current } = followed;
+  const status = response.statusCode;
+  if (status === 200 && state.bytes > 0) {
+    // The server sent the whole file (it takes no Range, or the file changed): start over.
+    await output.truncate(0);
+    state.hash = createHash('sha256');
+    state.bytes = 0;
+    state.written = 0;
+    options.onProgress?.(0);
+  } else if (status === 206) {
+    const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(headerValue(response.headers, 'content-range') ?? '');
+    if (!range || Number(range[1]) !== state.bytes) {
+      response.body.resume();
+      throw new DownloadError(`${shown}: asked for the bytes from ${state.bytes} on, the server sent ${headerValue(response.headers, 'content-range') ?? 'no Content-Range'}`, true);
+    }
+    if (range[2] !== '*') state.total = Number(range[2]);
+  } else if (status !== 200) {
+    response.body.resume();
+    const via = current === url ? '' : ` (redirected to ${redactUrl(current)})`;
+    const described = options.describeStatus?.(status, response.headers, url);
+    // The server's own reason phrase, as it sent it; else the standard one.
+    const reason = response.body.statusMessage || statusText(status);
+    const message = described ?? `${shown}${via}: HTTP ${status}${reason ? ` ${reason}` : ''}`;
+    throw new DownloadError(message, RETRY_STATUSES.has(status), retryAfterMs(response.headers));
+  }
+  if (status === 200) {
+    const length = headerValue(response.headers, 'content-length');
+    state.total = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
+    state.validator = headerValue(response.headers, 'etag') ?? headerValue(response.headers, 'last-modified');
+  }
+  if (!state.started) {
+    state.started = true;
+    options.onStart?.(state.total, current);
+  }
+  await receive(response.body, output, state, shown, idle, options);
+  if (state.total !== undefined && state.bytes !== state.total) {
+    throw new DownloadError(`${shown}: the response ended after ${state.bytes} of ${state.total} bytes (truncated)`, true);
+  }
+  return current;
 }
 
 /**
@@ -326,25 +302,4 @@ function formatMs(ms: number): string {
 /** `300 ms`, `2 s`, `2.5 s` */
 function duration(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
-}
-
-function header(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortedError(signal.reason));
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(timer);
-      reject(new AbortedError(signal!.reason));
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

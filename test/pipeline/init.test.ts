@@ -165,11 +165,16 @@ describe('init from a folder', () => {
 });
 
 describe('init from a Hugging Face repository', () => {
-  test('GIVEN an LLM repository THEN init guesses vLLM, leaves out the other copy of the weights, records the repository; synth needs no hub request', async () => {
+  test('GIVEN an LLM repository THEN init guesses vLLM, leaves out the other copy of the weights, records the repository (asking the hub once for its commit and files); synth needs no hub request', async () => {
     const dir = folder('hub');
     const config = path.join(dir, 'modelcar.yaml');
+    const start = hub.requests.length;
     const result = await cli(['init', '--repo', 'ibm-granite/granite-tiny', '-c', config, '--image', 'quay.io/team/granite:1']);
     expect(result.err).toBe('');
+    expect(hub.requests.slice(start).filter((r) => r.url.startsWith('/api/')).map((r) => r.url)).toStrictEqual([
+      '/api/models/ibm-granite/granite-tiny/revision/main',
+      `/api/models/ibm-granite/granite-tiny/tree/${COMMIT}?recursive=true`,
+    ]);
     expect(result.out.split('\n').slice(0, 8)).toStrictEqual([
       `init: 10 files in ibm-granite/granite-tiny at main (commit ${COMMIT}) on ${hub.endpoint}`,
       'guesses (check them; change any in the config):',

@@ -114,6 +114,17 @@ describe('the lock file', () => {
     expect(() => readLock(p.file('y.lock.yaml', 'version: 1\nimages: [\n'))).toThrow(/y\.lock\.yaml:\d+: not valid YAML/);
   });
 
+  test('GIVEN a folder where the lock file should be THEN synth exits 1 naming the lock file', async () => {
+    const p = project(config());
+    fs.mkdirSync(path.join(p.dir, 'modelcar.lock.yaml'));
+    expect(await cli(['synth', '-c', p.config, '-o', p.dist])).toStrictEqual({
+      code: 1,
+      out: '',
+      err: `modelcar: ${path.join(p.dir, 'modelcar.lock.yaml')}: cannot read: it is a folder (EISDIR); it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again\n`,
+    });
+    expect(fs.existsSync(p.dist)).toBe(false);
+  });
+
   test('GIVEN an image whose Containerfile, files or reference change THEN its inputs digest changes; the same props give the same digest', () => {
     const base = inputsDigest(modelImage());
     expect(inputsDigest(modelImage())).toBe(base);

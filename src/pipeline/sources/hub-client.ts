@@ -20,8 +20,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { HUB_ENDPOINT, HUB_TOKEN_ADVICE_VARIABLE, HubFile, HubSnapshot, encodeRepoPath, gitBlobId, hubFileUrl, hubSourceKey, isCommitId } from '../../core/hub';
 import { UserError } from '../../core/errors';
-import { AbortedError } from '../transfer';
-import { HttpClient, HttpResponse, describeNetworkError, httpClient, isTransient, readBody, statusText } from '../http-client';
+import { AbortedError } from '../../core/interrupts';
+import { HttpClient, HttpResponse, RETRY_STATUSES, RedirectError, describeNetworkError, getFollowingRedirects, headerValue, httpClient, isTransient, readBody, retryAfterMs, retryWait, sleep, statusText } from '../http-client';
 
 /**
  * The hub endpoint of an environment: `HF_ENDPOINT` without a trailing `/`, else https://huggingface.co. An endpoint
@@ -118,6 +118,12 @@ export class HubClient {
   private readonly own: boolean;
   /** How to give a token, in errors about repositories that need one. */
   private readonly tokenAdvice: string;
+  /**
+   * The answers of this client's life, by `repo@revision` and `repo@commit`: a command that lists a repository and
+   * then records it (init) asks the hub once, and records the commit it has shown.
+   */
+  private readonly commits = new Map<string, Promise<string>>();
+  private readonly trees = new Map<string, Promise<TreeFile[]>>();
 
   constructor(private readonly options: HubClientOptions = {}) {
     const env = options.env ?? process.env;
@@ -138,16 +144,24 @@ export class HubClient {
     return hubFileUrl(repo, commit, filePath, this.endpoint);
   }
 
-  /** The commit a revision (branch, tag or commit id) of a repository stands for now. */
-  public async resolveRevision(repo: string, revision: string): Promise<string> {
+  /** The commit a revision (branch, tag or commit id) of a repository stands for now (asked once per client). */
+  public resolveRevision(repo: string, revision: string): Promise<string> {
+    return once(this.commits, `${repo}@${revision}`, () => this.askRevision(repo, revision));
+  }
+
+  /** Every file of a repository at a commit, following the tree's pages (asked once per client). */
+  public listFiles(repo: string, commit: string): Promise<TreeFile[]> {
+    return once(this.trees, `${repo}@${commit}`, () => this.askFiles(repo, commit));
+  }
+
+  private async askRevision(repo: string, revision: string): Promise<string> {
     const { body } = await this.getJson(`/api/models/${repo}/revision/${encodeURIComponent(revision)}`, { repo, revision });
     const sha = (body as { sha?: unknown } | null)?.sha;
     if (typeof sha !== 'string' || !isCommitId(sha)) throw new HubError(`${hubSourceKey(repo, revision)}: the hub's answer has no commit id (sha); is ${this.endpoint} a Hugging Face hub?`);
     return sha;
   }
 
-  /** Every file of a repository at a commit, following the tree's pages. */
-  public async listFiles(repo: string, commit: string): Promise<TreeFile[]> {
+  private async askFiles(repo: string, commit: string): Promise<TreeFile[]> {
     const files: TreeFile[] = [];
     let next: string | undefined = `/api/models/${repo}/tree/${commit}?recursive=true`;
     for (let page = 0; next !== undefined; page++) {
@@ -222,7 +236,7 @@ export class HubClient {
     } catch {
       throw new HubError(`${url}: the answer is not JSON (${JSON.stringify(text.slice(0, 80))}); is ${this.endpoint} a Hugging Face hub?`);
     }
-    const linkHeader = header(response.headers, 'link');
+    const linkHeader = headerValue(response.headers, 'link');
     const next = linkHeader ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(linkHeader)?.[1] : undefined;
     let link: string | undefined;
     if (next) {
@@ -235,39 +249,31 @@ export class HubClient {
 
   /**
    * A GET on the endpoint (with the token), following redirects (without the token on another host), retrying
-   * errors that may pass. Returns a 200 response; throws a {@link HubError} saying what the hub's error means.
+   * errors that may pass, as a download does. Returns a 200 response; throws a {@link HubError} saying what the hub's
+   * error means.
    */
   private async send(target: string, about: RequestAbout, extra: Record<string, string> = {}): Promise<{ response: HttpResponse; url: string }> {
     const first = `${this.endpoint}${target.startsWith('/') ? '' : '/'}${target}`;
-    const retries = this.options.retries ?? 3;
+    const { signal, retries = 3, backoffMs = 1000 } = this.options;
     for (let attempt = 0; ; attempt++) {
       let url = first;
+      let retryAfter: number | undefined;
       try {
-        for (let redirects = 0; ; redirects++) {
-          if (this.options.signal?.aborted) throw new AbortedError(this.options.signal.reason);
-          const sameHost = new URL(url).origin === new URL(this.endpoint).origin;
-          const headers = { 'user-agent': 'modelcar', 'accept-encoding': 'identity', ...extra, ...(sameHost ? this.authHeaders() : {}) };
-          const response = await this.client.request({ url, headers, signal: this.options.signal, idleTimeoutMs: 60_000 });
-          const location = header(response.headers, 'location');
-          if ([301, 302, 303, 307, 308].includes(response.statusCode) && location) {
-            response.body.resume();
-            if (redirects >= 10) throw new HubError(`${first}: more than 10 redirects`);
-            url = new URL(location, url).href;
-            continue;
-          }
-          if (response.statusCode === 200) return { response, url };
-          response.body.resume();
-          const retry = [408, 429, 500, 502, 503, 504].includes(response.statusCode);
-          const error = new HubError(this.describe(response.statusCode, response.headers, first, about));
-          if (!retry || attempt >= retries) throw error;
-          break;
-        }
+        const headers = { 'user-agent': 'modelcar', 'accept-encoding': 'identity', ...extra };
+        const followed = await getFollowingRedirects(this.client, first, { headers, originHeaders: this.authHeaders(), signal, idleTimeoutMs: 60_000, onRedirect: (to) => (url = to) });
+        const { response } = followed;
+        if (response.statusCode === 200) return followed;
+        response.body.resume();
+        const error = new HubError(this.describe(response.statusCode, response.headers, first, about));
+        if (!RETRY_STATUSES.has(response.statusCode) || attempt >= retries) throw error;
+        retryAfter = retryAfterMs(response.headers);
       } catch (e) {
-        if (e instanceof AbortedError || this.options.signal?.aborted) throw new AbortedError(this.options.signal?.reason);
+        if (e instanceof AbortedError || signal?.aborted) throw new AbortedError(signal?.reason);
         if (e instanceof HubError) throw e;
+        if (e instanceof RedirectError) throw new HubError(`${first}: ${e.message}`);
         if (!isTransient(e) || attempt >= retries) throw new HubError(`${url}: ${describeNetworkError(e)}`, true);
       }
-      await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 1000) * 2 ** attempt));
+      await sleep(retryWait(attempt, backoffMs, retryAfter), signal);
     }
   }
 
@@ -276,8 +282,8 @@ export class HubClient {
    * (hf_raise_for_status), with what to do. Never shows the token.
    */
   public describe(status: number, headers: Readonly<Record<string, string | string[] | undefined>>, url: string, about: RequestAbout): string {
-    const code = header(headers, 'x-error-code');
-    const serverMessage = header(headers, 'x-error-message');
+    const code = headerValue(headers, 'x-error-code');
+    const serverMessage = headerValue(headers, 'x-error-message');
     const said = `HTTP ${status}${statusText(status) ? ` ${statusText(status)}` : ''}${serverMessage ? `: ${serverMessage}` : ''}`;
     const { repo } = about;
     const page = `${this.endpoint}/${repo}`;
@@ -303,14 +309,20 @@ export class HubClient {
   }
 }
 
+/** The answer remembered under `key`, else the one `ask` gives, remembered unless it fails. */
+function once<T>(answers: Map<string, Promise<T>>, key: string, ask: () => Promise<T>): Promise<T> {
+  let answer = answers.get(key);
+  if (!answer) {
+    answer = ask();
+    answers.set(key, answer);
+    answer.catch(() => answers.delete(key));
+  }
+  return answer;
+}
+
 /** What a request is about, for error messages. */
 export interface RequestAbout {
   readonly repo: string;
   readonly revision: string;
   readonly file?: string;
-}
-
-function header(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -16,7 +16,7 @@ import { environmentNames, resolveEnvironment } from '../../config/environments'
 import { checkLocalSource } from '../../config/local-paths';
 import { own, setOwn } from '../../core/records';
 import { DigestCache } from '../digest-cache';
-import { LockSources, LockedFile, LockedFolder, LockedHubSource, SourcePins, folderKey, lockFileOf, readLock, recordSources, renderLock } from '../lock';
+import { ImageLock, LockSources, LockedFile, LockedFolder, LockedHubSource, SourcePins, folderKey, recordSources, renderLock } from '../lock';
 import { formatBytes } from '../progress';
 import { hashFile } from '../file-hash';
 import type { HubClient } from './hub-client';
@@ -44,6 +44,8 @@ export interface LockSourcesOptions {
 export interface LockedSources {
   /** The config as read (with `deferModelErrors`), for synth to use rather than read it again. */
   readonly loaded: LoadedConfig;
+  /** The lock file as read (its images too), for synth to pin the images with rather than read it again. */
+  readonly lock: ImageLock;
   /** The sources as they are now, for the translation of the config. */
   readonly pins: SourcePins;
   /** What differs from the lock file, one line each (`models/llm/config.json changed: ...`). */
@@ -72,10 +74,9 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
   const env = options.env ?? process.env;
   const line = (text: string) => options.output?.write(`${text}\n`);
   const loaded = loadConfig(options.config, { deferModelErrors: true });
-  const lockFile = lockFileOf(options.config);
-  const lockName = path.basename(lockFile);
-  const existing = fs.existsSync(lockFile) ? readLock(lockFile) : { images: {} };
-  const recorded: LockSources = existing.sources ?? { folders: {}, hub: {} };
+  const lock = ImageLock.forConfig(options.config);
+  const lockName = path.basename(lock.file);
+  const recorded: LockSources = lock.content.sources ?? { folders: {}, hub: {} };
   const used = usedSources(loaded);
   const changes: string[] = [];
   const problems: string[] = [];
@@ -152,6 +153,7 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
   const unchanged = renderLock({ images: {}, sources }, '') === renderLock({ images: {}, sources: recorded }, '');
   return {
     loaded,
+    lock,
     pins,
     changes,
     problems,
@@ -214,12 +216,13 @@ async function folderFiles(folder: string, cache: DigestCache, signal: AbortSign
   }
   const files: Record<string, LockedFile> = {};
   for (const f of listed) {
-    let sha256 = cache.get(f.absolute);
+    const found = cache.find(f.absolute);
+    let sha256 = found?.sha256;
     if (sha256 === undefined) {
       onHash(f.relative, f.size);
       // The file itself: a file of a Hugging Face cache is a link into its blobs, which is never opened as a link.
-      sha256 = (await hashFile(fs.realpathSync(f.absolute), { signal })).sha256;
-      cache.set(f.absolute, sha256);
+      sha256 = (await hashFile(found?.real ?? fs.realpathSync(f.absolute), { signal })).sha256;
+      if (found) cache.remember(found, sha256);
     }
     setOwn(files, f.relative, { sha256: `sha256:${sha256}`, size: f.size });
   }

@@ -7,7 +7,9 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { inputsDigest, lockFileOf, readLock, recordImages } from '../../../src/pipeline/lock';
+import { ImageLock, inputsDigest, lockFileOf, readLock, recordImages } from '../../../src/pipeline/lock';
+import { lockSources } from '../../../src/pipeline/sources/lock-sources';
+import { synthesizeConfigFile } from '../../../src/pipeline/synthesize';
 import { loadConfigImages } from '../../../src/pipeline/config-images';
 import { useEnv } from '../../support/env';
 import { sha256 } from '../../support/hub-fixtures';
@@ -80,6 +82,31 @@ describe('a folder pinned file by file', () => {
     const second = await synth(p);
     expect(second.out).not.toContain('hashing');
     expect(second.out).not.toContain('sources:');
+  });
+
+  test('GIVEN a lock file with images and sources THEN synth reads it once, for both', async () => {
+    expect((await synth(p)).code).toBe(0);
+    recordPush(p);
+    const read = jest.spyOn(ImageLock, 'forConfig');
+    try {
+      expect((await synth(p)).code).toBe(0);
+      expect(storageUri(p)).toBe(`oci://quay.io/team/granite@${DIGEST}`);
+      expect(read.mock.calls).toStrictEqual([[p.config]]);
+    } finally {
+      read.mockRestore();
+    }
+  });
+
+  test('GIVEN the lock file as lockSources read it THEN synthesizeConfigFile pins with it, without reading the file again', async () => {
+    const sources = await lockSources({ config: p.config });
+    const text = fs.readFileSync(lockOf(p), 'utf8');
+    fs.writeFileSync(lockOf(p), 'not: [a lock file\n');
+    try {
+      synthesizeConfigFile({ config: p.config, outdir: p.dist, sources: sources.pins, loaded: sources.loaded, lock: sources.lock });
+      expect(storageUri(p)).toBe(`oci://quay.io/team/granite@${DIGEST}`);
+    } finally {
+      fs.writeFileSync(lockOf(p), text);
+    }
   });
 
   test('GIVEN a pushed image WHEN a file of the folder is replaced THEN --check fails naming it; synth records it and storageUri keeps the tag until the image is pushed again', async () => {

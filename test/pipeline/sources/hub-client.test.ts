@@ -6,9 +6,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HubClient, hubToken, hubTokenFile } from '../../../src/pipeline/sources/hub-client';
+import { AbortedError } from '../../../src/core/interrupts';
+import { HubClient, HubError, hubToken, hubTokenFile } from '../../../src/pipeline/sources/hub-client';
 import { HubServer, startHubServer } from '../../support/hub-server';
 import { COMMIT, GATED, LLM, LLM_FILES, OLD_COMMIT, PRIVATE, VALID_TOKENS, sha256 } from '../../support/hub-fixtures';
+import { TestServer, startServer } from '../../support/http-server';
 import { tempDir } from '../../support/temp';
 
 let hub: HubServer;
@@ -168,4 +170,54 @@ test('GIVEN HF_ENDPOINT with credentials in it THEN it is refused (it would be s
   expect(() => new HubClient({ env: { HF_ENDPOINT: 'https://user:secret@mirror.example.com' } })).toThrow(
     'HF_ENDPOINT carries credentials (user:password@), which would be shown in messages: give the URL without them, and the token in HF_TOKEN',
   );
+});
+
+describe('retries and redirects, as a download makes them', () => {
+  const REPO = 'ibm-granite/granite-tiny';
+  const answer = Buffer.from(JSON.stringify({ id: REPO, sha: COMMIT }));
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({
+      [`/api/models/${REPO}/revision/to-ftp`]: { kind: 'redirect', to: 'ftp://mirror.example.com/granite' },
+      [`/api/models/${REPO}/revision/busy`]: { kind: 'ranged', body: answer, failures: [{ status: 429, retryAfter: 0 }] },
+      [`/api/models/${REPO}/revision/down`]: { kind: 'status', status: 503 },
+    });
+  });
+  const clients: HubClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.close();
+  });
+  afterAll(() => server.close());
+  /** A client whose backoff (a minute) would outlast the test: a retry must not wait for it. */
+  const slowClient = (signal?: AbortSignal) => {
+    const c = new HubClient({ env: { HOME: os.tmpdir(), HF_TOKEN_PATH: '/nonexistent/token', HF_ENDPOINT: server.url }, backoffMs: 60_000, signal });
+    clients.push(c);
+    return c;
+  };
+
+  test('GIVEN a redirect to a location that is not http(s) THEN the error says so, and the hub is not taken for unreachable', async () => {
+    const error = await slowClient()
+      .resolveRevision(REPO, 'to-ftp')
+      .then(
+        () => undefined,
+        (e: HubError) => e,
+      );
+    expect(error).toBeInstanceOf(HubError);
+    expect(error!.message).toBe(`${server.url}/api/models/${REPO}/revision/to-ftp: redirected to ftp://mirror.example.com/granite, which is not http(s)`);
+    expect(error!.unreachable).toBe(false);
+  });
+
+  test('GIVEN a 429 with Retry-After: 0 THEN the hub is asked again at once, not after the backoff', async () => {
+    expect(await slowClient().resolveRevision(REPO, 'busy')).toBe(COMMIT);
+    expect(server.requests.filter((r) => r.endsWith('/revision/busy'))).toHaveLength(2);
+  });
+
+  test('GIVEN an interrupt while waiting to ask a failing hub again THEN it stops at once', async () => {
+    const stop = new AbortController();
+    const pending = slowClient(stop.signal).resolveRevision(REPO, 'down');
+    while (!server.requests.some((r) => r.endsWith('/revision/down'))) await new Promise((r) => setTimeout(r, 10));
+    stop.abort('SIGINT');
+    await expect(pending).rejects.toBeInstanceOf(AbortedError);
+    expect(server.requests.filter((r) => r.endsWith('/revision/down'))).toHaveLength(1);
+  });
 });
