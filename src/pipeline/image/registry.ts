@@ -155,6 +155,9 @@ export class RegistryClient {
       response.resume();
       if (hops >= 5) throw new RegistryError(`${this.host}: GET ${path}: too many redirects`);
       const next = new URL(response.headers.location, this.url(path));
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new RegistryError(`${this.host}: GET ${path}: redirected to a ${next.protocol} URL, which is not http(s)`);
+      // The registry's authorization goes to the registry only (and there over its own scheme: see open), never to
+      // the storage a blob redirect leads to.
       response = await this.open('GET', next, {}, next.host === this.host);
     }
     if (response.statusCode !== 200) {

@@ -91,6 +91,22 @@ describe('RegistryClient against a registry that serves other bytes for a digest
   });
 });
 
+describe('RegistryClient and blob redirects', () => {
+  test('GIVEN a blob redirected to a URL that is not http(s) THEN a RegistryError that names the scheme', async () => {
+    const digest = sha256(Buffer.from('config'));
+    const server = await startServer({ '/v2/': { kind: 'file', body: Buffer.from('{}') }, [`/v2/team/base/blobs/${digest}`]: { kind: 'redirect', to: 'file:///etc/passwd' } });
+    try {
+      const host = new URL(server.url).host;
+      const c = new RegistryClient(host, { tlsVerify: false });
+      clients.push(c);
+      await c.login([]);
+      await expect(c.getBlob('team/base', digest)).rejects.toThrow(new RegistryError(`${host}: GET /v2/team/base/blobs/${digest}: redirected to a file: URL, which is not http(s)`));
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('RegistryClient on docker-registry with htpasswd', () => {
   beforeAll(() => {
     for (const tool of ['docker-registry', 'htpasswd', 'skopeo']) requireTool(tool, IMAGE_TOOLS_INSTALL);
