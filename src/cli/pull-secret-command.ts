@@ -4,7 +4,7 @@ import { UserError } from '../core/errors';
 import { SealingScope } from '../core/sealed-secret';
 import { AbortedError, runStepsAsync } from '../core/interrupts';
 import { PullSecretRequest, pullSecretObjects, pullSecretsOfConfig, readCredentials, renderYamlStream, writeObjectFilesSteps } from '../pipeline/secrets';
-import { INTERRUPTED_EXIT_CODE } from '../pipeline/stage';
+import { INTERRUPTED_EXIT_CODE } from '../core/interrupts';
 
 /** Arguments of `modelcar pull-secret`. */
 export interface PullSecretArgs {

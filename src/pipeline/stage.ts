@@ -127,7 +127,6 @@ interface StageState {
   files: Record<string, StateEntry>;
 }
 
-export { INTERRUPTED_EXIT_CODE };
 
 /**
  * Stages the model files of a config's models, or of the model images of a construct tree, into their build
