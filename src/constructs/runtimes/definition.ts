@@ -59,7 +59,10 @@ export interface OdhTemplateInfo {
  * The metadata of a ServingRuntime made from an OpenDataHub template, as the OpenShift AI dashboard creates it:
  * the template object's label and annotations, plus the template's API protocol, the template it came from
  * (`opendatahub.io/template-name`, `opendatahub.io/template-display-name`) and its scope (`global`: a template of
- * the dashboard's namespace), which let the dashboard find the template again when the runtime is edited.
+ * the dashboard's namespace), which let the dashboard find the template again when the runtime is edited. Read in
+ * opendatahub-io/odh-dashboard v3.4.0 frontend/src/api/k8s/servingRuntimes.ts (`assembleServingRuntime`: the
+ * dashboard label, display name, template name and display name, and `serving-runtime-scope` when a scope is
+ * given) and v2.25.0's (the same, before scopes; the tests compare with test/support/odh-templates.ts).
  */
 export function odhTemplateMetadata(template: OdhTemplateInfo): Pick<RuntimeDefinition, 'labels' | 'annotations'> {
   return {
