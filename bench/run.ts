@@ -16,6 +16,7 @@
  *   npm run bench -- --image-tmp DIR       where the image cases put models, registry and storage (default: the OS temp folder, on disk)
  */
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -380,6 +381,57 @@ function stageCases(options: Options, tmp: string): void {
   }
 }
 
+/** How many files the folder of `stageFolderCase` has (`--quick`: a tenth). */
+const FOLDER_FILES = 4000;
+
+/**
+ * `stage` of a folder of many small files (a tokenizer's, a repository's configs and shards index): what each file
+ * costs beside its bytes (links, digests, the state file). The floor hashes them all with one `openssl dgst` and
+ * copies the folder with one `cp -r`.
+ */
+function stageFolderCase(options: Options, tmp: string): void {
+  const count = options.quick ? FOLDER_FILES / 10 : FOLDER_FILES;
+  const name = `stage a folder of ${count} small files (1 to 8 KiB), output on the same filesystem (${fsType(tmp)})`;
+  if (!wanted(options, name)) return;
+  const c = newCase(name, '—');
+  if (!hasCommand('stage').ok) {
+    c.skipped = 'not available in this build (`modelcar stage --help` does not describe a stage command)';
+    return;
+  }
+  log(`${name}:`);
+  const dir = path.join(tmp, 'stage-folder');
+  const files: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const file = path.join('many', `d${i % 16}`, `f${String(i).padStart(5, '0')}.json`);
+    fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), createHash('sha256').update(String(i)).digest('hex').repeat(16 + (i % 112)));
+    files.push(file);
+  }
+  fs.writeFileSync(
+    path.join(dir, 'modelcar.yaml'),
+    ['version: 1', 'models:', '  - name: many-files', '    namespace: bench', '    runtime: kserve-ovms', '    format: onnx', '    image: quay.io/bench/many-files:v1', '    files:', '      - source: many', '        path: .', ''].join('\n'),
+  );
+  const copy = path.join(dir, 'floor-copy');
+  const prepare = (who: 'modelcar' | 'floor') => {
+    fs.rmSync(copy, { recursive: true, force: true });
+    if (who === 'floor') return;
+    fs.rmSync(path.join(dir, 'dist'), { recursive: true, force: true });
+    const r = cli(['synth', '-c', 'modelcar.yaml'], dir);
+    if (r.code !== 0) throw new Error(`synth of the folder config failed: ${r.stderr}`);
+  };
+  const floor = (): Run => {
+    const hash = measure('openssl', ['dgst', '-sha256', ...files], dir);
+    const cp = measure('cp', ['-r', 'many', copy], dir);
+    return { seconds: hash.seconds + cp.seconds, rssMB: Math.max(hash.rssMB, cp.rssMB), cpuSeconds: hash.cpuSeconds + cp.cpuSeconds, code: hash.code || cp.code, stdout: '', stderr: hash.stderr + cp.stderr };
+  };
+  try {
+    pair(c, options.runs, () => cli(['stage', '-c', 'modelcar.yaml'], dir), floor, prepare);
+    c.notes.push('files hard-linked (the same filesystem); floor: one `openssl dgst -sha256` of all the files + `cp -r` of the folder; synth (which records the folder in the lock file) runs before each run, unmeasured');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function table(): string {
   const rows = [
     '| case | modelcar (s) | floor (s) | ratio | peak RSS (MB) | target | ok? |',
@@ -437,6 +489,7 @@ async function main(): Promise<void> {
     synthCases(options, tmp);
     validateCase(options, tmp);
     stageCases(options, tmp);
+    stageFolderCase(options, tmp);
     await imageCases(
       { runs: options.runs, only: options.only, sizesGiB: options.imageGiB, dir: options.imageTmp, cli: CLI, quick: options.quick },
       { newCase, log },

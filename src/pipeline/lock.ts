@@ -248,9 +248,10 @@ export function readLock(file: string): LockContent {
     if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`${name}.files`, node, 'must map each file to its sha256 and size');
     const out: Record<string, LockedFile> = {};
     for (const [p, f] of Object.entries<any>(value)) {
-      const at = doc.getIn([...where, 'files', p], true) ?? node;
-      if (!f || typeof f.sha256 !== 'string' || !DIGEST.test(f.sha256)) fail(`${name}.files[${JSON.stringify(p)}].sha256`, at, 'must be sha256:<64 lowercase hex digits>');
-      if (!Number.isSafeInteger(f.size) || f.size < 0) fail(`${name}.files[${JSON.stringify(p)}].size`, at, 'must be the size in bytes');
+      // Looked up only for a message: each look-up scans the map, which would make thousands of files quadratic.
+      const at = () => doc.getIn([...where, 'files', p], true) ?? node;
+      if (!f || typeof f.sha256 !== 'string' || !DIGEST.test(f.sha256)) fail(`${name}.files[${JSON.stringify(p)}].sha256`, at(), 'must be sha256:<64 lowercase hex digits>');
+      if (!Number.isSafeInteger(f.size) || f.size < 0) fail(`${name}.files[${JSON.stringify(p)}].size`, at(), 'must be the size in bytes');
       setOwn(out, p, { sha256: f.sha256, size: f.size });
     }
     return out;

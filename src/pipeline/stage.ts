@@ -173,9 +173,10 @@ async function stageLocked(options: StageOptions | StageTreeOptions, root: SafeF
       const context = contextOf(root, item);
       const staged: StagedFile[] = [];
       const state = readState(root, context);
+      const checkpoint = stateCheckpoint(() => writeState(root, context, state));
       for (const entry of item.image.files) {
         try {
-          const file = await stageFile(item, entry, state, { root, context, progress, downloaded, signal: options.signal, transfer });
+          const file = await stageFile(item, entry, state, { root, context, progress, downloaded, signal: options.signal, transfer, checkpoint });
           staged.push(file);
         } catch (e) {
           if (e instanceof AbortedError || options.signal?.aborted) {
@@ -234,6 +235,8 @@ interface FileContext {
   readonly downloaded: Map<string, string>;
   readonly signal?: AbortSignal;
   readonly transfer: TransferSettings;
+  /** Saves the state file now and then while files are staged (see {@link stateCheckpoint}). */
+  readonly checkpoint: () => void;
 }
 
 async function stageFile(item: PipelineImage, entry: ModelFileEntry, state: StageState, ctx: FileContext): Promise<StagedFile> {
@@ -335,7 +338,7 @@ async function stageOneFile(item: PipelineImage, entry: ModelFileEntry, state: S
       // A hard link shares the source's inode: record the source's stat as it is now (linking changed its ctime only).
       state.files[entry.target] = { ...state.files[entry.target]!, sourceStat: real ? statKey(real) : undefined };
     }
-    writeState(root, ctx.context, state);
+    ctx.checkpoint();
     if (entry.url) ctx.downloaded.set(entry.url, target);
     report(progress, item, entry, how, result.sha256);
     return { target: entry.target, sha256: result.sha256, size: result.bytes, action, pinned: entry.sha256 !== undefined };
@@ -496,6 +499,25 @@ function readState(root: SafeFolder, context: string): StageState {
     // none yet, or damaged: start over
   }
   return { version: 1, files };
+}
+
+/** How often, at most, the state file is saved while a context's files are staged. */
+const CHECKPOINT_MS = 1000;
+
+/**
+ * Saves a context's state file at most once a second while its files are staged; stage saves it again when the
+ * context is done, and at once when a file fails or the run is interrupted. Each save writes the whole file: saved
+ * after every file, staging a repository of thousands of files would write thousands of ever longer files. A run
+ * killed outright (SIGKILL, power loss) loses at most the last second's records: those files are staged again
+ * (hashed, or linked) on the next run, and no file is ever trusted that the state file does not record.
+ */
+export function stateCheckpoint(save: () => void, now: () => number = Date.now): () => void {
+  let last = now();
+  return () => {
+    if (now() - last < CHECKPOINT_MS) return;
+    save();
+    last = now();
+  };
 }
 
 function writeState(root: SafeFolder, context: string, state: StageState): void {

@@ -445,6 +445,16 @@ describe('the sources of the lock file', () => {
     fs.writeFileSync(lock, ['version: 1', 'images: {}', 'sources:', '  hub:', '    org/model@main:', '      commit: main', '      files: {}', ''].join('\n'));
     expect(() => readLock(lock)).toThrow(`${lock}:6: sources.hub["org/model@main"].commit: must be a commit id (40 lowercase hex digits); it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
   });
+
+  test('GIVEN a damaged file record among many THEN the error names its line and the field', () => {
+    const p = project('version: 1\n');
+    const lock = path.join(p.dir, 'modelcar.lock.yaml');
+    const lines = ['version: 1', 'images: {}', 'sources:', '  folders:', '    models/many:', '      files:'];
+    for (let i = 0; i < 500; i++) lines.push(`        f${i}.txt:`, `          sha256: sha256:${'a'.repeat(64)}`, `          size: ${i === 321 ? -1 : i}`);
+    fs.writeFileSync(lock, [...lines, ''].join('\n'));
+    // f321.txt's key is on line 7 + 3 * 321, its record (sha256, size) from the next line.
+    expect(() => readLock(lock)).toThrow(`${lock}:${8 + 3 * 321}: sources.folders["models/many"].files["f321.txt"].size: must be the size in bytes; it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
+  });
 });
 
 describe('writing the lock file in a hostile checkout', () => {

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { stage } from '../../src/pipeline/stage';
+import { stage, stateCheckpoint } from '../../src/pipeline/stage';
 import { Route, TestServer, startServer } from '../support/http-server';
 import { Project, cli, project } from '../support/project';
 
@@ -291,5 +291,42 @@ describe('stage and system errors', () => {
       code: 1,
       err: `modelcar: ${p.config}:10:17: models[0].files[0].source: models/model.onnx -> models/1/model.onnx: ${shown(context(p))}/models is a file, where modelcar needs a folder (for ${shown(context(p))}/models/1/model.onnx)\n1 file could not be staged; ${shown(p.dist)} holds no unverified file.\n`,
     });
+  });
+});
+
+describe('stage of a folder of many files', () => {
+  test('GIVEN a folder of 3000 small files THEN each is linked and recorded in the state file; a second run finds all unchanged; with the records lost (a killed run) each is staged again, correctly', async () => {
+    const p = project(config(['      - source: many', '        path: .']));
+    const contents = new Map<string, string>();
+    for (let i = 0; i < 3000; i++) {
+      const name = `d${i % 7}/f${String(i).padStart(4, '0')}.txt`;
+      contents.set(name, `file ${i}\n`);
+      p.file(`many/${name}`, `file ${i}\n`);
+    }
+    const first = await run(p);
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('staged 1 model: 3000 files (0 downloaded, 3000 linked, 0 copied, 0 unchanged)\n');
+    const stateFile = path.join(context(p), '.modelcar-stage.json');
+    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+    expect(Object.keys(state.files).sort()).toStrictEqual([...contents.keys()].map((n) => `models/1/${n}`).sort());
+    expect(Object.entries<{ sha256: string }>(state.files).every(([k, v]) => v.sha256 === sha256(contents.get(k.slice('models/1/'.length))!))).toBe(true);
+    expect((await run(p)).out).toContain('staged 1 model: 3000 files (0 downloaded, 0 linked, 0 copied, 3000 unchanged)\n');
+
+    // A run killed outright saves no state after its last checkpoint: the files it staged since are staged again.
+    fs.rmSync(stateFile);
+    const again = await run(p);
+    expect(again.out).toContain('staged 1 model: 3000 files (0 downloaded, 3000 linked, 0 copied, 0 unchanged)\n');
+    expect(modelFiles(p)).toStrictEqual([...contents.keys()].map((n) => `1/${n}`).sort());
+    for (const [name, text] of contents) expect(fs.readFileSync(staged(p, name), 'utf8')).toBe(text);
+  });
+});
+
+describe('stateCheckpoint', () => {
+  test('GIVEN staged files one after another THEN the state file is saved at most once a second', () => {
+    let clock = 0;
+    const saves: number[] = [];
+    const checkpoint = stateCheckpoint(() => saves.push(clock), () => clock);
+    for (clock = 0; clock <= 3500; clock += 100) checkpoint();
+    expect(saves).toStrictEqual([1000, 2000, 3000]);
   });
 });
