@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { ErrorObject } from 'ajv';
 import * as YAML from 'yaml';
 import { ConfigError, Diagnostic, describeValue, didYouMean, fieldPath, UserError } from '../core/errors';
-import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep, onceTooDeep } from '../core/yaml-document';
+import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep, onceTooDeep, parseYaml } from '../core/yaml-document';
 import { sha256Problem } from '../core/model-files';
 import { configValidator } from './schema-validator';
 import { ModelcarConfig } from './types.generated';
@@ -54,7 +54,7 @@ function validate(data: unknown): ErrorObject[] {
 export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfig {
   const text = readText(file);
   const lineCounter = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
+  const doc = parseYaml(text, { lineCounter, prettyErrors: false, version: '1.2' });
   const position = (offset: number | undefined) => {
     if (offset === undefined) return { file };
     const { line, col } = lineCounter.linePos(offset);

@@ -93,3 +93,70 @@ export function nestingProblem(doc: YAML.Document.Parsed): { message: string; of
   }
   return undefined;
 }
+
+/** The options every reader of modelcar passes to `yaml`, with keys checked for duplicates by {@link parseYaml}. */
+type ParseOptions = YAML.ParseOptions & YAML.DocumentOptions & YAML.SchemaOptions;
+
+/**
+ * Parses one YAML document as `YAML.parseDocument` with `uniqueKeys: true` does, in linear time. The library checks
+ * each key of a map against every key before it, so a map of thousands of keys (the lock file's record of a folder
+ * of thousands of files, a large ConfigMap) took seconds; this parses with `uniqueKeys: false` and finds duplicate
+ * keys with one set per map ({@link addDuplicateKeyErrors}).
+ */
+export function parseYaml(text: string, options: ParseOptions): YAML.Document.Parsed {
+  const doc = YAML.parseDocument(text, { ...options, uniqueKeys: false });
+  addDuplicateKeyErrors(doc, text);
+  return doc;
+}
+
+/** Every document of a YAML stream, as `YAML.parseAllDocuments` with `uniqueKeys: true` gives them, in linear time. */
+export function parseAllYaml(text: string, options: ParseOptions): YAML.Document.Parsed[] {
+  const docs = YAML.parseAllDocuments(text, { ...options, uniqueKeys: false });
+  const list = Array.isArray(docs) ? docs : [docs as unknown as YAML.Document.Parsed];
+  for (const doc of list) addDuplicateKeyErrors(doc, text);
+  return list;
+}
+
+/**
+ * Adds to a document's errors the error `yaml` gives a key that a map already has (its code, message and
+ * position: yaml 2.x `compose/util-map-includes.js`, where two keys are the same when they are the same node or
+ * scalars of the same value), in the order of the document. Walks the nodes with a stack of its own (a document
+ * too deep for recursion is found later, by {@link nestingProblem}); aliases are not followed (the node they name is
+ * checked where it stands). `text` is the document's source.
+ */
+export function addDuplicateKeyErrors(doc: YAML.Document.Parsed, text: string): void {
+  const found: YAML.YAMLParseError[] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const node = stack.pop();
+    if (YAML.isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        // Not NaN: a set finds NaN in itself, `===` does not.
+        if (YAML.isScalar(key) && !Number.isNaN(key.value)) {
+          if (seen.has(key.value)) {
+            // An empty key's node starts before the blanks that precede its `:`; yaml reports the key where they end.
+            let at = key.range?.[0] ?? node.range?.[0] ?? 0;
+            while (text[at] === ' ' || text[at] === '\t') at++;
+            found.push(new YAML.YAMLParseError([at, at + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+          } else seen.add(key.value);
+        }
+        stack.push(pair.value, pair.key);
+      }
+    } else if (YAML.isSeq(node)) {
+      for (const item of node.items) stack.push(item);
+    }
+  }
+  if (found.length === 0) return;
+  // Merged into the library's errors by position, theirs kept in their order.
+  found.sort((a, b) => a.pos[0] - b.pos[0]);
+  const merged: YAML.YAMLError[] = [];
+  let next = 0;
+  for (const e of doc.errors) {
+    while (next < found.length && found[next]!.pos[0] < e.pos[0]) merged.push(found[next++]!);
+    merged.push(e);
+  }
+  merged.push(...found.slice(next));
+  doc.errors.splice(0, doc.errors.length, ...merged);
+}

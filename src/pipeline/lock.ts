@@ -16,6 +16,7 @@ import { IImageLock, imageInputsDigest } from '../constructs/image-lock';
 import { ModelImage } from '../constructs/model-image';
 import { HubSnapshot, hubSourceKey } from '../core/hub';
 import { ISourcePins } from '../core/source-pins';
+import { parseYaml } from '../core/yaml-document';
 
 /** What the lock file records for one model image. */
 export interface LockEntry {
@@ -214,7 +215,7 @@ export function readLock(file: string): LockContent {
     throw new UserError(`${file}: ${systemErrorMessage(e)}; it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
   }
   const lines = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const doc = parseYaml(text, { lineCounter: lines, prettyErrors: false });
   const fail = (field: string, node: unknown, message: string): never => {
     const offset = (node as YAML.Node | undefined)?.range?.[0];
     const where = offset === undefined ? file : `${file}:${lines.linePos(offset).line}`;

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { Diagnostic, SourcePosition, UserError, fieldPath, formatDiagnostic } from '../core/errors';
-import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep, onceTooDeep } from '../core/yaml-document';
+import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep, onceTooDeep, parseAllYaml } from '../core/yaml-document';
 import type { CrdSet } from '../core/releases';
 import { DEFAULT_KSERVE_RELEASE, KserveRelease, RuntimeSeen, runtimePriorityConflict } from './kserve-admission';
 import { ObjectPath, ObjectReport, RELEASE_CRD_SETS, validateObject } from './validate-object';
@@ -55,8 +55,7 @@ export function validateYamlText(file: string, text: string, report: ValidationR
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
-  const docs = YAML.parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [docs];
+  const list = parseAllYaml(text, { lineCounter, prettyErrors: false });
   for (const doc of list) {
     if (doc.errors.length) {
       for (const e of onceTooDeep(doc.errors)) {

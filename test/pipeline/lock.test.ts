@@ -446,6 +446,17 @@ describe('the sources of the lock file', () => {
     expect(() => readLock(lock)).toThrow(`${lock}:6: sources.hub["org/model@main"].commit: must be a commit id (40 lowercase hex digits); it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
   });
 
+  test('GIVEN a file recorded twice (a bad merge) THEN the second is named at its line, not silently taken', () => {
+    const p = project('version: 1\n');
+    const lock = path.join(p.dir, 'modelcar.lock.yaml');
+    const record = (name: string) => [`        ${name}:`, `          sha256: sha256:${'a'.repeat(64)}`, '          size: 1'];
+    const lines = ['version: 1', 'images: {}', 'sources:', '  folders:', '    models/many:', '      files:'];
+    for (let i = 0; i < 300; i++) lines.push(...record(`f${i}.txt`));
+    lines.push(...record('f7.txt'));
+    fs.writeFileSync(lock, [...lines, ''].join('\n'));
+    expect(() => readLock(lock)).toThrow(`${lock}:${7 + 3 * 300}: not valid YAML (Map keys must be unique); it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
+  });
+
   test('GIVEN a damaged file record among many THEN the error names its line and the field', () => {
     const p = project('version: 1\n');
     const lock = path.join(p.dir, 'modelcar.lock.yaml');
