@@ -71,9 +71,12 @@ function hashOpenFile(fd: number): { sha256: string; bytes: number } {
 /** The SHA-256 (hex) of a file, read in chunks (never through a symbolic link: the file itself must be one). */
 export async function hashFile(file: string, options: { signal?: AbortSignal; onProgress?: OnProgress } = {}): Promise<{ sha256: string; bytes: number }> {
   checkAborted(options.signal);
-  const fd = fs.openSync(file, READ_NOFOLLOW);
+  // Non-blocking: a FIFO put where a file was would otherwise hold the open (and Ctrl-C) until a writer comes.
+  const fd = fs.openSync(file, READ_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
-    if (fs.fstatSync(fd).size <= SMALL_FILE_BYTES) {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw Object.assign(new Error(`EINVAL: not a regular file, open '${file}'`), { code: 'EINVAL', syscall: 'open', path: file });
+    if (stat.size <= SMALL_FILE_BYTES) {
       const result = hashOpenFile(fd);
       options.onProgress?.(result.bytes);
       return result;

@@ -2,6 +2,7 @@
  * Local files hashed and copied (src/pipeline/file-hash.ts): small files in one synchronous read into a shared
  * buffer, larger ones in chunks; both give the digest of every byte, report progress, and never follow a link.
  */
+import { execFileSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -40,6 +41,12 @@ describe('hashFile', () => {
     const link = path.join(dir, `link-${size}`);
     fs.symlinkSync(target, link);
     await expect(hashFile(link)).rejects.toMatchObject({ code: 'ELOOP' });
+  });
+
+  test('GIVEN a FIFO where a file was THEN refused at once as not a regular file (never waiting for a writer)', async () => {
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(hashFile(fifo)).rejects.toMatchObject({ code: 'EINVAL', syscall: 'open', message: `EINVAL: not a regular file, open '${fifo}'` });
   });
 
   test('GIVEN an aborted signal THEN AbortedError, for a small file and a large one', async () => {
