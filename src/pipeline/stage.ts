@@ -180,6 +180,8 @@ async function stageLocked(options: StageOptions | StageTreeOptions, root: SafeF
           staged.push(file);
         } catch (e) {
           if (e instanceof AbortedError || options.signal?.aborted) {
+            // What was staged before the interrupt is recorded: the next run does not hash it again.
+            writeState(root, context, state);
             progress.clear();
             throw new UserError(`interrupted while staging ${entry.target} of ${item.image.key}; its partial file was removed, nothing half-written is left`, INTERRUPTED_EXIT_CODE);
           }

@@ -256,6 +256,29 @@ describe('stage from http', () => {
   });
 });
 
+describe('stage interrupted after some files', () => {
+  test('GIVEN SIGINT while the second file downloads THEN the first, staged less than a second before, is recorded, so the next run does not hash it again', async () => {
+    const p = project(config(['      - source: models/labels.txt', `      - source: ${server.url}/stall/model.onnx`]));
+    p.file('models/labels.txt', LABELS);
+    const child = spawn(process.execPath, [path.join(ROOT, 'lib', 'src', 'cli', 'main.js'), 'stage', '-c', p.config, '-o', p.dist], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const partial = path.join(context(p), 'models', '1', '.model.onnx.modelcar-part');
+    try {
+      const deadline = Date.now() + 4000;
+      while (!fs.existsSync(partial) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(fs.existsSync(partial)).toBe(true);
+      child.kill('SIGINT');
+      expect(await exit).toBe(130);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const state = JSON.parse(fs.readFileSync(path.join(context(p), '.modelcar-stage.json'), 'utf8'));
+    expect(Object.keys(state.files)).toStrictEqual(['models/1/labels.txt']);
+    expect(state.files['models/1/labels.txt'].sha256).toBe(sha256(LABELS));
+    expect(modelFiles(p)).toStrictEqual(['1/labels.txt']);
+  });
+});
+
 describe('stage on the command line', () => {
   test('GIVEN model names THEN only those are staged; an unknown one is a usage error naming the models', async () => {
     const p = project(
