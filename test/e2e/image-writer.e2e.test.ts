@@ -175,6 +175,14 @@ describe('modelcar build --push with its own image writer', () => {
       `${NAMESPACE}/mobilenet: layer 2/3 3 files in models/1/tokenizer/: 38 B`,
       `${NAMESPACE}/mobilenet: layer 3/3 models/1/tokenizer/sub/merges.txt: 4 B`,
     ]);
+    // A layer of small files is mostly tar headers: its size (as the manifest has it) is said; a large file's is the file's.
+    const sizes = (inspect(image).manifest.layers as { size: number }[]).slice(-3).map((l) => l.size);
+    expect(sizes[0]! / 3 / 2 ** 20).toBeCloseTo(1, 2);
+    expect(lines.filter((l) => / layer \d\/3 /.test(l)).map((l) => / \((uncompressed[^)]*)\) in /.exec(l)?.[1])).toStrictEqual([
+      'uncompressed',
+      `uncompressed, a ${(sizes[1]! / 1024).toFixed(1)} KiB layer`,
+      `uncompressed, a ${(sizes[2]! / 1024).toFixed(1)} KiB layer`,
+    ]);
     expect(result.stdout).toContain('recorded 1 digest in modelcar.lock.yaml; run `modelcar synth` to pin storageUri to them\n');
     for (const text of [result.stdout, result.stderr]) {
       expect(text).not.toContain(PASSWORD);

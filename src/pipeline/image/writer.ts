@@ -167,7 +167,10 @@ export async function writeImage(options: WriteImageOptions): Promise<WrittenIma
         const result = await writeLayer(files, sink.layer, { compression: options.compression, signal, env: options.env });
         const seconds = Math.max(Date.now() - started, 1) / 1000;
         layers[i] = { result, key };
-        done(i, `${image.key}: layer ${i + 1}/${image.layers.length} ${what}: ${formatBytes(bytes)} ${sink.verb} as ${result.digest.slice(0, 19)} (${options.compression === 'none' ? 'uncompressed' : `${options.compression} ${formatBytes(result.size)}`}) in ${formatDuration(seconds)}, ${formatBytes(Math.round(bytes / seconds))}/s`);
+        // An uncompressed layer of many small files is mostly tar headers: its size (what was sent) is said then.
+        const layer = options.compression !== 'none' ? `${options.compression} ${formatBytes(result.size)}` : result.size > bytes * 1.01 ? `uncompressed, a ${formatBytes(result.size)} layer` : 'uncompressed';
+        const sent = Math.max(bytes, options.compression === 'none' ? result.size : 0);
+        done(i, `${image.key}: layer ${i + 1}/${image.layers.length} ${what}: ${formatBytes(bytes)} ${sink.verb} as ${result.digest.slice(0, 19)} (${layer}) in ${formatDuration(seconds)}, ${formatBytes(Math.round(sent / seconds))}/s`);
       };
       await inTurn(image.layers.length, LAYER_UPLOADS, writeOne, stop);
       const config = modelImageConfig(baseConfig, { layers: layers.map((l, i) => ({ diffId: l.result.diffId, createdBy: copies[i], key: l.key })), user: userOf(containerfile), labels, configSteps });
