@@ -162,6 +162,18 @@ class BenchRegistry {
     throw new Error(`docker-registry did not start on ${this.host}:\n${fs.readFileSync(path.join(this.dir, 'registry.log'), 'utf8')}`);
   }
 
+  /** The CPU time (user + system, seconds) the running registry has used since it started: what receiving cost it. */
+  cpuSeconds(): number | undefined {
+    try {
+      // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 a second on Linux); the command
+      // name (field 2) is in parentheses and holds no space here.
+      const fields = fs.readFileSync(`/proc/${this.child!.pid}/stat`, 'utf8').split(' ');
+      return (Number(fields[13]) + Number(fields[14])) / 100;
+    } catch {
+      return undefined;
+    }
+  }
+
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
@@ -276,10 +288,14 @@ export async function imageCases(options: ImageBenchOptions, api: ImageBenchApi)
     /** Measures one way of building and pushing, against the floor, `runs` times, interleaved. */
     const measureCase = async (c: BenchCase, runs: number, dir: string, go: () => Run, extraDisk: () => number, after: () => void = () => undefined) => {
       let disk = 0;
+      const registryCpu: number[] = [];
       for (let i = 0; i < runs; i++) {
         await freshRegistry();
         const before = du(storageRoot) + du(path.join(work, 'tmp'));
+        const cpuBefore = registry.cpuSeconds();
         const m = go();
+        const cpuAfter = registry.cpuSeconds();
+        if (cpuBefore !== undefined && cpuAfter !== undefined) registryCpu.push(cpuAfter - cpuBefore);
         disk = Math.max(disk, extraDisk() - before);
         after();
         if (m.code !== 0) {
@@ -293,6 +309,7 @@ export async function imageCases(options: ImageBenchOptions, api: ImageBenchApi)
         log(`  ${c.name} [${i + 1}/${runs}]: ${m.seconds.toFixed(2)} s ${m.rssMB.toFixed(0)} MB, floor ${f.seconds.toFixed(2)} s`);
       }
       c.notes.push(`extra disk during the build and push: ${disk <= 64 * 1024 ? 'none' : gib(disk)}`);
+      if (registryCpu.length) c.notes.push(`docker-registry's own CPU time in each run: ${registryCpu.map((t) => t.toFixed(2)).join(', ')} s`);
     };
 
     const free = () => fs.statfsSync(work).bavail * fs.statfsSync(work).bsize;
