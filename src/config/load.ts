@@ -1,8 +1,8 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject } from 'ajv';
 import * as YAML from 'yaml';
 import { ConfigError, Diagnostic, describeValue, didYouMean, fieldPath, UserError } from '../core/errors';
+import { NotRegularFileError, readRegularFile } from '../core/safe-fs';
 import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep, onceTooDeep, parseYaml } from '../core/yaml-document';
 import { sha256Problem } from '../core/model-files';
 import { configValidator } from './schema-validator';
@@ -109,8 +109,9 @@ export function loadConfig(file: string, options: LoadOptions = {}): LoadedConfi
 function readText(file: string): string {
   let buffer: Buffer;
   try {
-    buffer = fs.readFileSync(file);
+    buffer = readRegularFile(file);
   } catch (e: any) {
+    if (e instanceof NotRegularFileError) throw new UserError(`${file}: is ${e.kind}, not a file; give the config file itself`);
     if (e.code === 'ENOENT') throw new UserError(`${file}: no such file (give the config with -c, e.g. -c modelcar.yaml)`);
     if (e.code === 'EISDIR') throw new UserError(`${file}: is a folder; give the config file itself (e.g. ${path.join(file, 'modelcar.yaml')})`);
     if (e.code === 'EACCES') throw new UserError(`${file}: permission denied`);

@@ -470,3 +470,37 @@ export function systemText(e: NodeJS.ErrnoException): string {
   const m = /^[A-Z0-9]+: ([^,]+)/.exec(e.message);
   return m ? m[1]! : e.message;
 }
+
+/**
+ * Reads a whole file that must be a regular file: a FIFO, device or socket at the path (a hostile checkout can put
+ * a link to `/dev/zero` or a named pipe where a config or lock file goes) is refused at once, not read forever or
+ * waited on. Opened non-blocking, so that opening a FIFO does not wait for a writer. With `noFollow`, a symbolic
+ * link at the path is refused too (ELOOP), for files modelcar itself writes. Throws system errors as `fs` does
+ * (ENOENT, EACCES, EISDIR for a folder, ELOOP), and {@link NotRegularFileError}.
+ */
+export function readRegularFile(file: string, options: { noFollow?: boolean } = {}): Buffer {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (options.noFollow ? fs.constants.O_NOFOLLOW : 0));
+  try {
+    const stat = fs.fstatSync(fd);
+    // As fs.readFileSync of a folder says it (no path: the caller names the file).
+    if (stat.isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR', syscall: 'read', errno: -21 });
+    if (!stat.isFile()) throw new NotRegularFileError(file, stat);
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** What {@link readRegularFile} throws for a path that holds a FIFO, a device or a socket. */
+export class NotRegularFileError extends UserError {
+  /** What is at the path: `a named pipe (FIFO)`, `a socket`, `a device`. */
+  public readonly kind: string;
+  constructor(
+    public readonly file: string,
+    stat: fs.Stats,
+  ) {
+    const kind = stat.isFIFO() ? 'a named pipe (FIFO)' : stat.isSocket() ? 'a socket' : 'a device';
+    super(`${file}: is ${kind}, not a file; modelcar reads only regular files here`);
+    this.kind = kind;
+  }
+}

@@ -16,6 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { UserError } from '../core/errors';
+import { readRegularFile } from '../core/safe-fs';
 import { generatedNotice } from '../core/output-file';
 import { SynthesizedOutput, toYaml } from '../output/manifests';
 
@@ -72,7 +73,7 @@ export function cdk8sOutput(outdir: string, options: Cdk8sOutputOptions = {}): C
 function cdk8sConfiguredOutput(cwd: string): string | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(cwd, 'cdk8s.yaml'), 'utf8');
+    text = readRegularFile(path.join(cwd, 'cdk8s.yaml')).toString('utf8');
   } catch {
     return undefined;
   }

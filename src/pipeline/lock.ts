@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { UserError, isSystemError, systemErrorMessage } from '../core/errors';
+import { NotRegularFileError, readRegularFile } from '../core/safe-fs';
 import { own, setOwn } from '../core/records';
 import { IImageLock, imageInputsDigest } from '../constructs/image-lock';
 import { ModelImage } from '../constructs/model-image';
@@ -208,8 +209,11 @@ export class ImageLock implements IImageLock {
 export function readLock(file: string): LockContent {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // Never through a link (modelcar writes this file: a link there is replaced when it does), never a FIFO or device.
+    text = readRegularFile(file, { noFollow: true }).toString('utf8');
   } catch (e) {
+    if (e instanceof NotRegularFileError) throw new UserError(`${file}: is ${e.kind}, not a file; it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
+    if (isSystemError(e) && e.code === 'ELOOP') throw new UserError(`${file}: is a symbolic link (to ${linkTarget(file)}), which is not read; it is written by modelcar (synth, build --push, pin): restore the file from git, or delete the link and run them again`);
     // A read error's own text has no path (a folder at the name: `cannot read: it is a folder`).
     if (!isSystemError(e)) throw e;
     throw new UserError(`${file}: ${systemErrorMessage(e)}; it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
@@ -271,6 +275,15 @@ export function readLock(file: string): LockContent {
     setOwn(hub, key, { commit: entry.commit, files: lockedFiles(['sources', 'hub', key], name, entry.files) });
   }
   return Object.keys(folders).length || Object.keys(hub).length ? { images, sources: { folders, hub } } : { images };
+}
+
+/** Where a symbolic link leads, for a message (it is not followed). */
+function linkTarget(file: string): string {
+  try {
+    return fs.readlinkSync(file);
+  } catch {
+    return '?';
+  }
 }
 
 /** A lock file as {@link readLock} reads it; an empty one (no images, no sources) when there is none yet. */

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { Diagnostic, SourcePosition, UserError, fieldPath, formatDiagnostic } from '../core/errors';
+import { NotRegularFileError, readRegularFile } from '../core/safe-fs';
 import { TOO_DEEP_MESSAGE, documentToJs, isTooDeep, onceTooDeep, parseAllYaml } from '../core/yaml-document';
 import type { CrdSet } from '../core/releases';
 import { DEFAULT_KSERVE_RELEASE, KserveRelease, RuntimeSeen, runtimePriorityConflict } from './kserve-admission';
@@ -222,8 +223,9 @@ export function validatePaths(paths: readonly string[], kserve: KserveRelease = 
     for (const file of files) {
       let bytes: Buffer;
       try {
-        bytes = fs.readFileSync(file);
+        bytes = readRegularFile(file);
       } catch (e: any) {
+        if (e instanceof NotRegularFileError) throw new UserError(`${file}: is ${e.kind}, not a file; validate reads YAML files only`);
         throw new UserError(`${file}: cannot be read (${e.code ?? e.message})`);
       }
       let text: string;

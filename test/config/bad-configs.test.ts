@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -34,5 +35,20 @@ describe('bad configs', () => {
       out: '',
       err: `modelcar: ${DIR}: is a folder; give the config file itself (e.g. ${DIR}/modelcar.yaml)\n`,
     });
+  });
+
+  test('a named pipe, and a link to a device, where the config goes: refused at once (not waited on, not read forever)', async () => {
+    const dir = tempDir('modelcar-special-config-');
+    const fifo = path.join(dir, 'modelcar.yaml');
+    execFileSync('mkfifo', [fifo]);
+    expect(await run(['synth', '-c', fifo, '-o', path.join(dir, 'dist')])).toStrictEqual({
+      code: 1,
+      out: '',
+      err: `modelcar: ${fifo}: is a named pipe (FIFO), not a file; give the config file itself\n`,
+    });
+    const link = path.join(dir, 'zero.yaml');
+    fs.symlinkSync('/dev/zero', link);
+    expect(await run(['synth', '-c', link, '-o', path.join(dir, 'dist')])).toStrictEqual({ code: 1, out: '', err: `modelcar: ${link}: is a device, not a file; give the config file itself\n` });
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
 });

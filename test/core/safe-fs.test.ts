@@ -2,10 +2,12 @@
  * SafeFolder: every path below a folder modelcar owns is reached without following a symbolic link or crossing a
  * mount point; links where a file goes are replaced, never followed; owners of the user's folders are kept.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { UserError } from '../../src/core/errors';
-import { SafeFolder, UnsafePathError, removeTreeAt } from '../../src/core/safe-fs';
+import { NotRegularFileError, SafeFolder, UnsafePathError, readRegularFile, removeTreeAt } from '../../src/core/safe-fs';
 import { mountTmpfs, unmountAll } from '../support/mounts';
 import { tempDir } from '../support/temp';
 import { readTree } from '../support/tree';
@@ -141,5 +143,34 @@ describe('SafeFolder run as root on a user\'s folder', () => {
     }
     expect(fs.statSync(path.join(root, 'a/b/c.txt')).mode & 0o777).toBe(0o640);
     expect(fs.statSync(path.join(root, 'a/d.txt')).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('readRegularFile', () => {
+  test('GIVEN a file, or a link to one THEN its bytes; with noFollow a link is refused (ELOOP), a folder is EISDIR', () => {
+    const dir = tempDir('modelcar-read-regular-');
+    fs.writeFileSync(path.join(dir, 'a.yaml'), 'a: 1\n');
+    fs.symlinkSync('a.yaml', path.join(dir, 'link.yaml'));
+    expect(readRegularFile(path.join(dir, 'a.yaml')).toString()).toBe('a: 1\n');
+    expect(readRegularFile(path.join(dir, 'link.yaml')).toString()).toBe('a: 1\n');
+    expect(() => readRegularFile(path.join(dir, 'link.yaml'), { noFollow: true })).toThrow(expect.objectContaining({ code: 'ELOOP' }));
+    expect(() => readRegularFile(dir)).toThrow(expect.objectContaining({ code: 'EISDIR', syscall: 'read', message: 'EISDIR: illegal operation on a directory, read' }));
+    expect(() => readRegularFile(path.join(dir, 'none.yaml'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+
+  test('GIVEN a named pipe with no writer, /dev/zero or a socket THEN refused at once, naming what it is', () => {
+    const dir = tempDir('modelcar-read-special-');
+    const fifo = path.join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => readRegularFile(fifo)).toThrow(new NotRegularFileError(fifo, fs.statSync(fifo)));
+    expect(() => readRegularFile(fifo)).toThrow(`${fifo}: is a named pipe (FIFO), not a file; modelcar reads only regular files here`);
+    expect(() => readRegularFile('/dev/zero')).toThrow('/dev/zero: is a device, not a file; modelcar reads only regular files here');
+    const socket = path.join(dir, 'sock');
+    const server = net.createServer().listen(socket);
+    try {
+      expect(() => readRegularFile(socket)).toThrow(expect.objectContaining({ code: 'ENXIO' }));
+    } finally {
+      server.close();
+    }
   });
 });

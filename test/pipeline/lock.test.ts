@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
@@ -465,6 +466,29 @@ describe('the sources of the lock file', () => {
     fs.writeFileSync(lock, [...lines, ''].join('\n'));
     // f321.txt's key is on line 7 + 3 * 321, its record (sha256, size) from the next line.
     expect(() => readLock(lock)).toThrow(`${lock}:${8 + 3 * 321}: sources.folders["models/many"].files["f321.txt"].size: must be the size in bytes; it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
+  });
+});
+
+describe('reading the lock file in a hostile checkout', () => {
+  test('GIVEN a link at the lock file THEN it is not read (modelcar writes that file): the error names the link and what to do', () => {
+    const dir = tempDir('modelcar-lock-read-link-');
+    const outside = tempDir('modelcar-lock-read-outside-');
+    fs.writeFileSync(path.join(outside, 'other.lock.yaml'), 'version: 1\nimages: {}\n');
+    const file = path.join(dir, 'modelcar.lock.yaml');
+    fs.symlinkSync(path.join(outside, 'other.lock.yaml'), file);
+    expect(() => readLock(file)).toThrow(
+      `${file}: is a symbolic link (to ${path.join(outside, 'other.lock.yaml')}), which is not read; it is written by modelcar (synth, build --push, pin): restore the file from git, or delete the link and run them again`,
+    );
+  });
+
+  test('GIVEN a named pipe or a link to /dev/zero at the lock file THEN refused at once', () => {
+    const dir = tempDir('modelcar-lock-read-fifo-');
+    const file = path.join(dir, 'modelcar.lock.yaml');
+    execFileSync('mkfifo', [file]);
+    expect(() => readLock(file)).toThrow(`${file}: is a named pipe (FIFO), not a file; it is written by modelcar (synth, build --push, pin): restore it from git, or delete it and run them again`);
+    fs.rmSync(file);
+    fs.symlinkSync('/dev/zero', file);
+    expect(() => readLock(file)).toThrow(`${file}: is a symbolic link (to /dev/zero), which is not read;`);
   });
 });
 

@@ -2,6 +2,7 @@
  * `modelcar validate` (and synth) on hostile YAML: Secret data in any shape is never printed, a trailing `---` is
  * fine, control characters are escaped, YAML thousands of levels deep or with cyclic aliases is a clear error.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -71,6 +72,14 @@ describe('validate', () => {
       out: `${folder}/leak.yaml: is a symbolic link that leads out of ${folder} (to ${dir}/secret.yaml); it is not read: validate the file itself, by its own path, if it is meant\n1 problem in 2 objects in 3 files\n`,
       err: '',
     });
+  });
+
+  test('GIVEN a named pipe by its path THEN refused at once (not waited on); one in a folder is not a YAML file and is passed over', async () => {
+    const dir = path.dirname(file('ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n'));
+    const fifo = path.join(dir, 'pipe.yaml');
+    execFileSync('mkfifo', [fifo]);
+    expect(await cli(['validate', fifo])).toStrictEqual({ code: 1, out: '', err: `modelcar: ${fifo}: is a named pipe (FIFO), not a file; validate reads YAML files only\n` });
+    expect(await cli(['validate', dir])).toStrictEqual({ code: 0, out: '1 object in 1 file: all valid\n', err: '' });
   });
 
   test('GIVEN an alias to a node that holds it THEN a clear problem (no crash)', async () => {
