@@ -4,6 +4,7 @@
  * passes it in CDK8S_OUTDIR (src/util.ts `synthApp`); the app must never write modelcar's output there unless the
  * user asked for it with -o. The real cdk8s-cli runs in test/cli/app.test.ts.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -52,6 +53,14 @@ describe('cdk8sOutput', () => {
     expect(cdk8sOutput('dist', { env: { CDK8S_OUTDIR: 'dist' }, cwd: app('app: node main.js\n') })).toStrictEqual({ outdir: 'dist', warnings: [warning] });
     expect(cdk8sOutput('dist', { env: { CDK8S_OUTDIR: 'dist' }, cwd: app(CONFIGURED) })).toStrictEqual({ outdir: 'dist', warnings: [warning] });
     expect(cdk8sOutput('dist', { env: { CDK8S_OUTDIR: 'dist' }, cwd: app() })).toStrictEqual({ outdir: 'dist', warnings: [warning] });
+  });
+
+  test('GIVEN a named pipe or a link to /dev/zero as cdk8s.yaml THEN it is not waited on nor read: as if there were none', () => {
+    const fifo = app();
+    execFileSync('mkfifo', [path.join(fifo, 'cdk8s.yaml')]);
+    const zero = app();
+    fs.symlinkSync('/dev/zero', path.join(zero, 'cdk8s.yaml'));
+    for (const cwd of [fifo, zero]) expect(cdk8sOutput('dist', { env: { CDK8S_OUTDIR: 'cdk8s.out' }, cwd })).toStrictEqual({ outdir: 'cdk8s.out', warnings: [] });
   });
 });
 
