@@ -127,25 +127,39 @@ export function parseAllYaml(text: string, options: ParseOptions): YAML.Document
 export function addDuplicateKeyErrors(doc: YAML.Document.Parsed, text: string): void {
   const found: YAML.YAMLParseError[] = [];
   const stack: unknown[] = [doc.contents];
+  const isCollection = (node: unknown) => YAML.isMap(node) || YAML.isSeq(node);
   while (stack.length) {
     const node = stack.pop();
     if (YAML.isMap(node)) {
-      const seen = new Set<unknown>();
-      for (const pair of node.items) {
-        const key = pair.key;
+      const items = node.items;
+      // A small map (most of them) is searched as yaml does; a large one with a set.
+      let seen: Set<unknown> | undefined;
+      for (let i = 0; i < items.length; i++) {
+        const { key, value } = items[i]!;
         // Not NaN: a set finds NaN in itself, `===` does not.
         if (YAML.isScalar(key) && !Number.isNaN(key.value)) {
-          if (seen.has(key.value)) {
+          let twice = false;
+          if (items.length <= 16) {
+            for (let j = 0; j < i && !twice; j++) {
+              const other = items[j]!.key;
+              twice = YAML.isScalar(other) && other.value === key.value;
+            }
+          } else {
+            seen ??= new Set();
+            twice = seen.has(key.value);
+            seen.add(key.value);
+          }
+          if (twice) {
             // An empty key's node starts before the blanks that precede its `:`; yaml reports the key where they end.
             let at = key.range?.[0] ?? node.range?.[0] ?? 0;
             while (text[at] === ' ' || text[at] === '\t') at++;
             found.push(new YAML.YAMLParseError([at, at + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
-          } else seen.add(key.value);
-        }
-        stack.push(pair.value, pair.key);
+          }
+        } else if (isCollection(key)) stack.push(key);
+        if (isCollection(value)) stack.push(value);
       }
     } else if (YAML.isSeq(node)) {
-      for (const item of node.items) stack.push(item);
+      for (const item of node.items) if (isCollection(item)) stack.push(item);
     }
   }
   if (found.length === 0) return;
