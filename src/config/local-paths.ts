@@ -56,7 +56,7 @@ function shownPath(p: string): string {
 function linkedFiles(resolved: string, source: string, realDir: string): { name: string; real: string }[] {
   const real = (p: string) => {
     try {
-      return fs.realpathSync(p);
+      return fs.realpathSync.native(p);
     } catch {
       return undefined; // a broken link: reported where the folder is read
     }

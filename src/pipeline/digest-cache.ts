@@ -138,7 +138,7 @@ function readNoFollow(file: string): string {
 
 function identify(file: string): CachedFile | undefined {
   try {
-    const real = fs.realpathSync(file);
+    const real = fs.realpathSync.native(file);
     const s = fs.statSync(real, { bigint: true });
     return { real, size: String(s.size), mtimeNs: String(s.mtimeNs), ino: String(s.ino), dev: String(s.dev) };
   } catch {

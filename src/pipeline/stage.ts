@@ -426,7 +426,7 @@ function tempPart(target: string): string {
 /** The real path of a local source (links followed), when it is a regular file; undefined otherwise. */
 function realFile(file: string): string | undefined {
   try {
-    const real = fs.realpathSync(file);
+    const real = fs.realpathSync.native(file);
     return fs.statSync(real).isFile() ? real : undefined;
   } catch {
     return undefined;
