@@ -119,13 +119,30 @@ async function buildLocked(options: BuildOptions | BuildTreeOptions): Promise<Bu
 
   // Every image of a set has the same origin; a set without images builds nothing and writes no lock file.
   const pushes = new Pushes(all, all[0]?.origin, output);
+  const line = (text: string) => output.write(`${text}\n`);
+  const build = (auth: AuthFile): BuildRun => ({ options, images, digests, outdir, auth, pushes, env, output, line });
   if (builder === 'modelcar') {
-    const built = await withAuthFile(options, env, (auth) => buildWithWriter(options, images, digests, outdir, auth, pushes, env));
+    const built = await withAuthFile(options, env, (auth) => buildWithWriter(build(auth)));
     return { builder: 'modelcar', images: built, lockFile: pushes.done() };
   }
   if (options.push) for (const item of images) compressionFlags(item, builder.name);
-  const built = await withAuthFile(options, env, (auth) => buildWithBuilder(options, builder, images, digests, outdir, auth, pushes, env));
+  const built = await withAuthFile(options, env, (auth) => buildWithBuilder(build(auth), builder));
   return { builder: builder.name, images: built, lockFile: pushes.done() };
+}
+
+/** What either builder works with: the images, their files' digests, the credentials, and where to say and record. */
+interface BuildRun {
+  readonly options: BuildOptions | BuildTreeOptions;
+  readonly images: readonly PipelineImage[];
+  /** Each image's staged files' SHA-256, in the order of its files. */
+  readonly digests: ReadonlyMap<PipelineImage, string[]>;
+  readonly outdir: string;
+  readonly auth: AuthFile;
+  readonly pushes: Pushes;
+  readonly env: NodeJS.ProcessEnv;
+  readonly output: ProgressOutput;
+  /** Writes a line to `output`. */
+  readonly line: (text: string) => void;
 }
 
 /**
@@ -172,18 +189,8 @@ class Pushes {
 }
 
 /** Builds (and pushes) with podman or buildah, into local container storage. */
-async function buildWithBuilder(
-  options: BuildOptions | BuildTreeOptions,
-  builder: { name: BuilderName; path: string },
-  images: readonly PipelineImage[],
-  digests: ReadonlyMap<PipelineImage, string[]>,
-  outdir: string,
-  auth: AuthFile,
-  pushes: Pushes,
-  env: NodeJS.ProcessEnv,
-): Promise<BuiltImage[]> {
-  const output = options.output ?? { write: () => undefined };
-  const line = (text: string) => output.write(`${text}\n`);
+async function buildWithBuilder(job: BuildRun, builder: { name: BuilderName; path: string }): Promise<BuiltImage[]> {
+  const { options, images, digests, outdir, auth, pushes, env, output, line } = job;
   const common = [...(options.tlsVerify === false ? ['--tls-verify=false'] : []), ...(auth.path ? ['--authfile', auth.path] : [])];
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'modelcar-build-'));
   const dropTemp = onInterrupt(() => fs.rmSync(temp, { recursive: true, force: true }));
@@ -266,17 +273,8 @@ function lockEntry(item: PipelineImage, digest: string, fileDigests: readonly st
 }
 
 /** Builds with modelcar's own image writer: each image pushed (and recorded in the lock file) or written as a layout. */
-async function buildWithWriter(
-  options: BuildOptions | BuildTreeOptions,
-  images: readonly PipelineImage[],
-  digests: ReadonlyMap<PipelineImage, string[]>,
-  outdir: string,
-  auth: AuthFile,
-  pushes: Pushes,
-  env: NodeJS.ProcessEnv,
-): Promise<BuiltImage[]> {
-  const output = options.output ?? { write: () => undefined };
-  const line = (text: string) => output.write(`${text}\n`);
+async function buildWithWriter(job: BuildRun): Promise<BuiltImage[]> {
+  const { options, images, digests, outdir, auth, pushes, env, output, line } = job;
   const built: BuiltImage[] = [];
   line(`${options.push ? 'pushing' : 'reading base images'} with ${auth.describe}`);
   for (const item of images) {
