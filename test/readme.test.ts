@@ -11,11 +11,11 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { helpCommands, helpFlags } from './support/cli-help';
 import { tempDir } from './support/temp';
+import { CLI } from './support/spawn';
 
 const ROOT = path.resolve(__dirname, '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-const CLI = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
 
 /** One command line of the README, and where it is. */
 interface Example {

@@ -11,7 +11,7 @@
  *   apt-get install -y --no-install-recommends buildah skopeo docker-registry apache2-utils busybox-static
  * A missing tool fails the test with that command; nothing is skipped.
  */
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -20,6 +20,7 @@ import { synthesizeConfigFile } from '../../src/pipeline/synthesize';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
 import { buildBaseImage, cleanUpSuite, KSERVE_SIDECAR_LINK, kserveInitCheck, listLayer, mustSucceed, requireBusybox, RunResult, TarEntry, TestStorage, tryRun } from './containers';
+import { sha256 } from '../support/digest';
 
 // One base image build, one registry and one build.sh run are shared by all tests; a run takes a few seconds,
 // the margin is for slow CI machines.
@@ -44,7 +45,6 @@ let model: Buffer;
 let extra: Buffer;
 let build: RunResult;
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const registryLog = () => `--- registry log ---\n${registry?.log() ?? ''}`;
 
 /** Runs build.sh exactly as emitted: executed directly, from another folder, with buildah and the test's storage. */

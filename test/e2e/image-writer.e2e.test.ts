@@ -15,7 +15,7 @@
  * A missing tool fails the test with that command; nothing is skipped.
  */
 import { ChildProcess, spawn } from 'child_process';
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -33,18 +33,17 @@ import { ZSTD_INSTALL } from '../../src/pipeline/image/compression';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
 import { buildBaseImage, cleanUpSuite, KSERVE_SIDECAR_LINK, kserveInitCheck, listLayer, mustSucceed, readOciLayout, requireBusybox, runAsync, RunResult, succeeded, TarEntry, TestStorage, tryRun } from './containers';
+import { sha256 } from '../support/digest';
+import { CLI } from '../support/spawn';
 
 jest.setTimeout(300_000);
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
 const LOCAL_BASE = 'localhost/modelcar-writer-base:1';
 const NAMESPACE = 'e2e-models';
 const SECRET = 'registry-pull';
 const USERNAME = 'modelcar-writer';
 const PASSWORD = `pw<&>"${randomBytes(6).toString('hex')}`;
 
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const MODEL = randomBytes(3 * 1024 * 1024 + 11);
 const FILES: Record<string, Buffer> = {
   'tokenizer/vocab.txt': Buffer.from('hello\nworld\n'),

@@ -14,7 +14,7 @@
  *   apt-get install -y --no-install-recommends buildah podman skopeo docker-registry apache2-utils busybox-static curl
  * A missing tool fails the test with that command; nothing is skipped.
  */
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -27,11 +27,11 @@ import { TestServer, startServer } from '../support/http-server';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registry';
 import { requireTool } from '../support/tools';
 import { buildBaseImage, cleanUpSuite, KSERVE_SIDECAR_LINK, kserveInitCheck, listLayer, mustSucceed, readOciLayout, requireBusybox, runAsync, RunResult, succeeded, TarEntry, TestStorage, tryRun } from './containers';
+import { sha256 } from '../support/digest';
+import { CLI } from '../support/spawn';
 
 jest.setTimeout(300_000);
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
 const BASE_IMAGE = 'localhost/modelcar-pipeline-base:1';
 const NAMESPACE = 'e2e-models';
 const SECRET = 'registry-pull';
@@ -39,7 +39,6 @@ const USERNAME = 'modelcar-pipeline';
 // Characters Go's JSON encoder escapes: the registry client must read the pull secret back to the same password.
 const PASSWORD = `pw<&>"${randomBytes(6).toString('hex')}`;
 
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const MODEL = randomBytes(256 * 1024 + 7);
 const VOCAB = Buffer.from('hello\nworld\n');
 const CONFIG_JSON = Buffer.from('{"vocab_size": 2}\n');

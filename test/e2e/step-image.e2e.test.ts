@@ -30,7 +30,7 @@
  * Needs root (buildah with the vfs driver and chroot isolation) and:
  *   apt-get install -y --no-install-recommends buildah skopeo docker-registry apache2-utils busybox-static
  */
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -42,11 +42,12 @@ import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registr
 import { requireTool } from '../support/tools';
 import { buildBaseImage, cleanUpSuite, mustSucceed, requireBusybox, run as runCommand, runAsync, RunResult, succeeded, TestStorage, tryRun } from './containers';
 import { substitute, tektonVariables } from './tekton';
+import { sha256 } from '../support/digest';
+import { CLI } from '../support/spawn';
 
 jest.setTimeout(300_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
 /** The model image's base, pushed to the registry for both builds to pull. */
 const MODEL_BASE = 'localhost/modelcar-step-model-base:1';
 /** Stands for registry.access.redhat.com/ubi9/nodejs-20-minimal. */
@@ -73,7 +74,6 @@ const ARBITRARY_UID = 1000650000;
 const SETPRIV_INSTALL = 'apt-get install -y util-linux';
 const LDD_INSTALL = 'apt-get install -y libc-bin';
 
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const WEIGHTS = randomBytes(256 * 1024 + 5);
 const CONFIG_JSON = Buffer.from('{"model_type": "tiny"}\n');
 

@@ -23,7 +23,7 @@
  * Needs root (buildah and podman with the vfs driver and chroot isolation) and:
  *   apt-get install -y --no-install-recommends buildah podman skopeo docker-registry apache2-utils busybox-static
  */
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -37,17 +37,16 @@ import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registr
 import { requireTool } from '../support/tools';
 import { buildBaseImage, cleanUpSuite, mustSucceed, requireBusybox, runAsync, RunResult, succeeded, TestStorage, tryRun } from './containers';
 import { substitute, tektonVariables } from './tekton';
+import { sha256 } from '../support/digest';
+import { CLI } from '../support/spawn';
 
 jest.setTimeout(300_000);
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
 const LOCAL_BASE = 'localhost/modelcar-tekton-base:1';
 const NAMESPACE = 'team-llm';
 const USERNAME = 'builder';
 const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
 
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const WEIGHTS = randomBytes(384 * 1024 + 3);
 const TOKENIZER = Buffer.from('{"version": "1.0"}\n');
 const CONFIG_JSON = Buffer.from('{"model_type": "tiny"}\n');

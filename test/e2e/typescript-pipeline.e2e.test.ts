@@ -9,7 +9,7 @@
  *   apt-get install -y --no-install-recommends buildah podman skopeo docker-registry apache2-utils busybox-static
  * A missing tool fails the test with that command; nothing is skipped.
  */
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -25,6 +25,7 @@ import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../support/registr
 import { requireTool } from '../support/tools';
 import { cli } from '../support/project';
 import { buildBaseImage, cleanUpSuite, mustSucceed, requireBusybox, TestStorage, tryRun } from './containers';
+import { sha256 } from '../support/digest';
 
 jest.setTimeout(300_000);
 
@@ -32,7 +33,6 @@ const BASE_IMAGE = 'localhost/modelcar-ts-base:1';
 const USERNAME = 'modelcar-ts';
 const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
 const MODEL = randomBytes(64 * 1024 + 3);
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 let work: string;
 let registry: Registry | undefined;

@@ -2,13 +2,11 @@
  * The digest cache of synth (`$XDG_CACHE_HOME/modelcar/file-digests.json`): a digest is kept with the state its file
  * had before it was read, and the cache is read and written in the user's own folder only, never through a link.
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { DigestCache, digestCacheFile } from '../../src/pipeline/digest-cache';
 import { tempDir } from '../support/temp';
-
-const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+import { sha256 } from '../support/digest';
 
 function setup(): { env: NodeJS.ProcessEnv; file: string; cacheFile: string } {
   const dir = tempDir('modelcar-digests-');

@@ -3,14 +3,14 @@
  * buffer, larger ones in chunks; both give the digest of every byte, report progress, and never follow a link.
  */
 import { execFileSync } from 'child_process';
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { AbortedError } from '../../src/core/interrupts';
 import { CHUNK_BYTES, SMALL_FILE_BYTES, copyWithHash, hashFile } from '../../src/pipeline/file-hash';
 import { tempDir } from '../support/temp';
+import { sha256 } from '../support/digest';
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const dir = tempDir('modelcar-file-hash-');
 
 /** A file of `size` random bytes; returns its path and content. */

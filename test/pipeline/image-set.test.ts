@@ -4,7 +4,6 @@
  * construct and the TypeScript source instead of a config line. The real build and push is in
  * test/e2e/typescript-pipeline.e2e.test.ts.
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -17,8 +16,8 @@ import { synthesize } from '../../src/pipeline/synthesize';
 import { ModelImageFile } from '../../src/constructs/model-image';
 import { IMAGE_TOOLS_INSTALL } from '../support/registry';
 import { requireTool } from '../support/tools';
+import { sha256 } from '../support/digest';
 
-const sha256 = (data: string) => createHash('sha256').update(data).digest('hex');
 const WEIGHTS = 'weights';
 const rel = (p: string) => path.relative(process.cwd(), p);
 

@@ -5,7 +5,6 @@
  * storageUri to it. A file whose digest differs, a missing or extra file, another base image, an image without
  * modelcar's labels, no credentials and a missing tag are errors that say which and where.
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -17,10 +16,10 @@ import { pushImage } from '../support/oci-push';
 import { Project, cli, project } from '../support/project';
 import { Registry, startRegistry } from '../support/registry';
 import { tempDir } from '../support/temp';
+import { sha256 } from '../support/digest';
 
 jest.setTimeout(60_000);
 
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const MODEL = Buffer.from('onnx model bytes');
 const LABELS = Buffer.from('cat\ndog\n');
 const USERNAME = 'pinner';

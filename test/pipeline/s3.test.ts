@@ -4,7 +4,7 @@
  * endpoint and credentials of the environment, checking sha256 and size, never showing a signature.
  */
 import { execFileSync, spawnSync } from 'child_process';
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, UserError } from '../../src/core/errors';
@@ -14,8 +14,7 @@ import { synthesizeConfigFile } from '../../src/pipeline/synthesize';
 import { S3Server, startS3Server } from '../support/s3-server';
 import { tempDir } from '../support/temp';
 import { requireTool } from '../support/tools';
-
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+import { sha256 } from '../support/digest';
 
 /** botocore's presigned URL of a GET at a fixed time (its clock replaced), as the AWS CLI and boto3 make it. */
 function botocorePresign(args: { time: string; accessKeyId: string; secretAccessKey: string; sessionToken?: string; url: string; region: string; expires: number }): string {

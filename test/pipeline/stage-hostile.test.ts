@@ -2,7 +2,6 @@
  * stage on hostile and sloppy trees: links and mount points in build contexts, Hugging Face caches, links out of
  * the config's folder, read-only and full disks, servers that trickle or cut, credentials in URLs and redirects.
  */
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -10,8 +9,8 @@ import { stage } from '../../src/pipeline/stage';
 import { Route, TestServer, startServer } from '../support/http-server';
 import { bindReadOnly, mountTmpfs, unmountAll } from '../support/mounts';
 import { cli } from '../support/project';
+import { sha256 } from '../support/digest';
 
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const BODY = Buffer.alloc(100_000, 3);
 
 let server: TestServer;

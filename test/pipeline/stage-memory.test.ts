@@ -19,11 +19,11 @@ import * as path from 'path';
 import { TestServer, startServer } from '../support/http-server';
 import * as os from 'os';
 import { Project } from '../support/project';
+import { CLI } from '../support/spawn';
 
 jest.setTimeout(120_000);
 
 const GiB = 1024 ** 3;
-const ROOT = path.resolve(__dirname, '..', '..');
 /** Peak RSS allowed: above what Node and the libraries need (~80 MiB), far below the smallest big file (1 GiB). */
 const LIMIT_BYTES = 150 * 1024 * 1024;
 /** Growth over staging a 1-byte file: two 4 MiB read buffers, a 4 MiB write batch, socket buffers, garbage. */
@@ -60,7 +60,7 @@ function newProject(text: string): Project {
 /** Runs `modelcar stage` in a child process; returns its exit, output and peak RSS in bytes. */
 async function stageChild(config: string, dist: string): Promise<{ code: number | null; out: string; err: string; peak: number; seconds: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, '..', 'support', 'report-rss.cjs'), path.join(ROOT, 'lib', 'src', 'cli', 'main.js'), 'stage', '-c', config, '-o', dist], {
+  const child = spawn(process.execPath, ['-r', path.join(__dirname, '..', 'support', 'report-rss.cjs'), CLI, 'stage', '-c', config, '-o', dist], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CI: 'true' },
   });

@@ -3,16 +3,16 @@
  * redirects and failures, digests checked or reported, nothing half-written left, staged files skipped.
  */
 import { execFileSync, spawn } from 'child_process';
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stage, stateCheckpoint } from '../../src/pipeline/stage';
 import { Route, TestServer, startServer } from '../support/http-server';
 import { Project, cli, project } from '../support/project';
+import { sha256 } from '../support/digest';
+import { CLI } from '../support/spawn';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const MODEL = randomBytes(300_000);
 const LABELS = Buffer.from('cat\ndog\n');
 
@@ -231,7 +231,7 @@ describe('stage from http', () => {
 
   test('GIVEN SIGINT during a download THEN stage stops at once with exit 130, says so, and leaves no partial file', async () => {
     const p = project(config([`      - source: ${server.url}/stall/model.onnx`]));
-    const child = spawn(process.execPath, [path.join(ROOT, 'lib', 'src', 'cli', 'main.js'), 'stage', '-c', p.config, '-o', p.dist], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'stage', '-c', p.config, '-o', p.dist], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -260,7 +260,7 @@ describe('stage interrupted after some files', () => {
   test('GIVEN SIGINT while the second file downloads THEN the first, staged less than a second before, is recorded, so the next run does not hash it again', async () => {
     const p = project(config(['      - source: models/labels.txt', `      - source: ${server.url}/stall/model.onnx`]));
     p.file('models/labels.txt', LABELS);
-    const child = spawn(process.execPath, [path.join(ROOT, 'lib', 'src', 'cli', 'main.js'), 'stage', '-c', p.config, '-o', p.dist], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'stage', '-c', p.config, '-o', p.dist], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const partial = path.join(context(p), 'models', '1', '.model.onnx.modelcar-part');
     try {

@@ -7,6 +7,7 @@ import { SERVERLESS_AUTH_NOTE } from '../../src/config/translate/translate';
 import { readModes, readTree } from '../support/tree';
 import { requireTool } from '../support/tools';
 import { tempDir } from '../support/temp';
+import { CLI } from '../support/spawn';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const EXAMPLE = 'examples/mobilenet/modelcar.yaml';
@@ -117,9 +118,8 @@ spec:
   test('GIVEN two runs from different working folders with relative and absolute paths THEN the outputs are byte-identical', () => {
     const a = project();
     const b = project();
-    const cli = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
-    execFileSync('node', [cli, 'synth', '-c', EXAMPLE, '-o', 'dist'], { cwd: a.dir });
-    execFileSync('node', [cli, 'synth', '-c', b.config, '-o', b.dist], { cwd: os.tmpdir() });
+    execFileSync('node', [CLI, 'synth', '-c', EXAMPLE, '-o', 'dist'], { cwd: a.dir });
+    execFileSync('node', [CLI, 'synth', '-c', b.config, '-o', b.dist], { cwd: os.tmpdir() });
     expect(readTree(a.dist)).toStrictEqual(readTree(b.dist));
     expect(readModes(a.dist)).toStrictEqual(readModes(b.dist));
   });

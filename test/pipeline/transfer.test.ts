@@ -4,7 +4,7 @@
  * timeout, credentials kept from other hosts, HTTPS_PROXY / HTTP_PROXY / NO_PROXY, and a private CA.
  */
 import { spawn } from 'child_process';
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { httpClient } from '../../src/pipeline/http-client';
@@ -14,9 +14,9 @@ import { project } from '../support/project';
 import { TestProxy, startProxy } from '../support/proxy';
 import { TestCertificates, makeCertificates } from '../support/tls';
 import { tempDir } from '../support/temp';
+import { sha256 } from '../support/digest';
+import { CLI } from '../support/spawn';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const BODY = randomBytes(400_000);
 
 let server: TestServer;
@@ -133,9 +133,8 @@ describe('proxies and a private CA', () => {
     );
     proxy.log.length = 0;
     const env = { PATH: process.env.PATH, HOME: dir, HTTPS_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: certs.caFile };
-    const cliPath = path.join(ROOT, 'lib', 'src', 'cli', 'main.js');
     const result = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, [cliPath, 'stage', '-c', p.config, '-o', p.dist], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, 'stage', '-c', p.config, '-o', p.dist], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));

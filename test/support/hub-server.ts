@@ -18,6 +18,7 @@
 import { createHash } from 'crypto';
 import * as http from 'http';
 import { AddressInfo, Socket } from 'net';
+import { sha256 } from './digest';
 
 /** A repository the fake hub serves. */
 
@@ -73,7 +74,6 @@ export interface HubServer {
   close(): Promise<void>;
 }
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const gitOid = (data: Buffer) => createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
 
 /** Starts the fake hub and its CDN on free ports of 127.0.0.1. */

@@ -6,7 +6,7 @@
  * test/e2e/image-writer.e2e.test.ts.
  */
 import { execFileSync } from 'child_process';
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
@@ -15,8 +15,7 @@ import { LayerFile, layerEntries, writeLayer } from '../../../src/pipeline/image
 import { BLOCK, tarHeader } from '../../../src/pipeline/image/tar';
 import { requireTool } from '../../support/tools';
 import { tempDir } from '../../support/temp';
-
-const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+import { ociDigest } from '../../support/digest';
 
 /** The files of a layer, from a build context: paths in the image and on disk. */
 const contextLayerFiles = (contextDir: string, targets: readonly string[]): LayerFile[] => targets.map((target) => ({ target, source: path.join(contextDir, ...target.split('/')) }));
@@ -86,7 +85,7 @@ describe('writeLayer', () => {
     tar();
     const model = randomBytes(70_000);
     const { result, blob, blobFile, asked } = await layer({ 'models/1/model.onnx': model });
-    expect(result).toStrictEqual({ diffId: sha256(blob), digest: sha256(blob), size: blob.length, mediaType: 'application/vnd.oci.image.layer.v1.tar', tarSize: blob.length });
+    expect(result).toStrictEqual({ diffId: ociDigest(blob), digest: ociDigest(blob), size: blob.length, mediaType: 'application/vnd.oci.image.layer.v1.tar', tarSize: blob.length });
     expect(asked).toBe(result.digest);
     // Headers, the data padded to a block, two zero blocks.
     expect(blob.length).toBe(3 * BLOCK + Math.ceil(model.length / BLOCK) * BLOCK + 2 * BLOCK);
@@ -119,7 +118,7 @@ describe('writeLayer', () => {
     const { result, blob } = await layer({ 'models/m.bin': model }, 'gzip');
     const unpacked = zlib.gunzipSync(blob);
     expect(unpacked.equals(plain.blob)).toBe(true);
-    expect(result).toStrictEqual({ diffId: plain.result.diffId, digest: sha256(blob), size: blob.length, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', tarSize: plain.blob.length });
+    expect(result).toStrictEqual({ diffId: plain.result.diffId, digest: ociDigest(blob), size: blob.length, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', tarSize: plain.blob.length });
   });
 
   test('GIVEN zstd THEN the blob is the tar compressed by the zstd command, and the same bytes on every run', async () => {
@@ -129,7 +128,7 @@ describe('writeLayer', () => {
     const first = await layer({ 'models/m.bin': model }, 'zstd');
     const second = await layer({ 'models/m.bin': model }, 'zstd');
     expect(execFileSync('zstd', ['-d', '-c', '-q'], { input: first.blob }).equals(plain.blob)).toBe(true);
-    expect(first.result).toStrictEqual({ diffId: plain.result.diffId, digest: sha256(first.blob), size: first.blob.length, mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', tarSize: plain.blob.length });
+    expect(first.result).toStrictEqual({ diffId: plain.result.diffId, digest: ociDigest(first.blob), size: first.blob.length, mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', tarSize: plain.blob.length });
     expect(first.blob.length).toBeLessThan(model.length * 0.5);
     expect(second.result.digest).toBe(first.result.digest);
   });

@@ -3,7 +3,7 @@
  * 127.0.0.1): Basic auth as the registry's 401 asks, refusals said without the credentials, uploads streamed and
  * checked by the registry, mounts, manifests; and what skopeo then reads back.
  */
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -19,12 +19,12 @@ import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../../support/regi
 import { TokenRegistry, startTokenRegistry } from '../../support/token-registry';
 import { requireTool } from '../../support/tools';
 import { tempDir } from '../../support/temp';
+import { ociDigest } from '../../support/digest';
 
 jest.setTimeout(60_000);
 
 const USERNAME = 'robot';
 const PASSWORD = `pw<&>"${randomBytes(4).toString('hex')}`;
-const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 let dir: string;
 let registry: Registry;
@@ -76,15 +76,15 @@ describe('RegistryClient against a registry that serves other bytes for a digest
   // writer reads a base image by digest (pinned, or the platform's manifest an index names), and pin an image.
   test('GIVEN a manifest asked for by digest THEN one with another digest is refused, naming both', async () => {
     const served = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: {}, layers: [] }));
-    const asked = sha256(Buffer.from('the pinned manifest'));
+    const asked = ociDigest(Buffer.from('the pinned manifest'));
     const server = await startServer({ '/v2/': { kind: 'file', body: Buffer.from('{}') }, [`/v2/team/base/manifests/${asked}`]: { kind: 'file', body: served }, '/v2/team/base/manifests/1': { kind: 'file', body: served } });
     try {
       const host = new URL(server.url).host;
       const c = new RegistryClient(host, { tlsVerify: false });
       clients.push(c);
       await c.login([]);
-      await expect(c.getManifest('team/base', asked)).rejects.toThrow(new RegistryError(`${host}/team/base@${asked}: the registry served a manifest whose digest is ${sha256(served)}`));
-      expect((await c.getManifest('team/base', '1')).digest).toBe(sha256(served));
+      await expect(c.getManifest('team/base', asked)).rejects.toThrow(new RegistryError(`${host}/team/base@${asked}: the registry served a manifest whose digest is ${ociDigest(served)}`));
+      expect((await c.getManifest('team/base', '1')).digest).toBe(ociDigest(served));
     } finally {
       await server.close();
     }
@@ -93,7 +93,7 @@ describe('RegistryClient against a registry that serves other bytes for a digest
 
 describe('RegistryClient and blob redirects', () => {
   test('GIVEN a blob redirected to a URL that is not http(s) THEN a RegistryError that names the scheme', async () => {
-    const digest = sha256(Buffer.from('config'));
+    const digest = ociDigest(Buffer.from('config'));
     const server = await startServer({ '/v2/': { kind: 'file', body: Buffer.from('{}') }, [`/v2/team/base/blobs/${digest}`]: { kind: 'redirect', to: 'file:///etc/passwd' } });
     try {
       const host = new URL(server.url).host;
@@ -116,9 +116,9 @@ describe('RegistryClient on docker-registry with htpasswd', () => {
     const c = client();
     const digest = await pushTinyBase(c, 'team/base', '1');
     const data = randomBytes(200_000);
-    expect(await c.hasBlob('team/model', sha256(data))).toBe(false);
-    await c.upload('team/model', (body) => pipeline(Readable.from([data.subarray(0, 70_000), data.subarray(70_000)]), body as NodeJS.WritableStream & Writable), () => sha256(data));
-    expect(await c.hasBlob('team/model', sha256(data))).toBe(true);
+    expect(await c.hasBlob('team/model', ociDigest(data))).toBe(false);
+    await c.upload('team/model', (body) => pipeline(Readable.from([data.subarray(0, 70_000), data.subarray(70_000)]), body as NodeJS.WritableStream & Writable), () => ociDigest(data));
+    expect(await c.hasBlob('team/model', ociDigest(data))).toBe(true);
     const base = JSON.parse((await c.getManifest('team/base', '1')).body.toString('utf8'));
     expect(await c.mountBlob('team/model', base.layers[0].digest, 'team/base')).toBe(true);
     expect(await c.hasBlob('team/model', base.layers[0].digest)).toBe(true);
@@ -135,8 +135,8 @@ describe('RegistryClient on docker-registry with htpasswd', () => {
       const c = new RegistryClient(registry.host, { credentials: { username: USERNAME, password: PASSWORD }, tlsVerify: false, env });
       clients.push(c);
       const data = randomBytes(100_000);
-      await c.upload('team/proxied', (body) => pipeline(Readable.from([data.subarray(0, 40_000), data.subarray(40_000)]), body as NodeJS.WritableStream & Writable), () => sha256(data));
-      expect(await c.hasBlob('team/proxied', sha256(data))).toBe(true);
+      await c.upload('team/proxied', (body) => pipeline(Readable.from([data.subarray(0, 40_000), data.subarray(40_000)]), body as NodeJS.WritableStream & Writable), () => ociDigest(data));
+      expect(await c.hasBlob('team/proxied', ociDigest(data))).toBe(true);
       // https first (a CONNECT tunnel, refused by the plain-http registry), then plain http as absolute-form requests.
       expect(proxy.log[0]).toBe(`CONNECT ${registry.host}`);
       expect(proxy.log.filter((l) => l.startsWith('PATCH ')).map((l) => l.replace(/uploads\/[^?]+\?.*$/, 'uploads/SESSION'))).toStrictEqual([`PATCH http://${registry.host}/v2/team/proxied/blobs/uploads/SESSION`]);
@@ -150,10 +150,10 @@ describe('RegistryClient on docker-registry with htpasswd', () => {
     const c = client();
     await c.login(['repository:team/bad:pull,push']);
     const data = randomBytes(1000);
-    const error = await c.upload('team/bad', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => sha256(Buffer.from('other'))).catch((e) => e);
+    const error = await c.upload('team/bad', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => ociDigest(Buffer.from('other'))).catch((e) => e);
     expect(error).toBeInstanceOf(RegistryError);
     expect(error.message).toMatch(new RegExp(`^${registry.host.replace(/\./g, '\\.')}: PUT /v2/team/bad/blobs/uploads/[0-9a-f-]{36}: HTTP 400: DIGEST_INVALID provided digest did not match uploaded content$`));
-    expect(await c.hasBlob('team/bad', sha256(data))).toBe(false);
+    expect(await c.hasBlob('team/bad', ociDigest(data))).toBe(false);
   });
 
   test('GIVEN a wrong password THEN "refused the credentials", without them in the message', async () => {
@@ -178,19 +178,19 @@ describe('RegistryClient on docker-registry with htpasswd', () => {
     const c = client();
     await c.login(['repository:team/large:pull,push']);
     const data = randomBytes(300_000);
-    await c.upload('team/large', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => sha256(data));
-    const error = await c.getBlob('team/large', sha256(data), 100_000).catch((e) => e);
+    await c.upload('team/large', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => ociDigest(data));
+    const error = await c.getBlob('team/large', ociDigest(data), 100_000).catch((e) => e);
     expect(error).toBeInstanceOf(RegistryError);
-    expect(error.message).toBe(`${registry.host}: the blob ${sha256(data)} of team/large: more than 100000 bytes`);
-    expect(await c.getBlob('team/large', sha256(data))).toStrictEqual(data);
+    expect(error.message).toBe(`${registry.host}: the blob ${ociDigest(data)} of team/large: more than 100000 bytes`);
+    expect(await c.getBlob('team/large', ociDigest(data))).toStrictEqual(data);
   });
 
   test('GIVEN a blob read whole without a limit asked for THEN one larger than MAX_DOCUMENT_BYTES is refused, not held in memory', async () => {
     const c = client();
     await c.login(['repository:team/large:pull,push']);
     const data = randomBytes(MAX_DOCUMENT_BYTES + 1);
-    await c.upload('team/large', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => sha256(data));
-    await expect(c.getBlob('team/large', sha256(data))).rejects.toThrow(new RegistryError(`${registry.host}: the blob ${sha256(data)} of team/large: more than ${16 * 1024 * 1024} bytes`));
+    await c.upload('team/large', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => ociDigest(data));
+    await expect(c.getBlob('team/large', ociDigest(data))).rejects.toThrow(new RegistryError(`${registry.host}: the blob ${ociDigest(data)} of team/large: more than ${16 * 1024 * 1024} bytes`));
   });
 
   test('GIVEN a manifest that does not exist THEN HTTP 404 with the registry\'s error code', async () => {
@@ -221,8 +221,8 @@ describe('RegistryClient on docker-registry with bearer tokens', () => {
     // Another repository: the token of team/base does not cover it, the client asks for one that does.
     await c.login(['repository:team/model:pull,push']);
     const data = randomBytes(100_000);
-    await c.upload('team/model', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => sha256(data));
-    expect(await c.hasBlob('team/model', sha256(data))).toBe(true);
+    await c.upload('team/model', (body) => pipeline(Readable.from([data]), body as NodeJS.WritableStream & Writable), () => ociDigest(data));
+    expect(await c.hasBlob('team/model', ociDigest(data))).toBe(true);
     expect(await c.mountBlob('team/model', base.layers[0].digest, 'team/base')).toBe(true);
     expect(tokens.scopes).toContainEqual(['repository:team/base:pull,push']);
     expect(tokens.scopes).toContainEqual(['repository:team/model:pull,push']);

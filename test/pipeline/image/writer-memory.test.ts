@@ -19,6 +19,7 @@ import { pushTinyBase } from '../../support/oci-base';
 import { IMAGE_TOOLS_INSTALL, Registry, startRegistry } from '../../support/registry';
 import { requireTool } from '../../support/tools';
 import { tempDir } from '../../support/temp';
+import { CLI } from '../../support/spawn';
 
 jest.setTimeout(180_000);
 
@@ -75,7 +76,7 @@ async function project(name: string, size: number, compression: string): Promise
 /** Runs `modelcar build --push` in a child process; returns its exit, output, peak RSS and time. */
 async function push(dir: string): Promise<{ code: number | null; out: string; err: string; peak: number; seconds: number }> {
   const started = Date.now();
-  const args = ['-r', path.join(ROOT, 'test', 'support', 'report-rss.cjs'), path.join(ROOT, 'lib', 'src', 'cli', 'main.js'), 'build', '--push', '--authfile', auth, '--tls-verify=false'];
+  const args = ['-r', path.join(ROOT, 'test', 'support', 'report-rss.cjs'), CLI, 'build', '--push', '--authfile', auth, '--tls-verify=false'];
   const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
   let out = '';
   let err = '';
