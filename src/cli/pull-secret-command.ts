@@ -1,10 +1,10 @@
-import * as fs from 'fs';
 import { loadConfig } from '../config/load';
 import { UserError } from '../core/errors';
 import { SealingScope } from '../core/sealed-secret';
 import { AbortedError, runStepsAsync } from '../core/interrupts';
 import { PullSecretRequest, pullSecretObjects, pullSecretsOfConfig, readCredentials, renderYamlStream, writeObjectFilesSteps } from '../pipeline/secrets';
 import { INTERRUPTED_EXIT_CODE } from '../core/interrupts';
+import { NotRegularFileError, readRegularFile } from '../core/safe-fs';
 
 /** Arguments of `modelcar pull-secret`. */
 export interface PullSecretArgs {
@@ -65,8 +65,9 @@ export async function runPullSecret(args: PullSecretArgs, env: NodeJS.ProcessEnv
 
 function readCertificate(file: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readRegularFile(file).toString('utf8');
   } catch (e: any) {
+    if (e instanceof NotRegularFileError) throw new UserError(`--seal-with ${file}: is ${e.kind}, not a file; fetch the controller's certificate with \`kubeseal --fetch-cert > cert.pem\``);
     throw new UserError(`--seal-with ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}; fetch the controller's certificate with \`kubeseal --fetch-cert > cert.pem\``);
   }
 }

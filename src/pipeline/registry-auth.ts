@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { UserError } from '../core/errors';
+import { NotRegularFileError, readRegularFile } from '../core/safe-fs';
 
 /** An auth file ready to hand to the builder. */
 export interface AuthFile {
@@ -71,8 +72,10 @@ export interface AuthConfig {
 export function readAuthFile(file: string): AuthConfig {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // A regular file: a pull secret committed to a checkout may be a link to /dev/zero, or a FIFO stand there.
+    text = readRegularFile(file).toString('utf8');
   } catch (e: any) {
+    if (e instanceof NotRegularFileError) throw new UserError(`--authfile ${file}: is ${e.kind}, not a file`);
     throw new UserError(`--authfile ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message}`);
   }
   const notAuth = `--authfile ${file}: neither a Docker config JSON ({"auths": {...}}, as podman login writes) nor a Secret of type kubernetes.io/dockerconfigjson`;

@@ -187,5 +187,8 @@ environments:
     expect((await run(['pull-secret', 'x', '-n', 'ml', '--seal-with', `${dir}/nope.pem`])).err).toBe(
       `modelcar: --seal-with ${dir}/nope.pem: no such file; fetch the controller's certificate with \`kubeseal --fetch-cert > cert.pem\`\n`,
     );
+    expect((await run(['pull-secret', 'x', '-n', 'ml', '--seal-with', '/dev/zero'])).err).toBe(
+      "modelcar: --seal-with /dev/zero: is a device, not a file; fetch the controller's certificate with `kubeseal --fetch-cert > cert.pem`\n",
+    );
   });
 });

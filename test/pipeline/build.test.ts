@@ -123,6 +123,13 @@ describe('registry credentials', () => {
     const broken = bad('broken.yaml', `kind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${Buffer.from(`{"user": "${PASSWORD}"`).toString('base64')}\n`);
     expect(() => prepareAuthFile(broken)).toThrow(`--authfile ${broken}: the Secret's .dockerconfigjson is not a Docker config JSON ({"auths": {...}})`);
     expect(() => prepareAuthFile(path.join(dir, 'missing.json'))).toThrow(`--authfile ${path.join(dir, 'missing.json')}: no such file`);
+    // A committed pull secret may be a link to /dev/zero, or a FIFO stand in its place: refused at once.
+    const zero = path.join(dir, 'zero.yaml');
+    fs.symlinkSync('/dev/zero', zero);
+    expect(() => prepareAuthFile(zero)).toThrow(`--authfile ${zero}: is a device, not a file`);
+    const fifo = path.join(dir, 'fifo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => prepareAuthFile(fifo)).toThrow(`--authfile ${fifo}: is a named pipe (FIFO), not a file`);
     for (const file of [opaque, broken]) {
       try {
         prepareAuthFile(file);

@@ -6,9 +6,9 @@
  * keys understood. Credentials stay in memory: never in a message.
  */
 import { execFileSync } from 'child_process';
-import * as fs from 'fs';
 import { UserError } from '../../core/errors';
 import { standardAuthFiles } from '../registry-auth';
+import { readRegularFile } from '../../core/safe-fs';
 
 /** A user name and password (or token) for Basic auth, or for a bearer token request. */
 export interface Credentials {
@@ -45,8 +45,9 @@ export function findCredentials(host: string, repository: string, authfile: stri
   for (const file of files) {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readRegularFile(file).toString('utf8');
     } catch {
+      // none, unreadable, or not a file (a FIFO or device is never waited on): the next one
       continue;
     }
     const found = credentialsIn(text, file, host, repository, env, options);

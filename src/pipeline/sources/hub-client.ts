@@ -15,13 +15,13 @@
  * never to the host a redirect leads to, and never shown.
  */
 import { createHash } from 'crypto';
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HUB_ENDPOINT, HUB_TOKEN_ADVICE_VARIABLE, HubFile, HubSnapshot, encodeRepoPath, gitBlobId, hubFileUrl, hubSourceKey, isCommitId } from '../../core/hub';
 import { UserError } from '../../core/errors';
 import { AbortedError } from '../../core/interrupts';
 import { HttpClient, HttpResponse, RETRY_STATUSES, RedirectError, describeNetworkError, getFollowingRedirects, headerValue, httpClient, isTransient, readBody, retryAfterMs, retryWait, sleep, statusText } from '../http-client';
+import { readRegularFile } from '../../core/safe-fs';
 
 /**
  * The hub endpoint of an environment: `HF_ENDPOINT` without a trailing `/`, else https://huggingface.co. An endpoint
@@ -64,8 +64,9 @@ export function hubToken(env: NodeJS.ProcessEnv = process.env): HubToken {
   const file = hubTokenFile(env);
   let text: string | undefined;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularFile(file).toString('utf8');
   } catch {
+    // none, unreadable, or not a file (never waited on)
     text = undefined;
   }
   const token = clean(text);

@@ -27,6 +27,8 @@ test('GIVEN keys for the registry, a namespace and a repository THEN the most sp
   expect(findCredentials('quay.io', 'else/model', f).credentials).toStrictEqual({ username: 'host', password: 'a' });
   expect(findCredentials('registry.example.com', 'x', f).credentials).toStrictEqual({ username: 'url', password: 'd' });
   expect(findCredentials('ghcr.io', 'x', f)).toStrictEqual({});
+  // An auth file that is a device or a FIFO is passed over, never read forever or waited on.
+  expect(findCredentials('quay.io', 'team/model', '/dev/zero')).toStrictEqual({});
 });
 
 test("GIVEN Docker Hub's legacy key THEN it serves docker.io images", () => {

@@ -3,6 +3,7 @@
  * revisions resolved to commits, trees listed page by page, each file's SHA-256 from its LFS pointer or its content,
  * the token from HF_TOKEN or the token file, and the hub's errors in words.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -90,6 +91,10 @@ describe('tokens: from HF_TOKEN, else the token file; sent as a bearer token to 
     expect(hubToken({ ...env, HF_TOKEN: 'hf_env' })).toStrictEqual({ token: 'hf_env', from: 'HF_TOKEN' });
     expect(hubTokenFile({ HF_HOME: '/srv/hf' })).toBe('/srv/hf/token');
     expect(hubToken({ HF_TOKEN_PATH: path.join(dir, 'none') })).toStrictEqual({});
+    // A FIFO or a device at the token file is not waited on nor read: no token.
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    expect(hubToken({ HF_TOKEN_PATH: path.join(dir, 'fifo') })).toStrictEqual({});
+    expect(hubToken({ HF_TOKEN_PATH: '/dev/zero' })).toStrictEqual({});
   });
 
   test('GIVEN a token THEN the API gets it as `Authorization: Bearer`, and a private repository is listed', async () => {
