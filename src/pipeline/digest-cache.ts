@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CREATE_NOFOLLOW, READ_NOFOLLOW } from '../core/safe-fs';
+import { CREATE_NOFOLLOW, readRegularFile } from '../core/safe-fs';
 
 /** At most this many files are remembered; the oldest are forgotten first. */
 const MAX_ENTRIES = 50_000;
@@ -40,7 +40,7 @@ export class DigestCache {
     let entries: Record<string, Entry> = {};
     if (ownFolder(path.dirname(file))) {
       try {
-        const data = JSON.parse(readNoFollow(file));
+        const data = JSON.parse(readRegularFile(file, { noFollow: true }).toString('utf8'));
         if (data?.version === 1 && data.files && typeof data.files === 'object') entries = data.files;
       } catch {
         // none yet, or damaged: start over
@@ -123,16 +123,6 @@ function ownFolder(dir: string): boolean {
     return s.isDirectory() && (uid === undefined || s.uid === uid) && (s.mode & 0o022) === 0;
   } catch {
     return false;
-  }
-}
-
-/** A file's text, never read through a symbolic link. */
-function readNoFollow(file: string): string {
-  const fd = fs.openSync(file, READ_NOFOLLOW);
-  try {
-    return fs.readFileSync(fd, 'utf8');
-  } finally {
-    fs.closeSync(fd);
   }
 }
 
