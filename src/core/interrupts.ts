@@ -74,6 +74,11 @@ export class AbortedError extends Error {
   }
 }
 
+/** Throws an {@link AbortedError} when `signal` has fired. */
+export function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError(signal.reason);
+}
+
 /**
  * One step of a long synchronous job (writing an output folder, the secrets folder), yielded between its file
  * operations: where a signal may stop it, and where a test may hold it.

@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { UserError } from '../core/errors';
 import { lockFolder } from '../core/folder-lock';
-import { INTERRUPTED_EXIT_CODE, onInterrupt, testPauseAsync } from '../core/interrupts';
+import { AbortedError, INTERRUPTED_EXIT_CODE, onInterrupt, testPauseAsync } from '../core/interrupts';
 import { setOwn } from '../core/records';
 import { SafeFolder } from '../core/safe-fs';
 import { AuthFile, prepareAuthFile } from './registry-auth';
@@ -24,7 +24,6 @@ import { ProgressOutput } from './progress';
 import { parseImageReference, repositoryOf } from '../core/image-ref';
 import { LockEntry, inputsDigest, recordImages } from './lock';
 import { imageSet, stagedDigests } from './stage';
-import { AbortedError } from './transfer';
 
 /** Options of {@link build}. */
 export interface BuildOptions {

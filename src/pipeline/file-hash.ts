@@ -5,7 +5,7 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import { AbortedError } from '../core/interrupts';
+import { checkAborted } from '../core/interrupts';
 import { CREATE_NOFOLLOW, READ_NOFOLLOW } from '../core/safe-fs';
 
 /** Size of the read buffer, and of the batches a download is written in. */
@@ -14,9 +14,6 @@ export const CHUNK_BYTES = 4 * 1024 * 1024;
 /** Called with the number of bytes through so far. */
 export type OnProgress = (bytes: number) => void;
 
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortedError(signal.reason);
-}
 
 /**
  * Reads a file in chunks into two reused buffers, the next read running while `use` handles the current chunk.

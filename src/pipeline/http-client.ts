@@ -58,7 +58,7 @@ export interface HttpClient {
 }
 
 /** The code of the error a request or body fails with when its connection was idle too long. */
-export const IDLE_TIMEOUT_CODE = 'ETIMEDOUT';
+const IDLE_TIMEOUT_CODE = 'ETIMEDOUT';
 
 /** A client for the options: through the environment's proxy for the URLs NO_PROXY does not exempt, directly for the others. */
 export function httpClient(options: HttpClientOptions = {}): HttpClient {

@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Diagnostic, formatDiagnostic, isSystemError, printable, systemErrorMessage, UserError } from '../core/errors';
 import { lockFolder } from '../core/folder-lock';
-import { INTERRUPTED_EXIT_CODE, onInterrupt } from '../core/interrupts';
+import { AbortedError, INTERRUPTED_EXIT_CODE, onInterrupt } from '../core/interrupts';
 import { own } from '../core/records';
 import { SafeFolder, UnsafePathError, parentOf } from '../core/safe-fs';
 import { redactUrl } from '../core/url-credentials';
@@ -30,7 +30,8 @@ import { ImageSet, PipelineImage, TreeImagesOptions, treeImages } from './image-
 import { ModelFileEntry, isS3Source, pinOrigin } from '../core/model-files';
 import { presignGet, s3AccessFromEnv, s3ObjectUrl } from './s3';
 import { Progress, ProgressOutput, formatBytes, formatDuration } from './progress';
-import { AbortedError, DownloadError, DownloadOptions, copyWithHash, download, hashFile } from './transfer';
+import { DownloadError, DownloadOptions, download } from './transfer';
+import { copyWithHash, hashFile } from './file-hash';
 import { HttpClient, httpClient } from './http-client';
 import { HubClient } from './sources/hub-client';
 import { STAGE_STATE_FILE } from '../constructs/model-image';

@@ -13,20 +13,13 @@
 import { createHash, Hash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
-import { AbortedError } from '../core/interrupts';
+import { AbortedError, checkAborted } from '../core/interrupts';
 import { CREATE_NOFOLLOW } from '../core/safe-fs';
 import { redactUrl, redactUrls } from '../core/url-credentials';
-import { HttpClient, IDLE_TIMEOUT_CODE, RETRY_STATUSES, RedirectError, describeNetworkError, getFollowingRedirects, headerValue, httpClient, isTransient, retryAfterMs, retryWait, sleep, statusText } from './http-client';
+import { HttpClient, RETRY_STATUSES, RedirectError, describeNetworkError, getFollowingRedirects, headerValue, httpClient, isTransient, retryAfterMs, retryWait, sleep, statusText } from './http-client';
 
 import { CHUNK_BYTES, OnProgress, writeAll } from './file-hash';
 
-export { CHUNK_BYTES, copyWithHash, hashFile } from './file-hash';
-export type { OnProgress } from './file-hash';
-export { AbortedError } from '../core/interrupts';
-
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortedError(signal.reason);
-}
 
 /** Options of {@link download}. */
 export interface DownloadOptions {
@@ -131,7 +124,7 @@ export async function download(url: string, destination: string, options: Downlo
         await output.sync();
         return { sha256: state.hash.digest('hex'), bytes: state.bytes, url: final };
       } catch (e) {
-        if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
+        checkAborted(options.signal);
         if (stalled) throw stalled;
         if (e instanceof WriteError) throw e.cause;
         const failure = e instanceof DownloadError ? e : isTransient(e) ? new DownloadError(`${shown}: ${redactUrls(describeNetworkError(e))}`, true) : undefined;
@@ -146,7 +139,7 @@ export async function download(url: string, destination: string, options: Downlo
         try {
           await sleep(wait, cut.signal);
         } catch (waitError) {
-          if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
+          checkAborted(options.signal);
           throw stalled ?? waitError;
         }
       }
@@ -199,7 +192,8 @@ async function attemptDownload(url: string, shown: string, output: fs.promises.F
     followed = await getFollowingRedirects(client, url, { headers, originHeaders: options.headers, signal: options.signal, idleTimeoutMs: idle, maxRedirects: options.maxRedirects });
   } catch (e) {
     if (e instanceof RedirectError) throw new DownloadError(`${shown}: ${e.message}`);
-    throw timeoutError(e, shown, idle) ?? e;
+    // An idle connection (ETIMEDOUT, "no data for N s") is transient: the caller retries it.
+    throw e;
   }
   const { response, url: current } = followed;
   const status = response.statusCode;
@@ -235,7 +229,7 @@ async function attemptDownload(url: string, shown: string, output: fs.promises.F
     state.started = true;
     options.onStart?.(state.total, current);
   }
-  await receive(response.body, output, state, shown, idle, options);
+  await receive(response.body, output, state, shown, options);
   if (state.total !== undefined && state.bytes !== state.total) {
     throw new DownloadError(`${shown}: the response ended after ${state.bytes} of ${state.total} bytes (truncated)`, true);
   }
@@ -247,7 +241,7 @@ async function attemptDownload(url: string, shown: string, output: fs.promises.F
  * count of a break's message is what arrived, including what was received but not yet read when it broke. A write
  * error is thrown as a {@link WriteError}.
  */
-async function receive(body: http.IncomingMessage, output: fs.promises.FileHandle, state: Received, shown: string, idle: number, options: DownloadOptions): Promise<void> {
+async function receive(body: http.IncomingMessage, output: fs.promises.FileHandle, state: Received, shown: string, options: DownloadOptions): Promise<void> {
   const batch = Buffer.allocUnsafe(CHUNK_BYTES);
   let filled = 0;
   const write = async (data: Buffer) => {
@@ -278,25 +272,15 @@ async function receive(body: http.IncomingMessage, output: fs.promises.FileHandl
   } catch (e) {
     if (e instanceof WriteError) throw e;
     await flush();
-    if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
+    checkAborted(options.signal);
     const of = state.total === undefined ? '' : ` of ${state.total}`;
-    const why = timeoutError(e, shown, idle)?.message.slice(shown.length + 2) ?? redactUrls((e as Error).message);
+    const why = redactUrls((e as Error).message);
     // What arrived but was not read yet when the connection broke counts too.
     const received = state.bytes + body.readableLength;
     throw new DownloadError(`${shown}: the connection broke after ${received}${of} bytes (${why})`, true);
   }
   await flush();
   checkAborted(options.signal);
-}
-
-/** An idle connection as a transient DownloadError, or undefined for other errors. */
-function timeoutError(e: unknown, shown: string, idle: number): DownloadError | undefined {
-  if ((e as NodeJS.ErrnoException).code !== IDLE_TIMEOUT_CODE) return undefined;
-  return new DownloadError(`${shown}: no data for ${formatMs(idle)}`, true);
-}
-
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
 /** `300 ms`, `2 s`, `2.5 s` */

@@ -9,7 +9,8 @@ import { Writable } from 'stream';
 import { pipeline } from 'stream/promises';
 import { UserError } from '../../core/errors';
 import { READ_NOFOLLOW } from '../../core/safe-fs';
-import { AbortedError, CHUNK_BYTES } from '../transfer';
+import { checkAborted } from '../../core/interrupts';
+import { CHUNK_BYTES } from '../file-hash';
 import { Compression, LAYER_MEDIA_TYPES } from '../../core/compression';
 import { startCompressor, tap } from './compression';
 import { TAR_END, TarEntry, tarHeader, tarPadding } from './tar';
@@ -148,7 +149,7 @@ async function* tarStream(entries: readonly TarEntry[], sources: ReadonlyMap<str
   let next = 0;
   let done = 0;
   for (const entry of entries) {
-    if (signal?.aborted) throw new AbortedError(signal.reason);
+    checkAborted(signal);
     yield tarHeader(entry);
     if (entry.type !== 'file') continue;
     const source = sources.get(entry.name)!;
@@ -166,7 +167,7 @@ async function* tarStream(entries: readonly TarEntry[], sources: ReadonlyMap<str
         const chunk = await pending;
         if (chunk.length === 0) throw new Error(`${source} became shorter while it was read (${entry.size - left} of ${entry.size} bytes); stage it again`);
         left -= chunk.length;
-        if (signal?.aborted) throw new AbortedError(signal.reason);
+        checkAborted(signal);
         pending = left > 0 ? read() : undefined;
         done += chunk.length;
         onProgress?.(done);

@@ -12,7 +12,7 @@ import { createHash } from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
 import { Readable } from 'stream';
-import { AbortedError } from '../transfer';
+import { AbortedError, checkAborted } from '../../core/interrupts';
 import { HttpClient, describeNetworkError, httpClient, readBody } from '../http-client';
 import { ImageReference } from '../../core/image-ref';
 import { Credentials } from './credentials';
@@ -175,12 +175,12 @@ export class RegistryClient {
   public async upload(repository: string, write: (body: NodeJS.WritableStream) => Promise<void>, digest: () => string): Promise<void> {
     let location = await this.startUpload(repository);
     try {
-      if (this.options.signal?.aborted) throw new AbortedError(this.options.signal.reason);
+      checkAborted(this.options.signal);
       const patched = await this.sendStream('PATCH', location, write);
       // Interrupted: the body was ended where it stood (see openOnce); the registry's answer names the session as it
       // is now, which it then lets us DELETE (distribution refuses a DELETE whose state is behind the data it holds).
       if (patched.headers.location && (patched.status === 202 || patched.status === 204)) location = this.url(patched.headers.location);
-      if (this.options.signal?.aborted) throw new AbortedError(this.options.signal.reason);
+      checkAborted(this.options.signal);
       if (patched.status !== 202 && patched.status !== 204) throw this.failure('PATCH', location.pathname, patched);
       const done = new URL(location);
       done.searchParams.set('digest', digest());
@@ -191,7 +191,7 @@ export class RegistryClient {
       await this.cancel(location);
       throw e;
     }
-    if (this.options.signal?.aborted) throw new AbortedError(this.options.signal.reason);
+    checkAborted(this.options.signal);
   }
 
   /**
