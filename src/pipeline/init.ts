@@ -13,7 +13,7 @@ import { listFolder } from '../core/model-files';
 import { releasesWithRuntime, runtimeCatalogue } from '../constructs/runtimes/catalogue';
 import { DEFAULT_RELEASE, RELEASES, ReleaseProfile, productTitle } from '../core/releases';
 import { validateOutput } from '../validation/validate-output';
-import { recordSources } from './lock';
+import { folderKey, lockFileOf, recordSources } from './lock';
 import { ProgressOutput } from './progress';
 import { HubClient, HubError } from './sources/hub-client';
 import { AbortedError, onInterrupt } from '../core/interrupts';
@@ -202,7 +202,7 @@ async function writeConfig(options: InitOptions, hubClient: () => HubClient): Pr
       throw new UserError(`${options.folder}: ${(e as Error).message}`);
     }
     if (files.length === 0) throw new UserError(`${options.folder}: the folder has no files (names starting with "." are left out)`);
-    const relative = path.relative(configDir, folder).split(path.sep).join('/') || '.';
+    const relative = folderKey(configDir, folder);
     allowOutside = relative.startsWith('..') || path.isAbsolute(relative);
     from = `the folder ${relative}`;
     line(`init: ${count(files.length, files.length === 1 ? 'file' : 'files')} in ${relative}`);
@@ -280,7 +280,8 @@ async function writeConfig(options: InitOptions, hubClient: () => HubClient): Pr
   const dropTemp = onInterrupt(() => fs.rmSync(temp, { force: true }));
   line(options.repo !== undefined ? `recording the files of ${options.repo} at ${revision} with their SHA-256, as synth does` : `hashing the files of the folder, as synth does`);
   try {
-    const locked = await lockSources({ config: temp, env, signal: options.signal, hub: options.repo === undefined ? undefined : hubClient() }).catch((e) => {
+    const lockName = path.basename(lockFileOf(config));
+    const locked = await lockSources({ config: temp, env, signal: options.signal, hub: options.repo === undefined ? undefined : hubClient(), lockName }).catch((e) => {
       // The hub's errors (a gated repository, files in git that cannot be read) are about the repository, not a line.
       if (ConfigError.isConfigError(e)) throw new UserError(`${options.repo !== undefined ? `--repo ${options.repo}` : options.folder}: ${e.diagnostics.map((d) => d.message).join('\n')}`);
       throw e;
@@ -300,7 +301,7 @@ async function writeConfig(options: InitOptions, hubClient: () => HubClient): Pr
     fs.rmSync(temp, { force: true });
     dropTemp();
   }
-  line(`wrote ${config}; its ${options.repo !== undefined ? 'repository' : 'folder'} is recorded in ${path.basename(config).replace(/\.ya?ml$/i, '')}.lock.yaml`);
+  line(`wrote ${config}; its ${options.repo !== undefined ? 'repository' : 'folder'} is recorded in ${path.basename(lockFileOf(config))}`);
   line(`next: change what is marked "change" in ${config}, then run \`modelcar synth\``);
   return { config, text, guesses };
 }

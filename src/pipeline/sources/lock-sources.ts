@@ -16,7 +16,7 @@ import { environmentNames, resolveEnvironment } from '../../config/environments'
 import { checkLocalSource } from '../../config/local-paths';
 import { own, setOwn } from '../../core/records';
 import { DigestCache } from '../digest-cache';
-import { ImageLock, LockSources, LockedFile, LockedFolder, LockedHubSource, SourcePins, folderKey, recordSources, renderLock } from '../lock';
+import { ImageLock, LockSources, LockedFile, LockedFolder, LockedHubSource, SourcePins, folderKey, recordSources } from '../lock';
 import { formatBytes } from '../progress';
 import { hashFile } from '../file-hash';
 import type { HubClient } from './hub-client';
@@ -38,6 +38,11 @@ export interface LockSourcesOptions {
   readonly signal?: AbortSignal;
   /** The hub client (its endpoint, token, retries). @default - one for `env` */
   readonly hub?: HubClient;
+  /**
+   * How messages name the lock file: `init` checks a temporary config beside the one it writes, whose lock file is
+   * the one to name. @default - the config's lock file
+   */
+  readonly lockName?: string;
 }
 
 /** The sources of a config, as they are now, against the lock file. */
@@ -75,7 +80,7 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
   const line = (text: string) => options.output?.write(`${text}\n`);
   const loaded = loadConfig(options.config, { deferModelErrors: true });
   const lock = ImageLock.forConfig(options.config);
-  const lockName = path.basename(lock.file);
+  const lockName = options.lockName ?? path.basename(lock.file);
   const recorded: LockSources = lock.content.sources ?? { folders: {}, hub: {} };
   const used = usedSources(loaded);
   const changes: string[] = [];
@@ -150,7 +155,9 @@ export async function lockSources(options: LockSourcesOptions): Promise<LockedSo
   const sources: LockSources = { folders, hub };
   const configDir = loaded.dir;
   const pins = new SourcePins(configDir, sources, lockName);
-  const unchanged = renderLock({ images: {}, sources }, '') === renderLock({ images: {}, sources: recorded }, '');
+  // Outside --check every difference from the record is a line of `changes` (a folder or repository recorded,
+  // changed or dropped): none means the lock file would be written as it is.
+  const unchanged = changes.length === 0;
   return {
     loaded,
     lock,
@@ -187,9 +194,10 @@ function usedSources(loaded: LoadedConfig): UsedSources {
           }
         } else if (f.source !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(f.source)) {
           const absolute = path.resolve(loaded.dir, f.source);
+          const key = folderKey(loaded.dir, absolute);
           // A folder the config may not use (outside its folder, or with a link that leads out) is not read: the
-          // translation of the config refuses it.
-          if (isDirectory(absolute) && !checkLocalSource(f.source, loaded.dir, loaded.config.allowPathsOutside === true)) folders.set(folderKey(loaded.dir, absolute), absolute);
+          // translation of the config refuses it. Each folder is walked for that once, not once per environment.
+          if (!folders.has(key) && isDirectory(absolute) && !checkLocalSource(f.source, loaded.dir, loaded.config.allowPathsOutside === true)) folders.set(key, absolute);
         }
       });
     });

@@ -78,10 +78,14 @@ describe('a folder pinned file by file', () => {
       hub: {},
     });
     expect(fs.readFileSync(path.join(p.dist, 'images/llm/granite/build.sh'), 'utf8')).toContain(`copy '../../../../models/granite/config.json' 'models/config.json' '${sha256(CONFIG)}'; SHA_0=$actual\n`);
-    // The digests are remembered (in the user's cache, not the project): the next synth reads no file.
+    // The digests are remembered (in the user's cache, not the project): the next synth reads no file, and leaves
+    // the lock file as it is (not written again: the same inode and time).
+    const before = fs.statSync(lockOf(p), { bigint: true });
     const second = await synth(p);
     expect(second.out).not.toContain('hashing');
     expect(second.out).not.toContain('sources:');
+    const after = fs.statSync(lockOf(p), { bigint: true });
+    expect({ ino: after.ino, mtimeNs: after.mtimeNs }).toStrictEqual({ ino: before.ino, mtimeNs: before.mtimeNs });
   });
 
   test('GIVEN a lock file with images and sources THEN synth reads it once, for both', async () => {
