@@ -3,7 +3,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { PropChecker, brand, hasBrand } from '../core/errors';
-import { hubSourceKey } from '../core/hub';
+import { hubEndpointProblem, hubSourceKey, shownEndpoint } from '../core/hub';
 import { ModelFileEntry, isS3Source } from '../core/model-files';
 import { parseImageReference } from '../core/image-ref';
 import { nameProblem } from '../core/names';
@@ -124,7 +124,7 @@ export class BuildRun extends Construct {
     }
     const timeout = props.timeout ?? DEFAULT_BUILD_TIMEOUT;
     if (!/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(timeout)) check.add('timeout', props.timeout, `"${timeout}" is not a Go duration (e.g. 90m, 3h)`);
-    const endpointProblem = props.hubEndpoint === undefined ? undefined : hubEndpointProblem(props.hubEndpoint);
+    const endpointProblem = props.hubEndpoint === undefined ? undefined : runHubEndpointProblem(props.hubEndpoint);
     if (endpointProblem) check.add('hubEndpoint', endpointProblem.shown, endpointProblem.message);
     let bytes = 0;
     let s3 = false;
@@ -262,16 +262,11 @@ export function hubLockText(files: readonly ModelFileEntry[]): string {
  * Why a hub endpoint is not one to download from, with the value to show (never its credentials), or undefined.
  * As `modelcar stage` takes HF_ENDPOINT: an http(s) URL without credentials, which would be written into the run.
  */
-function hubEndpointProblem(endpoint: string): { shown: string; message: string } | undefined {
-  let url: URL | undefined;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    url = undefined;
-  }
-  const shown = endpoint.replace(/\/\/[^/@]*@/, '//***@');
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) return { shown, message: `"${shown}" is not an http(s) URL; give the hub or a mirror of it, e.g. https://hf-mirror.example.com` };
-  if (url.username || url.password) return { shown, message: `"${shown}" carries credentials (user:password@), which would be written into the TaskRun: give the URL without them, and the token in hubTokenSecret` };
+function runHubEndpointProblem(endpoint: string): { shown: string; message: string } | undefined {
+  const problem = hubEndpointProblem(endpoint);
+  const shown = shownEndpoint(endpoint);
+  if (problem === 'credentials') return { shown, message: `"${shown}" carries credentials (user:password@), which would be written into the TaskRun: give the URL without them, and the token in hubTokenSecret` };
+  if (problem) return { shown, message: `"${shown}" is not an http(s) URL; give the hub or a mirror of it, e.g. https://hf-mirror.example.com` };
   return undefined;
 }
 

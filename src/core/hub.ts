@@ -8,6 +8,28 @@ import { createHash } from 'crypto';
 /** The public hub. `HF_ENDPOINT` points downloads at a mirror; the canonical URLs in the output keep this one. */
 export const HUB_ENDPOINT = 'https://huggingface.co';
 
+/**
+ * What is wrong with a hub endpoint to download from (HF_ENDPOINT for stage, `inCluster.hubEndpoint` for a run):
+ * not a URL, not http(s), or a URL that carries credentials (`user:password@`), which messages (and a TaskRun)
+ * would show. Undefined when it is fine.
+ */
+export function hubEndpointProblem(endpoint: string): 'not a URL' | 'not http(s)' | 'credentials' | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return 'not a URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'not http(s)';
+  if (url.username || url.password) return 'credentials';
+  return undefined;
+}
+
+/** A hub endpoint as messages show it: its `user:password@`, if any, as `***@`. */
+export function shownEndpoint(endpoint: string): string {
+  return endpoint.replace(/\/\/[^/@]*@/, '//***@');
+}
+
 /** One file of a repository at a commit, as the lock file records it. */
 export interface HubFile {
   /** Path in the repository, with `/`. */

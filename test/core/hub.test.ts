@@ -1,5 +1,5 @@
 /** Hugging Face repository ids, revisions, resolve URLs and include/exclude patterns, as huggingface_hub reads them. */
-import { checkRepoId, checkRevision, gitBlobId, hubFileUrl, matchesPattern, selectHubFiles } from '../../src/core/hub';
+import { checkRepoId, checkRevision, gitBlobId, hubEndpointProblem, hubFileUrl, matchesPattern, selectHubFiles, shownEndpoint } from '../../src/core/hub';
 
 describe('include and exclude patterns (huggingface_hub filter_repo_objects: fnmatch.fnmatchcase)', () => {
   test.each([
@@ -53,4 +53,19 @@ test('the resolve URL encodes the revision as one segment and each segment of th
 test('the git blob id of a file is what `git hash-object` prints', () => {
   // printf 'hello\n' | git hash-object --stdin
   expect(gitBlobId(Buffer.from('hello\n'))).toBe('ce013625030ba8dba906f756967f9e9ca394464a');
+});
+
+describe('hubEndpointProblem', () => {
+  test('GIVEN endpoints THEN what stage and a run refuse: not a URL, not http(s), credentials; shown without them', () => {
+    expect(['https://huggingface.co', 'http://mirror.local:8080/hf', 'hf-mirror', 'ftp://mirror', 'https://u:p@mirror', 'https://u@mirror'].map(hubEndpointProblem)).toStrictEqual([
+      undefined,
+      undefined,
+      'not a URL',
+      'not http(s)',
+      'credentials',
+      'credentials',
+    ]);
+    expect(shownEndpoint('https://u:secret@mirror/hf')).toBe('https://***@mirror/hf');
+    expect(shownEndpoint('https://mirror/hf')).toBe('https://mirror/hf');
+  });
 });

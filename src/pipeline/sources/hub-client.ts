@@ -17,7 +17,7 @@
 import { createHash } from 'crypto';
 import * as os from 'os';
 import * as path from 'path';
-import { HUB_ENDPOINT, HUB_TOKEN_ADVICE_VARIABLE, HubFile, HubSnapshot, encodeRepoPath, gitBlobId, hubFileUrl, hubSourceKey, isCommitId } from '../../core/hub';
+import { HUB_ENDPOINT, HUB_TOKEN_ADVICE_VARIABLE, HubFile, HubSnapshot, encodeRepoPath, gitBlobId, hubEndpointProblem, hubFileUrl, hubSourceKey, isCommitId, shownEndpoint } from '../../core/hub';
 import { UserError } from '../../core/errors';
 import { AbortedError } from '../../core/interrupts';
 import { HttpClient, HttpResponse, RETRY_STATUSES, RedirectError, describeNetworkError, getFollowingRedirects, headerValue, httpClient, isTransient, readBody, retryAfterMs, retryWait, sleep, statusText } from '../http-client';
@@ -29,14 +29,10 @@ import { readRegularFile } from '../../core/safe-fs';
  */
 export function hubEndpoint(env: NodeJS.ProcessEnv = process.env): string {
   const endpoint = (env.HF_ENDPOINT || HUB_ENDPOINT).replace(/\/+$/, '');
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new UserError(`HF_ENDPOINT is not a URL; give the hub or mirror as https://host (it is "${endpoint.replace(/\/\/[^/@]*@/, '//***@')}")`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UserError(`HF_ENDPOINT must be an http(s) URL, e.g. https://hf-mirror.example.com`);
-  if (url.username || url.password) throw new UserError('HF_ENDPOINT carries credentials (user:password@), which would be shown in messages: give the URL without them, and the token in HF_TOKEN');
+  const problem = hubEndpointProblem(endpoint);
+  if (problem === 'not a URL') throw new UserError(`HF_ENDPOINT is not a URL; give the hub or mirror as https://host (it is "${shownEndpoint(endpoint)}")`);
+  if (problem === 'not http(s)') throw new UserError(`HF_ENDPOINT must be an http(s) URL, e.g. https://hf-mirror.example.com`);
+  if (problem === 'credentials') throw new UserError('HF_ENDPOINT carries credentials (user:password@), which would be shown in messages: give the URL without them, and the token in HF_TOKEN');
   return endpoint;
 }
 
