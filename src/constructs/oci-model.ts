@@ -267,7 +267,10 @@ function asRuntimeProblem(problem: PropProblem): PropProblem {
 
 /**
  * The replicas an OciModel's InferenceService is written with: minReplicas 1 and maxReplicas minReplicas (at least 1)
- * unless given, the OpenShift AI dashboard's defaults. The config's admission check judges the same numbers.
+ * unless given, the OpenShift AI dashboard's defaults: its deploy form starts from `minReplicas: 1, maxReplicas: 1`
+ * (opendatahub-io/odh-dashboard v2.25.0 and v3.4.0 frontend/src/pages/modelServing/screens/projects/utils.ts
+ * `defaultInferenceService`) and writes them to `spec.predictor` (frontend/src/api/k8s/inferenceServices.ts
+ * `assembleInferenceService`). The config's admission check judges the same numbers.
  */
 export function ociModelReplicas(props: Pick<OciModelProps, 'minReplicas' | 'maxReplicas'>): { minReplicas: number; maxReplicas: number } {
   const minReplicas = props.minReplicas ?? 1;

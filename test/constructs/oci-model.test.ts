@@ -44,6 +44,9 @@ describe('OciModel', () => {
       'ServiceAccount/ml/b-sa',
       'ServingRuntime/ml/kserve-ovms',
     ]);
+    // minReplicas 1, maxReplicas 1: the dashboard's deploy form's own (opendatahub-io/odh-dashboard v2.25.0 and v3.4.0
+    // frontend/src/pages/modelServing/screens/projects/utils.ts defaultInferenceService, written to spec.predictor by
+    // frontend/src/api/k8s/inferenceServices.ts assembleInferenceService).
     expect(objects.find((o) => o.kind === 'InferenceService' && o.metadata.name === 'b').spec).toStrictEqual({
       predictor: {
         minReplicas: 1,
