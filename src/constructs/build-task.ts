@@ -28,7 +28,7 @@ export const BUILD_WORKSPACES = { build: 'build', registryCredentials: 'registry
  * The keys of the hub token Secret the stage step reads the token from, in this order: `HF_TOKEN` (the name of the
  * variable huggingface_hub and modelcar read) or `token` (the name of the file `hf auth login` writes).
  */
-export const HUB_TOKEN_KEYS: readonly string[] = ['HF_TOKEN', 'token'];
+const HUB_TOKEN_KEYS: readonly string[] = ['HF_TOKEN', 'token'];
 
 /** The resources of each build step unless the config says otherwise: modelcar streams the files, so its memory stays flat. */
 export const BUILD_STEP_RESOURCES: ComputeResources = { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2', memory: '1Gi' } };

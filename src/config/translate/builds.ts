@@ -111,7 +111,7 @@ function standaloneConfig(config: ModelcarConfig, plan: ModelPlan, release: Rele
   const builtin = runtime.kind === 'emitted' && Object.prototype.hasOwnProperty.call(runtimeCatalogue(release), runtimeName);
   const baseImage = model.baseImage ?? config.defaults?.baseImage;
   // The layers' compression changes the image's digest: the build in the cluster compresses as `modelcar build` does.
-  const compression = model.compression ?? config.defaults?.compression;
+  const { compression } = image;
   const data = {
     version: 1,
     ...(config.platform !== undefined ? { platform: config.platform } : {}),

@@ -19,7 +19,6 @@ import { ServingContext, servingField, servingOptions } from './serving';
 import { own } from '../../core/records';
 import { ModelPlan } from './plan';
 
-export type { ModelPlan };
 
 
 /**

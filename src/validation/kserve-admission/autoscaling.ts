@@ -11,12 +11,9 @@
  * `pkg/controller/v1beta1/inferenceservice/reconcilers/hpa/hpa_reconciler.go` (same tags).
  */
 import { parseQuantityValue } from '../../core/quantity';
-import { HPA_METRICS, KNATIVE_CLASS_ANNOTATION as KNATIVE_CLASS, KNATIVE_HPA_CLASS as KNATIVE_HPA, KPA_METRICS, KSERVE_CLASS_ANNOTATION } from '../../core/serving-rules';
+import { HPA_METRICS, KNATIVE_CLASS_ANNOTATION, KNATIVE_HPA_CLASS, KPA_METRICS, KSERVE_CLASS_ANNOTATION } from '../../core/serving-rules';
 import { isLater } from './release';
 import { Obj, RuleContext, RulePath, failLater, isSet, list, num, obj, refuse, str } from './rule-problem';
-
-/** The annotation naming KServe's autoscaler class in the plain (raw) mode. */
-export const AUTOSCALER_CLASS = KSERVE_CLASS_ANNOTATION;
 
 /** constants.AutoscalerAllowedClassList (v0.15.2 and v0.20.0 `pkg/constants/constants.go`). */
 export const AUTOSCALER_CLASSES: readonly string[] = ['hpa', 'external', 'keda', 'none'];
@@ -34,13 +31,13 @@ function isRawMode(mode: string | undefined, ctx: RuleContext): boolean {
  */
 export function validateAutoScaling(ctx: RuleContext, annotations: Obj, mode: string | undefined, ext: Obj, at: RulePath): void {
   if (isRawMode(mode, ctx)) {
-    const klass = str(annotations[AUTOSCALER_CLASS]);
-    if (klass === 'hpa') hpaRules(ctx, ext, at, `deploymentMode ${mode} with ${AUTOSCALER_CLASS}: hpa`);
+    const klass = str(annotations[KSERVE_CLASS_ANNOTATION]);
+    if (klass === 'hpa') hpaRules(ctx, ext, at, `deploymentMode ${mode} with ${KSERVE_CLASS_ANNOTATION}: hpa`);
     else if (klass === 'keda') kedaRules(ctx, ext, at);
     else if (klass === undefined) hpaIgnores(ctx, ext, at, mode!);
     return;
   }
-  if (str(annotations[KNATIVE_CLASS]) === KNATIVE_HPA) hpaRules(ctx, ext, at, `${KNATIVE_CLASS}: ${KNATIVE_HPA}`);
+  if (str(annotations[KNATIVE_CLASS_ANNOTATION]) === KNATIVE_HPA_CLASS) hpaRules(ctx, ext, at, `${KNATIVE_CLASS_ANNOTATION}: ${KNATIVE_HPA_CLASS}`);
   else kpaRules(ctx, ext, at, mode);
 }
 
@@ -64,7 +61,7 @@ function kpaRules(ctx: RuleContext, ext: Obj, at: RulePath, mode: string | undef
       'validateKPAMetrics',
       [...at, 'scaleMetric'],
       `[${metric}] is not a supported metric: Knative's autoscaler (${where}) scales on ${KPA_METRICS.join(' or ')}; ` +
-        `use one of those, or scale on ${metric} with the annotation ${KNATIVE_CLASS}: ${KNATIVE_HPA} or with deploymentMode ${plain}`,
+        `use one of those, or scale on ${metric} with the annotation ${KNATIVE_CLASS_ANNOTATION}: ${KNATIVE_HPA_CLASS} or with deploymentMode ${plain}`,
     );
   } else if (metric === 'rps' && isSet(ext.scaleTarget) && num(ext.scaleTarget)! < 1) {
     refuse(ctx, rule, [...at, 'scaleTarget'], `the target for rps should be greater than 1: ${ext.scaleTarget} requests per second is not a target`);

@@ -7,7 +7,8 @@
  * defaulter (the mutating webhook runs first). The update-only rules (`validateDeploymentMode`,
  * `validatePredictorNameChange`) need the object in the cluster and are not checked.
  */
-import { AUTOSCALER_CLASSES, AUTOSCALER_CLASS, validateAutoScaling } from './autoscaling';
+import { AUTOSCALER_CLASSES, validateAutoScaling } from './autoscaling';
+import { KSERVE_CLASS_ANNOTATION } from '../../core/serving-rules';
 import { Component, FRAMEWORKS, KSERVE_CONTAINER, exactlyOneImplementation, otherComponent, predictorComponent, validateExtensions, validateImplementation } from './components';
 import { isLater } from './release';
 import { Obj, RuleContext, RulePath, envVar, isSet, list, num, obj, refuse, str } from './rule-problem';
@@ -82,9 +83,9 @@ const ANNOTATIONS: RulePath = ['metadata', 'annotations'];
 
 /** validateInferenceServiceAutoscaler: serving.kserve.io/autoscalerClass must be a class KServe knows. */
 function autoscalerClass(ctx: RuleContext, isvc: InferenceServiceView): void {
-  const value = isvc.annotations[AUTOSCALER_CLASS];
+  const value = isvc.annotations[KSERVE_CLASS_ANNOTATION];
   if (value === undefined || (typeof value === 'string' && AUTOSCALER_CLASSES.includes(value))) return;
-  refuse(ctx, 'validateInferenceServiceAutoscaler', [...ANNOTATIONS, AUTOSCALER_CLASS], `[${String(value)}] is not a supported autoscaler class type; use one of ${AUTOSCALER_CLASSES.join(', ')}`);
+  refuse(ctx, 'validateInferenceServiceAutoscaler', [...ANNOTATIONS, KSERVE_CLASS_ANNOTATION], `[${String(value)}] is not a supported autoscaler class type; use one of ${AUTOSCALER_CLASSES.join(', ')}`);
 }
 
 /**
@@ -157,10 +158,10 @@ function multiNode(ctx: RuleContext, isvc: InferenceServiceView): void {
         refuse(ctx, rule, [...model.path, 'storageUri'], `${n}: Multinode only supports ${only}(${scheme}); put the model on a PVC (pvc://<claim>/<path>)${isLater(ctx.release) ? ' or in an OCI image' : ''}`);
       }
     }
-    const klass = str(isvc.annotations[AUTOSCALER_CLASS]);
+    const klass = str(isvc.annotations[KSERVE_CLASS_ANNOTATION]);
     if (klass !== 'none') {
-      const where = klass === undefined ? at : [...ANNOTATIONS, AUTOSCALER_CLASS];
-      refuse(ctx, rule, where, `${n}: Multinode only supports 'none' autoscaler(${klass ?? ''}); ${klass === undefined ? 'add' : 'set'} the annotation ${AUTOSCALER_CLASS}: none`);
+      const where = klass === undefined ? at : [...ANNOTATIONS, KSERVE_CLASS_ANNOTATION];
+      refuse(ctx, rule, where, `${n}: Multinode only supports 'none' autoscaler(${klass ?? ''}); ${klass === undefined ? 'add' : 'set'} the annotation ${KSERVE_CLASS_ANNOTATION}: none`);
     }
   }
   // Without a model KServe reads the GPU types annotation only for the worker containers.
