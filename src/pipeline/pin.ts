@@ -16,6 +16,7 @@ import { LockEntry, inputsDigest, lockFileOf, recordImages } from './lock';
 import { ProgressOutput } from './progress';
 import { setOwn } from '../core/records';
 import { RegistryError, RegistryReader, registryCredentials } from './registry-client';
+import type { FoundCredentials } from './image/credentials';
 import { repositoryAddress } from './image/registry';
 import { readAuthFile } from './registry-auth';
 
@@ -68,40 +69,50 @@ export async function pin(options: PinOptions): Promise<PinResult> {
   const problems: Diagnostic[] = [];
   const pinned: PinnedImage[] = [];
   const authfile = options.authfile !== undefined ? { file: options.authfile, config: readAuthFile(options.authfile) } : undefined;
-  for (const item of images) {
-    const { image } = item;
-    const ref = parseImageReference(image.image);
-    const address = repositoryAddress(ref);
-    const { host, repository } = address;
-    const found = registryCredentials(address, authfile, env);
-    const client = new RegistryReader(host, { tlsVerify: options.tlsVerify, credentials: found.credentials, env, signal: options.signal });
-    let digest: string;
-    let labels: Readonly<Record<string, string>>[];
-    try {
-      const manifest = await client.getManifest(repository, ref.digest ?? ref.tag ?? 'latest');
-      digest = manifest.digest;
-      labels = [];
-      for (const config of await imageConfigs(client, repository, manifest.json)) {
-        const blob = JSON.parse((await client.getBlob(repository, config)).toString('utf8'));
-        labels.push(blob?.config?.Labels ?? {});
+  // Models of one repository look their credentials up once (a credential helper runs once), and models with the
+  // same credentials for one registry share a reader: one login, one token per repository, one connection pool.
+  const credentials = new Map<string, FoundCredentials>();
+  const readers = new Map<string, RegistryReader>();
+  try {
+    for (const item of images) {
+      const { image } = item;
+      const ref = parseImageReference(image.image);
+      const address = repositoryAddress(ref);
+      const { host, repository } = address;
+      const credentialsKey = `${address.registry}/${repository}`;
+      const found = credentials.get(credentialsKey) ?? registryCredentials(address, authfile, env);
+      credentials.set(credentialsKey, found);
+      const readerKey = `${host}\n${found.from ?? ''}`;
+      const client = readers.get(readerKey) ?? new RegistryReader(host, { tlsVerify: options.tlsVerify, credentials: found.credentials, env, signal: options.signal });
+      readers.set(readerKey, client);
+      let digest: string;
+      let labels: Readonly<Record<string, string>>[];
+      try {
+        const manifest = await client.getManifest(repository, ref.digest ?? ref.tag ?? 'latest');
+        digest = manifest.digest;
+        labels = [];
+        for (const config of await imageConfigs(client, repository, manifest.json)) {
+          const blob = JSON.parse((await client.getBlob(repository, config)).toString('utf8'));
+          labels.push(blob?.config?.Labels ?? {});
+        }
+      } catch (e) {
+        if (e instanceof RegistryError) throw new UserError(`${image.key}: ${e.message}${found.from ? ` (credentials from ${found.from})` : ''}`);
+        throw e;
       }
-    } catch (e) {
-      if (e instanceof RegistryError) throw new UserError(`${image.key}: ${e.message}${found.from ? ` (credentials from ${found.from})` : ''}`);
-      throw e;
-    } finally {
-      await client.close();
+      const before = problems.length;
+      for (const l of labels) checkImage(item, l, problems);
+      if (problems.length > before) continue;
+      const files = filesOf(labels[0]);
+      const recorded: Record<string, string> = {};
+      for (const f of image.files) setOwn(recorded, f.target, `sha256:${files.get(`/${f.target}`)}`);
+      entries.set(image.key, { image: image.image, digest, inputs: inputsDigest(image), files: recorded });
+      pinned.push({ key: image.key, image: image.image, digest });
+      const unpinned = image.files.filter((f) => f.sha256 === undefined).length;
+      const taken = unpinned ? ` (${unpinned} not pinned there: ${unpinned === 1 ? 'its digest is' : 'their digests are'} the image's)` : '';
+      line(`${image.key}: ${image.image} is ${repositoryOf(ref)}@${digest}; its ${image.files.length} file${image.files.length === 1 ? '' : 's'} match the config${taken}${found.from ? `; credentials from ${found.from}` : ''}`);
     }
-    const before = problems.length;
-    for (const l of labels) checkImage(item, l, problems);
-    if (problems.length > before) continue;
-    const files = filesOf(labels[0]);
-    const recorded: Record<string, string> = {};
-    for (const f of image.files) setOwn(recorded, f.target, `sha256:${files.get(`/${f.target}`)}`);
-    entries.set(image.key, { image: image.image, digest, inputs: inputsDigest(image), files: recorded });
-    pinned.push({ key: image.key, image: image.image, digest });
-    const unpinned = image.files.filter((f) => f.sha256 === undefined).length;
-    const taken = unpinned ? ` (${unpinned} not pinned there: ${unpinned === 1 ? 'its digest is' : 'their digests are'} the image's)` : '';
-    line(`${image.key}: ${image.image} is ${repositoryOf(ref)}@${digest}; its ${image.files.length} file${image.files.length === 1 ? '' : 's'} match the config${taken}${found.from ? `; credentials from ${found.from}` : ''}`);
+  } finally {
+    for (const reader of readers.values()) await reader.close();
   }
   if (problems.length) throw new ConfigError(sortDiagnostics(problems));
   recordImages(lockFile, entries, all.map((i) => i.image), path.basename(options.config));

@@ -179,43 +179,67 @@ describe('registry errors', () => {
   });
 });
 
+/** A token service and a gate in front of the test registry that takes only its token, as a token-auth registry does. */
+async function tokenGate(): Promise<{ host: string; tokens: string[]; close: () => Promise<unknown> }> {
+  const http = await import('http');
+  const tokens: string[] = [];
+  const basic = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
+  const gate = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/token') {
+      tokens.push(`${req.headers.authorization === basic ? 'with credentials' : 'anonymous'} ${url.searchParams.get('service')} ${url.searchParams.get('scope')}`);
+      if (req.headers.authorization !== basic) return void res.writeHead(401).end();
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: 'pull-token-1', expires_in: 300 }));
+    }
+    if (req.headers.authorization !== 'Bearer pull-token-1') {
+      const realm = `http://${req.headers.host}/token`;
+      return void res.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="registry.test",scope="repository:team-a/tokens:pull"` }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+    }
+    const upstream = http.request({ host: '127.0.0.1', port: registry.port, path: req.url, method: req.method, headers: { ...req.headers, host: registry.host, authorization: basic } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+  const host = `127.0.0.1:${(gate.address() as import('net').AddressInfo).port}`;
+  const auth = path.join(dir, 'gate-auth.json');
+  fs.writeFileSync(auth, JSON.stringify({ auths: { [host]: { username: USERNAME, password: PASSWORD } } }));
+  return { host, tokens, close: () => new Promise((resolve) => gate.close(resolve)) };
+}
+
 describe('registries that hand out tokens', () => {
   test('GIVEN a registry whose challenge is Bearer (as quay.io and Docker Hub) THEN pin asks the realm for a pull token with the credentials, and uses it', async () => {
-    // In front of the registry: a token service and a gate that takes only its token, as a token-auth registry does.
-    const http = await import('http');
-    const tokens: string[] = [];
-    const basic = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
-    const gate = http.createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      if (url.pathname === '/token') {
-        tokens.push(`${req.headers.authorization === basic ? 'with credentials' : 'anonymous'} ${url.searchParams.get('service')} ${url.searchParams.get('scope')}`);
-        if (req.headers.authorization !== basic) return void res.writeHead(401).end();
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: 'pull-token-1', expires_in: 300 }));
-      }
-      if (req.headers.authorization !== 'Bearer pull-token-1') {
-        const realm = `http://${req.headers.host}/token`;
-        return void res.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="registry.test",scope="repository:team-a/tokens:pull"` }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
-      }
-      const upstream = http.request({ host: '127.0.0.1', port: registry.port, path: req.url, method: req.method, headers: { ...req.headers, host: registry.host, authorization: basic } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      req.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
-    const host = `127.0.0.1:${(gate.address() as import('net').AddressInfo).port}`;
+    const { host, tokens, close } = await tokenGate();
     try {
       const p = project(config(`${host}/team-a/tokens:1`));
       p.file('models/labels.txt', LABELS);
       const { digest } = await pushImage(registry.host, { username: USERNAME, password: PASSWORD }, 'team-a/tokens', '1', labelsFor(p, [sha256(MODEL), sha256(LABELS)]));
-      const auth = path.join(dir, 'gate-auth.json');
-      fs.writeFileSync(auth, JSON.stringify({ auths: { [host]: { username: USERNAME, password: PASSWORD } } }));
-      const result = await pin(p, '--authfile', auth);
+      const result = await pin(p, '--authfile', path.join(dir, 'gate-auth.json'));
       expect(result.err).toBe('');
       expect(result.out.split('\n')[0]).toContain(`is ${host}/team-a/tokens@${digest}`);
       expect(tokens).toStrictEqual(['with credentials registry.test repository:team-a/tokens:pull']);
     } finally {
-      await new Promise((resolve) => gate.close(resolve));
+      await close();
+    }
+  });
+
+  test('GIVEN two models of one repository THEN pin logs in once: one reader, one pull token for both', async () => {
+    const { host, tokens, close } = await tokenGate();
+    try {
+      const second = ['  - name: mobilenet-v2', '    format: onnx', `    image: ${host}/team-a/tokens:2`, '    files:', '      - source: https://models.example.com/mobilenet/model.onnx', `        sha256: ${sha256(MODEL)}`, '      - source: models/labels.txt'];
+      const p = project(config(`${host}/team-a/tokens:1`, second));
+      p.file('models/labels.txt', LABELS);
+      const labels = labelsFor(p, [sha256(MODEL), sha256(LABELS)]);
+      const one = await pushImage(registry.host, { username: USERNAME, password: PASSWORD }, 'team-a/tokens', '1', labels);
+      const two = await pushImage(registry.host, { username: USERNAME, password: PASSWORD }, 'team-a/tokens', '2', { ...labels, 'dev.modelcar.model.name': 'mobilenet-v2' });
+      const result = await pin(p, '--authfile', path.join(dir, 'gate-auth.json'));
+      expect(result.err).toBe('');
+      expect(result.out).toContain(`is ${host}/team-a/tokens@${one.digest}`);
+      expect(result.out).toContain(`is ${host}/team-a/tokens@${two.digest}`);
+      expect(tokens).toStrictEqual(['with credentials registry.test repository:team-a/tokens:pull']);
+    } finally {
+      await close();
     }
   });
 });
