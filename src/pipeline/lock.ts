@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { UserError, isSystemError, systemErrorMessage } from '../core/errors';
-import { NotRegularFileError, readRegularFile } from '../core/safe-fs';
+import { NotRegularFileError, SafeFolder, readRegularFile } from '../core/safe-fs';
 import { own, setOwn } from '../core/records';
 import { IImageLock, imageInputsDigest } from '../constructs/image-lock';
 import { ModelImage } from '../constructs/model-image';
@@ -340,17 +340,9 @@ export function renderLock(content: LockContent, configName: string, user: LockU
 /** Writes a lock file atomically (a temporary file renamed into place). */
 export function writeLock(file: string, content: LockContent, configName: string, user: LockUser = 'cli'): void {
   const text = renderLock(content, configName, user);
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  // A new file (wx), never one already at that name: a link a checkout holds there is not written through. Renaming
-  // over the lock file replaces a link there too, without following it.
-  fs.rmSync(temp, { force: true });
-  fs.writeFileSync(temp, text, { flag: 'wx' });
-  // Run as root on a user's checkout (a CI container), the file keeps the user as owner: that of its folder.
-  if (process.geteuid?.() === 0) {
-    const owner = fs.statSync(path.dirname(file));
-    fs.chownSync(temp, owner.uid, owner.gid);
-  }
-  fs.renameSync(temp, file);
+  // A new file beside it, renamed over it: a link a checkout holds at either name is replaced, never written through;
+  // run as root on a user's checkout (a CI container), the file gets the owner of its folder (SafeFolder.replaceFile).
+  SafeFolder.open(path.dirname(file), { create: 0o755 }).replaceFile(path.basename(file), text, 0o644);
 }
 
 /**

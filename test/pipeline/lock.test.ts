@@ -512,6 +512,14 @@ describe('writing the lock file in a hostile checkout', () => {
     expect(fs.readdirSync(dir)).toStrictEqual(['modelcar.lock.yaml']);
   });
 
+  test('GIVEN a folder where the lock file goes THEN writing refuses it by name and leaves no temporary file', () => {
+    const dir = tempDir('modelcar-lock-folder-');
+    const file = path.join(dir, 'modelcar.lock.yaml');
+    fs.mkdirSync(file);
+    expect(() => writeLock(file, CONTENT, 'modelcar.yaml')).toThrow(`${file} is a folder, where modelcar writes a file`);
+    expect(fs.readdirSync(dir)).toStrictEqual(['modelcar.lock.yaml']);
+  });
+
   test('GIVEN a lock file read for its images THEN its source pins come from the same read (synth reads it once)', () => {
     const dir = tempDir('modelcar-lock-once-');
     const config = path.join(dir, 'modelcar.yaml');
