@@ -104,6 +104,11 @@ export function hubSourceKey(repo: string, revision: string): string {
  * everything below that folder. Case-sensitive.
  */
 export function matchesPattern(filePath: string, pattern: string): boolean {
+  return patternRegExp(pattern).test(filePath);
+}
+
+/** A pattern as {@link matchesPattern} reads it, as a regular expression of whole paths. */
+function patternRegExp(pattern: string): RegExp {
   const full = pattern.endsWith('/') ? `${pattern}*` : pattern;
   let re = '';
   for (let i = 0; i < full.length; i++) {
@@ -122,12 +127,15 @@ export function matchesPattern(filePath: string, pattern: string): boolean {
       }
     } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`, 's').test(filePath);
+  return new RegExp(`^${re}$`, 's');
 }
 
 /** The files of a snapshot that `include` (any of them; default all) and `exclude` (none of them) select. */
 export function selectHubFiles(files: readonly HubFile[], include: readonly string[] | undefined, exclude: readonly string[] | undefined): HubFile[] {
-  return files.filter((f) => (!include || include.some((p) => matchesPattern(f.path, p))) && !(exclude ?? []).some((p) => matchesPattern(f.path, p)));
+  // Each pattern made a regular expression once, not once per file.
+  const included = include?.map(patternRegExp);
+  const excluded = (exclude ?? []).map(patternRegExp);
+  return files.filter((f) => (!included || included.some((re) => re.test(f.path))) && !excluded.some((re) => re.test(f.path)));
 }
 
 /** The git object id of a file's content (`git hash-object`): what the hub's tree gives as `oid` for a file not in LFS. */

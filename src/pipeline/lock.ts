@@ -117,13 +117,22 @@ export class SourcePins implements ISourcePins {
   ) {}
 
   public hubSnapshot(repo: string, revision: string): HubSnapshot | undefined {
-    const entry = own(this.sources.hub, hubSourceKey(repo, revision));
-    if (!entry) return undefined;
-    const files = Object.keys(entry.files)
-      .sort()
-      .map((p) => ({ path: p, sha256: entry.files[p].sha256.slice('sha256:'.length), size: entry.files[p].size }));
-    return { repo, commit: entry.commit, files };
+    const key = hubSourceKey(repo, revision);
+    // Asked for by each model of the repository, in each environment: its file list is made and sorted once.
+    if (this.snapshots.has(key)) return this.snapshots.get(key);
+    const entry = own(this.sources.hub, key);
+    const snapshot = entry && {
+      repo,
+      commit: entry.commit,
+      files: Object.keys(entry.files)
+        .sort()
+        .map((p) => ({ path: p, sha256: entry.files[p].sha256.slice('sha256:'.length), size: entry.files[p].size })),
+    };
+    this.snapshots.set(key, snapshot);
+    return snapshot;
   }
+
+  private readonly snapshots = new Map<string, HubSnapshot | undefined>();
 
   public folderDigests(folder: string): Readonly<Record<string, string>> | undefined {
     const entry = own(this.sources.folders, folderKey(this.configDir, folder));
