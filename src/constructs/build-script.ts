@@ -9,7 +9,7 @@ import { BUILD_FLAGS_TEXT, FILES_LABEL } from '../core/model-files';
 import { isS3Source } from '../core/model-files';
 import type { DigestSlot, ModelFileEntry } from '../core/model-files';
 import { shellQuote } from '../core/output-file';
-import { HUB_ENDPOINT, encodeRepoPath } from '../core/hub';
+import { HUB_ENDPOINT, hubFilePath } from '../core/hub';
 
 /** What build.sh is made from. */
 export interface BuildScriptProps {
@@ -26,7 +26,7 @@ export interface BuildScriptProps {
 /** The text of build.sh. */
 export function renderBuildScript(props: BuildScriptProps): string {
   const steps = props.files.map((f, slot) => {
-    if (f.hub) return `hub ${[`${f.hub.repo}/resolve/${f.hub.commit}/${encodeRepoPath(f.hub.path)}`, f.target, f.sha256!].map(shellQuote).join(' ')}; SHA_${slot}=$actual`;
+    if (f.hub) return `hub ${[hubFilePath(f.hub.repo, f.hub.commit, f.hub.path), f.target, f.sha256!].map(shellQuote).join(' ')}; SHA_${slot}=$actual`;
     const from = f.url ?? path.relative(props.contextDir, f.localPath!).split(path.sep).join('/');
     // A file of a folder cannot be pinned: '-' says so, and its digest is printed without the hint.
     const args = [from, f.target, ...(f.sha256 ? [f.sha256] : f.folder !== undefined ? ['-'] : [])].map(shellQuote).join(' ');

@@ -89,7 +89,12 @@ export function encodeRepoPath(filePath: string): string {
  * `hf_hub_url`, src/huggingface_hub/file_download.py). The revision is encoded as one segment (`refs/pr/1` too).
  */
 export function hubFileUrl(repo: string, revision: string, filePath: string, endpoint = HUB_ENDPOINT): string {
-  return `${endpoint.replace(/\/+$/, '')}/${repo}/resolve/${encodeURIComponent(revision)}/${encodeRepoPath(filePath)}`;
+  return `${endpoint.replace(/\/+$/, '')}/${hubFilePath(repo, revision, filePath)}`;
+}
+
+/** The path of a file at a revision below the hub's endpoint: `<repo>/resolve/<revision>/<path>` (build.sh adds HF_ENDPOINT). */
+export function hubFilePath(repo: string, revision: string, filePath: string): string {
+  return `${repo}/resolve/${encodeURIComponent(revision)}/${encodeRepoPath(filePath)}`;
 }
 
 /** The key of a repository at a revision in the lock file and in messages: `namespace/name@revision`. */
