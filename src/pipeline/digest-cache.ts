@@ -22,10 +22,14 @@ interface Entry {
   readonly sha256: string;
 }
 
+/** The user's cache folder (XDG base directories): `XDG_CACHE_HOME`, else `~/.cache`. */
+export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
+}
+
 /** The cache file of an environment. */
 export function digestCacheFile(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  return path.join(base, 'modelcar', 'file-digests.json');
+  return path.join(userCacheDir(env), 'modelcar', 'file-digests.json');
 }
 
 /** Remembered digests of local files, by real path. */

@@ -15,13 +15,13 @@
  * never to the host a redirect leads to, and never shown.
  */
 import { createHash } from 'crypto';
-import * as os from 'os';
 import * as path from 'path';
 import { HUB_ENDPOINT, HUB_TOKEN_ADVICE_VARIABLE, HubFile, HubSnapshot, encodeRepoPath, gitBlobId, hubEndpointProblem, hubFileUrl, hubSourceKey, isCommitId, shownEndpoint } from '../../core/hub';
 import { UserError } from '../../core/errors';
 import { AbortedError } from '../../core/interrupts';
 import { HttpClient, HttpResponse, RETRY_STATUSES, RedirectError, describeNetworkError, getFollowingRedirects, headerValue, httpClient, isTransient, readBody, retryAfterMs, retryWait, sleep, statusText } from '../http-client';
 import { readRegularFile } from '../../core/safe-fs';
+import { userCacheDir } from '../digest-cache';
 
 /**
  * The hub endpoint of an environment: `HF_ENDPOINT` without a trailing `/`, else https://huggingface.co. An endpoint
@@ -46,7 +46,7 @@ export interface HubToken {
 /** The token file `hf auth login` writes: `HF_TOKEN_PATH`, else `$HF_HOME/token`, else `${XDG_CACHE_HOME:-~/.cache}/huggingface/token`. */
 export function hubTokenFile(env: NodeJS.ProcessEnv = process.env): string {
   if (env.HF_TOKEN_PATH) return env.HF_TOKEN_PATH;
-  const home = env.HF_HOME || path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'huggingface');
+  const home = env.HF_HOME || path.join(userCacheDir(env), 'huggingface');
   return path.join(home, 'token');
 }
 
