@@ -23,6 +23,15 @@ export function pinnedStorageUri(image: string, digest: string): string {
  * in-cluster build carries it.
  */
 export function imageInputsDigest(image: ModelImage): string {
+  // A ModelImage does not change once made: its digest is computed once (the lock, synth and pin each ask for it).
+  let digest = INPUTS_DIGESTS.get(image);
+  if (digest === undefined) INPUTS_DIGESTS.set(image, (digest = computeInputsDigest(image)));
+  return digest;
+}
+
+const INPUTS_DIGESTS = new WeakMap<ModelImage, string>();
+
+function computeInputsDigest(image: ModelImage): string {
   const compressed = image.compression !== undefined && image.compression !== 'none';
   const text = JSON.stringify({
     image: image.image,
